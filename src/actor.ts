@@ -1,0 +1,47 @@
+/**
+ * Who a request acts as, once authenticated.
+ *
+ * `kind` tells people (`user`), field devices (`appUser`) and machine keys (`apiKey`)
+ * apart; hosts may add kinds of their own and fields of their own.
+ */
+export interface Actor {
+  /** Stable identifier (the store's primary key, or a label for role-only API keys). */
+  id: string;
+  /** `'user'`, `'appUser'`, `'apiKey'`, or a kind the host defines. */
+  kind: 'user' | 'appUser' | 'apiKey' | (string & {});
+  /** Roles for `auth.require({ roles })`; empty when the actor has none. */
+  roles: string[];
+  /** A name for display; never used for decisions. */
+  displayName?: string;
+  /** Host fields travel along untouched. */
+  [hostField: string]: unknown;
+}
+
+/** The scheme ids of DESIGN §1. */
+export type SchemeId = 'appUserUrl' | 'sessionToken' | 'jwt' | 'apiKey' | 'basic' | 'cookie';
+
+/** Opaque token kinds (DESIGN §3, sessionToken). */
+export type TokenKind = 'session' | 'appUser' | 'personal' | 'apiKey' | 'refresh';
+
+/** What `req.authInfo` holds after a successful authentication. */
+export interface AuthInfo {
+  /** Which scheme authenticated the request. */
+  scheme: SchemeId;
+  /** For opaque tokens: the token's kind. For JWTs: `'access'`. */
+  tokenKind?: TokenKind | 'access';
+  /** When the credential stops working, if it expires. */
+  expiresAt?: Date;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends Actor {}
+    interface AuthInfo {
+      scheme?: import('./actor').SchemeId;
+      tokenKind?: import('./actor').TokenKind | 'access';
+      expiresAt?: Date;
+    }
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The embedded store: everything in process memory. Right for one process, demos and
+ * tests; apps on more than one machine use `gatehouse/redis` or `gatehouse/postgres`.
+ */
+import { randomUUID } from 'node:crypto';
+import bcrypt from 'bcrypt';
+import type { Actor } from '../actor';
+import { normalizeLogin } from '../login';
+import { assertFitsBcrypt } from '../passwords/limits';
+import type {
+  AttemptPolicy,
+  AttemptState,
+  CredentialRecord,
+  GatehouseStore,
+  TokenRecord,
+} from './types';
+
+/** What `MemoryStore.addUser` takes. */
+export interface NewUser {
+  /** Login (e-mail or user name); normalised (trimmed, lower-cased) before it is stored. */
+  login: string;
+  /** Plain password, hashed with bcrypt here. Omit for app users, who log in by token only. */
+  password?: string;
+  /** An existing bcrypt hash, instead of `password`. */
+  passwordHash?: string;
+  /** Default `[]`. */
+  roles?: string[];
+  /** Default `'user'`. */
+  kind?: Actor['kind'];
+  /** Default: the login. */
+  displayName?: string;
+  /** After this moment a correct password answers 403.3. Default: never. */
+  passwordExpiresAt?: Date | number | null;
+  /** Default: a random UUID. */
+  id?: string;
+}
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * bcrypt cost for `addUser` passwords. Default `12`; at least `10`.
+   * @example new MemoryStore({ passwordCost: 10 }) // faster demos and tests
+   */
+  passwordCost?: number;
+}
+
+interface StoredUser {
+  actor: Actor;
+  login: string;
+  passwordHash: string | null;
+  passwordExpiresAt: Date | number | null;
+}
+
+interface StoredAttempts {
+  count: number;
+  windowEndsAt: number;
+  lockedUntil: number | null;
+}
+
+/**
+ * Implements the whole store interface in memory, plus user management for demos and tests.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * const alice = await store.addUser({ login: 'alice@example.org', password: 'correct horse battery', roles: ['admin'] });
+ * ```
+ */
+export class MemoryStore implements GatehouseStore {
+  private readonly passwordCost: number;
+  private readonly usersById = new Map<string, StoredUser>();
+  private readonly userIdsByLogin = new Map<string, string>();
+  private readonly tokens = new Map<string, TokenRecord>();
+  /** Token hashes per actor, so `deleteTokensForActor` does not scan every token. */
+  private readonly tokenHashesByActor = new Map<string, Set<string>>();
+  private readonly tokenHashesByFamily = new Map<string, Set<string>>();
+  private readonly revocations = new Map<string, { revokedAt: number; expiresAt: number }>();
+  private readonly attempts = new Map<string, StoredAttempts>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const cost = options.passwordCost ?? 12;
+    if (!Number.isInteger(cost) || cost < 10 || cost > 31) {
+      throw new TypeError('MemoryStore: passwordCost must be an integer from 10 to 31 (bcrypt cost); default 12.');
+    }
+    this.passwordCost = cost;
+  }
+
+  // ---- users (demo and test helpers, not part of the store interface) ----
+
+  /** Adds a user and resolves to its Actor. Refuses a login that already exists. */
+  async addUser(user: NewUser): Promise<Actor> {
+    if (typeof user?.login !== 'string' || normalizeLogin(user.login) === '') {
+      throw new TypeError('MemoryStore.addUser: login must be a non-empty string.');
+    }
+    const login = normalizeLogin(user.login);
+    if (this.userIdsByLogin.has(login)) throw new Error(`MemoryStore.addUser: the login "${login}" exists already.`);
+    if (user.password !== undefined && user.passwordHash !== undefined) {
+      throw new TypeError('MemoryStore.addUser: give password or passwordHash, not both.');
+    }
+    let passwordHash: string | null = user.passwordHash ?? null;
+    if (user.password !== undefined) {
+      if (typeof user.password !== 'string' || user.password === '') {
+        throw new TypeError('MemoryStore.addUser: password must be a non-empty string.');
+      }
+      assertFitsBcrypt(user.password);
+      passwordHash = await bcrypt.hash(user.password, this.passwordCost);
+    }
+    const actor: Actor = {
+      id: user.id ?? randomUUID(),
+      kind: user.kind ?? 'user',
+      roles: [...(user.roles ?? [])],
+      displayName: user.displayName ?? user.login.trim(),
+    };
+    if (this.usersById.has(actor.id)) throw new Error(`MemoryStore.addUser: the id "${actor.id}" exists already.`);
+    this.usersById.set(actor.id, { actor, login, passwordHash, passwordExpiresAt: user.passwordExpiresAt ?? null });
+    this.userIdsByLogin.set(login, actor.id);
+    return { ...actor, roles: [...actor.roles] };
+  }
+
+  /** Replaces a user's password hash (the verification cache notices on the next request). */
+  async setPasswordHash(actorId: string, passwordHash: string | null, passwordExpiresAt?: Date | number | null): Promise<void> {
+    const user = this.requireUser(actorId);
+    user.passwordHash = passwordHash;
+    if (passwordExpiresAt !== undefined) user.passwordExpiresAt = passwordExpiresAt;
+  }
+
+  /** Changes a user's roles; takes effect on the next request. */
+  async setRoles(actorId: string, roles: string[]): Promise<void> {
+    this.requireUser(actorId).actor.roles = [...roles];
+  }
+
+  /** Removes a user (its tokens stay until `deleteTokensForActor`; lookups of the actor fail at once). */
+  async removeUser(actorId: string): Promise<boolean> {
+    const user = this.usersById.get(actorId);
+    if (!user) return false;
+    this.usersById.delete(actorId);
+    this.userIdsByLogin.delete(user.login);
+    return true;
+  }
+
+  private requireUser(actorId: string): StoredUser {
+    const user = this.usersById.get(actorId);
+    if (!user) throw new Error(`MemoryStore: no user with id "${actorId}".`);
+    return user;
+  }
+
+  // ---- CredentialStore ----
+
+  async findCredentials(login: string): Promise<CredentialRecord | null> {
+    const id = this.userIdsByLogin.get(login);
+    const user = id === undefined ? undefined : this.usersById.get(id);
+    if (!user) return null;
+    return {
+      actor: copyActor(user.actor),
+      passwordHash: user.passwordHash,
+      passwordExpiresAt: user.passwordExpiresAt,
+    };
+  }
+
+  async findActor(id: string): Promise<Actor | null> {
+    const user = this.usersById.get(id);
+    return user ? copyActor(user.actor) : null;
+  }
+
+  // ---- TokenStore ----
+
+  async saveToken(record: TokenRecord): Promise<void> {
+    const previous = this.tokens.get(record.hash);
+    if (previous) this.unindex(previous);
+    const copy = structuredClone(record);
+    this.tokens.set(record.hash, copy);
+    if (copy.actorId !== null) addToIndex(this.tokenHashesByActor, copy.actorId, copy.hash);
+    if (copy.familyId) addToIndex(this.tokenHashesByFamily, copy.familyId, copy.hash);
+  }
+
+  async findToken(hash: string): Promise<TokenRecord | null> {
+    const record = this.tokens.get(hash);
+    return record ? structuredClone(record) : null;
+  }
+
+  async deleteToken(hash: string): Promise<boolean> {
+    const record = this.tokens.get(hash);
+    if (!record) return false;
+    this.tokens.delete(hash);
+    this.unindex(record);
+    return true;
+  }
+
+  async deleteTokensForActor(actorId: string): Promise<number> {
+    return this.deleteIndexed(this.tokenHashesByActor.get(actorId));
+  }
+
+  async deleteTokenFamily(familyId: string): Promise<number> {
+    return this.deleteIndexed(this.tokenHashesByFamily.get(familyId));
+  }
+
+  async markTokenUsed(hash: string, usedAt: number): Promise<TokenRecord | null> {
+    const record = this.tokens.get(hash);
+    if (!record) return null;
+    const before = structuredClone(record);
+    if (record.usedAt == null) record.usedAt = usedAt;
+    return before;
+  }
+
+  async touchToken(hash: string, lastUsedAt: number): Promise<void> {
+    const record = this.tokens.get(hash);
+    if (record) record.lastUsedAt = lastUsedAt;
+  }
+
+  /** How many token records are held (expired ones included until swept). */
+  get tokenCount(): number {
+    return this.tokens.size;
+  }
+
+  /** Drops expired tokens, revocations and counters; resolves to how many records went. */
+  async sweep(now: number = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const record of [...this.tokens.values()]) {
+      if (record.expiresAt !== null && record.expiresAt <= now) {
+        await this.deleteToken(record.hash);
+        removed += 1;
+      }
+    }
+    for (const [key, revocation] of this.revocations) {
+      if (revocation.expiresAt <= now) {
+        this.revocations.delete(key);
+        removed += 1;
+      }
+    }
+    for (const [key, attempts] of this.attempts) {
+      if (isAttemptsOver(attempts, now)) {
+        this.attempts.delete(key);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  private deleteIndexed(hashes: Set<string> | undefined): number {
+    if (!hashes) return 0;
+    let removed = 0;
+    for (const hash of [...hashes]) {
+      const record = this.tokens.get(hash);
+      if (!record) continue;
+      this.tokens.delete(hash);
+      this.unindex(record);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  private unindex(record: TokenRecord): void {
+    if (record.actorId !== null) removeFromIndex(this.tokenHashesByActor, record.actorId, record.hash);
+    if (record.familyId) removeFromIndex(this.tokenHashesByFamily, record.familyId, record.hash);
+  }
+
+  // ---- RevocationStore ----
+
+  async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
+    const previous = this.revocations.get(key);
+    // A later revocation of the same key wins (a second revokeAll moves "not before" forward).
+    if (!previous || previous.revokedAt <= revokedAt) this.revocations.set(key, { revokedAt, expiresAt });
+  }
+
+  async findRevocations(keys: readonly string[]): Promise<Array<number | null>> {
+    return keys.map((key) => this.revocations.get(key)?.revokedAt ?? null);
+  }
+
+  // ---- AttemptStore ----
+
+  async readAttempts(key: string, now: number): Promise<AttemptState> {
+    const attempts = this.attempts.get(key);
+    if (!attempts || isAttemptsOver(attempts, now)) return { count: 0, lockedUntil: null };
+    return { count: attempts.count, lockedUntil: attempts.lockedUntil };
+  }
+
+  async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {
+    let attempts = this.attempts.get(key);
+    if (!attempts || isAttemptsOver(attempts, now)) {
+      attempts = { count: 0, windowEndsAt: now + policy.windowMs, lockedUntil: null };
+      this.attempts.set(key, attempts);
+    }
+    attempts.count += 1;
+    if (attempts.count >= policy.maxAttempts && attempts.lockedUntil === null) {
+      attempts.lockedUntil = now + policy.lockMs;
+    }
+    return { count: attempts.count, lockedUntil: attempts.lockedUntil };
+  }
+
+  async clearAttempts(key: string): Promise<number> {
+    const attempts = this.attempts.get(key);
+    this.attempts.delete(key);
+    return attempts ? attempts.count : 0;
+  }
+}
+
+/** A counter is over when its window has passed and it is not locked, or its lock has passed. */
+function isAttemptsOver(attempts: StoredAttempts, now: number): boolean {
+  if (attempts.lockedUntil !== null) return attempts.lockedUntil <= now;
+  return attempts.windowEndsAt <= now;
+}
+
+function copyActor(actor: Actor): Actor {
+  return { ...actor, roles: [...actor.roles] };
+}
+
+function addToIndex(index: Map<string, Set<string>>, key: string, hash: string): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(hash);
+}
+
+function removeFromIndex(index: Map<string, Set<string>>, key: string, hash: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(hash);
+  if (set.size === 0) index.delete(key);
+}
