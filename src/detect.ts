@@ -1,0 +1,156 @@
+/**
+ * Which credentials a request presents, in precedence order (DESIGN §2).
+ *
+ * Pure and synchronous: it reads only what it is handed (headers and the URL-borne
+ * credentials already taken off the URL) and never touches a store, so the decision
+ * "which one credential is tried" costs a header parse and nothing more.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** The groups `options.precedence` orders; `bearer` covers both `jwt` and `sessionToken`. */
+export type SchemeGroup = 'appUserUrl' | 'bearer' | 'apiKey' | 'basic' | 'cookie';
+
+/** Every group, in the default order. */
+export const DEFAULT_PRECEDENCE: readonly SchemeGroup[] = ['appUserUrl', 'bearer', 'apiKey', 'basic', 'cookie'];
+
+/** One credential the request presents. `malformed` ones fail with 401.2 when chosen. */
+export type PresentedCredential =
+  | { scheme: 'appUserUrl'; token: string }
+  | { scheme: 'sessionToken'; token: string }
+  | { scheme: 'jwt'; token: string }
+  | { scheme: 'apiKey'; key: string; source: 'header' | 'query' }
+  | { scheme: 'basic'; encoded: string }
+  | { scheme: 'cookie' }
+  | { scheme: 'malformed'; group: SchemeGroup };
+
+/** The credentials that travelled in the URL, as taken off it (see `url-credentials.ts`). */
+export interface UrlCredentials {
+  /** The decoded `/key/{token}` segment; `''` when it was present but empty or badly escaped. */
+  urlKey: string | null;
+  /** Every `apikey` / `apiKey` query value, decoded. */
+  queryApiKeys: readonly string[];
+}
+
+/** What detection needs to know about the configuration. */
+export interface DetectionConfig {
+  /** Enabled groups in precedence order (disabled ones left out). */
+  precedence: readonly SchemeGroup[];
+  /** The same groups as a set, built once. */
+  enabled: ReadonlySet<SchemeGroup>;
+  /** Session cookie name, when the cookie scheme is on. */
+  cookieName: string | null;
+}
+
+/** RFC 7235 auth-scheme (a token) followed by the credentials. */
+const AUTHORIZATION = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:[ \t]+(.*?))?[ \t]*$/;
+/** RFC 6750 b64token. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** Three base64url segments joined by dots (a JWS in compact form; the signature may be empty). */
+const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** API keys: printable ASCII without spaces, a sane length. */
+const API_KEY_SHAPE = /^[\x21-\x7e]{1,512}$/;
+
+/** Reads the Authorization header into the credential it presents, or `null` when absent. */
+export function credentialFromAuthorization(
+  header: string | undefined,
+  enabled: ReadonlySet<SchemeGroup>,
+): PresentedCredential | null {
+  if (header === undefined || header === '') return null;
+  const match = AUTHORIZATION.exec(header);
+  const keyword = match ? match[1].toLowerCase() : '';
+  const value = match?.[2] ?? '';
+  if (keyword === 'bearer' && enabled.has('bearer')) {
+    if (!TOKEN68.test(value)) return { scheme: 'malformed', group: 'bearer' };
+    return JWS_SHAPE.test(value) ? { scheme: 'jwt', token: value } : { scheme: 'sessionToken', token: value };
+  }
+  if (keyword === 'apikey' && enabled.has('apiKey')) {
+    return API_KEY_SHAPE.test(value) ? { scheme: 'apiKey', key: value, source: 'header' } : { scheme: 'malformed', group: 'apiKey' };
+  }
+  if (keyword === 'basic' && enabled.has('basic')) {
+    return { scheme: 'basic', encoded: value };
+  }
+  // Any other scheme (Digest, Token, garbage, or one turned off) is presented and fails:
+  // silently ignoring it would let a request the client meant to authenticate run anonymous.
+  return { scheme: 'malformed', group: firstHeaderGroup(enabled) };
+}
+
+function firstHeaderGroup(enabled: ReadonlySet<SchemeGroup>): SchemeGroup {
+  for (const group of DEFAULT_PRECEDENCE) {
+    if (group !== 'appUserUrl' && group !== 'cookie' && enabled.has(group)) return group;
+  }
+  return 'bearer';
+}
+
+/** True when the Cookie header carries a cookie with exactly this name (other cookies do not count). */
+export function hasCookie(cookieHeader: string | undefined, name: string): boolean {
+  if (!cookieHeader) return false;
+  let start = 0;
+  while (start < cookieHeader.length) {
+    let end = cookieHeader.indexOf(';', start);
+    if (end === -1) end = cookieHeader.length;
+    const equals = cookieHeader.indexOf('=', start);
+    if (equals !== -1 && equals < end && cookieHeader.slice(start, equals).trim() === name) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/**
+ * Every credential presented, in precedence order. The middleware tries only the first
+ * (or refuses them all with 400.2 in `'reject'` mode when there is more than one).
+ */
+export function detectCredentials(
+  headers: IncomingHttpHeaders,
+  urlCredentials: UrlCredentials,
+  config: DetectionConfig,
+): PresentedCredential[] {
+  const { enabled } = config;
+  const byGroup = new Map<SchemeGroup, PresentedCredential[]>();
+  const add = (group: SchemeGroup, credential: PresentedCredential) => {
+    const list = byGroup.get(group);
+    if (list) list.push(credential);
+    else byGroup.set(group, [credential]);
+  };
+
+  if (urlCredentials.urlKey !== null && enabled.has('appUserUrl')) {
+    add(
+      'appUserUrl',
+      urlCredentials.urlKey === '' ? { scheme: 'malformed', group: 'appUserUrl' } : { scheme: 'appUserUrl', token: urlCredentials.urlKey },
+    );
+  }
+  const fromHeader = credentialFromAuthorization(headers.authorization, enabled);
+  if (fromHeader) add(groupOf(fromHeader), fromHeader);
+  if (urlCredentials.queryApiKeys.length > 0 && enabled.has('apiKey')) {
+    const [key] = urlCredentials.queryApiKeys;
+    // Two query keys are ambiguous; refuse rather than guess which one the client meant.
+    add(
+      'apiKey',
+      urlCredentials.queryApiKeys.length === 1 && API_KEY_SHAPE.test(key)
+        ? { scheme: 'apiKey', key, source: 'query' }
+        : { scheme: 'malformed', group: 'apiKey' },
+    );
+  }
+  if (config.cookieName !== null && enabled.has('cookie') && hasCookie(headers.cookie, config.cookieName)) {
+    add('cookie', { scheme: 'cookie' });
+  }
+
+  const ordered: PresentedCredential[] = [];
+  for (const group of config.precedence) {
+    const list = byGroup.get(group);
+    if (list) ordered.push(...list);
+  }
+  return ordered;
+}
+
+/** The precedence group a credential belongs to. */
+export function groupOf(credential: PresentedCredential): SchemeGroup {
+  switch (credential.scheme) {
+    case 'jwt':
+    case 'sessionToken':
+      return 'bearer';
+    case 'malformed':
+      return credential.group;
+    default:
+      return credential.scheme;
+  }
+}

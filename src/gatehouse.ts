@@ -1,0 +1,148 @@
+/**
+ * `gatehouse(options)`: validates the options once and wires the parts together —
+ * detection, one strategy per scheme, the composite middleware, `require`, the routes
+ * and the token service — over a store whose every call fails closed.
+ */
+import type { RequestHandler, Router } from 'express';
+import type { Strategy } from 'passport-strategy';
+import type { SchemeId } from './actor';
+import type { SchemeGroup } from './detect';
+import { GatehouseError, isGatehouseError } from './errors';
+import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
+import { renderProblem, type RenderConfig } from './middleware/render-problem';
+import { requireMiddleware, type RequireOptions } from './middleware/require';
+import { resolveOptions, type GatehouseOptions } from './options';
+import { bodyErrorsAsProblems, parseAuthBody } from './routes/login-body';
+import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
+import { guardStore } from './store/guard';
+import { ApiKeyStrategy } from './strategies/api-key';
+import { AppUserUrlStrategy } from './strategies/app-user-url';
+import type { CredentialReference } from './strategies/outcome';
+import { SessionTokenStrategy } from './strategies/session-token';
+import { TokenService } from './tokens/token-service';
+
+/** Options of `auth.routes()`. */
+export interface RoutesOptions {
+  /**
+   * Where each group of endpoints lives, relative to the router's mount point.
+   * Default `{ sessions: '/sessions' }`.
+   * @example auth.routes({ paths: { sessions: '/auth/sessions' } })
+   */
+  paths?: { sessions?: string };
+}
+
+/** What `gatehouse()` returns. */
+export interface Gatehouse {
+  /** The one middleware that resolves `req.user` from whichever credential comes first. */
+  authenticate(): RequestHandler;
+  /** Lets a request through only for allowed actors, roles and schemes. */
+  require(options?: RequireOptions): RequestHandler;
+  /** The login and logout endpoints; mount before `authenticate()`, on the same path. */
+  routes(options?: RoutesOptions): Router;
+  /** Issue, verify and revoke opaque tokens. */
+  readonly tokens: TokenService;
+}
+
+function checkPath(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(value) || value.endsWith('/')) {
+    throw new TypeError(`auth.routes(): ${name} must be a path such as '${fallback}' (no trailing slash).`);
+  }
+  return value;
+}
+
+/**
+ * Creates a Gatehouse instance.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * const auth = gatehouse({ store, apiKeys: { 'myapikey1029384756': { role: 'admin' } } });
+ * app.use('/v1', auth.routes());
+ * app.use('/v1', auth.authenticate());
+ * app.get('/v1/projects', auth.require(), listProjects);
+ * ```
+ */
+export function gatehouse(options: GatehouseOptions): Gatehouse {
+  const config = resolveOptions(options);
+  const store = guardStore(config.store, config.storeTimeout);
+  const tokens = new TokenService({
+    store,
+    now: config.now,
+    lifetimes: {
+      sessionTtl: config.sessionToken ? config.sessionToken.ttl : 24 * 60 * 60 * 1000,
+      sessionIdleTimeout: config.sessionToken ? config.sessionToken.idleTimeout : null,
+    },
+  });
+
+  const strategies: Partial<Record<SchemeId, Strategy>> = {};
+  const enabledGroups = new Set<SchemeGroup>();
+  if (config.appUserUrl) {
+    strategies.appUserUrl = new AppUserUrlStrategy({ tokens });
+    enabledGroups.add('appUserUrl');
+  }
+  if (config.sessionToken) {
+    // @types/passport-http-bearer does not declare its Strategy as passport-strategy's subclass; at runtime it is.
+    strategies.sessionToken = new SessionTokenStrategy({ tokens }) as unknown as Strategy;
+    enabledGroups.add('bearer');
+  }
+  if (config.apiKeys) {
+    strategies.apiKey = new ApiKeyStrategy({ keys: config.apiKeys, tokens, store });
+    enabledGroups.add('apiKey');
+  }
+
+  const precedence = config.precedence.filter((group) => enabledGroups.has(group));
+  const authenticator = new Authenticator({
+    detection: { precedence, enabled: new Set(precedence), cookieName: null },
+    urlCredentials: { appUserUrl: config.appUserUrl, apiKeyQuery: config.apiKeys !== false },
+    multipleCredentials: config.multipleCredentials,
+    strategies,
+  });
+  const render: RenderConfig = {
+    realm: config.realm,
+    bearerChallenge: enabledGroups.has('bearer'),
+    basicChallenge: false,
+    formatError: config.formatError,
+  };
+  const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
+    renderProblem(req, res, error, render);
+
+  const enders: Partial<Record<CredentialReference['type'], CredentialEnder>> = {
+    token: async (_req, _res, reference) => {
+      if (reference.type === 'token') await tokens.revokeByHash(reference.hash);
+    },
+  };
+  const passwordCheck: PasswordChecker | null = null;
+
+  return {
+    tokens,
+    authenticate: () => authenticateMiddleware(authenticator, render),
+    require: (requireOptions) => requireMiddleware(requireOptions, render),
+    routes(routesOptions: RoutesOptions = {}) {
+      const sessionsPath = checkPath(routesOptions.paths?.sessions, 'paths.sessions', '/sessions');
+      const router = createRouter();
+      router.use((req, res, next) => {
+        authenticator.takeUrlCredentials(req, res);
+        next();
+      });
+      router.post(sessionsPath, parseAuthBody);
+      addSessionRoutes(router, sessionsPath, {
+        authenticator,
+        tokens,
+        store,
+        passwordCheck,
+        enders,
+        adminRoles: config.adminRoles,
+        issueSessionTokens: config.sessionToken !== false,
+        sendProblem,
+      });
+      router.use(bodyErrorsAsProblems);
+      // Errors of our own endpoints are rendered as problems; anything else fails closed.
+      router.use((error: unknown, req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], next: (e?: unknown) => void) => {
+        if (res.headersSent) return next(error);
+        sendProblem(req, res, isGatehouseError(error) ? error : new GatehouseError('503.1', { cause: error }));
+      });
+      return router;
+    },
+  };
+}

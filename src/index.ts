@@ -1,0 +1,28 @@
+/**
+ * Gatehouse: every common way to authenticate an Express API, as Passport strategies
+ * behind one precedence-aware middleware. Public exports only.
+ */
+export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
+export type { GatehouseOptions, SessionTokenOptions } from './options';
+export type { RequireOptions } from './middleware/require';
+export type { Actor, AuthInfo, SchemeId, TokenKind } from './actor';
+export { GatehouseError, isGatehouseError, PROBLEMS, problemDetails, type ProblemCode, type ProblemDetails } from './errors';
+export { MemoryStore, type MemoryStoreOptions, type NewUser } from './store/memory';
+export type {
+  AttemptPolicy,
+  AttemptState,
+  AttemptStore,
+  CredentialRecord,
+  CredentialStore,
+  GatehouseStore,
+  RevocationStore,
+  StoredTokenKind,
+  TokenRecord,
+  TokenStore,
+} from './store/types';
+export { normalizeLogin } from './login';
+export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';
+export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies/app-user-url';
+export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';
+export type { SchemeGroup } from './detect';
+export type { IssueTokenInput, IssuedToken, TokenService, VerifiedToken } from './tokens/token-service';

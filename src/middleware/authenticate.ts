@@ -1,0 +1,114 @@
+/**
+ * The composite middleware (DESIGN §2): detect the presented credentials, try exactly
+ * the first one with its one strategy, and either set `req.user` / `req.authInfo`,
+ * call `next()` anonymously when nothing was presented, or answer the failure at once.
+ * A failed credential is final: no later scheme is tried, even a valid one.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Strategy } from 'passport-strategy';
+import type { Actor, SchemeId } from '../actor';
+import { detectCredentials, type DetectionConfig, type PresentedCredential } from '../detect';
+import { GatehouseError, isGatehouseError } from '../errors';
+import type { AuthInfoWithReference } from '../strategies/outcome';
+import type { UrlCredentialConfig } from '../url-credentials';
+import { renderProblem, type RenderConfig } from './render-problem';
+import { runStrategy, type StrategyOutcome } from './run-strategy';
+import { takeUrlCredentials } from './take-url-credentials';
+
+/** What the authenticator needs. */
+export interface AuthenticatorConfig {
+  detection: DetectionConfig;
+  urlCredentials: UrlCredentialConfig;
+  multipleCredentials: 'first' | 'reject';
+  /** The strategy of every enabled scheme. */
+  strategies: Partial<Record<SchemeId, Strategy>>;
+}
+
+/** What became of a request's credentials. */
+export type Resolution =
+  | { type: 'anonymous' }
+  | { type: 'authenticated'; actor: Actor; info: AuthInfoWithReference }
+  | { type: 'refused'; error: GatehouseError; invalidBearer: boolean };
+
+const ANONYMOUS: Resolution = { type: 'anonymous' };
+
+function refused(code: GatehouseError['code'], invalidBearer = false): Resolution {
+  return { type: 'refused', error: new GatehouseError(code), invalidBearer };
+}
+
+/** The scheme to run and what to hand its strategy as `options.credential`. */
+function strategyInput(credential: PresentedCredential): { scheme: SchemeId; credential?: string } | null {
+  switch (credential.scheme) {
+    case 'appUserUrl':
+    case 'sessionToken':
+    case 'jwt':
+      return { scheme: credential.scheme, credential: credential.token };
+    case 'apiKey':
+      return { scheme: 'apiKey', credential: credential.key };
+    case 'basic':
+      return { scheme: 'basic', credential: credential.encoded };
+    case 'cookie':
+      return { scheme: 'cookie' };
+    case 'malformed':
+      return null;
+  }
+}
+
+function resolutionOf(outcome: StrategyOutcome, scheme: SchemeId): Resolution {
+  const bearer = scheme === 'jwt' || scheme === 'sessionToken';
+  switch (outcome.type) {
+    case 'success':
+      return { type: 'authenticated', actor: outcome.user as Actor, info: (outcome.info ?? { scheme }) as AuthInfoWithReference };
+    case 'fail': {
+      const error = isGatehouseError(outcome.challenge) ? outcome.challenge : new GatehouseError('401.2');
+      return { type: 'refused', error, invalidBearer: bearer && error.status === 401 };
+    }
+    case 'error':
+      // Fail closed: an error we did not raise on purpose (the store, a bug) never lets a request through.
+      return {
+        type: 'refused',
+        error: isGatehouseError(outcome.error) ? outcome.error : new GatehouseError('503.1', { cause: outcome.error }),
+        invalidBearer: false,
+      };
+    case 'pass':
+      // Detection saw a credential the strategy did not: treat it as a failed one.
+      return refused('401.2', bearer);
+  }
+}
+
+/** Decides who a request is; shared by the middleware and the logout endpoints. */
+export class Authenticator {
+  constructor(private readonly config: AuthenticatorConfig) {}
+
+  /** Takes URL-borne credentials off the request (idempotent). */
+  takeUrlCredentials(req: Request, res: Response) {
+    return takeUrlCredentials(req, res, this.config.urlCredentials);
+  }
+
+  async resolve(req: Request, res: Response): Promise<Resolution> {
+    const presented = detectCredentials(req.headers, this.takeUrlCredentials(req, res), this.config.detection);
+    if (presented.length === 0) return ANONYMOUS;
+    if (presented.length > 1 && this.config.multipleCredentials === 'reject') return refused('400.2');
+    const [chosen] = presented;
+    const input = strategyInput(chosen);
+    if (input === null) return refused('401.2', chosen.scheme === 'malformed' && chosen.group === 'bearer');
+    const strategy = this.config.strategies[input.scheme];
+    // A JWS-shaped bearer token with no JWT configuration, for example.
+    if (!strategy) return refused('401.2', input.scheme === 'jwt' || input.scheme === 'sessionToken');
+    const outcome = await runStrategy(strategy, req, { credential: input.credential, session: false });
+    return resolutionOf(outcome, input.scheme);
+  }
+}
+
+/** `auth.authenticate()`: one middleware for every scheme. */
+export function authenticateMiddleware(authenticator: Authenticator, render: RenderConfig): RequestHandler {
+  return function gatehouseAuthenticate(req: Request, res: Response, next: NextFunction): void {
+    authenticator.resolve(req, res).then((resolution) => {
+      if (resolution.type === 'anonymous') return next();
+      if (resolution.type === 'refused') return renderProblem(req, res, resolution.error, render, resolution.invalidBearer);
+      req.user = resolution.actor;
+      req.authInfo = resolution.info;
+      next();
+    }, next);
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * `auth.require()`: lets a request through only when `authenticate()` found an allowed actor.
+ * Anonymous → 401.1; authenticated but not allowed → 403.1.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { SchemeId } from '../actor';
+import { GatehouseError } from '../errors';
+import { renderProblem, type RenderConfig } from './render-problem';
+
+/** Options of `auth.require()`. */
+export interface RequireOptions {
+  /**
+   * Actor kinds let in. Default `['user', 'apiKey']`: app users must be let in explicitly.
+   * @example auth.require({ actors: ['user', 'appUser'] })
+   */
+  actors?: string[];
+  /**
+   * Let in only actors with any of these roles. Default: any roles.
+   * @example auth.require({ roles: ['admin'] })
+   */
+  roles?: string[];
+  /**
+   * Let in only requests authenticated by one of these schemes. Default: any scheme.
+   * @example auth.require({ schemes: ['cookie'] }) // browser-only page
+   */
+  schemes?: SchemeId[];
+}
+
+/** Every scheme id, for validating `schemes`. */
+export const SCHEME_IDS: readonly SchemeId[] = ['appUserUrl', 'sessionToken', 'jwt', 'apiKey', 'basic', 'cookie'];
+
+function stringList(value: unknown, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string')) {
+    throw new TypeError(`auth.require(): ${name} must be a non-empty array of strings.`);
+  }
+  return [...value];
+}
+
+/** Builds the `require` middleware; options are checked here, not per request. */
+export function requireMiddleware(options: RequireOptions | undefined, render: RenderConfig): RequestHandler {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError('auth.require(): pass an options object such as { roles: [\'admin\'] }.');
+  }
+  for (const name of Object.keys(options ?? {})) {
+    if (!['actors', 'roles', 'schemes'].includes(name)) {
+      throw new TypeError(`auth.require(): unknown option '${name}'; use actors, roles or schemes.`);
+    }
+  }
+  const actors = new Set(stringList(options?.actors, 'actors') ?? ['user', 'apiKey']);
+  const roles = stringList(options?.roles, 'roles');
+  const schemes = stringList(options?.schemes, 'schemes');
+  for (const scheme of schemes ?? []) {
+    if (!SCHEME_IDS.includes(scheme as SchemeId)) {
+      throw new TypeError(`auth.require(): unknown scheme '${scheme}' in schemes; use ${SCHEME_IDS.join(', ')}.`);
+    }
+  }
+
+  return function gatehouseRequire(req: Request, res: Response, next: NextFunction): void {
+    const actor = req.user;
+    if (!actor) return renderProblem(req, res, new GatehouseError('401.1'), render);
+    const allowed =
+      actors.has(actor.kind) &&
+      (!roles || roles.some((role) => actor.roles.includes(role))) &&
+      (!schemes || (req.authInfo?.scheme !== undefined && schemes.includes(req.authInfo.scheme)));
+    if (!allowed) return renderProblem(req, res, new GatehouseError('403.1'), render);
+    next();
+  };
+}

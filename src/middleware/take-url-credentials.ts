@@ -1,0 +1,53 @@
+/**
+ * Applies `takeCredentialsFromUrl` to a request, once: whichever Gatehouse layer sees the
+ * request first (the routes router or the authenticate middleware) takes the credentials
+ * off, and later layers read what it recorded.
+ */
+import type { Request, Response } from 'express';
+import type { UrlCredentials } from '../detect';
+import {
+  recordedUrlCredentials,
+  takeCredentialsFromUrl,
+  URL_CREDENTIALS,
+  type UrlCredentialConfig,
+} from '../url-credentials';
+
+const NOTHING_TAKEN: UrlCredentials = Object.freeze({ urlKey: null, queryApiKeys: Object.freeze([]) as readonly string[] });
+
+/** The URL-borne credentials of this request, taking them off its URL the first time. */
+export function takeUrlCredentials(req: Request, res: Response, config: UrlCredentialConfig): UrlCredentials {
+  const recorded = recordedUrlCredentials(req);
+  if (recorded) return recorded;
+
+  const originalPath = req.url;
+  const taken = takeCredentialsFromUrl(originalPath, config);
+  const found = taken.urlKey !== null || taken.queryApiKeys.length > 0;
+  const credentials: UrlCredentials = found ? { urlKey: taken.urlKey, queryApiKeys: taken.queryApiKeys } : NOTHING_TAKEN;
+  (req as unknown as Record<symbol, UrlCredentials>)[URL_CREDENTIALS] = credentials;
+  if (!found) return credentials;
+
+  req.url = taken.url;
+  // originalUrl is what request loggers (morgan) and finalhandler's 404 page print.
+  const original = req.originalUrl;
+  req.originalUrl = original.endsWith(originalPath)
+    ? original.slice(0, original.length - originalPath.length) + taken.redactedUrl
+    : taken.redactedUrl;
+  scrubQueryObject(req);
+  // Never cache a response to a URL that carried a credential, nor leak it as a Referer.
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  return credentials;
+}
+
+/**
+ * Express 4 parses `req.query` once into an own property; Express 5 computes it from
+ * `req.url` on each read, so rewriting the URL is enough there.
+ */
+function scrubQueryObject(req: Request): void {
+  if (!Object.prototype.hasOwnProperty.call(req, 'query')) return;
+  const query = (req as { query?: unknown }).query;
+  if (query && typeof query === 'object') {
+    delete (query as Record<string, unknown>).apikey;
+    delete (query as Record<string, unknown>).apiKey;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The options of `gatehouse()`, their defaults, and their validation.
+ *
+ * Everything is checked once, at construction: a mistake throws a TypeError that names
+ * the option and the fix, so it surfaces at start-up and never at request time.
+ */
+import type { Request } from 'express';
+import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
+import type { ProblemDetails } from './errors';
+import type { GatehouseStore } from './store/types';
+import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './strategies/api-key';
+
+const HOUR = 60 * 60 * 1000;
+
+/** Options of the `sessionToken` scheme. */
+export interface SessionTokenOptions {
+  /**
+   * Lifetime of login sessions in milliseconds, fixed from creation. Default `86_400_000` (24 h).
+   * @example { ttl: 8 * 60 * 60 * 1000 } // a working day
+   */
+  ttl?: number;
+  /**
+   * End a session unused for this many milliseconds. Default `null` (no idle timeout).
+   * @example { idleTimeout: 30 * 60 * 1000 }
+   */
+  idleTimeout?: number | null;
+}
+
+/**
+ * Options of `gatehouse()`.
+ *
+ * @example
+ * ```ts
+ * const auth = gatehouse({
+ *   store,
+ *   apiKeys: { 'myapikey1029384756': { role: 'admin' } },
+ *   precedence: ['bearer', 'appUserUrl', 'apiKey', 'basic', 'cookie'],
+ * });
+ * ```
+ */
+export interface GatehouseOptions {
+  /**
+   * Users, tokens, revocations and failed-login counters (DESIGN §6). Required.
+   * @example new MemoryStore()
+   */
+  store: Partial<GatehouseStore>;
+  /**
+   * The order in which presented credentials are considered; only the first presented one
+   * is tried. Lists each of `'appUserUrl'`, `'bearer'`, `'apiKey'`, `'basic'`, `'cookie'`
+   * once (schemes turned off may be left out).
+   * Default `['appUserUrl', 'bearer', 'apiKey', 'basic', 'cookie']`.
+   */
+  precedence?: SchemeGroup[];
+  /**
+   * `'first'` tries the first presented credential; `'reject'` answers 400.2 when more
+   * than one is presented. Default `'first'`.
+   */
+  multipleCredentials?: 'first' | 'reject';
+  /**
+   * App-user URLs (`/key/{token}/…`). Default `true`.
+   * @example { appUserUrl: false } // /key/… paths reach the app untouched
+   */
+  appUserUrl?: boolean;
+  /** Opaque bearer tokens (sessions, personal tokens). Default `{}` (on); `false` turns them off. */
+  sessionToken?: SessionTokenOptions | false;
+  /**
+   * Configured API keys (ApostropheCMS shape). Store-issued API keys work whenever this
+   * is not `false`. Default `{}`.
+   * @example { 'myapikey1029384756': { role: 'admin' } }
+   */
+  apiKeys?: ApiKeyMap | false;
+  /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
+  realm?: string;
+  /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
+  adminRoles?: string[];
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1.
+   * Default `5000`.
+   */
+  storeTimeout?: number;
+  /**
+   * Reshapes every problem body before it is sent (sent as `application/json` then).
+   * Default: none (RFC 9457 `application/problem+json`).
+   * @example { formatError: (p) => ({ code: Number(p.code), message: p.detail }) } // ODK Central's shape
+   */
+  formatError?: (problem: ProblemDetails, req: Request) => unknown;
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
+  now?: () => number;
+}
+
+/** The options after defaults and validation. */
+export interface ResolvedOptions {
+  store: Partial<GatehouseStore>;
+  precedence: SchemeGroup[];
+  multipleCredentials: 'first' | 'reject';
+  appUserUrl: boolean;
+  sessionToken: { ttl: number; idleTimeout: number | null } | false;
+  apiKeys: Map<string, ResolvedApiKey> | false;
+  realm: string;
+  adminRoles: string[];
+  storeTimeout: number;
+  formatError: ((problem: ProblemDetails, req: Request) => unknown) | null;
+  now: () => number;
+}
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'store',
+  'precedence',
+  'multipleCredentials',
+  'appUserUrl',
+  'sessionToken',
+  'apiKeys',
+  'realm',
+  'adminRoles',
+  'storeTimeout',
+  'formatError',
+  'now',
+]);
+
+function fail(message: string): never {
+  throw new TypeError(`gatehouse(): ${message}`);
+}
+
+/** A positive whole number of milliseconds, or the default. */
+export function durationOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    fail(`${name} must be a positive whole number of milliseconds (default ${fallback}).`);
+  }
+  return value;
+}
+
+function objectOrFalse<T extends object>(value: unknown, name: string): T | false | undefined {
+  if (value === undefined || value === false) return value;
+  if (value === true) return {} as T;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${name} must be an object of options, or false to turn it off.`);
+  return value as T;
+}
+
+function resolvePrecedence(value: unknown): SchemeGroup[] {
+  if (value === undefined) return [...DEFAULT_PRECEDENCE];
+  if (!Array.isArray(value)) fail(`precedence must be an array such as ${JSON.stringify(DEFAULT_PRECEDENCE)}.`);
+  const seen = new Set<string>();
+  for (const name of value) {
+    if (!DEFAULT_PRECEDENCE.includes(name as SchemeGroup)) {
+      fail(`precedence: unknown scheme ${JSON.stringify(name)}; use ${DEFAULT_PRECEDENCE.map((g) => `'${g}'`).join(', ')} ('bearer' covers jwt and sessionToken).`);
+    }
+    if (seen.has(name)) fail(`precedence lists '${name}' twice; list each scheme once.`);
+    seen.add(name);
+  }
+  return value as SchemeGroup[];
+}
+
+/** Validates `options` and fills in defaults. Throws a TypeError naming the option and the fix. */
+export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
+  if (!options || typeof options !== 'object') fail('pass an options object such as { store: new MemoryStore() }.');
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) fail(`unknown option '${name}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
+  }
+  const { store } = options;
+  if (!store || typeof store !== 'object') fail('store is required, e.g. { store: new MemoryStore() }.');
+
+  const multipleCredentials = options.multipleCredentials ?? 'first';
+  if (multipleCredentials !== 'first' && multipleCredentials !== 'reject') {
+    fail(`multipleCredentials must be 'first' or 'reject' (default 'first').`);
+  }
+  const appUserUrl = options.appUserUrl ?? true;
+  if (typeof appUserUrl !== 'boolean') fail('appUserUrl must be true or false (default true).');
+
+  const sessionTokenInput = objectOrFalse<SessionTokenOptions>(options.sessionToken, 'sessionToken');
+  const sessionToken =
+    sessionTokenInput === false
+      ? false
+      : {
+          ttl: durationOption(sessionTokenInput?.ttl, 'sessionToken.ttl', 24 * HOUR),
+          idleTimeout:
+            sessionTokenInput?.idleTimeout == null ? null : durationOption(sessionTokenInput.idleTimeout, 'sessionToken.idleTimeout', 1),
+        };
+
+  const apiKeys = options.apiKeys === false ? false : resolveApiKeys(options.apiKeys ?? {});
+
+  const realm = options.realm ?? 'api';
+  if (typeof realm !== 'string' || realm === '' || /[\x00-\x1f\x7f"\\]/.test(realm)) {
+    fail(`realm must be a non-empty string without quotes, backslashes or control characters (default 'api').`);
+  }
+  const adminRoles = options.adminRoles ?? ['admin'];
+  if (!Array.isArray(adminRoles) || !adminRoles.every((role) => typeof role === 'string')) {
+    fail(`adminRoles must be an array of role names (default ['admin']).`);
+  }
+  if (options.formatError !== undefined && typeof options.formatError !== 'function') {
+    fail('formatError must be a function (problem, req) => body.');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning milliseconds since the epoch.');
+
+  return {
+    store,
+    precedence: resolvePrecedence(options.precedence),
+    multipleCredentials,
+    appUserUrl,
+    sessionToken,
+    apiKeys,
+    realm,
+    adminRoles: [...adminRoles],
+    storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),
+    formatError: options.formatError ?? null,
+    now: options.now ?? Date.now,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * `POST /sessions`, `DELETE /sessions/current`, `DELETE /sessions/:token` (DESIGN §4).
+ *
+ * Login ignores whatever credential comes with it, so a client holding a stale token can
+ * still log in. The logout endpoints authenticate on their own, through the same
+ * Authenticator the middleware uses, and end exactly the credential presented.
+ */
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Actor } from '../actor';
+import { GatehouseError } from '../errors';
+import type { Authenticator } from '../middleware/authenticate';
+import type { GuardedStore } from '../store/guard';
+import { CREDENTIAL_REFERENCE, type CredentialReference } from '../strategies/outcome';
+import { hashSecret, parseTokenKind } from '../tokens/format';
+import type { TokenService } from '../tokens/token-service';
+import { readLoginBody } from './login-body';
+
+/** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
+export interface PasswordChecker {
+  check(input: { login: string; password: string; clientIp?: string }): Promise<{ actor: Actor; previousAccessFailedCount: number }>;
+}
+
+/** Ends one accepted credential; one per credential reference type. */
+export type CredentialEnder = (req: Request, res: Response, reference: CredentialReference) => Promise<void>;
+
+/** What the session routes need. */
+export interface SessionRoutesDependencies {
+  authenticator: Authenticator;
+  tokens: TokenService;
+  store: GuardedStore;
+  passwordCheck: PasswordChecker | null;
+  /** How each kind of credential is ended by `DELETE /sessions/current`. */
+  enders: Partial<Record<CredentialReference['type'], CredentialEnder>>;
+  adminRoles: readonly string[];
+  /** Issue session tokens at login (false when `sessionToken: false`). */
+  issueSessionTokens: boolean;
+  /** Sends a GatehouseError as the response. */
+  sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
+}
+
+/** Resolves the presented credential for a logout endpoint, answering the failure itself. */
+async function authenticatedActor(
+  deps: SessionRoutesDependencies,
+  req: Request,
+  res: Response,
+): Promise<{ actor: Actor; reference: CredentialReference | undefined } | null> {
+  const resolution = await deps.authenticator.resolve(req, res);
+  if (resolution.type === 'refused') {
+    deps.sendProblem(req, res, resolution.error);
+    return null;
+  }
+  if (resolution.type === 'anonymous') {
+    deps.sendProblem(req, res, new GatehouseError('401.1'));
+    return null;
+  }
+  return { actor: resolution.actor, reference: resolution.info[CREDENTIAL_REFERENCE] };
+}
+
+/** Adds the session endpoints to `router` under `path` (default `/sessions`). */
+export function addSessionRoutes(router: Router, path: string, deps: SessionRoutesDependencies): void {
+  const handle =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      handler(req, res).catch(next);
+    };
+
+  if (deps.passwordCheck && deps.issueSessionTokens) {
+    const passwordCheck = deps.passwordCheck;
+    router.post(
+      path,
+      handle(async (req, res) => {
+        const { login, password } = readLoginBody(req.body);
+        const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip });
+        const issued = await deps.tokens.issue({ actorId: actor.id, kind: 'session' });
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(200).json({
+          token: issued.token,
+          createdAt: issued.createdAt.toISOString(),
+          expiresAt: issued.expiresAt?.toISOString() ?? null,
+          previousAccessFailedCount,
+        });
+      }),
+    );
+  }
+
+  router.delete(
+    `${path}/current`,
+    handle(async (req, res) => {
+      const authenticated = await authenticatedActor(deps, req, res);
+      if (!authenticated) return;
+      const { actor, reference } = authenticated;
+      const ender = reference ? deps.enders[reference.type] : undefined;
+      // App users cannot end their own key (an administrator hands it out and takes it back);
+      // Basic and configured API keys have nothing to end.
+      if (actor.kind === 'appUser' || !reference || !ender) return deps.sendProblem(req, res, new GatehouseError('403.1'));
+      await ender(req, res, reference);
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200).json({ success: true });
+    }),
+  );
+
+  router.delete(
+    `${path}/:token`,
+    handle(async (req, res) => {
+      // The token to end is itself a credential in the URL: keep it out of request logs.
+      const token = String(req.params.token);
+      req.originalUrl = req.originalUrl.split(encodeURIComponent(token)).join('REDACTED').split(token).join('REDACTED');
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      const authenticated = await authenticatedActor(deps, req, res);
+      if (!authenticated) return;
+      const { actor } = authenticated;
+      const forbidden = () => deps.sendProblem(req, res, new GatehouseError('403.1'));
+      if (actor.kind !== 'user' || parseTokenKind(token) === null || !deps.store.findToken || !deps.store.deleteToken) return forbidden();
+      const hash = hashSecret(token);
+      const record = await deps.store.findToken(hash);
+      const isAdmin = actor.roles.some((role) => deps.adminRoles.includes(role));
+      // Unknown and someone else's token answer alike: the endpoint is no existence oracle.
+      if (!record || (record.actorId !== actor.id && !isAdmin)) return forbidden();
+      await deps.store.deleteToken(hash);
+      res.status(200).json({ success: true });
+    }),
+  );
+}
+
+/** A fresh Router for the auth endpoints. */
+export function createRouter(): Router {
+  return Router();
+}

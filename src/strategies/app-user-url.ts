@@ -1,0 +1,61 @@
+/**
+ * `appUserUrl`: an app-user token in the URL prefix `/key/{token}/…`, for field devices
+ * (ODK Collect) that cannot send headers. Only tokens of kind `appUser` are accepted
+ * here: a web session token pasted into a URL is refused, so a leaked URL can never
+ * carry more than an app user's rights.
+ */
+import type { Request } from 'express';
+import { Strategy } from 'passport-strategy';
+import { GatehouseError } from '../errors';
+import type { TokenService } from '../tokens/token-service';
+import { recordedUrlCredentials, takeCredentialsFromUrl } from '../url-credentials';
+import { authInfoFor, reportRejection } from './outcome';
+
+/** Options of {@link AppUserUrlStrategy}. */
+export interface AppUserUrlStrategyOptions {
+  /** The token service, i.e. `auth.tokens`. */
+  tokens: TokenService;
+}
+
+/**
+ * Passport strategy for app-user URL keys. Inside Gatehouse the key has already been
+ * taken off `req.url`; used alone it reads `req.url` without rewriting it.
+ *
+ * @example
+ * ```ts
+ * passport.use(new AppUserUrlStrategy({ tokens: auth.tokens }));
+ * ```
+ */
+export class AppUserUrlStrategy extends Strategy {
+  name = 'appUserUrl';
+  private readonly tokens: TokenService;
+
+  constructor(options: AppUserUrlStrategyOptions) {
+    super();
+    if (!options?.tokens) throw new TypeError('AppUserUrlStrategy: pass { tokens: auth.tokens }.');
+    this.tokens = options.tokens;
+  }
+
+  override authenticate(req: Request, options?: { credential?: string }): void {
+    const token = options?.credential ?? urlKeyOf(req);
+    if (token === null) return this.pass();
+    if (token === '') return this.fail(new GatehouseError('401.2'), 401);
+    this.tokens.authenticate(token, ['appUser']).then(
+      (verified) =>
+        this.success(
+          verified.actor,
+          authInfoFor(
+            { scheme: 'appUserUrl', tokenKind: 'appUser', expiresAt: verified.expiresAt ?? undefined },
+            { type: 'token', hash: verified.hash, kind: verified.kind },
+          ),
+        ),
+      (error: unknown) => reportRejection(this, error),
+    );
+  }
+}
+
+function urlKeyOf(req: Request): string | null {
+  const recorded = recordedUrlCredentials(req);
+  if (recorded) return recorded.urlKey;
+  return takeCredentialsFromUrl(req.url, { appUserUrl: true, apiKeyQuery: false }).urlKey;
+}

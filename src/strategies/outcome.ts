@@ -1,0 +1,37 @@
+/**
+ * How a Gatehouse strategy reports a rejected promise: refusals (401/403) are passport
+ * failures carrying the GatehouseError as the challenge; anything else (a store outage,
+ * 503.2) is a passport error, which the middleware renders fail-closed.
+ */
+import type { Strategy } from 'passport-strategy';
+import type { AuthInfo } from '../actor';
+import { isGatehouseError } from '../errors';
+
+/** Where strategies put what logout needs to end exactly this credential; symbol-keyed so it never serialises. */
+export const CREDENTIAL_REFERENCE = Symbol.for('gatehouse.credentialReference');
+
+/** What a strategy records about the credential it accepted. */
+export type CredentialReference =
+  | { type: 'token'; hash: string; kind: string }
+  | { type: 'jwt'; jti: string; expiresAt: number }
+  | { type: 'cookie' }
+  | { type: 'static' };
+
+/** `req.authInfo` as Gatehouse strategies fill it. */
+export type AuthInfoWithReference = AuthInfo & { [CREDENTIAL_REFERENCE]?: CredentialReference };
+
+/** Builds `req.authInfo` with the credential reference attached out of sight. */
+export function authInfoFor(info: AuthInfo, reference: CredentialReference): AuthInfoWithReference {
+  const withReference: AuthInfoWithReference = { ...info };
+  Object.defineProperty(withReference, CREDENTIAL_REFERENCE, { value: reference, enumerable: false });
+  return withReference;
+}
+
+/** Reports a rejection from the verify step as passport expects. */
+export function reportRejection(strategy: Strategy, error: unknown): void {
+  if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) {
+    strategy.fail(error, error.status);
+  } else {
+    strategy.error(error instanceof Error ? error : new Error(String(error)));
+  }
+}
