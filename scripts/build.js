@@ -24,4 +24,4 @@ for (const target of Object.values(pkg.exports)) {
   fs.mkdirSync(path.dirname(esmFile), { recursive: true });
   fs.writeFileSync(esmFile, `export * from '${specifier}';\n`);
 }
-console.log('built dist/');
+console.error('built dist/');

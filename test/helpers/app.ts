@@ -18,9 +18,14 @@ export const CONFIG_API_KEY = 'myapikey1029384756';
 
 /** A small API like the one in DESIGN §1, on a MemoryStore with cheap bcrypt. */
 export async function buildApp(options: Partial<GatehouseOptions> = {}, store = new MemoryStore({ passwordCost: 10 })): Promise<TestApp> {
-  const alice = await store.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
-  const bob = await store.addUser({ login: 'bob@example.org', password: BOB_PASSWORD, roles: ['editor'] });
-  const device = await store.addUser({ login: 'tablet-7', kind: 'appUser' });
+  // A store handed in again (to build a second app over it) keeps its users.
+  const existing = async (login: string) => (await store.findCredentials(login))?.actor;
+  const alice =
+    (await existing('alice@example.org')) ??
+    (await store.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] }));
+  const bob =
+    (await existing('bob@example.org')) ?? (await store.addUser({ login: 'bob@example.org', password: BOB_PASSWORD, roles: ['editor'] }));
+  const device = (await existing('tablet-7')) ?? (await store.addUser({ login: 'tablet-7', kind: 'appUser' }));
   const auth = gatehouse({ store, apiKeys: { [CONFIG_API_KEY]: { role: 'admin', label: 'config-admin' } }, ...options });
   const seen: TestApp['seen'] = {};
   const app = express();
