@@ -7,12 +7,13 @@ import type { RequestHandler, Router } from 'express';
 import type { Strategy } from 'passport-strategy';
 import type { SchemeId } from './actor';
 import type { SchemeGroup } from './detect';
-import { GatehouseError, isGatehouseError } from './errors';
+import type { GatehouseError } from './errors';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
-import { bodyErrorsAsProblems, parseAuthBody } from './routes/login-body';
+import { parseAuthBody } from './routes/login-body';
+import { routeErrorsAsProblems } from './routes/route-errors';
 import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
 import { guardStore } from './store/guard';
 import { ApiKeyStrategy } from './strategies/api-key';
@@ -136,12 +137,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         issueSessionTokens: config.sessionToken !== false,
         sendProblem,
       });
-      router.use(bodyErrorsAsProblems);
-      // Errors of our own endpoints are rendered as problems; anything else fails closed.
-      router.use((error: unknown, req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], next: (e?: unknown) => void) => {
-        if (res.headersSent) return next(error);
-        sendProblem(req, res, isGatehouseError(error) ? error : new GatehouseError('503.1', { cause: error }));
-      });
+      router.use(routeErrorsAsProblems(sendProblem));
       return router;
     },
   };

@@ -44,7 +44,6 @@ describe('malformed input never gives 500', () => {
     ['{"login": "alice@example.org", "password": ', 'application/json'],
     ['[1,2,3]', 'application/json'],
     ['"just a string"', 'application/json'],
-    ['login=%zz&password=%', 'application/x-www-form-urlencoded'],
     ['{"login": 5, "password": "x"}', 'application/json'],
     ['{"login": "a", "password": {"$ne": null}}', 'application/json'],
     ['{}', 'application/json; charset=utf-7'],
@@ -53,6 +52,12 @@ describe('malformed input never gives 500', () => {
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('400.1');
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('a form body with broken percent-escapes is read leniently and fails as a wrong password, not a 500', async () => {
+    const res = await request(t.app).post('/v1/sessions').set('Content-Type', 'application/x-www-form-urlencoded').send('login=%zz&password=%');
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('401.2');
   });
 
   it('names the missing field', async () => {

@@ -81,3 +81,13 @@ describe('tokens.revokeAll', () => {
     expect((await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${alice.token}`)).status).toBe(200);
   });
 });
+
+describe('malformed logout URLs', () => {
+  it('a badly escaped token in DELETE /sessions/:token is a client error, never 500 or 503', async () => {
+    const t = await buildApp();
+    const alice = await t.auth.tokens.issue({ actorId: t.alice.id, kind: 'session' });
+    const res = await request(t.app).delete('/v1/sessions/%zz').set('Authorization', `Bearer ${alice.token}`);
+    expect([400, 403]).toContain(res.status);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+  });
+});

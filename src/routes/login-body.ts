@@ -2,7 +2,7 @@
  * Reading the body of the login endpoints (`POST /sessions`, `POST /jwt/authenticate`).
  * A missing or non-string field is 400.1 naming the field; nothing of the body is echoed.
  */
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { GatehouseError } from '../errors';
 
 /** What a login body holds once read. */
@@ -48,19 +48,11 @@ export function readLoginBody(rawBody: unknown): LoginBody {
   return { login, password: requiredString(body, 'password') };
 }
 
-const BODY_LIMIT = '16kb';
+/** Largest body the auth endpoints read. */
+export const BODY_LIMIT = '16kb';
 
 /** JSON and urlencoded parsers for the auth endpoints (the host's own parsers are not needed). */
 export const parseAuthBody: RequestHandler[] = [
   express.json({ limit: BODY_LIMIT }),
   express.urlencoded({ extended: false, limit: BODY_LIMIT }),
 ];
-
-/** Turns body-parser failures (bad JSON, too large, bad charset) into 400.1; passes anything else on. */
-export const bodyErrorsAsProblems: ErrorRequestHandler = (error, _req, _res, next) => {
-  const type = (error as { type?: unknown })?.type;
-  if (typeof type !== 'string' || !/^(entity\.|charset\.|encoding\.|request\.)/.test(type)) return next(error);
-  const detail =
-    type === 'entity.too.large' ? `The request body is larger than ${BODY_LIMIT}.` : 'The request body could not be read as JSON or a form.';
-  next(new GatehouseError('400.1', { detail, cause: error }));
-};
