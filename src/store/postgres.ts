@@ -26,8 +26,13 @@ export const MIGRATIONS_DIR: string = path.resolve(__dirname, '..', '..', 'migra
  *
  * - `connectionTimeoutMillis: 2000` — waiting for a pooled connection (or for a new one
  *   to be established) gives up after 2 s. pg's default, 0, waits for ever.
- * - `query_timeout: 2000` — client-side limit per query. The store applies its own
- *   `queryTimeoutMs` per query anyway, so a shared pool can leave this unset.
+ * - `statement_timeout: 1500` — the server cancels a statement (a lock wait included)
+ *   after 1.5 s. Without it, a statement the client gave up on keeps waiting on the
+ *   server and may still apply later (a refresh token marked used after the caller saw
+ *   an error). It applies to every query on the pool, so set it on a pool of your own
+ *   for Gatehouse if the app runs long queries.
+ * - `query_timeout: 2000` — client-side limit per query, for a server that does not
+ *   answer at all. The store applies its own `queryTimeoutMs` per query anyway.
  *
  * @example
  * ```ts
@@ -37,10 +42,8 @@ export const MIGRATIONS_DIR: string = path.resolve(__dirname, '..', '..', 'migra
  * const store = new PostgresStore({ pool });
  * ```
  */
-export const POSTGRES_FAIL_FAST_OPTIONS: Readonly<Pick<PoolConfig, 'connectionTimeoutMillis' | 'query_timeout'>> = Object.freeze({
-  connectionTimeoutMillis: 2000,
-  query_timeout: 2000,
-});
+export const POSTGRES_FAIL_FAST_OPTIONS: Readonly<Pick<PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout' | 'query_timeout'>> =
+  Object.freeze({ connectionTimeoutMillis: 2000, statement_timeout: 1500, query_timeout: 2000 });
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {

@@ -367,6 +367,11 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   /** Closes the client if the store created it; a client you passed stays open (you own it). */
   async close(): Promise<void> {
     if (!this.ownsClient || this.client.status === 'end') return;
+    // QUIT would wait in the offline queue behind commands that already timed out.
+    if (this.client.status !== 'ready') {
+      this.client.disconnect();
+      return;
+    }
     try {
       await this.client.quit();
     } catch {
