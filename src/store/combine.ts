@@ -59,8 +59,8 @@ export function combineStores(parts: StoreParts): GatehouseStore {
   const combined = {
     ...bindMethods(credentials, 'credentials', CREDENTIAL_METHODS),
     ...bindMethods(tokens, 'tokens', TOKEN_METHODS),
-    ...bindMethods(revocations, parts.revocations ? 'revocations' : 'tokens', REVOCATION_METHODS),
-    ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', ATTEMPT_METHODS),
+    ...bindMethods(revocations, parts.revocations ? 'revocations' : 'tokens', REVOCATION_METHODS, parts.revocations ? '' : ', or pass revocations'),
+    ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', ATTEMPT_METHODS, parts.attempts ? '' : ', or pass attempts'),
   } as GatehouseStore;
   if (typeof tokens.touchToken === 'function') combined.touchToken = tokens.touchToken.bind(tokens);
   return combined;
@@ -70,6 +70,7 @@ function bindMethods<Name extends string>(
   source: unknown,
   partName: string,
   methods: readonly Name[],
+  alternative = '',
 ): Record<Name, (...args: unknown[]) => unknown> {
   if (source === null || typeof source !== 'object') {
     throw new TypeError(`combineStores: ${partName} is required and must be an object with ${methods.join(', ')}.`);
@@ -78,7 +79,7 @@ function bindMethods<Name extends string>(
   for (const method of methods) {
     const fn = (source as Record<string, unknown>)[method];
     if (typeof fn !== 'function') {
-      throw new TypeError(`combineStores: ${partName}.${method} must be a function (${partName} lacks ${method}).`);
+      throw new TypeError(`combineStores: ${partName}.${method} must be a function (${partName} lacks ${method}${alternative}).`);
     }
     bound[method] = (fn as (...args: unknown[]) => unknown).bind(source);
   }
