@@ -39,14 +39,18 @@ export async function connectRedis(): Promise<Redis> {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  // ioredis rejects with "Connection is closed."; the socket error says why.
+  let socketError: Error | undefined;
+  client.on('error', (error: Error) => {
+    socketError ??= error;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
     client.disconnect();
     throw new Error(
-      `Redis is not reachable at ${redactUrl(REDIS_URL)} (${(error as Error).message}). ` +
+      `Redis is not reachable at ${redactUrl(REDIS_URL)} (${(socketError ?? (error as Error)).message}). ` +
         `Start it with: ${START_REDIS} — or point REDIS_URL at a running server.`,
     );
   }
