@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { describeStoreConformance } from '../src/store/conformance';
 import { RedisStore } from '../src/store/redis';
-import { connectRedis, deleteRedisKeys, runId } from './helpers/services';
+import { connectRedis, deleteRedisKeys, REDIS_URL, runId } from './helpers/services';
 
 // Each run and jest worker writes under its own prefix and removes it afterwards.
 const keyPrefix = `gatehouse-test:conformance:${runId()}:`;
@@ -11,10 +11,21 @@ beforeAll(async () => {
   client = await connectRedis();
 });
 
+// A host client with its own ioredis keyPrefix: scripts that build index keys must add it.
+const hostPrefix = `gatehouse-test:host-prefix:${runId()}:`;
+let prefixedClient: Redis | undefined;
+
 afterAll(async () => {
+  if (prefixedClient) prefixedClient.disconnect();
   if (!client) return;
   await deleteRedisKeys(client, keyPrefix);
+  await deleteRedisKeys(client, hostPrefix);
   await client.quit();
+});
+
+describeStoreConformance('RedisStore on a client with its own keyPrefix', () => {
+  prefixedClient = new Redis(REDIS_URL, { keyPrefix: hostPrefix, commandTimeout: 2000, maxRetriesPerRequest: 1 });
+  return new RedisStore({ client: prefixedClient });
 });
 
 describeStoreConformance('RedisStore', () => {
@@ -70,6 +81,19 @@ describe('RedisStore expiry in Redis', () => {
     const before = await store().markTokenUsed(hash, now);
     expect(before?.usedAt).toBeNull();
     expect((await store().findToken(hash))?.usedAt).toBe(now);
+  });
+
+  it('should drop index entries of tokens Redis has expired, so an index does not grow for ever', async () => {
+    const actorId = 'actor-prune';
+    const token = (hash: string) => ({ hash, kind: 'session' as const, actorId, createdAt: now, expiresAt: now + 60_000 });
+    const stale = Array.from({ length: 30 }, (_, i) => `stale${i}`);
+    for (const hash of stale) await store().saveToken(token(hash));
+    // What Redis does when those tokens' TTLs run out: the keys go, the index entries stay.
+    await client!.del(...stale.map((hash) => `${keyPrefix}token:${hash}`));
+    for (let i = 0; i < 30; i += 1) await store().saveToken(token(`fresh${i}`));
+    // Without pruning the index would hold 60 entries; each save checks three at random.
+    expect(await client!.scard(`${keyPrefix}actor:${actorId}`)).toBeLessThan(45);
+    expect(await store().deleteTokensForActor(actorId)).toBe(30);
   });
 
   it('should refuse a client without commandTimeout, naming the option', () => {

@@ -88,8 +88,11 @@ export interface MigrateOptions {
 
 /** How many rows `sweepExpired` removed, per table. */
 export interface SweepResult {
+  /** Token records whose `expiresAt` had passed. */
   tokens: number;
+  /** Revocations past their `expiresAt`. */
   revocations: number;
+  /** Counters whose window or lock was over. */
   attempts: number;
 }
 
