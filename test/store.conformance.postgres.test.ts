@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { describeStoreConformance } from '../src/store/conformance';
 import { migrate, PostgresStore } from '../src/store/postgres';
 import { connectPostgres, runId } from './helpers/services';
@@ -54,8 +54,7 @@ describe('PostgresStore sweepExpired', () => {
   });
 
   it('should refuse a pool without connectionTimeoutMillis, naming the option', () => {
-    const { Pool: PgPool } = jest.requireActual<typeof import('pg')>('pg');
-    const unbounded = new PgPool({ connectionString: 'postgres://127.0.0.1:1/none' });
+    const unbounded = new Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
     expect(() => new PostgresStore({ pool: unbounded })).toThrow(/connectionTimeoutMillis/);
     return unbounded.end();
   });

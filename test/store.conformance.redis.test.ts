@@ -97,8 +97,7 @@ describe('RedisStore expiry in Redis', () => {
   });
 
   it('should refuse a client without commandTimeout, naming the option', () => {
-    const { Redis: RedisClient } = jest.requireActual<typeof import('ioredis')>('ioredis');
-    const unbounded = new RedisClient({ lazyConnect: true });
+    const unbounded = new Redis({ lazyConnect: true });
     expect(() => new RedisStore({ client: unbounded })).toThrow(/commandTimeout/);
     unbounded.disconnect();
   });
