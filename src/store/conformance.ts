@@ -1,0 +1,502 @@
+/**
+ * `gatehouse/testing`: the store conformance suite (DESIGN §6). Any store — MemoryStore,
+ * RedisStore, PostgresStore, or a host's own — should pass it before Gatehouse relies on
+ * it. The cases are plain async functions using `node:assert`, so they run under any test
+ * runner; `describeStoreConformance` registers them with jest (or anything with the same
+ * `describe`/`it`/`afterAll`).
+ *
+ * Each case makes its own random keys and actor ids, so cases are independent of each
+ * other, of leftovers from earlier runs, and of other suites sharing the same backend.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { AttemptPolicy, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+
+/** The parts of the store interface a case exercises. */
+export type StorePart = 'tokens' | 'revocations' | 'attempts';
+
+/** What a case runs against: the parts it names in `parts` must be implemented. */
+export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore>;
+
+/** Helpers handed to every case. */
+export interface ConformanceContext {
+  /** A fresh random identifier, `label` first (e.g. `actor-3f9c…`), unique per call. */
+  unique(label: string): string;
+  /** Wall-clock milliseconds, for token and revocation expiry (stores may compare it with their own clock). */
+  now(): number;
+}
+
+/** One conformance case. */
+export interface StoreConformanceCase {
+  /** A sentence saying what a conforming store does. */
+  name: string;
+  /** The store parts the case needs. */
+  parts: readonly StorePart[];
+  /** Resolves when the store conforms; rejects with an `AssertionError` otherwise. */
+  run(store: ConformanceStore, context: ConformanceContext): Promise<void>;
+}
+
+/** Creates the {@link ConformanceContext} the cases expect; for runners other than jest. */
+export function createConformanceContext(): ConformanceContext {
+  return {
+    unique: (label) => `${label}-${randomBytes(8).toString('hex')}`,
+    now: () => Date.now(),
+  };
+}
+
+const HOUR = 60 * 60 * 1000;
+
+function randomHash(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** A complete record expiring in an hour, with every optional field set. */
+function tokenRecord(overrides: Partial<TokenRecord> & Pick<TokenRecord, 'actorId'>, context: ConformanceContext): TokenRecord {
+  const now = context.now();
+  return {
+    hash: randomHash(),
+    kind: 'session',
+    createdAt: now,
+    expiresAt: now + HOUR,
+    lastUsedAt: null,
+    usedAt: null,
+    label: 'laptop',
+    roles: ['admin', 'editor'],
+    familyId: null,
+    data: { csrf: 'x1', nested: { list: [1, 'two', null], empty: [] } },
+    ...overrides,
+  };
+}
+
+const OPTIONAL_FIELDS = ['lastUsedAt', 'usedAt', 'label', 'roles', 'familyId', 'data'] as const;
+
+/**
+ * The record with absent optional fields written as `null` (the interface types them
+ * `?: T | null`, so a store may return either), as plain JSON values: records are
+ * JSON-serialisable, and a store's `structuredClone` under a test sandbox returns objects
+ * of another realm, which a strict deep comparison would refuse for their prototype alone.
+ */
+function normalized(record: TokenRecord | null): Record<string, unknown> | null {
+  if (record === null) return null;
+  const copy: Record<string, unknown> = { ...record };
+  for (const field of OPTIONAL_FIELDS) copy[field] = copy[field] ?? null;
+  return JSON.parse(JSON.stringify(copy)) as Record<string, unknown>;
+}
+
+function tokens(store: ConformanceStore): TokenStore {
+  return store as TokenStore;
+}
+
+function revocations(store: ConformanceStore): RevocationStore {
+  return store as RevocationStore;
+}
+
+function attempts(store: ConformanceStore): AttemptStore {
+  return store as AttemptStore;
+}
+
+async function assertFound(store: TokenStore, record: TokenRecord, message: string): Promise<void> {
+  assert.deepEqual(normalized(await store.findToken(record.hash)), normalized(record), message);
+}
+
+async function assertGone(store: TokenStore, hash: string, message: string): Promise<void> {
+  assert.equal(await store.findToken(hash), null, message);
+}
+
+const POLICY: AttemptPolicy = { maxAttempts: 3, windowMs: 15 * 60 * 1000, lockMs: 5 * 60 * 1000 };
+/** An arbitrary fixed instant: counters take `now` as an argument, so no real time passes. */
+const T0 = 1_700_000_000_000;
+
+/**
+ * Every conformance case, framework-neutral. Run each `case.run(store, context)` with a
+ * store implementing the case's `parts` and a context from {@link createConformanceContext}.
+ *
+ * @example
+ * ```ts
+ * import { storeConformanceCases, createConformanceContext } from 'gatehouse/testing';
+ * import { test } from 'node:test';
+ * const store = new MyStore();
+ * for (const c of storeConformanceCases) test(c.name, () => c.run(store, createConformanceContext()));
+ * ```
+ */
+export const storeConformanceCases: readonly StoreConformanceCase[] = Object.freeze([
+  // ---- tokens ----
+  {
+    name: 'saveToken then findToken returns the same record, every field intact',
+    parts: ['tokens'],
+    async run(store, context) {
+      const record = tokenRecord({ actorId: context.unique('actor'), familyId: context.unique('family'), kind: 'refresh' }, context);
+      await tokens(store).saveToken(record);
+      await assertFound(tokens(store), record, 'findToken should return what saveToken stored');
+      const bare: TokenRecord = {
+        hash: randomHash(),
+        kind: 'appUser',
+        actorId: context.unique('actor'),
+        createdAt: context.now(),
+        expiresAt: null,
+      };
+      await tokens(store).saveToken(bare);
+      await assertFound(tokens(store), bare, 'a record without optional fields (and no expiry) should be found as saved');
+    },
+  },
+  {
+    name: 'findToken returns a copy: changing it does not change the stored record',
+    parts: ['tokens'],
+    async run(store, context) {
+      const record = tokenRecord({ actorId: context.unique('actor') }, context);
+      await tokens(store).saveToken(record);
+      const found = await tokens(store).findToken(record.hash);
+      assert.ok(found, 'the record should be found');
+      found.roles?.push('root');
+      found.actorId = 'someone-else';
+      await assertFound(tokens(store), record, 'the stored record should be unchanged');
+    },
+  },
+  {
+    name: 'a cookie session without an actor (actorId null) is stored and found',
+    parts: ['tokens'],
+    async run(store, context) {
+      const record = tokenRecord({ actorId: null, kind: 'cookie', roles: null, label: null, data: { cart: [] } }, context);
+      await tokens(store).saveToken(record);
+      await assertFound(tokens(store), record, 'a cookie session with actorId null should be found');
+    },
+  },
+  {
+    name: 'deleteToken removes the record and reports whether one was there',
+    parts: ['tokens'],
+    async run(store, context) {
+      const record = tokenRecord({ actorId: context.unique('actor') }, context);
+      await tokens(store).saveToken(record);
+      assert.equal(await tokens(store).deleteToken(record.hash), true, 'deleting a stored token should resolve to true');
+      await assertGone(tokens(store), record.hash, 'a deleted token should not be found');
+      assert.equal(await tokens(store).deleteToken(record.hash), false, 'deleting it again should resolve to false');
+    },
+  },
+  {
+    name: 'unknown tokens: findToken is null, deleteToken false, markTokenUsed null, touchToken creates nothing',
+    parts: ['tokens'],
+    async run(store, context) {
+      const hash = randomHash();
+      assert.equal(await tokens(store).findToken(hash), null, 'findToken of an unknown hash');
+      assert.equal(await tokens(store).deleteToken(hash), false, 'deleteToken of an unknown hash');
+      assert.equal(await tokens(store).markTokenUsed(hash, context.now()), null, 'markTokenUsed of an unknown hash');
+      assert.equal(await tokens(store).findToken(hash), null, 'markTokenUsed must not create a record');
+      if (tokens(store).touchToken) {
+        await tokens(store).touchToken!(hash, context.now());
+        assert.equal(await tokens(store).findToken(hash), null, 'touchToken must not create a record');
+      }
+      assert.equal(await tokens(store).deleteTokensForActor(context.unique('actor')), 0, 'deleteTokensForActor of an unknown actor');
+      assert.equal(await tokens(store).deleteTokenFamily(context.unique('family')), 0, 'deleteTokenFamily of an unknown family');
+    },
+  },
+  {
+    name: 'saveToken with an existing hash replaces the record, and its actor and family indexes',
+    parts: ['tokens'],
+    async run(store, context) {
+      const oldActor = context.unique('actor');
+      const oldFamily = context.unique('family');
+      const newActor = context.unique('actor');
+      const newFamily = context.unique('family');
+      const first = tokenRecord({ actorId: oldActor, familyId: oldFamily, kind: 'refresh' }, context);
+      await tokens(store).saveToken(first);
+      const replacement: TokenRecord = {
+        ...first,
+        actorId: newActor,
+        familyId: newFamily,
+        label: 'phone',
+        roles: [],
+        data: null,
+        expiresAt: context.now() + 2 * HOUR,
+      };
+      await tokens(store).saveToken(replacement);
+      await assertFound(tokens(store), replacement, 'findToken should return the replacement');
+      assert.equal(await tokens(store).deleteTokensForActor(oldActor), 0, 'the old actor no longer owns the token');
+      assert.equal(await tokens(store).deleteTokenFamily(oldFamily), 0, 'the old family no longer holds the token');
+      await assertFound(tokens(store), replacement, 'deleting by the old actor or family must not remove the replacement');
+      assert.equal(await tokens(store).deleteTokensForActor(newActor), 1, 'the new actor owns the token');
+      await assertGone(tokens(store), first.hash, 'deleted through the new actor');
+    },
+  },
+  {
+    name: 'expiry: future and absent expiresAt are kept; a past expiresAt may be forgotten but is never changed',
+    parts: ['tokens'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const future = tokenRecord({ actorId, expiresAt: context.now() + HOUR }, context);
+      const never = tokenRecord({ actorId, kind: 'appUser', expiresAt: null }, context);
+      const past = tokenRecord({ actorId, createdAt: context.now() - 2 * HOUR, expiresAt: context.now() - HOUR }, context);
+      for (const record of [future, never, past]) await tokens(store).saveToken(record);
+      await assertFound(tokens(store), future, 'a token expiring in the future should be found');
+      await assertFound(tokens(store), never, 'a token without expiry should be found');
+      const expired = await tokens(store).findToken(past.hash);
+      if (expired !== null) {
+        // The interface lets a store return an expired record; the caller checks expiresAt.
+        assert.deepEqual(normalized(expired), normalized(past), 'an expired record, when returned, should be as saved');
+      }
+    },
+  },
+  {
+    name: 'deleteTokensForActor removes every kind of token of that actor and nothing else',
+    parts: ['tokens'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const otherActor = context.unique('actor');
+      const kinds: StoredTokenKind[] = ['session', 'appUser', 'personal', 'apiKey', 'refresh', 'cookie'];
+      const own = kinds.map((kind) =>
+        tokenRecord({ actorId, kind, familyId: kind === 'refresh' ? context.unique('family') : null, expiresAt: kind === 'appUser' ? null : context.now() + HOUR }, context),
+      );
+      const others = [tokenRecord({ actorId: otherActor }, context), tokenRecord({ actorId: null, kind: 'cookie' }, context)];
+      for (const record of [...own, ...others]) await tokens(store).saveToken(record);
+      assert.equal(await tokens(store).deleteTokensForActor(actorId), kinds.length, 'should resolve to how many tokens were removed');
+      for (const record of own) await assertGone(tokens(store), record.hash, `the actor's ${record.kind} token should be gone`);
+      for (const record of others) await assertFound(tokens(store), record, "another actor's token should stay");
+      assert.equal(await tokens(store).deleteTokensForActor(actorId), 0, 'a second call finds nothing left');
+    },
+  },
+  {
+    name: 'deleteTokenFamily removes the whole refresh family and nothing else',
+    parts: ['tokens'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const familyId = context.unique('family');
+      const family = [1, 2, 3].map(() => tokenRecord({ actorId, kind: 'refresh', familyId }, context));
+      const otherFamily = tokenRecord({ actorId, kind: 'refresh', familyId: context.unique('family') }, context);
+      const session = tokenRecord({ actorId }, context);
+      for (const record of [...family, otherFamily, session]) await tokens(store).saveToken(record);
+      assert.equal(await tokens(store).deleteTokenFamily(familyId), 3, 'should resolve to how many tokens were removed');
+      for (const record of family) await assertGone(tokens(store), record.hash, 'a token of the family should be gone');
+      await assertFound(tokens(store), otherFamily, 'a token of another family should stay');
+      await assertFound(tokens(store), session, 'a token without a family should stay');
+      assert.equal(await tokens(store).deleteTokenFamily(familyId), 0, 'a second call finds nothing left');
+      assert.equal(await tokens(store).deleteTokensForActor(actorId), 2, 'the actor index no longer lists the deleted family');
+    },
+  },
+  {
+    name: 'markTokenUsed sets usedAt once and resolves to the record as it was before',
+    parts: ['tokens'],
+    async run(store, context) {
+      const record = tokenRecord({ actorId: context.unique('actor'), kind: 'refresh', familyId: context.unique('family') }, context);
+      await tokens(store).saveToken(record);
+      const firstUse = context.now();
+      const before = await tokens(store).markTokenUsed(record.hash, firstUse);
+      assert.deepEqual(normalized(before), normalized(record), 'the first call sees the record with usedAt empty');
+      const again = await tokens(store).markTokenUsed(record.hash, firstUse + 1000);
+      assert.deepEqual(normalized(again), normalized({ ...record, usedAt: firstUse }), 'a later call sees the first usedAt');
+      await assertFound(tokens(store), { ...record, usedAt: firstUse }, 'usedAt keeps the first value; other fields are unchanged');
+    },
+  },
+  {
+    name: 'markTokenUsed is atomic: of 20 concurrent calls exactly one sees usedAt empty',
+    parts: ['tokens'],
+    async run(store, context) {
+      const record = tokenRecord({ actorId: context.unique('actor'), kind: 'refresh', familyId: context.unique('family') }, context);
+      await tokens(store).saveToken(record);
+      const base = context.now();
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => tokens(store).markTokenUsed(record.hash, base + i)));
+      const winners = results.filter((result) => result !== null && result.usedAt == null);
+      assert.equal(winners.length, 1, 'exactly one caller may rotate a refresh token');
+      const stored = await tokens(store).findToken(record.hash);
+      assert.ok(stored && typeof stored.usedAt === 'number', 'usedAt should be set');
+      for (const result of results) {
+        assert.ok(result !== null, 'every caller should see the record');
+        if (result.usedAt != null) assert.equal(result.usedAt, stored.usedAt, "the losers see the winner's usedAt");
+      }
+    },
+  },
+  {
+    name: 'touchToken records lastUsedAt without changing anything else',
+    parts: ['tokens'],
+    async run(store, context) {
+      if (!tokens(store).touchToken) return; // optional in the interface
+      const record = tokenRecord({ actorId: context.unique('actor') }, context);
+      await tokens(store).saveToken(record);
+      const usedAt = context.now() + 5000;
+      await tokens(store).touchToken!(record.hash, usedAt);
+      await assertFound(tokens(store), { ...record, lastUsedAt: usedAt }, 'lastUsedAt should be updated');
+    },
+  },
+
+  // ---- revocations ----
+  {
+    name: 'findRevocations answers in the order asked, null for unknown keys, [] for no keys',
+    parts: ['revocations'],
+    async run(store, context) {
+      const [a, b, unknown] = [context.unique('jti'), context.unique('jti'), context.unique('jti')];
+      const expiresAt = context.now() + HOUR;
+      await revocations(store).saveRevocation(a, 1000, expiresAt);
+      await revocations(store).saveRevocation(b, 2000, expiresAt);
+      assert.deepEqual(await revocations(store).findRevocations([]), [], 'no keys, no answers');
+      assert.deepEqual(await revocations(store).findRevocations([unknown]), [null], 'an unknown key reads as null');
+      assert.deepEqual(await revocations(store).findRevocations([b, unknown, a, b]), [2000, null, 1000, 2000], 'one answer per key, in order');
+    },
+  },
+  {
+    name: 'saveRevocation: a later revokedAt wins, an earlier one does not overwrite it',
+    parts: ['revocations'],
+    async run(store, context) {
+      const key = context.unique('actor-not-before');
+      const expiresAt = context.now() + HOUR;
+      await revocations(store).saveRevocation(key, 5000, expiresAt);
+      await revocations(store).saveRevocation(key, 3000, expiresAt);
+      assert.deepEqual(await revocations(store).findRevocations([key]), [5000], 'an earlier revocation must not move "not before" back');
+      await revocations(store).saveRevocation(key, 9000, expiresAt + HOUR);
+      assert.deepEqual(await revocations(store).findRevocations([key]), [9000], 'a later revocation replaces it');
+    },
+  },
+
+  // ---- failed-attempt counters ----
+  {
+    name: 'an unknown counter reads as zero, and clearing it resolves to 0',
+    parts: ['attempts'],
+    async run(store, context) {
+      const key = context.unique('login');
+      assert.deepEqual(await attempts(store).readAttempts(key, T0), { count: 0, lockedUntil: null });
+      assert.equal(await attempts(store).clearAttempts(key), 0);
+    },
+  },
+  {
+    name: 'recordFailedAttempt counts up and locks once when the count reaches maxAttempts',
+    parts: ['attempts'],
+    async run(store, context) {
+      const key = context.unique('login');
+      const record = (now: number) => attempts(store).recordFailedAttempt(key, POLICY, now);
+      assert.deepEqual(await record(T0), { count: 1, lockedUntil: null });
+      assert.deepEqual(await record(T0 + 1000), { count: 2, lockedUntil: null });
+      assert.deepEqual(await attempts(store).readAttempts(key, T0 + 1500), { count: 2, lockedUntil: null }, 'read between failures');
+      const lockedUntil = T0 + 2000 + POLICY.lockMs;
+      assert.deepEqual(await record(T0 + 2000), { count: 3, lockedUntil }, 'the third failure locks');
+      assert.deepEqual(await record(T0 + 3000), { count: 4, lockedUntil }, 'failures while locked count but do not move the lock');
+      assert.deepEqual(await attempts(store).readAttempts(key, lockedUntil - 1), { count: 4, lockedUntil }, 'still locked just before the end');
+      assert.deepEqual(await attempts(store).readAttempts(key, lockedUntil), { count: 0, lockedUntil: null }, 'an elapsed lock reads as zero');
+      assert.deepEqual(await record(lockedUntil + 1), { count: 1, lockedUntil: null }, 'after the lock a new count starts');
+    },
+  },
+  {
+    name: 'the window starts at the first failure and does not slide; an elapsed window starts a new count',
+    parts: ['attempts'],
+    async run(store, context) {
+      const key = context.unique('login');
+      const record = (now: number) => attempts(store).recordFailedAttempt(key, POLICY, now);
+      assert.deepEqual(await record(T0), { count: 1, lockedUntil: null });
+      assert.deepEqual(await record(T0 + POLICY.windowMs - 1), { count: 2, lockedUntil: null }, 'still inside the first window');
+      assert.deepEqual(await attempts(store).readAttempts(key, T0 + POLICY.windowMs), { count: 0, lockedUntil: null }, 'the window ended');
+      assert.deepEqual(await record(T0 + POLICY.windowMs), { count: 1, lockedUntil: null }, 'a new window starts at this failure');
+      assert.deepEqual(await record(T0 + 2 * POLICY.windowMs - 1), { count: 2, lockedUntil: null }, 'inside the new window');
+    },
+  },
+  {
+    name: 'maxAttempts 1 locks at the first failure',
+    parts: ['attempts'],
+    async run(store, context) {
+      const key = context.unique('login');
+      const policy: AttemptPolicy = { maxAttempts: 1, windowMs: 60_000, lockMs: 30_000 };
+      assert.deepEqual(await attempts(store).recordFailedAttempt(key, policy, T0), { count: 1, lockedUntil: T0 + 30_000 });
+    },
+  },
+  {
+    name: 'clearAttempts resets the counter and resolves to the count it had; counters are independent',
+    parts: ['attempts'],
+    async run(store, context) {
+      const key = context.unique('login');
+      const other = context.unique('login');
+      for (let i = 0; i < 3; i += 1) await attempts(store).recordFailedAttempt(key, POLICY, T0 + i);
+      await attempts(store).recordFailedAttempt(other, POLICY, T0);
+      assert.equal(await attempts(store).clearAttempts(key), 3);
+      assert.deepEqual(await attempts(store).readAttempts(key, T0 + 10), { count: 0, lockedUntil: null }, 'cleared, lock included');
+      assert.deepEqual(await attempts(store).readAttempts(other, T0 + 10), { count: 1, lockedUntil: null }, 'another key is untouched');
+      assert.deepEqual(await attempts(store).recordFailedAttempt(key, POLICY, T0 + 20), { count: 1, lockedUntil: null }, 'counting restarts');
+    },
+  },
+  {
+    name: 'recordFailedAttempt is atomic: 50 concurrent failures see the counts 1..50 once each, and one lock',
+    parts: ['attempts'],
+    async run(store, context) {
+      const key = context.unique('login');
+      const policy: AttemptPolicy = { maxAttempts: 10, windowMs: 60_000, lockMs: 30_000 };
+      const states = await Promise.all(Array.from({ length: 50 }, () => attempts(store).recordFailedAttempt(key, policy, T0)));
+      assert.deepEqual(
+        states.map((state) => state.count).sort((x, y) => x - y),
+        Array.from({ length: 50 }, (_, i) => i + 1),
+        'no failure may be lost or counted twice',
+      );
+      for (const state of states) {
+        assert.equal(state.lockedUntil, state.count >= 10 ? T0 + 30_000 : null, `the lock state at count ${state.count}`);
+      }
+      assert.deepEqual(await attempts(store).readAttempts(key, T0), { count: 50, lockedUntil: T0 + 30_000 });
+    },
+  },
+] satisfies StoreConformanceCase[]);
+
+/** The test-runner functions {@link describeStoreConformance} registers with. */
+export interface ConformanceRunner {
+  /** Default: `globalThis.describe`. */
+  describe?: (name: string, body: () => void) => void;
+  /** Default: `globalThis.it`. */
+  it?: (name: string, body: () => Promise<void>) => void;
+  /** Default: `globalThis.afterAll` (used only with `closeStore`). */
+  afterAll?: (body: () => Promise<void> | void) => void;
+}
+
+/** Options of {@link describeStoreConformance}. */
+export interface DescribeStoreConformanceOptions extends ConformanceRunner {
+  /** Which parts the store implements; cases needing others are not registered. Default: all three. */
+  parts?: readonly StorePart[];
+  /** Called once after the suite with the store, e.g. to close its client. Default: none. */
+  closeStore?: (store: ConformanceStore) => Promise<void> | void;
+}
+
+/**
+ * Registers every conformance case as a test. `makeStore` runs once, before the first case
+ * (lazily, so a host's `beforeAll` can connect first); every case gets fresh random keys.
+ * Jest's globals are read when this is called, never at import, and can be passed in.
+ *
+ * @param name - The `describe` title, e.g. `'RedisStore'`.
+ * @param makeStore - Resolves to the store under test.
+ * @example
+ * ```ts
+ * import { describeStoreConformance } from 'gatehouse/testing';
+ * describeStoreConformance('MyStore', () => new MyStore(db), { closeStore: (store) => db.close() });
+ * ```
+ */
+export function describeStoreConformance(
+  name: string,
+  makeStore: () => ConformanceStore | Promise<ConformanceStore>,
+  options: DescribeStoreConformanceOptions = {},
+): void {
+  const runnerGlobals = globalThis as unknown as ConformanceRunner;
+  const describe = options.describe ?? runnerGlobals.describe;
+  const it = options.it ?? runnerGlobals.it;
+  const afterAll = options.afterAll ?? runnerGlobals.afterAll;
+  if (typeof describe !== 'function' || typeof it !== 'function') {
+    throw new TypeError('describeStoreConformance: no describe/it found; run it under jest or pass { describe, it }.');
+  }
+  if (typeof makeStore !== 'function') {
+    throw new TypeError('describeStoreConformance: makeStore must be a function resolving to the store under test.');
+  }
+  const parts = new Set<StorePart>(options.parts ?? ['tokens', 'revocations', 'attempts']);
+  let storePromise: Promise<ConformanceStore> | undefined;
+  const store = (): Promise<ConformanceStore> => (storePromise ??= Promise.resolve().then(makeStore));
+
+  describe(name, () => {
+    for (const conformanceCase of storeConformanceCases) {
+      if (!conformanceCase.parts.every((part) => parts.has(part))) continue;
+      it(conformanceCase.name, async () => conformanceCase.run(await store(), createConformanceContext()));
+    }
+    if (options.closeStore) {
+      if (typeof afterAll !== 'function') {
+        throw new TypeError('describeStoreConformance: closeStore needs afterAll; run it under jest or pass { afterAll }.');
+      }
+      const closeStore = options.closeStore;
+      afterAll(async () => {
+        if (!storePromise) return;
+        let created: ConformanceStore;
+        try {
+          created = await storePromise;
+        } catch {
+          return; // makeStore failed; the cases already report why
+        }
+        await closeStore(created);
+      });
+    }
+  });
+}

@@ -1,0 +1,454 @@
+/**
+ * `gatehouse/postgres`: tokens, revocations and failed-attempt counters in PostgreSQL,
+ * shared by every instance of an app (DESIGN §6). Users stay in the host's own tables;
+ * combine the two with `combineStores`.
+ *
+ * The tables come from `migrations/001_gatehouse.sql` (shipped in the package): run
+ * `migrate(pool)` at start-up, or apply the file with your own migration tool. Expired
+ * rows stay until `sweepExpired()` removes them; lookups still work in between, since
+ * callers check `expiresAt` themselves.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
+import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+
+/**
+ * Where the SQL migrations live. `src/store` (tests) and `dist/store` (the package) are
+ * both two levels below the package root, which holds `migrations/`.
+ */
+export const MIGRATIONS_DIR: string = path.resolve(__dirname, '..', '..', 'migrations');
+
+/**
+ * pg pool options that make every store call settle within a few seconds when PostgreSQL
+ * is down, stalled or the pool is exhausted. The store uses them for a pool it creates
+ * itself; pass at least `connectionTimeoutMillis` to a pool you create.
+ *
+ * - `connectionTimeoutMillis: 2000` — waiting for a pooled connection (or for a new one
+ *   to be established) gives up after 2 s. pg's default, 0, waits for ever.
+ * - `statement_timeout: 1500` — the server cancels a statement (a lock wait included)
+ *   after 1.5 s. Without it, a statement the client gave up on keeps waiting on the
+ *   server and may still apply later (a refresh token marked used after the caller saw
+ *   an error). It applies to every query on the pool, so set it on a pool of your own
+ *   for Gatehouse if the app runs long queries.
+ * - `query_timeout: 2000` — client-side limit per query, for a server that does not
+ *   answer at all. The store applies its own `queryTimeoutMs` per query anyway.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from 'pg';
+ * import { PostgresStore, POSTGRES_FAIL_FAST_OPTIONS } from 'gatehouse/postgres';
+ * const pool = new Pool({ connectionString: process.env.DATABASE_URL, ...POSTGRES_FAIL_FAST_OPTIONS });
+ * const store = new PostgresStore({ pool });
+ * ```
+ */
+export const POSTGRES_FAIL_FAST_OPTIONS: Readonly<Pick<PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout' | 'query_timeout'>> =
+  Object.freeze({ connectionTimeoutMillis: 2000, statement_timeout: 1500, query_timeout: 2000 });
+
+/** Options of {@link PostgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * A pg `Pool` you own (you end it), or a connection string / pool config from which the
+   * store creates its own pool with {@link POSTGRES_FAIL_FAST_OPTIONS} as defaults (ended by
+   * `store.close()`). A pool you pass must have `connectionTimeoutMillis` set, or an
+   * exhausted pool or unreachable server would hold requests for ever; the constructor
+   * refuses it otherwise. Required.
+   * @example new PostgresStore({ pool: process.env.DATABASE_URL! })
+   * @example new PostgresStore({ pool: new Pool({ connectionString, connectionTimeoutMillis: 2000 }) })
+   */
+  pool: Pool | PoolConfig | string;
+  /**
+   * Schema holding the tables (created by `migrate` if missing). Default: none, so the
+   * names resolve through the connection's `search_path` (usually `public`), exactly as
+   * when the SQL file is run by hand. Letters, digits and `_` only.
+   * @example new PostgresStore({ pool, schema: 'auth' })
+   */
+  schema?: string;
+  /**
+   * Client-side limit per query, in milliseconds. Default `2000`.
+   * @example new PostgresStore({ pool, queryTimeoutMs: 500 })
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Clock for `sweepExpired()` without an argument. Default `Date.now`.
+   * @example new PostgresStore({ pool, now: () => clock.now() })
+   */
+  now?: () => number;
+}
+
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /**
+   * Schema to create the tables in; created when missing. Default: the first schema of
+   * the connection's `search_path`. Must match the store's `schema`.
+   * @example await migrate(pool, { schema: 'auth' })
+   */
+  schema?: string;
+}
+
+/** How many rows `sweepExpired` removed, per table. */
+export interface SweepResult {
+  /** Token records whose `expiresAt` had passed. */
+  tokens: number;
+  /** Revocations past their `expiresAt`. */
+  revocations: number;
+  /** Counters whose window or lock was over. */
+  attempts: number;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function checkSchema(schema: unknown, where: string): string | undefined {
+  if (schema === undefined) return undefined;
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
+    throw new TypeError(`${where}: schema must be a name of letters, digits and _ (at most 63, not starting with a digit), e.g. 'auth'.`);
+  }
+  return schema;
+}
+
+/**
+ * Creates (or completes) the Gatehouse tables by running every file in `migrations/`,
+ * in name order, in one transaction. Idempotent, and safe to call from several instances
+ * at once: a transaction-level advisory lock lets one run at a time (concurrent
+ * `CREATE TABLE IF NOT EXISTS` can otherwise fail on the catalog's unique index).
+ *
+ * @example
+ * ```ts
+ * import { Pool } from 'pg';
+ * import { migrate, PostgresStore } from 'gatehouse/postgres';
+ * const pool = new Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000 });
+ * await migrate(pool);
+ * const store = new PostgresStore({ pool });
+ * ```
+ */
+export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise<void> {
+  if (!pool || typeof pool.connect !== 'function') {
+    throw new TypeError('migrate: pool must be a pg Pool, e.g. new Pool({ connectionString }).');
+  }
+  const schema = checkSchema(options.schema, 'migrate');
+  const files = (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql')).sort();
+  const scripts = await Promise.all(files.map((name) => readFile(path.join(MIGRATIONS_DIR, name), 'utf8')));
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('gatehouse:migrate', 0))");
+    if (schema !== undefined) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await client.query(`SET LOCAL search_path TO "${schema}"`);
+    }
+    for (const script of scripts) await client.query(script);
+    await client.query('COMMIT');
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    // A client whose transaction failed may be in any state; the pool discards it.
+    client.release(failure);
+  }
+}
+
+interface TokenRow extends QueryResultRow {
+  hash: string;
+  kind: string;
+  actor_id: string | null;
+  family_id: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  used_at: string | null;
+  label: string | null;
+  roles: string[] | null;
+  data: unknown;
+}
+
+/**
+ * Tokens, revocations and failed-attempt counters in PostgreSQL (pg 8), for apps that run
+ * on more than one instance. Implements `TokenStore`, `RevocationStore` and `AttemptStore`;
+ * pair it with the host's users through `combineStores`. Every call is one statement.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from 'pg';
+ * import { PostgresStore, migrate } from 'gatehouse/postgres';
+ * import { combineStores } from 'gatehouse';
+ *
+ * const pool = new Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000 });
+ * await migrate(pool);
+ * const tokens = new PostgresStore({ pool });
+ * const store = combineStores({ credentials: myUsers, tokens });
+ * setInterval(() => tokens.sweepExpired().catch(reportError), 60 * 60 * 1000).unref();
+ * ```
+ */
+export class PostgresStore implements TokenStore, RevocationStore, AttemptStore {
+  /** The pg pool in use (yours, or the one the store created). */
+  readonly pool: Pool;
+  /** The schema given in the options, if any. */
+  readonly schema: string | undefined;
+  private readonly ownsPool: boolean;
+  private readonly queryTimeoutMs: number;
+  private readonly now: () => number;
+  private readonly tokens: string;
+  private readonly revocations: string;
+  private readonly attempts: string;
+
+  constructor(options: PostgresStoreOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('PostgresStore: options must be an object such as { pool: process.env.DATABASE_URL }.');
+    }
+    const { pool, queryTimeoutMs = 2000, now = Date.now } = options;
+    this.schema = checkSchema(options.schema, 'PostgresStore');
+    if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs <= 0) {
+      throw new TypeError('PostgresStore: queryTimeoutMs must be a positive integer (milliseconds); default 2000.');
+    }
+    if (typeof now !== 'function') {
+      throw new TypeError('PostgresStore: now must be a function returning milliseconds; default Date.now.');
+    }
+    if (isPool(pool)) {
+      const timeout = pool.options.connectionTimeoutMillis;
+      if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
+        throw new TypeError(
+          'PostgresStore: the pool has no connectionTimeoutMillis, so an exhausted pool or unreachable server would hold requests for ever; create it with { connectionTimeoutMillis: 2000 } (POSTGRES_FAIL_FAST_OPTIONS), or pass a connection string and let the store create it.',
+        );
+      }
+      this.pool = pool;
+      this.ownsPool = false;
+    } else if (typeof pool === 'string' || (pool !== null && typeof pool === 'object')) {
+      this.pool = new Pool(
+        typeof pool === 'string'
+          ? { connectionString: pool, ...POSTGRES_FAIL_FAST_OPTIONS }
+          : { ...POSTGRES_FAIL_FAST_OPTIONS, ...pool },
+      );
+      this.ownsPool = true;
+      // An idle connection that breaks emits 'error' on the pool, which would crash the
+      // process without a listener; the next query simply gets a fresh connection.
+      this.pool.on('error', () => {});
+    } else {
+      throw new TypeError('PostgresStore: pool is required: a pg Pool, pool options, or a connection string.');
+    }
+    this.queryTimeoutMs = queryTimeoutMs;
+    this.now = now;
+    const qualify = (table: string): string => (this.schema === undefined ? table : `"${this.schema}".${table}`);
+    this.tokens = qualify('gatehouse_tokens');
+    this.revocations = qualify('gatehouse_revocations');
+    this.attempts = qualify('gatehouse_attempts');
+  }
+
+  /** Runs {@link migrate} on this store's pool and schema. */
+  async migrate(): Promise<void> {
+    await migrate(this.pool, { schema: this.schema });
+  }
+
+  // ---- TokenStore ----
+
+  async saveToken(record: TokenRecord): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.tokens}
+         (hash, kind, actor_id, family_id, created_at, expires_at, last_used_at, used_at, label, roles, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::jsonb)
+       ON CONFLICT (hash) DO UPDATE SET
+         kind = EXCLUDED.kind, actor_id = EXCLUDED.actor_id, family_id = EXCLUDED.family_id,
+         created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
+         last_used_at = EXCLUDED.last_used_at, used_at = EXCLUDED.used_at,
+         label = EXCLUDED.label, roles = EXCLUDED.roles, data = EXCLUDED.data`,
+      [
+        record.hash,
+        record.kind,
+        record.actorId,
+        record.familyId ?? null,
+        wholeMs(record.createdAt),
+        optionalMs(record.expiresAt),
+        optionalMs(record.lastUsedAt),
+        optionalMs(record.usedAt),
+        record.label ?? null,
+        record.roles ?? null,
+        // Serialised here: pg would turn a top-level array into a PostgreSQL array.
+        record.data === undefined ? null : JSON.stringify(record.data),
+      ],
+    );
+  }
+
+  async findToken(hash: string): Promise<TokenRecord | null> {
+    const { rows } = await this.query<TokenRow>(`SELECT * FROM ${this.tokens} WHERE hash = $1`, [hash]);
+    return rows.length === 0 ? null : toRecord(rows[0]);
+  }
+
+  async deleteToken(hash: string): Promise<boolean> {
+    const { rowCount } = await this.query(`DELETE FROM ${this.tokens} WHERE hash = $1`, [hash]);
+    return rowCount === 1;
+  }
+
+  async deleteTokensForActor(actorId: string): Promise<number> {
+    const { rowCount } = await this.query(`DELETE FROM ${this.tokens} WHERE actor_id = $1`, [actorId]);
+    return rowCount ?? 0;
+  }
+
+  async deleteTokenFamily(familyId: string): Promise<number> {
+    const { rowCount } = await this.query(`DELETE FROM ${this.tokens} WHERE family_id = $1`, [familyId]);
+    return rowCount ?? 0;
+  }
+
+  async markTokenUsed(hash: string, usedAt: number): Promise<TokenRecord | null> {
+    // `previous` is materialised once, under a row lock, before `marked` can join it: a
+    // concurrent caller waits for the lock, then reads the row with used_at already set.
+    const { rows } = await this.query<TokenRow>(
+      `WITH previous AS (SELECT * FROM ${this.tokens} WHERE hash = $1 FOR UPDATE),
+       marked AS (
+         UPDATE ${this.tokens} AS token SET used_at = $2
+         FROM previous WHERE token.hash = previous.hash AND previous.used_at IS NULL
+       )
+       SELECT * FROM previous`,
+      [hash, wholeMs(usedAt)],
+    );
+    return rows.length === 0 ? null : toRecord(rows[0]);
+  }
+
+  async touchToken(hash: string, lastUsedAt: number): Promise<void> {
+    await this.query(`UPDATE ${this.tokens} SET last_used_at = $2 WHERE hash = $1`, [hash, wholeMs(lastUsedAt)]);
+  }
+
+  // ---- RevocationStore ----
+
+  async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
+    // A later revocation of the same key wins (a second revokeAll moves "not before" on).
+    await this.query(
+      `INSERT INTO ${this.revocations} AS revocation (key, revoked_at, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET revoked_at = EXCLUDED.revoked_at, expires_at = EXCLUDED.expires_at
+       WHERE revocation.revoked_at <= EXCLUDED.revoked_at`,
+      [key, wholeMs(revokedAt), wholeMs(expiresAt)],
+    );
+  }
+
+  async findRevocations(keys: readonly string[]): Promise<Array<number | null>> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.query<{ key: string; revoked_at: string }>(
+      `SELECT key, revoked_at FROM ${this.revocations} WHERE key = ANY($1::text[])`,
+      [[...keys]],
+    );
+    const revokedAt = new Map(rows.map((row) => [row.key, Number(row.revoked_at)]));
+    return keys.map((key) => revokedAt.get(key) ?? null);
+  }
+
+  // ---- AttemptStore ----
+
+  async readAttempts(key: string, now: number): Promise<AttemptState> {
+    const { rows } = await this.query<{ count: number; window_ends_at: string; locked_until: string | null }>(
+      `SELECT count, window_ends_at, locked_until FROM ${this.attempts} WHERE key = $1`,
+      [key],
+    );
+    if (rows.length === 0) return { count: 0, lockedUntil: null };
+    const lockedUntil = rows[0].locked_until === null ? null : Number(rows[0].locked_until);
+    const over = lockedUntil !== null ? lockedUntil <= now : Number(rows[0].window_ends_at) <= now;
+    return over ? { count: 0, lockedUntil: null } : { count: rows[0].count, lockedUntil };
+  }
+
+  async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {
+    // One statement, so concurrent failures serialise on the row: the window starts at the
+    // first failure, the lock is set once at maxAttempts, and an elapsed window or lock
+    // (`over`) starts a new count — the MemoryStore rules.
+    const over = `(CASE WHEN counter.locked_until IS NOT NULL THEN counter.locked_until <= $2::bigint
+                        ELSE counter.window_ends_at <= $2::bigint END)`;
+    const { rows } = await this.query<{ count: number; locked_until: string | null }>(
+      `INSERT INTO ${this.attempts} AS counter (key, count, window_ends_at, locked_until)
+       VALUES ($1, 1, $2::bigint + $4::bigint, CASE WHEN 1 >= $3::integer THEN $2::bigint + $5::bigint END)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN ${over} THEN 1 ELSE counter.count + 1 END,
+         window_ends_at = CASE WHEN ${over} THEN EXCLUDED.window_ends_at ELSE counter.window_ends_at END,
+         locked_until = CASE
+           WHEN ${over} THEN EXCLUDED.locked_until
+           WHEN counter.locked_until IS NULL AND counter.count + 1 >= $3::integer THEN $2::bigint + $5::bigint
+           ELSE counter.locked_until END
+       RETURNING count, locked_until`,
+      [key, wholeMs(now), policy.maxAttempts, wholeMs(policy.windowMs), wholeMs(policy.lockMs)],
+    );
+    return { count: rows[0].count, lockedUntil: rows[0].locked_until === null ? null : Number(rows[0].locked_until) };
+  }
+
+  async clearAttempts(key: string): Promise<number> {
+    const { rows } = await this.query<{ count: number }>(`DELETE FROM ${this.attempts} WHERE key = $1 RETURNING count`, [key]);
+    return rows.length === 0 ? 0 : rows[0].count;
+  }
+
+  // ---- maintenance ----
+
+  /**
+   * Deletes tokens whose `expiresAt` has passed, revocations past their `expiresAt`, and
+   * counters whose window or lock is over, in one statement. Call it periodically (an
+   * hourly timer on one instance, or a cron job); until then expired rows only take space.
+   * Pass an earlier `now` to keep expired tokens a while longer (so they still answer
+   * 401.4 "expired" instead of 401.2).
+   *
+   * @param now - Default: the store's clock.
+   * @example
+   * ```ts
+   * const { tokens } = await store.sweepExpired();
+   * await store.sweepExpired(Date.now() - 24 * 60 * 60 * 1000); // keep a day of expired tokens
+   * ```
+   */
+  async sweepExpired(now: number = this.now()): Promise<SweepResult> {
+    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string }>(
+      `WITH tokens AS (DELETE FROM ${this.tokens} WHERE expires_at <= $1 RETURNING 1),
+       revocations AS (DELETE FROM ${this.revocations} WHERE expires_at <= $1 RETURNING 1),
+       attempts AS (
+         DELETE FROM ${this.attempts}
+         WHERE CASE WHEN locked_until IS NOT NULL THEN locked_until <= $1 ELSE window_ends_at <= $1 END
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM tokens) AS tokens, (SELECT count(*) FROM revocations) AS revocations,
+              (SELECT count(*) FROM attempts) AS attempts`,
+      [wholeMs(now)],
+    );
+    return { tokens: Number(rows[0].tokens), revocations: Number(rows[0].revocations), attempts: Number(rows[0].attempts) };
+  }
+
+  /** Ends the pool if the store created it; a pool you passed stays open (you own it). */
+  async close(): Promise<void> {
+    if (this.ownsPool && !this.pool.ended) await this.pool.end();
+  }
+
+  private query<Row extends QueryResultRow = QueryResultRow>(text: string, values: unknown[]) {
+    // pg reads query_timeout from the query config too; it bounds a stalled server.
+    const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+    return this.pool.query<Row>(config);
+  }
+}
+
+function isPool(value: unknown): value is Pool {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Pool).query === 'function' &&
+    typeof (value as Pool).connect === 'function' &&
+    typeof (value as Pool).options === 'object'
+  );
+}
+
+/** bigint columns take whole milliseconds; a fractional clock would be a 22P02 error, so round. */
+function wholeMs(value: number): number {
+  return Math.round(value);
+}
+
+function optionalMs(value: number | null | undefined): number | null {
+  return value == null ? null : Math.round(value);
+}
+
+function optionalNumber(value: string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function toRecord(row: TokenRow): TokenRecord {
+  return {
+    hash: row.hash,
+    kind: row.kind as StoredTokenKind,
+    actorId: row.actor_id,
+    createdAt: Number(row.created_at),
+    expiresAt: optionalNumber(row.expires_at),
+    lastUsedAt: optionalNumber(row.last_used_at),
+    usedAt: optionalNumber(row.used_at),
+    label: row.label,
+    roles: row.roles,
+    familyId: row.family_id,
+    data: row.data,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Connections to the real Redis and PostgreSQL the store tests run against. When a
+ * service is down the tests fail (never skip) with the URL and how to start it.
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const START_REDIS =
+  'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log';
+const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** A suffix that keeps parallel jest workers and repeated runs apart. */
+export function runId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** A connected ioredis client with a command timeout, or an error saying how to start Redis. */
+export async function connectRedis(): Promise<Redis> {
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    commandTimeout: 2000,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  // ioredis rejects with "Connection is closed."; the socket error says why.
+  let socketError: Error | undefined;
+  client.on('error', (error: Error) => {
+    socketError ??= error;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(
+      `Redis is not reachable at ${redactUrl(REDIS_URL)} (${(socketError ?? (error as Error)).message}). ` +
+        `Start it with: ${START_REDIS} — or point REDIS_URL at a running server.`,
+    );
+  }
+  return client;
+}
+
+/** A pg pool that has answered a query, or an error saying how to start PostgreSQL. */
+export async function connectPostgres(max = 10): Promise<Pool> {
+  const pool = new Pool({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000, max });
+  pool.on('error', () => {});
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new Error(
+      `PostgreSQL is not reachable at ${redactUrl(DATABASE_URL)} (${(error as Error).message}). ` +
+        `Start it with: ${START_POSTGRES} — or point DATABASE_URL at a running server.`,
+    );
+  }
+  return pool;
+}
+
+/** Deletes every key under a prefix (SCAN is fine here: test cleanup only). */
+export async function deleteRedisKeys(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/** A 127.0.0.1 port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A TCP server that accepts connections and never answers: a stalled service. */
+export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Resolves to how the promise settled, or rejects if it has not settled within `limitMs`:
+ * the bound a fail-fast store must meet (generous, so a slow CI machine still passes).
+ */
+export async function settleWithin<T>(promise: Promise<T>, limitMs: number): Promise<{ ok: true; value: T } | { ok: false; error: Error }> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store call was still pending after ${limitMs} ms`)), limitMs);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        (value) => ({ ok: true as const, value }),
+        (error: Error) => ({ ok: false as const, error }),
+      ),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

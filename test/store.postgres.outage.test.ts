@@ -1,0 +1,80 @@
+import { Pool } from 'pg';
+import { migrate, PostgresStore, POSTGRES_FAIL_FAST_OPTIONS } from '../src/store/postgres';
+import { closedPort, connectPostgres, DATABASE_URL, runId, settleWithin, silentServer } from './helpers/services';
+
+// Generous bound: the stores settle within a few seconds; this only proves they never hang.
+const BOUND_MS = 8000;
+const schema = `gatehouse_test_outage_${runId()}`;
+const policy = { maxAttempts: 5, windowMs: 60_000, lockMs: 60_000 };
+const hash = '7e'.repeat(32);
+let pool: Pool | undefined;
+
+beforeAll(async () => {
+  pool = await connectPostgres();
+  await migrate(pool, { schema });
+});
+
+afterAll(async () => {
+  if (!pool) return;
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+});
+
+describe('PostgresStore when PostgreSQL is unreachable', () => {
+  it('should reject store calls promptly when nothing listens on the port', async () => {
+    const store = new PostgresStore({ pool: `postgres://postgres@127.0.0.1:${await closedPort()}/test`, schema });
+    try {
+      const calls: Array<Promise<unknown>> = [
+        store.findToken(hash),
+        store.markTokenUsed(hash, Date.now()),
+        store.recordFailedAttempt('login', policy, Date.now()),
+        store.findRevocations(['jti']),
+      ];
+      // Handlers attached at once, so no rejection goes unhandled while another is awaited.
+      const outcomes = await Promise.all(calls.map((call) => settleWithin(call, BOUND_MS)));
+      expect(outcomes.map((outcome) => outcome.ok)).toEqual([false, false, false, false]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('should reject promptly when the server accepts the connection but never answers', async () => {
+    const stalled = await silentServer();
+    const hostPool = new Pool({ host: '127.0.0.1', port: stalled.port, user: 'postgres', database: 'test', connectionTimeoutMillis: 300 });
+    hostPool.on('error', () => {});
+    const store = new PostgresStore({ pool: hostPool, schema });
+    try {
+      const outcome = await settleWithin(store.readAttempts('login', Date.now()), BOUND_MS);
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) expect(outcome.error.message).toMatch(/timeout/i);
+    } finally {
+      await hostPool.end();
+      await stalled.close();
+    }
+  });
+
+  it('should reject promptly when a statement is stuck behind a lock, and not apply it later', async () => {
+    const store = new PostgresStore({ pool: { connectionString: DATABASE_URL, ...POSTGRES_FAIL_FAST_OPTIONS, statement_timeout: 300 }, schema });
+    const blocker = await pool!.connect();
+    try {
+      await store.saveToken({ hash, kind: 'refresh', actorId: 'locked-actor', createdAt: Date.now(), expiresAt: null, familyId: 'f' });
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${schema}".gatehouse_tokens WHERE hash = $1 FOR UPDATE`, [hash]);
+      const outcome = await settleWithin(store.markTokenUsed(hash, Date.now()), BOUND_MS);
+      expect(outcome.ok).toBe(false);
+      await blocker.query('ROLLBACK');
+      // The server cancelled the statement, so the token is still unused once the lock is gone.
+      expect((await store.findToken(hash))?.usedAt).toBeNull();
+    } finally {
+      blocker.release();
+      await store.close();
+    }
+  });
+
+  it('should work with a pool that reaches PostgreSQL, after the failures above', async () => {
+    const store = new PostgresStore({ pool: pool!, schema });
+    await store.saveToken({ hash, kind: 'session', actorId: 'outage-actor', createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+    expect((await store.findToken(hash))?.actorId).toBe('outage-actor');
+    expect(await store.recordFailedAttempt('login', policy, Date.now())).toEqual({ count: 1, lockedUntil: null });
+  });
+});
