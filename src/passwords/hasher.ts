@@ -207,9 +207,10 @@ export class PasswordHasher {
    */
   async verifyDummy(plain: string): Promise<false> {
     if (typeof plain !== 'string' || !this.accepts(plain)) return false;
-    const dummyHash = await this.dummyHashOnce();
     const input = this.bcryptInput(plain);
-    await this.limited(() => bcrypt.compare(input, dummyHash).catch(() => false));
+    // One slot for making the dummy hash (first use only) and the check, so waiting for
+    // the dummy never bypasses the queue bound.
+    await this.limited(async () => bcrypt.compare(input, await this.dummyHashOnce()).catch(() => false));
     return false;
   }
 
@@ -226,9 +227,8 @@ export class PasswordHasher {
 
   private dummyHashOnce(): Promise<string> {
     if (!this.dummyHash) {
-      const making = this.limited(() => bcrypt.hash(randomBytes(32).toString('base64'), this.options.cost));
-      // A refusal (full queue) must not stick: the next unknown login tries again.
-      this.dummyHash = making.catch((error: unknown) => {
+      // Called inside a slot; a second caller meanwhile holds its slot waiting, not hashing.
+      this.dummyHash = bcrypt.hash(randomBytes(32).toString('base64'), this.options.cost).catch((error: unknown) => {
         this.dummyHash = null;
         throw error;
       });
