@@ -158,9 +158,11 @@ export class PasswordHasher {
   private dummyHash: Promise<string> | null = null;
 
   constructor(options: PasswordHasherOptions = {}) {
-    const { now, ...passwordOptions } = options ?? {};
+    const given = options !== null && typeof options === 'object';
+    const { now, ...passwordOptions } = given ? options : {};
     if (now !== undefined && typeof now !== 'function') throw new TypeError('PasswordHasher: now must be a function returning milliseconds.');
-    this.options = Object.freeze(resolvePasswordOptions(passwordOptions));
+    // A non-object goes to the validator as it came, which names the mistake.
+    this.options = Object.freeze(resolvePasswordOptions(given ? passwordOptions : options));
     this.now = now ?? Date.now;
     this.limit = new ConcurrencyLimit({ maxConcurrent: this.options.maxConcurrent, maxQueue: this.options.maxQueue });
     this.averageMs = 250 * 2 ** (this.options.cost - DEFAULT_COST);
