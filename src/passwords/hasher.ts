@@ -80,7 +80,14 @@ const OPTION_NAMES = new Set(['cost', 'maxConcurrent', 'maxQueue', 'prehash']);
 /** A bcrypt hash as bcrypt writes it: version, two-digit cost, 22 salt and 31 hash characters. */
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
-/** The default for `passwords.maxConcurrent` on this machine (see {@link PasswordOptions.maxConcurrent}). */
+/**
+ * The default for `passwords.maxConcurrent` on this machine (see {@link PasswordOptions.maxConcurrent}).
+ *
+ * @example
+ * ```ts
+ * defaultMaxConcurrent(); // 2 on a 2-core machine; 3 on a 16-core one with the default UV_THREADPOOL_SIZE of 4
+ * ```
+ */
 export function defaultMaxConcurrent(): number {
   const poolSize = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
   const threads = Number.isInteger(poolSize) && poolSize > 0 ? poolSize : 4;

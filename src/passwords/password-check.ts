@@ -5,15 +5,15 @@
 import type { Actor } from '../actor';
 import { GatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
-import type { AttemptStore, CredentialStore } from '../store/types';
+import type { CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
 import type { Lockout } from './lockout';
 import type { VerificationCache } from './verification-cache';
 
 /** Dependencies of {@link PasswordCheck}. */
 export interface PasswordCheckDependencies {
-  /** Credentials and, when lockout is on, failed-attempt counters. */
-  store: CredentialStore & Partial<AttemptStore>;
+  /** Where `findCredentials` looks logins up (failed-attempt counters go through `lockout`). */
+  store: Pick<CredentialStore, 'findCredentials'>;
   /** bcrypt with the configured cost and concurrency. */
   hasher: PasswordHasher;
   /** Failed-attempt lockout; `false` (or a `Lockout` built with `options: false`) turns it off. */
@@ -62,7 +62,7 @@ export interface PasswordCheckResult {
  * ```
  */
 export class PasswordCheck {
-  private readonly store: CredentialStore & Partial<AttemptStore>;
+  private readonly store: Pick<CredentialStore, 'findCredentials'>;
   private readonly hasher: PasswordHasher;
   private readonly lockout: Lockout | false;
   private readonly cache: VerificationCache | undefined;
