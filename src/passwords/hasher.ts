@@ -1,0 +1,272 @@
+/**
+ * bcrypt with bounded concurrency (DESIGN §3, basic).
+ *
+ * bcrypt's async API runs on libuv's thread pool, which the process shares with `fs`,
+ * `dns.lookup`, zlib and WebCrypto. A burst of password checks (a Basic client retrying,
+ * a credential-stuffing run) would otherwise fill that pool and stall unrelated requests,
+ * so at most `maxConcurrent` bcrypt operations run at once, at most `maxQueue` more wait
+ * in FIFO order, and the rest are refused at once with 503.2 and `Retry-After`.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import bcrypt from 'bcrypt';
+import { GatehouseError } from '../errors';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { assertFitsBcrypt, fitsBcrypt } from './limits';
+
+/**
+ * The `passwords` option of `gatehouse()`.
+ *
+ * @example
+ * ```ts
+ * gatehouse({ store, passwords: { cost: 12, maxQueue: 200, prehash: { pepper: process.env.PASSWORD_PEPPER! } } });
+ * ```
+ */
+export interface PasswordOptions {
+  /**
+   * bcrypt cost (log2 of the rounds): an integer from 10 to 31. Default `12`.
+   * Each step doubles the time of every hash and check.
+   * @example { cost: 13 }
+   */
+  cost?: number;
+  /**
+   * bcrypt operations allowed to run at once; a positive integer. Default: the number of
+   * cores (`os.availableParallelism()`), but at most one less than libuv's thread-pool size
+   * (`UV_THREADPOOL_SIZE`, default 4), so one pool thread always stays free for `fs` and
+   * `dns` — running more bcrypt jobs than pool threads only queues them inside libuv,
+   * ahead of file reads. Raise `UV_THREADPOOL_SIZE` with it on a large machine.
+   * @example { maxConcurrent: 4 } // with UV_THREADPOOL_SIZE=8
+   */
+  maxConcurrent?: number;
+  /**
+   * Password checks allowed to wait for a free slot; a non-negative integer. Default `100`.
+   * Beyond it a check is refused at once with 503.2 and `Retry-After`. The default keeps
+   * the longest wait to seconds at cost 12 (about 250 ms a check on a server core): a
+   * client waiting longer has usually given up, and its check would be wasted work.
+   * @example { maxQueue: 500 }
+   */
+  maxQueue?: number;
+  /**
+   * `false` (default), or `{ pepper }`: each password is first turned into
+   * base64(HMAC-SHA-256(pepper, password)) — 44 bytes — so passwords longer than bcrypt's
+   * 72 bytes are accepted and checked in full. The pepper is a server-side secret of at
+   * least 32 bytes kept outside the database. Hashes made with prehash on verify only with
+   * prehash on and the same pepper (and hashes made without it only with it off), so
+   * choose once, before the first user is stored.
+   * @example { prehash: { pepper: Buffer.from(process.env.PASSWORD_PEPPER!, 'base64') } }
+   */
+  prehash?: { pepper: string | Buffer } | false;
+}
+
+/** {@link PasswordOptions} after validation, every default filled in. */
+export interface ResolvedPasswordOptions {
+  cost: number;
+  maxConcurrent: number;
+  maxQueue: number;
+  /** The pepper as bytes (a private copy), or `false`. */
+  prehash: { pepper: Buffer } | false;
+}
+
+/** Options of {@link PasswordHasher}: the `passwords` options plus an injectable clock. */
+export interface PasswordHasherOptions extends PasswordOptions {
+  /** Milliseconds clock, used only to estimate `Retry-After`. Default `Date.now`. */
+  now?: () => number;
+}
+
+const DEFAULT_COST = 12;
+const DEFAULT_MAX_QUEUE = 100;
+const MIN_PEPPER_BYTES = 32;
+const OPTION_NAMES = new Set(['cost', 'maxConcurrent', 'maxQueue', 'prehash']);
+/** A bcrypt hash as bcrypt writes it: version, two-digit cost, 22 salt and 31 hash characters. */
+const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * The default for `passwords.maxConcurrent` on this machine (see {@link PasswordOptions.maxConcurrent}).
+ *
+ * @example
+ * ```ts
+ * defaultMaxConcurrent(); // 2 on a 2-core machine; 3 on a 16-core one with the default UV_THREADPOOL_SIZE of 4
+ * ```
+ */
+export function defaultMaxConcurrent(): number {
+  const poolSize = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
+  const threads = Number.isInteger(poolSize) && poolSize > 0 ? poolSize : 4;
+  return Math.max(1, Math.min(availableParallelism(), threads - 1));
+}
+
+/**
+ * Validates the `passwords` option and fills in defaults. Throws a `TypeError` naming
+ * the option and the fix; never echoes the pepper.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolvePasswordOptions({ cost: 10 }); // { cost: 10, maxConcurrent: 2, maxQueue: 100, prehash: false }
+ * ```
+ */
+export function resolvePasswordOptions(input: PasswordOptions | undefined = {}): ResolvedPasswordOptions {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError('passwords must be an object such as { cost: 12 }, or left out for the defaults.');
+  }
+  for (const name of Object.keys(input)) {
+    if (!OPTION_NAMES.has(name)) {
+      throw new TypeError(`passwords.${name} is not an option; the options are cost, maxConcurrent, maxQueue and prehash.`);
+    }
+  }
+  const cost = input.cost ?? DEFAULT_COST;
+  if (!Number.isInteger(cost) || cost < 10 || cost > 31) {
+    throw new TypeError(`passwords.cost must be an integer from 10 to 31 (bcrypt cost); default ${DEFAULT_COST}.`);
+  }
+  const maxConcurrent = input.maxConcurrent ?? defaultMaxConcurrent();
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
+    throw new TypeError('passwords.maxConcurrent must be a positive integer; default: the core count, below UV_THREADPOOL_SIZE.');
+  }
+  const maxQueue = input.maxQueue ?? DEFAULT_MAX_QUEUE;
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) {
+    throw new TypeError(`passwords.maxQueue must be a non-negative integer; default ${DEFAULT_MAX_QUEUE}.`);
+  }
+  return { cost, maxConcurrent, maxQueue, prehash: resolvePrehash(input.prehash) };
+}
+
+function resolvePrehash(prehash: PasswordOptions['prehash']): ResolvedPasswordOptions['prehash'] {
+  if (prehash === undefined || prehash === false) return false;
+  const pepper: unknown = prehash && typeof prehash === 'object' ? prehash.pepper : undefined;
+  if (typeof pepper !== 'string' && !Buffer.isBuffer(pepper)) {
+    throw new TypeError('passwords.prehash must be false or { pepper } with a string or Buffer pepper of at least 32 bytes.');
+  }
+  const bytes = Buffer.from(pepper as string | Buffer);
+  if (bytes.length < MIN_PEPPER_BYTES) {
+    throw new TypeError(
+      `passwords.prehash.pepper must be at least ${MIN_PEPPER_BYTES} bytes; generate one with crypto.randomBytes(32).`,
+    );
+  }
+  return { pepper: bytes };
+}
+
+/**
+ * Hashes and checks passwords with bcrypt, off the event loop and with bounded
+ * concurrency. Passwords over 72 bytes are never silently truncated: without prehash,
+ * `hash` refuses them and `verify` answers `false`.
+ *
+ * @example
+ * ```ts
+ * const hasher = new PasswordHasher({ cost: 12 });
+ * const hash = await hasher.hash('correct horse battery');
+ * await hasher.verify('correct horse battery', hash); // true
+ * await hasher.verifyDummy('anything');               // false, after the same work
+ * ```
+ */
+export class PasswordHasher {
+  /** The validated options in use. */
+  readonly options: Readonly<ResolvedPasswordOptions>;
+  private readonly limit: ConcurrencyLimit;
+  private readonly now: () => number;
+  /** Average milliseconds of one bcrypt operation, for `Retry-After`; starts from a guess by cost. */
+  private averageMs: number;
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(options: PasswordHasherOptions = {}) {
+    const given = options !== null && typeof options === 'object';
+    const { now, ...passwordOptions } = given ? options : {};
+    if (now !== undefined && typeof now !== 'function') throw new TypeError('PasswordHasher: now must be a function returning milliseconds.');
+    // A non-object goes to the validator as it came, which names the mistake.
+    this.options = Object.freeze(resolvePasswordOptions(given ? passwordOptions : options));
+    this.now = now ?? Date.now;
+    this.limit = new ConcurrencyLimit({ maxConcurrent: this.options.maxConcurrent, maxQueue: this.options.maxQueue });
+    this.averageMs = 250 * 2 ** (this.options.cost - DEFAULT_COST);
+  }
+
+  /** bcrypt operations running now. */
+  get active(): number {
+    return this.limit.active;
+  }
+
+  /** bcrypt operations waiting for a slot now. */
+  get waiting(): number {
+    return this.limit.waiting;
+  }
+
+  /**
+   * Hashes a password with the configured cost. Rejects with a `RangeError` for a password
+   * over 72 bytes when prehash is off, and with GatehouseError 503.2 when the queue is full.
+   */
+  async hash(plain: string): Promise<string> {
+    if (typeof plain !== 'string' || plain === '') throw new TypeError('PasswordHasher.hash: the password must be a non-empty string.');
+    if (!this.options.prehash) assertFitsBcrypt(plain);
+    const input = this.bcryptInput(plain);
+    return this.limited(() => bcrypt.hash(input, this.options.cost));
+  }
+
+  /**
+   * True when `plain` matches `hash`. False — never a rejection — for a malformed hash, a
+   * non-string, or a password over 72 bytes without prehash. Rejects only with 503.2 when
+   * the queue is full.
+   */
+  async verify(plain: string, hash: string): Promise<boolean> {
+    if (typeof plain !== 'string' || !this.accepts(plain)) return false;
+    // A malformed stored hash costs as much as a real check, so it cannot be told apart by timing.
+    if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) return this.verifyDummy(plain);
+    const input = this.bcryptInput(plain);
+    return this.limited(() => bcrypt.compare(input, hash).catch(() => false));
+  }
+
+  /**
+   * Does the work of a real check against a dummy hash of the same cost (made once, on
+   * first use) and resolves to `false`, so a login that does not exist takes as long as
+   * a wrong password. Rejects only with 503.2 when the queue is full.
+   */
+  async verifyDummy(plain: string): Promise<false> {
+    if (typeof plain !== 'string' || !this.accepts(plain)) return false;
+    const input = this.bcryptInput(plain);
+    // One slot for making the dummy hash (first use only) and the check, so waiting for
+    // the dummy never bypasses the queue bound.
+    await this.limited(async () => bcrypt.compare(input, await this.dummyHashOnce()).catch(() => false));
+    return false;
+  }
+
+  /** Over-long passwords fail fast whether or not the login exists, so this leaks nothing. */
+  private accepts(plain: string): boolean {
+    return this.options.prehash !== false || fitsBcrypt(plain);
+  }
+
+  private bcryptInput(plain: string): string {
+    if (!this.options.prehash) return plain;
+    // base64, not the raw digest: bcrypt stops at a NUL byte, which a raw digest may contain.
+    return createHmac('sha256', this.options.prehash.pepper).update(plain, 'utf8').digest('base64');
+  }
+
+  private dummyHashOnce(): Promise<string> {
+    if (!this.dummyHash) {
+      // Called inside a slot; a second caller meanwhile holds its slot waiting, not hashing.
+      this.dummyHash = bcrypt.hash(randomBytes(32).toString('base64'), this.options.cost).catch((error: unknown) => {
+        this.dummyHash = null;
+        throw error;
+      });
+    }
+    return this.dummyHash;
+  }
+
+  private limited<T>(operation: () => Promise<T>): Promise<T> {
+    return this.limit.run(
+      async () => {
+        const startedAt = this.now();
+        try {
+          return await operation();
+        } finally {
+          const elapsed = this.now() - startedAt;
+          if (Number.isFinite(elapsed) && elapsed >= 0) this.averageMs = this.averageMs * 0.8 + elapsed * 0.2;
+        }
+      },
+      () => this.queueFull(),
+    );
+  }
+
+  private queueFull(): GatehouseError {
+    // Time for everything ahead of a new request to drain, in whole seconds, at least 1.
+    const ahead = this.limit.active + this.limit.waiting;
+    const seconds = Math.max(1, Math.ceil(((ahead / this.options.maxConcurrent) * this.averageMs) / 1000));
+    return new GatehouseError('503.2', {
+      headers: { 'Retry-After': String(seconds) },
+      extensions: { retryAfter: seconds },
+    });
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Lockout after repeated failed password checks (DESIGN §4).
+ *
+ * Failures count per normalised login whether or not the login exists, so the lockout
+ * itself does not reveal which logins are real. The counter is read before any bcrypt
+ * work, so a locked login costs the server one store read, not a hash.
+ */
+import { isIP } from 'node:net';
+import { GatehouseError } from '../errors';
+import { normalizeLogin } from '../login';
+import type { AttemptPolicy, AttemptState, AttemptStore } from '../store/types';
+
+/**
+ * The `lockout` option of `gatehouse()`; `false` turns lockout off.
+ *
+ * @example
+ * ```ts
+ * gatehouse({ store, lockout: { maxAttempts: 10, window: 10 * 60_000, duration: 30 * 60_000, by: 'login+ip' } });
+ * ```
+ */
+export interface LockoutOptions {
+  /**
+   * Failures within `window` that lock the login; a positive integer. Default `5`.
+   * @example { maxAttempts: 10 }
+   */
+  maxAttempts?: number;
+  /**
+   * Milliseconds the failures are counted over, from the first one. Default `900_000` (15 minutes).
+   * @example { window: 10 * 60_000 }
+   */
+  window?: number;
+  /**
+   * Milliseconds a login stays locked once `maxAttempts` is reached. Default `900_000` (15 minutes).
+   * @example { duration: 60 * 60_000 }
+   */
+  duration?: number;
+  /**
+   * What a counter belongs to. `'login'` (default; SIERA and Apostrophe do this): one
+   * counter per login, so guessing from many addresses still locks. `'login+ip'`: one per
+   * login and client address (`req.ip`, which honours `trust proxy`), so an attacker can
+   * lock a login only from the addresses it uses — at the price of letting a distributed
+   * guesser make `maxAttempts` guesses per address.
+   * @example { by: 'login+ip' }
+   */
+  by?: 'login' | 'login+ip';
+}
+
+/** {@link LockoutOptions} after validation, every default filled in. */
+export interface ResolvedLockoutOptions {
+  maxAttempts: number;
+  window: number;
+  duration: number;
+  by: 'login' | 'login+ip';
+}
+
+const DEFAULTS: ResolvedLockoutOptions = { maxAttempts: 5, window: 15 * 60_000, duration: 15 * 60_000, by: 'login' };
+const OPTION_NAMES = new Set(Object.keys(DEFAULTS));
+/** Longer than any sane lock, and well inside what `setTimeout`-free arithmetic and stores handle. */
+const MAX_MS = 365 * 24 * 60 * 60_000;
+
+/**
+ * Validates the `lockout` option and fills in defaults; `false` stays `false` (lockout
+ * off). Throws a `TypeError` naming the option and the fix.
+ *
+ * @example
+ * ```ts
+ * resolveLockoutOptions({ maxAttempts: 3 }); // { maxAttempts: 3, window: 900000, duration: 900000, by: 'login' }
+ * resolveLockoutOptions(false);              // false
+ * ```
+ */
+export function resolveLockoutOptions(input: LockoutOptions | false | undefined = {}): ResolvedLockoutOptions | false {
+  if (input === false) return false;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError('lockout must be an object such as { maxAttempts: 5 }, or false to turn lockout off.');
+  }
+  for (const name of Object.keys(input)) {
+    if (!OPTION_NAMES.has(name)) {
+      throw new TypeError(`lockout.${name} is not an option; the options are maxAttempts, window, duration and by.`);
+    }
+  }
+  const maxAttempts = input.maxAttempts ?? DEFAULTS.maxAttempts;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new TypeError(`lockout.maxAttempts must be a positive integer; default ${DEFAULTS.maxAttempts}.`);
+  }
+  const window = input.window ?? DEFAULTS.window;
+  if (!Number.isInteger(window) || window < 1 || window > MAX_MS) {
+    throw new TypeError('lockout.window must be a whole number of milliseconds from 1 to a year; default 900000 (15 minutes).');
+  }
+  const duration = input.duration ?? DEFAULTS.duration;
+  if (!Number.isInteger(duration) || duration < 1 || duration > MAX_MS) {
+    throw new TypeError('lockout.duration must be a whole number of milliseconds from 1 to a year; default 900000 (15 minutes).');
+  }
+  const by = input.by ?? DEFAULTS.by;
+  if (by !== 'login' && by !== 'login+ip') {
+    throw new TypeError("lockout.by must be 'login' or 'login+ip'; default 'login'.");
+  }
+  return { maxAttempts, window, duration, by };
+}
+
+/** Dependencies and options of {@link Lockout}. */
+export interface LockoutDependencies {
+  /** Where counters live (the gatehouse store, or a shared Redis/PostgreSQL one). Not called when lockout is off. */
+  store: AttemptStore;
+  /** The `lockout` options, validated here; `false` makes every method a no-op. Default: all defaults. */
+  options?: LockoutOptions | false;
+  /** Milliseconds clock. Default `Date.now`. */
+  now?: () => number;
+}
+
+const UNLOCKED: Readonly<AttemptState> = Object.freeze({ count: 0, lockedUntil: null });
+
+/**
+ * Failed-attempt counting and the 403.2 lock.
+ *
+ * The failure that reaches `maxAttempts` is still answered 401.2: that request was judged
+ * on its own password, like every other wrong one, and only later requests meet the lock
+ * (403.2). So every wrong password gets the same answer, and a client sees 403.2 only when
+ * it tries again while locked.
+ *
+ * @example
+ * ```ts
+ * const lockout = new Lockout({ store, options: { maxAttempts: 5 } });
+ * const key = lockout.keyFor(login, req.ip);
+ * await lockout.check(key);             // throws 403.2 while locked
+ * await lockout.recordFailure(key);     // after a wrong password
+ * await lockout.recordSuccess(key);     // after a right one; resolves to the failures it cleared
+ * ```
+ */
+export class Lockout {
+  /** The validated options in use, or `false` when lockout is off. */
+  readonly options: Readonly<ResolvedLockoutOptions> | false;
+  private readonly store: AttemptStore;
+  private readonly now: () => number;
+  private readonly policy: AttemptPolicy | null;
+
+  constructor(dependencies: LockoutDependencies) {
+    const resolved = resolveLockoutOptions(dependencies?.options);
+    if (resolved !== false && !dependencies.store) {
+      throw new TypeError('Lockout: pass { store } implementing readAttempts, recordFailedAttempt and clearAttempts.');
+    }
+    this.options = resolved === false ? false : Object.freeze(resolved);
+    this.store = dependencies.store;
+    this.now = dependencies.now ?? Date.now;
+    this.policy = resolved === false ? null : { maxAttempts: resolved.maxAttempts, windowMs: resolved.window, lockMs: resolved.duration };
+  }
+
+  /** False when constructed with `options: false`. */
+  get enabled(): boolean {
+    return this.policy !== null;
+  }
+
+  /**
+   * The counter key for a login (normalised here too) and, with `by: 'login+ip'`, the
+   * client address. With `by: 'login'` the key is the normalised login itself. With
+   * `'login+ip'` it is `ip:<address>:login:<login>`; an address that is not an IP
+   * literal is percent-encoded, so `:login:` first appears as the separator.
+   */
+  keyFor(login: string, clientIp?: string): string {
+    const normalised = normalizeLogin(login);
+    if (this.options === false || this.options.by === 'login') return normalised;
+    const address = clientIp && isIP(clientIp) ? clientIp : encodeURIComponent(clientIp || 'unknown');
+    return `ip:${address}:login:${normalised}`;
+  }
+
+  /**
+   * Resolves to the counter when the key is not locked; rejects with GatehouseError 403.2
+   * (`lockoutTimeRemaining`: whole seconds, rounded up; `maxRetriesExceeded: true`) when it
+   * is. Store rejections propagate unchanged.
+   */
+  async check(key: string): Promise<AttemptState> {
+    if (!this.policy) return { ...UNLOCKED };
+    const now = this.now();
+    const state = await this.store.readAttempts(key, now);
+    if (state.lockedUntil !== null && state.lockedUntil > now) throw lockedError(state.lockedUntil, now);
+    return state;
+  }
+
+  /**
+   * Counts one failure and resolves to the counter after it. When `lockedUntil` is set,
+   * later requests are refused with 403.2; answer this one 401.2 as usual.
+   */
+  async recordFailure(key: string): Promise<AttemptState> {
+    if (!this.policy) return { ...UNLOCKED };
+    return this.store.recordFailedAttempt(key, this.policy, this.now());
+  }
+
+  /** Clears the counter after a correct password; resolves to the failures it held. */
+  async recordSuccess(key: string): Promise<number> {
+    if (!this.policy) return 0;
+    return this.store.clearAttempts(key);
+  }
+}
+
+function lockedError(lockedUntil: number, now: number): GatehouseError {
+  return new GatehouseError('403.2', {
+    extensions: { lockoutTimeRemaining: Math.ceil((lockedUntil - now) / 1000), maxRetriesExceeded: true },
+  });
+}

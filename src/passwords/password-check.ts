@@ -1,0 +1,132 @@
+/**
+ * One login-and-password check, shared by `POST /sessions`, `POST /jwt/authenticate` and
+ * Basic, so all three lock, time and answer alike (DESIGN §3, §4).
+ */
+import type { Actor } from '../actor';
+import { GatehouseError } from '../errors';
+import { normalizeLogin } from '../login';
+import type { CredentialStore } from '../store/types';
+import type { PasswordHasher } from './hasher';
+import type { Lockout } from './lockout';
+import type { VerificationCache } from './verification-cache';
+
+/** Dependencies of {@link PasswordCheck}. */
+export interface PasswordCheckDependencies {
+  /** Where `findCredentials` looks logins up (failed-attempt counters go through `lockout`). */
+  store: Pick<CredentialStore, 'findCredentials'>;
+  /** bcrypt with the configured cost and concurrency. */
+  hasher: PasswordHasher;
+  /** Failed-attempt lockout; `false` (or a `Lockout` built with `options: false`) turns it off. */
+  lockout: Lockout | false;
+  /** Remembers successful checks; consulted only when `check` is called with `useCache: true`. Default: none. */
+  cache?: VerificationCache;
+  /** Milliseconds clock for `passwordExpiresAt`. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** What {@link PasswordCheck.check} takes. */
+export interface PasswordCheckInput {
+  /** The login as typed; normalised here. */
+  login: string;
+  password: string;
+  /** `req.ip`; used for the lockout key with `lockout.by: 'login+ip'`. */
+  clientIp?: string;
+  /** Consult and fill the verification cache (Basic, which sends the password every request). Default `false`. */
+  useCache?: boolean;
+}
+
+/** What a successful {@link PasswordCheck.check} resolves to. */
+export interface PasswordCheckResult {
+  actor: Actor;
+  /** Failures counted since the last success (cleared now); `0` when lockout is off. */
+  previousAccessFailedCount: number;
+}
+
+/**
+ * Checks a login and password: lockout, then the store, then bcrypt, then expiry.
+ *
+ * - A locked login is refused with 403.2 before any store lookup or hash.
+ * - An unknown login, or an actor without a password, is checked against a dummy hash of
+ *   the same cost, and every wrong answer is the same 401.2 (and counts as a failure,
+ *   existing login or not), so neither the answer nor its timing tells logins apart.
+ * - 403.3 (password expired) is only ever given after a correct password.
+ * - Store rejections and 503.2 (bcrypt queue full) propagate unchanged; the caller
+ *   answers 503.1 for the store.
+ * - With `useCache`, the cache is consulted after the lockout check and after
+ *   `findCredentials`, so a password change or a removed user is noticed at once.
+ *
+ * @example
+ * ```ts
+ * const check = new PasswordCheck({ store, hasher: new PasswordHasher(), lockout: new Lockout({ store }) });
+ * const { actor, previousAccessFailedCount } = await check.check({ login: 'alice@example.org', password, clientIp: req.ip });
+ * ```
+ */
+export class PasswordCheck {
+  private readonly store: Pick<CredentialStore, 'findCredentials'>;
+  private readonly hasher: PasswordHasher;
+  private readonly lockout: Lockout | false;
+  private readonly cache: VerificationCache | undefined;
+  private readonly now: () => number;
+
+  constructor(dependencies: PasswordCheckDependencies) {
+    if (!dependencies?.store || typeof dependencies.store.findCredentials !== 'function') {
+      throw new TypeError('PasswordCheck: pass { store } implementing findCredentials.');
+    }
+    if (!dependencies.hasher) throw new TypeError('PasswordCheck: pass { hasher: new PasswordHasher(…) }.');
+    if (dependencies.lockout === undefined) {
+      throw new TypeError('PasswordCheck: pass { lockout: new Lockout(…) }, or lockout: false to turn lockout off.');
+    }
+    this.store = dependencies.store;
+    this.hasher = dependencies.hasher;
+    this.lockout = dependencies.lockout && dependencies.lockout.enabled ? dependencies.lockout : false;
+    this.cache = dependencies.cache;
+    this.now = dependencies.now ?? Date.now;
+  }
+
+  /**
+   * Resolves to the actor when the password is right; rejects with GatehouseError 401.2
+   * (wrong password, unknown login, empty login or password), 403.2 (locked), 403.3
+   * (right password, expired), 503.2 (bcrypt queue full), or the store's own error.
+   */
+  async check(input: PasswordCheckInput): Promise<PasswordCheckResult> {
+    const { password, clientIp, useCache = false } = input;
+    const login = typeof input.login === 'string' ? normalizeLogin(input.login) : '';
+    // Nothing to count or check; callers reject these earlier (400.1, or 401.2 for Basic).
+    if (login === '' || typeof password !== 'string' || password === '') throw new GatehouseError('401.2');
+
+    const lockout = this.lockout;
+    const lockoutKey = lockout ? lockout.keyFor(login, clientIp) : '';
+    const attempts = lockout ? await lockout.check(lockoutKey) : null;
+
+    const record = await this.store.findCredentials(login);
+    const passwordHash = record?.passwordHash ?? null;
+    let verified: boolean;
+    if (record && passwordHash !== null) {
+      const cache = useCache ? this.cache : undefined;
+      verified = cache?.get(login, password, passwordHash) ?? false;
+      if (!verified) {
+        verified = await this.hasher.verify(password, passwordHash);
+        if (verified) cache?.set(login, password, passwordHash);
+      }
+    } else {
+      verified = await this.hasher.verifyDummy(password);
+    }
+
+    if (!record || !verified) {
+      if (lockout) await lockout.recordFailure(lockoutKey);
+      throw new GatehouseError('401.2');
+    }
+
+    // Skipping the clear when nothing was counted saves a store write on every Basic request.
+    const previousAccessFailedCount = lockout && attempts && attempts.count > 0 ? await lockout.recordSuccess(lockoutKey) : 0;
+    if (isPast(record.passwordExpiresAt, this.now())) throw new GatehouseError('403.3');
+    return { actor: record.actor, previousAccessFailedCount };
+  }
+}
+
+function isPast(moment: Date | number | null | undefined, now: number): boolean {
+  if (moment === null || moment === undefined) return false;
+  const at = moment instanceof Date ? moment.getTime() : moment;
+  // Written so an invalid date (NaN) counts as past: a corrupt expiry fails closed.
+  return !(at > now);
+}
