@@ -15,7 +15,13 @@ import { resolveOptions, type GatehouseOptions } from './options';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
 import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
+import { PasswordHasher } from './passwords/hasher';
+import { Lockout } from './passwords/lockout';
+import { PasswordCheck } from './passwords/password-check';
+import { VerificationCache } from './passwords/verification-cache';
 import { guardStore } from './store/guard';
+import type { AttemptStore, CredentialStore } from './store/types';
+import { HttpsBasicStrategy } from './strategies/https-basic';
 import { ApiKeyStrategy } from './strategies/api-key';
 import { AppUserUrlStrategy } from './strategies/app-user-url';
 import type { CredentialReference } from './strategies/outcome';
@@ -42,6 +48,8 @@ export interface Gatehouse {
   routes(options?: RoutesOptions): Router;
   /** Issue, verify and revoke opaque tokens. */
   readonly tokens: TokenService;
+  /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash. */
+  readonly passwords: PasswordHasher;
 }
 
 function checkPath(value: unknown, name: string, fallback: string): string {
@@ -76,6 +84,18 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     },
   });
 
+  const passwords = new PasswordHasher({ ...config.passwords, now: config.now });
+  // Login and Basic share one check: one lockout counter, one bcrypt queue.
+  const passwordCheck: PasswordChecker | null = store.findCredentials
+    ? new PasswordCheck({
+        store: store as Pick<CredentialStore, 'findCredentials'>,
+        hasher: passwords,
+        lockout: config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now }),
+        cache: config.basic && config.basic.cache ? new VerificationCache({ ...config.basic.cache, now: config.now }) : undefined,
+        now: config.now,
+      })
+    : null;
+
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enabledGroups = new Set<SchemeGroup>();
   if (config.appUserUrl) {
@@ -92,6 +112,17 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     enabledGroups.add('apiKey');
   }
 
+  let basicStrategy: HttpsBasicStrategy | null = null;
+  if (config.basic && passwordCheck) {
+    basicStrategy = new HttpsBasicStrategy({
+      passwordCheck: passwordCheck as PasswordCheck,
+      challenge: config.basic.challenge,
+      realm: config.basic.realm,
+    });
+    strategies.basic = basicStrategy as unknown as Strategy;
+    enabledGroups.add('basic');
+  }
+
   const precedence = config.precedence.filter((group) => enabledGroups.has(group));
   const authenticator = new Authenticator({
     detection: { precedence, enabled: new Set(precedence), cookieName: null },
@@ -102,7 +133,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   const render: RenderConfig = {
     realm: config.realm,
     bearerChallenge: enabledGroups.has('bearer'),
-    basicChallenge: false,
+    basicChallenge: basicStrategy?.challenge ? basicStrategy.challengeHeader : null,
     formatError: config.formatError,
   };
   const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
@@ -113,10 +144,9 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       if (reference.type === 'token') await tokens.revokeByHash(reference.hash);
     },
   };
-  const passwordCheck: PasswordChecker | null = null;
-
   return {
     tokens,
+    passwords,
     authenticate: () => authenticateMiddleware(authenticator, render),
     require: (requireOptions) => requireMiddleware(requireOptions, render),
     routes(routesOptions: RoutesOptions = {}) {

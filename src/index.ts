@@ -3,7 +3,10 @@
  * behind one precedence-aware middleware. Public exports only.
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { GatehouseOptions, SessionTokenOptions } from './options';
+export type { BasicOptions, GatehouseOptions, SessionTokenOptions } from './options';
+export type { PasswordHasher, PasswordOptions } from './passwords/hasher';
+export type { LockoutOptions } from './passwords/lockout';
+export type { VerificationCacheOptions } from './passwords/verification-cache';
 export type { RequireOptions } from './middleware/require';
 export type { Actor, AuthInfo, SchemeId, TokenKind } from './actor';
 export { GatehouseError, isGatehouseError, PROBLEMS, problemDetails, type ProblemCode, type ProblemDetails } from './errors';
@@ -21,6 +24,8 @@ export type {
   TokenStore,
 } from './store/types';
 export { normalizeLogin } from './login';
+export { combineStores, type StoreParts } from './store/combine';
+export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './strategies/https-basic';
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies/app-user-url';
 export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';

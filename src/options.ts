@@ -8,6 +8,13 @@ import type { Request } from 'express';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
 import type { GatehouseStore } from './store/types';
+import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
+import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
+import {
+  resolveVerificationCacheOptions,
+  type ResolvedVerificationCacheOptions,
+  type VerificationCacheOptions,
+} from './passwords/verification-cache';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './strategies/api-key';
 
 const HOUR = 60 * 60 * 1000;
@@ -24,6 +31,27 @@ export interface SessionTokenOptions {
    * @example { idleTimeout: 30 * 60 * 1000 }
    */
   idleTimeout?: number | null;
+}
+
+/** Options of the `basic` scheme (HTTPS-only Basic authentication). */
+export interface BasicOptions {
+  /**
+   * Send `WWW-Authenticate: Basic …` on 401 answers. Default `false`: browsers answer the
+   * challenge with a login dialog, which API clients never want; turn it on for clients
+   * (Excel, Power BI) that send credentials only when challenged.
+   * @example { challenge: true }
+   */
+  challenge?: boolean;
+  /** The realm of the Basic challenge. Default: the top-level `realm`. */
+  realm?: string;
+  /**
+   * Remember successful checks so a client that sends its password on every request pays
+   * bcrypt once per `ttl`. Keyed by an HMAC (per-process key) of login and password and
+   * bound to the stored hash, so a password change is noticed on the next request;
+   * failures are never cached. Default `{ ttl: 60000, maxEntries: 10000 }`; `false` turns it off.
+   * @example { cache: { ttl: 30_000 } }
+   */
+  cache?: VerificationCacheOptions | false;
 }
 
 /**
@@ -69,6 +97,25 @@ export interface GatehouseOptions {
    * @example { 'myapikey1029384756': { role: 'admin' } }
    */
   apiKeys?: ApiKeyMap | false;
+  /**
+   * HTTPS-only Basic. On by default when the store has `findCredentials`; `false` turns it off.
+   * @example { basic: { challenge: true } }
+   */
+  basic?: BasicOptions | false;
+  /**
+   * bcrypt cost, concurrency cap and queue, and the optional pepper prehash for passwords
+   * (login, Basic, `auth.passwords`). Default `{ cost: 12, maxQueue: 100 }`, concurrency =
+   * cores (at most the libuv pool size less one).
+   * @example { passwords: { cost: 12, prehash: { pepper: process.env.PASSWORD_PEPPER } } }
+   */
+  passwords?: PasswordOptions;
+  /**
+   * Failed-login lockout shared by login and Basic: after `maxAttempts` (5) failures within
+   * `window` (15 min) the login is locked for `duration` (15 min) → 403.2. `by: 'login'`
+   * (default) or `'login+ip'`. `false` turns it off.
+   * @example { lockout: { maxAttempts: 10, by: 'login+ip' } }
+   */
+  lockout?: LockoutOptions | false;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
   /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
@@ -96,6 +143,9 @@ export interface ResolvedOptions {
   appUserUrl: boolean;
   sessionToken: { ttl: number; idleTimeout: number | null } | false;
   apiKeys: Map<string, ResolvedApiKey> | false;
+  basic: { challenge: boolean; realm: string; cache: ResolvedVerificationCacheOptions | false } | false;
+  passwords: ResolvedPasswordOptions;
+  lockout: ResolvedLockoutOptions | false;
   realm: string;
   adminRoles: string[];
   storeTimeout: number;
@@ -110,6 +160,9 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'appUserUrl',
   'sessionToken',
   'apiKeys',
+  'basic',
+  'passwords',
+  'lockout',
   'realm',
   'adminRoles',
   'storeTimeout',
@@ -183,6 +236,31 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (typeof realm !== 'string' || realm === '' || /[\x00-\x1f\x7f"\\]/.test(realm)) {
     fail(`realm must be a non-empty string without quotes, backslashes or control characters (default 'api').`);
   }
+  const basicInput = objectOrFalse<BasicOptions>(options.basic, 'basic');
+  if (basicInput && basicInput.challenge !== undefined && typeof basicInput.challenge !== 'boolean') {
+    fail('basic.challenge must be true or false (default false).');
+  }
+  if (basicInput && basicInput.realm !== undefined && (typeof basicInput.realm !== 'string' || basicInput.realm === '' || /[\x00-\x1f\x7f]/.test(basicInput.realm))) {
+    fail('basic.realm must be a non-empty string without control characters (default: the top-level realm).');
+  }
+  const hasCredentials = typeof (store as { findCredentials?: unknown }).findCredentials === 'function';
+  if (basicInput && !hasCredentials) fail('basic needs a store with findCredentials(login); give one or set basic: false.');
+  const basic =
+    basicInput === false || !hasCredentials
+      ? false
+      : {
+          challenge: basicInput?.challenge ?? false,
+          realm: basicInput?.realm ?? options.realm ?? 'api',
+          cache: resolveVerificationCacheOptions(basicInput?.cache),
+        };
+
+  const lockout = resolveLockoutOptions(options.lockout);
+  const attemptMethods = ['readAttempts', 'recordFailedAttempt', 'clearAttempts'] as const;
+  const missingAttempts = attemptMethods.filter((m) => typeof (store as Record<string, unknown>)[m] !== 'function');
+  if (hasCredentials && lockout !== false && missingAttempts.length > 0) {
+    fail(`lockout needs a store with ${missingAttempts.join(', ')}(); combine yours with a counter store (combineStores) or set lockout: false.`);
+  }
+
   const adminRoles = options.adminRoles ?? ['admin'];
   if (!Array.isArray(adminRoles) || !adminRoles.every((role) => typeof role === 'string')) {
     fail(`adminRoles must be an array of role names (default ['admin']).`);
@@ -199,6 +277,9 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     appUserUrl,
     sessionToken,
     apiKeys,
+    basic,
+    passwords: resolvePasswordOptions(options.passwords),
+    lockout,
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),

@@ -21,6 +21,13 @@ describe('gatehouse(options) validates at construction', () => {
     [{ store, formatError: 'odk' }, /formatError must be a function/],
     [{ store, adminRoles: 'admin' }, /adminRoles must be an array/],
     [{ store, apikeys: {} }, /unknown option 'apikeys'/],
+    [{ store, basic: { challenge: 'yes' } }, /basic.challenge must be true or false/],
+    [{ store, basic: { cache: { ttl: 0 } } }, /basic.cache.ttl/],
+    [{ store, passwords: { cost: 8 } }, /passwords.cost must be an integer from 10 to 31/],
+    [{ store, passwords: { prehash: { pepper: 'short' } } }, /pepper must be at least 32 bytes/],
+    [{ store, lockout: { by: 'ip' } }, /lockout.by must be 'login' or 'login\+ip'/],
+    [{ store: { findCredentials: async () => null, findActor: async () => null } }, /lockout needs a store with readAttempts/],
+    [{ store: { findToken: async () => null }, basic: {} }, /basic needs a store with findCredentials/],
   ])('%j throws a TypeError naming the option', (options, message) => {
     expect(() => gatehouse(options as never)).toThrow(TypeError);
     expect(() => gatehouse(options as never)).toThrow(message);

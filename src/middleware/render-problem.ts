@@ -11,8 +11,8 @@ export interface RenderConfig {
   realm: string;
   /** Challenge with `Bearer` (opaque tokens or JWT are on). */
   bearerChallenge: boolean;
-  /** Challenge with `Basic` (`basic.challenge: true`). */
-  basicChallenge: boolean;
+  /** The `Basic` challenge to send (`basic.challenge: true`), or `null`. */
+  basicChallenge: string | null;
   formatError: ((problem: ProblemDetails, req: Request) => unknown) | null;
 }
 
@@ -27,7 +27,7 @@ export function challenges(config: RenderConfig, invalidBearer: boolean): string
   if (config.bearerChallenge) {
     list.push(`Bearer realm=${quoted(config.realm)}${invalidBearer ? ', error="invalid_token"' : ''}`);
   }
-  if (config.basicChallenge) list.push(`Basic realm=${quoted(config.realm)}, charset="UTF-8"`);
+  if (config.basicChallenge) list.push(config.basicChallenge);
   return list;
 }
 
