@@ -184,6 +184,23 @@ export class Lockout {
     return this.store.recordFailedAttempt(key, this.policy, this.now());
   }
 
+  /**
+   * Counts an attempt as a failure BEFORE its password is checked, atomically, and rejects
+   * with 403.2 when it goes past `maxAttempts`. Reading the counter and counting only after
+   * bcrypt would let a burst of concurrent guesses all pass the read before any is counted;
+   * reserving first means at most `maxAttempts` checks run per window, on every instance
+   * sharing the store. A correct password then clears the counter (`recordSuccess`).
+   */
+  async reserve(key: string): Promise<AttemptState> {
+    if (!this.policy) return { ...UNLOCKED };
+    const now = this.now();
+    const state = await this.store.recordFailedAttempt(key, this.policy, now);
+    if (state.count > this.policy.maxAttempts && state.lockedUntil !== null && state.lockedUntil > now) {
+      throw lockedError(state.lockedUntil, now);
+    }
+    return state;
+  }
+
   /** Clears the counter after a correct password; resolves to the failures it held. */
   async recordSuccess(key: string): Promise<number> {
     if (!this.policy) return 0;

@@ -5,7 +5,7 @@
 import type { Actor } from '../actor';
 import { GatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
-import type { CredentialStore } from '../store/types';
+import type { CredentialRecord, CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
 import type { Lockout } from './lockout';
 import type { VerificationCache } from './verification-cache';
@@ -44,6 +44,10 @@ export interface PasswordCheckResult {
 
 /**
  * Checks a login and password: lockout, then the store, then bcrypt, then expiry.
+ *
+ * - Each bcrypt check is counted as a failure before it runs (an atomic reservation) and
+ *   the counter is cleared when the password is right, so concurrent guesses cannot run
+ *   more checks than `lockout.maxAttempts` allows.
  *
  * - A locked login is refused with 403.2 before any store lookup or hash.
  * - An unknown login, or an actor without a password, is checked against a dummy hash of
@@ -100,25 +104,25 @@ export class PasswordCheck {
 
     const record = await this.store.findCredentials(login);
     const passwordHash = record?.passwordHash ?? null;
-    let verified: boolean;
-    if (record && passwordHash !== null) {
-      const cache = useCache ? this.cache : undefined;
-      verified = cache?.get(login, password, passwordHash) ?? false;
-      if (!verified) {
-        verified = await this.hasher.verify(password, passwordHash);
-        if (verified) cache?.set(login, password, passwordHash);
-      }
-    } else {
-      verified = await this.hasher.verifyDummy(password);
+    const cache = useCache ? this.cache : undefined;
+    if (record && passwordHash !== null && cache?.get(login, password, passwordHash)) {
+      // No bcrypt runs on a hit, so nothing is reserved; clear only what earlier failures left.
+      const previous = lockout && attempts && attempts.count > 0 ? await lockout.recordSuccess(lockoutKey) : 0;
+      return this.succeed(record, previous);
     }
 
-    if (!record || !verified) {
-      if (lockout) await lockout.recordFailure(lockoutKey);
-      throw new GatehouseError('401.2');
-    }
+    // Counted before bcrypt runs, so a burst of concurrent guesses cannot outrun the lock.
+    if (lockout) await lockout.reserve(lockoutKey);
+    const verified = record && passwordHash !== null ? await this.hasher.verify(password, passwordHash) : await this.hasher.verifyDummy(password);
+    if (!record || !verified) throw new GatehouseError('401.2');
 
-    // Skipping the clear when nothing was counted saves a store write on every Basic request.
-    const previousAccessFailedCount = lockout && attempts && attempts.count > 0 ? await lockout.recordSuccess(lockoutKey) : 0;
+    cache?.set(login, password, passwordHash!);
+    // The cleared count includes this attempt's own reservation.
+    const previous = lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey)) - 1) : 0;
+    return this.succeed(record, previous);
+  }
+
+  private succeed(record: CredentialRecord, previousAccessFailedCount: number): PasswordCheckResult {
     if (isPast(record.passwordExpiresAt, this.now())) throw new GatehouseError('403.3');
     return { actor: record.actor, previousAccessFailedCount };
   }

@@ -1,0 +1,94 @@
+import express from 'express';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { combineStores, gatehouse, MemoryStore, type TokenStore } from '../src';
+import { migrate, PostgresStore } from '../src/store/postgres';
+import { RedisStore } from '../src/store/redis';
+import { connectPostgres, connectRedis, DATABASE_URL, REDIS_URL, runId } from './helpers/services';
+import { TcpProxy } from './helpers/tcp-proxy';
+
+/** Polls until the request answers 200, within a bound; returns the statuses seen. */
+async function until200(send: () => Promise<number>, timeoutMs = 10_000): Promise<number[]> {
+  const seen: number[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await send();
+    seen.push(status);
+    if (status === 200) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return seen;
+}
+
+async function appOver(shared: TokenStore) {
+  const users = new MemoryStore({ passwordCost: 10 });
+  const alice = await users.addUser({ login: 'alice@example.org', password: 'correct horse battery' });
+  const auth = gatehouse({ store: combineStores({ credentials: users, tokens: shared as never }), storeTimeout: 1500 });
+  const app = express();
+  app.use(auth.authenticate());
+  app.get('/projects', auth.require(), (req, res) => res.json({ id: req.user!.id }));
+  const { token } = await auth.tokens.issue({ actorId: alice.id, kind: 'session' });
+  const get = () => request(app).get('/projects').set('Authorization', `Bearer ${token}`);
+  const send = async () => (await get()).status;
+  return { app, token, send, get };
+}
+
+describe('store outage: 503.1 while the store is away, 200 again when it is back, no restart', () => {
+  it('Redis', async () => {
+    const check = await connectRedis(); // fails loudly when Redis is down
+    check.disconnect();
+    const target = new URL(REDIS_URL);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    await proxy.start();
+    const client = new Redis({ host: '127.0.0.1', port: proxy.port, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    client.on('error', () => {});
+    const store = new RedisStore({ client, keyPrefix: `ghout:${runId()}:` });
+    try {
+      const { send, get } = await appOver(store);
+      expect(await send()).toBe(200);
+      await proxy.stop();
+      const down = await get();
+      expect(down.status).toBe(503);
+      expect(down.body.code).toBe('503.1');
+      await proxy.start();
+      const seen = await until200(send);
+      expect(seen.at(-1)).toBe(200);
+      expect(seen.every((status) => status === 200 || status === 503)).toBe(true);
+    } finally {
+      await proxy.stop();
+      client.disconnect();
+    }
+  });
+
+  it('PostgreSQL', async () => {
+    const admin = await connectPostgres();
+    const schema = `ghout_${runId()}`;
+    await migrate(admin, { schema });
+    const target = new URL(DATABASE_URL);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.start();
+    const proxied = new URL(DATABASE_URL);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    const pool = new Pool({ connectionString: proxied.toString(), connectionTimeoutMillis: 1000, max: 4 });
+    pool.on('error', () => {});
+    const store = new PostgresStore({ pool, schema });
+    try {
+      const { send, get } = await appOver(store);
+      expect(await send()).toBe(200);
+      await proxy.stop();
+      const down = await get();
+      expect(down.status).toBe(503);
+      expect(down.body.code).toBe('503.1');
+      await proxy.start();
+      const seen = await until200(send);
+      expect(seen.at(-1)).toBe(200);
+    } finally {
+      await proxy.stop();
+      await pool.end().catch(() => {});
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
+  });
+});
