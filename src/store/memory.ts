@@ -76,6 +76,8 @@ export class MemoryStore implements GatehouseStore {
   private readonly tokenHashesByFamily = new Map<string, Set<string>>();
   private readonly revocations = new Map<string, { revokedAt: number; expiresAt: number }>();
   private readonly attempts = new Map<string, StoredAttempts>();
+  /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
+  private attemptWrites = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     const cost = options.passwordCost ?? 12;
@@ -275,6 +277,8 @@ export class MemoryStore implements GatehouseStore {
   }
 
   async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {
+    this.attemptWrites += 1;
+    if (this.attemptWrites % ATTEMPT_PRUNE_EVERY === 0) this.pruneAttempts(now);
     let attempts = this.attempts.get(key);
     if (!attempts || isAttemptsOver(attempts, now)) {
       attempts = { count: 0, windowEndsAt: now + policy.windowMs, lockedUntil: null };
@@ -287,12 +291,24 @@ export class MemoryStore implements GatehouseStore {
     return { count: attempts.count, lockedUntil: attempts.lockedUntil };
   }
 
+  private pruneAttempts(now: number): void {
+    for (const [key, attempts] of this.attempts) if (isAttemptsOver(attempts, now)) this.attempts.delete(key);
+  }
+
+  /** How many failed-attempt counters are held (stale ones included until pruned). */
+  get attemptCount(): number {
+    return this.attempts.size;
+  }
+
   async clearAttempts(key: string): Promise<number> {
     const attempts = this.attempts.get(key);
     this.attempts.delete(key);
     return attempts ? attempts.count : 0;
   }
 }
+
+/** Every this many failed-attempt writes, counters whose window or lock has passed are dropped. */
+const ATTEMPT_PRUNE_EVERY = 1024;
 
 /** A counter is over when its window has passed and it is not locked, or its lock has passed. */
 function isAttemptsOver(attempts: StoredAttempts, now: number): boolean {
