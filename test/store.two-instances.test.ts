@@ -45,7 +45,7 @@ async function call(base: string, method: string, route: string, options: { toke
     },
     body: options.body ? JSON.stringify(options.body) : undefined,
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 const login = (base: string, password: string, who = LOGIN) => call(base, 'POST', '/sessions', { body: { login: who, password } });
