@@ -21,6 +21,20 @@ async function until200(send: () => Promise<number>, timeoutMs = 10_000): Promis
   return seen;
 }
 
+/** Serves over `shared` behind `proxy`, cuts the proxy (503.1), restores it (200 again). */
+async function expectOutageAndRecovery(shared: TokenStore, proxy: TcpProxy): Promise<void> {
+  const { send, get } = await appOver(shared);
+  expect(await send()).toBe(200);
+  await proxy.stop();
+  const down = await get();
+  expect(down.status).toBe(503);
+  expect(down.body.code).toBe('503.1');
+  await proxy.start();
+  const seen = await until200(send);
+  expect(seen.at(-1)).toBe(200);
+  expect(seen.every((status) => status === 200 || status === 503)).toBe(true);
+}
+
 async function appOver(shared: TokenStore) {
   const users = new MemoryStore({ passwordCost: 10 });
   const alice = await users.addUser({ login: 'alice@example.org', password: 'correct horse battery' });
@@ -45,16 +59,7 @@ describe('store outage: 503.1 while the store is away, 200 again when it is back
     client.on('error', () => {});
     const store = new RedisStore({ client, keyPrefix: `ghout:${runId()}:` });
     try {
-      const { send, get } = await appOver(store);
-      expect(await send()).toBe(200);
-      await proxy.stop();
-      const down = await get();
-      expect(down.status).toBe(503);
-      expect(down.body.code).toBe('503.1');
-      await proxy.start();
-      const seen = await until200(send);
-      expect(seen.at(-1)).toBe(200);
-      expect(seen.every((status) => status === 200 || status === 503)).toBe(true);
+      await expectOutageAndRecovery(store, proxy);
     } finally {
       await proxy.stop();
       client.disconnect();
@@ -75,15 +80,7 @@ describe('store outage: 503.1 while the store is away, 200 again when it is back
     pool.on('error', () => {});
     const store = new PostgresStore({ pool, schema });
     try {
-      const { send, get } = await appOver(store);
-      expect(await send()).toBe(200);
-      await proxy.stop();
-      const down = await get();
-      expect(down.status).toBe(503);
-      expect(down.body.code).toBe('503.1');
-      await proxy.start();
-      const seen = await until200(send);
-      expect(seen.at(-1)).toBe(200);
+      await expectOutageAndRecovery(store, proxy);
     } finally {
       await proxy.stop();
       await pool.end().catch(() => {});

@@ -131,3 +131,24 @@ export async function settleWithin<T>(promise: Promise<T>, limitMs: number): Pro
     clearTimeout(timer);
   }
 }
+
+/**
+ * Calls one read and one write of each store part at once (handlers attached together, so
+ * no rejection goes unhandled while another is awaited) and reports which settled as a
+ * rejection within the bound.
+ */
+export async function everyPartRejectsWithin(
+  store: Pick<import('../../src').GatehouseStore, 'findToken' | 'markTokenUsed' | 'recordFailedAttempt' | 'findRevocations'>,
+  hash: string,
+  limitMs: number,
+): Promise<boolean[]> {
+  const policy = { maxAttempts: 5, windowMs: 60_000, lockMs: 60_000 };
+  const calls: Array<Promise<unknown>> = [
+    store.findToken(hash),
+    store.markTokenUsed(hash, Date.now()),
+    store.recordFailedAttempt('login', policy, Date.now()),
+    store.findRevocations(['jti']),
+  ];
+  const outcomes = await Promise.all(calls.map((call) => settleWithin(call, limitMs)));
+  return outcomes.map((outcome) => !outcome.ok);
+}
