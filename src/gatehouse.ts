@@ -14,6 +14,7 @@ import { requireMiddleware, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
+import { addJwtRoutes } from './routes/jwt';
 import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
 import { PasswordHasher } from './passwords/hasher';
 import { Lockout } from './passwords/lockout';
@@ -26,16 +27,20 @@ import { ApiKeyStrategy } from './strategies/api-key';
 import { AppUserUrlStrategy } from './strategies/app-user-url';
 import type { CredentialReference } from './strategies/outcome';
 import { SessionTokenStrategy } from './strategies/session-token';
+import { JwtStrategy } from './strategies/jwt';
+import { JwtIssuer } from './tokens/jwt-issuer';
+import { JwtRevocations } from './tokens/jwt-revocation';
+import { RefreshTokens } from './tokens/refresh-tokens';
 import { TokenService } from './tokens/token-service';
 
 /** Options of `auth.routes()`. */
 export interface RoutesOptions {
   /**
    * Where each group of endpoints lives, relative to the router's mount point.
-   * Default `{ sessions: '/sessions' }`.
+   * Default `{ sessions: '/sessions', jwt: '/jwt' }`.
    * @example auth.routes({ paths: { sessions: '/auth/sessions' } })
    */
-  paths?: { sessions?: string };
+  paths?: { sessions?: string; jwt?: string };
 }
 
 /** What `gatehouse()` returns. */
@@ -112,6 +117,22 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     enabledGroups.add('apiKey');
   }
 
+  let jwtParts: { strategy: JwtStrategy; issuer: JwtIssuer | null; refreshTokens: RefreshTokens; revocations: JwtRevocations } | null = null;
+  if (config.jwt) {
+    // A "not before" must outlive every access token issued before it (plus clock tolerance).
+    const revocations = new JwtRevocations(store, config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000, config.now);
+    const strategy = new JwtStrategy({ jwt: config.jwt, store, revocations, now: config.now });
+    strategies.jwt = strategy as unknown as Strategy;
+    enabledGroups.add('bearer');
+    if (revocations.available) tokens.onRevokeAll((actorId) => revocations.revokeActor(actorId));
+    jwtParts = {
+      strategy,
+      issuer: config.jwt.signingKey ? new JwtIssuer(config.jwt, config.now) : null,
+      refreshTokens: new RefreshTokens(store, config.jwt.refreshTtl, config.now),
+      revocations,
+    };
+  }
+
   let basicStrategy: HttpsBasicStrategy | null = null;
   if (config.basic && passwordCheck) {
     basicStrategy = new HttpsBasicStrategy({
@@ -144,6 +165,14 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       if (reference.type === 'token') await tokens.revokeByHash(reference.hash);
     },
   };
+  if (jwtParts?.revocations.available) {
+    const { revocations, refreshTokens } = jwtParts;
+    enders.jwt = async (_req, _res, reference) => {
+      if (reference.type !== 'jwt' || !reference.jti) return;
+      await revocations.revokeJti(reference.jti, reference.expiresAt);
+      if (reference.familyId) await refreshTokens.revokeFamily(reference.familyId);
+    };
+  }
   return {
     tokens,
     passwords,
@@ -151,6 +180,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     require: (requireOptions) => requireMiddleware(requireOptions, render),
     routes(routesOptions: RoutesOptions = {}) {
       const sessionsPath = checkPath(routesOptions.paths?.sessions, 'paths.sessions', '/sessions');
+      const jwtPath = checkPath(routesOptions.paths?.jwt, 'paths.jwt', '/jwt');
       const router = createRouter();
       router.use((req, res, next) => {
         authenticator.takeUrlCredentials(req, res);
@@ -167,6 +197,10 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         issueSessionTokens: config.sessionToken !== false,
         sendProblem,
       });
+      if (jwtParts) {
+        for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
+        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck });
+      }
       router.use(routeErrorsAsProblems(sendProblem));
       return router;
     },

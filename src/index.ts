@@ -26,6 +26,8 @@ export type {
 export { normalizeLogin } from './login';
 export { combineStores, type StoreParts } from './store/combine';
 export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './strategies/https-basic';
+export { JwtStrategy, type JwtStrategyOptions } from './strategies/jwt';
+export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies/app-user-url';
 export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';

@@ -16,6 +16,7 @@ import {
   type VerificationCacheOptions,
 } from './passwords/verification-cache';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './strategies/api-key';
+import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -116,6 +117,12 @@ export interface GatehouseOptions {
    * @example { lockout: { maxAttempts: 10, by: 'login+ip' } }
    */
   lockout?: LockoutOptions | false;
+  /**
+   * JWT access tokens (passport-jwt), with `/jwt/authenticate`, `/jwt/refresh` and `/jwt/verify`.
+   * On when `secret`, `privateKey`/`publicKey` or `issuers` is given. Default: off.
+   * @example { jwt: { secret: process.env.JWT_SECRET, issuer: 'https://api.example.org', audience: 'api' } }
+   */
+  jwt?: JwtOptions | false;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
   /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
@@ -146,6 +153,7 @@ export interface ResolvedOptions {
   basic: { challenge: boolean; realm: string; cache: ResolvedVerificationCacheOptions | false } | false;
   passwords: ResolvedPasswordOptions;
   lockout: ResolvedLockoutOptions | false;
+  jwt: ResolvedJwtOptions | false;
   realm: string;
   adminRoles: string[];
   storeTimeout: number;
@@ -163,6 +171,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'basic',
   'passwords',
   'lockout',
+  'jwt',
   'realm',
   'adminRoles',
   'storeTimeout',
@@ -280,6 +289,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     basic,
     passwords: resolvePasswordOptions(options.passwords),
     lockout,
+    jwt: resolveJwtOptions(options.jwt),
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),

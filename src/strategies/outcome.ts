@@ -13,7 +13,7 @@ export const CREDENTIAL_REFERENCE = Symbol.for('gatehouse.credentialReference');
 /** What a strategy records about the credential it accepted. */
 export type CredentialReference =
   | { type: 'token'; hash: string; kind: string }
-  | { type: 'jwt'; jti: string; expiresAt: number }
+  | { type: 'jwt'; jti: string; expiresAt: number; familyId: string | null }
   | { type: 'cookie' }
   | { type: 'static' };
 

@@ -1,0 +1,91 @@
+/**
+ * `POST /jwt/authenticate`, `POST /jwt/refresh`, `POST /jwt/verify` (DESIGN §4). Like login,
+ * they ignore any credential sent with them.
+ */
+import type { Request, Response, Router } from 'express';
+import type { Strategy } from 'passport-strategy';
+import { GatehouseError, isGatehouseError } from '../errors';
+import { runStrategy } from '../middleware/run-strategy';
+import type { GuardedStore } from '../store/guard';
+import type { JwtIssuer } from '../tokens/jwt-issuer';
+import type { RefreshTokens } from '../tokens/refresh-tokens';
+import { bodyObject, readLoginBody, requiredString } from './login-body';
+import type { PasswordChecker } from './sessions';
+
+/** What the JWT routes need. */
+export interface JwtRoutesDependencies {
+  /** `null` with external issuers only: then only `/verify` is served. */
+  issuer: JwtIssuer | null;
+  refreshTokens: RefreshTokens;
+  strategy: Strategy;
+  store: GuardedStore;
+  passwordCheck: PasswordChecker | null;
+}
+
+/** Opaque and JWS tokens alike fit in this; anything longer is not a token of ours. */
+const MAX_TOKEN_LENGTH = 8192;
+
+function handle(handler: (req: Request, res: Response) => Promise<void>) {
+  return (req: Request, res: Response, next: (error?: unknown) => void): void => {
+    handler(req, res).catch(next);
+  };
+}
+
+function sendTokens(res: Response, access: { token: string; expiresAt: Date }, refresh: { refresh: string; expiresAt: Date }): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(200).json({
+    access: access.token,
+    refresh: refresh.refresh,
+    accessExpiresAt: access.expiresAt.toISOString(),
+    refreshExpiresAt: refresh.expiresAt.toISOString(),
+  });
+}
+
+/** Adds the JWT endpoints to `router` under `path` (default `/jwt`). */
+export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDependencies): void {
+  const issuer = deps.issuer;
+  if (issuer && deps.passwordCheck) {
+    const passwordCheck = deps.passwordCheck;
+    router.post(
+      `${path}/authenticate`,
+      handle(async (req, res) => {
+        const { login, password } = readLoginBody(req.body);
+        const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip });
+        const refresh = await deps.refreshTokens.issue(actor.id);
+        sendTokens(res, issuer.sign(actor, refresh.familyId), refresh);
+      }),
+    );
+  }
+
+  if (issuer) {
+    router.post(
+      `${path}/refresh`,
+      handle(async (req, res) => {
+        const token = requiredString(bodyObject(req.body), 'refresh', MAX_TOKEN_LENGTH);
+        const rotated = await deps.refreshTokens.rotate(token);
+        const actor = await deps.store.findActor!(rotated.actorId);
+        if (!actor) {
+          await deps.refreshTokens.revokeFamily(rotated.familyId);
+          throw new GatehouseError('401.2');
+        }
+        sendTokens(res, issuer.sign(actor, rotated.familyId), rotated);
+      }),
+    );
+  }
+
+  router.post(
+    `${path}/verify`,
+    handle(async (req, res) => {
+      const token = requiredString(bodyObject(req.body), 'token', MAX_TOKEN_LENGTH);
+      const outcome = await runStrategy(deps.strategy, req, { credential: token, session: false });
+      if (outcome.type === 'success') {
+        const expiresAt = (outcome.info as { expiresAt?: Date }).expiresAt;
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(200).json({ valid: true, expiresAt: expiresAt?.toISOString() ?? null });
+        return;
+      }
+      if (outcome.type === 'fail') throw isGatehouseError(outcome.challenge) ? outcome.challenge : new GatehouseError('401.2');
+      throw outcome.type === 'error' ? outcome.error : new GatehouseError('401.2');
+    }),
+  );
+}

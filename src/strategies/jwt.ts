@@ -1,0 +1,203 @@
+/**
+ * `jwt`: a JWS in `Authorization: Bearer`, issued here or by an external identity provider.
+ *
+ * Built on passport-jwt's strategy (hosts can `passport.use()` it). passport-jwt reads its
+ * extractor, key provider, verify options and verify callback off the per-request copy
+ * passport makes of a strategy, so each request gets its own: the current clock (for
+ * injected time), the issuer's key chosen by the token's unverified `iss`/`kid`, and
+ * failures turned into GatehouseErrors (401.4 for an expired token, 401.2 otherwise).
+ * Header-supplied key locations (`jku`, `x5u`, embedded `jwk`) are never read.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Request } from 'express';
+import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
+import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
+import { Strategy as PassportJwtStrategy } from 'passport-jwt';
+import type { Strategy as PassportStrategy } from 'passport-strategy';
+import type { Actor } from '../actor';
+import { credentialFromAuthorization } from '../detect';
+import { GatehouseError, isGatehouseError } from '../errors';
+import type { GuardedStore } from '../store/guard';
+import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from '../tokens/jwt-options';
+import type { JwtRevocations } from '../tokens/jwt-revocation';
+import { authInfoFor, reportRejection } from './outcome';
+
+/** Options of {@link JwtStrategy}. */
+export interface JwtStrategyOptions {
+  /** Validated `jwt` options (`resolveJwtOptions`). */
+  jwt: ResolvedJwtOptions;
+  /** For `findActor` (stateful mode). */
+  store: Pick<GuardedStore, 'findActor'>;
+  /** Revocation checks; default none. */
+  revocations?: JwtRevocations;
+  /** Milliseconds clock. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** What one request verifies against. */
+interface VerificationPlan {
+  key: KeyObject;
+  options: VerifyOptions;
+  external: ResolvedIssuer | null;
+}
+
+const BEARER_ONLY = new Set(['bearer'] as const);
+const MAX_CACHED_KEYS = 100;
+
+/** Turns a jsonwebtoken failure into the problem a client sees. */
+function problemFor(challenge: unknown): GatehouseError {
+  if (isGatehouseError(challenge)) return challenge;
+  if ((challenge as Error | undefined)?.name === 'TokenExpiredError') return new GatehouseError('401.4');
+  return new GatehouseError('401.2');
+}
+
+/**
+ * Passport strategy for JWT access tokens.
+ *
+ * @example
+ * ```ts
+ * passport.use(new JwtStrategy({ jwt: resolveJwtOptions({ secret }) as ResolvedJwtOptions, store }));
+ * ```
+ */
+export class JwtStrategy extends PassportJwtStrategy {
+  private readonly config: ResolvedJwtOptions;
+  private readonly store: Pick<GuardedStore, 'findActor'>;
+  private readonly revocations: JwtRevocations | undefined;
+  private readonly now: () => number;
+  private readonly issuersByIss: Map<string, { issuer: ResolvedIssuer; client: JwksClient }>;
+  /** Public keys of external issuers as KeyObjects, by issuer and kid. */
+  private readonly externalKeys = new Map<string, KeyObject>();
+
+  constructor(options: JwtStrategyOptions) {
+    if (!options?.jwt || !options.store) throw new TypeError('JwtStrategy: pass { jwt: resolvedJwtOptions, store }.');
+    // The base class insists on a key provider, an extractor and a verify callback; each
+    // request replaces them on its own copy (see authenticate).
+    super(
+      { secretOrKeyProvider: (_req: unknown, _token: unknown, done: (e: unknown) => void) => done(new GatehouseError('401.2')), jwtFromRequest: () => null },
+      () => undefined,
+    );
+    this.name = 'jwt';
+    this.config = options.jwt;
+    this.store = options.store;
+    this.revocations = options.revocations;
+    this.now = options.now ?? Date.now;
+    this.issuersByIss = new Map(
+      options.jwt.issuers.map((issuer) => [
+        issuer.issuer,
+        { issuer, client: new JwksClient({ jwksUri: issuer.jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 }) },
+      ]),
+    );
+  }
+
+  override authenticate(req: Request, options?: { credential?: string }): void {
+    // passport calls this on a per-request copy augmented with success/fail/error/pass.
+    const outcome = this as unknown as PassportStrategy & Record<string, unknown>;
+    let token = options?.credential;
+    if (token === undefined) {
+      const presented = credentialFromAuthorization(req.headers.authorization, BEARER_ONLY);
+      if (presented === null) return outcome.pass();
+      if (presented.scheme !== 'jwt') return outcome.fail(new GatehouseError('401.2'), 401);
+      token = presented.token;
+    }
+    const presentedToken = token;
+    this.plan(presentedToken).then(
+      (plan) => {
+        const fail = outcome.fail.bind(outcome);
+        outcome.fail = ((challenge: unknown) => {
+          const problem = problemFor(challenge);
+          fail(problem, problem.status);
+        }) as PassportStrategy['fail'];
+        outcome._jwtFromRequest = () => presentedToken;
+        outcome._secretOrKeyProvider = (_req: unknown, _token: unknown, done: (e: unknown, key?: KeyObject) => void) => done(null, plan.key);
+        outcome._verifOpts = plan.options;
+        outcome._passReqToCallback = false;
+        outcome._verify = (claims: JwtClaims, done: (e: unknown, user?: unknown, info?: unknown) => void) => {
+          this.accept(claims, plan.external).then(
+            ({ actor, info }) => done(null, actor, info),
+            (error: unknown) => (isGatehouseError(error) && error.status < 500 ? done(null, false, error) : done(error)),
+          );
+        };
+        PassportJwtStrategy.prototype.authenticate.call(outcome, req, options);
+      },
+      (error: unknown) => reportRejection(outcome, error),
+    );
+  }
+
+  /** Chooses the key and checks for this token, without trusting anything it says about keys. */
+  private async plan(token: string): Promise<VerificationPlan> {
+    const clockTimestamp = Math.floor(this.now() / 1000);
+    const common = { clockTimestamp, clockTolerance: this.config.clockTolerance };
+    if (this.issuersByIss.size > 0) {
+      const decoded = jwt.decode(token, { complete: true });
+      const iss = decoded && typeof decoded.payload === 'object' ? decoded.payload.iss : undefined;
+      const external = typeof iss === 'string' ? this.issuersByIss.get(iss) : undefined;
+      if (external) {
+        const alg = decoded!.header.alg as Algorithm;
+        if (!external.issuer.algorithms.includes(alg)) throw new GatehouseError('401.2');
+        const key = await this.externalKey(external, decoded!.header.kid);
+        return {
+          key,
+          external: external.issuer,
+          options: { ...common, algorithms: external.issuer.algorithms, issuer: external.issuer.issuer, audience: external.issuer.audience as VerifyOptions['audience'] },
+        };
+      }
+    }
+    if (!this.config.verifyKey) throw new GatehouseError('401.2');
+    return {
+      key: this.config.verifyKey,
+      external: null,
+      options: { ...common, algorithms: this.config.algorithms, issuer: this.config.issuer, audience: this.config.audience as VerifyOptions['audience'] },
+    };
+  }
+
+  private async externalKey(external: { issuer: ResolvedIssuer; client: JwksClient }, kid: string | undefined): Promise<KeyObject> {
+    const cacheKey = `${external.issuer.issuer}\u0000${kid ?? ''}`;
+    const cached = this.externalKeys.get(cacheKey);
+    if (cached) return cached;
+    let pem: string;
+    try {
+      // jwks-rsa caches keys and refetches the set (rate limited) for a kid it has not seen.
+      pem = (await external.client.getSigningKey(kid)).getPublicKey();
+    } catch (error) {
+      if (error instanceof SigningKeyNotFoundError || (error as Error)?.name === 'SigningKeyNotFoundError' || (error as Error)?.name === 'JwksError') {
+        throw new GatehouseError('401.2');
+      }
+      // The issuer's key endpoint is unreachable: fail closed, and say so as an outage.
+      throw new GatehouseError('503.1', { cause: error });
+    }
+    const key = createPublicKey(pem);
+    if (this.externalKeys.size >= MAX_CACHED_KEYS) this.externalKeys.clear();
+    this.externalKeys.set(cacheKey, key);
+    return key;
+  }
+
+  /** Checks the verified claims and resolves the actor. */
+  private async accept(claims: JwtClaims, external: ResolvedIssuer | null) {
+    // jsonwebtoken accepts tokens without exp; an access token that never expires is refused.
+    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || claims.sub === '') throw new GatehouseError('401.2');
+    let actor: Actor | null;
+    if (external) {
+      if (external.tokenUse && claims.token_use !== external.tokenUse) throw new GatehouseError('401.2');
+      if (external.clientIds && !external.clientIds.includes(claims.client_id as string)) throw new GatehouseError('401.2');
+      if (this.revocations?.available && (await this.revocations.isRevoked({ jti: claims.jti }))) throw new GatehouseError('401.2');
+      actor = await external.actorFromClaims(claims);
+    } else {
+      // A refresh token, an ID token or anything else signed with our key is not an access token.
+      if (claims.token_type !== 'access' || typeof claims.jti !== 'string') throw new GatehouseError('401.2');
+      if (this.revocations?.available && (await this.revocations.isRevoked(claims))) throw new GatehouseError('401.2');
+      actor = this.config.stateless ? actorFromOwnClaims(claims) : ((await this.store.findActor?.(claims.sub)) ?? null);
+    }
+    if (!actor) throw new GatehouseError('401.2');
+    const expiresAt = claims.exp * 1000;
+    const info = authInfoFor(
+      { scheme: 'jwt', tokenKind: 'access', expiresAt: new Date(expiresAt) },
+      { type: 'jwt', jti: typeof claims.jti === 'string' ? claims.jti : '', expiresAt, familyId: typeof claims.fam === 'string' ? claims.fam : null },
+    );
+    return { actor, info };
+  }
+}
+
+function actorFromOwnClaims(claims: JwtClaims): Actor {
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === 'string') : [];
+  return { id: claims.sub!, kind: typeof claims.kind === 'string' ? claims.kind : 'user', roles };
+}

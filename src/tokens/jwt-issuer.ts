@@ -1,0 +1,42 @@
+/**
+ * Signs local access tokens: `sub`, `iss`, `aud`, `iat`, `exp`, `jti`, `token_type: 'access'`,
+ * and `fam` (the refresh family, so logout can end both). In stateless mode the actor's
+ * `kind` and `roles` travel in the token, since the store is not asked.
+ */
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Actor } from '../actor';
+import type { ResolvedJwtOptions } from './jwt-options';
+
+/** A signed access token. */
+export interface SignedAccessToken {
+  token: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+/** Issues local access tokens with the configured key and clock. */
+export class JwtIssuer {
+  constructor(
+    private readonly options: ResolvedJwtOptions,
+    private readonly now: () => number,
+  ) {
+    if (!options.signingKey) throw new TypeError('JwtIssuer: local tokens need jwt.secret or jwt.privateKey.');
+  }
+
+  sign(actor: Actor, familyId: string | null): SignedAccessToken {
+    const iat = Math.floor(this.now() / 1000);
+    const exp = iat + Math.floor(this.options.accessTtl / 1000);
+    const jti = randomUUID();
+    const claims: Record<string, unknown> = { sub: actor.id, iat, exp, jti, token_type: 'access' };
+    if (this.options.issuer) claims.iss = this.options.issuer;
+    if (this.options.audience) claims.aud = this.options.audience;
+    if (familyId) claims.fam = familyId;
+    if (this.options.stateless) {
+      claims.kind = actor.kind;
+      claims.roles = actor.roles;
+    }
+    const token = jwt.sign(claims, this.options.signingKey!, { algorithm: this.options.algorithms[0] });
+    return { token, jti, expiresAt: new Date(exp * 1000) };
+  }
+}
