@@ -29,7 +29,7 @@ import type { CredentialReference } from './strategies/outcome';
 import { SessionTokenStrategy } from './strategies/session-token';
 import { JwtStrategy } from './strategies/jwt';
 import { JwtIssuer } from './tokens/jwt-issuer';
-import { JwtRevocations } from './tokens/jwt-revocation';
+import { Revocations } from './tokens/revocations';
 import { RefreshTokens } from './tokens/refresh-tokens';
 import { TokenService } from './tokens/token-service';
 
@@ -117,10 +117,10 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     enabledGroups.add('apiKey');
   }
 
-  let jwtParts: { strategy: JwtStrategy; issuer: JwtIssuer | null; refreshTokens: RefreshTokens; revocations: JwtRevocations } | null = null;
+  let jwtParts: { strategy: JwtStrategy; issuer: JwtIssuer | null; refreshTokens: RefreshTokens; revocations: Revocations } | null = null;
   if (config.jwt) {
     // A "not before" must outlive every access token issued before it (plus clock tolerance).
-    const revocations = new JwtRevocations(store, config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000, config.now);
+    const revocations = new Revocations(store, config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000, config.now);
     const strategy = new JwtStrategy({ jwt: config.jwt, store, revocations, now: config.now });
     strategies.jwt = strategy as unknown as Strategy;
     enabledGroups.add('bearer');

@@ -19,7 +19,7 @@ import { credentialFromAuthorization } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from '../tokens/jwt-options';
-import type { JwtRevocations } from '../tokens/jwt-revocation';
+import type { Revocations } from '../tokens/revocations';
 import { authInfoFor, reportRejection } from './outcome';
 
 /** Options of {@link JwtStrategy}. */
@@ -29,7 +29,7 @@ export interface JwtStrategyOptions {
   /** For `findActor` (stateful mode). */
   store: Pick<GuardedStore, 'findActor'>;
   /** Revocation checks; default none. */
-  revocations?: JwtRevocations;
+  revocations?: Revocations;
   /** Milliseconds clock. Default `Date.now`. */
   now?: () => number;
 }
@@ -62,7 +62,7 @@ function problemFor(challenge: unknown): GatehouseError {
 export class JwtStrategy extends PassportJwtStrategy {
   private readonly config: ResolvedJwtOptions;
   private readonly store: Pick<GuardedStore, 'findActor'>;
-  private readonly revocations: JwtRevocations | undefined;
+  private readonly revocations: Revocations | undefined;
   private readonly now: () => number;
   private readonly issuersByIss: Map<string, { issuer: ResolvedIssuer; client: JwksClient }>;
   /** Public keys of external issuers as KeyObjects, by issuer and kid. */

@@ -1,15 +1,16 @@
 /**
- * Revoking JWTs, which are not stored: a denylist entry per `jti` kept until the token's
- * own expiry, and a per-actor "not before" set by `tokens.revokeAll`. Both are checked in
- * one `findRevocations` round trip.
+ * Revoking credentials that are not in the token store — JWTs, and cookie sessions kept in
+ * a host's own express-session store: a denylist entry per `jti` kept until the token's own
+ * expiry, and a per-actor "not before" set by `tokens.revokeAll`. Both are checked in one
+ * `findRevocations` round trip.
  */
 import type { GuardedStore } from '../store/guard';
 
-/** Revocation entries for JWTs. */
-export class JwtRevocations {
+/** Revocation entries for JWTs and externally stored cookie sessions. */
+export class Revocations {
   constructor(
     private readonly store: GuardedStore,
-    /** How long a "not before" must outlive the newest access token issued before it, in ms. */
+    /** How long a "not before" must outlive the newest credential issued before it, in ms. */
     private readonly keepActorEntriesFor: number,
     private readonly now: () => number,
   ) {}
