@@ -27,6 +27,7 @@ import { ApiKeyStrategy } from './strategies/api-key';
 import { AppUserUrlStrategy } from './strategies/app-user-url';
 import type { CredentialReference } from './strategies/outcome';
 import { SessionTokenStrategy } from './strategies/session-token';
+import { CookieSessions, CookieStrategy } from './strategies/cookie';
 import { JwtStrategy } from './strategies/jwt';
 import { JwtIssuer } from './tokens/jwt-issuer';
 import { Revocations } from './tokens/revocations';
@@ -133,6 +134,17 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     };
   }
 
+  let cookieSessions: CookieSessions | null = null;
+  if (config.cookie) {
+    const revocations = new Revocations(store, config.cookie.absoluteTimeout, config.now);
+    cookieSessions = new CookieSessions({ options: config.cookie, store, now: config.now, revocations });
+    // Sessions in the Gatehouse store are token records, which revokeAll deletes; a host's
+    // own session store is reached through a per-actor "not before" instead.
+    if (cookieSessions.revocations?.available) tokens.onRevokeAll((actorId) => revocations.revokeActor(actorId));
+    strategies.cookie = new CookieStrategy({ sessions: cookieSessions, store });
+    enabledGroups.add('cookie');
+  }
+
   let basicStrategy: HttpsBasicStrategy | null = null;
   if (config.basic && passwordCheck) {
     basicStrategy = new HttpsBasicStrategy({
@@ -146,7 +158,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
 
   const precedence = config.precedence.filter((group) => enabledGroups.has(group));
   const authenticator = new Authenticator({
-    detection: { precedence, enabled: new Set(precedence), cookieName: null },
+    detection: { precedence, enabled: new Set(precedence), cookieName: config.cookie ? config.cookie.name : null },
     urlCredentials: { appUserUrl: config.appUserUrl, apiKeyQuery: config.apiKeys !== false },
     multipleCredentials: config.multipleCredentials,
     strategies,
@@ -165,6 +177,10 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       if (reference.type === 'token') await tokens.revokeByHash(reference.hash);
     },
   };
+  if (cookieSessions) {
+    const sessions = cookieSessions;
+    enders.cookie = (req, res) => sessions.end(req, res);
+  }
   if (jwtParts?.revocations.available) {
     const { revocations, refreshTokens } = jwtParts;
     enders.jwt = async (_req, _res, reference) => {
@@ -195,6 +211,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         enders,
         adminRoles: config.adminRoles,
         issueSessionTokens: config.sessionToken !== false,
+        cookieSessions,
         sendProblem,
       });
       if (jwtParts) {

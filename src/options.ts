@@ -5,6 +5,7 @@
  * the option and the fix, so it surfaces at start-up and never at request time.
  */
 import type { Request } from 'express';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
 import type { GatehouseStore } from './store/types';
@@ -123,6 +124,12 @@ export interface GatehouseOptions {
    * @example { jwt: { secret: process.env.JWT_SECRET, issuer: 'https://api.example.org', audience: 'api' } }
    */
   jwt?: JwtOptions | false;
+  /**
+   * Browser cookie sessions (express-session): `POST /sessions` with `session: true` sets
+   * the cookie. On when `secret` is given. Default: off.
+   * @example { cookie: { secret: process.env.SESSION_SECRET, trustedOrigins: ['https://admin.example.org'] } }
+   */
+  cookie?: CookieOptions | false;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
   /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
@@ -154,6 +161,7 @@ export interface ResolvedOptions {
   passwords: ResolvedPasswordOptions;
   lockout: ResolvedLockoutOptions | false;
   jwt: ResolvedJwtOptions | false;
+  cookie: ResolvedCookieOptions | false;
   realm: string;
   adminRoles: string[];
   storeTimeout: number;
@@ -172,6 +180,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'passwords',
   'lockout',
   'jwt',
+  'cookie',
   'realm',
   'adminRoles',
   'storeTimeout',
@@ -290,6 +299,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     passwords: resolvePasswordOptions(options.passwords),
     lockout,
     jwt: resolveJwtOptions(options.jwt),
+    cookie: resolveCookieOptions(options.cookie),
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),

@@ -9,11 +9,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Actor } from '../actor';
 import { GatehouseError } from '../errors';
 import type { Authenticator } from '../middleware/authenticate';
+import type { CookieSessions } from '../strategies/cookie';
 import type { GuardedStore } from '../store/guard';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../strategies/outcome';
 import { hashSecret, parseTokenKind } from '../tokens/format';
 import type { TokenService } from '../tokens/token-service';
-import { readLoginBody } from './login-body';
+import { badField, bodyObject, readLoginBody } from './login-body';
 
 /** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
 export interface PasswordChecker {
@@ -34,6 +35,8 @@ export interface SessionRoutesDependencies {
   adminRoles: readonly string[];
   /** Issue session tokens at login (false when `sessionToken: false`). */
   issueSessionTokens: boolean;
+  /** Browser sessions, when the cookie scheme is on. */
+  cookieSessions: CookieSessions | null;
   /** Sends a GatehouseError as the response. */
   sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
 }
@@ -64,19 +67,28 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       handler(req, res).catch(next);
     };
 
-  if (deps.passwordCheck && deps.issueSessionTokens) {
+  if (deps.passwordCheck && (deps.issueSessionTokens || deps.cookieSessions)) {
     const passwordCheck = deps.passwordCheck;
     router.post(
       path,
       handle(async (req, res) => {
         const { login, password } = readLoginBody(req.body);
+        const wantsCookie = bodyObject(req.body).session;
+        if (wantsCookie !== undefined && typeof wantsCookie !== 'boolean') throw badField('session', 'must be true or false');
+        const cookieSessions = wantsCookie ? deps.cookieSessions : null;
+        if (wantsCookie && !cookieSessions) throw badField('session', 'cannot be true: cookie sessions are not enabled');
+        if (!wantsCookie && !deps.issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
+        // A Secure cookie cannot be set over plain HTTP; refuse before the password is checked.
+        if (cookieSessions?.options.secure && !req.secure) throw new GatehouseError('401.3');
         const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip });
-        const issued = await deps.tokens.issue({ actorId: actor.id, kind: 'session' });
+        const issued = deps.issueSessionTokens ? await deps.tokens.issue({ actorId: actor.id, kind: 'session' }) : null;
+        const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id) : undefined;
         res.setHeader('Cache-Control', 'no-store');
         res.status(200).json({
-          token: issued.token,
-          createdAt: issued.createdAt.toISOString(),
-          expiresAt: issued.expiresAt?.toISOString() ?? null,
+          ...(issued
+            ? { token: issued.token, createdAt: issued.createdAt.toISOString(), expiresAt: issued.expiresAt?.toISOString() ?? null }
+            : {}),
+          ...(csrf ? { csrf } : {}),
           previousAccessFailedCount,
         });
       }),

@@ -1,0 +1,105 @@
+/**
+ * Options of the `cookie` scheme (browser sessions on express-session) and their validation.
+ */
+import type session from 'express-session';
+
+/**
+ * Options of the `cookie` scheme. On when `secret` is given.
+ *
+ * @example
+ * ```ts
+ * cookie: { secret: process.env.SESSION_SECRET, trustedOrigins: ['https://admin.example.org'] }
+ * ```
+ */
+export interface CookieOptions {
+  /** Signs the session cookie; at least 32 characters. Several (newest first) rotate secrets. Required. */
+  secret: string | string[];
+  /** Cookie name. Default `'__Host-gatehouse'` when secure, `'gatehouse'` otherwise. */
+  name?: string;
+  /**
+   * HTTPS only: the cookie is `Secure` and plain-HTTP requests answer 401.3. Default `true`.
+   * `false` is for local development over http://localhost only.
+   */
+  secure?: boolean;
+  /** `'lax'` (default) or `'strict'`. */
+  sameSite?: 'lax' | 'strict';
+  /** Allow `sameSite: 'none'` (cross-site embedding). Default `false`; think twice. */
+  allowSameSiteNone?: boolean;
+  /** End a session unused for this many ms. Default `1800000` (30 min). */
+  idleTimeout?: number;
+  /** End a session this many ms after login, however active. Default `43200000` (12 h). */
+  absoluteTimeout?: number;
+  /** Origins (`https://host[:port]`) whose unsafe requests are accepted with the cookie. Default `[]`. */
+  trustedOrigins?: string[];
+  /**
+   * An express-session store (connect-redis, connect-pg-simple). Default: the Gatehouse
+   * store (sessions are token records, so `tokens.revokeAll` ends them).
+   */
+  store?: session.Store;
+}
+
+/** The cookie options after validation. */
+export interface ResolvedCookieOptions {
+  secrets: string[];
+  name: string;
+  secure: boolean;
+  sameSite: 'lax' | 'strict' | 'none';
+  idleTimeout: number;
+  absoluteTimeout: number;
+  trustedOrigins: Set<string>;
+  store: session.Store | null;
+}
+
+const KNOWN = new Set(['secret', 'name', 'secure', 'sameSite', 'allowSameSiteNone', 'idleTimeout', 'absoluteTimeout', 'trustedOrigins', 'store']);
+
+function fail(message: string): never {
+  throw new TypeError(`gatehouse(): cookie.${message}`);
+}
+
+function durationMs(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1000) fail(`${name} must be whole milliseconds, at least 1000 (default ${fallback}).`);
+  return value;
+}
+
+/** Validates the `cookie` option; absent or `false` turns the scheme off. */
+export function resolveCookieOptions(input: CookieOptions | false | undefined): ResolvedCookieOptions | false {
+  if (input === undefined || input === false) return false;
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new TypeError('gatehouse(): cookie must be an object such as { secret }, or false.');
+  for (const key of Object.keys(input)) if (!KNOWN.has(key)) fail(`${key} is not an option; the options are ${[...KNOWN].join(', ')}.`);
+  const secrets = ([] as unknown[]).concat(input.secret);
+  if (secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.length >= 32)) {
+    fail("secret must be a string of at least 32 characters (or an array of them); generate one with crypto.randomBytes(32).toString('base64').");
+  }
+  const secure = input.secure ?? true;
+  if (typeof secure !== 'boolean') fail('secure must be true or false (default true).');
+  const sameSite = input.sameSite ?? 'lax';
+  if (sameSite === ('none' as string)) {
+    if (input.allowSameSiteNone !== true) fail("sameSite 'none' sends the cookie on cross-site requests; set allowSameSiteNone: true if you really mean it.");
+    if (!secure) fail("sameSite 'none' needs secure: true.");
+  } else if (sameSite !== 'lax' && sameSite !== 'strict') {
+    fail("sameSite must be 'lax' (default) or 'strict'.");
+  }
+  const name = input.name ?? (secure ? '__Host-gatehouse' : 'gatehouse');
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail('name must be a cookie name (a token: letters, digits and !#$%&\'*+-.^_`|~).');
+  if ((name.startsWith('__Host-') || name.startsWith('__Secure-')) && !secure) fail(`name '${name}' needs secure: true (browsers refuse the prefix otherwise).`);
+  const trusted = input.trustedOrigins ?? [];
+  if (!Array.isArray(trusted)) fail('trustedOrigins must be an array of origins such as https://admin.example.org.');
+  const trustedOrigins = new Set<string>();
+  for (const origin of trusted) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(String(origin));
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || parsed.origin !== origin) fail(`trustedOrigins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path).`);
+    trustedOrigins.add(origin);
+  }
+  const store = input.store ?? null;
+  if (store !== null && (typeof store !== 'object' || typeof (store as { get?: unknown }).get !== 'function')) fail('store must be an express-session Store.');
+  const idleTimeout = durationMs(input.idleTimeout, 'idleTimeout', 30 * 60 * 1000);
+  const absoluteTimeout = durationMs(input.absoluteTimeout, 'absoluteTimeout', 12 * 60 * 60 * 1000);
+  if (idleTimeout > absoluteTimeout) fail('idleTimeout must not be longer than absoluteTimeout.');
+  return { secrets: secrets as string[], name, secure, sameSite, idleTimeout, absoluteTimeout, trustedOrigins, store };
+}

@@ -1,0 +1,145 @@
+/**
+ * `cookie`: browser sessions on express-session. express-session runs only for requests
+ * whose chosen credential is the session cookie, and on login and logout — API traffic
+ * never loads a session. express-session has no absolute lifetime and its idle expiry
+ * runs on its own clock, so both are enforced here from times kept in the session.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import { Strategy } from 'passport-strategy';
+import type { ResolvedCookieOptions } from '../cookie-options';
+import { isCrossOriginAllowed } from '../cross-origin';
+import { GatehouseError } from '../errors';
+import type { GuardedStore } from '../store/guard';
+import { TokenSessionStore, type CookieSessionState } from '../store/session-store';
+import type { Revocations } from '../tokens/revocations';
+import { authInfoFor, reportRejection } from './outcome';
+
+/** Loads, establishes and ends browser sessions. */
+export class CookieSessions {
+  readonly options: ResolvedCookieOptions;
+  private readonly middleware: RequestHandler;
+  private readonly now: () => number;
+  /** Set when sessions live in a host's own express-session store, which `revokeAll` cannot reach. */
+  readonly revocations: Revocations | null;
+
+  constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now: () => number; revocations: Revocations | null }) {
+    const { options } = dependencies;
+    this.options = options;
+    this.now = dependencies.now;
+    this.revocations = options.store ? dependencies.revocations : null;
+    this.middleware = session({
+      name: options.name,
+      secret: options.secrets,
+      store: options.store ?? new TokenSessionStore(dependencies.store, options.absoluteTimeout),
+      resave: false,
+      // No cookie and no store write until login: a request with a stale cookie creates nothing.
+      saveUninitialized: false,
+      unset: 'destroy',
+      cookie: { httpOnly: true, secure: options.secure, sameSite: options.sameSite, path: '/', maxAge: options.absoluteTimeout },
+    });
+  }
+
+  /** Runs express-session for this request (once). */
+  load(req: Request, res: Response): Promise<void> {
+    if (req.session) return Promise.resolve();
+    return new Promise((resolve, reject) => this.middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+  }
+
+  /** Starts a logged-in session with a new id (no fixation) and resolves to its CSRF token. */
+  async establish(req: Request, res: Response, actorId: string): Promise<string> {
+    await this.load(req, res);
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    const now = this.now();
+    const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, csrfToken: randomBytes(32).toString('base64url') };
+    req.session.gatehouse = state;
+    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    return state.csrfToken;
+  }
+
+  /** Destroys the session and clears the cookie. */
+  async end(req: Request, res: Response): Promise<void> {
+    await this.load(req, res);
+    await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+    res.clearCookie(this.options.name, { path: '/', httpOnly: true, secure: this.options.secure, sameSite: this.options.sameSite });
+  }
+
+  /** The session's Gatehouse state if it is logged in and within its lifetimes; ends it when it is not. */
+  async current(req: Request, res: Response): Promise<CookieSessionState> {
+    await this.load(req, res);
+    const state = req.session?.gatehouse;
+    if (!state) throw new GatehouseError('401.2');
+    const now = this.now();
+    if (now - state.createdAt >= this.options.absoluteTimeout || now - state.lastSeenAt >= this.options.idleTimeout) {
+      await this.end(req, res);
+      throw new GatehouseError('401.4');
+    }
+    if (this.revocations?.available && (await this.revocations.isRevoked({ sub: state.actorId, iat: Math.floor(state.createdAt / 1000) }))) {
+      throw new GatehouseError('401.2');
+    }
+    // Written back (by express-session, at the end of the response) at most every tenth of the idle timeout.
+    if (now - state.lastSeenAt >= Math.min(this.options.idleTimeout / 10, 60_000)) state.lastSeenAt = now;
+    return state;
+  }
+}
+
+/** Options of {@link CookieStrategy}. */
+export interface CookieStrategyOptions {
+  sessions: CookieSessions;
+  store: Pick<GuardedStore, 'findActor'>;
+}
+
+/**
+ * Passport strategy for Gatehouse browser sessions. HTTPS only (401.3) unless
+ * `cookie.secure: false`; unsafe methods pass the cross-origin check or answer 403.4.
+ *
+ * @example
+ * ```ts
+ * passport.use(new CookieStrategy({ sessions, store }));
+ * ```
+ */
+export class CookieStrategy extends Strategy {
+  name = 'cookie';
+  private readonly sessions: CookieSessions;
+  private readonly store: Pick<GuardedStore, 'findActor'>;
+
+  constructor(options: CookieStrategyOptions) {
+    super();
+    this.sessions = options.sessions;
+    this.store = options.store;
+  }
+
+  override authenticate(req: Request): void {
+    const { options } = this.sessions;
+    if (options.secure && req.secure !== true) return this.fail(new GatehouseError('401.3'), 401);
+    this.resolve(req).then(
+      ({ actor, state }) =>
+        this.success(actor, authInfoFor({ scheme: 'cookie', expiresAt: new Date(state.createdAt + options.absoluteTimeout) }, { type: 'cookie' })),
+      (error: unknown) => reportRejection(this, error),
+    );
+  }
+
+  private async resolve(req: Request) {
+    const state = await this.sessions.current(req, req.res!);
+    const allowed = isCrossOriginAllowed(
+      {
+        method: req.method,
+        secFetchSite: header(req, 'sec-fetch-site'),
+        origin: header(req, 'origin'),
+        host: header(req, 'host'),
+        csrfToken: header(req, 'x-csrf-token'),
+      },
+      { trustedOrigins: this.sessions.options.trustedOrigins, sessionCsrfToken: state.csrfToken },
+    );
+    if (!allowed) throw new GatehouseError('403.4');
+    const actor = await this.store.findActor?.(state.actorId);
+    if (!actor) throw new GatehouseError('401.2');
+    return { actor, state };
+  }
+}
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

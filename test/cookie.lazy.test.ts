@@ -1,0 +1,44 @@
+import request from 'supertest';
+import { MemoryStore } from '../src';
+import { CONFIG_API_KEY } from './helpers/app';
+import { cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
+
+/** A MemoryStore that counts reads of cookie-session records. */
+class CountingStore extends MemoryStore {
+  cookieReads = 0;
+  override async findToken(hash: string) {
+    const record = await super.findToken(hash);
+    if (record?.kind === 'cookie') this.cookieReads += 1;
+    return record;
+  }
+}
+
+describe('API traffic never runs express-session', () => {
+  it('bearer, API-key and anonymous requests set no cookie and never read a session, even with a cookie present', async () => {
+    const store = new CountingStore({ passwordCost: 10 });
+    const app = await cookieApp({}, store);
+    const { cookie, token } = await loginWithCookie(app);
+    store.cookieReads = 0;
+    const bearer = await withCookie(request(app.app).get('/v1/projects'), cookie).set('Authorization', `Bearer ${token}`);
+    const apiKey = await request(app.app).get('/v1/projects').set('Authorization', `ApiKey ${CONFIG_API_KEY}`);
+    const anonymous = await request(app.app).get('/v1/public');
+    for (const res of [bearer, apiKey, anonymous]) {
+      expect(res.status).toBe(200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(bearer.body.authInfo.scheme).toBe('sessionToken');
+    expect(store.cookieReads).toBe(0);
+    // The cookie itself does read its session.
+    await withCookie(request(app.app).get('/v1/projects'), cookie);
+    expect(store.cookieReads).toBe(1);
+  });
+
+  it('a bad cookie is final only when it is the first credential: a bearer token goes first', async () => {
+    const t = await cookieApp();
+    const { token } = await loginWithCookie(t);
+    const res = await withCookie(request(t.app).get('/v1/projects'), '__Host-gatehouse=s%3Astale.sig').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    const alone = await withCookie(request(t.app).get('/v1/projects'), '__Host-gatehouse=s%3Astale.sig');
+    expect(alone.body.code).toBe('401.2');
+  });
+});
