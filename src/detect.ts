@@ -104,6 +104,10 @@ export function detectCredentials(
   urlCredentials: UrlCredentials,
   config: DetectionConfig,
 ): PresentedCredential[] {
+  // Most anonymous requests carry none of these: nothing to allocate or order.
+  if (headers.authorization === undefined && urlCredentials.urlKey === null && urlCredentials.queryApiKeys.length === 0 && (config.cookieName === null || headers.cookie === undefined)) {
+    return [];
+  }
   const { enabled } = config;
   const byGroup = new Map<SchemeGroup, PresentedCredential[]>();
   const add = (group: SchemeGroup, credential: PresentedCredential) => {

@@ -200,7 +200,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       const router = createRouter();
       router.use((req, res, next) => {
         authenticator.takeUrlCredentials(req, res);
-        next();
+        // Every endpoint here is a POST or a DELETE: leave the router at once for the rest of the API.
+        next(req.method === 'POST' || req.method === 'DELETE' ? undefined : 'router');
       });
       router.post(sessionsPath, parseAuthBody);
       addSessionRoutes(router, sessionsPath, {

@@ -8,13 +8,13 @@ describe('passwords options', () => {
     expect(resolved.maxConcurrent).toBeGreaterThanOrEqual(1);
   });
 
-  it('should keep the default concurrency below the libuv pool size', () => {
+  it('should keep the default concurrency below the libuv pool size and leave a core to the event loop', () => {
     const before = process.env.UV_THREADPOOL_SIZE;
     try {
       process.env.UV_THREADPOOL_SIZE = '2';
       expect(defaultMaxConcurrent()).toBe(1);
       process.env.UV_THREADPOOL_SIZE = '64';
-      expect(defaultMaxConcurrent()).toBe(require('node:os').availableParallelism());
+      expect(defaultMaxConcurrent()).toBe(Math.max(1, require('node:os').availableParallelism() - 1));
     } finally {
       if (before === undefined) delete process.env.UV_THREADPOOL_SIZE;
       else process.env.UV_THREADPOOL_SIZE = before;

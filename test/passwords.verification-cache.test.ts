@@ -156,3 +156,35 @@ describe('Basic uses the verification cache', () => {
     }
   });
 });
+
+describe('concurrent identical checks share one bcrypt run', () => {
+  it('50 parallel checks of the same login and password run bcrypt once and all succeed; failures are not cached', async () => {
+    const { MemoryStore } = await import('../src');
+    const { PasswordHasher } = await import('../src/passwords/hasher');
+    const { PasswordCheck } = await import('../src/passwords/password-check');
+    const { VerificationCache } = await import('../src/passwords/verification-cache');
+    const store = new MemoryStore({ passwordCost: 10 });
+    await store.addUser({ login: 'excel@example.org', password: 'report password 1' });
+    const hasher = new PasswordHasher({ cost: 10 });
+    let verifications = 0;
+    const original = hasher.verify.bind(hasher);
+    hasher.verify = (plain: string, hash: string) => {
+      verifications += 1;
+      return original(plain, hash);
+    };
+    const check = new PasswordCheck({ store, hasher, lockout: false, cache: new VerificationCache({}) });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => check.check({ login: 'excel@example.org', password: 'report password 1', useCache: true })),
+    );
+    expect(results.every((r) => r.actor.displayName === 'excel@example.org')).toBe(true);
+    expect(verifications).toBe(1);
+
+    const wrong = await Promise.allSettled(
+      Array.from({ length: 5 }, () => check.check({ login: 'excel@example.org', password: 'wrong', useCache: true })),
+    );
+    expect(wrong.every((r) => r.status === 'rejected')).toBe(true);
+    expect(verifications).toBe(2);
+    await expect(check.check({ login: 'excel@example.org', password: 'wrong', useCache: true })).rejects.toMatchObject({ code: '401.2' });
+    expect(verifications).toBe(3);
+  });
+});

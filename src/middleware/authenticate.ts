@@ -76,6 +76,14 @@ function resolutionOf(outcome: StrategyOutcome, scheme: SchemeId): Resolution {
   }
 }
 
+/** The strategy chosen for a request, before it runs. */
+interface Selection {
+  type: 'run';
+  scheme: SchemeId;
+  strategy: Strategy;
+  credential: string | undefined;
+}
+
 /** Decides who a request is; shared by the middleware and the logout endpoints. */
 export class Authenticator {
   constructor(private readonly config: AuthenticatorConfig) {}
@@ -85,7 +93,11 @@ export class Authenticator {
     return takeUrlCredentials(req, res, this.config.urlCredentials);
   }
 
-  async resolve(req: Request, res: Response): Promise<Resolution> {
+  /**
+   * The synchronous part: detection and the choice of one strategy. Anonymous and
+   * refused-on-sight requests are decided here without a promise.
+   */
+  select(req: Request, res: Response): Resolution | Selection {
     const presented = detectCredentials(req.headers, this.takeUrlCredentials(req, res), this.config.detection);
     if (presented.length === 0) return ANONYMOUS;
     if (presented.length > 1 && this.config.multipleCredentials === 'reject') return refused('400.2');
@@ -95,20 +107,33 @@ export class Authenticator {
     const strategy = this.config.strategies[input.scheme];
     // A JWS-shaped bearer token with no JWT configuration, for example.
     if (!strategy) return refused('401.2', input.scheme === 'jwt' || input.scheme === 'sessionToken');
-    const outcome = await runStrategy(strategy, req, { credential: input.credential, session: false });
-    return resolutionOf(outcome, input.scheme);
+    return { type: 'run', scheme: input.scheme, strategy, credential: input.credential };
+  }
+
+  /** Runs the chosen strategy. */
+  async run(selection: Selection, req: Request): Promise<Resolution> {
+    const outcome = await runStrategy(selection.strategy, req, { credential: selection.credential, session: false });
+    return resolutionOf(outcome, selection.scheme);
+  }
+
+  async resolve(req: Request, res: Response): Promise<Resolution> {
+    const selected = this.select(req, res);
+    return selected.type === 'run' ? this.run(selected, req) : selected;
   }
 }
 
 /** `auth.authenticate()`: one middleware for every scheme. */
 export function authenticateMiddleware(authenticator: Authenticator, render: RenderConfig): RequestHandler {
   return function gatehouseAuthenticate(req: Request, res: Response, next: NextFunction): void {
-    authenticator.resolve(req, res).then((resolution) => {
+    const finish = (resolution: Resolution): void => {
       if (resolution.type === 'anonymous') return next();
       if (resolution.type === 'refused') return renderProblem(req, res, resolution.error, render, resolution.invalidBearer);
       req.user = resolution.actor;
       req.authInfo = resolution.info;
       next();
-    }, next);
+    };
+    const selected = authenticator.select(req, res);
+    if (selected.type === 'run') authenticator.run(selected, req).then(finish, next);
+    else finish(selected);
   };
 }

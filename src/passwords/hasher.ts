@@ -30,8 +30,8 @@ export interface PasswordOptions {
    */
   cost?: number;
   /**
-   * bcrypt operations allowed to run at once; a positive integer. Default: the number of
-   * cores (`os.availableParallelism()`), but at most one less than libuv's thread-pool size
+   * bcrypt operations allowed to run at once; a positive integer. Default: one less than the
+   * number of cores (`os.availableParallelism()`, at least 1), and at most one less than libuv's thread-pool size
    * (`UV_THREADPOOL_SIZE`, default 4), so one pool thread always stays free for `fs` and
    * `dns` — running more bcrypt jobs than pool threads only queues them inside libuv,
    * ahead of file reads. Raise `UV_THREADPOOL_SIZE` with it on a large machine.
@@ -91,7 +91,9 @@ const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 export function defaultMaxConcurrent(): number {
   const poolSize = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
   const threads = Number.isInteger(poolSize) && poolSize > 0 ? poolSize : 4;
-  return Math.max(1, Math.min(availableParallelism(), threads - 1));
+  // One core is left to the event loop: on a 2-core machine two bcrypt threads would take
+  // every core, and request handling would slow to a crawl under a password-guessing burst.
+  return Math.max(1, Math.min(availableParallelism() - 1, threads - 1));
 }
 
 /**

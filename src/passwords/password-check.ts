@@ -113,10 +113,15 @@ export class PasswordCheck {
 
     // Counted before bcrypt runs, so a burst of concurrent guesses cannot outrun the lock.
     if (lockout) await lockout.reserve(lockoutKey);
-    const verified = record && passwordHash !== null ? await this.hasher.verify(password, passwordHash) : await this.hasher.verifyDummy(password);
+    let verified: boolean;
+    if (record && passwordHash !== null) {
+      const verify = () => this.hasher.verify(password, passwordHash);
+      verified = cache ? await cache.verifyOnce(login, password, passwordHash, verify) : await verify();
+    } else {
+      verified = await this.hasher.verifyDummy(password);
+    }
     if (!record || !verified) throw new GatehouseError('401.2');
 
-    cache?.set(login, password, passwordHash!);
     // The cleared count includes this attempt's own reservation.
     const previous = lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey)) - 1) : 0;
     return this.succeed(record, previous);

@@ -108,6 +108,8 @@ export class VerificationCache {
   private readonly hmacKey = randomBytes(32);
   /** A Map iterates in insertion order; re-inserting on a hit keeps the oldest use first (LRU). */
   private readonly entries = new Map<string, Entry>();
+  /** Checks running now, by cache key and stored hash; never holds a result after it settles. */
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(dependencies: VerificationCacheDependencies = {}) {
     const { now, ...options } = dependencies ?? {};
@@ -149,6 +151,25 @@ export class VerificationCache {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+  }
+
+  /**
+   * Runs `verify` once for concurrent checks of the same login, password and stored hash:
+   * a client that opens many connections at once (Excel, Power BI) costs one bcrypt run,
+   * not one per connection. Every caller gets that run's answer; a success is cached.
+   */
+  verifyOnce(login: string, password: string, passwordHash: string, verify: () => Promise<boolean>): Promise<boolean> {
+    const key = `${this.keyOf(login, password)}:${digestOf(passwordHash).toString('base64')}`;
+    const inFlight = this.pending.get(key);
+    if (inFlight) return inFlight;
+    const run = verify()
+      .then((verified) => {
+        if (verified) this.set(login, password, passwordHash);
+        return verified;
+      })
+      .finally(() => this.pending.delete(key));
+    this.pending.set(key, run);
+    return run;
   }
 
   /** Forgets everything (e.g. after a mass password reset). */

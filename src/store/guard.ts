@@ -4,6 +4,7 @@
  * The store's own error is kept as `cause` for the host's logs and never rendered.
  */
 import { GatehouseError } from '../errors';
+import { MemoryStore } from './memory';
 import type { GatehouseStore } from './types';
 
 /** The store methods Gatehouse may call, guarded or absent. */
@@ -54,6 +55,9 @@ function withTimeout<T>(operation: Promise<T>, timeoutMs: number, method: string
  */
 export function guardStore(store: object, timeoutMs: number): GuardedStore {
   const guarded: Record<string, unknown> = {};
+  // A MemoryStore answers from process memory and cannot hang on I/O, so it fails closed
+  // without a timer per call. Only the class itself: a subclass may override methods with I/O.
+  const inProcess = Object.getPrototypeOf(store) === MemoryStore.prototype;
   for (const method of STORE_METHODS) {
     const original = (store as Record<string, unknown>)[method];
     if (typeof original !== 'function') continue;
@@ -64,6 +68,7 @@ export function guardStore(store: object, timeoutMs: number): GuardedStore {
       } catch (error) {
         return Promise.reject(storeUnavailable(error));
       }
+      if (inProcess) return Promise.resolve(result).catch((error: unknown) => Promise.reject(storeUnavailable(error)));
       return withTimeout(Promise.resolve(result), timeoutMs, method);
     };
   }

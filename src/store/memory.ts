@@ -169,7 +169,7 @@ export class MemoryStore implements GatehouseStore {
   async saveToken(record: TokenRecord): Promise<void> {
     const previous = this.tokens.get(record.hash);
     if (previous) this.unindex(previous);
-    const copy = structuredClone(record);
+    const copy = copyRecord(record);
     this.tokens.set(record.hash, copy);
     if (copy.actorId !== null) addToIndex(this.tokenHashesByActor, copy.actorId, copy.hash);
     if (copy.familyId) addToIndex(this.tokenHashesByFamily, copy.familyId, copy.hash);
@@ -177,7 +177,7 @@ export class MemoryStore implements GatehouseStore {
 
   async findToken(hash: string): Promise<TokenRecord | null> {
     const record = this.tokens.get(hash);
-    return record ? structuredClone(record) : null;
+    return record ? copyRecord(record) : null;
   }
 
   async deleteToken(hash: string): Promise<boolean> {
@@ -199,7 +199,7 @@ export class MemoryStore implements GatehouseStore {
   async markTokenUsed(hash: string, usedAt: number): Promise<TokenRecord | null> {
     const record = this.tokens.get(hash);
     if (!record) return null;
-    const before = structuredClone(record);
+    const before = copyRecord(record);
     if (record.usedAt == null) record.usedAt = usedAt;
     return before;
   }
@@ -314,6 +314,18 @@ const ATTEMPT_PRUNE_EVERY = 1024;
 function isAttemptsOver(attempts: StoredAttempts, now: number): boolean {
   if (attempts.lockedUntil !== null) return attempts.lockedUntil <= now;
   return attempts.windowEndsAt <= now;
+}
+
+/**
+ * Callers may change what they get without changing what is stored. A field-by-field copy:
+ * structuredClone cost more than the rest of a bearer lookup together.
+ */
+function copyRecord(record: TokenRecord): TokenRecord {
+  return {
+    ...record,
+    roles: record.roles ? [...record.roles] : record.roles,
+    data: record.data === undefined || record.data === null ? record.data : structuredClone(record.data),
+  };
 }
 
 function copyActor(actor: Actor): Actor {

@@ -20,11 +20,9 @@ export type CredentialReference =
 /** `req.authInfo` as Gatehouse strategies fill it. */
 export type AuthInfoWithReference = AuthInfo & { [CREDENTIAL_REFERENCE]?: CredentialReference };
 
-/** Builds `req.authInfo` with the credential reference attached out of sight. */
+/** Builds `req.authInfo` with the credential reference under a symbol, which JSON never serialises. */
 export function authInfoFor(info: AuthInfo, reference: CredentialReference): AuthInfoWithReference {
-  const withReference: AuthInfoWithReference = { ...info };
-  Object.defineProperty(withReference, CREDENTIAL_REFERENCE, { value: reference, enumerable: false });
-  return withReference;
+  return { ...info, [CREDENTIAL_REFERENCE]: reference };
 }
 
 /** Reports a rejection from the verify step as passport expects. */

@@ -1,0 +1,42 @@
+// What one benchmark run measures. Each row names a server module (bench/servers/) and
+// its options; `target` is the minimum ratio to bare Express in the same run.
+'use strict';
+
+const gatehouse = (scheme, extra = {}) => ({ server: 'gatehouse', options: { scheme, ...extra } });
+
+/** Throughput rows: req/s, p99 and the ratio to bare Express. */
+const ROWS = [
+  { id: 'bare', label: 'bare Express route (baseline)', server: 'bare' },
+  { id: 'none', label: 'Gatehouse, no credential, public route', ...gatehouse('none'), target: 0.95 },
+  { id: 'apiKey', label: 'Gatehouse API key (config map)', ...gatehouse('apiKey'), target: 0.9 },
+  { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', ...gatehouse('bearer-memory'), target: 0.85 },
+  { id: 'bearer-redis', label: 'Gatehouse opaque bearer (RedisStore)', ...gatehouse('bearer-redis') },
+  { id: 'jwt', label: 'Gatehouse JWT HS256', ...gatehouse('jwt'), target: 0.8 },
+  { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', ...gatehouse('basic-repeated'), target: 0.7 },
+  { id: 'basic-first', label: 'Gatehouse Basic, bcrypt every request (cache off, cost 10)', ...gatehouse('basic-first') },
+  { id: 'cookie', label: 'Gatehouse cookie session', ...gatehouse('cookie') },
+  { id: 'anchor-bearer', label: 'anchor: passport-http-bearer + Map', server: 'passport-bearer' },
+  { id: 'anchor-passport-jwt', label: 'anchor: passport-jwt, string secret', server: 'passport-jwt' },
+  { id: 'anchor-express-jwt', label: 'anchor: express-jwt', server: 'express-jwt' },
+  { id: 'anchor-basic', label: 'anchor: passport-http Basic, bcrypt every request (cost 10)', server: 'passport-basic' },
+  { id: 'anchor-session', label: 'anchor: express-session + passport.session()', server: 'passport-session' },
+];
+
+/** Bearer lookups with few and many live sessions in MemoryStore: flat is the goal. */
+const SCALING = [
+  { id: 'sessions-1k', label: 'opaque bearer, 1 000 live sessions', ...gatehouse('bearer-memory', { sessions: 1_000 }) },
+  { id: 'sessions-1m', label: 'opaque bearer, 1 000 000 live sessions', ...gatehouse('bearer-memory', { sessions: 1_000_000 }) },
+];
+
+/**
+ * p99 of a public route while 200 wrong-password Basic requests are in flight. With a
+ * queue that holds all 200 they wait on bcrypt (off the event loop); with the default
+ * queue (100) the rest are refused at once with 503.2 and the load generator sends them
+ * again immediately, which is a request flood rather than bcrypt pressure: shown apart.
+ */
+const EVENT_LOOP = [
+  { id: 'event-loop', label: 'public p99, 200 wrong-password Basic requests in flight (maxQueue 500)', ...gatehouse('basic-first', { maxQueue: 500 }), targetP99Ms: 50 },
+  { id: 'event-loop-flood', label: 'public p99, 200 connections of wrong-password Basic, default maxQueue (503.2 answers retried at once)', ...gatehouse('basic-first') },
+];
+
+module.exports = { ROWS, SCALING, EVENT_LOOP };

@@ -1,0 +1,103 @@
+// Gatehouse in front of one route, in the configuration a row names: no credential, API
+// key, opaque bearer (memory or Redis), JWT, Basic (cached or not), cookie session.
+'use strict';
+const express = require('express');
+const { gatehouse, MemoryStore, combineStores } = require('gatehouse');
+
+const PASSWORD = 'correct horse battery';
+const API_KEY = 'bench-api-key-0123456789';
+const JWT_SECRET = 'bench-jwt-secret-that-is-32-bytes-long!';
+const COOKIE_SECRET = 'bench-cookie-secret-of-at-least-32-chars';
+
+async function post(url, body, headers = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return response;
+}
+
+module.exports = async function create({ scheme, sessions = 0, maxQueue }) {
+  const users = new MemoryStore({ passwordCost: 10 });
+  const alice = await users.addUser({ login: 'alice@example.org', password: PASSWORD, roles: ['admin'] });
+  let store = users;
+  let close;
+  if (scheme === 'bearer-redis') {
+    const Redis = require('ioredis');
+    const { RedisStore, REDIS_FAIL_FAST_OPTIONS } = require('gatehouse/redis');
+    const client = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', REDIS_FAIL_FAST_OPTIONS);
+    const keyPrefix = `gatehouse-bench:${process.pid}:`;
+    store = combineStores({ credentials: users, tokens: new RedisStore({ client, keyPrefix }) });
+    close = async () => {
+      const keys = await client.keys(`${keyPrefix}*`); // bench cleanup only: a handful of keys
+      if (keys.length) await client.del(...keys);
+      client.disconnect();
+    };
+  }
+  const auth = gatehouse({
+    store,
+    apiKeys: { [API_KEY]: { role: 'admin' } },
+    jwt: { secret: JWT_SECRET },
+    cookie: { secret: COOKIE_SECRET },
+    passwords: { cost: 10, ...(maxQueue ? { maxQueue } : {}) },
+    lockout: false,
+    basic: scheme === 'basic-first' ? { cache: false } : {},
+  });
+
+  if (sessions > 0) await populateSessions(users, alice.id, sessions);
+
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  app.use('/v1', auth.routes());
+  app.use('/v1', auth.authenticate());
+  app.get('/v1/public', (req, res) => res.json({ hello: 'world' }));
+  app.get('/v1/projects', auth.require(), (req, res) => res.json({ projects: ['demo'] }));
+
+  async function prepare(base) {
+    const basic = { 'X-Forwarded-Proto': 'https', Authorization: `Basic ${Buffer.from(`alice@example.org:${PASSWORD}`).toString('base64')}` };
+    switch (scheme) {
+      case 'none':
+        return { path: '/v1/public', headers: {} };
+      case 'apiKey':
+        return { path: '/v1/projects', headers: { Authorization: `ApiKey ${API_KEY}` } };
+      case 'bearer-memory':
+      case 'bearer-redis': {
+        const { token } = await auth.tokens.issue({ actorId: alice.id, kind: 'session' });
+        return { path: '/v1/projects', headers: { Authorization: `Bearer ${token}` } };
+      }
+      case 'jwt': {
+        const { access } = await (await post(`${base}/v1/jwt/authenticate`, { login: 'alice@example.org', password: PASSWORD })).json();
+        return { path: '/v1/projects', headers: { Authorization: `Bearer ${access}` } };
+      }
+      case 'basic-repeated':
+      case 'basic-first':
+        return { path: '/v1/projects', headers: basic };
+      case 'cookie': {
+        const response = await post(`${base}/v1/sessions`, { login: 'alice@example.org', password: PASSWORD, session: true }, { 'X-Forwarded-Proto': 'https' });
+        const cookie = response.headers.get('set-cookie').split(';')[0];
+        return { path: '/v1/projects', headers: { Cookie: cookie, 'X-Forwarded-Proto': 'https' } };
+      }
+      default:
+        throw new Error(`unknown scheme ${scheme}`);
+    }
+  }
+  return { app, prepare, close };
+};
+
+/** Fills the store with live sessions of one actor, as TokenService would write them. */
+async function populateSessions(store, actorId, count) {
+  const { createHash, randomBytes } = require('node:crypto');
+  const now = Date.now();
+  for (let i = 0; i < count; i += 1) {
+    await store.saveToken({
+      hash: createHash('sha256').update(randomBytes(32)).digest('hex'),
+      kind: 'session',
+      actorId: `${actorId}-${i % 1000}`,
+      createdAt: now,
+      expiresAt: now + 86_400_000,
+      lastUsedAt: null,
+      usedAt: null,
+      label: null,
+      roles: null,
+      familyId: null,
+    });
+  }
+}
