@@ -81,11 +81,14 @@ async function main() {
     `Command: \`${command}\` — ${quick ? 'quick mode (1 window of 3 s after 1 s warm-up)' : `median of ${settings.repetitions} windows of ${settings.seconds} s after ${settings.warmupSeconds} s warm-up`}, ${settings.connections} connections, autocannon in the parent process, each server in its own process on 127.0.0.1.`,
     `Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${new Date(started).toISOString()}, ${Math.round((Date.now() - started) / 1000)} s.`,
     'Ratios are req/s relative to the bare Express route measured in the same run (first and last, averaged). bcrypt cost 10 in every Basic row.',
+    'On a 2-core machine the load generator shares the CPU with the server; ratios vary by about ±5% from run to run.',
     '',
     output,
     '',
   ].join('\n');
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
+  const notes = path.join(__dirname, 'profiling.md');
+  const withNotes = fs.existsSync(notes) ? `${report}\n${fs.readFileSync(notes, 'utf8')}` : report;
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), withNotes);
   console.error('[bench] wrote bench/RESULTS.md');
 }
 
