@@ -8,7 +8,7 @@
  * failures turned into GatehouseErrors (401.4 for an expired token, 401.2 otherwise).
  * Header-supplied key locations (`jku`, `x5u`, embedded `jwk`) are never read.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Request } from 'express';
 import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
 import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
@@ -43,6 +43,16 @@ interface VerificationPlan {
 
 const BEARER_ONLY = new Set(['bearer'] as const);
 const MAX_CACHED_KEYS = 100;
+/** Verified tokens remembered at most this many, oldest dropped first. */
+const MAX_VERIFIED_TOKENS = 10_000;
+
+/** A token whose signature and claims already checked out. */
+interface VerifiedClaims {
+  claims: JwtClaims;
+  external: ResolvedIssuer | null;
+  /** `exp` in ms: the entry is never used at or after it, so expiry is always judged afresh. */
+  validUntil: number;
+}
 
 /** Turns a jsonwebtoken failure into the problem a client sees. */
 function problemFor(challenge: unknown): GatehouseError {
@@ -67,6 +77,13 @@ export class JwtStrategy extends PassportJwtStrategy {
   private readonly issuersByIss: Map<string, { issuer: ResolvedIssuer; client: JwksClient }>;
   /** Public keys of external issuers as KeyObjects, by issuer and kid. */
   private readonly externalKeys = new Map<string, KeyObject>();
+  /**
+   * Signature checks already done, by SHA-256 of the token. A client sends the same access
+   * token on every request; verifying it once saves the bulk of the work (jsonwebtoken decodes
+   * and verifies from scratch each time). Revocation and the actor are still checked on
+   * every request; only what cannot change for this exact token is remembered.
+   */
+  private readonly verified = new Map<string, VerifiedClaims>();
 
   constructor(options: JwtStrategyOptions) {
     if (!options?.jwt || !options.store) throw new TypeError('JwtStrategy: pass { jwt: resolvedJwtOptions, store }.');
@@ -100,6 +117,15 @@ export class JwtStrategy extends PassportJwtStrategy {
       token = presented.token;
     }
     const presentedToken = token;
+    const tokenKey = createHash('sha256').update(presentedToken).digest('base64');
+    const remembered = this.verified.get(tokenKey);
+    if (remembered && remembered.validUntil > this.now()) {
+      this.accept(remembered.claims, remembered.external).then(
+        ({ actor, info }) => outcome.success(actor, info),
+        (error: unknown) => reportRejection(outcome, error),
+      );
+      return;
+    }
     this.plan(presentedToken).then(
       (plan) => {
         const fail = outcome.fail.bind(outcome);
@@ -113,7 +139,10 @@ export class JwtStrategy extends PassportJwtStrategy {
         outcome._passReqToCallback = false;
         outcome._verify = (claims: JwtClaims, done: (e: unknown, user?: unknown, info?: unknown) => void) => {
           this.accept(claims, plan.external).then(
-            ({ actor, info }) => done(null, actor, info),
+            ({ actor, info }) => {
+              this.remember(tokenKey, claims, plan.external);
+              done(null, actor, info);
+            },
             (error: unknown) => (isGatehouseError(error) && error.status < 500 ? done(null, false, error) : done(error)),
           );
         };
@@ -121,6 +150,12 @@ export class JwtStrategy extends PassportJwtStrategy {
       },
       (error: unknown) => reportRejection(outcome, error),
     );
+  }
+
+  private remember(tokenKey: string, claims: JwtClaims, external: ResolvedIssuer | null): void {
+    if (typeof claims.exp !== 'number') return;
+    if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(tokenKey, { claims, external, validUntil: claims.exp * 1000 });
   }
 
   /** Chooses the key and checks for this token, without trusting anything it says about keys. */
