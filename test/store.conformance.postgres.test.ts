@@ -1,33 +1,18 @@
 import { Pool } from 'pg';
 import { describeStoreConformance } from '../src/store/conformance';
-import { migrate, PostgresStore } from '../src/store/postgres';
-import { connectPostgres, runId } from './helpers/services';
+import { PostgresStore } from '../src/store/postgres';
+import { useMigratedSchema } from './helpers/services';
 
 // Each run and jest worker gets its own schema, dropped afterwards.
-const schema = `gatehouse_test_conformance_${runId()}`;
-let pool: Pool | undefined;
+const { schema, pool } = useMigratedSchema('gatehouse_test_conformance');
 
-beforeAll(async () => {
-  pool = await connectPostgres();
-  await migrate(pool, { schema });
-});
-
-afterAll(async () => {
-  if (!pool) return;
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.end();
-});
-
-describeStoreConformance('PostgresStore', () => {
-  if (!pool) throw new Error('PostgreSQL is not connected; see the beforeAll error above.');
-  return new PostgresStore({ pool, schema });
-});
+describeStoreConformance('PostgresStore', () => new PostgresStore({ pool: pool(), schema }));
 
 describe('PostgresStore sweepExpired', () => {
   it('should remove expired tokens, revocations and counters, and nothing else', async () => {
     const now = 1_800_000_000_000;
-    const store = new PostgresStore({ pool: pool!, schema, now: () => now });
-    await pool!.query(`TRUNCATE "${schema}".gatehouse_tokens, "${schema}".gatehouse_revocations, "${schema}".gatehouse_attempts`);
+    const store = new PostgresStore({ pool: pool(), schema, now: () => now });
+    await pool().query(`TRUNCATE "${schema}".gatehouse_tokens, "${schema}".gatehouse_revocations, "${schema}".gatehouse_attempts`);
     const token = (hash: string, expiresAt: number | null) => ({ hash, kind: 'session' as const, actorId: 'sweep-actor', createdAt: now - 1000, expiresAt });
     await store.saveToken(token('expired', now - 1));
     await store.saveToken(token('expires-now', now));
@@ -60,6 +45,6 @@ describe('PostgresStore sweepExpired', () => {
   });
 
   it('should refuse a schema name that is not a plain identifier', () => {
-    expect(() => new PostgresStore({ pool: pool!, schema: 'auth"; DROP TABLE x; --' })).toThrow(/schema must be a name/);
+    expect(() => new PostgresStore({ pool: pool(), schema: 'auth"; DROP TABLE x; --' })).toThrow(/schema must be a name/);
   });
 });

@@ -1,25 +1,12 @@
 import { Pool } from 'pg';
-import { migrate, PostgresStore, POSTGRES_FAIL_FAST_OPTIONS } from '../src/store/postgres';
-import { closedPort, connectPostgres, DATABASE_URL, everyPartRejectsWithin, runId, settleWithin, silentServer } from './helpers/services';
+import { PostgresStore, POSTGRES_FAIL_FAST_OPTIONS } from '../src/store/postgres';
+import { closedPort, DATABASE_URL, everyPartRejectsWithin, settleWithin, silentServer, useMigratedSchema } from './helpers/services';
 
 // Generous bound: the stores settle within a few seconds; this only proves they never hang.
 const BOUND_MS = 8000;
-const schema = `gatehouse_test_outage_${runId()}`;
+const { schema, pool: migratedPool } = useMigratedSchema('gatehouse_test_outage');
 const policy = { maxAttempts: 5, windowMs: 60_000, lockMs: 60_000 };
 const hash = '7e'.repeat(32);
-let pool: Pool | undefined;
-
-beforeAll(async () => {
-  pool = await connectPostgres();
-  await migrate(pool, { schema });
-});
-
-afterAll(async () => {
-  if (!pool) return;
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.end();
-});
-
 describe('PostgresStore when PostgreSQL is unreachable', () => {
   it('should reject store calls promptly when nothing listens on the port', async () => {
     const store = new PostgresStore({ pool: `postgres://postgres@127.0.0.1:${await closedPort()}/test`, schema });
@@ -47,7 +34,7 @@ describe('PostgresStore when PostgreSQL is unreachable', () => {
 
   it('should reject promptly when a statement is stuck behind a lock, and not apply it later', async () => {
     const store = new PostgresStore({ pool: { connectionString: DATABASE_URL, ...POSTGRES_FAIL_FAST_OPTIONS, statement_timeout: 300 }, schema });
-    const blocker = await pool!.connect();
+    const blocker = await migratedPool().connect();
     try {
       await store.saveToken({ hash, kind: 'refresh', actorId: 'locked-actor', createdAt: Date.now(), expiresAt: null, familyId: 'f' });
       await blocker.query('BEGIN');
@@ -64,7 +51,7 @@ describe('PostgresStore when PostgreSQL is unreachable', () => {
   });
 
   it('should work with a pool that reaches PostgreSQL, after the failures above', async () => {
-    const store = new PostgresStore({ pool: pool!, schema });
+    const store = new PostgresStore({ pool: migratedPool(), schema });
     await store.saveToken({ hash, kind: 'session', actorId: 'outage-actor', createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
     expect((await store.findToken(hash))?.actorId).toBe('outage-actor');
     expect(await store.recordFailedAttempt('login', policy, Date.now())).toEqual({ count: 1, lockedUntil: null });

@@ -152,3 +152,29 @@ export async function everyPartRejectsWithin(
   const outcomes = await Promise.all(calls.map((call) => settleWithin(call, limitMs)));
   return outcomes.map((outcome) => !outcome.ok);
 }
+
+/**
+ * A throwaway PostgreSQL schema, migrated in `beforeAll` and dropped in `afterAll`, so each
+ * test file and jest worker works apart. `pool()` fails loudly when PostgreSQL is down.
+ */
+export function useMigratedSchema(prefix: string): { schema: string; pool: () => Pool } {
+  const schema = `${prefix}_${runId()}`;
+  let pool: Pool | undefined;
+  beforeAll(async () => {
+    pool = await connectPostgres();
+    const { migrate } = await import('../../src/store/postgres');
+    await migrate(pool, { schema });
+  });
+  afterAll(async () => {
+    if (!pool) return;
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  });
+  return {
+    schema,
+    pool: () => {
+      if (!pool) throw new Error('PostgreSQL is not connected; see the beforeAll error above.');
+      return pool;
+    },
+  };
+}
