@@ -14,7 +14,7 @@ import {
 
 const NOTHING_TAKEN: UrlCredentials = Object.freeze({ urlKey: null, queryApiKeys: Object.freeze([]) as readonly string[] });
 
-/** The URL-borne credentials of this request, taking them off its URL the first time. */
+/** The URL-borne credentials of this request, taking them off its URL the first time (recorded only when there were some). */
 export function takeUrlCredentials(req: Request, res: Response, config: UrlCredentialConfig): UrlCredentials {
   const recorded = recordedUrlCredentials(req);
   if (recorded) return recorded;
@@ -22,9 +22,11 @@ export function takeUrlCredentials(req: Request, res: Response, config: UrlCrede
   const originalPath = req.url;
   const taken = takeCredentialsFromUrl(originalPath, config);
   const found = taken.urlKey !== null || taken.queryApiKeys.length > 0;
-  const credentials: UrlCredentials = found ? { urlKey: taken.urlKey, queryApiKeys: taken.queryApiKeys } : NOTHING_TAKEN;
+  // Nothing taken: nothing recorded. Express gives each request its own object shape, so
+  // every new property costs microseconds; a later layer simply scans the URL again.
+  if (!found) return NOTHING_TAKEN;
+  const credentials: UrlCredentials = { urlKey: taken.urlKey, queryApiKeys: taken.queryApiKeys };
   (req as unknown as Record<symbol, UrlCredentials>)[URL_CREDENTIALS] = credentials;
-  if (!found) return credentials;
 
   req.url = taken.url;
   // originalUrl is what request loggers (morgan) and finalhandler's 404 page print.

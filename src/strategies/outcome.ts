@@ -22,7 +22,8 @@ export type AuthInfoWithReference = AuthInfo & { [CREDENTIAL_REFERENCE]?: Creden
 
 /** Builds `req.authInfo` with the credential reference under a symbol, which JSON never serialises. */
 export function authInfoFor(info: AuthInfo, reference: CredentialReference): AuthInfoWithReference {
-  return { ...info, [CREDENTIAL_REFERENCE]: reference };
+  // The symbol first, then the spread: every authInfo then shares one object shape (cheaper for V8).
+  return { [CREDENTIAL_REFERENCE]: reference, ...info };
 }
 
 /** Reports a rejection from the verify step as passport expects. */
