@@ -6,6 +6,7 @@
  * send neither header. Pure: no I/O.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** What the decision reads from a request. */
 export interface CrossOriginRequest {
@@ -23,6 +24,21 @@ export interface CrossOriginPolicy {
   trustedOrigins: ReadonlySet<string>;
   /** The session's CSRF token. */
   sessionCsrfToken: string | undefined;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads what the decision needs from a request's method and headers. */
+export function crossOriginRequestOf(method: string, headers: IncomingHttpHeaders): CrossOriginRequest {
+  return {
+    method,
+    secFetchSite: single(headers['sec-fetch-site']),
+    origin: single(headers.origin),
+    host: single(headers.host),
+    csrfToken: single(headers['x-csrf-token']),
+  };
 }
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ALICE_PASSWORD } from './helpers/app';
 import { isCrossOriginAllowed } from '../src/cross-origin';
 import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
 
@@ -46,5 +47,38 @@ describe('cookie-authenticated unsafe requests', () => {
     const { token } = await loginWithCookie(t);
     const res = await request(t.app).post('/v1/projects').set('Authorization', `Bearer ${token}`).set('Sec-Fetch-Site', 'cross-site');
     expect(res.status).toBe(200);
+  });
+});
+
+describe('login with session: true (login CSRF)', () => {
+  const body = { login: 'alice@example.org', password: ALICE_PASSWORD, session: true };
+  const login = (t: Awaited<ReturnType<typeof cookieApp>>) => request(t.app).post('/v1/sessions').set('X-Forwarded-Proto', 'https');
+
+  it('should refuse a cookie login from another origin with 403.4 before the password is checked', async () => {
+    const t = await cookieApp({ lockout: { maxAttempts: 1 } });
+    const crossSite = await login(t).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://evil.example').send({ ...body, password: 'wrong' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body.code).toBe('403.4');
+    expect(crossSite.headers['set-cookie']).toBeUndefined();
+    const sameSite = await login(t).set('Sec-Fetch-Site', 'same-site').send(body);
+    expect(sameSite.body.code).toBe('403.4');
+    const otherHost = await login(t).set('Origin', 'https://evil.example').send(body);
+    expect(otherHost.body.code).toBe('403.4');
+    // Not counted as a failed attempt (lockout after one failure would answer 403.2 here).
+    expect((await login(t).set('Sec-Fetch-Site', 'same-origin').send(body)).status).toBe(200);
+  });
+
+  it('should accept a cookie login from the same origin, a trusted origin, or a non-browser client', async () => {
+    const t = await cookieApp({ cookie: { secret: COOKIE_SECRET, trustedOrigins: ['https://admin.example.org'] } });
+    expect((await login(t).set('Sec-Fetch-Site', 'same-origin').send(body)).status).toBe(200);
+    expect((await login(t).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://admin.example.org').send(body)).status).toBe(200);
+    expect((await login(t).send(body)).status).toBe(200);
+  });
+
+  it('should not check the origin of a token-only login (no cookie is set, nothing ambient to abuse)', async () => {
+    const t = await cookieApp();
+    const res = await login(t).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://evil.example').send({ ...body, session: false });
+    expect(res.status).toBe(200);
+    expect(res.body.token).toMatch(/^gths_/);
   });
 });

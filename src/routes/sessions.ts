@@ -7,6 +7,7 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Actor } from '../actor';
+import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import type { Authenticator } from '../middleware/authenticate';
 import type { CookieSessions } from '../strategies/cookie';
@@ -80,6 +81,11 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
         if (!wantsCookie && !deps.issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
         // A Secure cookie cannot be set over plain HTTP; refuse before the password is checked.
         if (cookieSessions?.options.secure && !req.secure) throw new GatehouseError('401.3');
+        // Login CSRF: a page on another origin must not sign the browser into an account of its
+        // choosing. There is no session (and no CSRF token) yet, so the browser's headers decide.
+        if (cookieSessions && !isCrossOriginAllowed(crossOriginRequestOf(req.method, req.headers), { trustedOrigins: cookieSessions.options.trustedOrigins, sessionCsrfToken: undefined })) {
+          throw new GatehouseError('403.4');
+        }
         const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip });
         const issued = deps.issueSessionTokens ? await deps.tokens.issue({ actorId: actor.id, kind: 'session' }) : null;
         const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id) : undefined;

@@ -9,7 +9,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { Strategy } from 'passport-strategy';
 import type { ResolvedCookieOptions } from '../cookie-options';
-import { isCrossOriginAllowed } from '../cross-origin';
+import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 import { TokenSessionStore, type CookieSessionState } from '../store/session-store';
@@ -122,24 +122,12 @@ export class CookieStrategy extends Strategy {
 
   private async resolve(req: Request) {
     const state = await this.sessions.current(req, req.res!);
-    const allowed = isCrossOriginAllowed(
-      {
-        method: req.method,
-        secFetchSite: header(req, 'sec-fetch-site'),
-        origin: header(req, 'origin'),
-        host: header(req, 'host'),
-        csrfToken: header(req, 'x-csrf-token'),
-      },
-      { trustedOrigins: this.sessions.options.trustedOrigins, sessionCsrfToken: state.csrfToken },
-    );
+    const allowed = isCrossOriginAllowed(crossOriginRequestOf(req.method, req.headers), {
+      trustedOrigins: this.sessions.options.trustedOrigins, sessionCsrfToken: state.csrfToken,
+    });
     if (!allowed) throw new GatehouseError('403.4');
     const actor = await this.store.findActor?.(state.actorId);
     if (!actor) throw new GatehouseError('401.2');
     return { actor, state };
   }
-}
-
-function header(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
