@@ -63,7 +63,8 @@ export function isCrossOriginAllowed(request: CrossOriginRequest, policy: CrossO
   if (SAFE_METHODS.has(request.method.toUpperCase())) return true;
   if (request.csrfToken && policy.sessionCsrfToken && sameSecret(request.csrfToken, policy.sessionCsrfToken)) return true;
   if (request.origin && policy.trustedOrigins.has(request.origin)) return true;
-  if (request.secFetchSite !== undefined) {
+  // An empty header is no statement from the browser: treated as absent, as Go does.
+  if (request.secFetchSite !== undefined && request.secFetchSite !== '') {
     // 'none' is a user action (typed URL, bookmark); 'same-site' is another origin of the same site: refused.
     return request.secFetchSite === 'same-origin' || request.secFetchSite === 'none';
   }

@@ -18,6 +18,8 @@ describe('cross-origin decision (pure)', () => {
     ['no Sec-Fetch-Site, Origin of another host', { origin: 'https://evil.example' }, false],
     ['no Sec-Fetch-Site, a malformed Origin', { origin: 'null' }, false],
     ['neither header (not a browser)', {}, true],
+    ['an empty Sec-Fetch-Site counts as absent: Origin decides', { secFetchSite: '', origin: 'https://evil.example' }, false],
+    ['an empty Sec-Fetch-Site with a same-host Origin', { secFetchSite: '', origin: 'https://api.example.org' }, true],
     ['the session CSRF token, even cross-site', { secFetchSite: 'cross-site', csrfToken: 'the-session-csrf-token' }, true],
     ['a wrong CSRF token cross-site', { secFetchSite: 'cross-site', csrfToken: 'guess' }, false],
     ['DELETE cross-site', { method: 'DELETE', secFetchSite: 'cross-site' }, false],
