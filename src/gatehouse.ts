@@ -121,7 +121,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   let jwtParts: { strategy: JwtStrategy; issuer: JwtIssuer | null; refreshTokens: RefreshTokens; revocations: Revocations } | null = null;
   if (config.jwt) {
     // A "not before" must outlive every access token issued before it (plus clock tolerance).
-    const revocations = new Revocations(store, config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000, config.now);
+    const accessHorizon = config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000;
+    const revocations = new Revocations(store, accessHorizon, config.now);
     const strategy = new JwtStrategy({ jwt: config.jwt, store, revocations, now: config.now });
     strategies.jwt = strategy as unknown as Strategy;
     enabledGroups.add('bearer');
@@ -129,7 +130,14 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     jwtParts = {
       strategy,
       issuer: config.jwt.signingKey ? new JwtIssuer(config.jwt, config.now) : null,
-      refreshTokens: new RefreshTokens(store, config.jwt.refreshTtl, config.now),
+      refreshTokens: new RefreshTokens({
+        store,
+        ttl: config.jwt.refreshTtl,
+        revocations,
+        // Long enough for the last access token and the last refresh token of the family.
+        familyRevocationTtl: Math.max(config.jwt.refreshTtl, accessHorizon) + 60_000,
+        now: config.now,
+      }),
       revocations,
     };
   }

@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
+import { missingMethods } from './store/guard';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
@@ -222,6 +223,26 @@ function resolvePrecedence(value: unknown): SchemeGroup[] {
   return value as SchemeGroup[];
 }
 
+/**
+ * JWTs are not stored, so ending one before its `exp` (logout, `tokens.revokeAll`) needs
+ * revocation entries; local issuing needs refresh-token records. Without them those calls
+ * would silently do nothing, so the gap is named at start-up instead.
+ */
+function checkJwtStore(store: object, jwt: ResolvedJwtOptions): void {
+  const missing = (methods: ReadonlyArray<keyof GatehouseStore>) => missingMethods(store, methods);
+  const revocations = missing(['saveRevocation', 'findRevocations']);
+  if (revocations.length > 0) {
+    fail(`jwt needs a store with ${revocations.join('(), ')}() so logout and tokens.revokeAll can end access tokens; combine yours with a revocation store (combineStores) or set jwt: false.`);
+  }
+  const local: Array<keyof GatehouseStore> = [];
+  if (jwt.signingKey) local.push('saveToken', 'deleteToken', 'markTokenUsed', 'deleteTokenFamily', 'findActor');
+  if (jwt.verifyKey && !jwt.stateless) local.push('findActor');
+  const tokenMethods = [...new Set(missing(local))];
+  if (tokenMethods.length > 0) {
+    fail(`jwt needs a store with ${tokenMethods.join('(), ')}() for refresh tokens and actor look-ups; combine yours with a token store (combineStores), or give only issuers.`);
+  }
+}
+
 /** Validates `options` and fills in defaults. Throws a TypeError naming the option and the fix. */
 export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') fail('pass an options object such as { store: new MemoryStore() }.');
@@ -288,6 +309,9 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   }
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning milliseconds since the epoch.');
 
+  const jwt = resolveJwtOptions(options.jwt);
+  if (jwt) checkJwtStore(store, jwt);
+
   return {
     store,
     precedence: resolvePrecedence(options.precedence),
@@ -298,7 +322,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     basic,
     passwords: resolvePasswordOptions(options.passwords),
     lockout,
-    jwt: resolveJwtOptions(options.jwt),
+    jwt,
     cookie: resolveCookieOptions(options.cookie),
     realm,
     adminRoles: [...adminRoles],

@@ -63,11 +63,12 @@ describe('JWT endpoints', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
   });
 
-  it('an expired refresh token is refused', async () => {
+  it('an expired refresh token answers 401.4 (log in again), and stays refused', async () => {
     let now = Date.UTC(2026, 0, 1);
     const t = await buildApp({ jwt: { ...JWT_OPTIONS, refreshTtl: 60 * MINUTE }, now: () => now });
     const { refresh } = await authenticate(t);
     now += 61 * MINUTE;
+    expect((await request(t.app).post('/v1/jwt/refresh').send({ refresh })).body.code).toBe('401.4');
     expect((await request(t.app).post('/v1/jwt/refresh').send({ refresh })).body.code).toBe('401.2');
   });
 

@@ -11,7 +11,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Request } from 'express';
 import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
-import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
+import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
 import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import type { Strategy as PassportStrategy } from 'passport-strategy';
 import type { Actor } from '../actor';
@@ -42,7 +42,7 @@ interface VerificationPlan {
 }
 
 const BEARER_ONLY = new Set(['bearer'] as const);
-const MAX_CACHED_KEYS = 100;
+const MAX_KID_LENGTH = 256;
 /** Verified tokens remembered at most this many, oldest dropped first. */
 const MAX_VERIFIED_TOKENS = 10_000;
 
@@ -75,8 +75,8 @@ export class JwtStrategy extends PassportJwtStrategy {
   private readonly revocations: Revocations | undefined;
   private readonly now: () => number;
   private readonly issuersByIss: Map<string, { issuer: ResolvedIssuer; client: JwksClient }>;
-  /** Public keys of external issuers as KeyObjects, by issuer and kid. */
-  private readonly externalKeys = new Map<string, KeyObject>();
+  /** Public keys of external issuers as KeyObjects, by the key object jwks-rsa caches. */
+  private readonly externalKeys = new WeakMap<SigningKey, KeyObject>();
   /**
    * Signature checks already done, by SHA-256 of the token. A client sends the same access
    * token on every request; verifying it once saves the bulk of the work (jsonwebtoken decodes
@@ -169,7 +169,7 @@ export class JwtStrategy extends PassportJwtStrategy {
       if (external) {
         const alg = decoded!.header.alg as Algorithm;
         if (!external.issuer.algorithms.includes(alg)) throw new GatehouseError('401.2');
-        const key = await this.externalKey(external, decoded!.header.kid);
+        const key = await this.externalKey(external, (decoded!.header as { kid?: unknown }).kid);
         return {
           key,
           external: external.issuer,
@@ -185,24 +185,31 @@ export class JwtStrategy extends PassportJwtStrategy {
     };
   }
 
-  private async externalKey(external: { issuer: ResolvedIssuer; client: JwksClient }, kid: string | undefined): Promise<KeyObject> {
-    const cacheKey = `${external.issuer.issuer}\u0000${kid ?? ''}`;
-    const cached = this.externalKeys.get(cacheKey);
-    if (cached) return cached;
-    let pem: string;
+  private async externalKey(external: { issuer: ResolvedIssuer; client: JwksClient }, kid: unknown): Promise<KeyObject> {
+    // A kid is a short string; anything else would only cost a key-set fetch to refuse.
+    if (kid !== undefined && (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH)) throw new GatehouseError('401.2');
+    let signingKey: SigningKey;
     try {
-      // jwks-rsa caches keys and refetches the set (rate limited) for a kid it has not seen.
-      pem = (await external.client.getSigningKey(kid)).getPublicKey();
+      // jwks-rsa keeps each key for cacheMaxAge (10 min) and, for a kid it has not seen,
+      // fetches the key set once more — at most jwksRequestsPerMinute times a minute.
+      signingKey = await external.client.getSigningKey(kid);
     } catch (error) {
-      if (error instanceof SigningKeyNotFoundError || (error as Error)?.name === 'SigningKeyNotFoundError' || (error as Error)?.name === 'JwksError') {
+      const name = (error as Error | undefined)?.name;
+      // An unknown kid, or too many unknown kids this minute (someone sending made-up ones):
+      // the token cannot be checked against a key of this issuer, so it is refused, not an outage.
+      if (error instanceof SigningKeyNotFoundError || name === 'SigningKeyNotFoundError' || name === 'JwksError' || name === 'JwksRateLimitError') {
         throw new GatehouseError('401.2');
       }
       // The issuer's key endpoint is unreachable: fail closed, and say so as an outage.
       throw new GatehouseError('503.1', { cause: error });
     }
-    const key = createPublicKey(pem);
-    if (this.externalKeys.size >= MAX_CACHED_KEYS) this.externalKeys.clear();
-    this.externalKeys.set(cacheKey, key);
+    // Keyed by jwks-rsa's own cached object, so a key the issuer withdrew is dropped when
+    // jwks-rsa drops it, and the PEM is parsed once per key rather than on every request.
+    let key = this.externalKeys.get(signingKey);
+    if (!key) {
+      key = createPublicKey(signingKey.getPublicKey());
+      this.externalKeys.set(signingKey, key);
+    }
     return key;
   }
 

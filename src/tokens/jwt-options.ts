@@ -107,6 +107,13 @@ const ASYMMETRIC_BY_KEY: Readonly<Record<string, readonly string[]>> = {
 const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { 'prime256v1': 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
 const KNOWN_OPTIONS = new Set(['secret', 'privateKey', 'publicKey', 'algorithms', 'issuer', 'audience', 'accessTtl', 'refreshTtl', 'clockTolerance', 'stateless', 'issuers']);
 const MIN_SECRET_BYTES = 32;
+const MIN_RSA_BITS = 2048;
+
+function publicKeyMatches(privateKey: KeyObject, publicKey: KeyObject): boolean {
+  const derived = createPublicKey(privateKey).export({ format: 'jwk' });
+  const given = publicKey.export({ format: 'jwk' });
+  return JSON.stringify(derived) === JSON.stringify(given);
+}
 
 function fail(message: string): never {
   throw new TypeError(`gatehouse(): jwt.${message}`);
@@ -221,12 +228,17 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     verifyKey = input.publicKey === undefined ? createPublicKey(signingKey!) : asymmetricKey(input.publicKey, 'public', 'publicKey');
     keyAlgorithms = algorithmsForKey(verifyKey);
     if (keyAlgorithms.length === 0) fail('publicKey: unsupported key type; use RSA, EC (P-256/384/521) or Ed25519.');
+    // jsonwebtoken refuses to sign with a shorter RSA key; say so now rather than on the first login.
+    const modulusLength = verifyKey.asymmetricKeyDetails?.modulusLength;
+    if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) fail(`privateKey/publicKey: RSA keys must have at least ${MIN_RSA_BITS} bits.`);
+    if (signingKey && !publicKeyMatches(signingKey, verifyKey)) fail('publicKey does not belong to privateKey; omit publicKey to derive it.');
   }
+  if (input.issuers !== undefined && !Array.isArray(input.issuers)) fail('issuers must be an array of { issuer, jwksUri, algorithms, actorFromClaims }.');
   const issuers = (input.issuers ?? []).map(resolveIssuer);
-  if (input.issuers !== undefined && !Array.isArray(input.issuers)) fail('issuers must be an array.');
   if (verifyKey === null && issuers.length === 0) {
-    fail('needs a secret, a privateKey/publicKey or issuers; or set jwt: false.');
+    throw new TypeError('gatehouse(): jwt needs a secret, a privateKey/publicKey or issuers; or set jwt: false.');
   }
+  if (new Set(issuers.map((external) => external.issuer)).size !== issuers.length) fail('issuers lists the same issuer twice; list each once.');
   const algorithms = verifyKey === null ? [] : checkAlgorithms(input.algorithms ?? [keyAlgorithms[0]], keyAlgorithms, 'algorithms');
   if (input.issuer !== undefined && (typeof input.issuer !== 'string' || input.issuer === '')) fail('issuer must be a non-empty string.');
   if (issuers.some((external) => external.issuer === input.issuer)) fail('issuer is also listed in issuers; local and external issuers must differ.');

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 import { generateToken, hashSecret, parseTokenKind } from './format';
+import type { Revocations } from './revocations';
 
 /** A refresh token, shown once. */
 export interface IssuedRefreshToken {
@@ -15,13 +16,37 @@ export interface IssuedRefreshToken {
   expiresAt: Date;
 }
 
+/** What {@link RefreshTokens} needs. */
+export interface RefreshTokensDependencies {
+  store: GuardedStore;
+  /** Lifetime of each refresh token in ms, from its issue (rotation issues a new one). */
+  ttl: number;
+  /**
+   * Where a revoked family is remembered, so access tokens bound to it (`fam`) stop working
+   * and a successor saved while the family was being deleted is refused on its first use.
+   * Default: none (the family's refresh tokens are still deleted).
+   */
+  revocations?: Revocations;
+  /** How long a family revocation is kept, in ms: as long as any token of the family may live. */
+  familyRevocationTtl?: number;
+  now: () => number;
+}
+
 /** Issues, rotates and revokes refresh-token families. */
 export class RefreshTokens {
-  constructor(
-    private readonly store: GuardedStore,
-    private readonly ttl: number,
-    private readonly now: () => number,
-  ) {}
+  private readonly store: GuardedStore;
+  private readonly ttl: number;
+  private readonly revocations: Revocations | undefined;
+  private readonly familyRevocationTtl: number;
+  private readonly now: () => number;
+
+  constructor(dependencies: RefreshTokensDependencies) {
+    this.store = dependencies.store;
+    this.ttl = dependencies.ttl;
+    this.revocations = dependencies.revocations?.available ? dependencies.revocations : undefined;
+    this.familyRevocationTtl = dependencies.familyRevocationTtl ?? dependencies.ttl;
+    this.now = dependencies.now;
+  }
 
   /** A new token, in a new family unless one is given. */
   async issue(actorId: string, familyId: string = randomUUID()): Promise<IssuedRefreshToken> {
@@ -44,25 +69,45 @@ export class RefreshTokens {
   }
 
   /**
-   * Uses a refresh token once and returns its successor. Malformed, unknown, expired or
-   * already-used tokens are refused with 401.2 (an expired refresh token cannot be
-   * refreshed, so 401.4 would only invite a retry); an already-used one also revokes its
-   * family.
+   * Uses a refresh token once and returns its successor in the same family.
+   *
+   * - Malformed (wrong shape, kind or checksum): 401.2 without a store call.
+   * - Unknown, or of a revoked family: 401.2.
+   * - Already used: it was copied (or sent twice), and there is no telling the thief from the
+   *   client, so the whole family is revoked — its refresh tokens and the access tokens bound
+   *   to it — and the answer is 401.2. Of two concurrent rotations of one token exactly one
+   *   wins: `markTokenUsed` is atomic.
+   * - Expired: 401.4. At `/jwt/refresh` that means "log in again"; it is told apart from
+   *   401.2 so a client need not suspect theft.
    */
   async rotate(refresh: string): Promise<{ actorId: string } & IssuedRefreshToken> {
-    if (parseTokenKind(refresh) !== 'refresh') throw new GatehouseError('401.2');
-    const before = await this.store.markTokenUsed!(hashSecret(refresh), this.now());
+    if (typeof refresh !== 'string' || parseTokenKind(refresh) !== 'refresh') throw new GatehouseError('401.2');
+    const now = this.now();
+    const hash = hashSecret(refresh);
+    const before = await this.store.markTokenUsed!(hash, now);
     if (!before || before.kind !== 'refresh' || !before.actorId || !before.familyId) throw new GatehouseError('401.2');
     if (before.usedAt != null) {
+      await this.revokeFamily(before.familyId);
+      throw new GatehouseError('401.2');
+    }
+    if (before.expiresAt !== null && before.expiresAt <= now) {
+      await this.store.deleteToken!(hash);
+      throw new GatehouseError('401.4');
+    }
+    // A reuse detected elsewhere deletes the family; a successor saved by a rotation racing
+    // with that deletion can outlive it, and is caught here, on its first use.
+    if (this.revocations && (await this.revocations.isFamilyRevoked(before.familyId))) {
       await this.store.deleteTokenFamily!(before.familyId);
       throw new GatehouseError('401.2');
     }
-    if (before.expiresAt !== null && before.expiresAt <= this.now()) throw new GatehouseError('401.2');
     const next = await this.issue(before.actorId, before.familyId);
     return { actorId: before.actorId, ...next };
   }
 
+  /** Ends a family: its refresh tokens, and the access tokens bound to it. */
   async revokeFamily(familyId: string): Promise<number> {
+    // The mark first: a rotation that saves a successor after the delete below still meets it.
+    if (this.revocations) await this.revocations.revokeFamily(familyId, this.now() + this.familyRevocationTtl);
     return this.store.deleteTokenFamily!(familyId);
   }
 }

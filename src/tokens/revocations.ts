@@ -30,19 +30,41 @@ export class Revocations {
   }
 
   /**
-   * True when the token's `jti` was revoked, or it was issued no later than the actor's
-   * "not before". `iat` has whole-second resolution, so a token issued in the same second
-   * as `revokeAll` is refused too: the safe side of the rounding.
+   * Ends every access token bound to a refresh family (their `fam` claim) until `expiresAtMs`,
+   * when the family is revoked for reuse or logout.
    */
-  async isRevoked(claims: { jti?: string; sub?: string; iat?: number }): Promise<boolean> {
+  async revokeFamily(familyId: string, expiresAtMs: number): Promise<void> {
+    await this.store.saveRevocation!(`family:${familyId}`, this.now(), expiresAtMs);
+  }
+
+  /** True when the family was revoked (reuse detected or logout), so no new token joins it. */
+  async isFamilyRevoked(familyId: string): Promise<boolean> {
+    const [revokedAt] = await this.store.findRevocations!([`family:${familyId}`]);
+    return revokedAt !== null && revokedAt !== undefined;
+  }
+
+  /**
+   * True when the token's `jti` or refresh family (`fam`) was revoked, or it was issued no
+   * later than the actor's "not before". `iat` has whole-second resolution while "not
+   * before" is kept in milliseconds, so `iat * 1000 <= notBefore` also refuses a token
+   * issued in the same second as `revokeAll` (even just after it): the safe side of the
+   * rounding, at the cost of a login in that same second having to be repeated. All in one
+   * `findRevocations` round trip.
+   */
+  async isRevoked(claims: { jti?: unknown; sub?: unknown; iat?: unknown; fam?: unknown }): Promise<boolean> {
     const keys: string[] = [];
-    if (claims.jti) keys.push(`jti:${claims.jti}`);
-    if (claims.sub) keys.push(`actor:${claims.sub}`);
+    const present = (value: unknown): value is string => typeof value === 'string' && value !== '';
+    if (present(claims.jti)) keys.push(`jti:${claims.jti}`);
+    if (present(claims.fam)) keys.push(`family:${claims.fam}`);
+    const actorIndex = present(claims.sub) ? keys.push(`actor:${claims.sub}`) - 1 : -1;
     if (keys.length === 0) return false;
     const found = await this.store.findRevocations!(keys);
-    const jtiRevokedAt = claims.jti ? found[0] : null;
-    const actorNotBefore = claims.sub ? found[keys.length - 1] : null;
-    if (jtiRevokedAt !== null) return true;
-    return actorNotBefore !== null && (typeof claims.iat !== 'number' || claims.iat * 1000 <= actorNotBefore);
+    for (let index = 0; index < keys.length; index += 1) {
+      const revokedAt = found[index];
+      if (revokedAt === null || revokedAt === undefined) continue;
+      if (index !== actorIndex) return true;
+      if (typeof claims.iat !== 'number' || claims.iat * 1000 <= revokedAt) return true;
+    }
+    return false;
   }
 }
