@@ -96,15 +96,20 @@ describe('refresh-token rotation', () => {
   });
 
   it('a malformed refresh token is refused without a store call', async () => {
-    const t = await buildApp({ jwt: JWT_OPTIONS });
+    // The spies go on before gatehouse() takes the store's methods.
+    const store = new MemoryStore({ passwordCost: 10 });
+    const markTokenUsed = jest.spyOn(store, 'markTokenUsed');
+    const findToken = jest.spyOn(store, 'findToken');
+    const t = await buildApp({ jwt: JWT_OPTIONS }, store);
     const { refresh: token, access } = await login(t);
-    const markTokenUsed = jest.spyOn(t.store, 'markTokenUsed');
     for (const bad of [token.slice(0, -1), `${token.slice(0, -1)}x`, token.replace(/^gthr/, 'gths'), access, 'x']) {
       const res = await refresh(t, bad);
       expect([res.status, res.body.code]).toEqual([401, '401.2']);
     }
     expect(markTokenUsed).not.toHaveBeenCalled();
+    expect(findToken).not.toHaveBeenCalled();
     expect((await refresh(t, token)).status).toBe(200);
+    expect(markTokenUsed).toHaveBeenCalledTimes(1);
   });
 
   it('a refresh token is not an access token, nor an opaque session token', async () => {
