@@ -38,7 +38,7 @@ export interface CookieOptions {
   store?: session.Store;
 }
 
-/** The cookie options after validation. */
+/** The cookie options after validation (what {@link resolveCookieOptions} returns). */
 export interface ResolvedCookieOptions {
   secrets: string[];
   name: string;
@@ -62,7 +62,16 @@ function durationMs(value: unknown, name: string, fallback: number): number {
   return value;
 }
 
-/** Validates the `cookie` option; absent or `false` turns the scheme off. */
+/**
+ * Validates the `cookie` option and fills in defaults; absent or `false` turns the scheme
+ * off. Throws a `TypeError` naming the option and the fix.
+ *
+ * @example
+ * ```ts
+ * const options = resolveCookieOptions({ secret: process.env.SESSION_SECRET!, sameSite: 'strict' });
+ * if (options) new CookieSessions({ options, store });
+ * ```
+ */
 export function resolveCookieOptions(input: CookieOptions | false | undefined): ResolvedCookieOptions | false {
   if (input === undefined || input === false) return false;
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new TypeError('gatehouse(): cookie must be an object such as { secret }, or false.');

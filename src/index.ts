@@ -28,7 +28,7 @@ export { combineStores, type StoreParts } from './store/combine';
 export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './strategies/https-basic';
 export { JwtStrategy, type JwtStrategyOptions } from './strategies/jwt';
 export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './strategies/cookie';
-export type { CookieOptions } from './cookie-options';
+export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
 export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest } from './cross-origin';
 export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';

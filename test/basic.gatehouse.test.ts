@@ -103,7 +103,7 @@ describe('Basic through gatehouse()', () => {
 
       expect(publicAnswers.every((r) => r.status === 200)).toBe(true);
       // Generous bound: ten sequential requests on loopback; exact latency lives in bench/.
-      expect(publicElapsed).toBeLessThan(2000);
+      expect(publicElapsed).toBeLessThan(8000); // generous: the cores may be shared; a blocked event loop would take far longer
       const codes = results.map((r) => JSON.parse(r.body).code);
       expect(new Set(codes)).toEqual(new Set(['401.2', '503.2']));
       expect(codes.filter((c) => c === '503.2').length).toBeGreaterThan(0);

@@ -51,10 +51,10 @@ describe('cookie sessions in a real browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      timeout: 60_000,
+      timeout: 30_000,
     });
     context = await browser.newContext({ ignoreHTTPSErrors: true });
-  }, 90_000);
+  }, 60_000);
 
   afterAll(async () => {
     await context?.close();
@@ -64,12 +64,12 @@ describe('cookie sessions in a real browser', () => {
 
   it('logs in through the form; the cookie is HttpOnly, Secure and unreadable by scripts; a cross-origin form post gets 403.4', async () => {
     const page = await context.newPage();
-    await page.goto(`${appOrigin}/`, { timeout: 30_000 });
+    await page.goto(`${appOrigin}/`, { timeout: 15_000 });
     await page.fill('#login', 'alice@example.org');
     await page.fill('#password', 'correct horse battery');
     await page.click('button[type=submit]');
-    await page.waitForURL(`${appOrigin}/app.html`, { timeout: 30_000 });
-    await page.waitForFunction("document.getElementById('greeting').textContent.startsWith('Signed in as')", undefined, { timeout: 30_000 });
+    await page.waitForURL(`${appOrigin}/app.html`, { timeout: 15_000 });
+    await page.waitForFunction("document.getElementById('greeting').textContent.startsWith('Signed in as')", undefined, { timeout: 15_000 });
     expect(await page.textContent('#greeting')).toBe('Signed in as alice@example.org');
 
     const [cookie] = (await context.cookies(appOrigin)).filter((c) => c.name === '__Host-gatehouse');
@@ -79,15 +79,15 @@ describe('cookie sessions in a real browser', () => {
 
     // The page's own unsafe request (same origin, with the CSRF token) works.
     await page.click('#save');
-    await page.waitForFunction("document.getElementById('result').textContent.includes('saved')", undefined, { timeout: 30_000 });
+    await page.waitForFunction("document.getElementById('result').textContent.includes('saved')", undefined, { timeout: 15_000 });
 
     const attackerPage = await context.newPage();
-    const forged = attackerPage.waitForResponse((response) => response.url() === `${appOrigin}/v1/notes`, { timeout: 30_000 });
-    await attackerPage.goto(`${attackerOrigin}/`, { timeout: 30_000 });
+    const forged = attackerPage.waitForResponse((response) => response.url() === `${appOrigin}/v1/notes`, { timeout: 15_000 });
+    await attackerPage.goto(`${attackerOrigin}/`, { timeout: 15_000 });
     const response = await forged;
     expect(response.status()).toBe(403);
     expect((await response.json()).code).toBe('403.4');
     // The browser did send the cookie (same site, other origin): the refusal is the cross-origin check, not a missing login.
     expect(response.request().headers()['cookie'] ?? (await response.request().allHeaders())['cookie']).toContain('__Host-gatehouse');
-  }, 120_000);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
+import session from 'express-session';
 import request from 'supertest';
 import { MemoryStore } from '../src';
 import { CONFIG_API_KEY } from './helpers/app';
-import { cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
+import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
 
 /** A MemoryStore that counts reads of cookie-session records. */
 class CountingStore extends MemoryStore {
@@ -40,5 +41,30 @@ describe('API traffic never runs express-session', () => {
     expect(res.status).toBe(200);
     const alone = await withCookie(request(t.app).get('/v1/projects'), '__Host-gatehouse=s%3Astale.sig');
     expect(alone.body.code).toBe('401.2');
+  });
+
+  it("a host's own express-session store is never called for bearer, API-key or anonymous requests", async () => {
+    const hostStore = new session.MemoryStore();
+    const calls: string[] = [];
+    for (const method of ['get', 'set', 'destroy', 'touch'] as const) {
+      const original = hostStore[method].bind(hostStore) as (...args: unknown[]) => void;
+      (hostStore as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        calls.push(method);
+        original(...args);
+      };
+    }
+    const t = await cookieApp({ cookie: { secret: COOKIE_SECRET, store: hostStore } });
+    const { cookie, token } = await loginWithCookie(t);
+    calls.length = 0;
+    const bearer = await withCookie(request(t.app).get('/v1/projects'), cookie).set('Authorization', `Bearer ${token}`);
+    const apiKey = await request(t.app).post('/v1/projects').set('Authorization', `ApiKey ${CONFIG_API_KEY}`);
+    const anonymous = await request(t.app).get('/v1/public');
+    for (const res of [bearer, apiKey, anonymous]) {
+      expect(res.status).toBe(200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(calls).toEqual([]);
+    expect((await withCookie(request(t.app).get('/v1/projects'), cookie)).status).toBe(200);
+    expect(calls).toContain('get');
   });
 });

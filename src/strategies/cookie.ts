@@ -16,7 +16,20 @@ import { TokenSessionStore, type CookieSessionState } from '../store/session-sto
 import type { Revocations } from '../tokens/revocations';
 import { authInfoFor, reportRejection } from './outcome';
 
-/** Loads, establishes and ends browser sessions. */
+/**
+ * Loads, establishes and ends browser sessions (express-session, run only when asked).
+ * `gatehouse()` builds one from its `cookie` option; an app with its own passport setup
+ * builds one for {@link CookieStrategy} and calls `establish` from its login route.
+ *
+ * @example
+ * ```ts
+ * const options = resolveCookieOptions({ secret: process.env.SESSION_SECRET! });
+ * if (!options) throw new Error('cookie sessions need a secret');
+ * const sessions = new CookieSessions({ options, store });
+ * passport.use(new CookieStrategy({ sessions, store }));
+ * app.post('/login', checkPassword, async (req, res) => res.json({ csrf: await sessions.establish(req, res, req.user!.id) }));
+ * ```
+ */
 export class CookieSessions {
   readonly options: ResolvedCookieOptions;
   private readonly middleware: RequestHandler;
@@ -24,11 +37,17 @@ export class CookieSessions {
   /** Set when sessions live in a host's own express-session store, which `revokeAll` cannot reach. */
   readonly revocations: Revocations | null;
 
-  constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now: () => number; revocations: Revocations | null }) {
+  /**
+   * @param dependencies.options - from `resolveCookieOptions`.
+   * @param dependencies.store - the Gatehouse store (token records hold the sessions unless `options.store` is set).
+   * @param dependencies.now - clock in ms. Default `Date.now`.
+   * @param dependencies.revocations - per-actor "not before" for `revokeAll` with a host's own session store. Default none.
+   */
+  constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now?: () => number; revocations?: Revocations | null }) {
     const { options } = dependencies;
     this.options = options;
-    this.now = dependencies.now;
-    this.revocations = options.store ? dependencies.revocations : null;
+    this.now = dependencies.now ?? Date.now;
+    this.revocations = options.store ? (dependencies.revocations ?? null) : null;
     this.middleware = session({
       name: options.name,
       secret: options.secrets,
