@@ -6,7 +6,7 @@ import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
 
 const store = new MemoryStore({ passwordCost: 10 });
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const idp = { issuer: 'https://idp', jwksUri: 'https://idp/jwks', algorithms: ['RS256'], actorFromClaims: () => null };
+const idp = { issuer: 'https://idp', jwksUri: 'https://idp/jwks', algorithms: ['RS256' as const], actorFromClaims: () => null };
 
 describe('jwt options are validated at construction', () => {
   it.each([
