@@ -1,17 +1,43 @@
 // Starts each server in its own process on 127.0.0.1 and drives it with autocannon from
 // this one: warm-up, then measured windows, reporting the median. Everything is bounded.
 'use strict';
-const { execFile, fork } = require('node:child_process');
+const { execFile, execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 
+const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((file) => fs.existsSync(file)) ?? null;
+
+/**
+ * Where processes run. With two or more cores and `taskset`, a throughput server gets the
+ * last core to itself and the load generator (this process) the others, so the two never
+ * take turns on one core and a row's req/s measures the server's CPU cost per request.
+ * Rows that run bcrypt on libuv threads (`pin: false`) are left to the scheduler.
+ */
+function planCpus() {
+  // Read once, before this process is pinned: the count follows this process's affinity.
+  const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  if (!TASKSET || cores < 2 || process.env.BENCH_NO_PIN) return null;
+  return { server: String(cores - 1), loadGenerator: `0-${cores - 2}`, all: `0-${cores - 1}` };
+}
+const CPU_PLAN = planCpus();
+
+/** Pins this process (the load generator) away from the server's core; returns the plan or null. */
+function pinLoadGenerator() {
+  if (CPU_PLAN) execFileSync(TASKSET, ['-a', '-p', '-c', CPU_PLAN.loadGenerator, String(process.pid)], { stdio: 'ignore' });
+  return CPU_PLAN;
+}
+
 /** Starts bench/servers/<server>.js in a child process; resolves to { child, base, request }. */
-function startServer(row) {
+function startServer(row, settings) {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'server-child.js'), [row.server, JSON.stringify(row.options || {})], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [],
-    });
+    const profile = settings?.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDir, '--cpu-prof-name', `${row.id}.cpuprofile`] : [];
+    const node = [...profile, path.join(__dirname, 'server-child.js'), row.server, JSON.stringify(row.options || {})];
+    // A server left to the scheduler must not inherit this process's pinned CPU either.
+    const cpus = row.pin === false ? CPU_PLAN?.all : CPU_PLAN?.server;
+    const [command, args] = cpus ? [TASKSET, ['-c', cpus, process.execPath, ...node]] : [process.execPath, node];
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const timer = setTimeout(() => {
       child.kill();
       reject(new Error(`${row.id}: server did not start within 120 s`));
@@ -45,23 +71,74 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-/** Measures one row: req/s and p99 (medians of `repetitions` windows) and any non-2xx answers. */
-async function measure(row, settings) {
-  const server = await startServer(row);
+/** The server's own CPU time in µs (user + system), asked over IPC. */
+function serverCpu(server) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not report its CPU time within 10 s')), 10_000);
+    server.child.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message.user + message.system);
+    });
+    server.child.send({ type: 'cpu' });
+  });
+}
+
+/** One measured window: autocannon's numbers plus the server's CPU time per answered request. */
+async function window(server, settings) {
+  const cpuBefore = await serverCpu(server);
+  const result = await cannon(server.base, server.request, { connections: settings.connections, seconds: settings.seconds });
+  const cpuUsed = (await serverCpu(server)) - cpuBefore;
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    cpuMicrosPerRequest: result.requests.total > 0 ? cpuUsed / result.requests.total : null,
+    failures: result.non2xx + result.errors,
+  };
+}
+
+/** A row's result from its windows; `ratios` are the per-pair ratios to bare Express. */
+function summarise(row, windows, ratios) {
+  return {
+    id: row.id,
+    label: row.label,
+    requestsPerSecond: median(windows.map((w) => w.requestsPerSecond)),
+    p99Ms: median(windows.map((w) => w.p99Ms)),
+    cpuMicrosPerRequest: windows.some((w) => w.cpuMicrosPerRequest === null) ? null : median(windows.map((w) => w.cpuMicrosPerRequest)),
+    non2xx: windows.reduce((sum, w) => sum + w.failures, 0),
+    ratio: ratios ? median(ratios) : null,
+    ratioRange: ratios ? [Math.min(...ratios), Math.max(...ratios)] : null,
+    target: row.target ?? null,
+  };
+}
+
+/**
+ * Measures one row against the running bare Express server: after a warm-up, windows of
+ * the row and of bare Express alternate (bare first, then the row first, and so on), and
+ * each pair gives one ratio. Noise that lasts longer than a pair (another process, the
+ * host's load, CPU frequency) touches both sides of it; the median ratio is reported.
+ */
+async function measureAgainst(row, bare, settings) {
+  const server = await startServer(row, settings);
   try {
     await cannon(server.base, server.request, { connections: settings.connections, seconds: settings.warmupSeconds });
-    const windows = [];
-    for (let i = 0; i < settings.repetitions; i += 1) {
-      windows.push(await cannon(server.base, server.request, { connections: settings.connections, seconds: settings.seconds }));
+    const rowWindows = [];
+    const bareWindows = [];
+    const ratios = [];
+    if (row.paired === false) {
+      // bcrypt on every request: a few req/s, where a ratio per pair says nothing more.
+      for (let i = 0; i < settings.repetitions; i += 1) rowWindows.push(await window(server, settings));
+      return { result: summarise(row, rowWindows, null), bareWindows };
     }
-    return {
-      id: row.id,
-      label: row.label,
-      requestsPerSecond: median(windows.map((w) => w.requests.average)),
-      p99Ms: median(windows.map((w) => w.latency.p99)),
-      non2xx: windows.reduce((sum, w) => sum + w.non2xx + w.errors, 0),
-      target: row.target ?? null,
-    };
+    for (let i = 0; i < settings.repetitions; i += 1) {
+      const [first, second] = i % 2 === 0 ? [bare, server] : [server, bare];
+      const a = await window(first, settings);
+      const b = await window(second, settings);
+      const [ofBare, ofRow] = first === bare ? [a, b] : [b, a];
+      bareWindows.push(ofBare);
+      rowWindows.push(ofRow);
+      ratios.push(ofRow.requestsPerSecond / ofBare.requestsPerSecond);
+    }
+    return { result: summarise(row, rowWindows, ratios), bareWindows };
   } finally {
     await stopServer(server);
   }
@@ -69,13 +146,16 @@ async function measure(row, settings) {
 
 /** p99 of the public route while `attackers` wrong-password Basic requests are kept in flight. */
 async function measureEventLoop(row, settings) {
-  const server = await startServer(row);
+  const server = await startServer(row, settings);
   try {
     const wrong = { path: '/v1/projects', headers: { 'X-Forwarded-Proto': 'https', Authorization: `Basic ${Buffer.from('alice@example.org:wrong password').toString('base64')}` } };
     const seconds = settings.seconds + settings.warmupSeconds + 1;
     const attack = new Promise((resolve, reject) => {
       const args = JSON.stringify({ url: server.base + wrong.path, headers: wrong.headers, connections: 200, seconds });
-      execFile(process.execPath, [path.join(__dirname, 'attacker.js'), args], { timeout: (seconds + 30) * 1000 }, (error, stdout) =>
+      // The attacker would inherit this process's pinned CPU; like the server here, it gets them all.
+      const attacker = [process.execPath, path.join(__dirname, 'attacker.js'), args];
+      const [command, ...rest] = CPU_PLAN ? [TASKSET, '-c', CPU_PLAN.all, ...attacker] : attacker;
+      execFile(command, rest, { timeout: (seconds + 30) * 1000 }, (error, stdout) =>
         error ? reject(error) : resolve(JSON.parse(stdout)),
       );
     });
@@ -96,29 +176,34 @@ async function measureEventLoop(row, settings) {
 }
 
 /**
- * Runs the rows and resolves to the results with ratios. The baseline is measured first
- * and last and averaged, so drift during the run is shared fairly.
+ * Runs the rows and resolves to the results with ratios. One bare Express server runs for
+ * the whole run, and every row is measured in pairs against it (see `measureAgainst`).
  */
 async function runBench({ rows, scaling = [], eventLoop = [], settings, log = () => {} }) {
   const baselineRow = rows.find((row) => row.id === 'bare');
   if (!baselineRow) throw new Error('the bare Express row is required: every ratio is to it');
   const others = rows.filter((row) => row !== baselineRow);
-  const firstBaseline = await measure(baselineRow, settings);
-  log(`measured ${baselineRow.id}`);
+  const bare = await startServer(baselineRow, settings);
   const results = [];
-  for (const row of [...others, ...scaling]) {
-    results.push(await measure(row, settings));
-    log(`measured ${row.id}`);
+  const bareWindows = [];
+  try {
+    await cannon(bare.base, bare.request, { connections: settings.connections, seconds: settings.warmupSeconds });
+    for (const row of [...others, ...scaling]) {
+      const measured = await measureAgainst(row, bare, settings);
+      results.push(measured.result);
+      bareWindows.push(...measured.bareWindows);
+      log(`measured ${row.id}${measured.result.ratio === null ? "" : `: ratio ${measured.result.ratio.toFixed(2)}`}`);
+    }
+    if (others.length + scaling.length === 0) {
+      for (let i = 0; i < settings.repetitions; i += 1) bareWindows.push(await window(bare, settings));
+    }
+  } finally {
+    await stopServer(bare);
   }
-  const lastBaseline = await measure(baselineRow, settings);
-  const baseline = {
-    ...firstBaseline,
-    requestsPerSecond: (firstBaseline.requestsPerSecond + lastBaseline.requestsPerSecond) / 2,
-    p99Ms: Math.max(firstBaseline.p99Ms, lastBaseline.p99Ms),
-    non2xx: firstBaseline.non2xx + lastBaseline.non2xx,
-  };
-  const withRatio = (result) => {
-    const ratio = result.requestsPerSecond / baseline.requestsPerSecond;
+  const baseline = { ...summarise(baselineRow, bareWindows, null), ratio: 1 };
+  const withVerdict = (result) => {
+    // Unpaired rows are compared with the median of every bare window.
+    const ratio = result.ratio ?? result.requestsPerSecond / baseline.requestsPerSecond;
     return { ...result, ratio, pass: result.target === null ? null : ratio >= result.target };
   };
   const loops = [];
@@ -127,11 +212,11 @@ async function runBench({ rows, scaling = [], eventLoop = [], settings, log = ()
     log(`measured ${row.id}`);
   }
   return {
-    baseline: withRatio(baseline),
-    rows: results.filter((r) => !scaling.some((s) => s.id === r.id)).map(withRatio),
-    scaling: results.filter((r) => scaling.some((s) => s.id === r.id)).map(withRatio),
+    baseline: withVerdict(baseline),
+    rows: results.filter((r) => !scaling.some((s) => s.id === r.id)).map(withVerdict),
+    scaling: results.filter((r) => scaling.some((s) => s.id === r.id)).map(withVerdict),
     eventLoop: loops.map((loop) => ({ ...loop, pass: loop.targetP99Ms === undefined ? null : loop.p99Ms < loop.targetP99Ms })),
   };
 }
 
-module.exports = { runBench, measure, startServer };
+module.exports = { runBench, startServer, pinLoadGenerator };

@@ -7,18 +7,22 @@ const gatehouse = (scheme, extra = {}) => ({ server: 'gatehouse', options: { sch
 /** Throughput rows: req/s, p99 and the ratio to bare Express. */
 const ROWS = [
   { id: 'bare', label: 'bare Express route (baseline)', server: 'bare' },
+  { id: 'bare-again', label: 'bare Express route, a second server (the method\'s own bias)', server: 'bare', diagnostic: true },
+  { id: 'layers', label: 'Express floor: three no-op middlewares where Gatehouse mounts its three', server: 'layers', diagnostic: true },
+  { id: 'floor-user', label: 'Express floor: a middleware that only sets req.user and req.authInfo', server: 'floor', diagnostic: true },
+  { id: 'floor-user-shaped', label: 'Express floor: the same after Gatehouse\'s request-shape step', server: 'floor', options: { prepare: true }, diagnostic: true },
   { id: 'none', label: 'Gatehouse, no credential, public route', ...gatehouse('none'), target: 0.95 },
   { id: 'apiKey', label: 'Gatehouse API key (config map)', ...gatehouse('apiKey'), target: 0.9 },
   { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', ...gatehouse('bearer-memory'), target: 0.85 },
   { id: 'bearer-redis', label: 'Gatehouse opaque bearer (RedisStore)', ...gatehouse('bearer-redis') },
   { id: 'jwt', label: 'Gatehouse JWT HS256', ...gatehouse('jwt'), target: 0.8 },
   { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', ...gatehouse('basic-repeated'), target: 0.7 },
-  { id: 'basic-first', label: 'Gatehouse Basic, bcrypt every request (cache off, cost 10)', ...gatehouse('basic-first') },
+  { id: 'basic-first', label: 'Gatehouse Basic, bcrypt every request (cache off, cost 10)', ...gatehouse('basic-first'), pin: false, paired: false },
   { id: 'cookie', label: 'Gatehouse cookie session', ...gatehouse('cookie') },
   { id: 'anchor-bearer', label: 'anchor: passport-http-bearer + Map', server: 'passport-bearer' },
   { id: 'anchor-passport-jwt', label: 'anchor: passport-jwt, string secret', server: 'passport-jwt' },
   { id: 'anchor-express-jwt', label: 'anchor: express-jwt', server: 'express-jwt' },
-  { id: 'anchor-basic', label: 'anchor: passport-http Basic, bcrypt every request (cost 10)', server: 'passport-basic' },
+  { id: 'anchor-basic', label: 'anchor: passport-http Basic, bcrypt every request (cost 10)', server: 'passport-basic', pin: false, paired: false },
   { id: 'anchor-session', label: 'anchor: express-session + passport.session()', server: 'passport-session' },
 ];
 
@@ -35,8 +39,8 @@ const SCALING = [
  * again immediately, which is a request flood rather than bcrypt pressure: shown apart.
  */
 const EVENT_LOOP = [
-  { id: 'event-loop', label: 'public p99, 200 wrong-password Basic requests in flight (maxQueue 500)', ...gatehouse('basic-first', { maxQueue: 500 }), targetP99Ms: 50 },
-  { id: 'event-loop-flood', label: 'public p99, 200 connections of wrong-password Basic, default maxQueue (503.2 answers retried at once)', ...gatehouse('basic-first') },
+  { id: 'event-loop', label: 'public p99, 200 wrong-password Basic requests in flight (maxQueue 500)', ...gatehouse('basic-first', { maxQueue: 500 }), pin: false, targetP99Ms: 50 },
+  { id: 'event-loop-flood', label: 'public p99, 200 connections of wrong-password Basic, default maxQueue (503.2 answers retried at once)', ...gatehouse('basic-first'), pin: false },
 ];
 
 module.exports = { ROWS, SCALING, EVENT_LOOP };

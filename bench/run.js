@@ -6,7 +6,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { runBench } = require('./harness');
+const { runBench, pinLoadGenerator } = require('./harness');
 const { ROWS, SCALING, EVENT_LOOP } = require('./rows');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,20 +31,28 @@ function parseArgs(argv) {
   const quick = argv.includes('--quick');
   const onlyAt = argv.indexOf('--only');
   const only = onlyAt === -1 ? null : new Set(argv[onlyAt + 1].split(','));
-  return { quick, only, write: !argv.includes('--no-write') };
+  const profileAt = argv.indexOf('--cpu-prof');
+  const cpuProfileDir = profileAt === -1 ? null : path.resolve(argv[profileAt + 1] && !argv[profileAt + 1].startsWith('--') ? argv[profileAt + 1] : path.join(__dirname, '.runs', 'profiles'));
+  return { quick, only, cpuProfileDir, write: !argv.includes('--no-write') && cpuProfileDir === null };
 }
 
 const fmt = (n, digits = 0) => (n === null || n === undefined ? '—' : Number(n).toFixed(digits));
 const verdict = (pass) => (pass === null || pass === undefined ? '' : pass ? 'pass' : 'MISS');
 
+const range = (r) => (r.ratioRange ? `${fmt(r.ratioRange[0], 2)}–${fmt(r.ratioRange[1], 2)}` : '');
+
 function table(results) {
-  const lines = ['| row | req/s | p99 ms | ratio to bare | target | |', '|---|---:|---:|---:|---:|---|'];
+  const lines = [
+    '| row | req/s | p99 ms | server CPU µs/req | ratio to bare | pairs | target | |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
   for (const r of [results.baseline, ...results.rows]) {
-    lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.ratio, 2)} | ${r.target === null ? '' : `≥ ${r.target}`} | ${verdict(r.pass)}${r.non2xx ? ` (${r.non2xx} non-2xx!)` : ''} |`);
+    const failures = r.non2xx ? ` (${r.non2xx} non-2xx!)` : '';
+    lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, 2)} | ${range(r)} | ${r.target === null ? '' : `≥ ${r.target}`} | ${verdict(r.pass)}${failures} |`);
   }
   if (results.scaling.length) {
-    lines.push('', '| scaling | req/s | p99 ms | ratio to bare |', '|---|---:|---:|---:|');
-    for (const r of results.scaling) lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.ratio, 2)} |`);
+    lines.push('', '| scaling | req/s | p99 ms | server CPU µs/req | ratio to bare | pairs |', '|---|---:|---:|---:|---:|---:|');
+    for (const r of results.scaling) lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, 2)} | ${range(r)} |`);
   }
   if (results.eventLoop.length) {
     lines.push('', '| event loop | public p99 ms | public req/s | wrong-password req/s | target | |', '|---|---:|---:|---:|---:|---|');
@@ -56,19 +64,25 @@ function table(results) {
 }
 
 async function main() {
-  const { quick, only, write } = parseArgs(process.argv.slice(2));
+  const { quick, only, cpuProfileDir, write } = parseArgs(process.argv.slice(2));
   ensureBuilt();
+  const plan = pinLoadGenerator();
   const settings = quick
-    ? { connections: 50, warmupSeconds: 1, seconds: 3, repetitions: 1 }
-    : { connections: 50, warmupSeconds: 3, seconds: 8, repetitions: 3 };
-  const keep = (row) => !only || only.has(row.id) || row.id === 'bare';
+    ? { connections: 50, warmupSeconds: 1.5, seconds: 1.5, repetitions: 1 }
+    : { connections: 50, warmupSeconds: 3, seconds: 4, repetitions: 5 };
+  if (cpuProfileDir) {
+    settings.cpuProfileDir = cpuProfileDir;
+    console.error(`[bench] CPU profiles of each server go to ${cpuProfileDir} (summarise with node bench/profile-summary.js); RESULTS.md is not written`);
+  }
+  // Quick runs leave out the diagnostic rows (Express floors, the method's bias) unless named.
+  const keep = (row) => row.id === 'bare' || (only ? only.has(row.id) : !(quick && row.diagnostic));
   const started = Date.now();
   const results = await runBench({
     rows: ROWS.filter(keep),
     scaling: SCALING.filter(keep),
     eventLoop: EVENT_LOOP.filter(keep),
     settings,
-    log: (line) => console.error(`[bench] ${line}`),
+    log: (line) => console.error(`[bench] ${Math.round((Date.now() - started) / 1000)} s: ${line}`),
   });
   const output = table(results);
   console.log(output);
@@ -78,10 +92,18 @@ async function main() {
   const report = [
     '# Benchmark results',
     '',
-    `Command: \`${command}\` — ${quick ? 'quick mode (1 window of 3 s after 1 s warm-up)' : `median of ${settings.repetitions} windows of ${settings.seconds} s after ${settings.warmupSeconds} s warm-up`}, ${settings.connections} connections, autocannon in the parent process, each server in its own process on 127.0.0.1.`,
+    `Command: \`${command}\``,
+    '',
     `Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${new Date(started).toISOString()}, ${Math.round((Date.now() - started) / 1000)} s.`,
-    'Ratios are req/s relative to the bare Express route measured in the same run (first and last, averaged). bcrypt cost 10 in every Basic row.',
-    'On a 2-core machine the load generator shares the CPU with the server; ratios vary by about ±5% from run to run.',
+    '',
+    'How it measures:',
+    `- Every server runs in its own process on 127.0.0.1; autocannon (${settings.connections} connections) runs in the runner's process.`,
+    plan
+      ? `- CPUs: each throughput server is pinned to CPU ${plan.server} and the load generator to CPU ${plan.loadGenerator} (\`taskset\`), so they never share a core; the bcrypt rows and the event-loop rows are left to the scheduler.`
+      : '- CPUs: not pinned (no `taskset`, a single core, or BENCH_NO_PIN set): the load generator and the server share the cores.',
+    `- One bare Express server runs for the whole run. Each row gets a ${settings.warmupSeconds} s warm-up, then ${settings.repetitions} pair(s) of ${settings.seconds} s windows, the row's and bare Express's, in alternating order. Each pair gives a ratio; the table shows the median ratio and the lowest and highest ("pairs"). req/s and p99 are medians of the row's windows; the bare row's are over all of its windows.`,
+    '- Server CPU µs/req is the server process\'s user + system CPU time in a window divided by the requests it answered (median of the windows).',
+    '- bcrypt cost 10 in every Basic row.',
     '',
     output,
     '',

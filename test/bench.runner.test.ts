@@ -7,7 +7,7 @@ import { ensureBuilt, ROOT } from './helpers/build';
  * here; speed is measured by `npm run bench`, never in tests.
  */
 describe('bench harness', () => {
-  it('measures bare Express and an API-key row and reports finite numbers and ratios', async () => {
+  it('measures bare Express and an API-key row and reports finite numbers, server CPU per request and paired ratios', async () => {
     ensureBuilt();
     const { runBench } = require(path.join(ROOT, 'bench', 'harness.js'));
     const { ROWS } = require(path.join(ROOT, 'bench', 'rows.js'));
@@ -17,11 +17,13 @@ describe('bench harness', () => {
     expect(results.rows).toHaveLength(1);
     const [apiKey] = results.rows;
     expect(apiKey.id).toBe('apiKey');
-    for (const value of [results.baseline.requestsPerSecond, apiKey.requestsPerSecond, apiKey.p99Ms, apiKey.ratio]) {
+    for (const value of [results.baseline.requestsPerSecond, apiKey.requestsPerSecond, apiKey.p99Ms, apiKey.ratio, apiKey.cpuMicrosPerRequest, results.baseline.cpuMicrosPerRequest]) {
       expect(Number.isFinite(value)).toBe(true);
       expect(value).toBeGreaterThan(0);
     }
     expect(apiKey.non2xx).toBe(0);
     expect(typeof apiKey.pass).toBe('boolean');
+    // One pair of windows: its one ratio is the median, lowest and highest.
+    expect(apiKey.ratioRange).toEqual([apiKey.ratio, apiKey.ratio]);
   }, 60_000);
 });
