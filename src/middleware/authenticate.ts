@@ -12,6 +12,7 @@ import { GatehouseError, isGatehouseError } from '../errors';
 import type { AuthInfoWithReference } from '../strategies/outcome';
 import type { UrlCredentialConfig } from '../url-credentials';
 import { renderProblem, type RenderConfig } from './render-problem';
+import { prepareRequestForNewProperties } from './request-shape';
 import { runStrategy, type StrategyOutcome } from './run-strategy';
 import { takeUrlCredentials } from './take-url-credentials';
 
@@ -133,7 +134,9 @@ export function authenticateMiddleware(authenticator: Authenticator, render: Ren
       next();
     };
     const selected = authenticator.select(req, res);
-    if (selected.type === 'run') authenticator.run(selected, req).then(finish, next);
-    else finish(selected);
+    if (selected.type !== 'run') return finish(selected);
+    // A credential is presented: the strategy (express-session, for one) and `finish` add properties to req.
+    prepareRequestForNewProperties(req);
+    authenticator.run(selected, req).then(finish, next);
   };
 }
