@@ -8,7 +8,7 @@
  * failures turned into GatehouseErrors (401.4 for an expired token, 401.2 otherwise).
  * Header-supplied key locations (`jku`, `x5u`, embedded `jwk`) are never read.
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Request } from 'express';
 import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
 import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
@@ -21,6 +21,7 @@ import type { GuardedStore } from '../store/guard';
 import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from '../tokens/jwt-options';
 import type { Revocations } from '../tokens/revocations';
 import { authInfoFor, reportRejection } from './outcome';
+import { sha256 } from '../sha256';
 
 /** Options of {@link JwtStrategy}. */
 export interface JwtStrategyOptions {
@@ -117,7 +118,7 @@ export class JwtStrategy extends PassportJwtStrategy {
       token = presented.token;
     }
     const presentedToken = token;
-    const tokenKey = createHash('sha256').update(presentedToken).digest('base64');
+    const tokenKey = sha256(presentedToken, 'base64');
     const remembered = this.verified.get(tokenKey);
     if (remembered && remembered.validUntil > this.now()) {
       this.accept(remembered.claims, remembered.external).then(

@@ -6,7 +6,8 @@
  * store round trip; the checksum catches truncated or mistyped tokens the same way.
  * Neither is a secret: the 256 random bits are. Only the SHA-256 of a token is stored.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../sha256';
 import type { TokenKind } from '../actor';
 
 const KIND_LETTER: Readonly<Record<TokenKind, string>> = {
@@ -30,7 +31,7 @@ const TOKEN_SHAPE = /^gth([a-z])_([A-Za-z0-9_-]{43})([A-Za-z0-9_-]{6})$/;
 export const TOKEN_KINDS: readonly TokenKind[] = Object.keys(KIND_LETTER) as TokenKind[];
 
 function checksum(prefixAndBody: string): string {
-  return createHash('sha256').update(prefixAndBody).digest('base64url').slice(0, CHECKSUM_LENGTH);
+  return sha256(prefixAndBody, 'base64url').slice(0, CHECKSUM_LENGTH);
 }
 
 /** A new random token of the given kind. */
@@ -56,5 +57,5 @@ export function parseTokenKind(token: string): TokenKind | null {
 
 /** The store key of a secret: lower-case hex SHA-256. Lookups by hash need no constant-time compare. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return sha256(secret, 'hex');
 }
