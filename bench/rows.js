@@ -26,10 +26,14 @@ const ROWS = [
   { id: 'anchor-session', label: 'anchor: express-session + passport.session()', server: 'passport-session' },
 ];
 
-/** Bearer lookups with few and many live sessions in MemoryStore: flat is the goal. */
+/**
+ * Bearer lookups with few and many live sessions in MemoryStore: flat is the goal. The
+ * heap-floor row shows what holding as many records costs a server without Gatehouse.
+ */
 const SCALING = [
   { id: 'sessions-1k', label: 'opaque bearer, 1 000 live sessions', ...gatehouse('bearer-memory', { sessions: 1_000 }) },
   { id: 'sessions-1m', label: 'opaque bearer, 1 000 000 live sessions', ...gatehouse('bearer-memory', { sessions: 1_000_000 }) },
+  { id: 'heap-floor', label: 'bare Express route holding 1 000 000 session-sized records in a Map (the floor: a large heap, no Gatehouse)', server: 'bare', options: { liveRecords: 1_000_000 }, diagnostic: true },
 ];
 
 /**
