@@ -69,7 +69,7 @@ async function main() {
   const plan = pinLoadGenerator();
   const settings = quick
     ? { connections: 50, warmupSeconds: 1.5, seconds: 1.5, repetitions: 1 }
-    : { connections: 50, warmupSeconds: 3, seconds: 4, repetitions: 5 };
+    : { connections: 50, warmupSeconds: 3, seconds: 3, repetitions: 7 };
   if (cpuProfileDir) {
     settings.cpuProfileDir = cpuProfileDir;
     console.error(`[bench] CPU profiles of each server go to ${cpuProfileDir} (summarise with node bench/profile-summary.js); RESULTS.md is not written`);

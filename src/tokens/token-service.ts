@@ -175,7 +175,8 @@ export class TokenService {
     if (!record || record.kind !== claimedKind || record.actorId === null) throw new GatehouseError('401.2');
     const now = this.now();
     if (record.expiresAt !== null && record.expiresAt <= now) throw new GatehouseError('401.4');
-    await this.enforceIdleTimeout(record, now);
+    // Only sessions with an idle timeout pay for the check (an await is a hop per request).
+    if (this.lifetimes.sessionIdleTimeout !== null && record.kind === 'session') await this.enforceIdleTimeout(record, now);
     const actor = await this.requireStore('findActor').findActor(record.actorId);
     if (!actor) throw new GatehouseError('401.2');
     if (record.roles) actor.roles = [...record.roles];
