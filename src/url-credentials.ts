@@ -39,6 +39,18 @@ function decodeQueryComponent(raw: string): string | null {
 }
 
 /**
+ * False when `url` cannot carry a URL-borne credential under `config`: no `/key/` prefix
+ * (with app-user URLs on) and no query string (with query API keys on). Most requests
+ * answer false here, and then nothing needs to be split, decoded or allocated.
+ *
+ * @example
+ * urlMayCarryCredentials('/v1/projects', { appUserUrl: true, apiKeyQuery: true }) // → false
+ */
+export function urlMayCarryCredentials(url: string, config: UrlCredentialConfig): boolean {
+  return (config.appUserUrl && url.startsWith('/key/')) || (config.apiKeyQuery && url.includes('?'));
+}
+
+/**
  * Takes `/key/{token}` off the front of the path and `apikey`/`apiKey` out of the query.
  * A present but empty or badly escaped key is reported as `''` so it fails as presented.
  *

@@ -9,6 +9,7 @@ import {
   recordedUrlCredentials,
   takeCredentialsFromUrl,
   URL_CREDENTIALS,
+  urlMayCarryCredentials,
   type UrlCredentialConfig,
 } from '../url-credentials';
 
@@ -20,6 +21,7 @@ export function takeUrlCredentials(req: Request, res: Response, config: UrlCrede
   if (recorded) return recorded;
 
   const originalPath = req.url;
+  if (!urlMayCarryCredentials(originalPath, config)) return NOTHING_TAKEN;
   const taken = takeCredentialsFromUrl(originalPath, config);
   const found = taken.urlKey !== null || taken.queryApiKeys.length > 0;
   // Nothing taken: nothing recorded. Express gives each request its own object shape, so
