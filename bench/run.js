@@ -48,7 +48,7 @@ function table(results) {
   ];
   for (const r of [results.baseline, ...results.rows]) {
     const failures = r.non2xx ? ` (${r.non2xx} non-2xx!)` : '';
-    lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, 2)} | ${range(r)} | ${r.target === null ? '' : `≥ ${r.target}`} | ${verdict(r.pass)}${failures} |`);
+    lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, r.target === null ? 2 : 3)} | ${range(r)} | ${r.target === null ? '' : `≥ ${r.target}`} | ${verdict(r.pass)}${failures} |`);
   }
   if (results.scaling.length) {
     lines.push('', '| scaling | req/s | p99 ms | server CPU µs/req | ratio to bare | pairs |', '|---|---:|---:|---:|---:|---:|');

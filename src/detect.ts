@@ -41,8 +41,41 @@ export interface DetectionConfig {
   cookieName: string | null;
 }
 
-/** RFC 7235 auth-scheme (a token) followed by the credentials. */
-const AUTHORIZATION = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:[ \t]+(.*?))?[ \t]*$/;
+/** RFC 7230 tchar, by char code (ASCII only). */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const char of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN_CHAR[char.charCodeAt(0)] = 1;
+
+const isSpaceOrTab = (code: number) => code === 0x20 || code === 0x09;
+
+/**
+ * Splits an Authorization header into its RFC 7235 auth-scheme (a token) and what follows
+ * it, without spaces or tabs around that; `null` when the header is not of that form (no
+ * scheme, a character that is no tchar in it, or a line break anywhere). One pass over the
+ * header: JWTs make this the longest header most APIs parse.
+ *
+ * @example
+ * splitAuthorization('Bearer abc ') // → { keyword: 'Bearer', value: 'abc' }
+ */
+export function splitAuthorization(header: string): { keyword: string; value: string } | null {
+  const { length } = header;
+  let keywordEnd = 0;
+  while (keywordEnd < length) {
+    const code = header.charCodeAt(keywordEnd);
+    if (code >= 128 || TOKEN_CHAR[code] === 0) break;
+    keywordEnd += 1;
+  }
+  if (keywordEnd === 0) return null;
+  let valueStart = keywordEnd;
+  while (valueStart < length && isSpaceOrTab(header.charCodeAt(valueStart))) valueStart += 1;
+  // The scheme must end at a space, a tab or the end of the header.
+  if (valueStart === keywordEnd && keywordEnd < length) return null;
+  let valueEnd = length;
+  while (valueEnd > valueStart && isSpaceOrTab(header.charCodeAt(valueEnd - 1))) valueEnd -= 1;
+  const value = header.slice(valueStart, valueEnd);
+  if (value.includes('\n') || value.includes('\r') || value.includes('\u2028') || value.includes('\u2029')) return null;
+  return { keyword: header.slice(0, keywordEnd), value };
+}
+
 /** RFC 6750 b64token. */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** Three base64url segments joined by dots (a JWS in compact form; the signature may be empty). */
@@ -56,9 +89,9 @@ export function credentialFromAuthorization(
   enabled: ReadonlySet<SchemeGroup>,
 ): PresentedCredential | null {
   if (header === undefined || header === '') return null;
-  const match = AUTHORIZATION.exec(header);
-  const keyword = match ? match[1].toLowerCase() : '';
-  const value = match?.[2] ?? '';
+  const split = splitAuthorization(header);
+  const keyword = split ? split.keyword.toLowerCase() : '';
+  const value = split ? split.value : '';
   if (keyword === 'bearer' && enabled.has('bearer')) {
     if (!TOKEN68.test(value)) return { scheme: 'malformed', group: 'bearer' };
     return JWS_SHAPE.test(value) ? { scheme: 'jwt', token: value } : { scheme: 'sessionToken', token: value };
