@@ -117,7 +117,9 @@ function summarise(row, windows, ratios) {
  * each pair gives one ratio. Noise that lasts longer than a pair (another process, the
  * host's load, CPU frequency) touches both sides of it; the median ratio is reported.
  */
-async function measureAgainst(row, bare, settings) {
+async function measureAgainst(row, bare, baseSettings) {
+  // A row may drive its server with fewer connections than the rest (the bcrypt rows).
+  const settings = row.connections ? { ...baseSettings, connections: row.connections } : baseSettings;
   const server = await startServer(row, settings);
   try {
     await cannon(server.base, server.request, { connections: settings.connections, seconds: settings.warmupSeconds });
@@ -194,7 +196,8 @@ async function runBench({ rows, scaling = [], eventLoop = [], settings, log = ()
       bareWindows.push(...measured.bareWindows);
       log(`measured ${row.id}${measured.result.ratio === null ? "" : `: ratio ${measured.result.ratio.toFixed(2)}`}`);
     }
-    if (others.length + scaling.length === 0) {
+    // Only unpaired rows (or none): bare Express still needs windows of its own for the ratios.
+    if (bareWindows.length === 0) {
       for (let i = 0; i < settings.repetitions; i += 1) bareWindows.push(await window(bare, settings));
     }
   } finally {

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { runBench, pinLoadGenerator } = require('./harness');
-const { ROWS, SCALING, EVENT_LOOP } = require('./rows');
+const { ROWS, SCALING, EVENT_LOOP, BCRYPT_CONNECTIONS } = require('./rows');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -97,7 +97,7 @@ async function main() {
     `Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${new Date(started).toISOString()}, ${Math.round((Date.now() - started) / 1000)} s.`,
     '',
     'How it measures:',
-    `- Every server runs in its own process on 127.0.0.1; autocannon (${settings.connections} connections) runs in the runner's process.`,
+    `- Every server runs in its own process on 127.0.0.1; autocannon (${settings.connections} connections; the bcrypt-on-every-request rows ${BCRYPT_CONNECTIONS}) runs in the runner's process.`,
     plan
       ? `- CPUs: each throughput server is pinned to CPU ${plan.server} and the load generator to CPU ${plan.loadGenerator} (\`taskset\`), so they never share a core; the bcrypt rows and the event-loop rows are left to the scheduler.`
       : '- CPUs: not pinned (no `taskset`, a single core, or BENCH_NO_PIN set): the load generator and the server share the cores.',
