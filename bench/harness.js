@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
+const { median, medianInterval } = require('./median');
 
 const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((file) => fs.existsSync(file)) ?? null;
 
@@ -65,11 +66,6 @@ function cannon(url, request, { connections, seconds }) {
   return autocannon({ url: url + request.path, method: request.method || 'GET', headers: request.headers, body: request.body, connections, duration: seconds });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** The server's own CPU time in µs (user + system), asked over IPC. */
 function serverCpu(server) {
@@ -107,6 +103,9 @@ function summarise(row, windows, ratios) {
     non2xx: windows.reduce((sum, w) => sum + w.failures, 0),
     ratio: ratios ? median(ratios) : null,
     ratioRange: ratios ? [Math.min(...ratios), Math.max(...ratios)] : null,
+    // 95% confidence interval of the median ratio; null below 6 pairs.
+    ratioInterval: ratios ? medianInterval(ratios) : null,
+    ratios,
     target: row.target ?? null,
   };
 }

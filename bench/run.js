@@ -33,26 +33,37 @@ function parseArgs(argv) {
   const only = onlyAt === -1 ? null : new Set(argv[onlyAt + 1].split(','));
   const profileAt = argv.indexOf('--cpu-prof');
   const cpuProfileDir = profileAt === -1 ? null : path.resolve(argv[profileAt + 1] && !argv[profileAt + 1].startsWith('--') ? argv[profileAt + 1] : path.join(__dirname, '.runs', 'profiles'));
-  return { quick, only, cpuProfileDir, write: !argv.includes('--no-write') && cpuProfileDir === null };
+  const pairsAt = argv.indexOf('--pairs');
+  const pairs = pairsAt === -1 ? null : Number(argv[pairsAt + 1]);
+  if (pairs !== null && !(Number.isInteger(pairs) && pairs >= 1 && pairs <= 200)) throw new Error('--pairs takes a whole number from 1 to 200');
+  return { quick, only, pairs, cpuProfileDir, write: !argv.includes('--no-write') && cpuProfileDir === null };
 }
 
 const fmt = (n, digits = 0) => (n === null || n === undefined ? '—' : Number(n).toFixed(digits));
 const verdict = (pass) => (pass === null || pass === undefined ? '' : pass ? 'pass' : 'MISS');
 
-const range = (r) => (r.ratioRange ? `${fmt(r.ratioRange[0], 2)}–${fmt(r.ratioRange[1], 2)}` : '');
+/** A target row's verdict, flagged when the median's confidence interval holds the target on both sides. */
+function targetVerdict(r) {
+  const base = verdict(r.pass);
+  const interval = r.ratioInterval;
+  const straddles = interval && r.target !== null && interval[0] < r.target && r.target <= interval[1];
+  return straddles ? `${base} (within noise)` : base;
+}
+
+const span = (pair, digits = 2) => (pair ? `${fmt(pair[0], digits)}–${fmt(pair[1], digits)}` : '');
 
 function table(results) {
   const lines = [
-    '| row | req/s | p99 ms | server CPU µs/req | ratio to bare | pairs | target | |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| row | req/s | p99 ms | server CPU µs/req | ratio to bare | 95% CI | pairs | target | |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of [results.baseline, ...results.rows]) {
     const failures = r.non2xx ? ` (${r.non2xx} non-2xx!)` : '';
-    lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, r.target === null ? 2 : 3)} | ${range(r)} | ${r.target === null ? '' : `≥ ${r.target}`} | ${verdict(r.pass)}${failures} |`);
+    lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, r.target === null ? 2 : 3)} | ${span(r.ratioInterval)} | ${span(r.ratioRange)} | ${r.target === null ? '' : `≥ ${r.target}`} | ${targetVerdict(r)}${failures} |`);
   }
   if (results.scaling.length) {
-    lines.push('', '| scaling | req/s | p99 ms | server CPU µs/req | ratio to bare | pairs |', '|---|---:|---:|---:|---:|---:|');
-    for (const r of results.scaling) lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, 2)} | ${range(r)} |`);
+    lines.push('', '| scaling | req/s | p99 ms | server CPU µs/req | ratio to bare | 95% CI | pairs |', '|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of results.scaling) lines.push(`| ${r.label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuMicrosPerRequest)} | ${fmt(r.ratio, 2)} | ${span(r.ratioInterval)} | ${span(r.ratioRange)} |`);
   }
   if (results.eventLoop.length) {
     lines.push('', '| event loop | public p99 ms | public req/s | wrong-password req/s | target | |', '|---|---:|---:|---:|---:|---|');
@@ -64,12 +75,13 @@ function table(results) {
 }
 
 async function main() {
-  const { quick, only, cpuProfileDir, write } = parseArgs(process.argv.slice(2));
+  const { quick, only, pairs, cpuProfileDir, write } = parseArgs(process.argv.slice(2));
   ensureBuilt();
   const plan = pinLoadGenerator();
   const settings = quick
     ? { connections: 50, warmupSeconds: 1.5, seconds: 1.5, repetitions: 1 }
-    : { connections: 50, warmupSeconds: 3, seconds: 3, repetitions: 7 };
+    : { connections: 50, warmupSeconds: 3, seconds: 2, repetitions: 15 };
+  if (pairs !== null) settings.repetitions = pairs;
   if (cpuProfileDir) {
     settings.cpuProfileDir = cpuProfileDir;
     console.error(`[bench] CPU profiles of each server go to ${cpuProfileDir} (summarise with node bench/profile-summary.js); RESULTS.md is not written`);
@@ -101,7 +113,7 @@ async function main() {
     plan
       ? `- CPUs: each throughput server is pinned to CPU ${plan.server} and the load generator to CPU ${plan.loadGenerator} (\`taskset\`), so they never share a core; the bcrypt rows and the event-loop rows are left to the scheduler.`
       : '- CPUs: not pinned (no `taskset`, a single core, or BENCH_NO_PIN set): the load generator and the server share the cores.',
-    `- One bare Express server runs for the whole run. Each row gets a ${settings.warmupSeconds} s warm-up, then ${settings.repetitions} pair(s) of ${settings.seconds} s windows, the row's and bare Express's, in alternating order. Each pair gives a ratio; the table shows the median ratio and the lowest and highest ("pairs"). req/s and p99 are medians of the row's windows; the bare row's are over all of its windows.`,
+    `- One bare Express server runs for the whole run. Each row gets a ${settings.warmupSeconds} s warm-up, then ${settings.repetitions} pair(s) of ${settings.seconds} s windows, the row's and bare Express's, in alternating order. Each pair gives a ratio; the table shows the median ratio, its 95% confidence interval (order statistics, no distribution assumed; from 6 pairs on) and the lowest and highest ratio ("pairs"). A verdict is "within noise" when that interval holds the target. req/s and p99 are medians of the row's windows; the bare row's are over all of its windows.`,
     '- Server CPU µs/req is the server process\'s user + system CPU time in a window divided by the requests it answered (median of the windows).',
     '- bcrypt cost 10 in every Basic row.',
     '',

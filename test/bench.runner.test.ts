@@ -28,5 +28,8 @@ describe('bench harness', () => {
     expect(typeof apiKey.pass).toBe('boolean');
     // One pair of windows: its one ratio is the median, lowest and highest.
     expect(apiKey.ratioRange).toEqual([apiKey.ratio, apiKey.ratio]);
+    expect(apiKey.ratios).toEqual([apiKey.ratio]);
+    // A confidence interval needs at least 6 pairs.
+    expect(apiKey.ratioInterval).toBeNull();
   }, 60_000);
 });
