@@ -66,7 +66,6 @@ function cannon(url, request, { connections, seconds }) {
   return autocannon({ url: url + request.path, method: request.method || 'GET', headers: request.headers, body: request.body, connections, duration: seconds });
 }
 
-
 /** The server's own CPU time in µs (user + system), asked over IPC. */
 function serverCpu(server) {
   return new Promise((resolve, reject) => {
