@@ -46,7 +46,11 @@ const verdict = (pass) => (pass === null || pass === undefined ? '' : pass ? 'pa
 function targetVerdict(r) {
   const base = verdict(r.pass);
   const interval = r.ratioInterval;
-  const straddles = interval && r.target !== null && interval[0] < r.target && r.target <= interval[1];
+  if (base === '') return base;
+  const pairs = r.ratios ? r.ratios.length : 0;
+  // Below 6 pairs there is no 95% interval: the verdict is a hint, not a measurement.
+  if (!interval) return `${base} (indicative: ${pairs} pair${pairs === 1 ? '' : 's'})`;
+  const straddles = interval[0] < r.target && r.target <= interval[1];
   return straddles ? `${base} (within noise)` : base;
 }
 
@@ -113,7 +117,7 @@ async function main() {
     plan
       ? `- CPUs: each throughput server is pinned to CPU ${plan.server} and the load generator to CPU ${plan.loadGenerator} (\`taskset\`), so they never share a core; the bcrypt rows and the event-loop rows are left to the scheduler.`
       : '- CPUs: not pinned (no `taskset`, a single core, or BENCH_NO_PIN set): the load generator and the server share the cores.',
-    `- One bare Express server runs for the whole run. Each row gets a ${settings.warmupSeconds} s warm-up, then ${settings.repetitions} pair(s) of ${settings.seconds} s windows, the row's and bare Express's, in alternating order. Each pair gives a ratio; the table shows the median ratio, its 95% confidence interval (order statistics, no distribution assumed; from 6 pairs on) and the lowest and highest ratio ("pairs"). A verdict is "within noise" when that interval holds the target. req/s and p99 are medians of the row's windows; the bare row's are over all of its windows.`,
+    `- One bare Express server runs for the whole run. Each row gets a ${settings.warmupSeconds} s warm-up, then ${settings.repetitions} pair(s) of ${settings.seconds} s windows, the row's and bare Express's, in alternating order. Each pair gives a ratio; the table shows the median ratio, its 95% confidence interval (order statistics, no distribution assumed; from 6 pairs on) and the lowest and highest ratio ("pairs"). A verdict is "within noise" when that interval holds the target, and "indicative" below 6 pairs (no interval). req/s and p99 are medians of the row's windows; the bare row's are over all of its windows.`,
     '- Server CPU µs/req is the server process\'s user + system CPU time in a window divided by the requests it answered (median of the windows).',
     '- bcrypt cost 10 in every Basic row.',
     '',
