@@ -3,7 +3,7 @@
 // token, with curl commands that work against it. Run it with `npm start`.
 'use strict';
 const express = require('express');
-const { gatehouse, MemoryStore } = require('gatehouse');
+const { gatehouse, MemoryStore } = require('express-gatehouse');
 
 const DEMO_LOGIN = 'demo@example.org';
 const DEMO_PASSWORD = 'demo password 1234';

@@ -1,4 +1,4 @@
--- Gatehouse tables for PostgresStore (gatehouse/postgres). Idempotent: safe to run again.
+-- Gatehouse tables for PostgresStore (express-gatehouse/postgres). Idempotent: safe to run again.
 -- Names are unqualified, so they land in the first schema of the search_path;
 -- migrate(pool, { schema }) sets that schema for you. All times are milliseconds since
 -- the Unix epoch (bigint), as in the store interface.

@@ -31,24 +31,24 @@ describe('npm pack output installs into an empty project', () => {
     if (tarball) rmSync(path.dirname(tarball), { recursive: true, force: true });
   });
 
-  it('require("gatehouse") works', () => {
+  it('require("express-gatehouse") works', () => {
     const out = execFileSync(
       process.execPath,
-      ['-e', "const g = require('gatehouse'); const auth = g.gatehouse({ store: new g.MemoryStore() }); console.log(typeof auth.authenticate, typeof g.GatehouseError)"],
+      ['-e', "const g = require('express-gatehouse'); const auth = g.gatehouse({ store: new g.MemoryStore() }); console.log(typeof auth.authenticate, typeof g.GatehouseError)"],
       { cwd: project, encoding: 'utf8' },
     );
     expect(out.trim()).toBe('function function');
   });
 
-  it('import { gatehouse } from "gatehouse" works and shares one module with require', () => {
+  it('import { gatehouse } from "express-gatehouse" works and shares one module with require', () => {
     writeFileSync(
       path.join(project, 'esm.mjs'),
       [
-        "import { gatehouse, MemoryStore, GatehouseError } from 'gatehouse';",
+        "import { gatehouse, MemoryStore, GatehouseError } from 'express-gatehouse';",
         "import { createRequire } from 'node:module';",
         'const require = createRequire(import.meta.url);',
         "const auth = gatehouse({ store: new MemoryStore() });",
-        "console.log(typeof auth.routes, GatehouseError === require('gatehouse').GatehouseError);",
+        "console.log(typeof auth.routes, GatehouseError === require('express-gatehouse').GatehouseError);",
       ].join('\n'),
     );
     const out = execFileSync(process.execPath, ['esm.mjs'], { cwd: project, encoding: 'utf8' });
@@ -56,6 +56,6 @@ describe('npm pack output installs into an empty project', () => {
   });
 
   it('ships type declarations that a TypeScript consumer can use', () => {
-    expect(readdirSync(path.join(project, 'node_modules', 'gatehouse', 'dist'))).toContain('index.d.ts');
+    expect(readdirSync(path.join(project, 'node_modules', 'express-gatehouse', 'dist'))).toContain('index.d.ts');
   });
 });

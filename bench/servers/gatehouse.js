@@ -2,7 +2,7 @@
 // key, opaque bearer (memory or Redis), JWT, Basic (cached or not), cookie session.
 'use strict';
 const express = require('express');
-const { gatehouse, MemoryStore, combineStores } = require('gatehouse');
+const { gatehouse, MemoryStore, combineStores } = require('express-gatehouse');
 
 const PASSWORD = 'correct horse battery';
 const API_KEY = 'bench-api-key-0123456789';
@@ -22,7 +22,7 @@ module.exports = async function create({ scheme, sessions = 0, maxQueue }) {
   let close;
   if (scheme === 'bearer-redis') {
     const Redis = require('ioredis');
-    const { RedisStore, REDIS_FAIL_FAST_OPTIONS } = require('gatehouse/redis');
+    const { RedisStore, REDIS_FAIL_FAST_OPTIONS } = require('express-gatehouse/redis');
     const client = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', REDIS_FAIL_FAST_OPTIONS);
     const keyPrefix = `gatehouse-bench:${process.pid}:`;
     store = combineStores({ credentials: users, tokens: new RedisStore({ client, keyPrefix }) });

@@ -4,7 +4,7 @@
 'use strict';
 const path = require('node:path');
 const express = require('express');
-const { gatehouse, MemoryStore } = require('gatehouse');
+const { gatehouse, MemoryStore } = require('express-gatehouse');
 
 /**
  * Builds the example app. `secure: false` is for plain-HTTP local development only.

@@ -32,8 +32,8 @@ const ATTEMPT_METHODS = ['readAttempts', 'recordFailedAttempt', 'clearAttempts']
  *
  * @example
  * ```ts
- * import { combineStores } from 'gatehouse';
- * import { RedisStore } from 'gatehouse/redis';
+ * import { combineStores } from 'express-gatehouse';
+ * import { RedisStore } from 'express-gatehouse/redis';
  *
  * const hostUsers = {
  *   async findCredentials(login) {

@@ -1,5 +1,5 @@
 /**
- * `gatehouse/testing`: the store conformance suite (DESIGN §6). Any store — MemoryStore,
+ * `express-gatehouse/testing`: the store conformance suite (DESIGN §6). Any store — MemoryStore,
  * RedisStore, PostgresStore, or a host's own — should pass it before Gatehouse relies on
  * it. The cases are plain async functions using `node:assert`, so they run under any test
  * runner; `describeStoreConformance` registers them with jest (or anything with the same
@@ -113,7 +113,7 @@ const T0 = 1_700_000_000_000;
  *
  * @example
  * ```ts
- * import { storeConformanceCases, createConformanceContext } from 'gatehouse/testing';
+ * import { storeConformanceCases, createConformanceContext } from 'express-gatehouse/testing';
  * import { test } from 'node:test';
  * const store = new MyStore();
  * for (const c of storeConformanceCases) test(c.name, () => c.run(store, createConformanceContext()));
@@ -454,7 +454,7 @@ export interface DescribeStoreConformanceOptions extends ConformanceRunner {
  * @param makeStore - Resolves to the store under test.
  * @example
  * ```ts
- * import { describeStoreConformance } from 'gatehouse/testing';
+ * import { describeStoreConformance } from 'express-gatehouse/testing';
  * describeStoreConformance('MyStore', () => new MyStore(db), { closeStore: (store) => db.close() });
  * ```
  */

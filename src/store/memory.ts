@@ -1,6 +1,6 @@
 /**
  * The embedded store: everything in process memory. Right for one process, demos and
- * tests; apps on more than one machine use `gatehouse/redis` or `gatehouse/postgres`.
+ * tests; apps on more than one machine use `express-gatehouse/redis` or `express-gatehouse/postgres`.
  */
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';

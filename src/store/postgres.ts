@@ -1,5 +1,5 @@
 /**
- * `gatehouse/postgres`: tokens, revocations and failed-attempt counters in PostgreSQL,
+ * `express-gatehouse/postgres`: tokens, revocations and failed-attempt counters in PostgreSQL,
  * shared by every instance of an app (DESIGN §6). Users stay in the host's own tables;
  * combine the two with `combineStores`.
  *
@@ -37,7 +37,7 @@ export const MIGRATIONS_DIR: string = path.resolve(__dirname, '..', '..', 'migra
  * @example
  * ```ts
  * import { Pool } from 'pg';
- * import { PostgresStore, POSTGRES_FAIL_FAST_OPTIONS } from 'gatehouse/postgres';
+ * import { PostgresStore, POSTGRES_FAIL_FAST_OPTIONS } from 'express-gatehouse/postgres';
  * const pool = new Pool({ connectionString: process.env.DATABASE_URL, ...POSTGRES_FAIL_FAST_OPTIONS });
  * const store = new PostgresStore({ pool });
  * ```
@@ -115,7 +115,7 @@ function checkSchema(schema: unknown, where: string): string | undefined {
  * @example
  * ```ts
  * import { Pool } from 'pg';
- * import { migrate, PostgresStore } from 'gatehouse/postgres';
+ * import { migrate, PostgresStore } from 'express-gatehouse/postgres';
  * const pool = new Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000 });
  * await migrate(pool);
  * const store = new PostgresStore({ pool });
@@ -171,8 +171,8 @@ interface TokenRow extends QueryResultRow {
  * @example
  * ```ts
  * import { Pool } from 'pg';
- * import { PostgresStore, migrate } from 'gatehouse/postgres';
- * import { combineStores } from 'gatehouse';
+ * import { PostgresStore, migrate } from 'express-gatehouse/postgres';
+ * import { combineStores } from 'express-gatehouse';
  *
  * const pool = new Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000 });
  * await migrate(pool);

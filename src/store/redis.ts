@@ -1,5 +1,5 @@
 /**
- * `gatehouse/redis`: tokens, revocations and failed-attempt counters in Redis, shared by
+ * `express-gatehouse/redis`: tokens, revocations and failed-attempt counters in Redis, shared by
  * every instance of an app (DESIGN §6). Users stay in the host's own store; combine the
  * two with `combineStores`.
  *
@@ -38,7 +38,7 @@ import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenR
  * @example
  * ```ts
  * import { Redis } from 'ioredis';
- * import { RedisStore, REDIS_FAIL_FAST_OPTIONS } from 'gatehouse/redis';
+ * import { RedisStore, REDIS_FAIL_FAST_OPTIONS } from 'express-gatehouse/redis';
  * const client = new Redis(process.env.REDIS_URL!, REDIS_FAIL_FAST_OPTIONS);
  * const store = new RedisStore({ client });
  * ```
@@ -215,8 +215,8 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt'>;
  * @example
  * ```ts
  * import { Redis } from 'ioredis';
- * import { RedisStore, REDIS_FAIL_FAST_OPTIONS } from 'gatehouse/redis';
- * import { combineStores } from 'gatehouse';
+ * import { RedisStore, REDIS_FAIL_FAST_OPTIONS } from 'express-gatehouse/redis';
+ * import { combineStores } from 'express-gatehouse';
  *
  * const client = new Redis(process.env.REDIS_URL!, REDIS_FAIL_FAST_OPTIONS);
  * const store = combineStores({ credentials: myUsers, tokens: new RedisStore({ client }) });

@@ -3,7 +3,7 @@
  *
  * It is split by concern so a host implements only what it uses: a host with its own
  * user table implements {@link CredentialStore} and takes tokens, revocations and
- * counters from `gatehouse/redis` or `gatehouse/postgres`.
+ * counters from `express-gatehouse/redis` or `express-gatehouse/postgres`.
  *
  * Every method is async. A method that rejects (or does not answer in time) makes the
  * request fail closed with 503.1; the store's error text never reaches the client.
