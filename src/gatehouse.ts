@@ -34,6 +34,13 @@ import { Revocations } from './tokens/revocations';
 import { RefreshTokens } from './tokens/refresh-tokens';
 import { TokenService } from './tokens/token-service';
 
+/**
+ * How long a per-actor "not before" is kept at the least, in ms: longer than any login or
+ * refresh can take between its proof of identity and its check of the "not before" (the
+ * store timeout and the bcrypt queue bound each step to seconds).
+ */
+const IN_FLIGHT_PROOF_WINDOW = 10 * 60 * 1000;
+
 /** Options of `auth.routes()`. */
 export interface RoutesOptions {
   /**
@@ -81,9 +88,20 @@ function checkPath(value: unknown, name: string, fallback: string): string {
 export function gatehouse(options: GatehouseOptions): Gatehouse {
   const config = resolveOptions(options);
   const store = guardStore(config.store, config.storeTimeout);
+  // A JWT access token must not outlive a "not before" issued after it (plus clock tolerance).
+  const accessHorizon = config.jwt ? config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000 : 0;
+  // One "not before" per actor, kept as long as the longest-lived credential that revokeAll
+  // cannot delete (JWT access tokens, sessions in a host's own session store) and at least as
+  // long as any login or refresh could still be in flight.
+  const revocations = new Revocations(
+    store,
+    Math.max(IN_FLIGHT_PROOF_WINDOW, accessHorizon, config.cookie && config.cookie.store ? config.cookie.absoluteTimeout : 0),
+    config.now,
+  );
   const tokens = new TokenService({
     store,
     now: config.now,
+    revocations,
     lifetimes: {
       sessionTtl: config.sessionToken ? config.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: config.sessionToken ? config.sessionToken.idleTimeout : null,
@@ -120,13 +138,9 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
 
   let jwtParts: { strategy: JwtStrategy; issuer: JwtIssuer | null; refreshTokens: RefreshTokens; revocations: Revocations } | null = null;
   if (config.jwt) {
-    // A "not before" must outlive every access token issued before it (plus clock tolerance).
-    const accessHorizon = config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000;
-    const revocations = new Revocations(store, accessHorizon, config.now);
     const strategy = new JwtStrategy({ jwt: config.jwt, store, revocations, now: config.now });
     strategies.jwt = strategy as unknown as Strategy;
     enabledGroups.add('bearer');
-    if (revocations.available) tokens.onRevokeAll((actorId) => revocations.revokeActor(actorId));
     jwtParts = {
       strategy,
       issuer: config.jwt.signingKey ? new JwtIssuer(config.jwt, config.now) : null,
@@ -144,11 +158,9 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
 
   let cookieSessions: CookieSessions | null = null;
   if (config.cookie) {
-    const revocations = new Revocations(store, config.cookie.absoluteTimeout, config.now);
-    cookieSessions = new CookieSessions({ options: config.cookie, store, now: config.now, revocations });
     // Sessions in the Gatehouse store are token records, which revokeAll deletes; a host's
-    // own session store is reached through a per-actor "not before" instead.
-    if (cookieSessions.revocations?.available) tokens.onRevokeAll((actorId) => revocations.revokeActor(actorId));
+    // own session store is reached through the per-actor "not before" instead.
+    cookieSessions = new CookieSessions({ options: config.cookie, store, now: config.now, revocations });
     strategies.cookie = new CookieStrategy({ sessions: cookieSessions, store });
     enabledGroups.add('cookie');
   }
@@ -222,10 +234,11 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         issueSessionTokens: config.sessionToken !== false,
         cookieSessions,
         sendProblem,
+        now: config.now,
       });
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck });
+        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, now: config.now });
       }
       router.use(routeErrorsAsProblems(sendProblem));
       return router;

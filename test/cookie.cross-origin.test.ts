@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { ALICE_PASSWORD } from './helpers/app';
 import { isCrossOriginAllowed } from '../src/cross-origin';
-import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
+import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie, loginWithBearer } from './helpers/cookie';
 
 const policy = { trustedOrigins: new Set(['https://admin.example.org']), sessionCsrfToken: 'the-session-csrf-token' };
 const base = { method: 'POST', secFetchSite: undefined, origin: undefined, host: 'api.example.org', csrfToken: undefined };
@@ -46,7 +46,7 @@ describe('cookie-authenticated unsafe requests', () => {
 
   it('bearer-authenticated requests are not subject to the check (no ambient credential)', async () => {
     const t = await cookieApp();
-    const { token } = await loginWithCookie(t);
+    const token = await loginWithBearer(t);
     const res = await request(t.app).post('/v1/projects').set('Authorization', `Bearer ${token}`).set('Sec-Fetch-Site', 'cross-site');
     expect(res.status).toBe(200);
   });

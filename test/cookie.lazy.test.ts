@@ -2,7 +2,7 @@ import session from 'express-session';
 import request from 'supertest';
 import { MemoryStore } from '../src';
 import { CONFIG_API_KEY } from './helpers/app';
-import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
+import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie, loginWithBearer } from './helpers/cookie';
 
 /** A MemoryStore that counts reads of cookie-session records. */
 class CountingStore extends MemoryStore {
@@ -18,7 +18,8 @@ describe('API traffic never runs express-session', () => {
   it('bearer, API-key and anonymous requests set no cookie and never read a session, even with a cookie present', async () => {
     const store = new CountingStore({ passwordCost: 10 });
     const app = await cookieApp({}, store);
-    const { cookie, token } = await loginWithCookie(app);
+    const { cookie } = await loginWithCookie(app);
+    const token = await loginWithBearer(app);
     store.cookieReads = 0;
     const bearer = await withCookie(request(app.app).get('/v1/projects'), cookie).set('Authorization', `Bearer ${token}`);
     const apiKey = await request(app.app).get('/v1/projects').set('Authorization', `ApiKey ${CONFIG_API_KEY}`);
@@ -36,7 +37,7 @@ describe('API traffic never runs express-session', () => {
 
   it('a bad cookie is final only when it is the first credential: a bearer token goes first', async () => {
     const t = await cookieApp();
-    const { token } = await loginWithCookie(t);
+    const token = await loginWithBearer(t);
     const res = await withCookie(request(t.app).get('/v1/projects'), '__Host-gatehouse=s%3Astale.sig').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     const alone = await withCookie(request(t.app).get('/v1/projects'), '__Host-gatehouse=s%3Astale.sig');
@@ -54,7 +55,8 @@ describe('API traffic never runs express-session', () => {
       };
     }
     const t = await cookieApp({ cookie: { secret: COOKIE_SECRET, store: hostStore } });
-    const { cookie, token } = await loginWithCookie(t);
+    const { cookie } = await loginWithCookie(t);
+    const token = await loginWithBearer(t);
     calls.length = 0;
     const bearer = await withCookie(request(t.app).get('/v1/projects'), cookie).set('Authorization', `Bearer ${token}`);
     const apiKey = await request(t.app).post('/v1/projects').set('Authorization', `ApiKey ${CONFIG_API_KEY}`);

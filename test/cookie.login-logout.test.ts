@@ -3,9 +3,9 @@ import { ALICE_PASSWORD } from './helpers/app';
 import { cookieApp, loginWithCookie, sessionCookie, withCookie } from './helpers/cookie';
 
 describe('cookie sessions: login and logout', () => {
-  it('POST /sessions with session: true sets an HttpOnly, Secure, SameSite=Lax __Host- cookie and returns a csrf token', async () => {
+  it('POST /sessions with session: true sets an HttpOnly, Secure, SameSite=Lax __Host- cookie and returns a csrf token, and no bearer token', async () => {
     const t = await cookieApp();
-    const { line, csrf, token } = await loginWithCookie(t);
+    const { line, csrf, body } = await loginWithCookie(t);
     expect(line).toMatch(/^__Host-gatehouse=/);
     expect(line).toMatch(/; Path=\//);
     expect(line).toMatch(/; HttpOnly/);
@@ -13,7 +13,9 @@ describe('cookie sessions: login and logout', () => {
     expect(line).toMatch(/; SameSite=Lax/);
     expect(line).not.toMatch(/Domain=/i);
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(token).toMatch(/^gths_/);
+    // One login is one session: no second, independent credential that page scripts could read.
+    expect(body).not.toHaveProperty('token');
+    expect(Object.keys(body).sort()).toEqual(['csrf', 'previousAccessFailedCount']);
   });
 
   it('the cookie authenticates GET requests as the user', async () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ALICE_PASSWORD, CONFIG_API_KEY } from './helpers/app';
-import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
+import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie, loginWithBearer } from './helpers/cookie';
 
 const STALE_COOKIE = '__Host-gatehouse=s%3Astale-session-id.not-a-signature';
 
@@ -11,7 +11,7 @@ function basic(login: string, password: string): string {
 describe('the cookie comes last: it is tried only when no earlier credential is presented', () => {
   it('should authorize with a valid bearer token sent alongside a bad cookie (the cookie is never tried)', async () => {
     const t = await cookieApp();
-    const { token } = await loginWithCookie(t);
+    const token = await loginWithBearer(t);
     const res = await withCookie(request(t.app).get('/v1/projects'), STALE_COOKIE).set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body.authInfo.scheme).toBe('sessionToken');
@@ -60,7 +60,8 @@ describe('the cookie comes last: it is tried only when no earlier credential is 
 
   it("should try the cookie first when precedence puts it first: then a bad cookie is final and the bearer is not tried", async () => {
     const t = await cookieApp({ precedence: ['cookie', 'appUserUrl', 'bearer', 'apiKey', 'basic'] });
-    const { token, cookie } = await loginWithCookie(t);
+    const { cookie } = await loginWithCookie(t);
+    const token = await loginWithBearer(t);
     const stale = await withCookie(request(t.app).get('/v1/projects'), STALE_COOKIE).set('Authorization', `Bearer ${token}`);
     expect(stale.body.code).toBe('401.2');
     const good = await withCookie(request(t.app).get('/v1/projects'), cookie).set('Authorization', `ApiKey ${CONFIG_API_KEY}`);
@@ -70,7 +71,8 @@ describe('the cookie comes last: it is tried only when no earlier credential is 
 
   it("should answer 400.2 for a cookie and a bearer token together when multipleCredentials is 'reject'", async () => {
     const t = await cookieApp({ multipleCredentials: 'reject' });
-    const { token, cookie } = await loginWithCookie(t);
+    const { cookie } = await loginWithCookie(t);
+    const token = await loginWithBearer(t);
     const res = await withCookie(request(t.app).get('/v1/projects'), cookie).set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('400.2');

@@ -65,6 +65,7 @@ describe('combineStores', () => {
     const shared = new MemoryStore({ passwordCost: 10 });
     const withoutTouch = {
       saveToken: shared.saveToken.bind(shared),
+      updateToken: shared.updateToken.bind(shared),
       findToken: shared.findToken.bind(shared),
       deleteToken: shared.deleteToken.bind(shared),
       deleteTokensForActor: shared.deleteTokensForActor.bind(shared),
@@ -86,7 +87,7 @@ describe('combineStores', () => {
     expect(() => combineStores({ credentials: { findCredentials: async () => null } as never, tokens })).toThrow(
       new TypeError('combineStores: credentials.findActor must be a function (credentials lacks findActor).'),
     );
-    const tokensOnly = { ...Object.fromEntries(['saveToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'].map((m) => [m, async () => null])) };
+    const tokensOnly = { ...Object.fromEntries(['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'].map((m) => [m, async () => null])) };
     expect(() => combineStores({ credentials: new HostUsers(), tokens: tokensOnly as never })).toThrow(/tokens\.saveRevocation must be a function.*pass revocations/);
     expect(() => combineStores({ credentials: new HostUsers(), tokens: { ...tokensOnly, markTokenUsed: 1 } as never })).toThrow(/tokens\.markTokenUsed/);
     expect(() => combineStores({ credentials: undefined as never, tokens })).toThrow(/credentials is required/);

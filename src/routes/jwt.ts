@@ -20,6 +20,8 @@ export interface JwtRoutesDependencies {
   strategy: Strategy;
   store: GuardedStore;
   passwordCheck: PasswordChecker | null;
+  /** Clock in ms. */
+  now: () => number;
 }
 
 /** Opaque and JWS tokens alike fit in this; anything longer is not a token of ours. */
@@ -50,8 +52,10 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
       `${path}/authenticate`,
       handle(async (req, res) => {
         const { login, password } = readLoginBody(req.body);
+        // The proof of identity starts here: a revokeAll from now on refuses the new family.
+        const provenAt = deps.now();
         const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip });
-        const refresh = await deps.refreshTokens.issue(actor.id);
+        const refresh = await deps.refreshTokens.issue(actor.id, provenAt);
         sendTokens(res, issuer.sign(actor, refresh.familyId), refresh);
       }),
     );

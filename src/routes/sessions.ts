@@ -40,6 +40,8 @@ export interface SessionRoutesDependencies {
   cookieSessions: CookieSessions | null;
   /** Sends a GatehouseError as the response. */
   sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
+  /** Clock in ms. */
+  now: () => number;
 }
 
 /** Resolves the presented credential for a logout endpoint, answering the failure itself. */
@@ -86,9 +88,13 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
         if (cookieSessions && !isCrossOriginAllowed(crossOriginRequestOf(req.method, req.headers), { trustedOrigins: cookieSessions.options.trustedOrigins, sessionCsrfToken: undefined })) {
           throw new GatehouseError('403.4');
         }
+        // The proof of identity starts here: a revokeAll from now on refuses what this login issues.
+        const provenAt = deps.now();
         const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip });
-        const issued = deps.issueSessionTokens ? await deps.tokens.issue({ actorId: actor.id, kind: 'session' }) : null;
-        const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id) : undefined;
+        // One login is one session: a cookie login gets the cookie alone, never a second,
+        // independent bearer token that page scripts could read and logout would not end.
+        const issued = cookieSessions ? null : await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session' }, provenAt);
+        const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id, provenAt) : undefined;
         res.setHeader('Cache-Control', 'no-store');
         res.status(200).json({
           ...(issued

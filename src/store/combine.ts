@@ -20,7 +20,7 @@ export interface StoreParts {
 }
 
 const CREDENTIAL_METHODS = ['findCredentials', 'findActor'] as const;
-const TOKEN_METHODS = ['saveToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'] as const;
+const TOKEN_METHODS = ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'] as const;
 const REVOCATION_METHODS = ['saveRevocation', 'findRevocations'] as const;
 const ATTEMPT_METHODS = ['readAttempts', 'recordFailedAttempt', 'clearAttempts'] as const;
 

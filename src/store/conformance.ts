@@ -304,6 +304,58 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
   {
+    name: 'updateToken replaces a stored record, keeps it in its actor index, and resolves true',
+    parts: ['tokens'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const record = tokenRecord({ actorId, kind: 'cookie', data: { step: 1 } }, context);
+      await tokens(store).saveToken(record);
+      const changed = { ...record, lastUsedAt: context.now() + 1000, data: { step: 2 } };
+      assert.equal(await tokens(store).updateToken(changed), true, 'updateToken should report the replacement');
+      await assertFound(tokens(store), changed, 'the record should be replaced');
+      assert.equal(await tokens(store).deleteTokensForActor(actorId), 1, 'the updated record should still be in its actor index');
+      await assertGone(tokens(store), record.hash, 'deleteTokensForActor should remove the updated record');
+    },
+  },
+  {
+    name: 'updateToken never re-creates a record that deleteToken, deleteTokensForActor or deleteTokenFamily removed',
+    parts: ['tokens'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const familyId = context.unique('family');
+      const unknown = tokenRecord({ actorId }, context);
+      assert.equal(await tokens(store).updateToken(unknown), false, 'updateToken of an unknown hash should resolve false');
+      await assertGone(tokens(store), unknown.hash, 'updateToken should not create a record');
+      const ends: Array<[string, (record: TokenRecord) => Promise<unknown>]> = [
+        ['deleteToken', (record) => tokens(store).deleteToken(record.hash)],
+        ['deleteTokensForActor', () => tokens(store).deleteTokensForActor(actorId)],
+        ['deleteTokenFamily', () => tokens(store).deleteTokenFamily(familyId)],
+      ];
+      for (const [method, end] of ends) {
+        const record = tokenRecord({ actorId, familyId, kind: 'cookie' }, context);
+        await tokens(store).saveToken(record);
+        await end(record);
+        // A request that loaded the session before it was ended writes it back afterwards.
+        assert.equal(await tokens(store).updateToken({ ...record, lastUsedAt: context.now() }), false, `updateToken after ${method} should resolve false`);
+        await assertGone(tokens(store), record.hash, `a session ended by ${method} must stay ended`);
+      }
+    },
+  },
+  {
+    name: 'updateToken racing deleteToken: 25 rounds, the record never outlives the delete',
+    parts: ['tokens'],
+    async run(store, context) {
+      for (let round = 0; round < 25; round += 1) {
+        const record = tokenRecord({ actorId: context.unique('actor'), kind: 'cookie' }, context);
+        await tokens(store).saveToken(record);
+        const writeBack = { ...record, lastUsedAt: context.now() };
+        // Both orders are legal; either way, once both settle the record is gone.
+        await Promise.all(round % 2 ? [tokens(store).updateToken(writeBack), tokens(store).deleteToken(record.hash)] : [tokens(store).deleteToken(record.hash), tokens(store).updateToken(writeBack)]);
+        await assertGone(tokens(store), record.hash, `round ${round}: a write-back racing the delete re-created the record`);
+      }
+    },
+  },
+  {
     name: 'touchToken records lastUsedAt without changing anything else',
     parts: ['tokens'],
     async run(store, context) {

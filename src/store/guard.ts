@@ -14,6 +14,7 @@ const STORE_METHODS = [
   'findCredentials',
   'findActor',
   'saveToken',
+  'updateToken',
   'findToken',
   'deleteToken',
   'deleteTokensForActor',

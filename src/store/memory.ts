@@ -167,6 +167,16 @@ export class MemoryStore implements GatehouseStore {
   // ---- TokenStore ----
 
   async saveToken(record: TokenRecord): Promise<void> {
+    this.putToken(record);
+  }
+
+  async updateToken(record: TokenRecord): Promise<boolean> {
+    if (!this.tokens.has(record.hash)) return false;
+    this.putToken(record);
+    return true;
+  }
+
+  private putToken(record: TokenRecord): void {
     const previous = this.tokens.get(record.hash);
     if (previous) this.unindex(previous);
     const copy = copyRecord(record);

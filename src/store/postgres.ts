@@ -252,21 +252,20 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
          created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
          last_used_at = EXCLUDED.last_used_at, used_at = EXCLUDED.used_at,
          label = EXCLUDED.label, roles = EXCLUDED.roles, data = EXCLUDED.data`,
-      [
-        record.hash,
-        record.kind,
-        record.actorId,
-        record.familyId ?? null,
-        wholeMs(record.createdAt),
-        optionalMs(record.expiresAt),
-        optionalMs(record.lastUsedAt),
-        optionalMs(record.usedAt),
-        record.label ?? null,
-        record.roles ?? null,
-        // Serialised here: pg would turn a top-level array into a PostgreSQL array.
-        record.data === undefined ? null : JSON.stringify(record.data),
-      ],
+      tokenParameters(record),
     );
+  }
+
+  async updateToken(record: TokenRecord): Promise<boolean> {
+    // A plain UPDATE: a row that a concurrent DELETE removed stays removed.
+    const { rowCount } = await this.query(
+      `UPDATE ${this.tokens} SET
+         kind = $2, actor_id = $3, family_id = $4, created_at = $5, expires_at = $6,
+         last_used_at = $7, used_at = $8, label = $9, roles = $10::text[], data = $11::jsonb
+       WHERE hash = $1`,
+      tokenParameters(record),
+    );
+    return rowCount === 1;
   }
 
   async findToken(hash: string): Promise<TokenRecord | null> {
@@ -451,4 +450,22 @@ function toRecord(row: TokenRow): TokenRecord {
     familyId: row.family_id,
     data: row.data,
   };
+}
+
+/** The column values of a token record, in the order of the token statements' parameters. */
+function tokenParameters(record: TokenRecord): unknown[] {
+  return [
+    record.hash,
+    record.kind,
+    record.actorId,
+    record.familyId ?? null,
+    wholeMs(record.createdAt),
+    optionalMs(record.expiresAt),
+    optionalMs(record.lastUsedAt),
+    optionalMs(record.usedAt),
+    record.label ?? null,
+    record.roles ?? null,
+    // Serialised here: pg would turn a top-level array into a PostgreSQL array.
+    record.data === undefined ? null : JSON.stringify(record.data),
+  ];
 }

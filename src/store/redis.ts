@@ -102,9 +102,14 @@ local function unindex(prefix, hash, actor_id, family_id)
 end
 `;
 
-/** KEYS: token key. ARGV: prefix, hash, json, actorId|'', familyId|'', usedAt|'', lastUsedAt|'', ttl|''|'expired'. */
+/**
+ * KEYS: token key. ARGV: prefix, hash, json, actorId|'', familyId|'', usedAt|'', lastUsedAt|'',
+ * ttl|''|'expired', 'existing'|'' (only replace a record that is still there: a session
+ * write-back must not re-create a record that logout or revokeAll deleted meanwhile).
+ */
 const SAVE_TOKEN = lua(`${INDEX_HELPERS}
 local prefix, hash = ARGV[1], ARGV[2]
+if ARGV[9] == 'existing' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local old = redis.call('HMGET', KEYS[1], 'a', 'f')
 unindex(prefix, hash, old[1], old[2])
 redis.call('DEL', KEYS[1])
@@ -276,6 +281,14 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   // ---- TokenStore ----
 
   async saveToken(record: TokenRecord): Promise<void> {
+    await this.writeToken(record, '');
+  }
+
+  async updateToken(record: TokenRecord): Promise<boolean> {
+    return (await this.writeToken(record, 'existing')) === 1;
+  }
+
+  private async writeToken(record: TokenRecord, mode: '' | 'existing'): Promise<unknown> {
     const { usedAt, lastUsedAt, ...body } = record;
     const stored: StoredRecordBody = body;
     let ttl = '';
@@ -284,7 +297,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       // An already expired record is not kept: the interface lets findToken forget it.
       ttl = remaining > 0 ? String(remaining) : 'expired';
     }
-    await this.runScript(SAVE_TOKEN, [this.tokenKey(record.hash)], [
+    return this.runScript(SAVE_TOKEN, [this.tokenKey(record.hash)], [
       this.scriptPrefix,
       record.hash,
       JSON.stringify(stored),
@@ -293,6 +306,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       usedAt == null ? '' : String(usedAt),
       lastUsedAt == null ? '' : String(lastUsedAt),
       ttl,
+      mode,
     ]);
   }
 

@@ -15,6 +15,11 @@ export interface CookieSessionState {
   createdAt: number;
   /** Last request, for the idle timeout (written at most every tenth of it). */
   lastSeenAt: number;
+  /**
+   * When the login behind the session checked the password (ms); a per-actor "not before"
+   * from `revokeAll` at or after it ends the session. Absent in sessions from before 0.2.
+   */
+  provenAt?: number;
   csrfToken: string;
 }
 
@@ -26,13 +31,27 @@ declare module 'express-session' {
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
-/** An express-session store on a Gatehouse token store. */
+/**
+ * An express-session store on a Gatehouse token store. A record is created only for a
+ * session that {@link TokenSessionStore.expectNew} announced (a login); every other write
+ * is a write-back by express-session at the end of a response, and only updates a record
+ * that still exists. So a request that loaded the session before logout or `revokeAll`
+ * cannot bring it back when it finishes (express-session saves whatever it loaded).
+ */
 export class TokenSessionStore extends session.Store {
+  /** Session ids (hashed) whose next `set` may create the record. */
+  private readonly creatable = new Set<string>();
+
   constructor(
     private readonly store: GuardedStore,
     private readonly absoluteTimeout: number,
   ) {
     super();
+  }
+
+  /** Lets the next `set` of this session id create its record (called at login, once). */
+  expectNew(sid: string): void {
+    this.creatable.add(hashSecret(sid));
   }
 
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
@@ -43,11 +62,12 @@ export class TokenSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
+    const hash = hashSecret(sid);
     const state = data.gatehouse;
     const createdAt = state?.createdAt ?? Date.now();
-    this.store.saveToken!({
-      hash: hashSecret(sid),
-      kind: 'cookie',
+    const record = {
+      hash,
+      kind: 'cookie' as const,
       actorId: state?.actorId ?? null,
       createdAt,
       expiresAt: createdAt + this.absoluteTimeout,
@@ -57,11 +77,15 @@ export class TokenSessionStore extends session.Store {
       roles: null,
       familyId: null,
       data: JSON.parse(JSON.stringify(data)),
-    }).then(() => callback?.(), (error: unknown) => callback?.(error));
+    };
+    const write = this.creatable.delete(hash) ? this.store.saveToken!(record) : this.store.updateToken!(record);
+    write.then(() => callback?.(), (error: unknown) => callback?.(error));
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.store.deleteToken!(hashSecret(sid)).then(() => callback?.(), (error: unknown) => callback?.(error));
+    const hash = hashSecret(sid);
+    this.creatable.delete(hash);
+    this.store.deleteToken!(hash).then(() => callback?.(), (error: unknown) => callback?.(error));
   }
 
   /** Idle time is tracked in the session data itself; nothing to do on every read. */

@@ -48,7 +48,10 @@ export interface TokenRecord {
   roles?: string[] | null;
   /** Refresh-token family: rotation keeps it, reuse revokes all of it. */
   familyId?: string | null;
-  /** JSON-serialisable payload (cookie session data). */
+  /**
+   * JSON-serialisable payload: cookie session data, or `{ provenAt }` on refresh tokens (when
+   * the login that started the family checked the password, in ms).
+   */
   data?: unknown;
 }
 
@@ -56,6 +59,13 @@ export interface TokenRecord {
 export interface TokenStore {
   /** Inserts or replaces the record with this hash. */
   saveToken(record: TokenRecord): Promise<void>;
+  /**
+   * Replaces the record with this hash **only while one is stored**, atomically: it never
+   * creates a record. Resolves to `true` when a record was replaced. Session write-backs use
+   * it, so a request still in flight when its session is ended (logout, `revokeAll`) cannot
+   * bring the session back when it finishes.
+   */
+  updateToken(record: TokenRecord): Promise<boolean>;
   /** The record, or `null`. May return an expired record; callers check `expiresAt`. */
   findToken(hash: string): Promise<TokenRecord | null>;
   /** `true` when a record was removed. */

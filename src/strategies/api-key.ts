@@ -13,7 +13,7 @@ import type { GuardedStore } from '../store/guard';
 import { hashSecret, parseTokenKind } from '../tokens/format';
 import type { TokenService } from '../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../url-credentials';
-import { authInfoFor, reportRejection } from './outcome';
+import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
 
 /** One entry of the `apiKeys` map (ApostropheCMS shape, extended). */
 export interface ApiKeyEntry {
@@ -98,6 +98,14 @@ export interface ApiKeyStrategyOptions {
   tokens?: TokenService;
   /** For configured keys with an `actorId`. */
   store?: Pick<GuardedStore, 'findActor'>;
+  /**
+   * Let a request that presents no credential of this kind through anonymously (`pass()`), for
+   * routes that serve both. Default `false`: used alone, the strategy answers such a request
+   * with 401, so `passport.authenticate('apiKey')` never runs a handler without `req.user`.
+   * Also accepted per route: `passport.authenticate('apiKey', { session: false, optional: true })`.
+   * @example new ApiKeyStrategy({ keys, optional: true })
+   */
+  optional?: boolean;
 }
 
 const API_KEY_ONLY = new Set(['apiKey'] as const);
@@ -115,17 +123,19 @@ export class ApiKeyStrategy extends Strategy {
   private readonly keys: Map<string, ResolvedApiKey>;
   private readonly tokens: TokenService | undefined;
   private readonly store: Pick<GuardedStore, 'findActor'> | undefined;
+  private readonly optional: boolean;
 
   constructor(options: ApiKeyStrategyOptions = {}) {
     super();
     this.keys = options.keys ?? new Map();
     this.tokens = options.tokens;
     this.store = options.store;
+    this.optional = options.optional === true;
   }
 
-  override authenticate(req: Request, options?: { credential?: string }): void {
+  override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
     const key = options?.credential ?? apiKeyOf(req);
-    if (key === null) return this.pass();
+    if (key === null) return credentialAbsent(this, options?.optional ?? this.optional);
     if (key === '') return this.fail(new GatehouseError('401.2'), 401);
     this.resolve(key).then(
       ({ actor, reference }) => this.success(actor, authInfoFor({ scheme: 'apiKey', tokenKind: 'apiKey' }, reference)),
@@ -148,8 +158,8 @@ export class ApiKeyStrategy extends Strategy {
     if (configured.actorId === null) return { id: configured.label, kind: 'apiKey', roles: [...configured.roles], displayName: configured.label };
     const actor = this.store?.findActor ? await this.store.findActor(configured.actorId) : null;
     if (!actor) throw new GatehouseError('401.2');
-    if (configured.roles.length > 0) actor.roles = [...configured.roles];
-    return actor;
+    // A copy: the host's store may cache and share its actor objects, which must not gain the key's roles.
+    return configured.roles.length > 0 ? { ...actor, roles: [...configured.roles] } : actor;
   }
 }
 

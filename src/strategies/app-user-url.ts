@@ -9,12 +9,20 @@ import { Strategy } from 'passport-strategy';
 import { GatehouseError } from '../errors';
 import type { TokenService } from '../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../url-credentials';
-import { authInfoFor, reportRejection } from './outcome';
+import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
 
 /** Options of {@link AppUserUrlStrategy}. */
 export interface AppUserUrlStrategyOptions {
   /** The token service, i.e. `auth.tokens`. */
   tokens: TokenService;
+  /**
+   * Let a request that presents no credential of this kind through anonymously (`pass()`), for
+   * routes that serve both. Default `false`: used alone, the strategy answers such a request
+   * with 401, so `passport.authenticate('appUserUrl')` never runs a handler without `req.user`.
+   * Also accepted per route: `passport.authenticate('appUserUrl', { session: false, optional: true })`.
+   * @example new AppUserUrlStrategy({ tokens: auth.tokens, optional: true })
+   */
+  optional?: boolean;
 }
 
 /**
@@ -29,16 +37,18 @@ export interface AppUserUrlStrategyOptions {
 export class AppUserUrlStrategy extends Strategy {
   name = 'appUserUrl';
   private readonly tokens: TokenService;
+  private readonly optional: boolean;
 
   constructor(options: AppUserUrlStrategyOptions) {
     super();
     if (!options?.tokens) throw new TypeError('AppUserUrlStrategy: pass { tokens: auth.tokens }.');
     this.tokens = options.tokens;
+    this.optional = options.optional === true;
   }
 
-  override authenticate(req: Request, options?: { credential?: string }): void {
+  override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
     const token = options?.credential ?? urlKeyOf(req);
-    if (token === null) return this.pass();
+    if (token === null) return credentialAbsent(this, options?.optional ?? this.optional);
     if (token === '') return this.fail(new GatehouseError('401.2'), 401);
     this.tokens.authenticate(token, ['appUser']).then(
       (verified) =>

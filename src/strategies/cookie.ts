@@ -13,6 +13,7 @@ import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 import { TokenSessionStore, type CookieSessionState } from '../store/session-store';
+import { hashSecret } from '../tokens/format';
 import type { Revocations } from '../tokens/revocations';
 import { authInfoFor, reportRejection } from './outcome';
 
@@ -34,24 +35,29 @@ export class CookieSessions {
   readonly options: ResolvedCookieOptions;
   private readonly middleware: RequestHandler;
   private readonly now: () => number;
-  /** Set when sessions live in a host's own express-session store, which `revokeAll` cannot reach. */
-  readonly revocations: Revocations | null;
+  /** Per-actor "not before" (`revokeAll`) and, with a host's session store, ended sessions. */
+  private readonly revocations: Revocations | null;
+  /** The Gatehouse store's sessions; `null` when they live in a host's own express-session store. */
+  private readonly tokenSessions: TokenSessionStore | null;
 
   /**
    * @param dependencies.options - from `resolveCookieOptions`.
    * @param dependencies.store - the Gatehouse store (token records hold the sessions unless `options.store` is set).
    * @param dependencies.now - clock in ms. Default `Date.now`.
-   * @param dependencies.revocations - per-actor "not before" for `revokeAll` with a host's own session store. Default none.
+   * @param dependencies.revocations - where `revokeAll` leaves its per-actor "not before"; needed for
+   *   `revokeAll` and logout to reach sessions in a host's own session store, and for a login racing
+   *   `revokeAll` to be refused. Default none.
    */
   constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now?: () => number; revocations?: Revocations | null }) {
     const { options } = dependencies;
     this.options = options;
     this.now = dependencies.now ?? Date.now;
-    this.revocations = options.store ? (dependencies.revocations ?? null) : null;
+    this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
+    this.tokenSessions = options.store ? null : new TokenSessionStore(dependencies.store, options.absoluteTimeout);
     this.middleware = session({
       name: options.name,
       secret: options.secrets,
-      store: options.store ?? new TokenSessionStore(dependencies.store, options.absoluteTimeout),
+      store: options.store ?? this.tokenSessions!,
       resave: false,
       // No cookie and no store write until login: a request with a stale cookie creates nothing.
       saveUninitialized: false,
@@ -66,21 +72,31 @@ export class CookieSessions {
     return new Promise((resolve, reject) => this.middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
   }
 
-  /** Starts a logged-in session with a new id (no fixation) and resolves to its CSRF token. */
-  async establish(req: Request, res: Response, actorId: string): Promise<string> {
+  /**
+   * Starts a logged-in session with a new id (no fixation) and resolves to its CSRF token.
+   * `provenAt` is when the password was checked (default: now); a `tokens.revokeAll` for
+   * the actor at or after it refuses the session (401.2) instead of letting it start.
+   */
+  async establish(req: Request, res: Response, actorId: string, provenAt: number = this.now()): Promise<string> {
     await this.load(req, res);
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     const now = this.now();
-    const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, csrfToken: randomBytes(32).toString('base64url') };
+    const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, provenAt, csrfToken: randomBytes(32).toString('base64url') };
     req.session.gatehouse = state;
+    this.tokenSessions?.expectNew(req.sessionID);
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    await this.revocations?.confirmProof(actorId, provenAt, () => this.end(req, res));
     return state.csrfToken;
   }
 
   /** Destroys the session and clears the cookie. */
   async end(req: Request, res: Response): Promise<void> {
     await this.load(req, res);
+    const sessionKey = hashSecret(req.sessionID);
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+    // A host's session store takes express-session's write-back of a request still in flight
+    // as a new session; the revocation entry keeps that copy refused.
+    if (!this.tokenSessions && this.revocations) await this.revocations.revokeSession(sessionKey, this.now() + this.options.absoluteTimeout);
     res.clearCookie(this.options.name, { path: '/', httpOnly: true, secure: this.options.secure, sameSite: this.options.sameSite });
   }
 
@@ -94,7 +110,9 @@ export class CookieSessions {
       await this.end(req, res);
       throw new GatehouseError('401.4');
     }
-    if (this.revocations?.available && (await this.revocations.isRevoked({ sub: state.actorId, iat: Math.floor(state.createdAt / 1000) }))) {
+    // Sessions in the Gatehouse store are deleted by logout and revokeAll, and their write-backs
+    // cannot re-create them; a host's session store needs the revocation entries checked.
+    if (!this.tokenSessions && this.revocations && (await this.revocations.isSessionRevoked(hashSecret(req.sessionID), state.actorId, state.provenAt ?? state.createdAt))) {
       throw new GatehouseError('401.2');
     }
     // Written back (by express-session, at the end of the response) at most every tenth of the idle timeout.

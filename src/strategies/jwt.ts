@@ -20,7 +20,7 @@ import { GatehouseError, isGatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from '../tokens/jwt-options';
 import type { Revocations } from '../tokens/revocations';
-import { authInfoFor, reportRejection } from './outcome';
+import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
 import { sha256 } from '../sha256';
 
 /** Options of {@link JwtStrategy}. */
@@ -33,6 +33,20 @@ export interface JwtStrategyOptions {
   revocations?: Revocations;
   /** Milliseconds clock. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Let a request that presents no credential of this kind through anonymously (`pass()`), for
+   * routes that serve both. Default `false`: used alone, the strategy answers such a request
+   * with 401, so `passport.authenticate('jwt')` never runs a handler without `req.user`.
+   * Also accepted per route: `passport.authenticate('jwt', { session: false, optional: true })`.
+   * @example new JwtStrategy({ jwt, store, optional: true })
+   */
+  optional?: boolean;
+  /**
+   * The realm of the `WWW-Authenticate: Bearer` challenge sent, when the strategy is used alone,
+   * to a request without a bearer token. Default `'api'`.
+   * @example new JwtStrategy({ jwt, store, realm: 'reports' })
+   */
+  realm?: string;
 }
 
 /** What one request verifies against. */
@@ -75,6 +89,8 @@ export class JwtStrategy extends PassportJwtStrategy {
   private readonly store: Pick<GuardedStore, 'findActor'>;
   private readonly revocations: Revocations | undefined;
   private readonly now: () => number;
+  private readonly optional: boolean;
+  private readonly challenge: string;
   private readonly issuersByIss: Map<string, { issuer: ResolvedIssuer; client: JwksClient }>;
   /** Public keys of external issuers as KeyObjects, by the key object jwks-rsa caches. */
   private readonly externalKeys = new WeakMap<SigningKey, KeyObject>();
@@ -99,6 +115,8 @@ export class JwtStrategy extends PassportJwtStrategy {
     this.store = options.store;
     this.revocations = options.revocations;
     this.now = options.now ?? Date.now;
+    this.optional = options.optional === true;
+    this.challenge = bearerChallenge(options.realm ?? 'api');
     this.issuersByIss = new Map(
       options.jwt.issuers.map((issuer) => [
         issuer.issuer,
@@ -107,13 +125,13 @@ export class JwtStrategy extends PassportJwtStrategy {
     );
   }
 
-  override authenticate(req: Request, options?: { credential?: string }): void {
+  override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
     // passport calls this on a per-request copy augmented with success/fail/error/pass.
     const outcome = this as unknown as PassportStrategy & Record<string, unknown>;
     let token = options?.credential;
     if (token === undefined) {
       const presented = credentialFromAuthorization(req.headers.authorization, BEARER_ONLY);
-      if (presented === null) return outcome.pass();
+      if (presented === null) return credentialAbsent(outcome, options?.optional ?? this.optional, this.challenge);
       if (presented.scheme !== 'jwt') return outcome.fail(new GatehouseError('401.2'), 401);
       token = presented.token;
     }

@@ -5,7 +5,7 @@
  */
 import type { Strategy } from 'passport-strategy';
 import type { AuthInfo } from '../actor';
-import { isGatehouseError } from '../errors';
+import { GatehouseError, isGatehouseError } from '../errors';
 
 /** Where strategies put what logout needs to end exactly this credential; symbol-keyed so it never serialises. */
 export const CREDENTIAL_REFERENCE = Symbol.for('gatehouse.credentialReference');
@@ -33,4 +33,29 @@ export function reportRejection(strategy: Strategy, error: unknown): void {
   } else {
     strategy.error(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** What a Gatehouse strategy takes from `passport.authenticate(name, options)` besides passport's own options. */
+export interface StandaloneAuthenticateOptions {
+  /** The credential, already detected (the Gatehouse middleware passes it); read from the request when absent. */
+  credential?: string;
+  /** Let a request without this credential through anonymously (`pass()`). Default: the strategy's own `optional`. */
+  optional?: boolean;
+}
+
+/**
+ * A request that presents no credential of this strategy's kind. Used alone, a strategy
+ * fails it (passport answers 401; with `challenge`, passport also sends it as
+ * `WWW-Authenticate`), as passport-http-bearer does: passing would let
+ * `passport.authenticate(name)` wave an anonymous request through to the handler. Only an
+ * explicit `optional: true` passes it on.
+ */
+export function credentialAbsent(strategy: Strategy, optional: boolean, challenge?: string): void {
+  if (optional) return strategy.pass();
+  strategy.fail(challenge ?? new GatehouseError('401.1'), 401);
+}
+
+/** `Bearer realm="…"` (RFC 6750 §3), the realm escaped as a quoted-string. */
+export function bearerChallenge(realm: string): string {
+  return `Bearer realm="${realm.replace(/["\\]/g, '\\$&')}"`;
 }

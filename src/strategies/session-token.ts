@@ -13,7 +13,7 @@ import { credentialFromAuthorization } from '../detect';
 import { GatehouseError } from '../errors';
 import type { StoredTokenKind } from '../store/types';
 import type { TokenService } from '../tokens/token-service';
-import { authInfoFor, reportRejection } from './outcome';
+import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
 
 /** Options of {@link SessionTokenStrategy}. */
 export interface SessionTokenStrategyOptions {
@@ -24,6 +24,20 @@ export interface SessionTokenStrategyOptions {
    * @example new SessionTokenStrategy({ tokens: auth.tokens, kinds: ['personal'] })
    */
   kinds?: StoredTokenKind[];
+  /**
+   * Let a request that presents no credential of this kind through anonymously (`pass()`), for
+   * routes that serve both. Default `false`: used alone, the strategy answers such a request
+   * with 401, so `passport.authenticate('sessionToken')` never runs a handler without `req.user`.
+   * Also accepted per route: `passport.authenticate('sessionToken', { session: false, optional: true })`.
+   * @example new SessionTokenStrategy({ tokens: auth.tokens, optional: true })
+   */
+  optional?: boolean;
+  /**
+   * The realm of the `WWW-Authenticate: Bearer` challenge sent, when the strategy is used alone,
+   * to a request without a bearer token. Default `'api'`.
+   * @example new SessionTokenStrategy({ tokens: auth.tokens, realm: 'reports' })
+   */
+  realm?: string;
 }
 
 const BEARER_ONLY = new Set(['bearer'] as const);
@@ -40,6 +54,8 @@ const BEARER_ONLY = new Set(['bearer'] as const);
 export class SessionTokenStrategy extends BearerStrategy<VerifyFunction> {
   private readonly tokens: TokenService;
   private readonly kinds: readonly StoredTokenKind[];
+  private readonly optional: boolean;
+  private readonly challenge: string;
 
   constructor(options: SessionTokenStrategyOptions) {
     if (!options?.tokens) throw new TypeError('SessionTokenStrategy: pass { tokens: auth.tokens }.');
@@ -48,16 +64,18 @@ export class SessionTokenStrategy extends BearerStrategy<VerifyFunction> {
     this.name = 'sessionToken';
     this.tokens = options.tokens;
     this.kinds = options.kinds ?? ['session', 'personal', 'appUser'];
+    this.optional = options.optional === true;
+    this.challenge = bearerChallenge(options.realm ?? 'api');
   }
 
-  override authenticate(req: Request, options?: { credential?: string }): void {
+  override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
     // passport calls this on a per-request copy augmented with success/fail/error/pass,
     // which @types/passport-http-bearer does not declare.
     const outcome = this as unknown as PassportStrategy;
     let token = options?.credential;
     if (token === undefined) {
       const presented = credentialFromAuthorization(req.headers.authorization, BEARER_ONLY);
-      if (presented === null) return outcome.pass();
+      if (presented === null) return credentialAbsent(outcome, options?.optional ?? this.optional, this.challenge);
       if (presented.scheme !== 'sessionToken') return outcome.fail(new GatehouseError('401.2'), 401);
       token = presented.token;
     }

@@ -9,6 +9,12 @@ import type { GuardedStore } from '../store/guard';
 import { generateToken, hashSecret, parseTokenKind } from './format';
 import type { Revocations } from './revocations';
 
+/** What a refresh-token record keeps in `data`. */
+interface RefreshTokenData {
+  /** When the login that began the family checked the password, in ms. */
+  provenAt: number;
+}
+
 /** A refresh token, shown once. */
 export interface IssuedRefreshToken {
   refresh: string;
@@ -48,13 +54,18 @@ export class RefreshTokens {
     this.now = dependencies.now;
   }
 
-  /** A new token, in a new family unless one is given. */
-  async issue(actorId: string, familyId: string = randomUUID()): Promise<IssuedRefreshToken> {
+  /**
+   * A new token on a proof of identity made at `provenAt` (the login's password check), in
+   * a new family unless one is given. Refused with 401.2, and the token ended, when
+   * `revokeAll` ran for the actor at or after `provenAt`.
+   */
+  async issue(actorId: string, provenAt: number, familyId: string = randomUUID()): Promise<IssuedRefreshToken> {
     const refresh = generateToken('refresh');
+    const hash = hashSecret(refresh);
     const createdAt = this.now();
     const expiresAt = createdAt + this.ttl;
     await this.store.saveToken!({
-      hash: hashSecret(refresh),
+      hash,
       kind: 'refresh',
       actorId,
       createdAt,
@@ -64,7 +75,10 @@ export class RefreshTokens {
       label: null,
       roles: null,
       familyId,
+      // Carried from token to token, so a rotation is judged by the login that began the family.
+      data: { provenAt } satisfies RefreshTokenData,
     });
+    await this.revocations?.confirmProof(actorId, provenAt, () => this.store.deleteToken!(hash));
     return { refresh, familyId, expiresAt: new Date(expiresAt) };
   }
 
@@ -100,7 +114,9 @@ export class RefreshTokens {
       await this.store.deleteTokenFamily!(before.familyId);
       throw new GatehouseError('401.2');
     }
-    const next = await this.issue(before.actorId, before.familyId);
+    // Tokens from before the family recorded its login count from their own creation.
+    const provenAt = (before.data as RefreshTokenData | null | undefined)?.provenAt ?? before.createdAt;
+    const next = await this.issue(before.actorId, provenAt, before.familyId);
     return { actorId: before.actorId, ...next };
   }
 

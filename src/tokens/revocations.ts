@@ -1,16 +1,23 @@
 /**
  * Revoking credentials that are not in the token store — JWTs, and cookie sessions kept in
- * a host's own express-session store: a denylist entry per `jti` kept until the token's own
- * expiry, and a per-actor "not before" set by `tokens.revokeAll`. Both are checked in one
- * `findRevocations` round trip.
+ * a host's own express-session store — and the per-actor "not before" that makes
+ * `tokens.revokeAll` final: a denylist entry per `jti` kept until the token's own expiry,
+ * an entry per refresh family, and per actor the moment of the last `revokeAll`. A
+ * credential whose proof of identity (the password check, the login that started a refresh
+ * family) was made at or before that moment is refused, whenever it was written.
  */
+import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 
-/** Revocation entries for JWTs and externally stored cookie sessions. */
+/** Revocation entries for JWTs, refresh families, externally stored cookie sessions and actors. */
 export class Revocations {
   constructor(
     private readonly store: GuardedStore,
-    /** How long a "not before" must outlive the newest credential issued before it, in ms. */
+    /**
+     * How long a "not before" is kept, in ms: it must outlive every credential issued before
+     * it that is not deleted by `revokeAll` (JWT access tokens, host-stored cookie sessions)
+     * and every login or refresh still in flight when it was written.
+     */
     private readonly keepActorEntriesFor: number,
     private readonly now: () => number,
   ) {}
@@ -20,13 +27,48 @@ export class Revocations {
     return typeof this.store.saveRevocation === 'function' && typeof this.store.findRevocations === 'function';
   }
 
-  async revokeJti(jti: string, expiresAtMs: number): Promise<void> {
-    await this.store.saveRevocation!(`jti:${jti}`, this.now(), expiresAtMs);
-  }
-
+  /** Records the actor's "not before": now. */
   async revokeActor(actorId: string): Promise<void> {
     const now = this.now();
     await this.store.saveRevocation!(`actor:${actorId}`, now, now + this.keepActorEntriesFor);
+  }
+
+  /**
+   * True when the actor's credentials were revoked (`revokeAll`) at or after `provenAt`, the
+   * moment the proof of identity behind a credential was made. Ties count as revoked: the
+   * safe side of a same-millisecond race.
+   */
+  async isProofRevoked(actorId: string, provenAt: number): Promise<boolean> {
+    const [notBefore] = await this.store.findRevocations!([`actor:${actorId}`]);
+    return notBefore !== null && notBefore !== undefined && notBefore >= provenAt;
+  }
+
+  /**
+   * The last step of issuing a credential on a proof of identity made at `provenAt`, after
+   * the credential is saved: when `revokeAll` ran for the actor at or after that moment,
+   * `discard` ends the new credential and this rejects with 401.2, as the proof itself
+   * would have been refused after it.
+   */
+  async confirmProof(actorId: string, provenAt: number, discard: () => Promise<unknown>): Promise<void> {
+    if (!(await this.isProofRevoked(actorId, provenAt))) return;
+    await discard();
+    throw new GatehouseError('401.2');
+  }
+
+  /** Ends one browser session kept in a host's own session store (its write-back cannot be stopped there). */
+  async revokeSession(sessionKey: string, expiresAtMs: number): Promise<void> {
+    await this.store.saveRevocation!(`session:${sessionKey}`, this.now(), expiresAtMs);
+  }
+
+  /** True when the session was ended, or its actor revoked at or after the session's proof. One round trip. */
+  async isSessionRevoked(sessionKey: string, actorId: string, provenAt: number): Promise<boolean> {
+    const [ended, notBefore] = await this.store.findRevocations!([`session:${sessionKey}`, `actor:${actorId}`]);
+    if (ended !== null && ended !== undefined) return true;
+    return notBefore !== null && notBefore !== undefined && notBefore >= provenAt;
+  }
+
+  async revokeJti(jti: string, expiresAtMs: number): Promise<void> {
+    await this.store.saveRevocation!(`jti:${jti}`, this.now(), expiresAtMs);
   }
 
   /**

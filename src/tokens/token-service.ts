@@ -10,6 +10,7 @@ import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 import type { StoredTokenKind, TokenRecord } from '../store/types';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
+import type { Revocations } from './revocations';
 
 /** What `auth.tokens.issue` takes. */
 export interface IssueTokenInput {
@@ -61,10 +62,13 @@ export interface TokenServiceDependencies {
   store: GuardedStore;
   lifetimes: TokenLifetimes;
   now: () => number;
+  /**
+   * Where `revokeAll` records the actor's "not before", which credentials still being issued
+   * (a login whose password check began before it) and those not in the token store (JWT
+   * access tokens, host-stored cookie sessions) are checked against. Default: none.
+   */
+  revocations?: Revocations | null;
 }
-
-/** A hook `revokeAll` runs too (JWT not-before, cookie sessions kept elsewhere). */
-export type RevokeAllHook = (actorId: string) => Promise<void>;
 
 const MAX_LABEL_LENGTH = 200;
 
@@ -73,17 +77,13 @@ export class TokenService {
   private readonly store: GuardedStore;
   private readonly lifetimes: TokenLifetimes;
   private readonly now: () => number;
-  private readonly revokeAllHooks: RevokeAllHook[] = [];
+  private readonly revocations: Revocations | null;
 
   constructor(dependencies: TokenServiceDependencies) {
     this.store = dependencies.store;
     this.lifetimes = dependencies.lifetimes;
     this.now = dependencies.now;
-  }
-
-  /** Runs `hook` on every `revokeAll` (used by schemes whose credentials live outside the token store). */
-  onRevokeAll(hook: RevokeAllHook): void {
-    this.revokeAllHooks.push(hook);
+    this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
   }
 
   /**
@@ -139,15 +139,30 @@ export class TokenService {
 
   /**
    * Revokes every credential of an actor: all its tokens (sessions, app-user keys, personal
-   * tokens, store-issued API keys, refresh families, cookie sessions) and whatever the
-   * enabled schemes registered (outstanding JWT access tokens). Call it on password change
-   * or account removal. Resolves to the number of token records removed.
+   * tokens, store-issued API keys, refresh families, cookie sessions), and records a "not
+   * before" that refuses the rest: outstanding JWT access tokens, sessions in a host's own
+   * session store, and credentials still being issued by a login or refresh whose proof of
+   * identity began before this call. Call it on password change or account removal.
+   * Resolves to the number of token records removed.
    */
   async revokeAll(actorId: string): Promise<number> {
     if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.revokeAll: actorId must be a non-empty string.');
-    const removed = await this.requireStore('deleteTokensForActor').deleteTokensForActor(actorId);
-    for (const hook of this.revokeAllHooks) await hook(actorId);
-    return removed;
+    const store = this.requireStore('deleteTokensForActor');
+    // The "not before" goes first. A login or refresh in flight saves its credential either
+    // before the delete below (and loses it there) or after it — and then its check of the
+    // "not before" (Revocations.confirmProof), which follows its save, already sees this entry.
+    if (this.revocations) await this.revocations.revokeActor(actorId);
+    return store.deleteTokensForActor(actorId);
+  }
+
+  /**
+   * Issues a token on a proof of identity made at `provenAt` (a login's password check):
+   * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
+   */
+  async issueOnProof(input: IssueTokenInput, provenAt: number): Promise<IssuedToken> {
+    const issued = await this.issue(input);
+    await this.revocations?.confirmProof(input.actorId, provenAt, () => this.revokeByHash(hashSecret(issued.token)));
+    return issued;
   }
 
   /** The token's actor and lifetime, or `null` when it is malformed, unknown, expired or its actor is gone. */
@@ -177,9 +192,10 @@ export class TokenService {
     if (record.expiresAt !== null && record.expiresAt <= now) throw new GatehouseError('401.4');
     // Only sessions with an idle timeout pay for the check (an await is a hop per request).
     if (this.lifetimes.sessionIdleTimeout !== null && record.kind === 'session') await this.enforceIdleTimeout(record, now);
-    const actor = await this.requireStore('findActor').findActor(record.actorId);
-    if (!actor) throw new GatehouseError('401.2');
-    if (record.roles) actor.roles = [...record.roles];
+    const found = await this.requireStore('findActor').findActor(record.actorId);
+    if (!found) throw new GatehouseError('401.2');
+    // A copy when the token grants its own roles: the host's store may cache and share its actor objects.
+    const actor = record.roles ? { ...found, roles: [...record.roles] } : found;
     return {
       actor,
       kind: record.kind,

@@ -20,15 +20,22 @@ export function sessionCookie(res: request.Response, name = '__Host-gatehouse'):
   return { pair: line.split(';')[0], line };
 }
 
-/** Logs alice in with `session: true` over "HTTPS"; resolves to the cookie pair and CSRF token. */
-export async function loginWithCookie(t: TestApp, name?: string): Promise<{ cookie: string; csrf: string; token: string; line: string }> {
+/** Logs alice in with `session: true` over "HTTPS"; resolves to the cookie pair, CSRF token and the response body. */
+export async function loginWithCookie(t: TestApp, name?: string): Promise<{ cookie: string; csrf: string; line: string; body: Record<string, unknown> }> {
   const res = await request(t.app)
     .post('/v1/sessions')
     .set('X-Forwarded-Proto', 'https')
     .send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   const { pair, line } = sessionCookie(res, name);
-  return { cookie: pair, csrf: res.body.csrf, token: res.body.token, line };
+  return { cookie: pair, csrf: res.body.csrf, line, body: res.body };
+}
+
+/** Logs alice in for a bearer token (a login of its own: a cookie login hands out no token). */
+export async function loginWithBearer(t: TestApp): Promise<string> {
+  const res = await request(t.app).post('/v1/sessions').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+  if (res.status !== 200 || typeof res.body.token !== 'string') throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
 }
 
 /** A request over "HTTPS" with the cookie. */
