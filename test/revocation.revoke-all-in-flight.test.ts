@@ -1,0 +1,144 @@
+/**
+ * Revocation is final for credentials still being issued: a login (bearer, cookie, JWT) whose
+ * password check began before `tokens.revokeAll`, or a refresh of a family that began before
+ * it, yields nothing that works — the documented step after a password change must end every
+ * session, including the one a client was getting with the old password at that moment.
+ */
+import express from 'express';
+import request from 'supertest';
+import { gatehouse, MemoryStore, type CredentialRecord, type GatehouseStore } from '../src';
+import { ALICE_PASSWORD } from './helpers/app';
+import { BACKENDS, pause, useBackends, type Pause } from './helpers/backends';
+import { COOKIE_SECRET, sessionCookie, withCookie } from './helpers/cookie';
+import { JWT_OPTIONS } from './helpers/jwt';
+
+const backends = useBackends('revoke-all-in-flight');
+
+/** Users whose credential lookup can be held after it has read the (old) password hash. */
+async function pausableUsers() {
+  const users = new MemoryStore({ passwordCost: 10 });
+  const alice = await users.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
+  let held: Pause | null = null;
+  const findCredentials = users.findCredentials.bind(users);
+  users.findCredentials = async (login: string): Promise<CredentialRecord | null> => {
+    const record = await findCredentials(login);
+    await held?.wait();
+    return record;
+  };
+  return { users, alice, holdLookup: () => (held = pause()) };
+}
+
+function appOver(store: GatehouseStore) {
+  const auth = gatehouse({ store, jwt: JWT_OPTIONS, cookie: { secret: COOKIE_SECRET } });
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  app.use('/v1', auth.routes());
+  app.use('/v1', auth.authenticate());
+  app.get('/v1/projects', auth.require(), (req, res) => res.json({ user: req.user }));
+  return { app, auth };
+}
+
+const credentials = { login: 'alice@example.org', password: ALICE_PASSWORD };
+
+describe.each(BACKENDS)('tokens.revokeAll refuses what a login or refresh already under way would issue (%s)', (backend) => {
+  it('POST /sessions whose password check began before revokeAll answers 401.2 and leaves no working token', async () => {
+    const { users, alice, holdLookup } = await pausableUsers();
+    const store = backends.storeFor(backend, users);
+    const { app, auth } = appOver(store);
+    const held = holdLookup();
+    const login = request(app).post('/v1/sessions').send(credentials).then((res) => res);
+    await held.reached;
+    await auth.tokens.revokeAll(alice.id);
+    held.release();
+    const res = await login;
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('401.2');
+    expect(res.body).not.toHaveProperty('token');
+    // A login that starts after revokeAll is a new proof, and works.
+    const again = await request(app).post('/v1/sessions').send(credentials);
+    expect(again.status).toBe(200);
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${again.body.token}`)).status).toBe(200);
+  });
+
+  it('a cookie login (session: true) whose password check began before revokeAll answers 401.2 and its cookie does not work', async () => {
+    const { users, alice, holdLookup } = await pausableUsers();
+    const store = backends.storeFor(backend, users);
+    const { app, auth } = appOver(store);
+    const held = holdLookup();
+    const login = request(app).post('/v1/sessions').set('X-Forwarded-Proto', 'https').send({ ...credentials, session: true }).then((res) => res);
+    await held.reached;
+    await auth.tokens.revokeAll(alice.id);
+    held.release();
+    const res = await login;
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('401.2');
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((line) => line.startsWith('__Host-gatehouse='));
+    if (cookie) expect((await withCookie(request(app).get('/v1/projects'), cookie.split(';')[0])).status).toBe(401);
+  });
+
+  it('POST /jwt/authenticate whose password check began before revokeAll answers 401.2: no refresh chain survives', async () => {
+    const { users, alice, holdLookup } = await pausableUsers();
+    const store = backends.storeFor(backend, users);
+    const { app, auth } = appOver(store);
+    const held = holdLookup();
+    const login = request(app).post('/v1/jwt/authenticate').send(credentials).then((res) => res);
+    await held.reached;
+    await auth.tokens.revokeAll(alice.id);
+    held.release();
+    const res = await login;
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('401.2');
+    expect(res.body).not.toHaveProperty('refresh');
+    expect(res.body).not.toHaveProperty('access');
+  });
+
+  it('POST /jwt/refresh of a family that began before revokeAll, in flight during it, answers 401.2', async () => {
+    const users = new MemoryStore({ passwordCost: 10 });
+    const alice = await users.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
+    let held: Pause | null = null;
+    // Held after the refresh token was read (and marked used), before its successor is saved.
+    const store = backends.storeFor(backend, users, (tokens) => ({
+      ...tokens,
+      markTokenUsed: async (...args: unknown[]) => {
+        const before = await tokens.markTokenUsed(...args);
+        await held?.wait();
+        return before;
+      },
+    }));
+    const { app, auth } = appOver(store);
+    const first = await request(app).post('/v1/jwt/authenticate').send(credentials);
+    expect(first.status).toBe(200);
+    held = pause();
+    const refresh = request(app).post('/v1/jwt/refresh').send({ refresh: first.body.refresh }).then((res) => res);
+    await held.reached;
+    await auth.tokens.revokeAll(alice.id);
+    held.release();
+    const res = await refresh;
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('401.2');
+    expect(res.body).not.toHaveProperty('refresh');
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${first.body.access}`)).status).toBe(401);
+  });
+
+  it('a client logging in again and again with the old password keeps no working token across a password change (12 unpaused rounds)', async () => {
+    const users = new MemoryStore({ passwordCost: 10 });
+    const alice = await users.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
+    const store = backends.storeFor(backend, users);
+    const { app, auth } = appOver(store);
+    const newHash = await auth.passwords.hash('a brand new password');
+    const oldHash = (await users.findCredentials('alice@example.org'))!.passwordHash;
+    for (let round = 0; round < 12; round += 1) {
+      await users.setPasswordHash(alice.id, oldHash);
+      const logins = Array.from({ length: 3 }, () => request(app).post('/v1/sessions').send(credentials).then((res) => res));
+      // The password change lands somewhere inside the logins' bcrypt checks.
+      await new Promise((resolve) => setTimeout(resolve, round * 4));
+      await users.setPasswordHash(alice.id, newHash);
+      await auth.tokens.revokeAll(alice.id);
+      for (const res of await Promise.all(logins)) {
+        if (res.status !== 200) continue;
+        const use = await request(app).get('/v1/projects').set('Authorization', `Bearer ${res.body.token}`);
+        expect({ round, status: use.status }).toEqual({ round, status: 401 });
+      }
+    }
+  });
+});
