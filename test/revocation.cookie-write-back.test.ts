@@ -51,11 +51,11 @@ function sessionIdOf(cookie: string): string {
 
 describe.each(BACKENDS)('a cookie session ended while a request is in flight stays ended (%s)', (backend) => {
   const ends = {
-    'DELETE /sessions/current': async (t: Awaited<ReturnType<typeof cookieAppOver>>, s: { cookie: string; csrf: string }) => {
+    'DELETE /sessions/current': async (t: Awaited<ReturnType<typeof cookieAppOver>>, s: { cookie: string; csrf: string }, _actorId?: string) => {
       const res = await withCookie(request(t.app).delete('/v1/sessions/current'), s.cookie).set('X-CSRF-Token', s.csrf);
       expect(res.status).toBe(200);
     },
-    'tokens.revokeAll': async (t: Awaited<ReturnType<typeof cookieAppOver>>, _s: unknown, actorId?: string) => {
+    'tokens.revokeAll': async (t: Awaited<ReturnType<typeof cookieAppOver>>, _s: { cookie: string; csrf: string }, actorId?: string) => {
       await t.auth.tokens.revokeAll(actorId!);
     },
   };
