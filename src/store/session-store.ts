@@ -17,7 +17,7 @@ export interface CookieSessionState {
   lastSeenAt: number;
   /**
    * When the login behind the session checked the password (ms); a per-actor "not before"
-   * from `revokeAll` at or after it ends the session. Absent in sessions from before 0.2.
+   * from `revokeAll` at or after it ends the session. Absent in sessions established by earlier versions.
    */
   provenAt?: number;
   csrfToken: string;
