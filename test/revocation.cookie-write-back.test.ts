@@ -123,3 +123,29 @@ describe("a cookie session in a host's own express-session store stays ended", (
     expect(after.body.code).toBe('401.2');
   });
 });
+
+describe.each(BACKENDS.filter((name) => name !== 'MemoryStore'))('two instances over one %s: a session written back by one after the other ended it stays ended', (backend) => {
+  it.each([
+    // The rolling save comes due after a tenth of the idle timeout, at most a minute.
+    ['a short idle timeout', { idleTimeout: 10_000 }, 1_500],
+    ['the default lifetimes', {}, ROLLING_SAVE_DUE],
+  ])('with %s', async (_label, cookieOptions, saveDueAfter) => {
+    const { users: userStore } = await users();
+    const a = await cookieAppOver(backends.storeFor(backend, userStore), cookieOptions);
+    const b = await cookieAppOver(backends.storeFor(backend, userStore), cookieOptions);
+    const s = await a.login();
+    a.clock.now += saveDueAfter;
+    b.clock.now = a.clock.now;
+    const held = a.hold();
+    const slow = withCookie(request(a.app).get('/v1/slow'), s.cookie).then((res) => res);
+    await held.reached;
+    const logout = await withCookie(request(b.app).delete('/v1/sessions/current'), s.cookie).set('X-CSRF-Token', s.csrf);
+    expect(logout.status).toBe(200);
+    held.release();
+    expect((await slow).status).toBe(200);
+    for (const instance of [a, b]) {
+      const after = await withCookie(request(instance.app).get('/v1/projects'), s.cookie);
+      expect(after.body.code).toBe('401.2');
+    }
+  });
+});

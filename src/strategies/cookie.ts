@@ -61,7 +61,10 @@ export class CookieSessions {
       resave: false,
       // No cookie and no store write until login: a request with a stale cookie creates nothing.
       saveUninitialized: false,
-      unset: 'destroy',
+      // Gatehouse ends sessions itself (session.destroy at logout and expiry). 'destroy' would
+      // also delete a session express-session failed to load — during a store outage, every
+      // session that was tried, the deletes landing when the store comes back.
+      unset: 'keep',
       cookie: { httpOnly: true, secure: options.secure, sameSite: options.sameSite, path: '/', maxAge: options.absoluteTimeout },
     });
   }
