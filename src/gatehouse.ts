@@ -150,6 +150,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         revocations,
         // Long enough for the last access token and the last refresh token of the family.
         familyRevocationTtl: Math.max(config.jwt.refreshTtl, accessHorizon) + 60_000,
+        reuseInterval: config.jwt.refreshReuseInterval,
+        signingKey: config.jwt.signingKey,
         now: config.now,
       }),
       revocations,

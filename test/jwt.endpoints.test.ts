@@ -42,8 +42,8 @@ describe('JWT endpoints', () => {
     expect(res.body.code).toBe('401.2');
   });
 
-  it('POST /jwt/refresh rotates; re-using a rotated token revokes the whole family', async () => {
-    const t = await buildApp({ jwt: JWT_OPTIONS });
+  it('POST /jwt/refresh rotates; re-using a rotated token revokes the whole family (no reuse interval)', async () => {
+    const t = await buildApp({ jwt: { ...JWT_OPTIONS, refreshReuseInterval: 0 } });
     const first = await authenticate(t);
     const second = (await request(t.app).post('/v1/jwt/refresh').send({ refresh: first.refresh })).body;
     expect(second.refresh).not.toBe(first.refresh);
@@ -56,8 +56,8 @@ describe('JWT endpoints', () => {
     expect((await request(t.app).post('/v1/jwt/refresh').send({ refresh: second.refresh })).body.code).toBe('401.2');
   });
 
-  it('two concurrent rotations of one refresh token: exactly one wins', async () => {
-    const t = await buildApp({ jwt: JWT_OPTIONS });
+  it('two concurrent rotations of one refresh token: exactly one wins (no reuse interval)', async () => {
+    const t = await buildApp({ jwt: { ...JWT_OPTIONS, refreshReuseInterval: 0 } });
     const { refresh } = await authenticate(t);
     const results = await Promise.all([1, 2, 3].map(() => request(t.app).post('/v1/jwt/refresh').send({ refresh })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);

@@ -10,6 +10,8 @@ async function login(t: Awaited<ReturnType<typeof buildApp>>): Promise<Tokens> {
   expect(res.status).toBe(200);
   return res.body as Tokens;
 }
+/** No reuse interval: every second use of a refresh token counts as theft (see jwt.refresh-reuse-interval). */
+const STRICT = { ...JWT_OPTIONS, refreshReuseInterval: 0 };
 const refresh = (t: Awaited<ReturnType<typeof buildApp>>, token: unknown) => request(t.app).post('/v1/jwt/refresh').send({ refresh: token });
 const projects = (t: Awaited<ReturnType<typeof buildApp>>, access: string) => request(t.app).get('/v1/projects').set('Authorization', `Bearer ${access}`);
 
@@ -41,7 +43,7 @@ describe('refresh-token rotation', () => {
   });
 
   it('re-using a spent refresh token ends the family: its refresh tokens and the access tokens bound to it', async () => {
-    const t = await buildApp({ jwt: JWT_OPTIONS });
+    const t = await buildApp({ jwt: STRICT });
     const stolen = await login(t);
     const legitimate = (await refresh(t, stolen.refresh)).body as Tokens;
     const otherLogin = await login(t);
@@ -57,7 +59,7 @@ describe('refresh-token rotation', () => {
   });
 
   it('two concurrent rotations of one token: exactly one gets new tokens, and the reuse still ends the family', async () => {
-    const t = await buildApp({ jwt: JWT_OPTIONS });
+    const t = await buildApp({ jwt: STRICT });
     const { refresh: token } = await login(t);
     const results = await Promise.all([refresh(t, token), refresh(t, token)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
@@ -68,7 +70,7 @@ describe('refresh-token rotation', () => {
 
   it('a successor saved after the family was deleted (a lost race) is refused on first use', async () => {
     const store = new GatedStore({ passwordCost: 10 });
-    const t = await buildApp({ jwt: JWT_OPTIONS }, store);
+    const t = await buildApp({ jwt: STRICT }, store);
     const { refresh: token } = await login(t);
 
     let entered!: () => void;

@@ -6,7 +6,7 @@
  * store round trip; the checksum catches truncated or mistyped tokens the same way.
  * Neither is a secret: the 256 random bits are. Only the SHA-256 of a token is stored.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { sha256 } from '../sha256';
 import type { TokenKind } from '../actor';
 
@@ -37,6 +37,17 @@ function checksum(prefixAndBody: string): string {
 /** A new random token of the given kind. */
 export function generateToken(kind: TokenKind): string {
   const prefixAndBody = `gth${KIND_LETTER[kind]}_${randomBytes(RANDOM_BYTES).toString('base64url')}`;
+  return prefixAndBody + checksum(prefixAndBody);
+}
+
+/**
+ * A token of the given kind whose 256 bits are HMAC-SHA-256(`key`, `from`): the same input
+ * gives the same token on every instance that holds the key, and nobody without the key
+ * can compute it. Refresh-token rotation uses it so a retried rotation yields the same
+ * successor.
+ */
+export function deriveToken(kind: TokenKind, key: Buffer, from: string): string {
+  const prefixAndBody = `gth${KIND_LETTER[kind]}_${createHmac('sha256', key).update(from, 'utf8').digest('base64url')}`;
   return prefixAndBody + checksum(prefixAndBody);
 }
 

@@ -63,6 +63,17 @@ export interface JwtOptions {
   accessTtl?: number;
   /** Lifetime of refresh tokens in ms, renewed on each rotation. Default `1209600000` (14 days). */
   refreshTtl?: number;
+  /**
+   * The reuse interval (Auth0's term; Okta's "grace period"), in ms: for this long after a
+   * refresh token is rotated, presenting it again is taken as a retry — a client whose answer
+   * was lost, or the same refresh sent to two instances at once — and answered with the
+   * same successor the first rotation made, so the session goes on. Presented after the
+   * interval it is taken as stolen, and its whole family is revoked. The price: within the
+   * interval, someone who copied the just-used token gets that successor too. `0` turns
+   * retries off (every second use revokes the family). Default `30000` (30 s).
+   * @example jwt: { secret, refreshReuseInterval: 10_000 }
+   */
+  refreshReuseInterval?: number;
   /** Clock skew tolerated on `exp`/`nbf`, in seconds. Default `5`. */
   clockTolerance?: number;
   /**
@@ -91,6 +102,7 @@ export interface ResolvedJwtOptions {
   audience: string | string[] | undefined;
   accessTtl: number;
   refreshTtl: number;
+  refreshReuseInterval: number;
   clockTolerance: number;
   stateless: boolean;
   issuers: ResolvedIssuer[];
@@ -105,7 +117,7 @@ const ASYMMETRIC_BY_KEY: Readonly<Record<string, readonly string[]>> = {
   ed448: ['EdDSA'],
 };
 const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { 'prime256v1': 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
-const KNOWN_OPTIONS = new Set(['secret', 'privateKey', 'publicKey', 'algorithms', 'issuer', 'audience', 'accessTtl', 'refreshTtl', 'clockTolerance', 'stateless', 'issuers']);
+const KNOWN_OPTIONS = new Set(['secret', 'privateKey', 'publicKey', 'algorithms', 'issuer', 'audience', 'accessTtl', 'refreshTtl', 'refreshReuseInterval', 'clockTolerance', 'stateless', 'issuers']);
 const MIN_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
 
@@ -247,6 +259,10 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     fail('clockTolerance must be whole seconds from 0 to 300 (default 5).');
   }
   if (input.stateless !== undefined && typeof input.stateless !== 'boolean') fail('stateless must be true or false (default false).');
+  const refreshReuseInterval = input.refreshReuseInterval ?? 30_000;
+  if (typeof refreshReuseInterval !== 'number' || !Number.isSafeInteger(refreshReuseInterval) || refreshReuseInterval < 0 || refreshReuseInterval > 5 * 60 * 1000) {
+    fail('refreshReuseInterval must be whole milliseconds from 0 (no retries) to 300000 (default 30000).');
+  }
   return {
     signingKey,
     verifyKey,
@@ -255,6 +271,7 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     audience: audienceOption(input.audience, 'audience'),
     accessTtl: duration(input.accessTtl, 'accessTtl', 15 * 60 * 1000),
     refreshTtl: duration(input.refreshTtl, 'refreshTtl', 14 * 24 * 60 * 60 * 1000),
+    refreshReuseInterval,
     clockTolerance,
     stateless: input.stateless ?? false,
     issuers,

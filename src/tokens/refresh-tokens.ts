@@ -3,10 +3,10 @@
  * rotates the token; presenting a token that was already rotated means it was copied, so
  * the whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation).
  */
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID, type KeyObject } from 'node:crypto';
 import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
-import { generateToken, hashSecret, parseTokenKind } from './format';
+import { deriveToken, generateToken, hashSecret, parseTokenKind } from './format';
 import type { Revocations } from './revocations';
 
 /** What a refresh-token record keeps in `data`. */
@@ -35,6 +35,16 @@ export interface RefreshTokensDependencies {
   revocations?: Revocations;
   /** How long a family revocation is kept, in ms: as long as any token of the family may live. */
   familyRevocationTtl?: number;
+  /**
+   * How long after a rotation the rotated token is taken as a retry rather than as stolen,
+   * in ms (`jwt.refreshReuseInterval`). Default `0`: every second use revokes the family.
+   */
+  reuseInterval?: number;
+  /**
+   * The key every instance signs with: successors are derived from it (HKDF), so a retried
+   * rotation on any instance yields the same successor. Required for a reuse interval.
+   */
+  signingKey?: KeyObject | null;
   now: () => number;
 }
 
@@ -45,6 +55,9 @@ export class RefreshTokens {
   private readonly revocations: Revocations | undefined;
   private readonly familyRevocationTtl: number;
   private readonly now: () => number;
+  private readonly reuseInterval: number;
+  /** HMAC key for successors; `null` when they are random (no reuse interval). */
+  private readonly successorKey: Buffer | null;
 
   constructor(dependencies: RefreshTokensDependencies) {
     this.store = dependencies.store;
@@ -52,6 +65,8 @@ export class RefreshTokens {
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : undefined;
     this.familyRevocationTtl = dependencies.familyRevocationTtl ?? dependencies.ttl;
     this.now = dependencies.now;
+    this.successorKey = dependencies.signingKey ? successorKeyFrom(dependencies.signingKey) : null;
+    this.reuseInterval = this.successorKey ? (dependencies.reuseInterval ?? 0) : 0;
   }
 
   /**
@@ -59,8 +74,7 @@ export class RefreshTokens {
    * a new family unless one is given. Refused with 401.2, and the token ended, when
    * `revokeAll` ran for the actor at or after `provenAt`.
    */
-  async issue(actorId: string, provenAt: number, familyId: string = randomUUID()): Promise<IssuedRefreshToken> {
-    const refresh = generateToken('refresh');
+  async issue(actorId: string, provenAt: number, familyId: string = randomUUID(), refresh: string = generateToken('refresh')): Promise<IssuedRefreshToken> {
     const hash = hashSecret(refresh);
     const createdAt = this.now();
     const expiresAt = createdAt + this.ttl;
@@ -87,10 +101,13 @@ export class RefreshTokens {
    *
    * - Malformed (wrong shape, kind or checksum): 401.2 without a store call.
    * - Unknown, or of a revoked family: 401.2.
-   * - Already used: it was copied (or sent twice), and there is no telling the thief from the
-   *   client, so the whole family is revoked — its refresh tokens and the access tokens bound
-   *   to it — and the answer is 401.2. Of two concurrent rotations of one token exactly one
-   *   wins: `markTokenUsed` is atomic.
+   * - Already used, within the reuse interval: a retry (a lost answer, or the same refresh
+   *   sent to two instances at once). Of two concurrent rotations exactly one rotates
+   *   (`markTokenUsed` is atomic); the other is answered with the same successor, derived
+   *   from the token, once the first has saved it (401.2 before that, the family untouched).
+   * - Already used, after the interval: it was copied, and there is no telling the thief from
+   *   the client, so the whole family is revoked — its refresh tokens and the access tokens
+   *   bound to it — and the answer is 401.2.
    * - Expired: 401.4. At `/jwt/refresh` that means "log in again"; it is told apart from
    *   401.2 so a client need not suspect theft.
    */
@@ -101,6 +118,7 @@ export class RefreshTokens {
     const before = await this.store.markTokenUsed!(hash, now);
     if (!before || before.kind !== 'refresh' || !before.actorId || !before.familyId) throw new GatehouseError('401.2');
     if (before.usedAt != null) {
+      if (now - before.usedAt <= this.reuseInterval) return this.retried(refresh, before.actorId, before.familyId);
       await this.revokeFamily(before.familyId);
       throw new GatehouseError('401.2');
     }
@@ -116,8 +134,26 @@ export class RefreshTokens {
     }
     // Tokens from before the family recorded its login count from their own creation.
     const provenAt = (before.data as RefreshTokenData | null | undefined)?.provenAt ?? before.createdAt;
-    const next = await this.issue(before.actorId, provenAt, before.familyId);
+    const next = await this.issue(before.actorId, provenAt, before.familyId, this.successorOf(refresh));
     return { actorId: before.actorId, ...next };
+  }
+
+  /** The successor a rotation of `refresh` makes: derived when retries are on, random otherwise. */
+  private successorOf(refresh: string): string {
+    return this.successorKey ? deriveToken('refresh', this.successorKey, refresh) : generateToken('refresh');
+  }
+
+  /**
+   * A retry of a rotation: the successor the first rotation saved, as it is. Nothing is
+   * written, so a retry can neither fork the family nor bring back a successor that was
+   * ended since (revokeAll, logout, a detected reuse).
+   */
+  private async retried(refresh: string, actorId: string, familyId: string): Promise<{ actorId: string } & IssuedRefreshToken> {
+    const successor = this.successorOf(refresh);
+    const record = await this.store.findToken!(hashSecret(successor));
+    const live = record && record.kind === 'refresh' && record.familyId === familyId && record.actorId === actorId && record.expiresAt !== null && record.expiresAt > this.now();
+    if (!live || (this.revocations && (await this.revocations.isFamilyRevoked(familyId)))) throw new GatehouseError('401.2');
+    return { actorId, refresh: successor, familyId, expiresAt: new Date(record.expiresAt!) };
   }
 
   /** Ends a family: its refresh tokens, and the access tokens bound to it. */
@@ -126,4 +162,10 @@ export class RefreshTokens {
     if (this.revocations) await this.revocations.revokeFamily(familyId, this.now() + this.familyRevocationTtl);
     return this.store.deleteTokenFamily!(familyId);
   }
+}
+
+/** A key for successor tokens, derived from the signing key so every instance has the same one. */
+function successorKeyFrom(signingKey: KeyObject): Buffer {
+  const material = signingKey.type === 'secret' ? signingKey.export() : signingKey.export({ format: 'der', type: 'pkcs8' });
+  return Buffer.from(hkdfSync('sha256', material, 'express-gatehouse', 'refresh-token successor', 32));
 }
