@@ -52,7 +52,7 @@ export interface Gatehouse {
   require(options?: RequireOptions): RequestHandler;
   /** The login and logout endpoints; mount before `authenticate()`, on the same path. */
   routes(options?: RoutesOptions): Router;
-  /** Issue, verify and revoke opaque tokens. */
+  /** Issue, verify, list and revoke opaque tokens (by token, by id, or all of an actor's). */
   readonly tokens: TokenService;
   /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash. */
   readonly passwords: PasswordHasher;
@@ -84,6 +84,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   const tokens = new TokenService({
     store,
     now: config.now,
+    lastUsedInterval: config.lastUsedInterval,
     lifetimes: {
       sessionTtl: config.sessionToken ? config.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: config.sessionToken ? config.sessionToken.idleTimeout : null,
@@ -140,6 +141,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       }),
       revocations,
     };
+    const { refreshTokens } = jwtParts;
+    tokens.onRevokeFamily((familyId) => refreshTokens.revokeFamily(familyId));
   }
 
   let cookieSessions: CookieSessions | null = null;

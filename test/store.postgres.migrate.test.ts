@@ -26,6 +26,8 @@ async function tablesIn(schema: string): Promise<string[]> {
 const EXPECTED_RELATIONS = [
   'gatehouse_attempts',
   'gatehouse_attempts_pkey',
+  'gatehouse_migrations',
+  'gatehouse_migrations_pkey',
   'gatehouse_revocations',
   'gatehouse_revocations_expires_at_idx',
   'gatehouse_revocations_pkey',
@@ -33,6 +35,7 @@ const EXPECTED_RELATIONS = [
   'gatehouse_tokens_actor_id_idx',
   'gatehouse_tokens_expires_at_idx',
   'gatehouse_tokens_family_id_idx',
+  'gatehouse_tokens_id_idx',
   'gatehouse_tokens_pkey',
 ];
 

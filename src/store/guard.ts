@@ -20,6 +20,8 @@ const STORE_METHODS = [
   'deleteTokenFamily',
   'markTokenUsed',
   'touchToken',
+  'listTokens',
+  'findTokenById',
   'saveRevocation',
   'findRevocations',
   'readAttempts',
