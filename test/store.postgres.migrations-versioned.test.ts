@@ -1,29 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Pool } from 'pg';
 import { combineStores, gatehouse, MemoryStore } from '../src';
 import { migrate, MIGRATIONS_DIR, PostgresStore } from '../src/store/postgres';
-import { connectPostgres, runId } from './helpers/services';
+import { useThrowawaySchemas } from './helpers/services';
 
-const run = runId();
-const schemas: string[] = [];
-let pool: Pool | undefined;
-
-function freshSchema(label: string): string {
-  const schema = `gatehouse_test_versions_${label}_${run}`;
-  schemas.push(schema);
-  return schema;
-}
+const { pool, freshSchema } = useThrowawaySchemas('gatehouse_test_versions');
 
 async function versions(schema: string): Promise<Array<{ version: number; name: string; applied_at: string }>> {
-  const { rows } = await pool!.query(`SELECT version, name, applied_at FROM "${schema}".gatehouse_migrations ORDER BY version`);
+  const { rows } = await pool().query(`SELECT version, name, applied_at FROM "${schema}".gatehouse_migrations ORDER BY version`);
   return rows;
 }
 
 /** A schema as Gatehouse 0.1 left it: 001 run by hand, no version table, tokens without ids. */
 async function schemaWithOnly001(schema: string): Promise<void> {
   const sql = await readFile(path.join(MIGRATIONS_DIR, '001_gatehouse.sql'), 'utf8');
-  const client = await pool!.connect();
+  const client = await pool().connect();
   try {
     await client.query(`CREATE SCHEMA "${schema}"`);
     await client.query(`SET search_path TO "${schema}"`);
@@ -40,37 +31,29 @@ async function schemaWithOnly001(schema: string): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  pool = await connectPostgres(20);
-});
 
-afterAll(async () => {
-  if (!pool) return;
-  for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.end();
-});
 
 describe('versioned migrations', () => {
   it('should apply every migration once on a fresh schema, in order, and record each', async () => {
     const schema = freshSchema('fresh');
-    expect(await migrate(pool!, { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
+    expect(await migrate(pool(), { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
     const recorded = await versions(schema);
     expect(recorded.map(({ version, name }) => ({ version, name }))).toEqual([
       { version: 1, name: '001_gatehouse.sql' },
       { version: 2, name: '002_credential_ids.sql' },
     ]);
 
-    expect(await migrate(pool!, { schema })).toEqual({ applied: [] });
-    expect(await new PostgresStore({ pool: pool!, schema }).migrate()).toEqual({ applied: [] });
+    expect(await migrate(pool(), { schema })).toEqual({ applied: [] });
+    expect(await new PostgresStore({ pool: pool(), schema }).migrate()).toEqual({ applied: [] });
     expect(await versions(schema)).toEqual(recorded); // same rows, same applied_at: nothing ran again
   });
 
   it('should upgrade a schema that has only 001: old tokens keep working and each gets its own id', async () => {
     const schema = freshSchema('upgrade');
     await schemaWithOnly001(schema);
-    expect(await migrate(pool!, { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
+    expect(await migrate(pool(), { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
 
-    const store = new PostgresStore({ pool: pool!, schema });
+    const store = new PostgresStore({ pool: pool(), schema });
     const device = await store.findToken('a'.repeat(64));
     expect(device).toMatchObject({ kind: 'appUser', actorId: 'device-7', label: 'Tablet 7', createdAt: 1000, expiresAt: null });
     const listed = await store.listTokens('device-7');
@@ -100,7 +83,7 @@ describe('versioned migrations', () => {
     const upgraded = freshSchema('raceupgrade');
     await schemaWithOnly001(upgraded);
     for (const schema of [fresh, upgraded]) {
-      const results = await Promise.all(Array.from({ length: 6 }, () => migrate(pool!, { schema })));
+      const results = await Promise.all(Array.from({ length: 6 }, () => migrate(pool(), { schema })));
       expect(results.flatMap((result) => result.applied)).toEqual(['001_gatehouse.sql', '002_credential_ids.sql']);
       expect((await versions(schema)).map((row) => row.version)).toEqual([1, 2]);
     }
@@ -110,11 +93,11 @@ describe('versioned migrations', () => {
     const schema = freshSchema('failure');
     await schemaWithOnly001(schema);
     // Two tokens with one id: 002's unique index cannot be built, so nothing of it may stay.
-    await pool!.query(`ALTER TABLE "${schema}".gatehouse_tokens ADD COLUMN id text`);
-    await pool!.query(`UPDATE "${schema}".gatehouse_tokens SET id = 'same'`);
-    await expect(migrate(pool!, { schema })).rejects.toThrow(/unique|duplicate/i);
-    const { rows } = await pool!.query(`SELECT to_regclass('"${schema}".gatehouse_migrations') AS versions`);
+    await pool().query(`ALTER TABLE "${schema}".gatehouse_tokens ADD COLUMN id text`);
+    await pool().query(`UPDATE "${schema}".gatehouse_tokens SET id = 'same'`);
+    await expect(migrate(pool(), { schema })).rejects.toThrow(/unique|duplicate/i);
+    const { rows } = await pool().query(`SELECT to_regclass('"${schema}".gatehouse_migrations') AS versions`);
     expect(rows[0].versions).toBeNull();
-    expect((await pool!.query(`SELECT count(*)::int AS n FROM "${schema}".gatehouse_tokens`)).rows[0].n).toBe(3);
+    expect((await pool().query(`SELECT count(*)::int AS n FROM "${schema}".gatehouse_tokens`)).rows[0].n).toBe(3);
   });
 });
