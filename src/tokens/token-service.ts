@@ -244,7 +244,8 @@ export class TokenService {
     const actor = await this.requireStore('findActor').findActor(record.actorId);
     if (!actor) throw new GatehouseError('401.2');
     if (record.roles) actor.roles = [...record.roles];
-    await this.recordUse(record, now);
+    const lastUseWrite = this.recordUse(record, now);
+    if (lastUseWrite) await lastUseWrite;
     return {
       actor,
       kind: record.kind,
@@ -318,23 +319,23 @@ export class TokenService {
 
   /**
    * Records a successful use: one store write per credential per `lastUsedInterval` (per
-   * tenth of the idle timeout for sessions that have one), never one per request.
+   * tenth of the idle timeout for sessions that have one), never one per request. Returns
+   * `null`, not a promise, when there is nothing to write, so most requests pay no await.
    */
-  private async recordUse(record: TokenRecord, now: number): Promise<void> {
-    if (!this.store.touchToken) return;
+  private recordUse(record: TokenRecord, now: number): Promise<void> | null {
+    const touchToken = this.store.touchToken;
+    if (!touchToken) return null;
     const idle = record.kind === 'session' ? this.lifetimes.sessionIdleTimeout : null;
     const interval = idle === null ? this.lastUsedInterval : Math.min(idle / 10, this.lastUsedInterval);
-    if (record.lastUsedAt != null && now - record.lastUsedAt < interval) return;
+    if (record.lastUsedAt != null && now - record.lastUsedAt < interval) return null;
     const recent = this.recentUses.get(record.hash);
-    if (recent !== undefined && now - recent < interval) return;
+    if (recent !== undefined && now - recent < interval) return null;
     if (this.recentUses.size >= MAX_RECENT_USES) this.recentUses.clear();
     this.recentUses.set(record.hash, now);
-    try {
-      await this.store.touchToken(record.hash, now);
-    } catch (error) {
+    return touchToken(record.hash, now).catch((error: unknown) => {
       this.recentUses.delete(record.hash);
       throw error;
-    }
+    });
   }
 
   private defaultTtl(kind: TokenKind): number | null {
