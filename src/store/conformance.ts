@@ -7,6 +7,11 @@
  *
  * Each case makes its own random keys and actor ids, so cases are independent of each
  * other, of leftovers from earlier runs, and of other suites sharing the same backend.
+ *
+ * Optional methods are held to the interface when the store has them: `touchToken`, and
+ * `listTokens` / `findTokenById` with the credential ids they return (what
+ * `auth.tokens.list` and `revokeById` rely on). A store without them passes those cases
+ * trivially, and Gatehouse names the missing method when a call needs it.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
