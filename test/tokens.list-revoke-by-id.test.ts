@@ -110,6 +110,7 @@ describe.each(BACKENDS)('credential listing and revoking by id (%s)', (_name, ba
     expect(await t.auth.tokens.revokeById(first.id)).toBe(false);
     expect(await t.auth.tokens.revokeById('no-such-id')).toBe(false);
     expect(await t.auth.tokens.revokeById('')).toBe(false);
+    await expect(t.auth.tokens.revokeById(second.id, { actorId: 7 as never })).rejects.toThrow(/options must be an object such as \{ actorId/);
     expect((await t.auth.tokens.list(t.alice.id)).map((c) => c.label)).toEqual(['phone']);
 
     // Scoped to an actor, for "manage your own tokens" endpoints: someone else's id is not found.

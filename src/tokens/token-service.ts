@@ -298,6 +298,9 @@ export class TokenService {
    * ```
    */
   async revokeById(id: string, options: RevokeByIdOptions = {}): Promise<boolean> {
+    if (!options || typeof options !== 'object' || (options.actorId !== undefined && typeof options.actorId !== 'string')) {
+      throw new TypeError('tokens.revokeById: options must be an object such as { actorId: req.user.id }.');
+    }
     if (typeof id !== 'string' || id === '') return false;
     const record = await this.requireStore('findTokenById').findTokenById(id);
     if (!record || record.id !== id) return false;
