@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Pool } from 'pg';
 import { combineStores, gatehouse, MemoryStore } from '../src';
 import { migrate, MIGRATIONS_DIR, PostgresStore } from '../src/store/postgres';
-import { useThrowawaySchemas } from './helpers/services';
+import { DATABASE_URL, useThrowawaySchemas } from './helpers/services';
 
 const { pool, freshSchema } = useThrowawaySchemas('gatehouse_test_versions');
 
@@ -87,6 +88,26 @@ describe('versioned migrations', () => {
       expect(results.flatMap((result) => result.applied)).toEqual(['001_gatehouse.sql', '002_credential_ids.sql']);
       expect((await versions(schema)).map((row) => row.version)).toEqual([1, 2]);
     }
+  });
+
+  it("should not be cut short by a pool's request-sized statement_timeout while giving many tokens ids", async () => {
+    const schema = freshSchema('large');
+    await schemaWithOnly001(schema);
+    await pool().query(
+      `INSERT INTO "${schema}".gatehouse_tokens (hash, kind, actor_id, created_at)
+       SELECT md5(i::text) || md5((i + 1)::text), 'session', 'actor-' || (i % 1000), i FROM generate_series(1, 50000) AS i`,
+    );
+    // 20 ms is far below what numbering 50 000 rows takes; the migration sets its own limit.
+    const strict = new Pool({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000, statement_timeout: 20, max: 1 });
+    try {
+      await expect(strict.query(`SELECT count(*) FROM "${schema}".gatehouse_tokens a, generate_series(1, 20)`)).rejects.toThrow(/statement timeout/);
+      expect(await migrate(strict, { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
+    } finally {
+      await strict.end();
+    }
+    const { rows } = await pool().query(`SELECT count(*)::int AS total, count(DISTINCT id)::int AS ids FROM "${schema}".gatehouse_tokens`);
+    expect(rows[0]).toEqual({ total: 50003, ids: 50003 });
+    await expect(migrate(pool(), { schema, timeoutMs: 0 })).rejects.toThrow('migrate: timeoutMs must be a positive whole number of milliseconds (default 300000).');
   });
 
   it('should leave the schema as it was when a migration fails', async () => {

@@ -86,6 +86,14 @@ export interface MigrateOptions {
    * @example await migrate(pool, { schema: 'auth' })
    */
   schema?: string;
+  /**
+   * Limit per statement of the migration (and the wait for another instance's), in
+   * milliseconds, in place of the pool's `statement_timeout` and `query_timeout`: the fail-fast
+   * limits suit requests, not a migration filling a new column of a large table.
+   * Default `300_000` (5 min).
+   * @example await migrate(pool, { timeoutMs: 30 * 60 * 1000 })
+   */
+  timeoutMs?: number;
 }
 
 /** What {@link migrate} did. */
@@ -143,7 +151,8 @@ function checkSchema(schema: unknown, where: string): string | undefined {
  * schema's `gatehouse_migrations` table does not list yet, in version order, and records
  * it there — all in one transaction, so a failure leaves the schema as it was. Safe to
  * call on every start-up and from several instances at once: a transaction-level advisory
- * lock lets one run at a time, and the next one finds the versions recorded. A schema
+ * lock lets one run at a time (concurrent `CREATE TABLE IF NOT EXISTS` can otherwise fail
+ * on the catalog's unique index), and the next one finds the versions recorded. A schema
  * migrated before the version table existed had `001` applied, which is idempotent and
  * is simply run (and recorded) again.
  *
@@ -161,18 +170,25 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
     throw new TypeError('migrate: pool must be a pg Pool, e.g. new Pool({ connectionString }).');
   }
   const schema = checkSchema(options.schema, 'migrate');
+  const { timeoutMs = 300_000 } = options;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('migrate: timeoutMs must be a positive whole number of milliseconds (default 300000).');
+  }
   const migrations = await readMigrations();
   const applied: string[] = [];
   const client = await pool.connect();
+  const run = <Row extends QueryResultRow>(text: string, values: unknown[] = []) =>
+    client.query<Row>({ text, values, query_timeout: timeoutMs } as QueryConfig);
   let failure: Error | undefined;
   try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('gatehouse:migrate', 0))");
+    await run('BEGIN');
+    await run(`SET LOCAL statement_timeout = ${timeoutMs}`);
+    await run("SELECT pg_advisory_xact_lock(hashtextextended('gatehouse:migrate', 0))");
     if (schema !== undefined) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`SET LOCAL search_path TO "${schema}"`);
+      await run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await run(`SET LOCAL search_path TO "${schema}"`);
     }
-    await client.query(
+    await run(
       `CREATE TABLE IF NOT EXISTS gatehouse_migrations (
          version     integer PRIMARY KEY,
          name        text NOT NULL,
@@ -180,15 +196,15 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
        )`,
     );
     // Read under the lock: an instance that waited sees what the one before it recorded.
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM gatehouse_migrations');
+    const { rows } = await run<{ version: number }>('SELECT version FROM gatehouse_migrations');
     const done = new Set(rows.map((row) => row.version));
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
+      await run(migration.sql);
+      await run('INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
       applied.push(migration.name);
     }
-    await client.query('COMMIT');
+    await run('COMMIT');
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
     await client.query('ROLLBACK').catch(() => {});

@@ -180,7 +180,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'l', ARGV
 return 0
 `);
 
-/** KEYS: actor index. ARGV: actorId. The actor's records as [r, u, l, i] (the index may hold strays). */
+/** KEYS: actor index. ARGV: prefix, actorId. The actor's records as [r, u, l, i] (the index may hold strays). */
 const LIST_TOKENS = lua(`
 local prefix = ARGV[1]
 local records = {}
