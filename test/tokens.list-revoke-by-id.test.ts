@@ -34,6 +34,7 @@ const BACKENDS: Array<[string, (users: MemoryStore, now: () => number) => Gateho
 
 interface Setup {
   app: express.Express;
+  store: GatehouseStore;
   auth: Gatehouse;
   alice: Actor;
   bob: Actor;
@@ -48,12 +49,18 @@ async function setup(backend: (users: MemoryStore, now: () => number) => Gatehou
   const alice = await users.addUser({ login: `alice-${runId()}@example.org`, password: ALICE_PASSWORD, roles: ['admin'] });
   const bob = await users.addUser({ login: `bob-${runId()}@example.org`, password: ALICE_PASSWORD });
   const device = await users.addUser({ login: `tablet-${runId()}`, kind: 'appUser' });
-  const auth = gatehouse({ store: backend(users, now), now, jwt: JWT_OPTIONS, cookie: { secret: COOKIE_SECRET, secure: false } });
+  const store = backend(users, now);
+  return { ...instance(store, now), store, alice, bob, device, clock };
+}
+
+/** One app instance over `store`; several over one store are several machines of one app. */
+function instance(store: GatehouseStore, now: () => number): { app: express.Express; auth: Gatehouse } {
+  const auth = gatehouse({ store, now, jwt: JWT_OPTIONS, cookie: { secret: COOKIE_SECRET, secure: false } });
   const app = express();
   app.use('/v1', auth.routes());
   app.use('/v1', auth.authenticate());
   app.get('/v1/projects', auth.require({ actors: ['user', 'appUser', 'apiKey'] }), (req, res) => res.json({ id: req.user!.id }));
-  return { app, auth, alice, bob, device, clock };
+  return { app, auth };
 }
 
 const bearer = (t: Setup, token: string) => request(t.app).get('/v1/projects').set('Authorization', `Bearer ${token}`);
@@ -123,6 +130,16 @@ describe.each(BACKENDS)('credential listing and revoking by id (%s)', (_name, ba
     expect((await request(t.app).get(`/v1/key/${deviceKey.token}/projects`)).status).toBe(200);
     expect(await t.auth.tokens.revokeById(deviceKey.id)).toBe(true);
     expect((await request(t.app).get(`/v1/key/${deviceKey.token}/projects`)).status).toBe(401);
+  });
+
+  it('a credential revoked by id on one instance is refused by the next request on another', async () => {
+    const t = await setup(backend);
+    const other = instance(t.store, () => t.clock.now);
+    const personal = await t.auth.tokens.issue({ actorId: t.alice.id, kind: 'personal' });
+    expect((await request(other.app).get('/v1/projects').set('Authorization', `Bearer ${personal.token}`)).status).toBe(200);
+    expect((await other.auth.tokens.list(t.alice.id)).map((c) => c.id)).toEqual([personal.id]);
+    expect(await t.auth.tokens.revokeById(personal.id)).toBe(true);
+    expect((await request(other.app).get('/v1/projects').set('Authorization', `Bearer ${personal.token}`)).status).toBe(401);
   });
 
   it('lists the current refresh token of a JWT login; revoking it by id ends the family and its access tokens', async () => {
