@@ -59,7 +59,7 @@ export interface Gatehouse {
   require(options?: RequireOptions): RequestHandler;
   /** The login and logout endpoints; mount before `authenticate()`, on the same path. */
   routes(options?: RoutesOptions): Router;
-  /** Issue, verify and revoke opaque tokens. */
+  /** Issue, verify, list and revoke opaque tokens (by token, by id, or all of an actor's). */
   readonly tokens: TokenService;
   /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash. */
   readonly passwords: PasswordHasher;
@@ -102,6 +102,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     store,
     now: config.now,
     revocations,
+    lastUsedInterval: config.lastUsedInterval,
     lifetimes: {
       sessionTtl: config.sessionToken ? config.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: config.sessionToken ? config.sessionToken.idleTimeout : null,
@@ -156,6 +157,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       }),
       revocations,
     };
+    const { refreshTokens } = jwtParts;
+    tokens.onRevokeFamily((familyId) => refreshTokens.revokeFamily(familyId));
   }
 
   let cookieSessions: CookieSessions | null = null;

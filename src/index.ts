@@ -35,4 +35,12 @@ export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strate
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies/app-user-url';
 export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';
 export type { SchemeGroup } from './detect';
-export type { IssueTokenInput, IssuedToken, TokenService, VerifiedToken } from './tokens/token-service';
+export type {
+  CredentialInfo,
+  IssueTokenInput,
+  IssuedToken,
+  ListCredentialsOptions,
+  RevokeByIdOptions,
+  TokenService,
+  VerifiedToken,
+} from './tokens/token-service';

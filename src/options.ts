@@ -146,6 +146,13 @@ export interface GatehouseOptions {
    * @example { formatError: (p) => ({ code: Number(p.code), message: p.detail }) } // ODK Central's shape
    */
   formatError?: (problem: ProblemDetails, req: Request) => unknown;
+  /**
+   * Last use of stored credentials (`lastUsedAt` in `auth.tokens.list`) is written at most
+   * once per credential per this many milliseconds, never on every request; shorter is more
+   * precise, longer writes less. Default `60_000` (a minute).
+   * @example { lastUsedInterval: 5 * 60 * 1000 }
+   */
+  lastUsedInterval?: number;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   now?: () => number;
 }
@@ -167,6 +174,7 @@ export interface ResolvedOptions {
   adminRoles: string[];
   storeTimeout: number;
   formatError: ((problem: ProblemDetails, req: Request) => unknown) | null;
+  lastUsedInterval: number;
   now: () => number;
 }
 
@@ -186,6 +194,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'adminRoles',
   'storeTimeout',
   'formatError',
+  'lastUsedInterval',
   'now',
 ]);
 
@@ -328,6 +337,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),
     formatError: options.formatError ?? null,
+    lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
     now: options.now ?? Date.now,
   };
 }

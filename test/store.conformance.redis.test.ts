@@ -96,6 +96,24 @@ describe('RedisStore expiry in Redis', () => {
     expect(await store().deleteTokensForActor(actorId)).toBe(30);
   });
 
+  it('should give records saved before credential ids one when they are first listed, expiring with the token', async () => {
+    const actorId = 'actor-legacy';
+    const hash = '34'.repeat(32);
+    // The layout an earlier version wrote: no `i` field and no `id:` key.
+    const body = { hash, kind: 'personal', actorId, createdAt: now, expiresAt: now + 60_000, label: 'old key', roles: null, familyId: null };
+    await client!.hset(`${keyPrefix}token:${hash}`, 'r', JSON.stringify(body), 'a', actorId);
+    await client!.pexpire(`${keyPrefix}token:${hash}`, 60_000);
+    await client!.sadd(`${keyPrefix}actor:${actorId}`, hash);
+
+    const [listed] = await store().listTokens(actorId);
+    expect(listed).toMatchObject({ hash, label: 'old key', id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
+    expect((await store().listTokens(actorId))[0].id).toBe(listed.id);
+    expect((await store().findTokenById(listed.id!))?.hash).toBe(hash);
+    expect(await client!.pttl(`${keyPrefix}id:${listed.id}`)).toBeGreaterThan(50_000);
+    expect(await store().deleteToken(hash)).toBe(true);
+    expect(await client!.exists(`${keyPrefix}id:${listed.id}`)).toBe(0);
+  });
+
   it('should refuse a client without commandTimeout, naming the option', () => {
     const unbounded = new Redis({ lazyConnect: true });
     expect(() => new RedisStore({ client: unbounded })).toThrow(/commandTimeout/);

@@ -2,20 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { migrate, MIGRATIONS_DIR, PostgresStore } from '../src/store/postgres';
-import { connectPostgres, DATABASE_URL, runId } from './helpers/services';
+import { DATABASE_URL, useThrowawaySchemas } from './helpers/services';
 
-const run = runId();
-const schemas: string[] = [];
-let pool: Pool | undefined;
-
-function freshSchema(label: string): string {
-  const schema = `gatehouse_test_migrate_${label}_${run}`;
-  schemas.push(schema);
-  return schema;
-}
+const { pool, freshSchema } = useThrowawaySchemas('gatehouse_test_migrate');
 
 async function tablesIn(schema: string): Promise<string[]> {
-  const { rows } = await pool!.query<{ name: string }>(
+  const { rows } = await pool().query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'i') ORDER BY c.relname`,
     [schema],
@@ -26,6 +18,8 @@ async function tablesIn(schema: string): Promise<string[]> {
 const EXPECTED_RELATIONS = [
   'gatehouse_attempts',
   'gatehouse_attempts_pkey',
+  'gatehouse_migrations',
+  'gatehouse_migrations_pkey',
   'gatehouse_revocations',
   'gatehouse_revocations_expires_at_idx',
   'gatehouse_revocations_pkey',
@@ -33,18 +27,11 @@ const EXPECTED_RELATIONS = [
   'gatehouse_tokens_actor_id_idx',
   'gatehouse_tokens_expires_at_idx',
   'gatehouse_tokens_family_id_idx',
+  'gatehouse_tokens_id_idx',
   'gatehouse_tokens_pkey',
 ];
 
-beforeAll(async () => {
-  pool = await connectPostgres(20);
-});
 
-afterAll(async () => {
-  if (!pool) return;
-  for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.end();
-});
 
 describe('migrate', () => {
   it('should ship the SQL where both src/ and dist/ look for it (package.json files lists migrations)', () => {
@@ -56,16 +43,16 @@ describe('migrate', () => {
 
   it('should create the tables and indexes in a new schema', async () => {
     const schema = freshSchema('create');
-    await migrate(pool!, { schema });
+    await migrate(pool(), { schema });
     expect(await tablesIn(schema)).toEqual(EXPECTED_RELATIONS);
   });
 
   it('should be idempotent: running it again keeps the data', async () => {
     const schema = freshSchema('again');
-    await migrate(pool!, { schema });
-    const store = new PostgresStore({ pool: pool!, schema });
+    await migrate(pool(), { schema });
+    const store = new PostgresStore({ pool: pool(), schema });
     await store.saveToken({ hash: 'a1'.repeat(32), kind: 'appUser', actorId: 'device-7', createdAt: 1, expiresAt: null });
-    await migrate(pool!, { schema });
+    await migrate(pool(), { schema });
     await store.migrate();
     expect((await store.findToken('a1'.repeat(32)))?.actorId).toBe('device-7');
     expect(await tablesIn(schema)).toEqual(EXPECTED_RELATIONS);
@@ -73,14 +60,14 @@ describe('migrate', () => {
 
   it('should succeed when several instances run it at the same time', async () => {
     const schema = freshSchema('concurrent');
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => migrate(pool!, { schema })));
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => migrate(pool(), { schema })));
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
     expect(await tablesIn(schema)).toEqual(EXPECTED_RELATIONS);
   });
 
   it('should put the tables in the first schema of the search_path when no schema is given', async () => {
     const schema = freshSchema('searchpath');
-    await pool!.query(`CREATE SCHEMA "${schema}"`);
+    await pool().query(`CREATE SCHEMA "${schema}"`);
     const scoped = new Pool({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000, options: `-c search_path=${schema}` });
     try {
       await migrate(scoped);
@@ -94,7 +81,7 @@ describe('migrate', () => {
   });
 
   it('should refuse a schema name that is not a plain identifier, before touching the database', async () => {
-    await expect(migrate(pool!, { schema: 'bad-name' })).rejects.toThrow(TypeError);
-    await expect(migrate(pool!, { schema: 'bad-name' })).rejects.toThrow(/schema must be a name/);
+    await expect(migrate(pool(), { schema: 'bad-name' })).rejects.toThrow(TypeError);
+    await expect(migrate(pool(), { schema: 'bad-name' })).rejects.toThrow(/schema must be a name/);
   });
 });

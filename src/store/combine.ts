@@ -23,6 +23,8 @@ const CREDENTIAL_METHODS = ['findCredentials', 'findActor'] as const;
 const TOKEN_METHODS = ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'] as const;
 const REVOCATION_METHODS = ['saveRevocation', 'findRevocations'] as const;
 const ATTEMPT_METHODS = ['readAttempts', 'recordFailedAttempt', 'clearAttempts'] as const;
+/** Credential management (`auth.tokens.list`, `revokeById`): taken from `tokens` when it has them. */
+const LISTING_METHODS = ['listTokens', 'findTokenById'] as const;
 
 /**
  * A `GatehouseStore` whose users come from `credentials` and whose tokens, revocations and
@@ -63,6 +65,10 @@ export function combineStores(parts: StoreParts): GatehouseStore {
     ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', ATTEMPT_METHODS, parts.attempts ? '' : ', or pass attempts'),
   } as GatehouseStore;
   if (typeof tokens.touchToken === 'function') combined.touchToken = tokens.touchToken.bind(tokens);
+  for (const method of LISTING_METHODS) {
+    const fn = tokens[method];
+    if (typeof fn === 'function') Object.assign(combined, { [method]: fn.bind(tokens) });
+  }
   return combined;
 }
 

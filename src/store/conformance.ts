@@ -7,6 +7,11 @@
  *
  * Each case makes its own random keys and actor ids, so cases are independent of each
  * other, of leftovers from earlier runs, and of other suites sharing the same backend.
+ *
+ * Optional methods are held to the interface when the store has them: `touchToken`, and
+ * `listTokens` / `findTokenById` with the credential ids they return (what
+ * `auth.tokens.list` and `revokeById` rely on). A store without them passes those cases
+ * trivially, and Gatehouse names the missing method when a call needs it.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -72,7 +77,8 @@ const OPTIONAL_FIELDS = ['lastUsedAt', 'usedAt', 'label', 'roles', 'familyId', '
 
 /**
  * The record with absent optional fields written as `null` (the interface types them
- * `?: T | null`, so a store may return either), as plain JSON values: records are
+ * `?: T | null`, so a store may return either) and without its `id` (a store may assign
+ * one; the listing cases check ids), as plain JSON values: records are
  * JSON-serialisable, and a store's `structuredClone` under a test sandbox returns objects
  * of another realm, which a strict deep comparison would refuse for their prototype alone.
  */
@@ -80,6 +86,7 @@ function normalized(record: TokenRecord | null): Record<string, unknown> | null 
   if (record === null) return null;
   const copy: Record<string, unknown> = { ...record };
   for (const field of OPTIONAL_FIELDS) copy[field] = copy[field] ?? null;
+  delete copy.id;
   return JSON.parse(JSON.stringify(copy)) as Record<string, unknown>;
 }
 
@@ -365,6 +372,83 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       const usedAt = context.now() + 5000;
       await tokens(store).touchToken!(record.hash, usedAt);
       await assertFound(tokens(store), { ...record, lastUsedAt: usedAt }, 'lastUsedAt should be updated');
+    },
+  },
+
+  // ---- credential listing (optional: listTokens, findTokenById) ----
+  {
+    name: "listTokens returns every record of the actor, each with a distinct id, and no other actor's",
+    parts: ['tokens'],
+    async run(store, context) {
+      const list = tokens(store).listTokens?.bind(store);
+      if (!list) return; // optional in the interface
+      const actorId = context.unique('actor');
+      const explicitId = context.unique('id');
+      const own = [
+        tokenRecord({ actorId, id: explicitId, kind: 'personal', expiresAt: null }, context),
+        tokenRecord({ actorId, kind: 'refresh', familyId: context.unique('family') }, context),
+        tokenRecord({ actorId, kind: 'cookie', label: null, roles: null }, context),
+      ];
+      const others = [tokenRecord({ actorId: context.unique('actor') }, context), tokenRecord({ actorId: null, kind: 'cookie' }, context)];
+      for (const record of [...own, ...others]) await tokens(store).saveToken(record);
+      const listed = await list(actorId);
+      const byHash = (a: { hash: string }, b: { hash: string }) => (a.hash < b.hash ? -1 : 1);
+      assert.deepEqual(listed.map(normalized).sort(byHash as never), own.map(normalized).sort(byHash as never), "the actor's records, as saved");
+      const ids = listed.map((record) => record.id);
+      assert.ok(ids.every((id) => typeof id === 'string' && id !== ''), 'every listed record should have an id');
+      assert.equal(new Set(ids).size, ids.length, 'ids should be distinct');
+      assert.equal(listed.find((record) => record.hash === own[0].hash)?.id, explicitId, 'an id given to saveToken is kept');
+      assert.deepEqual(await list(context.unique('actor')), [], 'an actor without tokens lists nothing');
+      await tokens(store).deleteToken(own[1].hash);
+      assert.deepEqual((await list(actorId)).map((record) => record.hash).sort(), [own[0].hash, own[2].hash].sort(), 'a deleted token is no longer listed');
+    },
+  },
+  {
+    name: 'findTokenById finds the record by its id, and nothing once it is deleted or saved under another id',
+    parts: ['tokens'],
+    async run(store, context) {
+      const find = tokens(store).findTokenById?.bind(store);
+      if (!find) return; // optional in the interface
+      const actorId = context.unique('actor');
+      const familyId = context.unique('family');
+      const [first, second, viaActor, viaFamily] = [context.unique('id'), context.unique('id'), context.unique('id'), context.unique('id')];
+      const record = tokenRecord({ actorId, id: first }, context);
+      await tokens(store).saveToken(record);
+      assert.deepEqual(normalized(await find(first)), normalized(record), 'found by its id, as saved');
+      assert.equal((await find(first))?.id, first, 'with its id');
+      assert.equal(await find(context.unique('id')), null, 'an unknown id finds nothing');
+      await tokens(store).saveToken({ ...record, id: second });
+      assert.equal(await find(first), null, 'the id of a replaced record finds nothing');
+      assert.equal((await find(second))?.hash, record.hash, 'the new id finds the record');
+      await tokens(store).deleteToken(record.hash);
+      assert.equal(await find(second), null, 'a deleted record is not found by its id');
+      await tokens(store).saveToken(tokenRecord({ actorId, id: viaActor }, context));
+      await tokens(store).saveToken(tokenRecord({ actorId, id: viaFamily, kind: 'refresh', familyId }, context));
+      await tokens(store).deleteTokenFamily(familyId);
+      assert.equal(await find(viaFamily), null, 'deleteTokenFamily leaves no id behind');
+      await tokens(store).deleteTokensForActor(actorId);
+      assert.equal(await find(viaActor), null, 'deleteTokensForActor leaves no id behind');
+    },
+  },
+  {
+    name: 'saveToken without an id gives the record one, and keeps it when the record is saved again without one',
+    parts: ['tokens'],
+    async run(store, context) {
+      const list = tokens(store).listTokens?.bind(store);
+      if (!list) return; // optional in the interface
+      const actorId = context.unique('actor');
+      const withoutId = tokenRecord({ actorId, kind: 'cookie', roles: null, label: null }, context);
+      await tokens(store).saveToken(withoutId);
+      const [listed] = await list(actorId);
+      assert.ok(listed && typeof listed.id === 'string' && listed.id !== '', 'a record saved without an id should be listed with one');
+      await tokens(store).saveToken({ ...withoutId, lastUsedAt: context.now() + 1000, data: { csrf: 'x2' } });
+      const [again] = await list(actorId);
+      assert.equal(again?.id, listed.id, 'the id should survive a write-back without one');
+      const find = tokens(store).findTokenById?.bind(store);
+      if (find) assert.equal((await find(listed.id!))?.hash, withoutId.hash, 'findTokenById should find it by that id');
+      await tokens(store).saveToken(tokenRecord({ actorId, kind: 'cookie' }, context));
+      const ids = (await list(actorId)).map((record) => record.id);
+      assert.equal(new Set(ids).size, 2, 'another record gets another id');
     },
   },
 

@@ -21,6 +21,8 @@ const STORE_METHODS = [
   'deleteTokenFamily',
   'markTokenUsed',
   'touchToken',
+  'listTokens',
+  'findTokenById',
   'saveRevocation',
   'findRevocations',
   'readAttempts',

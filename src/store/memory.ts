@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
+import { newCredentialId } from './credential-id';
 import { assertFitsBcrypt } from '../passwords/limits';
 import type {
   AttemptPolicy,
@@ -74,6 +75,8 @@ export class MemoryStore implements GatehouseStore {
   /** Token hashes per actor, so `deleteTokensForActor` does not scan every token. */
   private readonly tokenHashesByActor = new Map<string, Set<string>>();
   private readonly tokenHashesByFamily = new Map<string, Set<string>>();
+  /** Token hash by credential id, for `findTokenById`. */
+  private readonly tokenHashesById = new Map<string, string>();
   private readonly revocations = new Map<string, { revokedAt: number; expiresAt: number }>();
   private readonly attempts = new Map<string, StoredAttempts>();
   /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
@@ -180,7 +183,10 @@ export class MemoryStore implements GatehouseStore {
     const previous = this.tokens.get(record.hash);
     if (previous) this.unindex(previous);
     const copy = copyRecord(record);
+    // A record saved without an id keeps the one it replaces, or gets its own.
+    copy.id = record.id ?? previous?.id ?? newCredentialId();
     this.tokens.set(record.hash, copy);
+    this.tokenHashesById.set(copy.id, copy.hash);
     if (copy.actorId !== null) addToIndex(this.tokenHashesByActor, copy.actorId, copy.hash);
     if (copy.familyId) addToIndex(this.tokenHashesByFamily, copy.familyId, copy.hash);
   }
@@ -217,6 +223,23 @@ export class MemoryStore implements GatehouseStore {
   async touchToken(hash: string, lastUsedAt: number): Promise<void> {
     const record = this.tokens.get(hash);
     if (record) record.lastUsedAt = lastUsedAt;
+  }
+
+  async listTokens(actorId: string): Promise<TokenRecord[]> {
+    const hashes = this.tokenHashesByActor.get(actorId);
+    if (!hashes) return [];
+    const records: TokenRecord[] = [];
+    for (const hash of hashes) {
+      const record = this.tokens.get(hash);
+      if (record) records.push(copyRecord(record));
+    }
+    return records;
+  }
+
+  async findTokenById(id: string): Promise<TokenRecord | null> {
+    const hash = this.tokenHashesById.get(id);
+    const record = hash === undefined ? undefined : this.tokens.get(hash);
+    return record && record.id === id ? copyRecord(record) : null;
   }
 
   /** How many token records are held (expired ones included until swept). */
@@ -262,6 +285,7 @@ export class MemoryStore implements GatehouseStore {
   }
 
   private unindex(record: TokenRecord): void {
+    if (record.id && this.tokenHashesById.get(record.id) === record.hash) this.tokenHashesById.delete(record.id);
     if (record.actorId !== null) removeFromIndex(this.tokenHashesByActor, record.actorId, record.hash);
     if (record.familyId) removeFromIndex(this.tokenHashesByFamily, record.familyId, record.hash);
   }
@@ -336,6 +360,7 @@ function isAttemptsOver(attempts: StoredAttempts, now: number): boolean {
 function copyRecord(record: TokenRecord): TokenRecord {
   return {
     hash: record.hash,
+    id: record.id ?? null,
     kind: record.kind,
     actorId: record.actorId,
     createdAt: record.createdAt,

@@ -3,14 +3,16 @@
  * shared by every instance of an app (DESIGN §6). Users stay in the host's own tables;
  * combine the two with `combineStores`.
  *
- * The tables come from `migrations/001_gatehouse.sql` (shipped in the package): run
- * `migrate(pool)` at start-up, or apply the file with your own migration tool. Expired
+ * The tables come from the numbered files in `migrations/` (shipped in the package): run
+ * `migrate(pool)` at start-up, which applies each one once and records it in
+ * `gatehouse_migrations`, or apply them in order with your own migration tool. Expired
  * rows stay until `sweepExpired()` removes them; lookups still work in between, since
  * callers check `expiresAt` themselves.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
+import { newCredentialId } from './credential-id';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
@@ -84,6 +86,44 @@ export interface MigrateOptions {
    * @example await migrate(pool, { schema: 'auth' })
    */
   schema?: string;
+  /**
+   * Limit per statement of the migration (and the wait for another instance's), in
+   * milliseconds, in place of the pool's `statement_timeout` and `query_timeout`: the fail-fast
+   * limits suit requests, not a migration filling a new column of a large table.
+   * Default `300_000` (5 min).
+   * @example await migrate(pool, { timeoutMs: 30 * 60 * 1000 })
+   */
+  timeoutMs?: number;
+}
+
+/** What {@link migrate} did. */
+export interface MigrateResult {
+  /** The migration files applied by this call, in order (e.g. `['002_credential_ids.sql']`); `[]` when up to date. */
+  applied: string[];
+}
+
+/** A migration file: `NNN_name.sql`, applied in the order of NNN. */
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const MIGRATION_FILE = /^(\d+)_[A-Za-z0-9_-]+\.sql$/;
+
+/** The shipped migrations in version order; refuses a directory with two files of one version. */
+async function readMigrations(): Promise<Migration[]> {
+  const names = (await readdir(MIGRATIONS_DIR)).filter((name) => MIGRATION_FILE.test(name));
+  const migrations = await Promise.all(
+    names.map(async (name) => ({ version: Number(MIGRATION_FILE.exec(name)![1]), name, sql: await readFile(path.join(MIGRATIONS_DIR, name), 'utf8') })),
+  );
+  migrations.sort((a, b) => a.version - b.version);
+  for (let i = 1; i < migrations.length; i += 1) {
+    if (migrations[i].version === migrations[i - 1].version) {
+      throw new Error(`migrate: ${migrations[i - 1].name} and ${migrations[i].name} have the same version number.`);
+    }
+  }
+  return migrations;
 }
 
 /** How many rows `sweepExpired` removed, per table. */
@@ -107,10 +147,14 @@ function checkSchema(schema: unknown, where: string): string | undefined {
 }
 
 /**
- * Creates (or completes) the Gatehouse tables by running every file in `migrations/`,
- * in name order, in one transaction. Idempotent, and safe to call from several instances
- * at once: a transaction-level advisory lock lets one run at a time (concurrent
- * `CREATE TABLE IF NOT EXISTS` can otherwise fail on the catalog's unique index).
+ * Creates or upgrades the Gatehouse tables: applies each file of `migrations/` that the
+ * schema's `gatehouse_migrations` table does not list yet, in version order, and records
+ * it there — all in one transaction, so a failure leaves the schema as it was. Safe to
+ * call on every start-up and from several instances at once: a transaction-level advisory
+ * lock lets one run at a time (concurrent `CREATE TABLE IF NOT EXISTS` can otherwise fail
+ * on the catalog's unique index), and the next one finds the versions recorded. A schema
+ * migrated before the version table existed had `001` applied, which is idempotent and
+ * is simply run (and recorded) again.
  *
  * @example
  * ```ts
@@ -121,24 +165,46 @@ function checkSchema(schema: unknown, where: string): string | undefined {
  * const store = new PostgresStore({ pool });
  * ```
  */
-export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise<void> {
+export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise<MigrateResult> {
   if (!pool || typeof pool.connect !== 'function') {
     throw new TypeError('migrate: pool must be a pg Pool, e.g. new Pool({ connectionString }).');
   }
   const schema = checkSchema(options.schema, 'migrate');
-  const files = (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql')).sort();
-  const scripts = await Promise.all(files.map((name) => readFile(path.join(MIGRATIONS_DIR, name), 'utf8')));
+  const { timeoutMs = 300_000 } = options;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('migrate: timeoutMs must be a positive whole number of milliseconds (default 300000).');
+  }
+  const migrations = await readMigrations();
+  const applied: string[] = [];
   const client = await pool.connect();
+  const run = <Row extends QueryResultRow>(text: string, values: unknown[] = []) =>
+    client.query<Row>({ text, values, query_timeout: timeoutMs } as QueryConfig);
   let failure: Error | undefined;
   try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('gatehouse:migrate', 0))");
+    await run('BEGIN');
+    await run(`SET LOCAL statement_timeout = ${timeoutMs}`);
+    await run("SELECT pg_advisory_xact_lock(hashtextextended('gatehouse:migrate', 0))");
     if (schema !== undefined) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`SET LOCAL search_path TO "${schema}"`);
+      await run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await run(`SET LOCAL search_path TO "${schema}"`);
     }
-    for (const script of scripts) await client.query(script);
-    await client.query('COMMIT');
+    await run(
+      `CREATE TABLE IF NOT EXISTS gatehouse_migrations (
+         version     integer PRIMARY KEY,
+         name        text NOT NULL,
+         applied_at  bigint NOT NULL
+       )`,
+    );
+    // Read under the lock: an instance that waited sees what the one before it recorded.
+    const { rows } = await run<{ version: number }>('SELECT version FROM gatehouse_migrations');
+    const done = new Set(rows.map((row) => row.version));
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      await run(migration.sql);
+      await run('INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
+      applied.push(migration.name);
+    }
+    await run('COMMIT');
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
     await client.query('ROLLBACK').catch(() => {});
@@ -147,10 +213,12 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
     // A client whose transaction failed may be in any state; the pool discards it.
     client.release(failure);
   }
+  return { applied };
 }
 
 interface TokenRow extends QueryResultRow {
   hash: string;
+  id: string;
   kind: string;
   actor_id: string | null;
   family_id: string | null;
@@ -236,18 +304,19 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   }
 
   /** Runs {@link migrate} on this store's pool and schema. */
-  async migrate(): Promise<void> {
-    await migrate(this.pool, { schema: this.schema });
+  async migrate(): Promise<MigrateResult> {
+    return migrate(this.pool, { schema: this.schema });
   }
 
   // ---- TokenStore ----
 
   async saveToken(record: TokenRecord): Promise<void> {
     await this.query(
-      `INSERT INTO ${this.tokens}
-         (hash, kind, actor_id, family_id, created_at, expires_at, last_used_at, used_at, label, roles, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::jsonb)
+      `INSERT INTO ${this.tokens} AS token
+         (hash, kind, actor_id, family_id, created_at, expires_at, last_used_at, used_at, label, roles, data, id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::jsonb, $12)
        ON CONFLICT (hash) DO UPDATE SET
+         id = CASE WHEN $13::boolean THEN EXCLUDED.id ELSE token.id END,
          kind = EXCLUDED.kind, actor_id = EXCLUDED.actor_id, family_id = EXCLUDED.family_id,
          created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
          last_used_at = EXCLUDED.last_used_at, used_at = EXCLUDED.used_at,
@@ -261,7 +330,8 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     const { rowCount } = await this.query(
       `UPDATE ${this.tokens} SET
          kind = $2, actor_id = $3, family_id = $4, created_at = $5, expires_at = $6,
-         last_used_at = $7, used_at = $8, label = $9, roles = $10::text[], data = $11::jsonb
+         last_used_at = $7, used_at = $8, label = $9, roles = $10::text[], data = $11::jsonb,
+         id = CASE WHEN $13::boolean THEN $12 ELSE id END
        WHERE hash = $1`,
       tokenParameters(record),
     );
@@ -305,6 +375,16 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
 
   async touchToken(hash: string, lastUsedAt: number): Promise<void> {
     await this.query(`UPDATE ${this.tokens} SET last_used_at = $2 WHERE hash = $1`, [hash, wholeMs(lastUsedAt)]);
+  }
+
+  async listTokens(actorId: string): Promise<TokenRecord[]> {
+    const { rows } = await this.query<TokenRow>(`SELECT * FROM ${this.tokens} WHERE actor_id = $1`, [actorId]);
+    return rows.map(toRecord);
+  }
+
+  async findTokenById(id: string): Promise<TokenRecord | null> {
+    const { rows } = await this.query<TokenRow>(`SELECT * FROM ${this.tokens} WHERE id = $1`, [id]);
+    return rows.length === 0 ? null : toRecord(rows[0]);
   }
 
   // ---- RevocationStore ----
@@ -439,6 +519,7 @@ function optionalNumber(value: string | null): number | null {
 function toRecord(row: TokenRow): TokenRecord {
   return {
     hash: row.hash,
+    id: row.id,
     kind: row.kind as StoredTokenKind,
     actorId: row.actor_id,
     createdAt: Number(row.created_at),
@@ -467,5 +548,8 @@ function tokenParameters(record: TokenRecord): unknown[] {
     record.roles ?? null,
     // Serialised here: pg would turn a top-level array into a PostgreSQL array.
     record.data === undefined ? null : JSON.stringify(record.data),
+    // A record without an id keeps the one it replaces, or gets a new one.
+    record.id ?? newCredentialId(),
+    record.id != null,
   ];
 }

@@ -4,11 +4,12 @@
  * two with `combineStores`.
  *
  * Layout under the key prefix (default `gatehouse:`):
- * - `token:<sha256 hex>` — a hash: `r` (the record as JSON, without the two fields
- *   below), `u` (usedAt), `l` (lastUsedAt), `a` (actorId), `f` (familyId); it expires
- *   when the token does.
- * - `actor:<actorId>`, `family:<familyId>` — sets of token hashes, so deleting all
- *   tokens of an actor or a refresh family needs no SCAN.
+ * - `token:<sha256 hex>` — a hash: `r` (the record as JSON, without the three fields
+ *   below), `u` (usedAt), `l` (lastUsedAt), `i` (the credential id), `a` (actorId),
+ *   `f` (familyId); it expires when the token does.
+ * - `actor:<actorId>`, `family:<familyId>` — sets of token hashes, so deleting or listing
+ *   all tokens of an actor, or deleting a refresh family, needs no SCAN.
+ * - `id:<credential id>` — the token hash, for `findTokenById`; expires with the token.
  * - `revoked:<key>` — the revocation time, expiring with the revocation.
  * - `attempts:<key>` — a hash: `c` (count), `w` (window end), `k` (locked until).
  *
@@ -18,6 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import { newCredentialId } from './credential-id';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
 
 /**
@@ -111,18 +113,28 @@ local function unindex(prefix, hash, actor_id, family_id)
   if actor_id then redis.call('SREM', prefix .. 'actor:' .. actor_id, hash) end
   if family_id then redis.call('SREM', prefix .. 'family:' .. family_id, hash) end
 end
+local function unindex_id(prefix, hash, id)
+  if id and redis.call('GET', prefix .. 'id:' .. id) == hash then redis.call('DEL', prefix .. 'id:' .. id) end
+end
+local function index_id(prefix, hash, id, ttl)
+  if ttl then redis.call('SET', prefix .. 'id:' .. id, hash, 'PX', ttl) else redis.call('SET', prefix .. 'id:' .. id, hash) end
+end
 `;
 
 /**
  * KEYS: token key. ARGV: prefix, hash, json, actorId|'', familyId|'', usedAt|'', lastUsedAt|'',
- * ttl|''|'expired', 'existing'|'' (only replace a record that is still there: a session
- * write-back must not re-create a record that logout or revokeAll deleted meanwhile).
+ * ttl|''|'expired', id, '1' when the record brought that id ('' to keep the replaced record's),
+ * 'existing'|'' (only replace a record that is still there: a session write-back must not
+ * re-create a record that logout or revokeAll deleted meanwhile).
  */
 const SAVE_TOKEN = lua(`${INDEX_HELPERS}
 local prefix, hash = ARGV[1], ARGV[2]
-if ARGV[9] == 'existing' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local old = redis.call('HMGET', KEYS[1], 'a', 'f')
+if ARGV[11] == 'existing' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local old = redis.call('HMGET', KEYS[1], 'a', 'f', 'i')
 unindex(prefix, hash, old[1], old[2])
+unindex_id(prefix, hash, old[3])
+local id = ARGV[9]
+if ARGV[10] == '' and old[3] then id = old[3] end
 redis.call('DEL', KEYS[1])
 if ARGV[8] == 'expired' then return 0 end
 local ttl = tonumber(ARGV[8])
@@ -131,8 +143,10 @@ if ARGV[4] ~= '' then table.insert(fields, 'a'); table.insert(fields, ARGV[4]) e
 if ARGV[5] ~= '' then table.insert(fields, 'f'); table.insert(fields, ARGV[5]) end
 if ARGV[6] ~= '' then table.insert(fields, 'u'); table.insert(fields, ARGV[6]) end
 if ARGV[7] ~= '' then table.insert(fields, 'l'); table.insert(fields, ARGV[7]) end
+table.insert(fields, 'i'); table.insert(fields, id)
 redis.call('HSET', KEYS[1], unpack(fields))
 if ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+index_id(prefix, hash, id, ttl)
 if ARGV[4] ~= '' then index_add(prefix, prefix .. 'actor:' .. ARGV[4], hash, ttl) end
 if ARGV[5] ~= '' then index_add(prefix, prefix .. 'family:' .. ARGV[5], hash, ttl) end
 return 1
@@ -140,9 +154,10 @@ return 1
 
 /** KEYS: token key. ARGV: prefix, hash. */
 const DELETE_TOKEN = lua(`${INDEX_HELPERS}
-local old = redis.call('HMGET', KEYS[1], 'a', 'f')
+local old = redis.call('HMGET', KEYS[1], 'a', 'f', 'i')
 local removed = redis.call('DEL', KEYS[1])
 unindex(ARGV[1], ARGV[2], old[1], old[2])
+unindex_id(ARGV[1], ARGV[2], old[3])
 return removed
 `);
 
@@ -152,11 +167,12 @@ local prefix, field, owner = ARGV[1], ARGV[2], ARGV[3]
 local removed = 0
 for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local token_key = prefix .. 'token:' .. hash
-  local old = redis.call('HMGET', token_key, 'a', 'f')
+  local old = redis.call('HMGET', token_key, 'a', 'f', 'i')
   -- Only tokens that still belong to this owner: a re-saved hash has moved indexes.
   if (field == 'a' and old[1] == owner) or (field == 'f' and old[2] == owner) then
     redis.call('DEL', token_key)
     unindex(prefix, hash, old[1], old[2])
+    unindex_id(prefix, hash, old[3])
     removed = removed + 1
   end
 end
@@ -166,7 +182,7 @@ return removed
 
 /** KEYS: token key. ARGV: usedAt. Resolves to the fields as they were before. */
 const MARK_TOKEN_USED = lua(`
-local before = redis.call('HMGET', KEYS[1], 'r', 'u', 'l')
+local before = redis.call('HMGET', KEYS[1], 'r', 'u', 'l', 'i')
 if not before[1] then return false end
 if not before[2] then redis.call('HSET', KEYS[1], 'u', ARGV[1]) end
 return before
@@ -176,6 +192,40 @@ return before
 const TOUCH_TOKEN = lua(`
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'l', ARGV[1]) end
 return 0
+`);
+
+/** KEYS: actor index. ARGV: prefix, actorId. The actor's records as [r, u, l, i] (the index may hold strays). */
+const LIST_TOKENS = lua(`
+local prefix = ARGV[1]
+local records = {}
+for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local fields = redis.call('HMGET', prefix .. 'token:' .. hash, 'r', 'u', 'l', 'i', 'a')
+  if fields[1] and fields[5] == ARGV[2] then table.insert(records, { fields[1], fields[2], fields[3], fields[4] }) end
+end
+return records
+`);
+
+/** KEYS: id key. ARGV: prefix, id. The record as [r, u, l, i], or nil. */
+const FIND_TOKEN_BY_ID = lua(`
+local hash = redis.call('GET', KEYS[1])
+if not hash then return false end
+local fields = redis.call('HMGET', ARGV[1] .. 'token:' .. hash, 'r', 'u', 'l', 'i')
+if not fields[1] or fields[4] ~= ARGV[2] then return false end
+return fields
+`);
+
+/**
+ * KEYS: token key. ARGV: prefix, hash, new id. Gives a record written before ids existed
+ * an id (or resolves to the one it has); nil when the token is gone.
+ */
+const ASSIGN_ID = lua(`${INDEX_HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local id = redis.call('HGET', KEYS[1], 'i')
+if id then return id end
+redis.call('HSET', KEYS[1], 'i', ARGV[3])
+local ttl = redis.call('PTTL', KEYS[1])
+index_id(ARGV[1], ARGV[2], ARGV[3], ttl > 0 and ttl or nil)
+return ARGV[3]
 `);
 
 /** KEYS: revocation key. ARGV: revokedAt, ttl. A later revocation of the same key wins. */
@@ -217,7 +267,7 @@ return tonumber(count) or 0
 `);
 
 /** The record fields kept outside the JSON because scripts read or change them. */
-type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt'>;
+type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
 
 /**
  * Tokens, revocations and failed-attempt counters in Redis (ioredis 5), for apps that run
@@ -300,7 +350,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 
   private async writeToken(record: TokenRecord, mode: '' | 'existing'): Promise<unknown> {
-    const { usedAt, lastUsedAt, ...body } = record;
+    const { usedAt, lastUsedAt, id, ...body } = record;
     const stored: StoredRecordBody = body;
     let ttl = '';
     if (record.expiresAt !== null) {
@@ -317,13 +367,15 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       usedAt == null ? '' : String(usedAt),
       lastUsedAt == null ? '' : String(lastUsedAt),
       ttl,
+      id ?? newCredentialId(),
+      id ? '1' : '',
       mode,
     ]);
   }
 
   async findToken(hash: string): Promise<TokenRecord | null> {
-    const [body, usedAt, lastUsedAt] = await this.client.hmget(this.tokenKey(hash), 'r', 'u', 'l');
-    return body === null ? null : toRecord(body, usedAt, lastUsedAt);
+    const [body, usedAt, lastUsedAt, id] = await this.client.hmget(this.tokenKey(hash), 'r', 'u', 'l', 'i');
+    return body === null ? null : toRecord(body, usedAt, lastUsedAt, id);
   }
 
   async deleteToken(hash: string): Promise<boolean> {
@@ -341,11 +393,28 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
 
   async markTokenUsed(hash: string, usedAt: number): Promise<TokenRecord | null> {
     const before = (await this.runScript(MARK_TOKEN_USED, [this.tokenKey(hash)], [String(usedAt)])) as Array<string | null> | null;
-    return before === null ? null : toRecord(before[0] as string, before[1], before[2]);
+    return before === null ? null : toRecord(before[0] as string, before[1], before[2], before[3]);
   }
 
   async touchToken(hash: string, lastUsedAt: number): Promise<void> {
     await this.runScript(TOUCH_TOKEN, [this.tokenKey(hash)], [String(lastUsedAt)]);
+  }
+
+  async listTokens(actorId: string): Promise<TokenRecord[]> {
+    const rows = (await this.runScript(LIST_TOKENS, [`${this.prefix}actor:${actorId}`], [this.scriptPrefix, actorId])) as StoredFields[];
+    const records = rows.map(([body, usedAt, lastUsedAt, id]) => toRecord(body, usedAt, lastUsedAt, id));
+    // Records saved before ids existed get one the first time they are listed.
+    for (const record of records) {
+      if (record.id) continue;
+      const hash = record.hash;
+      record.id = (await this.runScript(ASSIGN_ID, [this.tokenKey(hash)], [this.scriptPrefix, hash, newCredentialId()])) as string | null;
+    }
+    return records.filter((record) => record.id !== null);
+  }
+
+  async findTokenById(id: string): Promise<TokenRecord | null> {
+    const fields = (await this.runScript(FIND_TOKEN_BY_ID, [`${this.prefix}id:${id}`], [this.scriptPrefix, id])) as StoredFields | null;
+    return fields === null ? null : toRecord(fields[0], fields[1], fields[2], fields[3]);
   }
 
   // ---- RevocationStore ----
@@ -434,9 +503,13 @@ function isRedisClient(value: unknown): value is Redis {
   );
 }
 
-function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null): TokenRecord {
+/** A token hash's `r`, `u`, `l` and `i` fields as a script returns them. */
+type StoredFields = [string, string | null, string | null, string | null];
+
+function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null, id: string | null = null): TokenRecord {
   const record = JSON.parse(body) as TokenRecord;
   record.usedAt = usedAt === null ? null : Number(usedAt);
   record.lastUsedAt = lastUsedAt === null ? null : Number(lastUsedAt);
+  record.id = id;
   return record;
 }

@@ -33,13 +33,21 @@ export type StoredTokenKind = TokenKind | 'cookie';
 export interface TokenRecord {
   /** Lower-case hex SHA-256 of the token; the store's key. */
   hash: string;
+  /**
+   * A stable, random identifier that is safe to show and log (it says nothing about the
+   * token), for listing and revoking credentials by id. Gatehouse sets it on the tokens it
+   * issues. A store that implements `listTokens`/`findTokenById` keeps the id of the record
+   * it replaces when `saveToken` is given none, and gives a record saved without one (a
+   * browser session, a record written before ids existed) a random id of its own.
+   */
+  id?: string | null;
   kind: StoredTokenKind;
   /** The actor it authenticates as; `null` only for cookie sessions not yet logged in. */
   actorId: string | null;
   createdAt: number;
   /** Absolute expiry; `null` means until revoked. */
   expiresAt: number | null;
-  /** Last successful use, kept by `touchToken` when an idle timeout is configured. */
+  /** Last successful use, kept by `touchToken` at most once per `lastUsedInterval` (and for idle timeouts). */
   lastUsedAt?: number | null;
   /** Set once by `markTokenUsed` (refresh-token rotation). */
   usedAt?: number | null;
@@ -79,8 +87,19 @@ export interface TokenStore {
    * was **before** (so exactly one of two concurrent callers sees `usedAt` empty).
    */
   markTokenUsed(hash: string, usedAt: number): Promise<TokenRecord | null>;
-  /** Records a use for idle timeouts; optional. */
+  /**
+   * Records a use (last-use times, idle timeouts); never creates a record. Optional:
+   * without it last use is not recorded and idle timeouts run from creation.
+   */
   touchToken?(hash: string, lastUsedAt: number): Promise<void>;
+  /**
+   * Every record of the actor (any kind, expired ones allowed: callers check `expiresAt`),
+   * each with its `id`, in any order. Optional; `auth.tokens.list` needs it. Keep a
+   * per-actor index (the one `deleteTokensForActor` uses): this must not scan all tokens.
+   */
+  listTokens?(actorId: string): Promise<TokenRecord[]>;
+  /** The record with this `id`, or `null`. Optional; `auth.tokens.revokeById` needs it. */
+  findTokenById?(id: string): Promise<TokenRecord | null>;
 }
 
 /** Revocations of credentials that are not stored (JWT `jti`s, per-actor "not before"). */

@@ -9,6 +9,7 @@ import type { Actor, TokenKind } from '../actor';
 import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
 import type { StoredTokenKind, TokenRecord } from '../store/types';
+import { newCredentialId } from '../store/credential-id';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
 import type { Revocations } from './revocations';
 
@@ -32,6 +33,8 @@ export interface IssueTokenInput {
 /** What `issue` resolves to: the plaintext token, shown this once. */
 export interface IssuedToken {
   token: string;
+  /** The credential's id: stable, safe to show and log; `list` shows it and `revokeById` takes it. */
+  id: string;
   kind: TokenKind;
   actorId: string;
   createdAt: Date;
@@ -47,6 +50,41 @@ export interface VerifiedToken {
   label: string | null;
   /** The store key (SHA-256 of the token), for revoking exactly this token. */
   hash: string;
+}
+
+/** One credential as `auth.tokens.list` shows it: never its secret or hash. */
+export interface CredentialInfo {
+  /** Stable and random: safe to show and log, and what `revokeById` takes. */
+  id: string;
+  /** `'session'`, `'appUser'`, `'personal'`, `'apiKey'`, `'refresh'`, or `'cookie'` (a browser session). */
+  kind: StoredTokenKind;
+  /** The name it was issued with, or `null`. */
+  label: string | null;
+  /** Roles the credential grants instead of the actor's own (API keys), or `null` for the actor's roles. */
+  roles: string[] | null;
+  createdAt: Date;
+  /** `null` when it lasts until revoked. */
+  expiresAt: Date | null;
+  /**
+   * Last successful use, or `null` when never used. Recorded at most once per
+   * `lastUsedInterval` (default a minute), so it may lag the true last use by that much.
+   */
+  lastUsedAt: Date | null;
+}
+
+/** Options of `auth.tokens.list`. */
+export interface ListCredentialsOptions {
+  /** Only these kinds. Default: every kind. */
+  kinds?: readonly StoredTokenKind[];
+}
+
+/** Options of `auth.tokens.revokeById`. */
+export interface RevokeByIdOptions {
+  /**
+   * Revoke only when the credential belongs to this actor (resolves to `false` otherwise),
+   * for endpoints where users manage their own credentials. Default: any actor's.
+   */
+  actorId?: string;
 }
 
 /** How long tokens live. */
@@ -68,7 +106,22 @@ export interface TokenServiceDependencies {
    * access tokens, host-stored cookie sessions) are checked against. Default: none.
    */
   revocations?: Revocations | null;
+  /** At most one last-use write per credential per this many ms. Default `60_000`. */
+  lastUsedInterval?: number;
 }
+
+/** A hook `revokeById` runs for a refresh token, to end its whole family. */
+export type RevokeFamilyHook = (familyId: string) => Promise<unknown>;
+
+/** Every kind `list({ kinds })` accepts. */
+const STORED_TOKEN_KINDS: readonly StoredTokenKind[] = [...TOKEN_KINDS, 'cookie'];
+
+/**
+ * Credentials whose last use this process has just written, so requests in flight together
+ * (all read the record before the first write lands) write once. The stored `lastUsedAt`
+ * bounds the writes otherwise, so this only needs to span races; past this size it starts over.
+ */
+const MAX_RECENT_USES = 10_000;
 
 const MAX_LABEL_LENGTH = 200;
 
@@ -78,12 +131,21 @@ export class TokenService {
   private readonly lifetimes: TokenLifetimes;
   private readonly now: () => number;
   private readonly revocations: Revocations | null;
+  private readonly lastUsedInterval: number;
+  private readonly recentUses = new Map<string, number>();
+  private revokeFamilyHook: RevokeFamilyHook | null = null;
 
   constructor(dependencies: TokenServiceDependencies) {
     this.store = dependencies.store;
     this.lifetimes = dependencies.lifetimes;
     this.now = dependencies.now;
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
+    this.lastUsedInterval = dependencies.lastUsedInterval ?? 60_000;
+  }
+
+  /** Makes `revokeById` of a refresh token end its family (and the access tokens bound to it). */
+  onRevokeFamily(hook: RevokeFamilyHook): void {
+    this.revokeFamilyHook = hook;
   }
 
   /**
@@ -106,6 +168,7 @@ export class TokenService {
     const token = generateToken(kind);
     const record: TokenRecord = {
       hash: hashSecret(token),
+      id: newCredentialId(),
       kind,
       actorId,
       createdAt,
@@ -119,6 +182,7 @@ export class TokenService {
     await store.saveToken(record);
     return {
       token,
+      id: record.id!,
       kind,
       actorId,
       createdAt: new Date(createdAt),
@@ -196,6 +260,8 @@ export class TokenService {
     if (!found) throw new GatehouseError('401.2');
     // A copy when the token grants its own roles: the host's store may cache and share its actor objects.
     const actor = record.roles ? { ...found, roles: [...record.roles] } : found;
+    const lastUseWrite = this.recordUse(record, now);
+    if (lastUseWrite) await lastUseWrite;
     return {
       actor,
       kind: record.kind,
@@ -211,10 +277,84 @@ export class TokenService {
     if (idle === null || record.kind !== 'session') return;
     const lastUsedAt = record.lastUsedAt ?? record.createdAt;
     if (now - lastUsedAt >= idle) throw new GatehouseError('401.4');
-    // Write at most once per tenth of the timeout (and at least once a minute), not on every request.
-    if (this.store.touchToken && now - lastUsedAt >= Math.min(idle / 10, 60_000)) {
-      await this.store.touchToken(record.hash, now);
+  }
+
+  // ---- credential management: list, revoke by id, last use ----
+
+  /**
+   * The actor's live credentials (unexpired; for refresh tokens, the current one of each
+   * family), oldest first — never a token or its hash. Needs a store with `listTokens`.
+   *
+   * @example
+   * ```ts
+   * const keys = await auth.tokens.list(user.id, { kinds: ['personal', 'apiKey'] });
+   * // [{ id: 'Wc1…', kind: 'personal', label: 'CI deploy key', roles: null, createdAt, expiresAt: null, lastUsedAt }]
+   * ```
+   */
+  async list(actorId: string, options: ListCredentialsOptions = {}): Promise<CredentialInfo[]> {
+    if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.list: actorId must be a non-empty string.');
+    const kinds = validateKinds(options);
+    const records = await this.requireStore('listTokens').listTokens(actorId);
+    const now = this.now();
+    return records
+      .filter((record) => record.actorId === actorId && typeof record.id === 'string' && (!kinds || kinds.includes(record.kind)) && this.isLive(record, now))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id! < b.id! ? -1 : 1))
+      .map(credentialInfo);
+  }
+
+  /**
+   * Revokes the credential with this id (from `issue` or `list`); resolves to `true` when
+   * one was ended. A refresh token ends its whole family. Needs a store with `findTokenById`.
+   *
+   * @example
+   * ```ts
+   * // DELETE /me/tokens/:id — a user ends one of their own tokens
+   * const ended = await auth.tokens.revokeById(req.params.id, { actorId: req.user.id });
+   * res.status(ended ? 204 : 404).end();
+   * ```
+   */
+  async revokeById(id: string, options: RevokeByIdOptions = {}): Promise<boolean> {
+    if (!options || typeof options !== 'object' || (options.actorId !== undefined && typeof options.actorId !== 'string')) {
+      throw new TypeError('tokens.revokeById: options must be an object such as { actorId: req.user.id }.');
     }
+    if (typeof id !== 'string' || id === '') return false;
+    const record = await this.requireStore('findTokenById').findTokenById(id);
+    if (!record || record.id !== id) return false;
+    if (options.actorId !== undefined && record.actorId !== options.actorId) return false;
+    if (record.kind === 'refresh' && record.familyId && this.revokeFamilyHook) {
+      await this.revokeFamilyHook(record.familyId);
+      return true;
+    }
+    return this.requireStore('deleteToken').deleteToken(record.hash);
+  }
+
+  /** What `list` shows: unexpired, not a spent refresh token, not past a session idle timeout. */
+  private isLive(record: TokenRecord, now: number): boolean {
+    if (record.expiresAt !== null && record.expiresAt <= now) return false;
+    if (record.kind === 'refresh' && record.usedAt != null) return false;
+    const idle = this.lifetimes.sessionIdleTimeout;
+    return !(idle !== null && record.kind === 'session' && now - (record.lastUsedAt ?? record.createdAt) >= idle);
+  }
+
+  /**
+   * Records a successful use: one store write per credential per `lastUsedInterval` (per
+   * tenth of the idle timeout for sessions that have one), never one per request. Returns
+   * `null`, not a promise, when there is nothing to write, so most requests pay no await.
+   */
+  private recordUse(record: TokenRecord, now: number): Promise<void> | null {
+    const touchToken = this.store.touchToken;
+    if (!touchToken) return null;
+    const idle = record.kind === 'session' ? this.lifetimes.sessionIdleTimeout : null;
+    const interval = idle === null ? this.lastUsedInterval : Math.min(idle / 10, this.lastUsedInterval);
+    if (record.lastUsedAt != null && now - record.lastUsedAt < interval) return null;
+    const recent = this.recentUses.get(record.hash);
+    if (recent !== undefined && now - recent < interval) return null;
+    if (this.recentUses.size >= MAX_RECENT_USES) this.recentUses.clear();
+    this.recentUses.set(record.hash, now);
+    return touchToken(record.hash, now).catch((error: unknown) => {
+      this.recentUses.delete(record.hash);
+      throw error;
+    });
   }
 
   private defaultTtl(kind: TokenKind): number | null {
@@ -227,6 +367,28 @@ export class TokenService {
     }
     return this.store as Required<Pick<GuardedStore, K>>;
   }
+}
+
+function validateKinds(options: ListCredentialsOptions): readonly StoredTokenKind[] | null {
+  if (!options || typeof options !== 'object') throw new TypeError('tokens.list: options must be an object such as { kinds: [\'personal\'] }.');
+  const { kinds } = options;
+  if (kinds === undefined) return null;
+  if (!Array.isArray(kinds) || !kinds.every((kind) => STORED_TOKEN_KINDS.includes(kind))) {
+    throw new TypeError(`tokens.list: kinds must be an array of ${STORED_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+  }
+  return kinds;
+}
+
+function credentialInfo(record: TokenRecord): CredentialInfo {
+  return {
+    id: record.id!,
+    kind: record.kind,
+    label: record.label ?? null,
+    roles: record.roles ? [...record.roles] : null,
+    createdAt: new Date(record.createdAt),
+    expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+    lastUsedAt: record.lastUsedAt == null ? null : new Date(record.lastUsedAt),
+  };
 }
 
 function validateIssueInput(input: IssueTokenInput): IssueTokenInput {

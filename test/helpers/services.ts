@@ -178,3 +178,32 @@ export function useMigratedSchema(prefix: string): { schema: string; pool: () =>
     },
   };
 }
+
+/**
+ * Throwaway PostgreSQL schemas made by the test itself (`freshSchema`), all dropped in
+ * `afterAll`, on one pool connected in `beforeAll`: for tests of `migrate` itself.
+ */
+export function useThrowawaySchemas(prefix: string, max = 20): { pool: () => Pool; freshSchema: (label: string) => string } {
+  const run = runId();
+  const schemas: string[] = [];
+  let pool: Pool | undefined;
+  beforeAll(async () => {
+    pool = await connectPostgres(max);
+  });
+  afterAll(async () => {
+    if (!pool) return;
+    for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  });
+  return {
+    pool: () => {
+      if (!pool) throw new Error('PostgreSQL is not connected; see the beforeAll error above.');
+      return pool;
+    },
+    freshSchema: (label) => {
+      const schema = `${prefix}_${label}_${run}`;
+      schemas.push(schema);
+      return schema;
+    },
+  };
+}
