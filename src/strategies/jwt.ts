@@ -18,7 +18,7 @@ import type { Actor } from '../actor';
 import { credentialFromAuthorization } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
-import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from '../tokens/jwt-options';
+import type { JwtClaims, ResolvedIssuer, ResolvedJwtKey, ResolvedJwtOptions } from '../tokens/jwt-options';
 import type { Revocations } from '../tokens/revocations';
 import { authInfoFor, reportRejection } from './outcome';
 import { sha256 } from '../sha256';
@@ -76,6 +76,8 @@ export class JwtStrategy extends PassportJwtStrategy {
   private readonly revocations: Revocations | undefined;
   private readonly now: () => number;
   private readonly issuersByIss: Map<string, { issuer: ResolvedIssuer; client: JwksClient }>;
+  /** Local keys by `kid` (`jwt.keys`); empty with a single key. */
+  private readonly keysByKid: Map<string, ResolvedJwtKey>;
   /** Public keys of external issuers as KeyObjects, by the key object jwks-rsa caches. */
   private readonly externalKeys = new WeakMap<SigningKey, KeyObject>();
   /**
@@ -99,6 +101,7 @@ export class JwtStrategy extends PassportJwtStrategy {
     this.store = options.store;
     this.revocations = options.revocations;
     this.now = options.now ?? Date.now;
+    this.keysByKid = new Map(options.jwt.keys.map((key) => [key.kid, key]));
     this.issuersByIss = new Map(
       options.jwt.issuers.map((issuer) => [
         issuer.issuer,
@@ -178,12 +181,25 @@ export class JwtStrategy extends PassportJwtStrategy {
         };
       }
     }
-    if (!this.config.verifyKey) throw new GatehouseError('401.2');
+    const local = this.localKey(token);
+    if (!local) throw new GatehouseError('401.2');
     return {
-      key: this.config.verifyKey,
+      key: local.key,
       external: null,
-      options: { ...common, algorithms: this.config.algorithms, issuer: this.config.issuer, audience: this.config.audience as VerifyOptions['audience'] },
+      options: { ...common, algorithms: local.algorithms, issuer: this.config.issuer, audience: this.config.audience as VerifyOptions['audience'] },
     };
+  }
+
+  /**
+   * The local key for `token`. With `jwt.keys` it is the one named by the token's `kid`, tied
+   * to that key's own algorithm; a missing or unknown `kid` gets no key at all (trying every
+   * key would let one key's token pass as another's, and cost a verify per key).
+   */
+  private localKey(token: string): { key: KeyObject; algorithms: Algorithm[] } | null {
+    if (this.keysByKid.size === 0) return this.config.verifyKey ? { key: this.config.verifyKey, algorithms: this.config.algorithms } : null;
+    const kid = unverifiedKid(token);
+    const key = kid === null ? undefined : this.keysByKid.get(kid);
+    return key ? { key: key.verifyKey, algorithms: [key.alg] } : null;
   }
 
   private async externalKey(external: { issuer: ResolvedIssuer; client: JwksClient }, kid: unknown): Promise<KeyObject> {
@@ -237,6 +253,17 @@ export class JwtStrategy extends PassportJwtStrategy {
       { type: 'jwt', jti: typeof claims.jti === 'string' ? claims.jti : '', expiresAt, familyId: typeof claims.fam === 'string' ? claims.fam : null },
     );
     return { actor, info };
+  }
+}
+
+/** The `kid` of a token's header, read without trusting it (only to choose among our own keys). */
+function unverifiedKid(token: string): string | null {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' ? kid : null;
+  } catch {
+    return null;
   }
 }
 
