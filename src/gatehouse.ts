@@ -14,6 +14,7 @@ import { requireMiddleware, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
+import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
 import { addJwtRoutes } from './routes/jwt';
 import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
 import { PasswordHasher } from './passwords/hasher';
@@ -38,10 +39,11 @@ import { TokenService } from './tokens/token-service';
 export interface RoutesOptions {
   /**
    * Where each group of endpoints lives, relative to the router's mount point.
-   * Default `{ sessions: '/sessions', jwt: '/jwt' }`.
-   * @example auth.routes({ paths: { sessions: '/auth/sessions' } })
+   * Default `{ sessions: '/sessions', jwt: '/jwt', jwks: '/.well-known/jwks.json' }`.
+   * `jwks` is served only when local JWT keys are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`).
+   * @example auth.routes({ paths: { sessions: '/auth/sessions', jwks: '/auth/jwks.json' } })
    */
-  paths?: { sessions?: string; jwt?: string };
+  paths?: { sessions?: string; jwt?: string; jwks?: string };
 }
 
 /** What `gatehouse()` returns. */
@@ -58,9 +60,9 @@ export interface Gatehouse {
   readonly passwords: PasswordHasher;
 }
 
-function checkPath(value: unknown, name: string, fallback: string): string {
+function checkPath(value: unknown, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_-]*$/): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(value) || value.endsWith('/')) {
+  if (typeof value !== 'string' || !shape.test(value) || value.endsWith('/')) {
     throw new TypeError(`auth.routes(): ${name} must be a path such as '${fallback}' (no trailing slash).`);
   }
   return value;
@@ -205,12 +207,17 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     routes(routesOptions: RoutesOptions = {}) {
       const sessionsPath = checkPath(routesOptions.paths?.sessions, 'paths.sessions', '/sessions');
       const jwtPath = checkPath(routesOptions.paths?.jwt, 'paths.jwt', '/jwt');
+      // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
+      const jwksPath = checkPath(routesOptions.paths?.jwks, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/);
+      const jwks = config.jwt ? config.jwt.jwks : [];
       const router = createRouter();
       router.use((req, res, next) => {
         authenticator.takeUrlCredentials(req, res);
-        // Every endpoint here is a POST or a DELETE: leave the router at once for the rest of the API.
-        next(req.method === 'POST' || req.method === 'DELETE' ? undefined : 'router');
+        // Every endpoint here is a POST or a DELETE, but the key set: leave the router at once for the rest of the API.
+        const served = req.method === 'POST' || req.method === 'DELETE' || (jwks.length > 0 && req.path === jwksPath && (req.method === 'GET' || req.method === 'HEAD'));
+        next(served ? undefined : 'router');
       });
+      if (jwks.length > 0) addJwksRoute(router, jwksPath, jwks);
       router.post(sessionsPath, parseAuthBody);
       addSessionRoutes(router, sessionsPath, {
         authenticator,
