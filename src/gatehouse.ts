@@ -12,6 +12,7 @@ import { Authenticator, authenticateMiddleware } from './middleware/authenticate
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
+import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
 import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
@@ -54,18 +55,40 @@ export interface Gatehouse {
   require(options?: RequireOptions): RequestHandler;
   /** The login and logout endpoints; mount before `authenticate()`, on the same path. */
   routes(options?: RoutesOptions): Router;
+  /**
+   * OpenAPI 3.1 `components` (security schemes of the schemes that are on, and the schemas
+   * the endpoints use) and `paths` (the endpoints of `routes()`), to merge into the API's own
+   * document. Give it the same `paths` as `routes()`.
+   * @example
+   * ```ts
+   * const { paths, components } = auth.openapi({ mountPath: '/v1' });
+   * const document = { openapi: '3.1.0', info, paths: { ...paths, ...appPaths }, components: { ...components, schemas: { ...components.schemas, ...appSchemas } } };
+   * ```
+   */
+  openapi(options?: OpenApiOptions): OpenApiFragment;
   /** Issue, verify and revoke opaque tokens. */
   readonly tokens: TokenService;
   /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash. */
   readonly passwords: PasswordHasher;
 }
 
+/** `name` includes its method, e.g. `auth.routes(): paths.jwt`. */
 function checkPath(value: unknown, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_-]*$/): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !shape.test(value) || value.endsWith('/')) {
-    throw new TypeError(`auth.routes(): ${name} must be a path such as '${fallback}' (no trailing slash).`);
+    throw new TypeError(`${name} must be a path such as '${fallback || '/v1'}' (no trailing slash).`);
   }
   return value;
+}
+
+/** The endpoint paths of `routes()`, which `openapi()` takes too. */
+function routePaths(paths: RoutesOptions['paths'] = {}, method: string): RoutePaths {
+  return {
+    sessions: checkPath(paths.sessions, `${method}: paths.sessions`, '/sessions'),
+    jwt: checkPath(paths.jwt, `${method}: paths.jwt`, '/jwt'),
+    // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
+    jwks: checkPath(paths.jwks, `${method}: paths.jwks`, DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
+  };
 }
 
 /**
@@ -199,16 +222,28 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       if (reference.familyId) await refreshTokens.revokeFamily(reference.familyId);
     };
   }
+  const openApiFacts: OpenApiFacts = {
+    schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(id === 'jwt' || id === 'sessionToken' ? 'bearer' : (id as SchemeGroup)))),
+    cookieName: config.cookie ? config.cookie.name : null,
+    endpoints: {
+      login: passwordCheck !== null && (config.sessionToken !== false || cookieSessions !== null),
+      jwtAuthenticate: Boolean(jwtParts?.issuer && passwordCheck),
+      jwtRefresh: Boolean(jwtParts?.issuer),
+      jwtVerify: jwtParts !== null,
+      jwks: config.jwt ? config.jwt.jwks.length > 0 : false,
+    },
+  };
   return {
     tokens,
     passwords,
+    openapi(openApiOptions: OpenApiOptions = {}) {
+      const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi(): mountPath', '');
+      return buildOpenApi(openApiFacts, routePaths(openApiOptions.paths, 'auth.openapi()'), mountPath);
+    },
     authenticate: () => authenticateMiddleware(authenticator, render),
     require: (requireOptions) => requireMiddleware(requireOptions, render),
     routes(routesOptions: RoutesOptions = {}) {
-      const sessionsPath = checkPath(routesOptions.paths?.sessions, 'paths.sessions', '/sessions');
-      const jwtPath = checkPath(routesOptions.paths?.jwt, 'paths.jwt', '/jwt');
-      // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
-      const jwksPath = checkPath(routesOptions.paths?.jwks, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/);
+      const { sessions: sessionsPath, jwt: jwtPath, jwks: jwksPath } = routePaths(routesOptions.paths, 'auth.routes()');
       const jwks = config.jwt ? config.jwt.jwks : [];
       const router = createRouter();
       router.use((req, res, next) => {

@@ -3,6 +3,7 @@
  * behind one precedence-aware middleware. Public exports only.
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
+export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
 export type { BasicOptions, GatehouseOptions, SessionTokenOptions } from './options';
 export type { PasswordHasher, PasswordOptions } from './passwords/hasher';
 export type { LockoutOptions } from './passwords/lockout';
