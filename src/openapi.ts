@@ -179,6 +179,11 @@ function ok(description: string, schema: OpenApiObject): OpenApiObject {
 const LOGIN_PROBLEMS: ProblemCode[] = ['400.1', '401.2', '403.2', '403.3', '503.1', '503.2'];
 const TAGS = ['Authentication'];
 
+/** A POST endpoint that takes no credential, only its body (JSON or form). */
+function credentialFreePost(operationId: string, summary: string, body: OpenApiObject, responses: OpenApiObject, description?: string): OpenApiObject {
+  return { post: { operationId, tags: TAGS, summary, ...(description ? { description } : {}), security: [], requestBody: jsonBody(body, JSON_AND_FORM), responses } };
+}
+
 function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
   const anyCredential = schemeNames.map((name) => ({ [name]: [] }));
   const result: Record<string, OpenApiObject> = {};
@@ -188,30 +193,26 @@ function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, sc
     const loginSchema = cookie
       ? { allOf: [{ $ref: '#/components/schemas/GatehouseLogin' }, { type: 'object', properties: { session: { type: 'boolean', description: '`true`: sign in with the session cookie instead of a bearer token.' } } }] }
       : { $ref: '#/components/schemas/GatehouseLogin' };
-    result[sessions] = {
-      post: {
-        operationId: 'gatehouseLogin',
-        tags: TAGS,
-        summary: 'Log in',
-        description: 'Any credential sent with the request is ignored. Unknown login and wrong password answer alike.',
-        security: [],
-        requestBody: jsonBody(loginSchema, JSON_AND_FORM),
-        responses: {
-          '200': ok('Logged in.', {
-            type: 'object',
-            required: ['previousAccessFailedCount'],
-            properties: {
-              token: { type: 'string', description: 'Opaque session token, shown this once.' },
-              createdAt: { type: 'string', format: 'date-time' },
-              expiresAt: { type: ['string', 'null'], format: 'date-time' },
-              csrf: { type: 'string', description: 'With `session: true`: send it as `X-CSRF-Token` on cross-origin unsafe requests.' },
-              previousAccessFailedCount: { type: 'integer', description: 'Failed attempts since the last successful login.' },
-            },
-          }),
-          ...problems(cookie ? [...LOGIN_PROBLEMS, '401.3', '403.4'] : LOGIN_PROBLEMS),
-        },
+    result[sessions] = credentialFreePost(
+      'gatehouseLogin',
+      'Log in',
+      loginSchema,
+      {
+        '200': ok('Logged in.', {
+          type: 'object',
+          required: ['previousAccessFailedCount'],
+          properties: {
+            token: { type: 'string', description: 'Opaque session token, shown this once.' },
+            createdAt: { type: 'string', format: 'date-time' },
+            expiresAt: { type: ['string', 'null'], format: 'date-time' },
+            csrf: { type: 'string', description: 'With `session: true`: send it as `X-CSRF-Token` on cross-origin unsafe requests.' },
+            previousAccessFailedCount: { type: 'integer', description: 'Failed attempts since the last successful login.' },
+          },
+        }),
+        ...problems(cookie ? [...LOGIN_PROBLEMS, '401.3', '403.4'] : LOGIN_PROBLEMS),
       },
-    };
+      'Any credential sent with the request is ignored. Unknown login and wrong password answer alike.',
+    );
   }
   if (anyCredential.length > 0) {
     result[`${sessions}/current`] = {
@@ -237,47 +238,26 @@ function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, sc
   const jwt = `${mountPath}${paths.jwt}`;
   const pair = ok('A new access token and refresh token.', { $ref: '#/components/schemas/GatehouseJwtPair' });
   if (facts.endpoints.jwtAuthenticate) {
-    result[`${jwt}/authenticate`] = {
-      post: {
-        operationId: 'gatehouseJwtAuthenticate',
-        tags: TAGS,
-        summary: 'Log in for a JWT access token and a refresh token',
-        security: [],
-        requestBody: jsonBody({ $ref: '#/components/schemas/GatehouseLogin' }, JSON_AND_FORM),
-        responses: { '200': pair, ...problems(LOGIN_PROBLEMS) },
-      },
-    };
+    result[`${jwt}/authenticate`] = credentialFreePost('gatehouseJwtAuthenticate', 'Log in for a JWT access token and a refresh token', { $ref: '#/components/schemas/GatehouseLogin' }, {
+      '200': pair,
+      ...problems(LOGIN_PROBLEMS),
+    });
   }
   if (facts.endpoints.jwtRefresh) {
-    result[`${jwt}/refresh`] = {
-      post: {
-        operationId: 'gatehouseJwtRefresh',
-        tags: TAGS,
-        summary: 'Trade a refresh token for a new pair',
-        security: [],
-        requestBody: jsonBody({ type: 'object', required: ['refresh'], properties: { refresh: { type: 'string' } } }, JSON_AND_FORM),
-        responses: { '200': pair, ...problems(['400.1', '401.2', '401.4', '503.1']) },
-      },
-    };
+    result[`${jwt}/refresh`] = credentialFreePost('gatehouseJwtRefresh', 'Trade a refresh token for a new pair', { type: 'object', required: ['refresh'], properties: { refresh: { type: 'string' } } }, {
+      '200': pair,
+      ...problems(['400.1', '401.2', '401.4', '503.1']),
+    });
   }
   if (facts.endpoints.jwtVerify) {
-    result[`${jwt}/verify`] = {
-      post: {
-        operationId: 'gatehouseJwtVerify',
-        tags: TAGS,
-        summary: 'Check an access token',
-        security: [],
-        requestBody: jsonBody({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }, JSON_AND_FORM),
-        responses: {
-          '200': ok('The token is valid.', {
-            type: 'object',
-            required: ['valid', 'expiresAt'],
-            properties: { valid: { const: true }, expiresAt: { type: ['string', 'null'], format: 'date-time' } },
-          }),
-          ...problems(['400.1', '401.2', '401.4', '503.1']),
-        },
-      },
-    };
+    result[`${jwt}/verify`] = credentialFreePost('gatehouseJwtVerify', 'Check an access token', { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }, {
+      '200': ok('The token is valid.', {
+        type: 'object',
+        required: ['valid', 'expiresAt'],
+        properties: { valid: { const: true }, expiresAt: { type: ['string', 'null'], format: 'date-time' } },
+      }),
+      ...problems(['400.1', '401.2', '401.4', '503.1']),
+    });
   }
   if (facts.endpoints.jwks) {
     result[`${mountPath}${paths.jwks}`] = {
