@@ -62,6 +62,15 @@ describe('GET /.well-known/jwks.json', () => {
     expect(res.body.keys).toEqual([expect.objectContaining({ kty: 'EC', kid, alg: 'ES256', use: 'sig' })]);
   });
 
+  it('an RSA-PSS-only key signs and verifies, but is left out of the set (Node cannot write it as a JWK)', async () => {
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256' });
+    const t = await buildApp({ jwt: withKeys([{ kid: 'pss-2', privateKey: pss.privateKey, publicKey: pss.publicKey }, { kid: 'ec-1', privateKey: ec.privateKey }]) });
+    const access = await login(t);
+    expect(JSON.parse(Buffer.from(access.split('.')[0], 'base64url').toString())).toMatchObject({ kid: 'pss-2', alg: 'PS256' });
+    expect((await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${access}`)).status).toBe(200);
+    expect((await request(t.app).get(JWKS)).body.keys.map((key: { kid: string }) => key.kid)).toEqual(['ec-1']);
+  });
+
   it('answers HEAD with the same headers and no body', async () => {
     const t = await buildApp({ jwt: withKeys([{ kid: 'ec-1', privateKey: ec.privateKey }]) });
     const res = await request(t.app).head(JWKS);

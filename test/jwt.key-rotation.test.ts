@@ -102,6 +102,7 @@ describe('jwt.keys is validated at construction', () => {
     [[], /jwt\.keys must be a non-empty array/],
     [[{ kid: 'a', secret: OLD_SECRET }, { kid: 'a', secret: NEW_SECRET }], /jwt\.keys\[1\]\.kid 'a' is already used by jwt\.keys\[0\]/],
     [[{ kid: 'pub', publicKey: ec.publicKey }, { kid: 'b', privateKey: rsa.privateKey }], /jwt\.keys\[0\] signs new tokens, so it needs a secret or a privateKey/],
+    [[{ kid: 'pss', privateKey: generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey }], /jwt\.keys\[0\]\.privateKey cannot sign PS256 tokens: .*RSA-PSS parameters/],
     [[{ kid: 'ed', privateKey: ed.privateKey }], /jwt\.keys\[0\]\.publicKey: unsupported key type; use RSA or EC/],
     [[{ kid: 'a', secret: OLD_SECRET }, { kid: 'b', secret: 'short' }], /jwt\.keys\[1\]\.secret must be at least 32 bytes/],
     [[{ kid: 'a', secret: OLD_SECRET, privateKey: ec.privateKey }], /jwt\.keys\[0\]: secret cannot be combined with privateKey/],

@@ -4,7 +4,7 @@
  * which measured about 30× slower.
  */
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
-import type { Algorithm } from 'jsonwebtoken';
+import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Actor } from '../actor';
 
 /** Claims of a verified token, as the issuer wrote them. */
@@ -181,9 +181,8 @@ const KNOWN_KEY_OPTIONS = new Set(['kid', 'secret', 'privateKey', 'publicKey', '
 const PUBLIC_JWK_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] };
 
 function publicKeyMatches(privateKey: KeyObject, publicKey: KeyObject): boolean {
-  const derived = createPublicKey(privateKey).export({ format: 'jwk' });
-  const given = publicKey.export({ format: 'jwk' });
-  return JSON.stringify(derived) === JSON.stringify(given);
+  // SPKI rather than JWK: Node cannot write an RSA-PSS key as a JWK.
+  return createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).equals(publicKey.export({ type: 'spki', format: 'der' }));
 }
 
 function fail(message: string): never {
@@ -215,22 +214,46 @@ function keyPair(privateInput: unknown, publicInput: unknown, prefix: string): {
   return { signingKey, verifyKey, keyAlgorithms };
 }
 
-/** The public members of `key` as a JWK, with its id and algorithm. */
-function publicJwk(key: KeyObject, kid: string, alg: string): PublicJwk {
-  const exported = key.export({ format: 'jwk' }) as Record<string, unknown>;
-  const members = PUBLIC_JWK_MEMBERS[exported.kty as string] ?? [];
-  return { ...Object.fromEntries(members.map((member) => [member, exported[member]])), kid, alg, use: 'sig' } as PublicJwk;
+/**
+ * Only the public members of `key` as a JWK (sorted, as RFC 7638 wants them); `null` for a key
+ * Node cannot write as a JWK (an RSA-PSS-only key), which is then not published.
+ */
+function publicMembers(key: KeyObject): Record<string, unknown> | null {
+  let exported: Record<string, unknown>;
+  try {
+    exported = key.export({ format: 'jwk' }) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const members = [...(PUBLIC_JWK_MEMBERS[exported.kty as string] ?? [])].sort();
+  return members.length > 0 ? Object.fromEntries(members.map((member) => [member, exported[member]])) : null;
+}
+
+/**
+ * Signs and verifies one throwaway token, so a key jsonwebtoken will not use with `alg` (an
+ * RSA-PSS key whose parameters do not fit it, say) is refused at start-up, not on every login.
+ */
+function checkSigns(signingKey: KeyObject, verifyKey: KeyObject, alg: Algorithm, name: string): void {
+  try {
+    jwt.verify(jwt.sign({}, signingKey, { algorithm: alg }), verifyKey, { algorithms: [alg] });
+  } catch (error) {
+    fail(`${name} cannot sign ${alg} tokens: ${(error as Error).message}`);
+  }
+}
+
+/** The JWK Set entry of a public key, or `null` when it cannot be published. */
+function publicJwk(key: KeyObject, kid: string, alg: string): PublicJwk | null {
+  const members = publicMembers(key);
+  return members ? ({ ...members, kid, alg, use: 'sig' } as PublicJwk) : null;
 }
 
 /**
  * RFC 7638 thumbprint: the `kid` of a single asymmetric key (`jwt.privateKey`), so its tokens
- * and its JWKS entry match without the host naming the key.
+ * and its JWKS entry match without the host naming the key. `null` when it cannot be published.
  */
-function thumbprint(key: KeyObject): string {
-  const exported = key.export({ format: 'jwk' }) as Record<string, unknown>;
-  const required = [...(PUBLIC_JWK_MEMBERS[exported.kty as string] ?? [])].sort();
-  const canonical = JSON.stringify(Object.fromEntries(required.map((member) => [member, exported[member]])));
-  return createHash('sha256').update(canonical).digest('base64url');
+function thumbprint(key: KeyObject): string | null {
+  const members = publicMembers(key);
+  return members ? createHash('sha256').update(JSON.stringify(members)).digest('base64url') : null;
 }
 
 function resolveKey(input: JwtKey, index: number): ResolvedJwtKey {
@@ -248,6 +271,7 @@ function resolveKey(input: JwtKey, index: number): ResolvedJwtKey {
   }
   const { signingKey, verifyKey, keyAlgorithms } = keyPair(input.privateKey, input.publicKey, `${name}.`);
   const [alg] = checkAlgorithms([input.alg ?? keyAlgorithms[0]], keyAlgorithms, `${name}.alg`);
+  if (signingKey) checkSigns(signingKey, verifyKey, alg, `${name}.privateKey`);
   return { kid: input.kid, alg, signingKey, verifyKey };
 }
 
@@ -362,7 +386,7 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     keys = resolveKeys(input.keys);
     ({ signingKey, verifyKey, kid: signingKid } = keys[0]);
     keyAlgorithms = [keys[0].alg];
-    jwks = keys.filter((key) => key.verifyKey.type === 'public').map((key) => publicJwk(key.verifyKey, key.kid, key.alg));
+    jwks = keys.flatMap((key) => (key.verifyKey.type === 'public' ? (publicJwk(key.verifyKey, key.kid, key.alg) ?? []) : []));
   } else if (input.secret !== undefined) {
     signingKey = verifyKey = secretKey(input.secret);
     keyAlgorithms = [...HMAC];
@@ -377,6 +401,7 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
   }
   if (new Set(issuers.map((external) => external.issuer)).size !== issuers.length) fail('issuers lists the same issuer twice; list each once.');
   const algorithms = verifyKey === null ? [] : checkAlgorithms(input.algorithms ?? [keyAlgorithms[0]], keyAlgorithms, 'algorithms');
+  if (keys.length === 0 && signingKey?.type === 'private') checkSigns(signingKey, verifyKey!, algorithms[0], 'privateKey');
   if (input.issuer !== undefined && (typeof input.issuer !== 'string' || input.issuer === '')) fail('issuer must be a non-empty string.');
   if (issuers.some((external) => external.issuer === input.issuer)) fail('issuer is also listed in issuers; local and external issuers must differ.');
   const clockTolerance = input.clockTolerance ?? 5;
@@ -384,7 +409,7 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     fail('clockTolerance must be whole seconds from 0 to 300 (default 5).');
   }
   if (input.stateless !== undefined && typeof input.stateless !== 'boolean') fail('stateless must be true or false (default false).');
-  if (keys.length === 0 && verifyKey?.type === 'public') jwks = [publicJwk(verifyKey, signingKid!, algorithms[0])];
+  if (keys.length === 0 && verifyKey?.type === 'public' && signingKid) jwks = [publicJwk(verifyKey, signingKid, algorithms[0])!];
   return {
     signingKey,
     verifyKey,
