@@ -26,7 +26,15 @@ export interface OpenApiFacts {
   endpoints: { login: boolean; jwtAuthenticate: boolean; jwtRefresh: boolean; jwtVerify: boolean; jwks: boolean };
 }
 
-/** Options of `auth.openapi()`. */
+/**
+ * Options of `auth.openapi()`.
+ *
+ * @example
+ * ```ts
+ * app.use('/v1', auth.routes({ paths: { sessions: '/auth/sessions' } }));
+ * const { paths, components } = auth.openapi({ paths: { sessions: '/auth/sessions' }, mountPath: '/v1' });
+ * ```
+ */
 export interface OpenApiOptions {
   /**
    * The same `paths` given to `auth.routes()`, so the document matches the router.
