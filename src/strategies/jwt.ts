@@ -18,7 +18,7 @@ import type { Actor } from '../actor';
 import { credentialFromAuthorization } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
-import type { JwtClaims, ResolvedIssuer, ResolvedJwtKey, ResolvedJwtOptions } from '../tokens/jwt-options';
+import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from '../tokens/jwt-options';
 import type { Revocations } from '../tokens/revocations';
 import { authInfoFor, reportRejection } from './outcome';
 import { sha256 } from '../sha256';
@@ -76,8 +76,6 @@ export class JwtStrategy extends PassportJwtStrategy {
   private readonly revocations: Revocations | undefined;
   private readonly now: () => number;
   private readonly issuersByIss: Map<string, { issuer: ResolvedIssuer; client: JwksClient }>;
-  /** Local keys by `kid` (`jwt.keys`); empty with a single key. */
-  private readonly keysByKid: Map<string, ResolvedJwtKey>;
   /** Public keys of external issuers as KeyObjects, by the key object jwks-rsa caches. */
   private readonly externalKeys = new WeakMap<SigningKey, KeyObject>();
   /**
@@ -87,6 +85,8 @@ export class JwtStrategy extends PassportJwtStrategy {
    * every request; only what cannot change for this exact token is remembered.
    */
   private readonly verified = new Map<string, VerifiedClaims>();
+  /** Local keys by `kid` (`jwt.keys`); empty with a single key. */
+  private readonly keysByKid: ReadonlyMap<string, ResolvedJwtOptions['keys'][number]>;
 
   constructor(options: JwtStrategyOptions) {
     if (!options?.jwt || !options.store) throw new TypeError('JwtStrategy: pass { jwt: resolvedJwtOptions, store }.');
@@ -101,13 +101,13 @@ export class JwtStrategy extends PassportJwtStrategy {
     this.store = options.store;
     this.revocations = options.revocations;
     this.now = options.now ?? Date.now;
-    this.keysByKid = new Map(options.jwt.keys.map((key) => [key.kid, key]));
     this.issuersByIss = new Map(
       options.jwt.issuers.map((issuer) => [
         issuer.issuer,
         { issuer, client: new JwksClient({ jwksUri: issuer.jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 }) },
       ]),
     );
+    this.keysByKid = new Map(options.jwt.keys.map((key) => [key.kid, key]));
   }
 
   override authenticate(req: Request, options?: { credential?: string }): void {
