@@ -12,8 +12,10 @@ import { Authenticator, authenticateMiddleware } from './middleware/authenticate
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
+import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
+import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
 import { addJwtRoutes } from './routes/jwt';
 import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
 import { PasswordHasher } from './passwords/hasher';
@@ -45,10 +47,11 @@ const IN_FLIGHT_PROOF_WINDOW = 10 * 60 * 1000;
 export interface RoutesOptions {
   /**
    * Where each group of endpoints lives, relative to the router's mount point.
-   * Default `{ sessions: '/sessions', jwt: '/jwt' }`.
-   * @example auth.routes({ paths: { sessions: '/auth/sessions' } })
+   * Default `{ sessions: '/sessions', jwt: '/jwt', jwks: '/.well-known/jwks.json' }`.
+   * `jwks` is served only when local JWT keys are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`).
+   * @example auth.routes({ paths: { sessions: '/auth/sessions', jwks: '/auth/jwks.json' } })
    */
-  paths?: { sessions?: string; jwt?: string };
+  paths?: { sessions?: string; jwt?: string; jwks?: string };
 }
 
 /** What `gatehouse()` returns. */
@@ -59,18 +62,40 @@ export interface Gatehouse {
   require(options?: RequireOptions): RequestHandler;
   /** The login and logout endpoints; mount before `authenticate()`, on the same path. */
   routes(options?: RoutesOptions): Router;
+  /**
+   * OpenAPI 3.1 `components` (security schemes of the schemes that are on, and the schemas
+   * the endpoints use) and `paths` (the endpoints of `routes()`), to merge into the API's own
+   * document. Give it the same `paths` as `routes()`.
+   * @example
+   * ```ts
+   * const { paths, components } = auth.openapi({ mountPath: '/v1' });
+   * const document = { openapi: '3.1.0', info, paths: { ...paths, ...appPaths }, components: { ...components, schemas: { ...components.schemas, ...appSchemas } } };
+   * ```
+   */
+  openapi(options?: OpenApiOptions): OpenApiFragment;
   /** Issue, verify, list and revoke opaque tokens (by token, by id, or all of an actor's). */
   readonly tokens: TokenService;
   /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash. */
   readonly passwords: PasswordHasher;
 }
 
-function checkPath(value: unknown, name: string, fallback: string): string {
+/** `name` includes its method, e.g. `auth.routes(): paths.jwt`. */
+function checkPath(value: unknown, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_-]*$/): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(value) || value.endsWith('/')) {
-    throw new TypeError(`auth.routes(): ${name} must be a path such as '${fallback}' (no trailing slash).`);
+  if (typeof value !== 'string' || !shape.test(value) || value.endsWith('/')) {
+    throw new TypeError(`${name} must be a path such as '${fallback || '/v1'}' (no trailing slash).`);
   }
   return value;
+}
+
+/** The endpoint paths of `routes()`, which `openapi()` takes too. */
+function routePaths(paths: RoutesOptions['paths'] = {}, method: string): RoutePaths {
+  return {
+    sessions: checkPath(paths.sessions, `${method}: paths.sessions`, '/sessions'),
+    jwt: checkPath(paths.jwt, `${method}: paths.jwt`, '/jwt'),
+    // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
+    jwks: checkPath(paths.jwks, `${method}: paths.jwks`, DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
+  };
 }
 
 /**
@@ -214,20 +239,37 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       if (reference.familyId) await refreshTokens.revokeFamily(reference.familyId);
     };
   }
+  const openApiFacts: OpenApiFacts = {
+    schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(id === 'jwt' || id === 'sessionToken' ? 'bearer' : (id as SchemeGroup)))),
+    cookieName: config.cookie ? config.cookie.name : null,
+    endpoints: {
+      login: passwordCheck !== null && (config.sessionToken !== false || cookieSessions !== null),
+      jwtAuthenticate: Boolean(jwtParts?.issuer && passwordCheck),
+      jwtRefresh: Boolean(jwtParts?.issuer),
+      jwtVerify: jwtParts !== null,
+      jwks: config.jwt ? config.jwt.jwks.length > 0 : false,
+    },
+  };
   return {
     tokens,
     passwords,
+    openapi(openApiOptions: OpenApiOptions = {}) {
+      const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi(): mountPath', '');
+      return buildOpenApi(openApiFacts, routePaths(openApiOptions.paths, 'auth.openapi()'), mountPath);
+    },
     authenticate: () => authenticateMiddleware(authenticator, render),
     require: (requireOptions) => requireMiddleware(requireOptions, render),
     routes(routesOptions: RoutesOptions = {}) {
-      const sessionsPath = checkPath(routesOptions.paths?.sessions, 'paths.sessions', '/sessions');
-      const jwtPath = checkPath(routesOptions.paths?.jwt, 'paths.jwt', '/jwt');
+      const { sessions: sessionsPath, jwt: jwtPath, jwks: jwksPath } = routePaths(routesOptions.paths, 'auth.routes()');
+      const jwks = config.jwt ? config.jwt.jwks : [];
       const router = createRouter();
       router.use((req, res, next) => {
         authenticator.takeUrlCredentials(req, res);
-        // Every endpoint here is a POST or a DELETE: leave the router at once for the rest of the API.
-        next(req.method === 'POST' || req.method === 'DELETE' ? undefined : 'router');
+        // Every endpoint here is a POST or a DELETE, but the key set: leave the router at once for the rest of the API.
+        const served = req.method === 'POST' || req.method === 'DELETE' || (jwks.length > 0 && req.path === jwksPath && (req.method === 'GET' || req.method === 'HEAD'));
+        next(served ? undefined : 'router');
       });
+      if (jwks.length > 0) addJwksRoute(router, jwksPath, jwks);
       router.post(sessionsPath, parseAuthBody);
       addSessionRoutes(router, sessionsPath, {
         authenticator,

@@ -3,6 +3,7 @@
  * behind one precedence-aware middleware. Public exports only.
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
+export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
 export type { BasicOptions, GatehouseOptions, SessionTokenOptions } from './options';
 export type { PasswordHasher, PasswordOptions } from './passwords/hasher';
 export type { LockoutOptions } from './passwords/lockout';
@@ -30,7 +31,7 @@ export { JwtStrategy, type JwtStrategyOptions } from './strategies/jwt';
 export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './strategies/cookie';
 export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
 export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest } from './cross-origin';
-export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
+export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies/app-user-url';
 export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';

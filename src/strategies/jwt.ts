@@ -101,6 +101,8 @@ export class JwtStrategy extends PassportJwtStrategy {
    * every request; only what cannot change for this exact token is remembered.
    */
   private readonly verified = new Map<string, VerifiedClaims>();
+  /** Local keys by `kid` (`jwt.keys`); empty with a single key. */
+  private readonly keysByKid: ReadonlyMap<string, ResolvedJwtOptions['keys'][number]>;
 
   constructor(options: JwtStrategyOptions) {
     if (!options?.jwt || !options.store) throw new TypeError('JwtStrategy: pass { jwt: resolvedJwtOptions, store }.');
@@ -123,6 +125,7 @@ export class JwtStrategy extends PassportJwtStrategy {
         { issuer, client: new JwksClient({ jwksUri: issuer.jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 }) },
       ]),
     );
+    this.keysByKid = new Map(options.jwt.keys.map((key) => [key.kid, key]));
   }
 
   override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
@@ -196,12 +199,25 @@ export class JwtStrategy extends PassportJwtStrategy {
         };
       }
     }
-    if (!this.config.verifyKey) throw new GatehouseError('401.2');
+    const local = this.localKey(token);
+    if (!local) throw new GatehouseError('401.2');
     return {
-      key: this.config.verifyKey,
+      key: local.key,
       external: null,
-      options: { ...common, algorithms: this.config.algorithms, issuer: this.config.issuer, audience: this.config.audience as VerifyOptions['audience'] },
+      options: { ...common, algorithms: local.algorithms, issuer: this.config.issuer, audience: this.config.audience as VerifyOptions['audience'] },
     };
+  }
+
+  /**
+   * The local key for `token`. With `jwt.keys` it is the one named by the token's `kid`, tied
+   * to that key's own algorithm; a missing or unknown `kid` gets no key at all (trying every
+   * key would let one key's token pass as another's, and cost a verify per key).
+   */
+  private localKey(token: string): { key: KeyObject; algorithms: Algorithm[] } | null {
+    if (this.keysByKid.size === 0) return this.config.verifyKey ? { key: this.config.verifyKey, algorithms: this.config.algorithms } : null;
+    const kid = unverifiedKid(token);
+    const key = kid === null ? undefined : this.keysByKid.get(kid);
+    return key ? { key: key.verifyKey, algorithms: [key.alg] } : null;
   }
 
   private async externalKey(external: { issuer: ResolvedIssuer; client: JwksClient }, kid: unknown): Promise<KeyObject> {
@@ -255,6 +271,17 @@ export class JwtStrategy extends PassportJwtStrategy {
       { type: 'jwt', jti: typeof claims.jti === 'string' ? claims.jti : '', expiresAt, familyId: typeof claims.fam === 'string' ? claims.fam : null },
     );
     return { actor, info };
+  }
+}
+
+/** The `kid` of a token's header, read without trusting it (only to choose among our own keys). */
+function unverifiedKid(token: string): string | null {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' ? kid : null;
+  } catch {
+    return null;
   }
 }
 

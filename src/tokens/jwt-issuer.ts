@@ -1,6 +1,7 @@
 /**
  * Signs local access tokens: `sub`, `iss`, `aud`, `iat`, `exp`, `jti`, `token_type: 'access'`,
- * and `fam` (the refresh family, so logout can end both). In stateless mode the actor's
+ * and `fam` (the refresh family, so logout can end both). The header names the signing key
+ * (`kid`) whenever there is one to name: a `jwt.keys` entry, or a single asymmetric key. In stateless mode the actor's
  * `kind` and `roles` travel in the token, since the store is not asked.
  */
 import { randomUUID } from 'node:crypto';
@@ -36,7 +37,8 @@ export class JwtIssuer {
       claims.kind = actor.kind;
       claims.roles = actor.roles;
     }
-    const token = jwt.sign(claims, this.options.signingKey!, { algorithm: this.options.algorithms[0] });
+    const kid = this.options.signingKid;
+    const token = jwt.sign(claims, this.options.signingKey!, { algorithm: this.options.algorithms[0], ...(kid ? { keyid: kid } : {}) });
     return { token, jti, expiresAt: new Date(exp * 1000) };
   }
 }

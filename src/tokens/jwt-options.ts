@@ -3,8 +3,8 @@
  * handed a string, jsonwebtoken tries `createPublicKey` (and throws) on every verify,
  * which measured about 30× slower.
  */
-import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
-import type { Algorithm } from 'jsonwebtoken';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Actor } from '../actor';
 
 /** Claims of a verified token, as the issuer wrote them. */
@@ -39,6 +39,33 @@ export interface ExternalIssuer {
 }
 
 /**
+ * One local signing key with its key id, for {@link JwtOptions.keys}. Give either an HMAC
+ * `secret` or an asymmetric `privateKey` (and/or `publicKey`), never both.
+ *
+ * @example
+ * ```ts
+ * { kid: '2026-03', privateKey: fs.readFileSync('jwt-2026-03.pem') }          // signs (first in the list)
+ * { kid: '2026-01', publicKey: fs.readFileSync('jwt-2026-01.pub.pem') }       // verifies until removed
+ * { kid: 'hs-2026', secret: process.env.JWT_SECRET, alg: 'HS512' }
+ * ```
+ */
+export interface JwtKey {
+  /** Key id, written into the `kid` header of the tokens it signs. A non-empty string of at most 256 characters, unique in `keys`. */
+  kid: string;
+  /** HMAC secret, at least 32 bytes. */
+  secret?: string | Buffer | KeyObject;
+  /** Private key (PEM or KeyObject); needed only by the key that signs. */
+  privateKey?: string | Buffer | KeyObject;
+  /** Public key; derived from `privateKey` when omitted. */
+  publicKey?: string | Buffer | KeyObject;
+  /**
+   * The one algorithm this key signs and verifies with. Default: `'HS256'` for a secret,
+   * `'RS256'` for RSA, `'PS256'` for RSA-PSS, `'ES256'`/`'ES384'`/`'ES512'` by EC curve.
+   */
+  alg?: Algorithm;
+}
+
+/**
  * Options of the `jwt` scheme. The scheme is on when `secret`, keys or `issuers` are given.
  *
  * @example
@@ -49,10 +76,26 @@ export interface ExternalIssuer {
 export interface JwtOptions {
   /** HMAC secret, at least 32 bytes, for HS256/384/512. */
   secret?: string | Buffer | KeyObject;
-  /** Private key (PEM or KeyObject) to sign local tokens with RS*, PS*, ES* or EdDSA. */
+  /** Private key (PEM or KeyObject) to sign local tokens with RS*, PS* or ES*. */
   privateKey?: string | Buffer | KeyObject;
   /** Public key to verify local tokens; derived from `privateKey` when omitted. */
   publicKey?: string | Buffer | KeyObject;
+  /**
+   * Several local keys, for rotating the signing key without ending anyone's session. The
+   * **first** key signs new tokens (its `kid` goes in the token header); every key listed
+   * verifies the tokens carrying its `kid` until it is removed. A token without a `kid`, or
+   * with one not listed, is refused (401.2) — keys are never tried one after another.
+   * Replaces `secret`/`privateKey`/`publicKey`/`algorithms`. HMAC and asymmetric keys may be
+   * mixed (each `kid` is tied to its own algorithm, so one cannot stand in for the other);
+   * only the asymmetric ones are published at the JWKS endpoint. Default: none.
+   *
+   * @example
+   * ```ts
+   * // Rotation: add the new key first; keep the old one until its last token has expired (accessTtl).
+   * jwt: { keys: [{ kid: '2026-03', privateKey: newPem }, { kid: '2026-01', privateKey: oldPem }], issuer: 'https://api.example.org' }
+   * ```
+   */
+  keys?: JwtKey[];
   /** Allowed algorithms for local tokens; the first one signs. Default: `['HS256']` with a secret, else from the key type. `none` is never allowed. */
   algorithms?: Algorithm[];
   /** `iss` of local tokens, checked on verify. Default: none. */
@@ -91,6 +134,24 @@ export interface ResolvedIssuer extends Omit<ExternalIssuer, 'clientId'> {
   clientIds: string[] | null;
 }
 
+/** A validated entry of `jwt.keys`. */
+export interface ResolvedJwtKey {
+  kid: string;
+  alg: Algorithm;
+  /** `null` for a verify-only asymmetric key. */
+  signingKey: KeyObject | null;
+  verifyKey: KeyObject;
+}
+
+/** A public key as published in a JWK Set (RFC 7517): never a private member, never a secret. */
+export interface PublicJwk {
+  kty: string;
+  kid: string;
+  alg: string;
+  use: 'sig';
+  [member: string]: unknown;
+}
+
 /** The `jwt` options after validation. */
 export interface ResolvedJwtOptions {
   /** Signs local tokens; `null` when only external issuers are configured. */
@@ -98,6 +159,12 @@ export interface ResolvedJwtOptions {
   /** Verifies local tokens; `null` when only external issuers are configured. */
   verifyKey: KeyObject | null;
   algorithms: Algorithm[];
+  /** With `jwt.keys`: every local key, the signing one first; verification picks one by `kid`. Else empty. */
+  keys: ResolvedJwtKey[];
+  /** `kid` header of the tokens signed here; `null` with a single HMAC secret. */
+  signingKid: string | null;
+  /** Public local keys to publish at the JWKS endpoint; empty with HMAC keys only. */
+  jwks: PublicJwk[];
   issuer: string | undefined;
   audience: string | string[] | undefined;
   accessTtl: number;
@@ -109,38 +176,126 @@ export interface ResolvedJwtOptions {
 }
 
 const HMAC: ReadonlySet<string> = new Set(['HS256', 'HS384', 'HS512']);
+// No Ed25519/EdDSA: jsonwebtoken neither signs nor verifies it, so such a key is refused here
+// rather than failing every login.
 const ASYMMETRIC_BY_KEY: Readonly<Record<string, readonly string[]>> = {
   rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
   'rsa-pss': ['PS256', 'PS384', 'PS512'],
   ec: ['ES256', 'ES384', 'ES512'],
-  ed25519: ['EdDSA'],
-  ed448: ['EdDSA'],
 };
 const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { 'prime256v1': 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
-const KNOWN_OPTIONS = new Set(['secret', 'privateKey', 'publicKey', 'algorithms', 'issuer', 'audience', 'accessTtl', 'refreshTtl', 'refreshReuseInterval', 'clockTolerance', 'stateless', 'issuers']);
+const KNOWN_OPTIONS = new Set(['secret', 'keys', 'privateKey', 'publicKey', 'algorithms', 'issuer', 'audience', 'accessTtl', 'refreshTtl', 'refreshReuseInterval', 'clockTolerance', 'stateless', 'issuers']);
 const MIN_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
+const MAX_KID_LENGTH = 256;
+const KNOWN_KEY_OPTIONS = new Set(['kid', 'secret', 'privateKey', 'publicKey', 'alg']);
+/** Members of a public JWK (RFC 7517/7518/8037); anything else a key export holds (`d`, `p`, `k`, …) is left out. */
+const PUBLIC_JWK_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] };
 
 function publicKeyMatches(privateKey: KeyObject, publicKey: KeyObject): boolean {
-  const derived = createPublicKey(privateKey).export({ format: 'jwk' });
-  const given = publicKey.export({ format: 'jwk' });
-  return JSON.stringify(derived) === JSON.stringify(given);
+  // SPKI rather than JWK: Node cannot write an RSA-PSS key as a JWK.
+  return createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).equals(publicKey.export({ type: 'spki', format: 'der' }));
 }
 
 function fail(message: string): never {
   throw new TypeError(`gatehouse(): jwt.${message}`);
 }
 
-function secretKey(secret: unknown): KeyObject {
+function secretKey(secret: unknown, name = 'secret'): KeyObject {
   if (secret instanceof KeyObject) {
-    if (secret.type !== 'secret') fail('secret must be an HMAC secret; give asymmetric keys as privateKey/publicKey.');
-    if ((secret.symmetricKeySize ?? 0) < MIN_SECRET_BYTES) fail(`secret must be at least ${MIN_SECRET_BYTES} bytes.`);
+    if (secret.type !== 'secret') fail(`${name} must be an HMAC secret; give asymmetric keys as privateKey/publicKey.`);
+    if ((secret.symmetricKeySize ?? 0) < MIN_SECRET_BYTES) fail(`${name} must be at least ${MIN_SECRET_BYTES} bytes.`);
     return secret;
   }
-  if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) fail('secret must be a string, a Buffer or a secret KeyObject.');
+  if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) fail(`${name} must be a string, a Buffer or a secret KeyObject.`);
   const bytes = Buffer.from(secret as string | Buffer);
-  if (bytes.length < MIN_SECRET_BYTES) fail(`secret must be at least ${MIN_SECRET_BYTES} bytes; generate one with crypto.randomBytes(32).toString('base64').`);
+  if (bytes.length < MIN_SECRET_BYTES) fail(`${name} must be at least ${MIN_SECRET_BYTES} bytes; generate one with crypto.randomBytes(32).toString('base64').`);
   return createSecretKey(bytes);
+}
+
+/** An asymmetric key pair (either half may be missing, not both), checked and matched. */
+function keyPair(privateInput: unknown, publicInput: unknown, prefix: string): { signingKey: KeyObject | null; verifyKey: KeyObject; keyAlgorithms: string[] } {
+  const signingKey = privateInput === undefined ? null : asymmetricKey(privateInput, 'private', `${prefix}privateKey`);
+  const verifyKey = publicInput === undefined ? createPublicKey(signingKey!) : asymmetricKey(publicInput, 'public', `${prefix}publicKey`);
+  const keyAlgorithms = algorithmsForKey(verifyKey);
+  if (keyAlgorithms.length === 0) fail(`${prefix}publicKey: unsupported key type; use RSA or EC (P-256/384/521).`);
+  // jsonwebtoken refuses to sign with a shorter RSA key; say so now rather than on the first login.
+  const modulusLength = verifyKey.asymmetricKeyDetails?.modulusLength;
+  if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) fail(`${prefix}privateKey/publicKey: RSA keys must have at least ${MIN_RSA_BITS} bits.`);
+  if (signingKey && !publicKeyMatches(signingKey, verifyKey)) fail(`${prefix}publicKey does not belong to ${prefix ? `jwt.${prefix}` : ''}privateKey; omit publicKey to derive it.`);
+  return { signingKey, verifyKey, keyAlgorithms };
+}
+
+/**
+ * Only the public members of `key` as a JWK (sorted, as RFC 7638 wants them); `null` for a key
+ * Node cannot write as a JWK (an RSA-PSS-only key), which is then not published.
+ */
+function publicMembers(key: KeyObject): Record<string, unknown> | null {
+  let exported: Record<string, unknown>;
+  try {
+    exported = key.export({ format: 'jwk' }) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const members = [...(PUBLIC_JWK_MEMBERS[exported.kty as string] ?? [])].sort();
+  return members.length > 0 ? Object.fromEntries(members.map((member) => [member, exported[member]])) : null;
+}
+
+/**
+ * Signs and verifies one throwaway token, so a key jsonwebtoken will not use with `alg` (an
+ * RSA-PSS key whose parameters do not fit it, say) is refused at start-up, not on every login.
+ */
+function checkSigns(signingKey: KeyObject, verifyKey: KeyObject, alg: Algorithm, name: string): void {
+  try {
+    jwt.verify(jwt.sign({}, signingKey, { algorithm: alg }), verifyKey, { algorithms: [alg] });
+  } catch (error) {
+    fail(`${name} cannot sign ${alg} tokens: ${(error as Error).message}`);
+  }
+}
+
+/** The JWK Set entry of a public key, or `null` when it cannot be published. */
+function publicJwk(key: KeyObject, kid: string, alg: string): PublicJwk | null {
+  const members = publicMembers(key);
+  return members ? ({ ...members, kid, alg, use: 'sig' } as PublicJwk) : null;
+}
+
+/**
+ * RFC 7638 thumbprint: the `kid` of a single asymmetric key (`jwt.privateKey`), so its tokens
+ * and its JWKS entry match without the host naming the key. `null` when it cannot be published.
+ */
+function thumbprint(key: KeyObject): string | null {
+  const members = publicMembers(key);
+  return members ? createHash('sha256').update(JSON.stringify(members)).digest('base64url') : null;
+}
+
+function resolveKey(input: JwtKey, index: number): ResolvedJwtKey {
+  const name = `keys[${index}]`;
+  if (!input || typeof input !== 'object' || Array.isArray(input)) fail(`${name} must be an object { kid, secret } or { kid, privateKey, publicKey? }.`);
+  for (const option of Object.keys(input)) if (!KNOWN_KEY_OPTIONS.has(option)) fail(`${name}.${option} is not an option; the options are ${[...KNOWN_KEY_OPTIONS].join(', ')}.`);
+  if (typeof input.kid !== 'string' || input.kid === '' || input.kid.length > MAX_KID_LENGTH) fail(`${name}.kid must be a non-empty string of at most ${MAX_KID_LENGTH} characters.`);
+  const asymmetric = input.privateKey !== undefined || input.publicKey !== undefined;
+  if (input.secret !== undefined && asymmetric) fail(`${name}: secret cannot be combined with privateKey/publicKey; one key is either HMAC or asymmetric.`);
+  if (input.secret === undefined && !asymmetric) fail(`${name} needs a secret (HMAC) or a privateKey/publicKey.`);
+  if (input.secret !== undefined) {
+    const key = secretKey(input.secret, `${name}.secret`);
+    const [alg] = checkAlgorithms([input.alg ?? 'HS256'], [...HMAC], `${name}.alg`);
+    return { kid: input.kid, alg, signingKey: key, verifyKey: key };
+  }
+  const { signingKey, verifyKey, keyAlgorithms } = keyPair(input.privateKey, input.publicKey, `${name}.`);
+  const [alg] = checkAlgorithms([input.alg ?? keyAlgorithms[0]], keyAlgorithms, `${name}.alg`);
+  if (signingKey) checkSigns(signingKey, verifyKey, alg, `${name}.privateKey`);
+  return { kid: input.kid, alg, signingKey, verifyKey };
+}
+
+function resolveKeys(input: unknown): ResolvedJwtKey[] {
+  if (!Array.isArray(input) || input.length === 0) fail('keys must be a non-empty array of { kid, secret | privateKey | publicKey }; the first one signs.');
+  const keys = input.map(resolveKey);
+  keys.forEach((key, index) => {
+    const first = keys.findIndex((other) => other.kid === key.kid);
+    if (first !== index) fail(`keys[${index}].kid '${key.kid}' is already used by jwt.keys[${first}]; every kid must be unique.`);
+  });
+  if (!keys[0].signingKey) fail('keys[0] signs new tokens, so it needs a secret or a privateKey; list verify-only keys after it.');
+  return keys;
 }
 
 function asymmetricKey(value: unknown, kind: 'private' | 'public', name: string): KeyObject {
@@ -228,22 +383,28 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
   if (input.secret !== undefined && (input.privateKey !== undefined || input.publicKey !== undefined)) {
     fail('secret cannot be combined with privateKey/publicKey: choose HMAC or an asymmetric key.');
   }
+  if (input.keys !== undefined) {
+    const single = (['secret', 'privateKey', 'publicKey', 'algorithms'] as const).find((option) => input[option] !== undefined);
+    if (single) fail(`keys replaces ${single}: give each key (and its alg) in keys instead.`);
+  }
 
   let signingKey: KeyObject | null = null;
   let verifyKey: KeyObject | null = null;
   let keyAlgorithms: string[] = [];
-  if (input.secret !== undefined) {
+  let keys: ResolvedJwtKey[] = [];
+  let signingKid: string | null = null;
+  let jwks: PublicJwk[] = [];
+  if (input.keys !== undefined) {
+    keys = resolveKeys(input.keys);
+    ({ signingKey, verifyKey, kid: signingKid } = keys[0]);
+    keyAlgorithms = [keys[0].alg];
+    jwks = keys.flatMap((key) => (key.verifyKey.type === 'public' ? (publicJwk(key.verifyKey, key.kid, key.alg) ?? []) : []));
+  } else if (input.secret !== undefined) {
     signingKey = verifyKey = secretKey(input.secret);
     keyAlgorithms = [...HMAC];
   } else if (input.privateKey !== undefined || input.publicKey !== undefined) {
-    signingKey = input.privateKey === undefined ? null : asymmetricKey(input.privateKey, 'private', 'privateKey');
-    verifyKey = input.publicKey === undefined ? createPublicKey(signingKey!) : asymmetricKey(input.publicKey, 'public', 'publicKey');
-    keyAlgorithms = algorithmsForKey(verifyKey);
-    if (keyAlgorithms.length === 0) fail('publicKey: unsupported key type; use RSA, EC (P-256/384/521) or Ed25519.');
-    // jsonwebtoken refuses to sign with a shorter RSA key; say so now rather than on the first login.
-    const modulusLength = verifyKey.asymmetricKeyDetails?.modulusLength;
-    if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) fail(`privateKey/publicKey: RSA keys must have at least ${MIN_RSA_BITS} bits.`);
-    if (signingKey && !publicKeyMatches(signingKey, verifyKey)) fail('publicKey does not belong to privateKey; omit publicKey to derive it.');
+    ({ signingKey, verifyKey, keyAlgorithms } = keyPair(input.privateKey, input.publicKey, ''));
+    signingKid = thumbprint(verifyKey);
   }
   if (input.issuers !== undefined && !Array.isArray(input.issuers)) fail('issuers must be an array of { issuer, jwksUri, algorithms, actorFromClaims }.');
   const issuers = (input.issuers ?? []).map(resolveIssuer);
@@ -252,6 +413,7 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
   }
   if (new Set(issuers.map((external) => external.issuer)).size !== issuers.length) fail('issuers lists the same issuer twice; list each once.');
   const algorithms = verifyKey === null ? [] : checkAlgorithms(input.algorithms ?? [keyAlgorithms[0]], keyAlgorithms, 'algorithms');
+  if (keys.length === 0 && signingKey?.type === 'private') checkSigns(signingKey, verifyKey!, algorithms[0], 'privateKey');
   if (input.issuer !== undefined && (typeof input.issuer !== 'string' || input.issuer === '')) fail('issuer must be a non-empty string.');
   if (issuers.some((external) => external.issuer === input.issuer)) fail('issuer is also listed in issuers; local and external issuers must differ.');
   const clockTolerance = input.clockTolerance ?? 5;
@@ -263,10 +425,14 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
   if (typeof refreshReuseInterval !== 'number' || !Number.isSafeInteger(refreshReuseInterval) || refreshReuseInterval < 0 || refreshReuseInterval > 5 * 60 * 1000) {
     fail('refreshReuseInterval must be whole milliseconds from 0 (no retries) to 300000 (default 30000).');
   }
+  if (keys.length === 0 && verifyKey?.type === 'public' && signingKid) jwks = [publicJwk(verifyKey, signingKid, algorithms[0])!];
   return {
     signingKey,
     verifyKey,
     algorithms,
+    keys,
+    signingKid,
+    jwks,
     issuer: input.issuer,
     audience: audienceOption(input.audience, 'audience'),
     accessTtl: duration(input.accessTtl, 'accessTtl', 15 * 60 * 1000),
