@@ -12,8 +12,11 @@ import type { VerificationCache } from './verification-cache';
 
 /** Dependencies of {@link PasswordCheck}. */
 export interface PasswordCheckDependencies {
-  /** Where `findCredentials` looks logins up (failed-attempt counters go through `lockout`). */
-  store: Pick<CredentialStore, 'findCredentials'>;
+  /**
+   * Where `findCredentials` looks logins up (failed-attempt counters go through `lockout`),
+   * and, when the store has it, `updatePasswordHash` upgrades hashes of another cost.
+   */
+  store: Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>;
   /** bcrypt with the configured cost and concurrency. */
   hasher: PasswordHasher;
   /** Failed-attempt lockout; `false` (or a `Lockout` built with `options: false`) turns it off. */
@@ -74,7 +77,7 @@ export interface PasswordCheckResult {
  * ```
  */
 export class PasswordCheck {
-  private readonly store: Pick<CredentialStore, 'findCredentials'>;
+  private readonly store: Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>;
   private readonly hasher: PasswordHasher;
   private readonly lockout: Lockout | false;
   private readonly cache: VerificationCache | undefined;
@@ -139,7 +142,31 @@ export class PasswordCheck {
 
     // The cleared count includes this attempt's own reservation.
     const previous = lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey)) - 1) : 0;
-    return this.succeed(record, previous);
+    const result = this.succeed(record, previous);
+    if (passwordHash !== null && this.hasher.needsRehash(passwordHash)) await this.upgradeHash(record, login, password, passwordHash, cache);
+    return result;
+  }
+
+  /**
+   * Stores a hash at the configured cost in place of one of another cost, when the store
+   * can (`updatePasswordHash`, a compare-and-set on the old hash). Best effort: a full
+   * queue or a failing store leaves the old hash, to be upgraded at a later login, and
+   * never fails a login that has succeeded.
+   */
+  private async upgradeHash(
+    record: CredentialRecord,
+    login: string,
+    password: string,
+    passwordHash: string,
+    cache: VerificationCache | undefined,
+  ): Promise<void> {
+    if (typeof this.store.updatePasswordHash !== 'function') return;
+    try {
+      const upgraded = await this.hasher.hash(password);
+      if (await this.store.updatePasswordHash(record.actor.id, passwordHash, upgraded)) cache?.set(login, password, upgraded);
+    } catch {
+      // The old hash stays and still verifies; the next successful login tries again.
+    }
   }
 
   /**

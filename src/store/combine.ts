@@ -6,7 +6,7 @@ import type { AttemptStore, CredentialStore, GatehouseStore, RevocationStore, To
 
 /** The parts {@link combineStores} joins. */
 export interface StoreParts {
-  /** The host's users: `findCredentials(login)` and `findActor(id)`. Required. */
+  /** The host's users: `findCredentials(login)` and `findActor(id)`, and optionally `updatePasswordHash`. Required. */
   credentials: CredentialStore;
   /**
    * Tokens (and, unless given separately, revocations and counters), e.g. a `RedisStore`
@@ -63,6 +63,7 @@ export function combineStores(parts: StoreParts): GatehouseStore {
     ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', ATTEMPT_METHODS, parts.attempts ? '' : ', or pass attempts'),
   } as GatehouseStore;
   if (typeof tokens.touchToken === 'function') combined.touchToken = tokens.touchToken.bind(tokens);
+  if (typeof credentials.updatePasswordHash === 'function') combined.updatePasswordHash = credentials.updatePasswordHash.bind(credentials);
   return combined;
 }
 

@@ -13,6 +13,7 @@ export type GuardedStore = Partial<GatehouseStore>;
 const STORE_METHODS = [
   'findCredentials',
   'findActor',
+  'updatePasswordHash',
   'saveToken',
   'findToken',
   'deleteToken',
