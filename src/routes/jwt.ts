@@ -6,6 +6,7 @@ import type { Request, Response, Router } from 'express';
 import type { Strategy } from 'passport-strategy';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { runStrategy } from '../middleware/run-strategy';
+import { clientGoneSignal } from '../passwords/client-gone';
 import type { GuardedStore } from '../store/guard';
 import type { JwtIssuer } from '../tokens/jwt-issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
@@ -50,7 +51,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
       `${path}/authenticate`,
       handle(async (req, res) => {
         const { login, password } = readLoginBody(req.body);
-        const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip });
+        const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) });
         const refresh = await deps.refreshTokens.issue(actor.id);
         sendTokens(res, issuer.sign(actor, refresh.familyId), refresh);
       }),
