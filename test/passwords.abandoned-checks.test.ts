@@ -169,3 +169,28 @@ describe('PasswordHasher with a signal', () => {
     }
   });
 });
+
+describe('A shared Basic check whose first client left', () => {
+  it('should run again for a client still waiting on the same credentials', async () => {
+    const { passwordFixture } = await import('./helpers/passwords');
+    const { passwordCheck, hasher, alice } = await passwordFixture({ hasher: { maxConcurrent: 1, maxQueue: 10 } });
+    const probe = countAndHoldFirst();
+    try {
+      const holder = hasher.verifyDummy('occupies the only slot');
+      await settle();
+      const leaving = new AbortController();
+      const input = { login: 'alice@example.org', password: ALICE_PASSWORD, useCache: true };
+      const first = passwordCheck.check({ ...input, signal: leaving.signal });
+      const second = passwordCheck.check({ ...input, signal: new AbortController().signal });
+      await until(() => hasher.waiting === 1); // one queued run, shared by both
+      leaving.abort(new Error('first client left'));
+      await expect(first).rejects.toThrow('first client left');
+      probe.release();
+      await holder;
+      await expect(second).resolves.toMatchObject({ actor: alice, previousAccessFailedCount: 0 });
+    } finally {
+      probe.release();
+      probe.restore();
+    }
+  });
+});

@@ -122,3 +122,15 @@ describe('Lockout counts against the actor the store resolved', () => {
     expect(unknown).toEqual(known);
   });
 });
+
+describe('Lockout.keyForActor', () => {
+  it('should key by the actor id, percent-encoded, and by address with login+ip', async () => {
+    const { Lockout } = await import('../src/passwords/lockout');
+    const store = { readAttempts: jest.fn(), recordFailedAttempt: jest.fn(), clearAttempts: jest.fn() };
+    expect(new Lockout({ store }).keyForActor('42')).toBe('actor:42');
+    expect(new Lockout({ store }).keyForActor('a:login:b')).toBe('actor:a%3Alogin%3Ab');
+    const perIp = new Lockout({ store, options: { by: 'login+ip' } });
+    expect(perIp.keyForActor('42', '2001:db8::1')).toBe('ip:2001:db8::1:actor:42');
+    expect(perIp.keyForActor('42')).toBe('ip:unknown:actor:42');
+  });
+});
