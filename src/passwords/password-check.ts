@@ -37,7 +37,7 @@ export interface PasswordCheckInput {
   /** Consult and fill the verification cache (Basic, which sends the password every request). Default `false`. */
   useCache?: boolean;
   /**
-   * Aborts when the client has gone away (see `closedSignal`). A check still waiting for
+   * Aborts when the client has gone away (see `clientGoneSignal`). A check still waiting for
    * bcrypt is then dropped: no bcrypt runs and nothing is counted; `check` rejects with the
    * signal's reason. Default: none.
    */
