@@ -125,3 +125,25 @@ describe('Stored hashes at another cost', () => {
     expect(await storedCost(t)).toBe(10);
   });
 });
+
+describe('Concurrent logins of one actor with an old-cost hash', () => {
+  it('should rehash once, not once per connection', async () => {
+    const store = new MemoryStore({ passwordCost: 10 });
+    const update = jest.spyOn(store, 'updatePasswordHash');
+    const t = await buildApp({ passwords: { cost: 11 } }, store);
+    t.app.set('trust proxy', true);
+    const hashSpy = jest.spyOn(bcrypt, 'hash');
+    try {
+      const header = `Basic ${Buffer.from(`alice@example.org:${ALICE_PASSWORD}`).toString('base64')}`;
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () => request(t.app).get('/v1/projects').set('X-Forwarded-Proto', 'https').set('Authorization', header)),
+      );
+      expect(responses.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(update).toHaveBeenCalledTimes(1);
+      expect(hashSpy.mock.calls.filter(([, rounds]) => rounds === 11)).toHaveLength(1);
+      expect(await storedCost(t)).toBe(11);
+    } finally {
+      hashSpy.mockRestore();
+    }
+  });
+});

@@ -82,6 +82,8 @@ export class PasswordCheck {
   private readonly lockout: Lockout | false;
   private readonly cache: VerificationCache | undefined;
   private readonly now: () => number;
+  /** Hash upgrades running now, by actor id; never holds one after it settles. */
+  private readonly upgrading = new Map<string, Promise<void>>();
 
   constructor(dependencies: PasswordCheckDependencies) {
     if (!dependencies?.store || typeof dependencies.store.findCredentials !== 'function') {
@@ -160,13 +162,25 @@ export class PasswordCheck {
     passwordHash: string,
     cache: VerificationCache | undefined,
   ): Promise<void> {
-    if (typeof this.store.updatePasswordHash !== 'function') return;
-    try {
-      const upgraded = await this.hasher.hash(password);
-      if (await this.store.updatePasswordHash(record.actor.id, passwordHash, upgraded)) cache?.set(login, password, upgraded);
-    } catch {
-      // The old hash stays and still verifies; the next successful login tries again.
-    }
+    const updatePasswordHash = this.store.updatePasswordHash;
+    if (typeof updatePasswordHash !== 'function') return;
+    // Concurrent logins of one actor (a Basic client opening many connections) share one
+    // rehash: each would cost a bcrypt hash, and only one compare-and-set could win anyway.
+    const actorId = record.actor.id;
+    const inFlight = this.upgrading.get(actorId);
+    if (inFlight) return inFlight;
+    const upgrade = (async () => {
+      try {
+        const upgraded = await this.hasher.hash(password);
+        if (await updatePasswordHash.call(this.store, actorId, passwordHash, upgraded)) cache?.set(login, password, upgraded);
+      } catch {
+        // The old hash stays and still verifies; the next successful login tries again.
+      } finally {
+        this.upgrading.delete(actorId);
+      }
+    })();
+    this.upgrading.set(actorId, upgrade);
+    return upgrade;
   }
 
   /**
