@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
-import { missingMethods } from './store/guard';
+import { assertStoreHasMethods, type StoreFeature } from './store/methods';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
@@ -233,23 +233,31 @@ function resolvePrecedence(value: unknown): SchemeGroup[] {
 }
 
 /**
- * JWTs are not stored, so ending one before its `exp` (logout, `tokens.revokeAll`) needs
- * revocation entries; local issuing needs refresh-token records. Without them those calls
- * would silently do nothing, so the gap is named at start-up instead.
+ * The features the options turn on that need the store (see `STORE_NEEDS`). A missing
+ * method would otherwise surface only at request time — a 404 for a login route never
+ * mounted, a 503.1 for a correct password, a logout that silently ends nothing — so every
+ * gap is named at start-up instead.
  */
-function checkJwtStore(store: object, jwt: ResolvedJwtOptions): void {
-  const missing = (methods: ReadonlyArray<keyof GatehouseStore>) => missingMethods(store, methods);
-  const revocations = missing(['saveRevocation', 'findRevocations']);
-  if (revocations.length > 0) {
-    fail(`jwt needs a store with ${revocations.join('(), ')}() so logout and tokens.revokeAll can end access tokens; combine yours with a revocation store (combineStores) or set jwt: false.`);
+function storeFeatures(
+  store: object,
+  on: { appUserUrl: boolean; sessionToken: boolean; apiKeys: boolean; basicAsked: boolean; lockout: boolean; cookie: ResolvedCookieOptions | false; jwt: ResolvedJwtOptions | false },
+): StoreFeature[] {
+  // Login and Basic exist when the store can look logins up (Basic also when asked for by name).
+  const hasCredentials = typeof (store as { findCredentials?: unknown }).findCredentials === 'function';
+  const features: StoreFeature[] = [];
+  if (on.appUserUrl) features.push('appUserUrl');
+  if (on.sessionToken) features.push('sessionToken');
+  if (on.apiKeys) features.push('apiKeys');
+  if (hasCredentials && on.sessionToken) features.push('login');
+  if (on.basicAsked) features.push('basic');
+  if ((hasCredentials || on.basicAsked) && on.lockout) features.push('lockout');
+  if (on.cookie) features.push(on.cookie.store ? 'cookieOwnStore' : 'cookie');
+  if (on.jwt) {
+    features.push('jwt');
+    if (on.jwt.signingKey) features.push('jwtIssuing');
+    if (on.jwt.verifyKey && !on.jwt.stateless) features.push('jwtActors');
   }
-  const local: Array<keyof GatehouseStore> = [];
-  if (jwt.signingKey) local.push('saveToken', 'deleteToken', 'markTokenUsed', 'deleteTokenFamily', 'findActor');
-  if (jwt.verifyKey && !jwt.stateless) local.push('findActor');
-  const tokenMethods = [...new Set(missing(local))];
-  if (tokenMethods.length > 0) {
-    fail(`jwt needs a store with ${tokenMethods.join('(), ')}() for refresh tokens and actor look-ups; combine yours with a token store (combineStores), or give only issuers.`);
-  }
+  return features;
 }
 
 /** Validates `options` and fills in defaults. Throws a TypeError naming the option and the fix. */
@@ -292,7 +300,6 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     fail('basic.realm must be a non-empty string without control characters (default: the top-level realm).');
   }
   const hasCredentials = typeof (store as { findCredentials?: unknown }).findCredentials === 'function';
-  if (basicInput && !hasCredentials) fail('basic needs a store with findCredentials(login); give one or set basic: false.');
   const basic =
     basicInput === false || !hasCredentials
       ? false
@@ -303,11 +310,6 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
         };
 
   const lockout = resolveLockoutOptions(options.lockout);
-  const attemptMethods = ['readAttempts', 'recordFailedAttempt', 'clearAttempts'] as const;
-  const missingAttempts = attemptMethods.filter((m) => typeof (store as Record<string, unknown>)[m] !== 'function');
-  if (hasCredentials && lockout !== false && missingAttempts.length > 0) {
-    fail(`lockout needs a store with ${missingAttempts.join(', ')}(); combine yours with a counter store (combineStores) or set lockout: false.`);
-  }
 
   const adminRoles = options.adminRoles ?? ['admin'];
   if (!Array.isArray(adminRoles) || !adminRoles.every((role) => typeof role === 'string')) {
@@ -319,7 +321,19 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning milliseconds since the epoch.');
 
   const jwt = resolveJwtOptions(options.jwt);
-  if (jwt) checkJwtStore(store, jwt);
+  const cookie = resolveCookieOptions(options.cookie);
+  assertStoreHasMethods(
+    store,
+    storeFeatures(store, {
+      appUserUrl,
+      sessionToken: sessionToken !== false,
+      apiKeys: apiKeys !== false,
+      basicAsked: basicInput !== false && (basicInput !== undefined || hasCredentials),
+      lockout: lockout !== false,
+      cookie,
+      jwt,
+    }),
+  );
 
   return {
     store,
@@ -332,7 +346,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     passwords: resolvePasswordOptions(options.passwords),
     lockout,
     jwt,
-    cookie: resolveCookieOptions(options.cookie),
+    cookie,
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),

@@ -14,6 +14,7 @@ export interface ConcurrencyLimitOptions {
 
 interface Waiting {
   start: () => void;
+  prev: Waiting | null;
   next: Waiting | null;
 }
 
@@ -31,7 +32,8 @@ export class ConcurrencyLimit {
   private readonly maxQueue: number;
   private running = 0;
   private queued = 0;
-  // A linked list rather than Array#shift, which is O(n) per dequeue on a long queue.
+  // A doubly linked list rather than an array: O(1) dequeue (Array#shift is O(n)) and O(1)
+  // removal of a waiter whose request was abandoned.
   private head: Waiting | null = null;
   private tail: Waiting | null = null;
 
@@ -52,18 +54,30 @@ export class ConcurrencyLimit {
 
   /**
    * Runs `task` when a slot is free. When none is free and the queue is full, rejects
-   * with `refuse()` without calling `task`.
+   * with `refuse()` without calling `task`. When `signal` aborts before the task has
+   * started, the task is dropped — it never runs — and the promise rejects with the
+   * signal's reason; its place in the queue is freed at once.
    */
-  run<T>(task: () => Promise<T>, refuse: () => Error): Promise<T> {
+  run<T>(task: () => Promise<T>, refuse: () => Error, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.running < this.maxConcurrent) return this.start(task);
     if (this.queued >= this.maxQueue) return Promise.reject(refuse());
     return new Promise<T>((resolve, reject) => {
-      this.enqueue({
+      const waiting: Waiting = {
         start: () => {
+          signal?.removeEventListener('abort', onAbort);
           this.start(task).then(resolve, reject);
         },
+        prev: null,
         next: null,
-      });
+      };
+      const onAbort = () => {
+        // Unlinked at once, so a connect-and-drop flood cannot grow the queue past its bound.
+        this.unlink(waiting);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.enqueue(waiting);
     });
   }
 
@@ -82,18 +96,26 @@ export class ConcurrencyLimit {
   }
 
   private enqueue(waiting: Waiting): void {
+    waiting.prev = this.tail;
     if (this.tail) this.tail.next = waiting;
     else this.head = waiting;
     this.tail = waiting;
     this.queued += 1;
   }
 
+  private unlink(waiting: Waiting): void {
+    if (waiting.prev) waiting.prev.next = waiting.next;
+    else this.head = waiting.next;
+    if (waiting.next) waiting.next.prev = waiting.prev;
+    else this.tail = waiting.prev;
+    waiting.prev = waiting.next = null;
+    this.queued -= 1;
+  }
+
   private startNext(): void {
     const waiting = this.head;
     if (!waiting || this.running >= this.maxConcurrent) return;
-    this.head = waiting.next;
-    if (!this.head) this.tail = null;
-    this.queued -= 1;
+    this.unlink(waiting);
     waiting.start();
   }
 }

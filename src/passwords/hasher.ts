@@ -58,6 +58,22 @@ export interface PasswordOptions {
   prehash?: { pepper: string | Buffer } | false;
 }
 
+/** Per-check options of {@link PasswordHasher.verify} and {@link PasswordHasher.verifyDummy}. */
+export interface CheckOptions {
+  /**
+   * The request's "client went away" signal. A check still waiting in the queue when it
+   * aborts is dropped and never runs bcrypt, so a connect-and-drop flood costs nothing;
+   * the check rejects with the signal's reason. A check already running finishes.
+   */
+  signal?: AbortSignal;
+  /**
+   * Runs in the check's slot, just before bcrypt; a rejection skips bcrypt and rejects the
+   * check. `PasswordCheck` counts the lockout attempt here, so a check refused with 503.2 or
+   * dropped from the queue never counts as a failed password.
+   */
+  beforeRun?: () => Promise<unknown>;
+}
+
 /** {@link PasswordOptions} after validation, every default filled in. */
 export interface ResolvedPasswordOptions {
   cost: number;
@@ -79,6 +95,13 @@ const MIN_PEPPER_BYTES = 32;
 const OPTION_NAMES = new Set(['cost', 'maxConcurrent', 'maxQueue', 'prehash']);
 /** A bcrypt hash as bcrypt writes it: version, two-digit cost, 22 salt and 31 hash characters. */
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+/** A check that fails before bcrypt (an over-long password) still counts as a checked one. */
+async function failWithoutBcrypt(options: CheckOptions): Promise<false> {
+  if (options.signal?.aborted) throw options.signal.reason;
+  await options.beforeRun?.();
+  return false;
+}
 
 /**
  * The default for `passwords.maxConcurrent` on this machine (see {@link PasswordOptions.maxConcurrent}).
@@ -164,7 +187,8 @@ export class PasswordHasher {
   private readonly now: () => number;
   /** Average milliseconds of one bcrypt operation, for `Retry-After`; starts from a guess by cost. */
   private averageMs: number;
-  private dummyHash: Promise<string> | null = null;
+  /** Dummy hashes by cost: the configured one for unknown logins, lower ones to top up cheaper stored hashes. */
+  private readonly dummyHashes = new Map<number, Promise<string>>();
 
   constructor(options: PasswordHasherOptions = {}) {
     const given = options !== null && typeof options === 'object';
@@ -200,29 +224,54 @@ export class PasswordHasher {
 
   /**
    * True when `plain` matches `hash`. False — never a rejection — for a malformed hash, a
-   * non-string, or a password over 72 bytes without prehash. Rejects only with 503.2 when
-   * the queue is full.
+   * non-string, or a password over 72 bytes without prehash. Rejects with 503.2 when the
+   * queue is full, and with `options.signal`'s reason when it aborts before the check starts.
+   *
+   * A wrong password checked against a stored hash of a lower cost than the configured one
+   * is topped up with dummy checks until the work done equals one check at the configured
+   * cost (2^cost rounds): a known login then takes as long as an unknown one, whose dummy
+   * check runs at the configured cost, even before its stored hash is upgraded.
    */
-  async verify(plain: string, hash: string): Promise<boolean> {
-    if (typeof plain !== 'string' || !this.accepts(plain)) return false;
+  async verify(plain: string, hash: string, options: CheckOptions = {}): Promise<boolean> {
+    if (typeof plain !== 'string' || !this.accepts(plain)) return failWithoutBcrypt(options);
     // A malformed stored hash costs as much as a real check, so it cannot be told apart by timing.
-    if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) return this.verifyDummy(plain);
+    if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) return this.verifyDummy(plain, options);
     const input = this.bcryptInput(plain);
-    return this.limited(() => bcrypt.compare(input, hash).catch(() => false));
+    return this.limited(async () => {
+      await options.beforeRun?.();
+      if (await bcrypt.compare(input, hash).catch(() => false)) return true;
+      // Costs cost, cost+1, …, configured-1 add up to 2^configured - 2^cost rounds.
+      for (let cost = bcrypt.getRounds(hash); cost < this.options.cost; cost += 1) {
+        await bcrypt.compare(input, await this.dummyHashAt(cost)).catch(() => false);
+      }
+      return false;
+    }, options.signal);
   }
 
   /**
-   * Does the work of a real check against a dummy hash of the same cost (made once, on
-   * first use) and resolves to `false`, so a login that does not exist takes as long as
-   * a wrong password. Rejects only with 503.2 when the queue is full.
+   * Does the work of a real check against a dummy hash of the configured cost (made once,
+   * on first use) and resolves to `false`, so a login that does not exist takes as long as
+   * a wrong password. Rejects with 503.2 when the queue is full, and with `options.signal`'s
+   * reason when it aborts before the check starts.
    */
-  async verifyDummy(plain: string): Promise<false> {
-    if (typeof plain !== 'string' || !this.accepts(plain)) return false;
+  async verifyDummy(plain: string, options: CheckOptions = {}): Promise<false> {
+    if (typeof plain !== 'string' || !this.accepts(plain)) return failWithoutBcrypt(options);
     const input = this.bcryptInput(plain);
     // One slot for making the dummy hash (first use only) and the check, so waiting for
     // the dummy never bypasses the queue bound.
-    await this.limited(async () => bcrypt.compare(input, await this.dummyHashOnce()).catch(() => false));
+    await this.limited(async () => {
+      await options.beforeRun?.();
+      await bcrypt.compare(input, await this.dummyHashAt(this.options.cost)).catch(() => false);
+    }, options.signal);
     return false;
+  }
+
+  /**
+   * True when `hash` is a bcrypt hash of another cost than the configured one, so a
+   * successful login should store a fresh hash (see `CredentialStore.updatePasswordHash`).
+   */
+  needsRehash(hash: string): boolean {
+    return typeof hash === 'string' && BCRYPT_HASH.test(hash) && bcrypt.getRounds(hash) !== this.options.cost;
   }
 
   /** Over-long passwords fail fast whether or not the login exists, so this leaks nothing. */
@@ -236,18 +285,21 @@ export class PasswordHasher {
     return createHmac('sha256', this.options.prehash.pepper).update(plain, 'utf8').digest('base64');
   }
 
-  private dummyHashOnce(): Promise<string> {
-    if (!this.dummyHash) {
+  /** A dummy hash of `cost`, made once per cost and process. */
+  private dummyHashAt(cost: number): Promise<string> {
+    let dummy = this.dummyHashes.get(cost);
+    if (!dummy) {
       // Called inside a slot; a second caller meanwhile holds its slot waiting, not hashing.
-      this.dummyHash = bcrypt.hash(randomBytes(32).toString('base64'), this.options.cost).catch((error: unknown) => {
-        this.dummyHash = null;
+      dummy = bcrypt.hash(randomBytes(32).toString('base64'), cost).catch((error: unknown) => {
+        this.dummyHashes.delete(cost);
         throw error;
       });
+      this.dummyHashes.set(cost, dummy);
     }
-    return this.dummyHash;
+    return dummy;
   }
 
-  private limited<T>(operation: () => Promise<T>): Promise<T> {
+  private limited<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.limit.run(
       async () => {
         const startedAt = this.now();
@@ -259,6 +311,7 @@ export class PasswordHasher {
         }
       },
       () => this.queueFull(),
+      signal,
     );
   }
 

@@ -1,8 +1,9 @@
 /**
  * Lockout after repeated failed password checks (DESIGN §4).
  *
- * Failures count per normalised login whether or not the login exists, so the lockout
- * itself does not reveal which logins are real. The counter is read before any bcrypt
+ * Failures count against the actor the store resolved (so every spelling the host's lookup
+ * maps to one user shares one counter), and per normalised login for logins the store does
+ * not know, so the lockout itself does not reveal which logins are real. The counter is read before any bcrypt
  * work, so a locked login costs the server one store read, not a hash.
  */
 import { isIP } from 'node:net';
@@ -158,8 +159,23 @@ export class Lockout {
   keyFor(login: string, clientIp?: string): string {
     const normalised = normalizeLogin(login);
     if (this.options === false || this.options.by === 'login') return normalised;
+    return `${this.addressPrefix(clientIp)}login:${normalised}`;
+  }
+
+  private addressPrefix(clientIp: string | undefined): string {
     const address = clientIp && isIP(clientIp) ? clientIp : encodeURIComponent(clientIp || 'unknown');
-    return `ip:${address}:login:${normalised}`;
+    return `ip:${address}:`;
+  }
+
+  /**
+   * The counter key for an actor the store resolved, whatever login spelling found it:
+   * `actor:<id>`, or `ip:<address>:actor:<id>` with `by: 'login+ip'`. The id is
+   * percent-encoded, so an id holding `:` cannot imitate another key's shape.
+   */
+  keyForActor(actorId: string, clientIp?: string): string {
+    const actor = `actor:${encodeURIComponent(actorId)}`;
+    if (this.options === false || this.options.by === 'login') return actor;
+    return `${this.addressPrefix(clientIp)}${actor}`;
   }
 
   /**

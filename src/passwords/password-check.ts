@@ -3,7 +3,7 @@
  * Basic, so all three lock, time and answer alike (DESIGN §3, §4).
  */
 import type { Actor } from '../actor';
-import { GatehouseError } from '../errors';
+import { GatehouseError, isGatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
 import type { CredentialRecord, CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
@@ -12,8 +12,11 @@ import type { VerificationCache } from './verification-cache';
 
 /** Dependencies of {@link PasswordCheck}. */
 export interface PasswordCheckDependencies {
-  /** Where `findCredentials` looks logins up (failed-attempt counters go through `lockout`). */
-  store: Pick<CredentialStore, 'findCredentials'>;
+  /**
+   * Where `findCredentials` looks logins up (failed-attempt counters go through `lockout`),
+   * and, when the store has it, `updatePasswordHash` upgrades hashes of another cost.
+   */
+  store: Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>;
   /** bcrypt with the configured cost and concurrency. */
   hasher: PasswordHasher;
   /** Failed-attempt lockout; `false` (or a `Lockout` built with `options: false`) turns it off. */
@@ -33,6 +36,12 @@ export interface PasswordCheckInput {
   clientIp?: string;
   /** Consult and fill the verification cache (Basic, which sends the password every request). Default `false`. */
   useCache?: boolean;
+  /**
+   * Aborts when the client has gone away (see `clientGoneSignal`). A check still waiting for
+   * bcrypt is then dropped: no bcrypt runs and nothing is counted; `check` rejects with the
+   * signal's reason. Default: none.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a successful {@link PasswordCheck.check} resolves to. */
@@ -45,11 +54,13 @@ export interface PasswordCheckResult {
 /**
  * Checks a login and password: lockout, then the store, then bcrypt, then expiry.
  *
- * - Each bcrypt check is counted as a failure before it runs (an atomic reservation) and
- *   the counter is cleared when the password is right, so concurrent guesses cannot run
- *   more checks than `lockout.maxAttempts` allows.
- *
- * - A locked login is refused with 403.2 before any store lookup or hash.
+ * - Each bcrypt check is counted as a failure in its bcrypt slot, just before bcrypt runs
+ *   (an atomic reservation), and the counter is cleared when the password is right, so
+ *   concurrent guesses cannot run more checks than `lockout.maxAttempts` allows, while a
+ *   check refused 503.2 or dropped (client gone) never counts.
+ * - Failures count against the actor `findCredentials` resolved (`actor:<id>`), whatever
+ *   spelling found it; logins the store does not know count per normalised login.
+ * - A locked login is refused with 403.2 after the lookup and before any hash.
  * - An unknown login, or an actor without a password, is checked against a dummy hash of
  *   the same cost, and every wrong answer is the same 401.2 (and counts as a failure,
  *   existing login or not), so neither the answer nor its timing tells logins apart.
@@ -66,11 +77,13 @@ export interface PasswordCheckResult {
  * ```
  */
 export class PasswordCheck {
-  private readonly store: Pick<CredentialStore, 'findCredentials'>;
+  private readonly store: Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>;
   private readonly hasher: PasswordHasher;
   private readonly lockout: Lockout | false;
   private readonly cache: VerificationCache | undefined;
   private readonly now: () => number;
+  /** Hash upgrades running now, by actor id; never holds one after it settles. */
+  private readonly upgrading = new Map<string, Promise<void>>();
 
   constructor(dependencies: PasswordCheckDependencies) {
     if (!dependencies?.store || typeof dependencies.store.findCredentials !== 'function') {
@@ -93,16 +106,21 @@ export class PasswordCheck {
    * (right password, expired), 503.2 (bcrypt queue full), or the store's own error.
    */
   async check(input: PasswordCheckInput): Promise<PasswordCheckResult> {
-    const { password, clientIp, useCache = false } = input;
+    const { password, clientIp, useCache = false, signal } = input;
     const login = typeof input.login === 'string' ? normalizeLogin(input.login) : '';
     // Nothing to count or check; callers reject these earlier (400.1, or 401.2 for Basic).
     if (login === '' || typeof password !== 'string' || password === '') throw new GatehouseError('401.2');
 
+    // The lookup comes first: failures count against the actor the store resolved, so a
+    // host whose lookup folds case, accents or width (`bób` finds bob) cannot give each
+    // spelling its own counter. Unknown logins count per login. Either way the same calls
+    // follow — one counter read, one reservation, one bcrypt check — so they take one time.
+    const record = await this.store.findCredentials(login);
     const lockout = this.lockout;
-    const lockoutKey = lockout ? lockout.keyFor(login, clientIp) : '';
+    const lockoutKey = !lockout ? '' : record ? lockout.keyForActor(record.actor.id, clientIp) : lockout.keyFor(login, clientIp);
+    // Still before any hash: a locked login costs a lookup and a read, never bcrypt.
     const attempts = lockout ? await lockout.check(lockoutKey) : null;
 
-    const record = await this.store.findCredentials(login);
     const passwordHash = record?.passwordHash ?? null;
     const cache = useCache ? this.cache : undefined;
     if (record && passwordHash !== null && cache?.get(login, password, passwordHash)) {
@@ -111,20 +129,78 @@ export class PasswordCheck {
       return this.succeed(record, previous);
     }
 
-    // Counted before bcrypt runs, so a burst of concurrent guesses cannot outrun the lock.
-    if (lockout) await lockout.reserve(lockoutKey);
+    // Counted inside the bcrypt slot, just before bcrypt runs: a burst of concurrent guesses
+    // cannot outrun the lock, and a check refused 503.2 (queue full) or dropped because the
+    // client left never counts — only a password bcrypt actually checked does.
+    const options = { signal, beforeRun: lockout ? () => lockout.reserve(lockoutKey) : undefined };
     let verified: boolean;
     if (record && passwordHash !== null) {
-      const verify = () => this.hasher.verify(password, passwordHash);
-      verified = cache ? await cache.verifyOnce(login, password, passwordHash, verify) : await verify();
+      const verify = () => this.hasher.verify(password, passwordHash, options);
+      verified = cache ? await this.verifyShared(cache, login, password, passwordHash, verify, signal) : await verify();
     } else {
-      verified = await this.hasher.verifyDummy(password);
+      verified = await this.hasher.verifyDummy(password, options);
     }
     if (!record || !verified) throw new GatehouseError('401.2');
 
     // The cleared count includes this attempt's own reservation.
     const previous = lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey)) - 1) : 0;
-    return this.succeed(record, previous);
+    const result = this.succeed(record, previous);
+    if (passwordHash !== null && this.hasher.needsRehash(passwordHash)) await this.upgradeHash(record, login, password, passwordHash, cache);
+    return result;
+  }
+
+  /**
+   * Stores a hash at the configured cost in place of one of another cost, when the store
+   * can (`updatePasswordHash`, a compare-and-set on the old hash). Best effort: a full
+   * queue or a failing store leaves the old hash, to be upgraded at a later login, and
+   * never fails a login that has succeeded.
+   */
+  private async upgradeHash(
+    record: CredentialRecord,
+    login: string,
+    password: string,
+    passwordHash: string,
+    cache: VerificationCache | undefined,
+  ): Promise<void> {
+    const updatePasswordHash = this.store.updatePasswordHash;
+    if (typeof updatePasswordHash !== 'function') return;
+    // Concurrent logins of one actor (a Basic client opening many connections) share one
+    // rehash: each would cost a bcrypt hash, and only one compare-and-set could win anyway.
+    const actorId = record.actor.id;
+    const inFlight = this.upgrading.get(actorId);
+    if (inFlight) return inFlight;
+    const upgrade = (async () => {
+      try {
+        const upgraded = await this.hasher.hash(password);
+        if (await updatePasswordHash.call(this.store, actorId, passwordHash, upgraded)) cache?.set(login, password, upgraded);
+      } catch {
+        // The old hash stays and still verifies; the next successful login tries again.
+      } finally {
+        this.upgrading.delete(actorId);
+      }
+    })();
+    this.upgrading.set(actorId, upgrade);
+    return upgrade;
+  }
+
+  /**
+   * One bcrypt run for concurrent identical checks (the cache's `verifyOnce`). When the run
+   * was dropped because ITS client left, a caller whose client is still there checks alone.
+   */
+  private async verifyShared(
+    cache: VerificationCache,
+    login: string,
+    password: string,
+    passwordHash: string,
+    verify: () => Promise<boolean>,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    try {
+      return await cache.verifyOnce(login, password, passwordHash, verify);
+    } catch (error) {
+      if (isGatehouseError(error) || signal?.aborted) throw error;
+      return verify();
+    }
   }
 
   private succeed(record: CredentialRecord, previousAccessFailedCount: number): PasswordCheckResult {

@@ -6,6 +6,7 @@ import type { Request, Response, Router } from 'express';
 import type { Strategy } from 'passport-strategy';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { runStrategy } from '../middleware/run-strategy';
+import { clientGoneSignal } from '../passwords/client-gone';
 import type { GuardedStore } from '../store/guard';
 import type { JwtIssuer } from '../tokens/jwt-issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
@@ -54,7 +55,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
         const { login, password } = readLoginBody(req.body);
         // The proof of identity starts here: a revokeAll from now on refuses the new family.
         const provenAt = deps.now();
-        const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip });
+        const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) });
         const refresh = await deps.refreshTokens.issue(actor.id, provenAt);
         sendTokens(res, issuer.sign(actor, refresh.familyId), refresh);
       }),

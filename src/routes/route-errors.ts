@@ -31,6 +31,8 @@ export function problemForRouteError(error: unknown): GatehouseError {
 /** The routers' last error handler. */
 export function routeErrorsAsProblems(send: (req: Request, res: Response, error: GatehouseError) => void): ErrorRequestHandler {
   return (error, req, res, next) => {
+    // The client has gone (e.g. its password check was dropped from the queue): nobody to answer.
+    if (res.destroyed && !res.writableEnded) return;
     if (res.headersSent) return next(error);
     send(req, res, problemForRouteError(error));
   };

@@ -10,6 +10,7 @@ import type { Actor } from '../actor';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import type { Authenticator } from '../middleware/authenticate';
+import { clientGoneSignal } from '../passwords/client-gone';
 import type { CookieSessions } from '../strategies/cookie';
 import type { GuardedStore } from '../store/guard';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../strategies/outcome';
@@ -19,7 +20,7 @@ import { badField, bodyObject, readLoginBody } from './login-body';
 
 /** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
 export interface PasswordChecker {
-  check(input: { login: string; password: string; clientIp?: string }): Promise<{ actor: Actor; previousAccessFailedCount: number }>;
+  check(input: { login: string; password: string; clientIp?: string; signal?: AbortSignal }): Promise<{ actor: Actor; previousAccessFailedCount: number }>;
 }
 
 /** Ends one accepted credential; one per credential reference type. */
@@ -90,7 +91,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
         }
         // The proof of identity starts here: a revokeAll from now on refuses what this login issues.
         const provenAt = deps.now();
-        const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip });
+        const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) });
         // One login is one session: a cookie login gets the cookie alone, never a second,
         // independent bearer token that page scripts could read and logout would not end.
         const issued = cookieSessions ? null : await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session' }, provenAt);

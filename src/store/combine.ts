@@ -2,11 +2,12 @@
  * Joins the host's own user lookup with a shared store for everything else, giving the
  * one `GatehouseStore` that `gatehouse({ store })` takes.
  */
+import { STORE_PARTS } from './methods';
 import type { AttemptStore, CredentialStore, GatehouseStore, RevocationStore, TokenStore } from './types';
 
 /** The parts {@link combineStores} joins. */
 export interface StoreParts {
-  /** The host's users: `findCredentials(login)` and `findActor(id)`. Required. */
+  /** The host's users: `findCredentials(login)` and `findActor(id)`, and optionally `updatePasswordHash`. Required. */
   credentials: CredentialStore;
   /**
    * Tokens (and, unless given separately, revocations and counters), e.g. a `RedisStore`
@@ -19,12 +20,6 @@ export interface StoreParts {
   attempts?: AttemptStore;
 }
 
-const CREDENTIAL_METHODS = ['findCredentials', 'findActor'] as const;
-const TOKEN_METHODS = ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'] as const;
-const REVOCATION_METHODS = ['saveRevocation', 'findRevocations'] as const;
-const ATTEMPT_METHODS = ['readAttempts', 'recordFailedAttempt', 'clearAttempts'] as const;
-/** Credential management (`auth.tokens.list`, `revokeById`): taken from `tokens` when it has them. */
-const LISTING_METHODS = ['listTokens', 'findTokenById'] as const;
 
 /**
  * A `GatehouseStore` whose users come from `credentials` and whose tokens, revocations and
@@ -59,35 +54,31 @@ export function combineStores(parts: StoreParts): GatehouseStore {
   const revocations = parts.revocations ?? tokens;
   const attempts = parts.attempts ?? tokens;
   const combined = {
-    ...bindMethods(credentials, 'credentials', CREDENTIAL_METHODS),
-    ...bindMethods(tokens, 'tokens', TOKEN_METHODS),
-    ...bindMethods(revocations, parts.revocations ? 'revocations' : 'tokens', REVOCATION_METHODS, parts.revocations ? '' : ', or pass revocations'),
-    ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', ATTEMPT_METHODS, parts.attempts ? '' : ', or pass attempts'),
-  } as GatehouseStore;
-  if (typeof tokens.touchToken === 'function') combined.touchToken = tokens.touchToken.bind(tokens);
-  for (const method of LISTING_METHODS) {
-    const fn = tokens[method];
-    if (typeof fn === 'function') Object.assign(combined, { [method]: fn.bind(tokens) });
-  }
+    ...bindMethods(credentials, 'credentials', STORE_PARTS.credentials),
+    ...bindMethods(tokens, 'tokens', STORE_PARTS.tokens),
+    ...bindMethods(revocations, parts.revocations ? 'revocations' : 'tokens', STORE_PARTS.revocations, parts.revocations ? '' : ', or pass revocations'),
+    ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', STORE_PARTS.attempts, parts.attempts ? '' : ', or pass attempts'),
+  } as unknown as GatehouseStore;
   return combined;
 }
 
-function bindMethods<Name extends string>(
+/** The part's required methods (throwing for the first missing one) and whichever optional ones it has, bound to `source`. */
+function bindMethods(
   source: unknown,
   partName: string,
-  methods: readonly Name[],
+  part: { required: readonly string[]; optional: readonly string[] },
   alternative = '',
-): Record<Name, (...args: unknown[]) => unknown> {
+): Record<string, (...args: unknown[]) => unknown> {
   if (source === null || typeof source !== 'object') {
-    throw new TypeError(`combineStores: ${partName} is required and must be an object with ${methods.join(', ')}.`);
+    throw new TypeError(`combineStores: ${partName} is required and must be an object with ${part.required.join(', ')}.`);
   }
-  const bound = {} as Record<Name, (...args: unknown[]) => unknown>;
-  for (const method of methods) {
+  const bound: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const method of [...part.required, ...part.optional]) {
     const fn = (source as Record<string, unknown>)[method];
-    if (typeof fn !== 'function') {
+    if (typeof fn === 'function') bound[method] = (fn as (...args: unknown[]) => unknown).bind(source);
+    else if (part.required.includes(method)) {
       throw new TypeError(`combineStores: ${partName}.${method} must be a function (${partName} lacks ${method}${alternative}).`);
     }
-    bound[method] = (fn as (...args: unknown[]) => unknown).bind(source);
   }
   return bound;
 }

@@ -15,13 +15,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AttemptPolicy, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptStore, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
-/** The parts of the store interface a case exercises. */
-export type StorePart = 'tokens' | 'revocations' | 'attempts';
+/**
+ * The parts of the store interface a case exercises. `'passwordUpdates'` is the optional
+ * `updatePasswordHash` (with `findCredentials` to read the result); its cases are in the
+ * list only for a store that declares it, and need `addUser` to create a user.
+ */
+export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'passwordUpdates';
 
 /** What a case runs against: the parts it names in `parts` must be implemented. */
-export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore>;
+export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore & CredentialStore>;
+
+/** Creates a user with a password hash in the store under test, resolving to its actor id. */
+export type ConformanceAddUser = (store: ConformanceStore, user: { login: string; passwordHash: string }) => Promise<{ id: string }>;
 
 /** Helpers handed to every case. */
 export interface ConformanceContext {
@@ -29,6 +36,8 @@ export interface ConformanceContext {
   unique(label: string): string;
   /** Wall-clock milliseconds, for token and revocation expiry (stores may compare it with their own clock). */
   now(): number;
+  /** How to create a user in the store (the interface has no such method); the `'passwordUpdates'` cases need it. */
+  addUser?: ConformanceAddUser;
 }
 
 /** One conformance case. */
@@ -42,10 +51,11 @@ export interface StoreConformanceCase {
 }
 
 /** Creates the {@link ConformanceContext} the cases expect; for runners other than jest. */
-export function createConformanceContext(): ConformanceContext {
+export function createConformanceContext(options: { addUser?: ConformanceAddUser } = {}): ConformanceContext {
   return {
     unique: (label) => `${label}-${randomBytes(8).toString('hex')}`,
     now: () => Date.now(),
+    ...(options.addUser ? { addUser: options.addUser } : {}),
   };
 }
 
@@ -100,6 +110,24 @@ function revocations(store: ConformanceStore): RevocationStore {
 
 function attempts(store: ConformanceStore): AttemptStore {
   return store as AttemptStore;
+}
+
+function credentials(store: ConformanceStore): Required<Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>> {
+  return store as Required<Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>>;
+}
+
+/** A string shaped like a bcrypt hash of `cost`; stores keep hashes as opaque strings. */
+function fakeBcryptHash(cost: number): string {
+  const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const body = Array.from(randomBytes(53), (byte) => alphabet[byte % 64]).join('');
+  return `$2b$${String(cost).padStart(2, '0')}$${body}`;
+}
+
+async function addConformanceUser(store: ConformanceStore, context: ConformanceContext, passwordHash: string): Promise<{ id: string; login: string }> {
+  assert.ok(context.addUser, "the 'passwordUpdates' cases need addUser(store, { login, passwordHash }) in the options");
+  const login = `${context.unique('user')}@example.org`;
+  const { id } = await context.addUser(store, { login, passwordHash });
+  return { id, login };
 }
 
 async function assertFound(store: TokenStore, record: TokenRecord, message: string): Promise<void> {
@@ -561,6 +589,44 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.deepEqual(await attempts(store).readAttempts(key, T0), { count: 50, lockedUntil: T0 + 30_000 });
     },
   },
+
+  // ---- password updates (optional updatePasswordHash) ----
+  {
+    name: 'updatePasswordHash replaces the hash while it is still the expected one, and says so',
+    parts: ['passwordUpdates'],
+    async run(store, context) {
+      const oldHash = fakeBcryptHash(10);
+      const newHash = fakeBcryptHash(12);
+      const user = await addConformanceUser(store, context, oldHash);
+      assert.equal(await credentials(store).updatePasswordHash(user.id, oldHash, newHash), true, 'a matching expected hash should be replaced');
+      assert.equal((await credentials(store).findCredentials(user.login))?.passwordHash, newHash, 'findCredentials should return the new hash');
+    },
+  },
+  {
+    name: 'updatePasswordHash never replaces a hash that changed meanwhile, nor creates one for an unknown actor',
+    parts: ['passwordUpdates'],
+    async run(store, context) {
+      const current = fakeBcryptHash(12);
+      const user = await addConformanceUser(store, context, current);
+      const stale = fakeBcryptHash(10);
+      assert.equal(await credentials(store).updatePasswordHash(user.id, stale, fakeBcryptHash(12)), false, 'a stale expected hash should change nothing');
+      assert.equal((await credentials(store).findCredentials(user.login))?.passwordHash, current, 'the current hash should be kept');
+      assert.equal(await credentials(store).updatePasswordHash(context.unique('actor'), current, fakeBcryptHash(12)), false, 'an unknown actor should be refused');
+    },
+  },
+  {
+    name: 'updatePasswordHash is a compare-and-set: of 10 concurrent updates from one hash exactly one wins',
+    parts: ['passwordUpdates'],
+    async run(store, context) {
+      const oldHash = fakeBcryptHash(10);
+      const user = await addConformanceUser(store, context, oldHash);
+      const candidates = Array.from({ length: 10 }, () => fakeBcryptHash(12));
+      const results = await Promise.all(candidates.map((hash) => credentials(store).updatePasswordHash(user.id, oldHash, hash)));
+      assert.equal(results.filter(Boolean).length, 1, 'exactly one update should succeed');
+      const stored = (await credentials(store).findCredentials(user.login))?.passwordHash;
+      assert.equal(stored, candidates[results.indexOf(true)], 'the winner\'s hash should be stored');
+    },
+  },
 ] satisfies StoreConformanceCase[]);
 
 /** The test-runner functions {@link describeStoreConformance} registers with. */
@@ -575,8 +641,14 @@ export interface ConformanceRunner {
 
 /** Options of {@link describeStoreConformance}. */
 export interface DescribeStoreConformanceOptions extends ConformanceRunner {
-  /** Which parts the store implements; cases needing others are not registered. Default: all three. */
+  /**
+   * Which parts the store implements; cases needing others are not registered. Default
+   * `['tokens', 'revocations', 'attempts']`; add `'passwordUpdates'` (with `addUser`) for a
+   * store that has the optional `updatePasswordHash`.
+   */
   parts?: readonly StorePart[];
+  /** Creates a user in the store; required with the `'passwordUpdates'` part. */
+  addUser?: ConformanceAddUser;
   /** Called once after the suite with the store, e.g. to close its client. Default: none. */
   closeStore?: (store: ConformanceStore) => Promise<void> | void;
 }
@@ -610,13 +682,16 @@ export function describeStoreConformance(
     throw new TypeError('describeStoreConformance: makeStore must be a function resolving to the store under test.');
   }
   const parts = new Set<StorePart>(options.parts ?? ['tokens', 'revocations', 'attempts']);
+  if (parts.has('passwordUpdates') && typeof options.addUser !== 'function') {
+    throw new TypeError("describeStoreConformance: the 'passwordUpdates' part needs addUser(store, { login, passwordHash }) resolving to { id }.");
+  }
   let storePromise: Promise<ConformanceStore> | undefined;
   const store = (): Promise<ConformanceStore> => (storePromise ??= Promise.resolve().then(makeStore));
 
   describe(name, () => {
     for (const conformanceCase of storeConformanceCases) {
       if (!conformanceCase.parts.every((part) => parts.has(part))) continue;
-      it(conformanceCase.name, async () => conformanceCase.run(await store(), createConformanceContext()));
+      it(conformanceCase.name, async () => conformanceCase.run(await store(), createConformanceContext({ addUser: options.addUser })));
     }
     if (options.closeStore) {
       if (typeof afterAll !== 'function') {

@@ -5,30 +5,11 @@
  */
 import { GatehouseError } from '../errors';
 import { MemoryStore } from './memory';
+import { STORE_METHODS } from './methods';
 import type { GatehouseStore } from './types';
 
 /** The store methods Gatehouse may call, guarded or absent. */
 export type GuardedStore = Partial<GatehouseStore>;
-
-const STORE_METHODS = [
-  'findCredentials',
-  'findActor',
-  'saveToken',
-  'updateToken',
-  'findToken',
-  'deleteToken',
-  'deleteTokensForActor',
-  'deleteTokenFamily',
-  'markTokenUsed',
-  'touchToken',
-  'listTokens',
-  'findTokenById',
-  'saveRevocation',
-  'findRevocations',
-  'readAttempts',
-  'recordFailedAttempt',
-  'clearAttempts',
-] as const satisfies ReadonlyArray<keyof GatehouseStore>;
 
 /** The error every store failure becomes. */
 export function storeUnavailable(cause: unknown): GatehouseError {
@@ -76,9 +57,4 @@ export function guardStore(store: object, timeoutMs: number): GuardedStore {
     };
   }
   return guarded as GuardedStore;
-}
-
-/** The names of the methods a store lacks out of `required`. */
-export function missingMethods(store: object, required: ReadonlyArray<keyof GatehouseStore>): string[] {
-  return required.filter((method) => typeof (store as Record<string, unknown>)[method] !== 'function');
 }

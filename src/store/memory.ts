@@ -167,6 +167,14 @@ export class MemoryStore implements GatehouseStore {
     return user ? copyActor(user.actor) : null;
   }
 
+  /** Replaces the hash only while it is still `expectedHash` (see `CredentialStore.updatePasswordHash`). */
+  async updatePasswordHash(actorId: string, expectedHash: string, newHash: string): Promise<boolean> {
+    const user = this.usersById.get(actorId);
+    if (!user || user.passwordHash === null || user.passwordHash !== expectedHash) return false;
+    user.passwordHash = newHash;
+    return true;
+  }
+
   // ---- TokenStore ----
 
   async saveToken(record: TokenRecord): Promise<void> {

@@ -24,6 +24,26 @@ export interface CredentialRecord {
 export interface CredentialStore {
   findCredentials(login: string): Promise<CredentialRecord | null>;
   findActor(id: string): Promise<Actor | null>;
+  /**
+   * Optional. Replaces the actor's password hash with `newHash`, but only while it is still
+   * `expectedHash` (a compare-and-set), and resolves to whether it did. Gatehouse calls it
+   * after a successful login whose stored hash has another bcrypt cost than
+   * `passwords.cost`, with a fresh hash of the same password at the configured cost, so
+   * raising the cost upgrades every account at its next login. The compare-and-set keeps a
+   * password changed meanwhile from being overwritten with the old one. Without this
+   * method hashes stay as they are. `express-gatehouse/testing` checks it (part
+   * `'passwordUpdates'`).
+   *
+   * @example
+   * ```ts
+   * async updatePasswordHash(actorId, expectedHash, newHash) {
+   *   const { rowCount } = await db.query(
+   *     'UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [actorId, expectedHash, newHash]);
+   *   return rowCount === 1;
+   * }
+   * ```
+   */
+  updatePasswordHash?(actorId: string, expectedHash: string, newHash: string): Promise<boolean>;
 }
 
 /** Kinds a token record can have: the public token kinds plus browser cookie sessions. */

@@ -12,6 +12,7 @@ import type { Request } from 'express';
 import { BasicStrategy } from 'passport-http';
 import type { Strategy as PassportStrategy } from 'passport-strategy';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { clientGoneSignal } from '../passwords/client-gone';
 import type { PasswordCheck } from '../passwords/password-check';
 
 /** Options of {@link HttpsBasicStrategy}. */
@@ -136,11 +137,13 @@ export class HttpsBasicStrategy extends BasicStrategy {
     const credentials = decodeBasicCredentials(encoded);
     if (!credentials) return outcome.fail(new GatehouseError('401.2'), 401);
 
-    this.passwordCheck.check({ login: credentials.login, password: credentials.password, clientIp: req.ip, useCache: true }).then(
+    const signal = clientGoneSignal(req.res);
+    this.passwordCheck.check({ login: credentials.login, password: credentials.password, clientIp: req.ip, useCache: true, signal }).then(
       ({ actor }) => outcome.success(actor, { scheme: 'basic' }),
       (error: unknown) => {
         if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) return outcome.fail(error, error.status);
-        // 503.2 as is; anything else (the store) fails closed as 503.1, keeping the cause for logs.
+        // 503.2 as is; anything else (the store, or a check dropped because the client left)
+        // fails closed as 503.1, keeping the cause for logs.
         outcome.error(isGatehouseError(error) ? error : new GatehouseError('503.1', { cause: error }));
       },
     );
