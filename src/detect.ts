@@ -27,6 +27,8 @@ export type PresentedCredential =
 export interface UrlCredentials {
   /** The decoded `/key/{token}` segment; `''` when it was present but empty or badly escaped. */
   urlKey: string | null;
+  /** A path that reads as `/key/{token}/…` only when normalised (`/KEY/…`, `//key/…`): refused with 400.1. */
+  urlKeyNearMiss: boolean;
   /** Every `apikey` / `apiKey` query value, decoded. */
   queryApiKeys: readonly string[];
 }

@@ -33,6 +33,9 @@ export type Resolution =
 
 const ANONYMOUS: Resolution = { type: 'anonymous' };
 
+/** `/KEY/…`, `//key/…` and other near misses of an app-user URL (README, "Credentials in URLs"). */
+const NEAR_MISS_KEY_DETAIL = 'A key in the URL must be sent as /key/{token}/… directly under the API path.';
+
 function refused(code: GatehouseError['code'], invalidBearer = false): Resolution {
   return { type: 'refused', error: new GatehouseError(code), invalidBearer };
 }
@@ -99,7 +102,10 @@ export class Authenticator {
    * refused-on-sight requests are decided here without a promise.
    */
   select(req: Request, res: Response): Resolution | Selection {
-    const presented = detectCredentials(req.headers, this.takeUrlCredentials(req, res), this.config.detection);
+    const fromUrl = this.takeUrlCredentials(req, res);
+    // Refused whatever else is presented: the client meant to send a key and sent it where it cannot be read.
+    if (fromUrl.urlKeyNearMiss) return { type: 'refused', error: new GatehouseError('400.1', { detail: NEAR_MISS_KEY_DETAIL }), invalidBearer: false };
+    const presented = detectCredentials(req.headers, fromUrl, this.config.detection);
     if (presented.length === 0) return ANONYMOUS;
     if (presented.length > 1 && this.config.multipleCredentials === 'reject') return refused('400.2');
     const [chosen] = presented;
