@@ -161,6 +161,8 @@ export class JwtStrategy extends PassportJwtStrategy {
 
   /** Chooses the key and checks for this token, without trusting anything it says about keys. */
   private async plan(token: string): Promise<VerificationPlan> {
+    // Only tokens that pass here can be verified, so none with `crit` reaches the verified cache.
+    if (listsCriticalExtensions(token)) throw new GatehouseError('401.2');
     const clockTimestamp = Math.floor(this.now() / 1000);
     const common = { clockTimestamp, clockTolerance: this.config.clockTolerance };
     if (this.issuersByIss.size > 0) {
@@ -238,6 +240,26 @@ export class JwtStrategy extends PassportJwtStrategy {
     );
     return { actor, info };
   }
+}
+
+/**
+ * True when the protected header has a `crit` member. RFC 7515 §4.1.11: a recipient must
+ * reject a JWS whose `crit` lists an extension it does not understand, and a `crit` that is
+ * not a non-empty array of unregistered names is malformed. Gatehouse (and jsonwebtoken,
+ * which ignores `crit`) understands no extension, so any `crit` at all is refused. A header
+ * that does not parse is left to jsonwebtoken, which refuses it.
+ */
+function listsCriticalExtensions(token: string): boolean {
+  const headerEnd = token.indexOf('.');
+  // Parsed, not searched: JSON escapes (`"cr\u0069t"`) would hide the name from a substring test.
+  const encoded = headerEnd === -1 ? token : token.slice(0, headerEnd);
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    return false;
+  }
+  return typeof header === 'object' && header !== null && Object.prototype.hasOwnProperty.call(header, 'crit');
 }
 
 function actorFromOwnClaims(claims: JwtClaims): Actor {
