@@ -92,13 +92,16 @@ export function isNearMissKeyPath(path: string): boolean {
   // RFC 3986 §5.2.4 dot-segment removal, with empty segments merged as proxies do: a near
   // miss is any path some prefix of which reads as /key/{token}.
   const segments: string[] = [];
+  // A `..` above the mount point (`/v1/../v1/key/…`) leaves it: the mount path may come back.
+  let leftMount = false;
   for (const segment of normal.split(/[/\\]/)) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
+      if (segments.length === 0) leftMount = true;
       segments.pop();
       continue;
     }
-    if (segments.length === 1 && isKeyMarker(segments[0])) return true;
+    if ((segments.length === 1 || leftMount) && segments.length > 0 && isKeyMarker(segments[segments.length - 1])) return true;
     segments.push(segment);
   }
   return false;

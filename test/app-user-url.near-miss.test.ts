@@ -25,6 +25,8 @@ const NEAR_MISSES: [string, (token: string) => string][] = [
   ['a dot segment before it', (token) => `/v1/./key/${token}/forms`],
   ['an encoded dot segment before it', (token) => `/v1/%2e/key/${token}/forms`],
   ['a dot-dot segment before it', (token) => `/v1/../key/${token}/forms`],
+  ['a dot-dot segment further on', (token) => `/v1/forms/../key/${token}/forms`],
+  ['a climb out of the mount and back', (token) => `/v1/../v1/key/${token}/forms`],
   ['encoded slashes around it', (token) => `/v1/%2Fkey%2F${token}%2Fforms`],
   ['encoded slashes after it', (token) => `/v1/key%2F${token}%2Fforms`],
   ['an encoded backslash before it', (token) => `/v1/%5Ckey/${token}/forms`],
