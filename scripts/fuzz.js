@@ -17,7 +17,7 @@ function option(name, fallback) {
 const { runFuzz, formatReport } = require('../test/fuzz/harness.ts');
 const options = {
   requests: option('requests', 100_000),
-  timeLimitMs: option('time-limit', 300) * 1000,
+  timeLimitMs: option('time-limit', 600) * 1000,
   concurrency: option('concurrency', 32),
   seed: option('seed', Date.now() % 1_000_000),
   progress: (line) => console.error(line),

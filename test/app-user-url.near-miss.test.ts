@@ -1,4 +1,6 @@
 import express from 'express';
+import express4 from 'express4';
+import { gatehouse, MemoryStore } from '../src';
 import { ALICE_PASSWORD, buildApp, type TestApp } from './helpers/app';
 import { accessLog, listen, rawRequest } from './helpers/raw-http';
 
@@ -126,6 +128,35 @@ describe('absolute-form request lines (GET http://host/v1/key/…)', () => {
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body).code).toBe('400.1');
       expect(res.body + log.join('\n')).not.toContain(token);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('Express 4 host app (its router keeps http://host in front of mounted paths too)', () => {
+  it('refuses a near miss and reads an absolute-form key URL', async () => {
+    const store = new MemoryStore({ passwordCost: 10 });
+    const device = await store.addUser({ login: 'tablet-7', kind: 'appUser' });
+    const auth = gatehouse({ store });
+    const { token } = await auth.tokens.issue({ actorId: device.id, kind: 'appUser' });
+    const log: string[] = [];
+    const app = express4();
+    app.use(accessLog(log) as never);
+    app.use('/v1', auth.routes() as never);
+    app.use('/v1', auth.authenticate() as never);
+    app.get('/v1/forms', auth.require({ actors: ['appUser'] }) as never, (req: any, res: any) => res.json({ id: req.user.id, url: req.url }));
+    const { port, close } = await listen(app as never);
+    try {
+      const nearMiss = await rawRequest(port, `GET /v1//KEY/${token}/forms HTTP/1.1\r\nHost: x`);
+      expect(nearMiss.status).toBe(400);
+      expect(JSON.parse(nearMiss.body).code).toBe('400.1');
+      const absolute = await rawRequest(port, `GET http://x/v1/key/${token}/forms HTTP/1.1\r\nHost: x`);
+      expect(absolute.status).toBe(200);
+      expect(JSON.parse(absolute.body)).toEqual({ id: device.id, url: 'http://x/v1/forms' });
+      const missing = await rawRequest(port, `GET http://x/v1/key/${token}/none HTTP/1.1\r\nHost: x`);
+      expect(missing.status).toBe(404);
+      expect(missing.body + log.join('\n')).not.toContain(token);
     } finally {
       await close();
     }
