@@ -1,7 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { buildApp } from './helpers/app';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
+import { JwksServer } from './helpers/jwks-server';
 
 const NOW = Date.UTC(2026, 0, 1);
 const NOW_SECONDS = Math.floor(NOW / 1000);
@@ -66,5 +67,32 @@ describe('JWT crit header', () => {
     const res = await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body.authInfo.scheme).toBe('jwt');
+  });
+});
+
+describe('JWT crit header from an external issuer', () => {
+  const jwks = new JwksServer();
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ISSUER = 'https://idp.example.org';
+  beforeAll(async () => {
+    await jwks.start();
+    jwks.keys = [{ kid: 'ec-1', key: publicKey }];
+  });
+  afterAll(() => jwks.stop());
+
+  it('is refused with 401.2 before the key set is asked for; the same token without crit is accepted', async () => {
+    const t = await buildApp({
+      now: () => NOW,
+      jwt: { issuers: [{ issuer: ISSUER, jwksUri: jwks.url, algorithms: ['ES256'], actorFromClaims: (claims) => ({ id: String(claims.sub), kind: 'user', roles: [] }) }] },
+    });
+    const claims = { sub: 'idp-user', iss: ISSUER, iat: NOW_SECONDS, exp: NOW_SECONDS + 600 };
+    const crit = forge(claims, privateKey, 'ES256', { kid: 'ec-1', crit: ['exp-ext'], 'exp-ext': 1 });
+    const refused = await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${crit}`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('401.2');
+    expect(jwks.requests).toBe(0);
+    const plain = forge(claims, privateKey, 'ES256', { kid: 'ec-1' });
+    const accepted = await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${plain}`);
+    expect(accepted.status).toBe(200);
   });
 });
