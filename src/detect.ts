@@ -27,6 +27,8 @@ export type PresentedCredential =
 export interface UrlCredentials {
   /** The decoded `/key/{token}` segment; `''` when it was present but empty or badly escaped. */
   urlKey: string | null;
+  /** A path that reads as `/key/{token}/…` only when normalised (`/KEY/…`, `//key/…`): refused with 400.1. */
+  urlKeyNearMiss: boolean;
   /** Every `apikey` / `apiKey` query value, decoded. */
   queryApiKeys: readonly string[];
 }
@@ -112,6 +114,23 @@ function firstHeaderGroup(enabled: ReadonlySet<SchemeGroup>): SchemeGroup {
     if (group !== 'appUserUrl' && group !== 'cookie' && enabled.has(group)) return group;
   }
   return 'bearer';
+}
+
+/**
+ * True when the request carried more than one Authorization header. Node keeps the first
+ * in `req.headers` and drops the rest, so which one the client (or a proxy that added one)
+ * meant cannot be known; reading only the first would let a valid header vouch for a bad one.
+ * Callers ask only when `req.headers.authorization` is set: without one there is nothing to count.
+ */
+export function hasRepeatedAuthorization(rawHeaders: readonly string[] | undefined): boolean {
+  if (!rawHeaders) return false;
+  let seen = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    // 13 = 'authorization'.length: most names are ruled out without lower-casing.
+    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) return true;
+  }
+  return false;
 }
 
 /** True when the Cookie header carries a cookie with exactly this name (other cookies do not count). */

@@ -10,6 +10,8 @@ import type { UrlCredentials } from './detect';
 /** What stands in a redacted URL where a credential was. */
 export const REDACTED = 'REDACTED';
 
+const SLASH = 0x2f;
+
 const API_KEY_PARAMS: ReadonlySet<string> = new Set(['apikey', 'apiKey']);
 
 /** The result of taking credentials off one URL. */
@@ -39,15 +41,89 @@ function decodeQueryComponent(raw: string): string | null {
 }
 
 /**
- * False when `url` cannot carry a URL-borne credential under `config`: no `/key/` prefix
- * (with app-user URLs on) and no query string (with query API keys on). Most requests
- * answer false here, and then nothing needs to be split, decoded or allocated.
+ * `scheme://authority` at the front of an absolute-form request target (`GET http://host/v1/…`,
+ * RFC 9112 §3.2.2), found the way Express's router finds it; `''` for the usual origin form.
+ */
+export function protohostOf(target: string): string {
+  if (target.length === 0 || target.charCodeAt(0) === SLASH) return '';
+  const queryStart = target.indexOf('?');
+  const beforeQuery = queryStart === -1 ? target : target.slice(0, queryStart);
+  const schemeEnd = beforeQuery.indexOf('://');
+  if (schemeEnd === -1) return '';
+  const pathStart = beforeQuery.indexOf('/', schemeEnd + 3);
+  return pathStart === -1 ? '' : beforeQuery.slice(0, pathStart);
+}
+
+/**
+ * The second character of a path that some client, proxy or decoder could turn into
+ * `/key/…` without a dot segment, escape or backslash further on: an empty segment (`//`),
+ * a backslash, a dot segment, a percent-escape, or the letter k in either case.
+ */
+const MAY_START_KEY = new Uint8Array(128);
+for (const char of '/\\.%kK') MAY_START_KEY[char.charCodeAt(0)] = 1;
+/** Levels of percent-encoding undone when looking for a near miss (`%256B` is a double-encoded `k`). */
+const DECODING_ROUNDS = 3;
+const ASCII_ESCAPE = /%([0-7][0-9a-f])/gi;
+
+/** False when no normalisation of `path` can start with `/key/`: the cheap test both scans share. */
+function mayNormaliseToKey(path: string): boolean {
+  const second = path.charCodeAt(1);
+  if (path.charCodeAt(0) !== SLASH) return true;
+  if (second < 128 && MAY_START_KEY[second] === 1) return true;
+  // A dot-dot segment further on (`/x/../key/…`), or one hidden in an escape or a backslash.
+  return path.includes('/.') || path.includes('%') || path.includes('\\');
+}
+
+/**
+ * True when a path under the mount point is not `/key/{token}…` as written but becomes
+ * that for a lenient reader: empty, `.` or `..` segments, `key` in another case or
+ * percent-encoded (up to three times), or `/` and `\` sent as `%2F` and `%5C`.
+ * Such URLs are refused (README, "Credentials in URLs"): each reader of a URL normalises
+ * differently, so no form of them is safe to route, and none of them may reach a log.
+ */
+export function isNearMissKeyPath(path: string): boolean {
+  if (path.charCodeAt(0) !== SLASH || !mayNormaliseToKey(path)) return false;
+  let normal = path;
+  for (let round = 0; round < DECODING_ROUNDS && normal.includes('%'); round += 1) {
+    const decoded = normal.replace(ASCII_ESCAPE, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (decoded === normal) break;
+    normal = decoded;
+  }
+  // RFC 3986 §5.2.4 dot-segment removal, with empty segments merged as proxies do: a near
+  // miss is any path some prefix of which reads as /key/{token}.
+  const segments: string[] = [];
+  // A `..` above the mount point (`/v1/../v1/key/…`) leaves it: the mount path may come back.
+  let leftMount = false;
+  for (const segment of normal.split(/[/\\]/)) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (segments.length === 0) leftMount = true;
+      segments.pop();
+      continue;
+    }
+    if ((segments.length === 1 || leftMount) && segments.length > 0 && isKeyMarker(segments[segments.length - 1])) return true;
+    segments.push(segment);
+  }
+  return false;
+}
+
+function isKeyMarker(segment: string): boolean {
+  return segment.length === 3 && segment.toLowerCase() === 'key';
+}
+
+/**
+ * False when `url` cannot carry a URL-borne credential under `config`: nothing that is or
+ * could become a `/key/` prefix (with app-user URLs on) and no query string (with query API
+ * keys on). Most requests answer false here, and then nothing needs to be split, decoded
+ * or allocated: two characters are read and the URL is searched for `?`, `%`, `/.` and `\`.
  *
  * @example
  * urlMayCarryCredentials('/v1/projects', { appUserUrl: true, apiKeyQuery: true }) // → false
  */
 export function urlMayCarryCredentials(url: string, config: UrlCredentialConfig): boolean {
-  return (config.appUserUrl && url.startsWith('/key/')) || (config.apiKeyQuery && url.includes('?'));
+  if (config.apiKeyQuery && url.includes('?')) return true;
+  // Absolute-form targets (`http://host/…`) and anything else not starting with '/' take the full scan.
+  return config.appUserUrl && mayNormaliseToKey(url);
 }
 
 /**
@@ -56,15 +132,19 @@ export function urlMayCarryCredentials(url: string, config: UrlCredentialConfig)
  *
  * @example
  * takeCredentialsFromUrl('/key/abc/projects?x=1', { appUserUrl: true, apiKeyQuery: true })
- * // → { urlKey: 'abc', queryApiKeys: [], url: '/projects?x=1', redactedUrl: '/key/REDACTED/projects?x=1' }
+ * // → { urlKey: 'abc', urlKeyNearMiss: false, queryApiKeys: [], url: '/projects?x=1', redactedUrl: '/key/REDACTED/projects?x=1' }
  */
 export function takeCredentialsFromUrl(url: string, config: UrlCredentialConfig): UrlWithoutCredentials {
   const queryStart = url.indexOf('?');
-  let path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const target = queryStart === -1 ? url : url.slice(0, queryStart);
+  // Express's router keeps an absolute-form target's `http://host` in front of the mounted path.
+  const protohost = config.appUserUrl ? protohostOf(target) : '';
+  let path = protohost === '' ? target : target.slice(protohost.length);
   let redactedPath = path;
   const query = queryStart === -1 ? null : url.slice(queryStart + 1);
 
   let urlKey: string | null = null;
+  let urlKeyNearMiss = false;
   if (config.appUserUrl && path.startsWith('/key/')) {
     const tokenEnd = path.indexOf('/', 5);
     const rawToken = tokenEnd === -1 ? path.slice(5) : path.slice(5, tokenEnd);
@@ -72,6 +152,10 @@ export function takeCredentialsFromUrl(url: string, config: UrlCredentialConfig)
     urlKey = decodeComponent(rawToken) ?? '';
     path = rest;
     redactedPath = `/key/${REDACTED}${tokenEnd === -1 ? '' : rest}`;
+  } else if (config.appUserUrl && isNearMissKeyPath(path)) {
+    // Where the key ends depends on how the path is read; the whole path goes, and the request is refused.
+    urlKeyNearMiss = true;
+    path = redactedPath = `/key/${REDACTED}`;
   }
 
   const queryApiKeys: string[] = [];
@@ -100,9 +184,10 @@ export function takeCredentialsFromUrl(url: string, config: UrlCredentialConfig)
   const withQuery = (base: string, q: string | null) => (q === null || (q === '' && queryApiKeys.length > 0) ? base : `${base}?${q}`);
   return {
     urlKey,
+    urlKeyNearMiss,
     queryApiKeys,
-    url: withQuery(path, keptQuery),
-    redactedUrl: withQuery(redactedPath, redactedQuery),
+    url: withQuery(protohost + path, keptQuery),
+    redactedUrl: withQuery(protohost + redactedPath, redactedQuery),
   };
 }
 

@@ -7,7 +7,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Strategy } from 'passport-strategy';
 import type { Actor, SchemeId } from '../actor';
-import { detectCredentials, type DetectionConfig, type PresentedCredential } from '../detect';
+import { detectCredentials, hasRepeatedAuthorization, type DetectionConfig, type PresentedCredential } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
 import type { AuthInfoWithReference } from '../strategies/outcome';
 import type { UrlCredentialConfig } from '../url-credentials';
@@ -33,8 +33,12 @@ export type Resolution =
 
 const ANONYMOUS: Resolution = { type: 'anonymous' };
 
-function refused(code: GatehouseError['code'], invalidBearer = false): Resolution {
-  return { type: 'refused', error: new GatehouseError(code), invalidBearer };
+/** `/KEY/…`, `//key/…` and other near misses of an app-user URL (README, "Credentials in URLs"). */
+const NEAR_MISS_KEY_DETAIL = 'A key in the URL must be sent as /key/{token}/… directly under the API path.';
+const REPEATED_AUTHORIZATION_DETAIL = 'More than one Authorization header was sent; send exactly one.';
+
+function refused(code: GatehouseError['code'], invalidBearer = false, detail?: string): Resolution {
+  return { type: 'refused', error: new GatehouseError(code, { detail }), invalidBearer };
 }
 
 /** The scheme to run and what to hand its strategy as `options.credential`. */
@@ -99,7 +103,13 @@ export class Authenticator {
    * refused-on-sight requests are decided here without a promise.
    */
   select(req: Request, res: Response): Resolution | Selection {
-    const presented = detectCredentials(req.headers, this.takeUrlCredentials(req, res), this.config.detection);
+    const fromUrl = this.takeUrlCredentials(req, res);
+    // Refused whatever else is presented: the client meant to send a key and sent it where it cannot be read.
+    if (fromUrl.urlKeyNearMiss) return refused('400.1', false, NEAR_MISS_KEY_DETAIL);
+    if (req.headers.authorization !== undefined && hasRepeatedAuthorization(req.rawHeaders)) {
+      return refused('400.2', false, REPEATED_AUTHORIZATION_DETAIL);
+    }
+    const presented = detectCredentials(req.headers, fromUrl, this.config.detection);
     if (presented.length === 0) return ANONYMOUS;
     if (presented.length > 1 && this.config.multipleCredentials === 'reject') return refused('400.2');
     const [chosen] = presented;

@@ -6,6 +6,7 @@
 import type { Request, Response } from 'express';
 import type { UrlCredentials } from '../detect';
 import {
+  protohostOf,
   recordedUrlCredentials,
   takeCredentialsFromUrl,
   URL_CREDENTIALS,
@@ -13,7 +14,7 @@ import {
   type UrlCredentialConfig,
 } from '../url-credentials';
 
-const NOTHING_TAKEN: UrlCredentials = Object.freeze({ urlKey: null, queryApiKeys: Object.freeze([]) as readonly string[] });
+const NOTHING_TAKEN: UrlCredentials = Object.freeze({ urlKey: null, urlKeyNearMiss: false, queryApiKeys: Object.freeze([]) as readonly string[] });
 
 /** The URL-borne credentials of this request, taking them off its URL the first time (recorded only when there were some). */
 export function takeUrlCredentials(req: Request, res: Response, config: UrlCredentialConfig): UrlCredentials {
@@ -23,18 +24,21 @@ export function takeUrlCredentials(req: Request, res: Response, config: UrlCrede
   const originalPath = req.url;
   if (!urlMayCarryCredentials(originalPath, config)) return NOTHING_TAKEN;
   const taken = takeCredentialsFromUrl(originalPath, config);
-  const found = taken.urlKey !== null || taken.queryApiKeys.length > 0;
+  const found = taken.urlKey !== null || taken.urlKeyNearMiss || taken.queryApiKeys.length > 0;
   // Nothing taken: nothing recorded. Express gives each request its own object shape, so
   // every new property costs microseconds; a later layer simply scans the URL again.
   if (!found) return NOTHING_TAKEN;
-  const credentials: UrlCredentials = { urlKey: taken.urlKey, queryApiKeys: taken.queryApiKeys };
+  const credentials: UrlCredentials = { urlKey: taken.urlKey, urlKeyNearMiss: taken.urlKeyNearMiss, queryApiKeys: taken.queryApiKeys };
   (req as unknown as Record<symbol, UrlCredentials>)[URL_CREDENTIALS] = credentials;
 
   req.url = taken.url;
-  // originalUrl is what request loggers (morgan) and finalhandler's 404 page print.
+  // originalUrl is what request loggers (morgan) and finalhandler's 404 page print. It holds
+  // the mount path that req.url lacks, between an absolute-form target's `http://host` and the rest.
   const original = req.originalUrl;
-  req.originalUrl = original.endsWith(originalPath)
-    ? original.slice(0, original.length - originalPath.length) + taken.redactedUrl
+  const protohost = protohostOf(originalPath);
+  const tail = originalPath.slice(protohost.length);
+  req.originalUrl = original.endsWith(tail)
+    ? original.slice(0, original.length - tail.length) + taken.redactedUrl.slice(protohost.length)
     : taken.redactedUrl;
   scrubQueryObject(req);
   // Never cache a response to a URL that carried a credential, nor leak it as a Referer.

@@ -182,6 +182,8 @@ export class JwtStrategy extends PassportJwtStrategy {
 
   /** Chooses the key and checks for this token, without trusting anything it says about keys. */
   private async plan(token: string): Promise<VerificationPlan> {
+    // Only tokens that pass here can be verified, so none with `crit` reaches the verified cache.
+    if (listsCriticalExtensions(token)) throw new GatehouseError('401.2');
     const clockTimestamp = Math.floor(this.now() / 1000);
     const common = { clockTimestamp, clockTolerance: this.config.clockTolerance };
     if (this.issuersByIss.size > 0) {
@@ -274,15 +276,35 @@ export class JwtStrategy extends PassportJwtStrategy {
   }
 }
 
-/** The `kid` of a token's header, read without trusting it (only to choose among our own keys). */
-function unverifiedKid(token: string): string | null {
+/** The token's protected header as JSON, read without trusting it; `null` when it does not parse. */
+function unverifiedHeader(token: string): Record<string, unknown> | null {
+  const headerEnd = token.indexOf('.');
+  const encoded = headerEnd === -1 ? token : token.slice(0, headerEnd);
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
-    const kid = (header as { kid?: unknown } | null)?.kid;
-    return typeof kid === 'string' ? kid : null;
+    const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null ? (header as Record<string, unknown>) : null;
   } catch {
     return null;
   }
+}
+
+/** The `kid` of a token's header, read without trusting it (only to choose among our own keys). */
+function unverifiedKid(token: string): string | null {
+  const kid = unverifiedHeader(token)?.kid;
+  return typeof kid === 'string' ? kid : null;
+}
+
+/**
+ * True when the protected header has a `crit` member. RFC 7515 §4.1.11: a recipient must
+ * reject a JWS whose `crit` lists an extension it does not understand, and a `crit` that is
+ * not a non-empty array of unregistered names is malformed. Gatehouse (and jsonwebtoken,
+ * which ignores `crit`) understands no extension, so any `crit` at all is refused. A header
+ * that does not parse is left to jsonwebtoken, which refuses it. Parsed, not searched: JSON
+ * escapes (`"cr\u0069t"`) would hide the name from a substring test.
+ */
+function listsCriticalExtensions(token: string): boolean {
+  const header = unverifiedHeader(token);
+  return header !== null && Object.prototype.hasOwnProperty.call(header, 'crit');
 }
 
 function actorFromOwnClaims(claims: JwtClaims): Actor {

@@ -118,7 +118,7 @@ export class RefreshTokens {
     const before = await this.store.markTokenUsed!(hash, now);
     if (!before || before.kind !== 'refresh' || !before.actorId || !before.familyId) throw new GatehouseError('401.2');
     if (before.usedAt != null) {
-      if (now - before.usedAt <= this.reuseInterval) return this.retried(refresh, before.actorId, before.familyId);
+      if (now - before.usedAt < this.reuseInterval) return this.retried(refresh, before.actorId, before.familyId);
       await this.revokeFamily(before.familyId);
       throw new GatehouseError('401.2');
     }
