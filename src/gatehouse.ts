@@ -8,6 +8,7 @@ import type { Strategy } from 'passport-strategy';
 import type { SchemeId } from './actor';
 import type { SchemeGroup } from './detect';
 import type { GatehouseError } from './errors';
+import { createEmit, reportingFailures } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireOptions } from './middleware/require';
@@ -81,7 +82,10 @@ function checkPath(value: unknown, name: string, fallback: string): string {
 export function gatehouse(options: GatehouseOptions): Gatehouse {
   const config = resolveOptions(options);
   const store = guardStore(config.store, config.storeTimeout);
+  // One reporting function for every part (audit events); null when there is no onEvent.
+  const emit = createEmit(config.onEvent, config.now);
   const tokens = new TokenService({
+    emit,
     store,
     now: config.now,
     lifetimes: {
@@ -156,7 +160,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   let basicStrategy: HttpsBasicStrategy | null = null;
   if (config.basic && passwordCheck) {
     basicStrategy = new HttpsBasicStrategy({
-      passwordCheck: passwordCheck as PasswordCheck,
+      passwordCheck: reportingFailures(passwordCheck as PasswordCheck, emit, 'basic'),
       challenge: config.basic.challenge,
       realm: config.basic.realm,
     });
@@ -170,6 +174,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     urlCredentials: { appUserUrl: config.appUserUrl, apiKeyQuery: config.apiKeys !== false },
     multipleCredentials: config.multipleCredentials,
     strategies,
+    emit,
   });
   const render: RenderConfig = {
     realm: config.realm,
@@ -222,12 +227,13 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         issueSessionTokens: config.sessionToken !== false,
         cookieSessions,
         sendProblem,
+        emit,
       });
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck });
+        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, emit });
       }
-      router.use(routeErrorsAsProblems(sendProblem));
+      router.use(routeErrorsAsProblems(sendProblem, emit));
       return router;
     },
   };

@@ -35,4 +35,5 @@ export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strate
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies/app-user-url';
 export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';
 export type { SchemeGroup } from './detect';
+export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener } from './events';
 export type { IssueTokenInput, IssuedToken, TokenService, VerifiedToken } from './tokens/token-service';

@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
+import type { AuditListener } from './events';
 import { missingMethods } from './store/guard';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
@@ -148,6 +149,13 @@ export interface GatehouseOptions {
   formatError?: (problem: ProblemDetails, req: Request) => unknown;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   now?: () => number;
+  /**
+   * Audit events: logins, lockouts, tokens issued and revoked, refused credentials and
+   * store failures (with the store's error), as one typed {@link AuditEvent} union. Called
+   * synchronously; a listener that throws never breaks the request. Default: none.
+   * @example { onEvent: (event) => logger.info(event, event.type) }
+   */
+  onEvent?: AuditListener;
 }
 
 /** The options after defaults and validation. */
@@ -168,6 +176,7 @@ export interface ResolvedOptions {
   storeTimeout: number;
   formatError: ((problem: ProblemDetails, req: Request) => unknown) | null;
   now: () => number;
+  onEvent: AuditListener | null;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -187,6 +196,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'storeTimeout',
   'formatError',
   'now',
+  'onEvent',
 ]);
 
 function fail(message: string): never {
@@ -308,6 +318,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     fail('formatError must be a function (problem, req) => body.');
   }
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning milliseconds since the epoch.');
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent must be a function (event) => void.');
 
   const jwt = resolveJwtOptions(options.jwt);
   if (jwt) checkJwtStore(store, jwt);
@@ -329,5 +340,6 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),
     formatError: options.formatError ?? null,
     now: options.now ?? Date.now,
+    onEvent: options.onEvent ?? null,
   };
 }

@@ -5,6 +5,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Strategy } from 'passport-strategy';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { auditedCheck, issuedEvent, type Emit } from '../events';
 import { runStrategy } from '../middleware/run-strategy';
 import type { GuardedStore } from '../store/guard';
 import type { JwtIssuer } from '../tokens/jwt-issuer';
@@ -20,6 +21,8 @@ export interface JwtRoutesDependencies {
   strategy: Strategy;
   store: GuardedStore;
   passwordCheck: PasswordChecker | null;
+  /** Reports logins and issued token pairs. Default: none. */
+  emit?: Emit;
 }
 
 /** Opaque and JWS tokens alike fit in this; anything longer is not a token of ours. */
@@ -50,8 +53,9 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
       `${path}/authenticate`,
       handle(async (req, res) => {
         const { login, password } = readLoginBody(req.body);
-        const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip });
+        const { actor } = await auditedCheck(deps.emit ?? null, req, 'jwt', login, passwordCheck.check({ login, password, clientIp: req.ip }));
         const refresh = await deps.refreshTokens.issue(actor.id);
+        deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
         sendTokens(res, issuer.sign(actor, refresh.familyId), refresh);
       }),
     );
@@ -68,6 +72,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
           await deps.refreshTokens.revokeFamily(rotated.familyId);
           throw new GatehouseError('401.2');
         }
+        deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, rotated.expiresAt));
         sendTokens(res, issuer.sign(actor, rotated.familyId), rotated);
       }),
     );

@@ -9,6 +9,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Actor } from '../actor';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
+import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
 import type { CookieSessions } from '../strategies/cookie';
 import type { GuardedStore } from '../store/guard';
@@ -40,6 +41,8 @@ export interface SessionRoutesDependencies {
   cookieSessions: CookieSessions | null;
   /** Sends a GatehouseError as the response. */
   sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
+  /** Reports logins, cookie sessions and logouts. Default: none. */
+  emit?: Emit;
 }
 
 /** Resolves the presented credential for a logout endpoint, answering the failure itself. */
@@ -86,9 +89,10 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
         if (cookieSessions && !isCrossOriginAllowed(crossOriginRequestOf(req.method, req.headers), { trustedOrigins: cookieSessions.options.trustedOrigins, sessionCsrfToken: undefined })) {
           throw new GatehouseError('403.4');
         }
-        const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip });
+        const { actor, previousAccessFailedCount } = await auditedCheck(deps.emit ?? null, req, cookieSessions ? 'cookie' : 'sessionToken', login, passwordCheck.check({ login, password, clientIp: req.ip }));
         const issued = deps.issueSessionTokens ? await deps.tokens.issue({ actorId: actor.id, kind: 'session' }) : null;
         const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id) : undefined;
+        if (cookieSessions) deps.emit?.(issuedEvent(req, 'cookie', 'session', actor.id, null));
         res.setHeader('Cache-Control', 'no-store');
         res.status(200).json({
           ...(issued
@@ -112,6 +116,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       // Basic and configured API keys have nothing to end.
       if (actor.kind === 'appUser' || !reference || !ender) return deps.sendProblem(req, res, new GatehouseError('403.1'));
       await ender(req, res, reference);
+      deps.emit?.(revokedEvent(req, actor.id, reference));
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ success: true });
     }),
@@ -136,6 +141,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       // Unknown and someone else's token answer alike: the endpoint is no existence oracle.
       if (!record || (record.actorId !== actor.id && !isAdmin)) return forbidden();
       await deps.store.deleteToken(hash);
+      deps.emit?.(revokedEvent(req, record.actorId, { type: 'token', hash, kind: record.kind }));
       res.status(200).json({ success: true });
     }),
   );

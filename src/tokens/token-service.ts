@@ -7,6 +7,7 @@
  */
 import type { Actor, TokenKind } from '../actor';
 import { GatehouseError } from '../errors';
+import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
 import type { StoredTokenKind, TokenRecord } from '../store/types';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
@@ -61,6 +62,8 @@ export interface TokenServiceDependencies {
   store: GuardedStore;
   lifetimes: TokenLifetimes;
   now: () => number;
+  /** Reports `token.issued`, `token.revoked` and `token.revokedAll`. Default: none. */
+  emit?: Emit;
 }
 
 /** A hook `revokeAll` runs too (JWT not-before, cookie sessions kept elsewhere). */
@@ -74,11 +77,13 @@ export class TokenService {
   private readonly lifetimes: TokenLifetimes;
   private readonly now: () => number;
   private readonly revokeAllHooks: RevokeAllHook[] = [];
+  private readonly emit: Emit;
 
   constructor(dependencies: TokenServiceDependencies) {
     this.store = dependencies.store;
     this.lifetimes = dependencies.lifetimes;
     this.now = dependencies.now;
+    this.emit = dependencies.emit ?? null;
   }
 
   /** Runs `hook` on every `revokeAll` (used by schemes whose credentials live outside the token store). */
@@ -117,6 +122,7 @@ export class TokenService {
       familyId: null,
     };
     await store.saveToken(record);
+    this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
     return {
       token,
       kind,
@@ -128,8 +134,11 @@ export class TokenService {
 
   /** Revokes one token; resolves to `true` when it existed. Malformed input resolves to `false`. */
   async revoke(token: string): Promise<boolean> {
-    if (typeof token !== 'string' || parseTokenKind(token) === null) return false;
-    return this.requireStore('deleteToken').deleteToken(hashSecret(token));
+    const kind = typeof token === 'string' ? parseTokenKind(token) : null;
+    if (kind === null) return false;
+    const removed = await this.requireStore('deleteToken').deleteToken(hashSecret(token));
+    if (removed) this.emit?.({ type: 'token.revoked', scheme: schemeOfTokenKind(kind), actorId: null, ip: null, code: null, kind });
+    return removed;
   }
 
   /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}). */
@@ -147,6 +156,7 @@ export class TokenService {
     if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.revokeAll: actorId must be a non-empty string.');
     const removed = await this.requireStore('deleteTokensForActor').deleteTokensForActor(actorId);
     for (const hook of this.revokeAllHooks) await hook(actorId);
+    this.emit?.({ type: 'token.revokedAll', scheme: null, actorId, ip: null, code: null, count: removed });
     return removed;
   }
 
