@@ -17,9 +17,9 @@ export class StoreDown extends Error {
   }
 }
 
-/** A MemoryStore whose every method rejects while `down` is true. */
+/** A MemoryStore whose every method rejects while `down` is true, or never answers while it is `'hang'`. */
 export class FailingStore extends MemoryStore {
-  down = false;
+  down: boolean | 'hang' = false;
   /** The errors thrown, in order. */
   readonly thrown: StoreDown[] = [];
   constructor() {
@@ -29,6 +29,7 @@ export class FailingStore extends MemoryStore {
       const original = (this as unknown as Record<string, (...a: unknown[]) => unknown>)[method].bind(this);
       (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
         if (!this.down) return original(...args);
+        if (this.down === 'hang') return new Promise(() => undefined);
         const error = new StoreDown(method);
         this.thrown.push(error);
         return Promise.reject(error);
