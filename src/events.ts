@@ -11,7 +11,7 @@
  * Events never carry a token, key, password, password hash, cookie value or session id;
  * `test/events.no-secrets.test.ts` checks that over every scheme.
  */
-import type { Request } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import type { SchemeId, TokenKind } from './actor';
 import { isGatehouseError, type GatehouseError, type ProblemCode } from './errors';
 import { normalizeLogin } from './login';
@@ -67,7 +67,7 @@ export interface AuditEventDetails {
   'token.revoked': { code: null; kind: string | null };
   /** `auth.tokens.revokeAll(actorId)` ended every credential of an actor; `count` token records were removed. */
   'token.revokedAll': { actorId: string; code: null; count: number };
-  /** `authenticate()` or a logout endpoint refused the credential presented (any code but 503.1). */
+  /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1). */
   'credential.refused': { actorId: null; code: ProblemCode };
   /**
    * A request was answered 503.1: the store failed (or something unexpected did; Gatehouse
@@ -153,6 +153,18 @@ export function refusalEvent(req: Request, scheme: SchemeId | null, error: Gateh
 /** The event for an error an auth endpoint answers: only 503.1 (the store) is reported here. */
 export function routeErrorEvent(req: Request, error: GatehouseError): AuditEventInput | null {
   return error.code === '503.1' ? refusalEvent(req, null, error) : null;
+}
+
+/**
+ * An error handler for endpoints that take a credential in the body (`/jwt/refresh`,
+ * `/jwt/verify`): reports a refused one (401) as `credential.refused`, then passes the
+ * error on to be answered. Malformed bodies (400.1) and store failures are not refusals.
+ */
+export function reportingRefusals(emit: NonNullable<Emit>, scheme: SchemeId): ErrorRequestHandler {
+  return (error, req, _res, next) => {
+    if (isGatehouseError(error) && error.status === 401) emit(refusalEvent(req, scheme, error));
+    next(error);
+  };
 }
 
 /** Options of {@link auditLogin}. */

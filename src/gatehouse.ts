@@ -8,7 +8,7 @@ import type { Strategy } from 'passport-strategy';
 import type { SchemeId } from './actor';
 import type { SchemeGroup } from './detect';
 import type { GatehouseError } from './errors';
-import { createEmit, reportingFailures } from './events';
+import { createEmit, reportingFailures, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireOptions } from './middleware/require';
@@ -232,6 +232,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
         addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, emit });
+        // A refresh token or JWT refused in a body is a refused credential too.
+        if (emit) router.use([`${jwtPath}/refresh`, `${jwtPath}/verify`], reportingRefusals(emit, 'jwt'));
       }
       router.use(routeErrorsAsProblems(sendProblem, emit));
       return router;

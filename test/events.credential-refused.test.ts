@@ -4,7 +4,7 @@
  * report nothing.
  */
 import request from 'supertest';
-import { CONFIG_API_KEY } from './helpers/app';
+import { ALICE_PASSWORD, CONFIG_API_KEY } from './helpers/app';
 import { eventApp } from './helpers/events';
 import { forge, localClaims } from './helpers/jwt';
 
@@ -48,6 +48,22 @@ describe('credential.refused events', () => {
     const t = await eventApp();
     await request(t.app).delete('/v1/sessions/current').set('Authorization', 'Bearer gths_not-a-token');
     expect(t.ofType('credential.refused')).toEqual([expect.objectContaining({ code: '401.2' })]);
+  });
+
+  it('should report a refresh token or JWT refused at /jwt/refresh and /jwt/verify, and not a malformed body', async () => {
+    const t = await eventApp();
+    const pair = await request(t.app).post('/v1/jwt/authenticate').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+    expect((await request(t.app).post('/v1/jwt/refresh').send({ refresh: pair.body.refresh })).status).toBe(200);
+    t.events.length = 0;
+    const reuse = await request(t.app).post('/v1/jwt/refresh').set('X-Forwarded-For', CLIENT).send({ refresh: pair.body.refresh });
+    expect(reuse.body.code).toBe('401.2');
+    const forged = forge(localClaims(t.alice.id, Math.floor(t.clock.now() / 1000)), 'another-secret-that-is-32-bytes-long!!');
+    expect((await request(t.app).post('/v1/jwt/verify').set('X-Forwarded-For', CLIENT).send({ token: forged })).body.code).toBe('401.2');
+    expect((await request(t.app).post('/v1/jwt/refresh').send({})).body.code).toBe('400.1');
+    expect(t.ofType('credential.refused')).toEqual([
+      { type: 'credential.refused', time: expect.any(Date), scheme: 'jwt', actorId: null, ip: CLIENT, code: '401.2' },
+      { type: 'credential.refused', time: expect.any(Date), scheme: 'jwt', actorId: null, ip: CLIENT, code: '401.2' },
+    ]);
   });
 
   it('should report nothing for anonymous requests and accepted credentials', async () => {
