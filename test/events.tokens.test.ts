@@ -49,18 +49,18 @@ describe('token events', () => {
     const { token: bobKey } = await t.auth.tokens.issue({ actorId: t.bob.id, kind: 'personal' });
     const { token: deviceKey } = await t.auth.tokens.issue({ actorId: t.device.id, kind: 'appUser' });
     const logout = (credential: request.Test) => credential.set('X-Forwarded-For', CLIENT);
+    expect((await logout(request(t.app).delete(`/v1/sessions/${bobKey}`).set('Authorization', `Bearer ${session}`))).status).toBe(200);
     expect((await logout(request(t.app).delete('/v1/sessions/current').set('Authorization', `Bearer ${session}`))).status).toBe(200);
     expect((await logout(request(t.app).delete('/v1/sessions/current').set('Authorization', `Bearer ${access}`))).status).toBe(200);
     expect((await logout(request(t.app).delete('/v1/sessions/current').set('X-Forwarded-Proto', 'https').set('Cookie', browser.cookie).set('X-CSRF-Token', browser.csrf))).status).toBe(200);
-    expect((await logout(request(t.app).delete(`/v1/sessions/${bobKey}`).set('Authorization', `Bearer ${browser.token}`))).status).toBe(200);
     expect(await t.auth.tokens.revoke(deviceKey)).toBe(true);
     expect(await t.auth.tokens.revoke(deviceKey)).toBe(false);
     const base = { type: 'token.revoked', time: expect.any(Date), code: null };
     expect(t.ofType('token.revoked')).toEqual([
+      { ...base, scheme: 'sessionToken', kind: 'personal', actorId: t.bob.id, ip: CLIENT },
       { ...base, scheme: 'sessionToken', kind: 'session', actorId: t.alice.id, ip: CLIENT },
       { ...base, scheme: 'jwt', kind: 'access', actorId: t.alice.id, ip: CLIENT },
       { ...base, scheme: 'cookie', kind: 'session', actorId: t.alice.id, ip: CLIENT },
-      { ...base, scheme: 'sessionToken', kind: 'personal', actorId: t.bob.id, ip: CLIENT },
       { ...base, scheme: 'appUserUrl', kind: 'appUser', actorId: null, ip: null },
     ]);
   });
