@@ -8,6 +8,7 @@ import type { Strategy } from 'passport-strategy';
 import type { SchemeId } from './actor';
 import type { SchemeGroup } from './detect';
 import type { GatehouseError } from './errors';
+import { createEmit, reportingFailures, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireOptions } from './middleware/require';
@@ -123,7 +124,10 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     Math.max(IN_FLIGHT_PROOF_WINDOW, accessHorizon, config.cookie && config.cookie.store ? config.cookie.absoluteTimeout : 0),
     config.now,
   );
+  // One reporting function for every part (audit events); null when there is no onEvent.
+  const emit = createEmit(config.onEvent, config.now);
   const tokens = new TokenService({
+    emit,
     store,
     now: config.now,
     revocations,
@@ -198,7 +202,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   let basicStrategy: HttpsBasicStrategy | null = null;
   if (config.basic && passwordCheck) {
     basicStrategy = new HttpsBasicStrategy({
-      passwordCheck: passwordCheck as PasswordCheck,
+      passwordCheck: reportingFailures(passwordCheck as PasswordCheck, emit, 'basic'),
       challenge: config.basic.challenge,
       realm: config.basic.realm,
     });
@@ -212,6 +216,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     urlCredentials: { appUserUrl: config.appUserUrl, apiKeyQuery: config.apiKeys !== false },
     multipleCredentials: config.multipleCredentials,
     strategies,
+    emit,
   });
   const render: RenderConfig = {
     realm: config.realm,
@@ -282,12 +287,15 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         cookieSessions,
         sendProblem,
         now: config.now,
+        emit,
       });
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, now: config.now });
+        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, emit, now: config.now });
+        // A refresh token or JWT refused in a body is a refused credential too.
+        if (emit) router.use([`${jwtPath}/refresh`, `${jwtPath}/verify`], reportingRefusals(emit, 'jwt'));
       }
-      router.use(routeErrorsAsProblems(sendProblem));
+      router.use(routeErrorsAsProblems(sendProblem, emit));
       return router;
     },
   };

@@ -45,3 +45,4 @@ export type {
   TokenService,
   VerifiedToken,
 } from './tokens/token-service';
+export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener } from './events';

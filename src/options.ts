@@ -9,6 +9,7 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
 import { assertStoreHasMethods, type StoreFeature } from './store/methods';
+import type { AuditListener } from './events';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
@@ -155,6 +156,13 @@ export interface GatehouseOptions {
   lastUsedInterval?: number;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   now?: () => number;
+  /**
+   * Audit events: logins, lockouts, tokens issued and revoked, refused credentials and
+   * store failures (with the store's error), as one typed {@link AuditEvent} union. Called
+   * synchronously; a listener that throws never breaks the request. Default: none.
+   * @example { onEvent: (event) => logger.info(event, event.type) }
+   */
+  onEvent?: AuditListener;
 }
 
 /** The options after defaults and validation. */
@@ -176,6 +184,7 @@ export interface ResolvedOptions {
   formatError: ((problem: ProblemDetails, req: Request) => unknown) | null;
   lastUsedInterval: number;
   now: () => number;
+  onEvent: AuditListener | null;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -196,6 +205,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'formatError',
   'lastUsedInterval',
   'now',
+  'onEvent',
 ]);
 
 function fail(message: string): never {
@@ -319,6 +329,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     fail('formatError must be a function (problem, req) => body.');
   }
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning milliseconds since the epoch.');
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent must be a function (event) => void.');
 
   const jwt = resolveJwtOptions(options.jwt);
   const cookie = resolveCookieOptions(options.cookie);
@@ -353,5 +364,6 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     formatError: options.formatError ?? null,
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
     now: options.now ?? Date.now,
+    onEvent: options.onEvent ?? null,
   };
 }

@@ -9,6 +9,7 @@ import type { Strategy } from 'passport-strategy';
 import type { Actor, SchemeId } from '../actor';
 import { detectCredentials, hasRepeatedAuthorization, type DetectionConfig, type PresentedCredential } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { refusalEvent, type Emit } from '../events';
 import type { AuthInfoWithReference } from '../strategies/outcome';
 import type { UrlCredentialConfig } from '../url-credentials';
 import { renderProblem, type RenderConfig } from './render-problem';
@@ -23,6 +24,8 @@ export interface AuthenticatorConfig {
   multipleCredentials: 'first' | 'reject';
   /** The strategy of every enabled scheme. */
   strategies: Partial<Record<SchemeId, Strategy>>;
+  /** Reports refused credentials (`credential.refused`, `store.error`). Default: none. */
+  emit?: Emit;
 }
 
 /** What became of a request's credentials. */
@@ -111,20 +114,26 @@ export class Authenticator {
     }
     const presented = detectCredentials(req.headers, fromUrl, this.config.detection);
     if (presented.length === 0) return ANONYMOUS;
-    if (presented.length > 1 && this.config.multipleCredentials === 'reject') return refused('400.2');
+    if (presented.length > 1 && this.config.multipleCredentials === 'reject') return this.reported(req, null, refused('400.2'));
     const [chosen] = presented;
     const input = strategyInput(chosen);
-    if (input === null) return refused('401.2', chosen.scheme === 'malformed' && chosen.group === 'bearer');
+    if (input === null) return this.reported(req, chosen.scheme === 'malformed' && chosen.group !== 'bearer' ? chosen.group : null, refused('401.2', chosen.scheme === 'malformed' && chosen.group === 'bearer'));
     const strategy = this.config.strategies[input.scheme];
     // A JWS-shaped bearer token with no JWT configuration, for example.
-    if (!strategy) return refused('401.2', input.scheme === 'jwt' || input.scheme === 'sessionToken');
+    if (!strategy) return this.reported(req, input.scheme, refused('401.2', input.scheme === 'jwt' || input.scheme === 'sessionToken'));
     return { type: 'run', scheme: input.scheme, strategy, credential: input.credential };
   }
 
   /** Runs the chosen strategy. */
   async run(selection: Selection, req: Request): Promise<Resolution> {
     const outcome = await runStrategy(selection.strategy, req, { credential: selection.credential, session: false });
-    return resolutionOf(outcome, selection.scheme);
+    return this.reported(req, selection.scheme, resolutionOf(outcome, selection.scheme));
+  }
+
+  /** Passes `resolution` on, reporting it first when it is a refusal. */
+  private reported<R extends Resolution>(req: Request, scheme: SchemeId | null, resolution: R): R {
+    if (resolution.type === 'refused') this.config.emit?.(refusalEvent(req, scheme, resolution.error));
+    return resolution;
   }
 
   async resolve(req: Request, res: Response): Promise<Resolution> {

@@ -5,6 +5,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Strategy } from 'passport-strategy';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { auditedCheck, issuedEvent, type Emit } from '../events';
 import { runStrategy } from '../middleware/run-strategy';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { GuardedStore } from '../store/guard';
@@ -23,6 +24,8 @@ export interface JwtRoutesDependencies {
   passwordCheck: PasswordChecker | null;
   /** Clock in ms. */
   now: () => number;
+  /** Reports logins and issued token pairs. Default: none. */
+  emit?: Emit;
 }
 
 /** Opaque and JWS tokens alike fit in this; anything longer is not a token of ours. */
@@ -55,8 +58,9 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
         const { login, password } = readLoginBody(req.body);
         // The proof of identity starts here: a revokeAll from now on refuses the new family.
         const provenAt = deps.now();
-        const { actor } = await passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) });
+        const { actor } = await auditedCheck(deps.emit ?? null, req, 'jwt', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }));
         const refresh = await deps.refreshTokens.issue(actor.id, provenAt);
+        deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
         sendTokens(res, issuer.sign(actor, refresh.familyId), refresh);
       }),
     );
@@ -73,6 +77,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
           await deps.refreshTokens.revokeFamily(rotated.familyId);
           throw new GatehouseError('401.2');
         }
+        deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, rotated.expiresAt));
         sendTokens(res, issuer.sign(actor, rotated.familyId), rotated);
       }),
     );

@@ -6,6 +6,7 @@
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { routeErrorEvent, type Emit } from '../events';
 import { BODY_LIMIT } from './login-body';
 
 function clientErrorStatus(error: unknown): number | null {
@@ -28,12 +29,15 @@ export function problemForRouteError(error: unknown): GatehouseError {
   return new GatehouseError('400.1', { detail, cause: error });
 }
 
-/** The routers' last error handler. */
-export function routeErrorsAsProblems(send: (req: Request, res: Response, error: GatehouseError) => void): ErrorRequestHandler {
+/** The routers' last error handler; a 503.1 is reported as `store.error`, with its cause. */
+export function routeErrorsAsProblems(send: (req: Request, res: Response, error: GatehouseError) => void, emit: Emit = null): ErrorRequestHandler {
   return (error, req, res, next) => {
     // The client has gone (e.g. its password check was dropped from the queue): nobody to answer.
     if (res.destroyed && !res.writableEnded) return;
     if (res.headersSent) return next(error);
-    send(req, res, problemForRouteError(error));
+    const problem = problemForRouteError(error);
+    const event = emit && routeErrorEvent(req, problem);
+    if (event) emit(event);
+    send(req, res, problem);
   };
 }

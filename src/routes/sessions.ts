@@ -9,6 +9,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Actor } from '../actor';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
+import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { CookieSessions } from '../strategies/cookie';
@@ -43,6 +44,8 @@ export interface SessionRoutesDependencies {
   sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
   /** Clock in ms. */
   now: () => number;
+  /** Reports logins, cookie sessions and logouts. Default: none. */
+  emit?: Emit;
 }
 
 /** Resolves the presented credential for a logout endpoint, answering the failure itself. */
@@ -91,11 +94,12 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
         }
         // The proof of identity starts here: a revokeAll from now on refuses what this login issues.
         const provenAt = deps.now();
-        const { actor, previousAccessFailedCount } = await passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) });
+        const { actor, previousAccessFailedCount } = await auditedCheck(deps.emit ?? null, req, cookieSessions ? 'cookie' : 'sessionToken', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }));
         // One login is one session: a cookie login gets the cookie alone, never a second,
         // independent bearer token that page scripts could read and logout would not end.
         const issued = cookieSessions ? null : await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session' }, provenAt);
         const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id, provenAt) : undefined;
+        if (cookieSessions) deps.emit?.(issuedEvent(req, 'cookie', 'session', actor.id, null));
         res.setHeader('Cache-Control', 'no-store');
         res.status(200).json({
           ...(issued
@@ -119,6 +123,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       // Basic and configured API keys have nothing to end.
       if (actor.kind === 'appUser' || !reference || !ender) return deps.sendProblem(req, res, new GatehouseError('403.1'));
       await ender(req, res, reference);
+      deps.emit?.(revokedEvent(req, actor.id, reference));
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ success: true });
     }),
@@ -143,6 +148,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       // Unknown and someone else's token answer alike: the endpoint is no existence oracle.
       if (!record || (record.actorId !== actor.id && !isAdmin)) return forbidden();
       await deps.store.deleteToken(hash);
+      deps.emit?.(revokedEvent(req, record.actorId, { type: 'token', hash, kind: record.kind }));
       res.status(200).json({ success: true });
     }),
   );

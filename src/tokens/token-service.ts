@@ -7,6 +7,7 @@
  */
 import type { Actor, TokenKind } from '../actor';
 import { GatehouseError } from '../errors';
+import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
 import type { StoredTokenKind, TokenRecord } from '../store/types';
 import { newCredentialId } from '../store/credential-id';
@@ -108,6 +109,8 @@ export interface TokenServiceDependencies {
   revocations?: Revocations | null;
   /** At most one last-use write per credential per this many ms. Default `60_000`. */
   lastUsedInterval?: number;
+  /** Reports `token.issued`, `token.revoked` and `token.revokedAll`. Default: none. */
+  emit?: Emit;
 }
 
 /** A hook `revokeById` runs for a refresh token, to end its whole family. */
@@ -134,6 +137,7 @@ export class TokenService {
   private readonly lastUsedInterval: number;
   private readonly recentUses = new Map<string, number>();
   private revokeFamilyHook: RevokeFamilyHook | null = null;
+  private readonly emit: Emit;
 
   constructor(dependencies: TokenServiceDependencies) {
     this.store = dependencies.store;
@@ -141,6 +145,7 @@ export class TokenService {
     this.now = dependencies.now;
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
     this.lastUsedInterval = dependencies.lastUsedInterval ?? 60_000;
+    this.emit = dependencies.emit ?? null;
   }
 
   /** Makes `revokeById` of a refresh token end its family (and the access tokens bound to it). */
@@ -180,6 +185,7 @@ export class TokenService {
       familyId: null,
     };
     await store.saveToken(record);
+    this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
     return {
       token,
       id: record.id!,
@@ -192,8 +198,11 @@ export class TokenService {
 
   /** Revokes one token; resolves to `true` when it existed. Malformed input resolves to `false`. */
   async revoke(token: string): Promise<boolean> {
-    if (typeof token !== 'string' || parseTokenKind(token) === null) return false;
-    return this.requireStore('deleteToken').deleteToken(hashSecret(token));
+    const kind = typeof token === 'string' ? parseTokenKind(token) : null;
+    if (kind === null) return false;
+    const removed = await this.requireStore('deleteToken').deleteToken(hashSecret(token));
+    if (removed) this.emit?.({ type: 'token.revoked', scheme: schemeOfTokenKind(kind), actorId: null, ip: null, code: null, kind });
+    return removed;
   }
 
   /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}). */
@@ -216,7 +225,9 @@ export class TokenService {
     // before the delete below (and loses it there) or after it — and then its check of the
     // "not before" (Revocations.confirmProof), which follows its save, already sees this entry.
     if (this.revocations) await this.revocations.revokeActor(actorId);
-    return store.deleteTokensForActor(actorId);
+    const removed = await store.deleteTokensForActor(actorId);
+    this.emit?.({ type: 'token.revokedAll', scheme: null, actorId, ip: null, code: null, count: removed });
+    return removed;
   }
 
   /**

@@ -1,0 +1,254 @@
+/**
+ * Audit events: what Gatehouse tells the host about logins, tokens, refused credentials
+ * and store failures, through the `onEvent` option.
+ *
+ * A callback option rather than an EventEmitter: it is typed end to end (one
+ * discriminated union, no `'error'`-event pitfalls), costs nothing when absent (no event
+ * object is built), and is how Express middleware usually reports (morgan's `stream`,
+ * express-session's `genid`). A host that wants an emitter wires one in a line:
+ * `onEvent: (event) => emitter.emit(event.type, event)`.
+ *
+ * Events never carry a token, key, password, password hash, cookie value or session id;
+ * `test/events.no-secrets.test.ts` checks that over every scheme.
+ */
+import type { ErrorRequestHandler, Request } from 'express';
+import type { SchemeId, TokenKind } from './actor';
+import { isGatehouseError, type GatehouseError, type ProblemCode } from './errors';
+import { normalizeLogin } from './login';
+import type { CredentialReference } from './strategies/outcome';
+
+/** Every audit event type, declared once; {@link AuditEvent} is derived from it. */
+export const AUDIT_EVENT_TYPES = [
+  'login.succeeded',
+  'login.failed',
+  'login.locked',
+  'password.expired',
+  'token.issued',
+  'token.revoked',
+  'token.revokedAll',
+  'credential.refused',
+  'store.error',
+] as const;
+
+/** One of {@link AUDIT_EVENT_TYPES}. */
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** The fields every audit event has; `null` where a value does not apply or is not known. */
+export interface AuditEventBase {
+  /** When it happened (the `now` option's clock). */
+  time: Date;
+  /** The scheme involved: the credential checked, or the one a login or token is for. */
+  scheme: SchemeId | null;
+  /** The actor's id, when known (never for a failed login: the answer does not say whether the login exists). */
+  actorId: string | null;
+  /** `req.ip` (honours Express `trust proxy`); `null` outside a request, e.g. `auth.tokens.revokeAll()` called by the host. */
+  ip: string | null;
+  /** The problem code answered, for events that end in one. */
+  code: ProblemCode | null;
+}
+
+/** What each event type adds to {@link AuditEventBase}. */
+export interface AuditEventDetails {
+  /** A password check at a login endpoint (`POST /sessions`, `POST /jwt/authenticate`) succeeded. */
+  'login.succeeded': { actorId: string; code: null; login: string };
+  /** Wrong password or unknown login (401.2), at a login endpoint or with Basic. */
+  'login.failed': { actorId: null; code: '401.2'; login: string };
+  /** The login is locked after repeated failures (403.2). */
+  'login.locked': { actorId: null; code: '403.2'; login: string; lockoutTimeRemaining: number | null };
+  /** The password was right but has expired (403.3). */
+  'password.expired': { code: '403.3'; login: string };
+  /**
+   * A credential was issued: an opaque token (`auth.tokens.issue`, a login session), a browser
+   * session (`scheme: 'cookie'`), or a JWT access and refresh pair (`kind: 'jwt'`,
+   * `expiresAt` of the refresh token).
+   */
+  'token.issued': { actorId: string; code: null; kind: TokenKind | 'jwt'; expiresAt: Date | null };
+  /** One credential was ended: logout, `DELETE /sessions/:token`, `auth.tokens.revoke`. */
+  'token.revoked': { code: null; kind: string | null };
+  /** `auth.tokens.revokeAll(actorId)` ended every credential of an actor; `count` token records were removed. */
+  'token.revokedAll': { actorId: string; code: null; count: number };
+  /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1). */
+  'credential.refused': { actorId: null; code: ProblemCode };
+  /**
+   * A request was answered 503.1: the store failed (or something unexpected did; Gatehouse
+   * fails closed). `error` is the cause — the store's own error object, for the host's logger.
+   * Gatehouse puts no credential into errors it creates; the store's error text is the store's.
+   */
+  'store.error': { code: '503.1'; error: unknown };
+}
+
+/**
+ * An audit event, discriminated by `type`.
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino';
+ * const log = pino();
+ * const auth = gatehouse({
+ *   store,
+ *   onEvent(event) {
+ *     if (event.type === 'store.error') log.error({ err: event.error, ip: event.ip }, 'auth store failed');
+ *     else log.info(event, event.type);
+ *   },
+ * });
+ * ```
+ */
+export type AuditEvent = {
+  [T in AuditEventType]: Omit<AuditEventBase, keyof AuditEventDetails[T]> & { type: T } & AuditEventDetails[T];
+}[AuditEventType];
+
+/** The `onEvent` option: called synchronously; whatever it throws (or rejects with) is caught. */
+export type AuditListener = (event: AuditEvent) => void | Promise<void>;
+
+type WithoutTime<E> = E extends unknown ? Omit<E, 'time'> : never;
+
+/** An event as a Gatehouse part reports it; the emitter adds `time`. */
+export type AuditEventInput = WithoutTime<AuditEvent>;
+
+/**
+ * The one function Gatehouse parts report events through; `null` when the host gave no
+ * `onEvent`, so `emit?.({ … })` builds no event at all then.
+ */
+export type Emit = ((event: AuditEventInput) => void) | null;
+
+/**
+ * Builds the emitter for `onEvent`. A listener that throws or rejects never breaks the
+ * request: the first failure is reported once as a process warning
+ * (`GATEHOUSE_ON_EVENT_FAILED`), later ones are ignored.
+ */
+export function createEmit(listener: AuditListener | null, now: () => number): Emit {
+  if (!listener) return null;
+  let reported = false;
+  const report = (error: unknown) => {
+    if (reported) return;
+    reported = true;
+    const message = error instanceof Error ? error.message : String(error);
+    process.emitWarning(`gatehouse: onEvent failed (${message}); later failures are not reported.`, { code: 'GATEHOUSE_ON_EVENT_FAILED' });
+  };
+  return (event) => {
+    try {
+      const result = listener({ ...event, time: new Date(now()) } as AuditEvent);
+      if (result && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).then(undefined, report);
+    } catch (error) {
+      report(error);
+    }
+  };
+}
+
+/** The client address of a request, for events. */
+export function clientIp(req: Request | undefined): string | null {
+  return req?.ip ?? null;
+}
+
+/**
+ * The event for a refused credential: `store.error` (with the cause) for 503.1,
+ * `credential.refused` otherwise.
+ */
+export function refusalEvent(req: Request, scheme: SchemeId | null, error: GatehouseError): AuditEventInput {
+  const ip = clientIp(req);
+  if (error.code === '503.1') return { type: 'store.error', scheme, actorId: null, ip, code: '503.1', error: error.cause ?? error };
+  return { type: 'credential.refused', scheme, actorId: null, ip, code: error.code };
+}
+
+/** The event for an error an auth endpoint answers: only 503.1 (the store) is reported here. */
+export function routeErrorEvent(req: Request, error: GatehouseError): AuditEventInput | null {
+  return error.code === '503.1' ? refusalEvent(req, null, error) : null;
+}
+
+/**
+ * An error handler for endpoints that take a credential in the body (`/jwt/refresh`,
+ * `/jwt/verify`): reports a refused one (401) as `credential.refused`, then passes the
+ * error on to be answered. Malformed bodies (400.1) and store failures are not refusals.
+ */
+export function reportingRefusals(emit: NonNullable<Emit>, scheme: SchemeId): ErrorRequestHandler {
+  return (error, req, _res, next) => {
+    if (isGatehouseError(error) && error.status === 401) emit(refusalEvent(req, scheme, error));
+    next(error);
+  };
+}
+
+/** Options of {@link auditLogin}. */
+interface LoginContext {
+  scheme: SchemeId;
+  login: string;
+  ip: string | null;
+  /** Report successes too. Basic checks the password on every request, so it reports failures only. */
+  successes: boolean;
+}
+
+/**
+ * Reports the outcome of a password check and passes it on unchanged: success,
+ * 401.2, 403.2 and 403.3 become login events; a store failure (503.1) is reported where
+ * it is answered, and 503.2 (queue full) is no verdict on the password.
+ */
+export function auditLogin<T extends { actor: { id: string } }>(emit: Emit, context: LoginContext, check: Promise<T>): Promise<T> {
+  if (!emit) return check;
+  const { scheme, ip } = context;
+  const login = typeof context.login === 'string' ? normalizeLogin(context.login) : '';
+  return check.then(
+    (result) => {
+      if (context.successes) emit({ type: 'login.succeeded', scheme, actorId: result.actor.id, ip, code: null, login });
+      return result;
+    },
+    (error: unknown) => {
+      if (isGatehouseError(error)) {
+        if (error.code === '401.2') emit({ type: 'login.failed', scheme, actorId: null, ip, code: '401.2', login });
+        if (error.code === '403.2') {
+          const remaining = error.extensions.lockoutTimeRemaining;
+          emit({ type: 'login.locked', scheme, actorId: null, ip, code: '403.2', login, lockoutTimeRemaining: typeof remaining === 'number' ? remaining : null });
+        }
+        if (error.code === '403.3') emit({ type: 'password.expired', scheme, actorId: null, ip, code: '403.3', login });
+      }
+      throw error;
+    },
+  );
+}
+
+/** A login endpoint's check, reported: `auditLogin` with the request's address and the login typed. */
+export function auditedCheck<T extends { actor: { id: string } }>(
+  emit: Emit,
+  req: Request,
+  scheme: SchemeId,
+  login: string,
+  check: Promise<T>,
+): Promise<T> {
+  return emit ? auditLogin(emit, { scheme, login, ip: clientIp(req), successes: true }, check) : check;
+}
+
+/** The `token.issued` event for a credential issued in answer to a request. */
+export function issuedEvent(req: Request | undefined, scheme: SchemeId, kind: TokenKind | 'jwt', actorId: string, expiresAt: Date | null): AuditEventInput {
+  return { type: 'token.issued', scheme, actorId, ip: clientIp(req), code: null, kind, expiresAt };
+}
+
+/** The scheme an opaque token of `kind` is presented with. */
+export function schemeOfTokenKind(kind: string): SchemeId | null {
+  if (kind === 'session' || kind === 'personal') return 'sessionToken';
+  if (kind === 'appUser') return 'appUserUrl';
+  if (kind === 'apiKey') return 'apiKey';
+  if (kind === 'refresh') return 'jwt';
+  return null;
+}
+
+/**
+ * A password check whose failures are reported with `scheme` (Basic's, used by its
+ * strategy on every request); the check itself is untouched.
+ */
+export function reportingFailures<C extends { check(input: { login: string; clientIp?: string }): Promise<{ actor: { id: string } }> }>(
+  passwordCheck: C,
+  emit: Emit,
+  scheme: SchemeId,
+): C {
+  if (!emit) return passwordCheck;
+  const reporting = Object.create(passwordCheck) as C;
+  reporting.check = (input) =>
+    auditLogin(emit, { scheme, login: input.login, ip: input.clientIp ?? null, successes: false }, passwordCheck.check(input as Parameters<C['check']>[0]));
+  return reporting;
+}
+
+/** The `token.revoked` event for a credential ended in answer to a request (logout). */
+export function revokedEvent(req: Request, actorId: string | null, reference: CredentialReference): AuditEventInput {
+  const ip = clientIp(req);
+  if (reference.type === 'token') return { type: 'token.revoked', scheme: schemeOfTokenKind(reference.kind), actorId, ip, code: null, kind: reference.kind };
+  if (reference.type === 'jwt') return { type: 'token.revoked', scheme: 'jwt', actorId, ip, code: null, kind: 'access' };
+  return { type: 'token.revoked', scheme: reference.type === 'cookie' ? 'cookie' : null, actorId, ip, code: null, kind: reference.type === 'cookie' ? 'session' : null };
+}

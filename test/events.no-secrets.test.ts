@@ -1,0 +1,174 @@
+/**
+ * No audit event ever carries a secret: over a run that uses every scheme with valid,
+ * invalid and expired credentials, a lockout, an expired password, logouts, revocations
+ * and a store outage, every event — serialised, with its error and the error's causes
+ * walked — is searched for every password, bcrypt hash, token, key, cookie value,
+ * session id and CSRF token the run saw, and for the SHA-256 hex of each.
+ */
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { AUDIT_EVENT_TYPES, type AuditEvent } from '../src';
+import { ALICE_PASSWORD, BOB_PASSWORD, CONFIG_API_KEY } from './helpers/app';
+import { sessionCookie } from './helpers/cookie';
+import { eventApp, StoreDown, type EventApp } from './helpers/events';
+import { forge, localClaims } from './helpers/jwt';
+
+const MINUTE = 60_000;
+const basic = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`, 'utf8').toString('base64')}`;
+const sha256hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** An event as a host's logger would write it: JSON, with errors (and their causes) spelled out. */
+function serialised(event: AuditEvent): string {
+  return JSON.stringify(event, (_key, value: unknown) => {
+    if (!(value instanceof Error)) return value;
+    return { ...value, name: value.name, message: value.message, stack: value.stack, cause: (value as { cause?: unknown }).cause };
+  });
+}
+
+describe('audit events never carry a secret', () => {
+  let t: EventApp;
+  const secrets = new Set<string>();
+  const secret = (value: string | undefined | null) => {
+    if (typeof value !== 'string' || value === '') throw new Error(`expected a secret, got ${String(value)}`);
+    secrets.add(value);
+    secrets.add(sha256hex(value));
+    return value;
+  };
+  const https = (test: request.Test) => test.set('X-Forwarded-Proto', 'https');
+
+  beforeAll(async () => {
+    t = await eventApp({ lockout: { maxAttempts: 3 } });
+    const carol = await t.store.addUser({ login: 'carol@example.org', password: 'carol-expired-password', passwordExpiresAt: 0 });
+    expect(carol.id).toBeDefined();
+    for (const password of [ALICE_PASSWORD, BOB_PASSWORD, 'carol-expired-password', 'wrong-password-7781', CONFIG_API_KEY]) secret(password);
+    for (const login of ['alice@example.org', 'bob@example.org', 'carol@example.org']) secret((await t.store.findCredentials(login))!.passwordHash);
+    const app = t.app;
+
+    // sessionToken: login, use, a forged token, an expired one, a revoked one; logout.
+    const login = await request(app).post('/v1/sessions').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+    expect(login.status).toBe(200);
+    const session = secret(login.body.token);
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${session}`)).status).toBe(200);
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${secret(`${session.slice(0, -4)}AAAA`)}`)).status).toBe(401);
+    const shortLived = secret((await t.auth.tokens.issue({ actorId: t.alice.id, kind: 'session', ttl: MINUTE })).token);
+    const revoked = secret((await t.auth.tokens.issue({ actorId: t.bob.id, kind: 'personal' })).token);
+    expect(await t.auth.tokens.revoke(revoked)).toBe(true);
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${revoked}`)).body.code).toBe('401.2');
+
+    // appUserUrl: valid, unknown, a session token in the URL, expired.
+    const device = secret((await t.auth.tokens.issue({ actorId: t.device.id, kind: 'appUser' })).token);
+    const deviceShort = secret((await t.auth.tokens.issue({ actorId: t.device.id, kind: 'appUser', ttl: MINUTE })).token);
+    expect((await request(app).get(`/v1/key/${device}/forms`)).status).toBe(200);
+    expect((await request(app).get(`/v1/key/${secret(`${device.slice(0, -4)}AAAA`)}/forms`)).status).toBe(401);
+    expect((await request(app).get(`/v1/key/${session}/forms`)).status).toBe(401);
+
+    // apiKey: configured key in the header and the query, a store-issued key, wrong keys.
+    const storeKey = secret((await t.auth.tokens.issue({ actorId: t.bob.id, kind: 'apiKey', label: 'ci' })).token);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${CONFIG_API_KEY}`)).status).toBe(200);
+    expect((await request(app).get(`/v1/projects?apikey=${CONFIG_API_KEY}`)).status).toBe(200);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${storeKey}`)).status).toBe(200);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${secret('not-a-key-0192837465')}`)).status).toBe(401);
+    expect((await request(app).get(`/v1/projects?apiKey=${secret('not-a-key-5647382910')}`)).status).toBe(401);
+
+    // jwt: authenticate, use, forged, refresh, reuse of a rotated refresh token, verify, expired, logout.
+    const pair = await request(app).post('/v1/jwt/authenticate').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+    expect(pair.status).toBe(200);
+    const access = secret(pair.body.access);
+    const refresh = secret(pair.body.refresh);
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${access}`)).status).toBe(200);
+    const forged = secret(forge(localClaims(t.alice.id, Math.floor(t.clock.now() / 1000)), 'another-secret-that-is-32-bytes-long!!'));
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${forged}`)).status).toBe(401);
+    const rotated = await request(app).post('/v1/jwt/refresh').send({ refresh });
+    expect(rotated.status).toBe(200);
+    secret(rotated.body.access);
+    secret(rotated.body.refresh);
+    expect((await request(app).post('/v1/jwt/verify').send({ token: access })).status).toBe(200);
+    expect((await request(app).post('/v1/jwt/refresh').send({ refresh })).status).toBe(401);
+    const late = await request(app).post('/v1/jwt/authenticate').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+    const lateAccess = secret(late.body.access);
+    const lateRefresh = secret(late.body.refresh);
+    const second = await request(app).post('/v1/jwt/authenticate').send({ login: 'bob@example.org', password: BOB_PASSWORD });
+    const bobAccess = secret(second.body.access);
+    secret(second.body.refresh);
+    expect((await request(app).delete('/v1/sessions/current').set('Authorization', `Bearer ${bobAccess}`)).status).toBe(200);
+
+    // basic: over HTTPS right and wrong, over plain HTTP.
+    expect((await https(request(app).get('/v1/projects')).set('Authorization', secret(basic('alice@example.org', ALICE_PASSWORD)))).status).toBe(200);
+    expect((await https(request(app).get('/v1/projects')).set('Authorization', secret(basic('alice@example.org', 'wrong-password-7781')))).status).toBe(401);
+    expect((await request(app).get('/v1/projects').set('Authorization', basic('alice@example.org', ALICE_PASSWORD))).body.code).toBe('401.3');
+
+    // Lockout and an expired password.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await request(app).post('/v1/sessions').send({ login: 'bob@example.org', password: 'wrong-password-7781' })).body.code).toBe('401.2');
+    }
+    expect((await request(app).post('/v1/sessions').send({ login: 'bob@example.org', password: BOB_PASSWORD })).body.code).toBe('403.2');
+    expect((await https(request(app).get('/v1/projects')).set('Authorization', secret(basic('bob@example.org', BOB_PASSWORD)))).body.code).toBe('403.2');
+    expect((await request(app).post('/v1/sessions').send({ login: 'carol@example.org', password: 'carol-expired-password' })).body.code).toBe('403.3');
+
+    // cookie: login, use, a cross-origin POST, a POST with the CSRF token, logout, the ended cookie, a forged cookie.
+    const browser = await https(request(app).post('/v1/sessions')).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });
+    expect(browser.status).toBe(200);
+    const { pair: cookie } = sessionCookie(browser);
+    const cookieValue = secret(cookie.slice(cookie.indexOf('=') + 1));
+    const signed = secret(decodeURIComponent(cookieValue));
+    secret(signed.slice(2, signed.lastIndexOf('.')));
+    const csrf = secret(browser.body.csrf);
+    if (browser.body.token) secret(browser.body.token);
+    expect((await https(request(app).get('/v1/projects')).set('Cookie', cookie)).status).toBe(200);
+    expect((await https(request(app).post('/v1/projects')).set('Cookie', cookie).set('Origin', 'https://evil.example')).body.code).toBe('403.4');
+    expect((await https(request(app).post('/v1/projects')).set('Cookie', cookie).set('X-CSRF-Token', csrf)).status).toBe(200);
+    expect((await https(request(app).delete('/v1/sessions/current')).set('Cookie', cookie).set('X-CSRF-Token', csrf)).status).toBe(200);
+    expect((await https(request(app).get('/v1/projects')).set('Cookie', cookie)).status).toBe(401);
+    expect((await https(request(app).get('/v1/projects')).set('Cookie', `__Host-gatehouse=${secret('s%3Aforged-session-id.signature')}`)).status).toBe(401);
+
+    // An administrator ends another user's token; the host ends every credential of bob.
+    const admin = secret((await request(app).post('/v1/sessions').send({ login: 'alice@example.org', password: ALICE_PASSWORD })).body.token);
+    expect((await request(app).delete(`/v1/sessions/${storeKey}`).set('Authorization', `Bearer ${admin}`)).status).toBe(200);
+    secret((await t.auth.tokens.issue({ actorId: t.bob.id, kind: 'personal' })).token);
+    expect(await t.auth.tokens.revokeAll(t.bob.id)).toBeGreaterThan(0);
+
+    // Expired credentials.
+    t.clock.advance(16 * MINUTE);
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${shortLived}`)).body.code).toBe('401.4');
+    expect((await request(app).get(`/v1/key/${deviceShort}/forms`)).body.code).toBe('401.4');
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${lateAccess}`)).body.code).toBe('401.4');
+
+    // The store goes away: every scheme that needs it answers 503.1.
+    const lastBrowser = await https(request(app).post('/v1/sessions')).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });
+    const { pair: lastCookie } = sessionCookie(lastBrowser);
+    secret(lastCookie.slice(lastCookie.indexOf('=') + 1));
+    secret(lastBrowser.body.csrf);
+    if (lastBrowser.body.token) secret(lastBrowser.body.token);
+    const lastKey = secret((await t.auth.tokens.issue({ actorId: t.alice.id, kind: 'apiKey' })).token);
+    t.store.down = true;
+    expect((await https(request(app).get('/v1/projects')).set('Cookie', lastCookie)).body.code).toBe('503.1');
+    expect((await request(app).get(`/v1/projects?apikey=${lastKey}`)).body.code).toBe('503.1');
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${session}`)).body.code).toBe('503.1');
+    expect((await request(app).get(`/v1/key/${device}/forms`)).body.code).toBe('503.1');
+    expect((await request(app).post('/v1/sessions').send({ login: 'alice@example.org', password: ALICE_PASSWORD })).body.code).toBe('503.1');
+    expect((await request(app).post('/v1/jwt/refresh').send({ refresh: lateRefresh })).body.code).toBe('503.1');
+    expect((await https(request(app).get('/v1/projects')).set('Authorization', basic('alice@example.org', ALICE_PASSWORD))).body.code).toBe('503.1');
+    expect((await request(app).delete('/v1/sessions/current').set('Authorization', `Bearer ${session}`)).body.code).toBe('503.1');
+    t.store.down = false;
+  }, 60_000);
+
+  it('exercises every event type (so the search below covers them all)', () => {
+    expect(new Set(t.events.map((event) => event.type))).toEqual(new Set(AUDIT_EVENT_TYPES));
+  });
+
+  it('no event, serialised with its error and causes, contains a password, hash, token, key, cookie, session id or their SHA-256', () => {
+    expect(secrets.size).toBeGreaterThan(40);
+    for (const value of secrets) expect(value.length).toBeGreaterThanOrEqual(8);
+    const leaks = t.events.flatMap((event) => {
+      const text = serialised(event);
+      return [...secrets].filter((value) => text.includes(value)).map((value) => `${event.type} carries ${value.slice(0, 12)}…`);
+    });
+    expect(leaks).toEqual([]);
+  });
+
+  it('each 503.1 answered reports the object the store threw, once', () => {
+    const errors = t.ofType('store.error').map((event) => event.error);
+    expect(errors).toHaveLength(8); // one per 503.1 answered above
+    for (const error of errors) expect(error).toBeInstanceOf(StoreDown);
+  });
+});

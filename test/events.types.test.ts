@@ -1,0 +1,62 @@
+/**
+ * The public event types: one discriminated union a host can switch on exhaustively, with
+ * each type's own fields reachable only after narrowing (checked by `npm run typecheck`).
+ */
+import { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventType } from '../src';
+
+/** What a host's log line might say; the `never` default fails to compile if a type is left out. */
+function summary(event: AuditEvent): string {
+  switch (event.type) {
+    case 'login.succeeded':
+      return `${event.login} → ${event.actorId}`;
+    case 'login.failed':
+    case 'password.expired':
+      return `${event.login} ${event.code}`;
+    case 'login.locked':
+      return `${event.login} locked for ${event.lockoutTimeRemaining ?? '?'} s`;
+    case 'token.issued':
+      return `${event.kind} for ${event.actorId} until ${event.expiresAt?.toISOString() ?? 'revoked'}`;
+    case 'token.revoked':
+      return `${event.kind ?? 'credential'} of ${event.actorId ?? 'unknown'}`;
+    case 'token.revokedAll':
+      return `${event.count} of ${event.actorId}`;
+    case 'credential.refused':
+      return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
+    case 'store.error':
+      return String(event.error);
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}
+
+const base = { time: new Date(0), scheme: null, actorId: null, ip: null, code: null };
+
+const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
+  'login.succeeded': { ...base, type: 'login.succeeded', actorId: 'u1', login: 'alice' },
+  'login.failed': { ...base, type: 'login.failed', code: '401.2', login: 'alice' },
+  'login.locked': { ...base, type: 'login.locked', code: '403.2', login: 'alice', lockoutTimeRemaining: 60 },
+  'password.expired': { ...base, type: 'password.expired', code: '403.3', login: 'alice' },
+  'token.issued': { ...base, type: 'token.issued', actorId: 'u1', kind: 'session', expiresAt: null },
+  'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
+  'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
+  'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
+  'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
+};
+
+describe('AuditEvent', () => {
+  it('should give every listed type a shape a host can switch on', () => {
+    expect(Object.keys(samples).sort()).toEqual([...AUDIT_EVENT_TYPES].sort());
+    for (const type of AUDIT_EVENT_TYPES) expect(summary(samples[type])).toEqual(expect.any(String));
+  });
+
+  it('should keep each type’s fields behind its discriminant', () => {
+    const event: AuditEvent = samples['credential.refused'];
+    // @ts-expect-error `error` exists only on store.error events
+    expect(event.error).toBeUndefined();
+    // @ts-expect-error a failed login never names an actor
+    const failed: AuditEvent = { ...base, type: 'login.failed', code: '401.2', login: 'a', actorId: 'u1' };
+    expect(failed.type).toBe('login.failed');
+  });
+});
