@@ -2,8 +2,10 @@
 // A small API on the embedded MemoryStore: one demo user, one API key and one app-user
 // token, with curl commands that work against it. Run it with `npm start`.
 'use strict';
+const http = require('node:http');
 const express = require('express');
 const { gatehouse, MemoryStore } = require('express-gatehouse');
+const { listenOrExplain } = require('./listen');
 
 const DEMO_LOGIN = 'demo@example.org';
 const DEMO_PASSWORD = 'demo password 1234';
@@ -27,8 +29,8 @@ async function main() {
 
   const host = process.env.HOST || '127.0.0.1';
   const port = Number(process.env.PORT ?? 8080);
-  const server = app.listen(port, host, () => {
-    const base = `http://${host}:${server.address().port}/v1`;
+  listenOrExplain(http.createServer(app), { port, host, rerun: 'npm start' }, (address) => {
+    const base = `http://${host}:${address.port}/v1`;
     const lines = [
       `Gatehouse demo listening on ${base} (demo user ${DEMO_LOGIN}, id ${demo.id})`,
       'Try:',
