@@ -31,18 +31,20 @@ async function main() {
   const port = Number(process.env.PORT ?? 8080);
   listenOrExplain(http.createServer(app), { port, host, rerun: 'npm start' }, (address) => {
     const base = `http://${host}:${address.port}/v1`;
+    const login = `curl -s -X POST ${base}/sessions -H 'Content-Type: application/json' -d '{"login":"${DEMO_LOGIN}","password":"${DEMO_PASSWORD}"}'`;
     const lines = [
-      `Gatehouse demo listening on ${base} (demo user ${DEMO_LOGIN}, id ${demo.id})`,
+      `Gatehouse demo listening on ${base} (demo user ${DEMO_LOGIN} / ${DEMO_PASSWORD}, id ${demo.id}; API key ${DEMO_API_KEY})`,
       'Try:',
       `curl -s ${base}/public`,
-      `curl -s -X POST ${base}/sessions -H 'Content-Type: application/json' -d '{"login":"${DEMO_LOGIN}","password":"${DEMO_PASSWORD}"}'`,
+      login,
       `curl -s ${base}/projects -H 'Authorization: ApiKey ${DEMO_API_KEY}'`,
       `curl -s '${base}/projects?apikey=${DEMO_API_KEY}'`,
       `curl -s ${base}/key/${appUserToken}/forms`,
       `curl -s ${base}/projects`,
-      '# then, with the token from POST /sessions:',
-      `#   curl -s ${base}/projects -H "Authorization: Bearer $TOKEN"`,
-      `#   curl -s -X DELETE ${base}/sessions/current -H "Authorization: Bearer $TOKEN"`,
+      '# log in and keep the session token in TOKEN, then use it and log out:',
+      `TOKEN=$(${login} | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')`,
+      `curl -s ${base}/projects -H "Authorization: Bearer $TOKEN"`,
+      `curl -s -X DELETE ${base}/sessions/current -H "Authorization: Bearer $TOKEN"`,
     ];
     console.log(lines.join('\n'));
   });
