@@ -4,6 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { parseCommandArgs, UsageError, type CliCommand } from './command';
+import { redactUrl } from './redact-url';
 
 const USAGE = `Usage: DATABASE_URL=postgres://user@host:5432/db express-gatehouse migrate [--schema NAME]
 
@@ -18,17 +19,6 @@ Options:
                   match PostgresStore's schema option. Default: the first schema
                   of the connection's search_path (usually public)
   -h, --help      this text`;
-
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(DATABASE_URL is not a valid URL)';
-  }
-}
 
 export const migrateCommand: CliCommand = {
   name: 'migrate',
@@ -61,11 +51,11 @@ export const migrateCommand: CliCommand = {
     try {
       await postgres.migrate(pool, schema === undefined ? {} : { schema });
       const files = readdirSync(postgres.MIGRATIONS_DIR).filter((name) => name.endsWith('.sql')).sort();
-      io.stdout.write(`Applied ${files.join(', ')} to ${redact(url)}${schema ? ` (schema ${schema})` : ''}.\n`);
+      io.stdout.write(`Applied ${files.join(', ')} to ${redactUrl(url)}${schema ? ` (schema ${schema})` : ''}.\n`);
       return 0;
     } catch (error) {
       if (error instanceof TypeError && error.message.startsWith('migrate: ')) throw new UsageError(error.message.replace(/^migrate: /, '--schema: '));
-      io.stderr.write(`express-gatehouse migrate: ${redact(url)}: ${(error as Error).message}\n`);
+      io.stderr.write(`express-gatehouse migrate: ${redactUrl(url)}: ${(error as Error).message}\n`);
       return 1;
     } finally {
       await pool.end().catch(() => {});
