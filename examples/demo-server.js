@@ -2,8 +2,10 @@
 // A small API on the embedded MemoryStore: one demo user, one API key and one app-user
 // token, with curl commands that work against it. Run it with `npm start`.
 'use strict';
+const http = require('node:http');
 const express = require('express');
 const { gatehouse, MemoryStore } = require('express-gatehouse');
+const { listenOrExplain } = require('./listen');
 
 const DEMO_LOGIN = 'demo@example.org';
 const DEMO_PASSWORD = 'demo password 1234';
@@ -27,20 +29,22 @@ async function main() {
 
   const host = process.env.HOST || '127.0.0.1';
   const port = Number(process.env.PORT ?? 8080);
-  const server = app.listen(port, host, () => {
-    const base = `http://${host}:${server.address().port}/v1`;
+  listenOrExplain(http.createServer(app), { port, host, rerun: 'npm start' }, (address) => {
+    const base = `http://${host}:${address.port}/v1`;
+    const login = `curl -s -X POST ${base}/sessions -H 'Content-Type: application/json' -d '{"login":"${DEMO_LOGIN}","password":"${DEMO_PASSWORD}"}'`;
     const lines = [
-      `Gatehouse demo listening on ${base} (demo user ${DEMO_LOGIN}, id ${demo.id})`,
+      `Gatehouse demo listening on ${base} (demo user ${DEMO_LOGIN} / ${DEMO_PASSWORD}, id ${demo.id}; API key ${DEMO_API_KEY})`,
       'Try:',
       `curl -s ${base}/public`,
-      `curl -s -X POST ${base}/sessions -H 'Content-Type: application/json' -d '{"login":"${DEMO_LOGIN}","password":"${DEMO_PASSWORD}"}'`,
+      login,
       `curl -s ${base}/projects -H 'Authorization: ApiKey ${DEMO_API_KEY}'`,
       `curl -s '${base}/projects?apikey=${DEMO_API_KEY}'`,
       `curl -s ${base}/key/${appUserToken}/forms`,
       `curl -s ${base}/projects`,
-      '# then, with the token from POST /sessions:',
-      `#   curl -s ${base}/projects -H "Authorization: Bearer $TOKEN"`,
-      `#   curl -s -X DELETE ${base}/sessions/current -H "Authorization: Bearer $TOKEN"`,
+      '# log in and keep the session token in TOKEN, then use it and log out:',
+      `TOKEN=$(${login} | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')`,
+      `curl -s ${base}/projects -H "Authorization: Bearer $TOKEN"`,
+      `curl -s -X DELETE ${base}/sessions/current -H "Authorization: Bearer $TOKEN"`,
     ];
     console.log(lines.join('\n'));
   });

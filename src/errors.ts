@@ -32,6 +32,12 @@ export const PROBLEMS = {
   },
   '403.3': { status: 403, title: 'Forbidden', detail: 'The password has expired and must be changed.' },
   '403.4': { status: 403, title: 'Forbidden', detail: 'Cross-origin request refused.' },
+  '413.1': { status: 413, title: 'Content Too Large', detail: 'The request body is larger than 16 KB.' },
+  '415.1': {
+    status: 415,
+    title: 'Unsupported Media Type',
+    detail: 'The request body must be JSON (application/json) or a form (application/x-www-form-urlencoded).',
+  },
   '503.1': {
     status: 503,
     title: 'Service Unavailable',

@@ -1,65 +1,36 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBuilt, ROOT } from './helpers/build';
-
-/** Starts `npm start`'s server on a free port and collects the curl commands it prints. */
-function startDemo(): Promise<{ child: ChildProcess; commands: string[]; output: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'examples', 'demo-server.js')], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`demo server did not start:\n${text}`)), 20_000);
-    child.stdout!.on('data', (chunk) => {
-      text += chunk;
-      if (text.includes('#   curl -s -X DELETE')) {
-        clearTimeout(timer);
-        const output = text.split('\n');
-        resolve({ child, output, commands: output.filter((line) => line.startsWith('curl ')) });
-      }
-    });
-    child.stderr!.on('data', (chunk) => (text += chunk));
-    child.on('exit', (code) => reject(new Error(`demo server exited with ${code}:\n${text}`)));
-  });
-}
-
-function run(command: string, env: Record<string, string> = {}): string {
-  return execFileSync('sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, ...env } });
-}
+import { expectPrintedCommandsToWork, startDemo, type RunningDemo } from './helpers/demo';
 
 describe('npm start: the demo server and the curl commands it prints', () => {
-  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let demo: RunningDemo;
 
   beforeAll(async () => {
     ensureBuilt();
     execFileSync('sh', ['-c', 'command -v curl'], { stdio: 'pipe' }); // .ci/run installs curl when it is missing
-    demo = await startDemo();
+    demo = await startDemo(process.execPath, [path.join(ROOT, 'examples', 'demo-server.js')], { cwd: ROOT, env: { ...process.env, PORT: '0' } }, 20_000);
   }, 120_000);
 
-  afterAll(() => {
-    demo?.child.kill();
+  afterAll(() => demo?.stop());
+
+  it('prints working commands for every scheme it demonstrates, and how to keep the token in TOKEN', () => {
+    expect(demo.output).toMatch(/demo user demo@example\.org \/ demo password 1234, id [0-9a-f-]+; API key demo-api-key-0123456789\)/);
+    expectPrintedCommandsToWork(demo.commands);
   });
 
-  it('prints working commands for every scheme it demonstrates', () => {
-    const [publicRoute, login, apiKeyHeader, apiKeyQuery, appUserUrl, anonymous] = demo.commands;
-    expect(demo.commands).toHaveLength(6);
-    expect(JSON.parse(run(publicRoute))).toEqual({ hello: 'anonymous' });
-
-    const session = JSON.parse(run(login));
-    expect(session.token).toMatch(/^gths_/);
-    expect(session.previousAccessFailedCount).toBe(0);
-
-    expect(JSON.parse(run(apiKeyHeader))).toMatchObject({ scheme: 'apiKey', actor: { kind: 'apiKey', roles: ['reader'] } });
-    expect(JSON.parse(run(apiKeyQuery))).toMatchObject({ scheme: 'apiKey' });
-    expect(JSON.parse(run(appUserUrl))).toMatchObject({ forms: ['household-survey'] });
-    expect(JSON.parse(run(anonymous))).toMatchObject({ code: '401.1', status: 401 });
-
-    const [useToken, logout] = demo.output.filter((line) => line.startsWith('#   curl')).map((line) => line.slice(4));
-    const env = { TOKEN: session.token };
-    expect(JSON.parse(run(useToken, env))).toMatchObject({ scheme: 'sessionToken', actor: { displayName: 'demo@example.org' } });
-    expect(JSON.parse(run(logout, env))).toEqual({ success: true });
-    expect(JSON.parse(run(useToken, env))).toMatchObject({ code: '401.2' });
+  it("the README's demo commands use the demo's real user and key, and set TOKEN", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The demo (`npm start`)'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
+    const base = /^curl -s (\S+)\/public$/m.exec(demo.commands.join('\n'))![1].replace(/\/v1$/, '');
+    expect(block).toContain('http://127.0.0.1:8080/v1/');
+    const output = execFileSync('sh', ['-ec', block.replaceAll('http://127.0.0.1:8080', base)], { encoding: 'utf8', timeout: 30_000 });
+    expect(output).toContain('{"hello":"anonymous"}');
+    expect(output.match(/"scheme":"apiKey"/g)).toHaveLength(2);
+    expect(output).toContain('"code":"401.1"');
+    expect(output).toMatch(/"displayName":"demo@example.org"},"scheme":"sessionToken"/);
+    expect(output).toContain('{"success":true}');
   });
 });

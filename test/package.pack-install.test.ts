@@ -1,48 +1,45 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './helpers/build';
+import { packAndInstall, type PackedInstall } from './helpers/pack';
 
-const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+/** Every file under `dir`, recursively. */
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : [full];
+  });
+}
 
 describe('npm pack output installs into an empty project', () => {
-  let project: string;
-  let tarball: string;
+  let installed: PackedInstall;
+  let packageDir: string;
 
   beforeAll(() => {
-    const packDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pack-'));
-    // prepack builds dist/ first, as it does on publish.
-    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', packDir], ROOT));
-    tarball = path.join(packDir, packed[0].filename);
-    const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
-    expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
-    expect(files).toContain('dist/index.js');
-    expect(files).toContain('dist/index.d.ts');
-
-    project = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-consumer-'));
-    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'express@5'], project);
+    installed = packAndInstall();
+    packageDir = path.join(installed.project, 'node_modules', 'express-gatehouse');
   }, 240_000);
 
-  afterAll(() => {
-    if (project) rmSync(project, { recursive: true, force: true });
-    if (tarball) rmSync(path.dirname(tarball), { recursive: true, force: true });
+  afterAll(() => installed?.remove());
+
+  it('ships dist/, and neither src/ nor test/', () => {
+    expect(installed.files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+    expect(installed.files).toContain('dist/index.js');
+    expect(installed.files).toContain('dist/index.d.ts');
   });
 
   it('require("express-gatehouse") works', () => {
     const out = execFileSync(
       process.execPath,
       ['-e', "const g = require('express-gatehouse'); const auth = g.gatehouse({ store: new g.MemoryStore() }); console.log(typeof auth.authenticate, typeof g.GatehouseError)"],
-      { cwd: project, encoding: 'utf8' },
+      { cwd: installed.project, encoding: 'utf8' },
     );
     expect(out.trim()).toBe('function function');
   });
 
   it('import { gatehouse } from "express-gatehouse" works and shares one module with require', () => {
     writeFileSync(
-      path.join(project, 'esm.mjs'),
+      path.join(installed.project, 'esm.mjs'),
       [
         "import { gatehouse, MemoryStore, GatehouseError } from 'express-gatehouse';",
         "import { createRequire } from 'node:module';",
@@ -51,11 +48,50 @@ describe('npm pack output installs into an empty project', () => {
         "console.log(typeof auth.routes, GatehouseError === require('express-gatehouse').GatehouseError);",
       ].join('\n'),
     );
-    const out = execFileSync(process.execPath, ['esm.mjs'], { cwd: project, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['esm.mjs'], { cwd: installed.project, encoding: 'utf8' });
     expect(out.trim()).toBe('function true');
   });
 
   it('ships type declarations that a TypeScript consumer can use', () => {
-    expect(readdirSync(path.join(project, 'node_modules', 'express-gatehouse', 'dist'))).toContain('index.d.ts');
+    expect(readdirSync(path.join(packageDir, 'dist'))).toContain('index.d.ts');
+  });
+
+  it('ships the MIT LICENSE the license field names', () => {
+    expect(installed.files).toContain('LICENSE');
+    const license = readFileSync(path.join(packageDir, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) 2026 The Gatehouse authors\n/);
+    expect(license).toContain('Permission is hereby granted, free of charge');
+    expect(JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')).license).toBe('MIT');
+  });
+
+  it('names its repository', () => {
+    const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+    expect(manifest.repository).toEqual({ type: 'git', url: 'git+https://github.com/express-gatehouse/express-gatehouse.git' });
+  });
+
+  it('every source map carries its sources or points at files the package ships', () => {
+    const maps = walk(packageDir).filter((file) => file.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const unresolved: string[] = [];
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(file, 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[]; sourceRoot?: string };
+      map.sources.forEach((source, index) => {
+        if (typeof map.sourcesContent?.[index] === 'string') return;
+        if (existsSync(path.resolve(path.dirname(file), map.sourceRoot ?? '', source))) return;
+        unresolved.push(`${path.relative(packageDir, file)} → ${source}`);
+      });
+    }
+    expect(unresolved).toEqual([]);
+  });
+
+  it('exports the SQL migrations: require.resolve("express-gatehouse/migrations/001_gatehouse.sql")', () => {
+    const out = execFileSync(
+      process.execPath,
+      ['-e', "const f = require.resolve('express-gatehouse/migrations/001_gatehouse.sql'); console.log(f); console.log(require('fs').readFileSync(f, 'utf8'))"],
+      { cwd: installed.project, encoding: 'utf8' },
+    );
+    const [resolved] = out.split('\n');
+    expect(resolved).toBe(path.join(packageDir, 'migrations', '001_gatehouse.sql'));
+    expect(out).toContain('CREATE TABLE IF NOT EXISTS gatehouse_tokens');
   });
 });

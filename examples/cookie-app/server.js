@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const https = require('node:https');
 const crypto = require('node:crypto');
+const { listenOrExplain } = require('../listen');
 const { createCookieApp } = require('./app');
 
 async function main() {
@@ -19,8 +20,8 @@ async function main() {
     ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) }, app)
     : http.createServer(app);
   const port = Number(process.env.PORT || 8443);
-  server.listen(port, '127.0.0.1', () => {
-    console.log(`cookie example on ${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}/ (alice@example.org / correct horse battery)`);
+  listenOrExplain(server, { port, host: '127.0.0.1', rerun: 'node examples/cookie-app/server.js' }, (address) => {
+    console.log(`cookie example on ${tls ? 'https' : 'http'}://127.0.0.1:${address.port}/ (alice@example.org / correct horse battery)`);
   });
 }
 

@@ -180,8 +180,8 @@ export class Lockout {
 
   /**
    * Resolves to the counter when the key is not locked; rejects with GatehouseError 403.2
-   * (`lockoutTimeRemaining`: whole seconds, rounded up; `maxRetriesExceeded: true`) when it
-   * is. Store rejections propagate unchanged.
+   * (`lockoutTimeRemaining`: whole seconds, rounded up, also sent as `Retry-After`;
+   * `maxRetriesExceeded: true`) when it is. Store rejections propagate unchanged.
    */
   async check(key: string): Promise<AttemptState> {
     if (!this.policy) return { ...UNLOCKED };
@@ -225,7 +225,10 @@ export class Lockout {
 }
 
 function lockedError(lockedUntil: number, now: number): GatehouseError {
+  const lockoutTimeRemaining = Math.ceil((lockedUntil - now) / 1000);
   return new GatehouseError('403.2', {
-    extensions: { lockoutTimeRemaining: Math.ceil((lockedUntil - now) / 1000), maxRetriesExceeded: true },
+    extensions: { lockoutTimeRemaining, maxRetriesExceeded: true },
+    // RFC 9110 §10.2.3: tells any HTTP client (not only those reading the body) when to retry.
+    headers: { 'Retry-After': String(lockoutTimeRemaining) },
   });
 }

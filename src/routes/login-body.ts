@@ -48,11 +48,61 @@ export function readLoginBody(rawBody: unknown): LoginBody {
   return { login, password: requiredString(body, 'password') };
 }
 
-/** Largest body the auth endpoints read. */
+/** Largest body the auth endpoints read (16 KB); a larger one is refused with 413.1. */
 export const BODY_LIMIT = '16kb';
+/** {@link BODY_LIMIT} in bytes, as the 413.1 problem reports it. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
 
-/** JSON and urlencoded parsers for the auth endpoints (the host's own parsers are not needed). */
+/** The body types the auth endpoints read; anything else is 415.1. */
+export const ACCEPTED_BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded'] as const;
+const ACCEPTED = ACCEPTED_BODY_TYPES.join(', ');
+
+/** A 415.1 naming the accepted types, in the body and in `Accept-Post`. */
+export function unsupportedBody(detail?: string): GatehouseError {
+  return new GatehouseError('415.1', { ...(detail ? { detail } : {}), extensions: { accepted: ACCEPTED }, headers: { 'Accept-Post': ACCEPTED } });
+}
+
+/**
+ * Refuses a body that is neither JSON nor a form with 415.1 before any parser runs, so a
+ * client that forgot its Content-Type hears that, not "login is required". A request
+ * without a body passes (its missing fields are 400.1).
+ */
+const requireAcceptedType: RequestHandler = (req, _res, next) => {
+  const empty = req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined;
+  // `req.is` is null without a body, false for a body of another type or of none.
+  if (empty || req.is([...ACCEPTED_BODY_TYPES]) !== false) return next();
+  next(
+    req.headers['content-type']
+      ? unsupportedBody()
+      : unsupportedBody(`The request body has no Content-Type; send it as ${ACCEPTED_BODY_TYPES.join(' or ')}.`),
+  );
+};
+
+/** The raw bytes of urlencoded bodies, kept until {@link jsonSentAsForm} has looked at them. */
+const rawForms = new WeakMap<object, Buffer>();
+
+/**
+ * Reads a JSON object sent under a form Content-Type as JSON: ApostropheCMS's documented
+ * login client does this, and read as a form its `+` and `%XX` would be decoded.
+ */
+const jsonSentAsForm: RequestHandler = (req, _res, next) => {
+  const raw = rawForms.get(req);
+  if (raw === undefined) return next();
+  rawForms.delete(req);
+  const text = raw.toString('utf8').trim();
+  if (!text.startsWith('{')) return next();
+  try {
+    req.body = JSON.parse(text);
+  } catch {
+    return next(new GatehouseError('400.1', { detail: 'The request body could not be read as JSON or a form.' }));
+  }
+  next();
+};
+
+/** The parsers for the auth endpoints (the host's own parsers are not needed). */
 export const parseAuthBody: RequestHandler[] = [
+  requireAcceptedType,
   express.json({ limit: BODY_LIMIT }),
-  express.urlencoded({ extended: false, limit: BODY_LIMIT }),
+  express.urlencoded({ extended: false, limit: BODY_LIMIT, verify: (req, _res, buffer) => void rawForms.set(req, buffer) }),
+  jsonSentAsForm,
 ];

@@ -1,13 +1,13 @@
 /**
  * What an error inside the auth endpoints becomes: our own GatehouseErrors as they are,
- * the client's mistakes that Express or body-parser report (bad JSON, an oversized body,
- * a badly escaped path parameter) as 400.1, and anything else as 503.1 — fail closed,
- * never a stack trace.
+ * an oversized body as 413.1, an unsupported charset or encoding as 415.1, the client's
+ * other mistakes that Express or body-parser report (bad JSON, a badly escaped path
+ * parameter) as 400.1, and anything else as 503.1 — fail closed, never a stack trace.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { routeErrorEvent, type Emit } from '../events';
-import { BODY_LIMIT } from './login-body';
+import { BODY_LIMIT_BYTES, unsupportedBody } from './login-body';
 
 function clientErrorStatus(error: unknown): number | null {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
@@ -20,12 +20,10 @@ export function problemForRouteError(error: unknown): GatehouseError {
   const status = clientErrorStatus(error);
   if (status === null) return new GatehouseError('503.1', { cause: error });
   const type = (error as { type?: unknown }).type;
-  const detail =
-    type === 'entity.too.large'
-      ? `The request body is larger than ${BODY_LIMIT}.`
-      : typeof type === 'string'
-        ? 'The request body could not be read as JSON or a form.'
-        : 'The request could not be read.';
+  if (type === 'entity.too.large') return new GatehouseError('413.1', { extensions: { limit: BODY_LIMIT_BYTES }, cause: error });
+  if (type === 'charset.unsupported') return unsupportedBody('The request body must be UTF-8; that charset is not supported.');
+  if (type === 'encoding.unsupported') return unsupportedBody('That Content-Encoding is not supported; send gzip, deflate, br or none.');
+  const detail = typeof type === 'string' ? 'The request body could not be read as JSON or a form.' : 'The request could not be read.';
   return new GatehouseError('400.1', { detail, cause: error });
 }
 
