@@ -7,7 +7,7 @@ export type { BasicOptions, GatehouseOptions, SessionTokenOptions } from './opti
 export type { PasswordHasher, PasswordOptions } from './passwords/hasher';
 export type { LockoutOptions } from './passwords/lockout';
 export type { VerificationCacheOptions } from './passwords/verification-cache';
-export type { RequireOptions } from './middleware/require';
+export { isAuthenticated, type AuthenticatedHandler, type AuthenticatedRequest, type RequireHandler, type RequireOptions } from './middleware/require';
 export type { Actor, AuthInfo, SchemeId, TokenKind } from './actor';
 export { GatehouseError, isGatehouseError, PROBLEMS, problemDetails, type ProblemCode, type ProblemDetails } from './errors';
 export { MemoryStore, type MemoryStoreOptions, type NewUser } from './store/memory';
@@ -28,7 +28,7 @@ export { combineStores, type StoreParts } from './store/combine';
 export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './strategies/https-basic';
 export { JwtStrategy, type JwtStrategyOptions } from './strategies/jwt';
 export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './strategies/cookie';
-export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
+export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions, type SessionStore } from './cookie-options';
 export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest } from './cross-origin';
 export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';

@@ -5,7 +5,7 @@
  * A failed credential is final: no later scheme is tried, even a valid one.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Strategy } from 'passport-strategy';
+import type { PassportStrategy as Strategy } from '../strategies/passport-base';
 import type { Actor, SchemeId } from '../actor';
 import { detectCredentials, type DetectionConfig, type PresentedCredential } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';

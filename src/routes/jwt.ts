@@ -3,7 +3,7 @@
  * they ignore any credential sent with them.
  */
 import type { Request, Response, Router } from 'express';
-import type { Strategy } from 'passport-strategy';
+import type { PassportStrategy as Strategy } from '../strategies/passport-base';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { runStrategy } from '../middleware/run-strategy';
 import type { GuardedStore } from '../store/guard';

@@ -6,17 +6,9 @@
  */
 import session from 'express-session';
 import { hashSecret } from '../tokens/format';
+import type { CookieSessionState } from '../strategies/cookie-session-state';
 import type { GuardedStore } from './guard';
 
-/** The Gatehouse part of a browser session. */
-export interface CookieSessionState {
-  actorId: string;
-  /** Login time, for the absolute lifetime. */
-  createdAt: number;
-  /** Last request, for the idle timeout (written at most every tenth of it). */
-  lastSeenAt: number;
-  csrfToken: string;
-}
 
 declare module 'express-session' {
   interface SessionData {

@@ -5,7 +5,7 @@
  * carry more than an app user's rights.
  */
 import type { Request } from 'express';
-import { Strategy } from 'passport-strategy';
+import { StrategyBase } from './passport-base';
 import { GatehouseError } from '../errors';
 import type { TokenService } from '../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../url-credentials';
@@ -26,8 +26,8 @@ export interface AppUserUrlStrategyOptions {
  * passport.use(new AppUserUrlStrategy({ tokens: auth.tokens }));
  * ```
  */
-export class AppUserUrlStrategy extends Strategy {
-  name = 'appUserUrl';
+export class AppUserUrlStrategy extends StrategyBase {
+  override name = 'appUserUrl';
   private readonly tokens: TokenService;
 
   constructor(options: AppUserUrlStrategyOptions) {

@@ -1,0 +1,14 @@
+/**
+ * What Gatehouse keeps in a browser session. Its own file, apart from the express-session
+ * store that declares it on express-session's `SessionData`, so the published types of
+ * `CookieSessions` do not pull in that module augmentation (and `@types/express-session`).
+ */
+/** The Gatehouse part of a browser session. */
+export interface CookieSessionState {
+  actorId: string;
+  /** Login time, for the absolute lifetime. */
+  createdAt: number;
+  /** Last request, for the idle timeout (written at most every tenth of it). */
+  lastSeenAt: number;
+  csrfToken: string;
+}
