@@ -36,3 +36,14 @@ export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies
 export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';
 export type { SchemeGroup } from './detect';
 export type { IssueTokenInput, IssuedToken, TokenService, VerifiedToken } from './tokens/token-service';
+// Types that appear in the signatures above, exported so apps can name them (type-only:
+// nothing new at runtime).
+export type { ProblemExtensions } from './errors';
+export type { ResolvedApiKey } from './strategies/api-key';
+export type { GuardedStore } from './store/guard';
+export type { PasswordCheck, PasswordCheckInput, PasswordCheckResult } from './passwords/password-check';
+export type { ResolvedPasswordOptions } from './passwords/hasher';
+export type { ResolvedIssuer } from './tokens/jwt-options';
+export type { CookieSessionState } from './strategies/cookie-session-state';
+export type { Revocations } from './tokens/revocations';
+export type { RevokeAllHook } from './tokens/token-service';
