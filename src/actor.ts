@@ -17,10 +17,10 @@ export interface Actor {
   [hostField: string]: unknown;
 }
 
-/** The scheme ids of DESIGN §1. */
+/** The scheme ids (README, "Schemes"). */
 export type SchemeId = 'appUserUrl' | 'sessionToken' | 'jwt' | 'apiKey' | 'basic' | 'cookie';
 
-/** Opaque token kinds (DESIGN §3, sessionToken). */
+/** Opaque token kinds (README, "Opaque tokens"). */
 export type TokenKind = 'session' | 'appUser' | 'personal' | 'apiKey' | 'refresh';
 
 /** What `req.authInfo` holds after a successful authentication. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './helpers/build';
+import { packTarball } from './helpers/packed';
 
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
@@ -12,11 +12,12 @@ describe('npm pack output installs into an empty project', () => {
   let tarball: string;
 
   beforeAll(() => {
-    const packDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pack-'));
-    // prepack builds dist/ first, as it does on publish.
-    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', packDir], ROOT));
-    tarball = path.join(packDir, packed[0].filename);
-    const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
+    // Packed from the built dist/ without prepack's rebuild, which would empty dist/ under
+    // the tests running beside this one (CI builds before testing).
+    tarball = packTarball();
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');

@@ -1,5 +1,5 @@
 /**
- * The composite middleware (DESIGN §2): detect the presented credentials, try exactly
+ * The composite middleware (README, "Precedence: exactly one credential is tried"): detect the presented credentials, try exactly
  * the first one with its one strategy, and either set `req.user` / `req.authInfo`,
  * call `next()` anonymously when nothing was presented, or answer the failure at once.
  * A failed credential is final: no later scheme is tried, even a valid one.

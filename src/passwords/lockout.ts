@@ -1,5 +1,5 @@
 /**
- * Lockout after repeated failed password checks (DESIGN §4).
+ * Lockout after repeated failed password checks (README, "Passwords and lockout").
  *
  * Failures count per normalised login whether or not the login exists, so the lockout
  * itself does not reveal which logins are real. The counter is read before any bcrypt

@@ -1,5 +1,5 @@
 /**
- * `POST /jwt/authenticate`, `POST /jwt/refresh`, `POST /jwt/verify` (DESIGN §4). Like login,
+ * `POST /jwt/authenticate`, `POST /jwt/refresh`, `POST /jwt/verify` (README, "Endpoints"). Like login,
  * they ignore any credential sent with them.
  */
 import type { Request, Response, Router } from 'express';

@@ -1,6 +1,6 @@
 /**
  * `express-gatehouse/postgres`: tokens, revocations and failed-attempt counters in PostgreSQL,
- * shared by every instance of an app (DESIGN §6). Users stay in the host's own tables;
+ * shared by every instance of an app (README, "Redis and PostgreSQL"). Users stay in the host's own tables;
  * combine the two with `combineStores`.
  *
  * The tables come from `migrations/001_gatehouse.sql` (shipped in the package): run

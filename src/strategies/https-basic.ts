@@ -1,5 +1,5 @@
 /**
- * `basic`: `Authorization: Basic …`, accepted over HTTPS only (DESIGN §3).
+ * `basic`: `Authorization: Basic …`, accepted over HTTPS only (README, "Basic (HTTPS only)"; RFC 7617).
  *
  * Built on passport-http's `BasicStrategy` so hosts can `passport.use()` it, with what
  * that strategy gets wrong put right: it accepts Basic over plain HTTP, splits the
