@@ -34,8 +34,8 @@ export interface CookieOptions {
    * `false` is for local development over http://localhost only.
    */
   secure?: boolean;
-  /** `'lax'` (default) or `'strict'`. */
-  sameSite?: 'lax' | 'strict';
+  /** `'lax'` (default) or `'strict'`; `'none'` only with `allowSameSiteNone: true` and `secure`. */
+  sameSite?: 'lax' | 'strict' | 'none';
   /** Allow `sameSite: 'none'` (cross-site embedding). Default `false`; think twice. */
   allowSameSiteNone?: boolean;
   /** End a session unused for this many ms. Default `1800000` (30 min). */
