@@ -1,12 +1,12 @@
 /**
  * The packed package type-checks for TypeScript consumers in every module resolution mode,
  * strict and without skipLibCheck, with no @types package they would not install anyway
- * (only express, pg and node's). Each mode is a fixture project under test/types/<mode>/;
- * test/types/consumer.ts is copied into it (as .cts and .mts where the mode tells CommonJS
+ * (only express, pg and node's), and still does when an app has @types/passport too. Each
+ * mode is a fixture project under test/types/<mode>/; test/types/consumer.ts is copied into it (as .cts and .mts where the mode tells CommonJS
  * and ESM apart) and compiled with this repository's tsc.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './helpers/build';
 import { installTarball, packTarball } from './helpers/packed';
@@ -60,6 +60,22 @@ describe('the packed package type-checks in every module resolution mode', () =>
     expect(config.compilerOptions.strict).toBe(true);
     expect(config.compilerOptions.skipLibCheck).toBeUndefined();
 
+    const result = compile(dir);
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  }, 180_000);
+
+  it('merges with @types/passport and @types/express-session when an app has them too', () => {
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '@types/passport@1', '@types/express-session@1'], {
+      cwd: project,
+      stdio: 'pipe',
+    });
+    const dir = path.join(project, 'with-passport-types');
+    cpSync(path.join(FIXTURES, 'node16'), dir, { recursive: true });
+    const config = JSON.parse(readFileSync(path.join(dir, 'tsconfig.json'), 'utf8'));
+    config.compilerOptions.types = ['node', 'passport', 'express-session'];
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(config));
+    for (const name of MODES.node16) copyFileSync(path.join(FIXTURES, 'consumer.ts'), path.join(dir, name));
     const result = compile(dir);
     expect(result.output).toBe('');
     expect(result.status).toBe(0);
