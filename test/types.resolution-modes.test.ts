@@ -2,8 +2,9 @@
  * The packed package type-checks for TypeScript consumers in every module resolution mode,
  * strict and without skipLibCheck, with no @types package they would not install anyway
  * (only express, pg and node's), and still does when an app has @types/passport too. Each
- * mode is a fixture project under test/types/<mode>/; test/types/consumer.ts is copied into it (as .cts and .mts where the mode tells CommonJS
- * and ESM apart) and compiled with this repository's tsc.
+ * mode is a fixture project under test/types/<mode>/; test/types/consumer.ts is copied into
+ * it (as .cts and .mts where the mode tells CommonJS and ESM apart) and compiled with this
+ * repository's tsc.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
