@@ -17,10 +17,10 @@ export interface Actor {
   [hostField: string]: unknown;
 }
 
-/** The scheme ids of DESIGN §1. */
+/** The scheme ids (README, "Schemes"). */
 export type SchemeId = 'appUserUrl' | 'sessionToken' | 'jwt' | 'apiKey' | 'basic' | 'cookie';
 
-/** Opaque token kinds (DESIGN §3, sessionToken). */
+/** Opaque token kinds (README, "Opaque tokens"). */
 export type TokenKind = 'session' | 'appUser' | 'personal' | 'apiKey' | 'refresh';
 
 /** What `req.authInfo` holds after a successful authentication. */
@@ -33,6 +33,9 @@ export interface AuthInfo {
   expiresAt?: Date;
 }
 
+// `req.user` and `req.authInfo` on every Express request, without @types/passport. The two
+// properties are declared exactly as @types/passport declares them, so an app that has it
+// as well merges both declarations without a conflict.
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
@@ -42,6 +45,12 @@ declare global {
       scheme?: import('./actor').SchemeId;
       tokenKind?: import('./actor').TokenKind | 'access';
       expiresAt?: Date;
+    }
+    interface Request {
+      /** The actor `auth.authenticate()` resolved; unset for anonymous requests. */
+      user?: User | undefined;
+      /** How the request was authenticated; set with `user`. */
+      authInfo?: AuthInfo | undefined;
     }
   }
 }

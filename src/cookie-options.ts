@@ -1,7 +1,20 @@
 /**
  * Options of the `cookie` scheme (browser sessions on express-session) and their validation.
  */
-import type session from 'express-session';
+
+/**
+ * An express-session store (connect-redis, connect-pg-simple, `express-session`'s own
+ * `Store` subclasses): the part of its interface Gatehouse relies on, written out so the
+ * published types do not need `@types/express-session`.
+ */
+export interface SessionStore {
+  /** Reads a session, or `null` when there is none. */
+  get(sid: string, callback: (error: unknown, session?: unknown) => void): void;
+  /** Writes a session. */
+  set(sid: string, session: unknown, callback?: (error?: unknown) => void): void;
+  /** Removes a session. */
+  destroy(sid: string, callback?: (error?: unknown) => void): void;
+}
 
 /**
  * Options of the `cookie` scheme. On when `secret` is given.
@@ -21,8 +34,8 @@ export interface CookieOptions {
    * `false` is for local development over http://localhost only.
    */
   secure?: boolean;
-  /** `'lax'` (default) or `'strict'`. */
-  sameSite?: 'lax' | 'strict';
+  /** `'lax'` (default) or `'strict'`; `'none'` only with `allowSameSiteNone: true` and `secure`. */
+  sameSite?: 'lax' | 'strict' | 'none';
   /** Allow `sameSite: 'none'` (cross-site embedding). Default `false`; think twice. */
   allowSameSiteNone?: boolean;
   /** End a session unused for this many ms. Default `1800000` (30 min). */
@@ -35,7 +48,7 @@ export interface CookieOptions {
    * An express-session store (connect-redis, connect-pg-simple). Default: the Gatehouse
    * store (sessions are token records, so `tokens.revokeAll` ends them).
    */
-  store?: session.Store;
+  store?: SessionStore;
 }
 
 /** The cookie options after validation (what {@link resolveCookieOptions} returns). */
@@ -47,7 +60,7 @@ export interface ResolvedCookieOptions {
   idleTimeout: number;
   absoluteTimeout: number;
   trustedOrigins: Set<string>;
-  store: session.Store | null;
+  store: SessionStore | null;
 }
 
 const KNOWN = new Set(['secret', 'name', 'secure', 'sameSite', 'allowSameSiteNone', 'idleTimeout', 'absoluteTimeout', 'trustedOrigins', 'store']);

@@ -1,5 +1,5 @@
 /**
- * Which credentials a request presents, in precedence order (DESIGN §2).
+ * Which credentials a request presents, in precedence order (README, "Precedence: exactly one credential is tried").
  *
  * Pure and synchronous: it reads only what it is handed (headers and the URL-borne
  * credentials already taken off the URL) and never touches a store, so the decision

@@ -4,14 +4,14 @@
  * and the token service — over a store whose every call fails closed.
  */
 import type { RequestHandler, Router } from 'express';
-import type { Strategy } from 'passport-strategy';
+import type { PassportStrategy as Strategy } from './strategies/passport-base';
 import type { SchemeId } from './actor';
 import type { SchemeGroup } from './detect';
 import type { GatehouseError } from './errors';
 import { createEmit, reportingFailures, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
-import { requireMiddleware, type RequireOptions } from './middleware/require';
+import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
 import { parseAuthBody } from './routes/login-body';
@@ -60,7 +60,7 @@ export interface Gatehouse {
   /** The one middleware that resolves `req.user` from whichever credential comes first. */
   authenticate(): RequestHandler;
   /** Lets a request through only for allowed actors, roles and schemes. */
-  require(options?: RequireOptions): RequestHandler;
+  require(options?: RequireOptions): RequireHandler;
   /** The login and logout endpoints; mount before `authenticate()`, on the same path. */
   routes(options?: RoutesOptions): Router;
   /**

@@ -8,7 +8,7 @@ export type { BasicOptions, GatehouseOptions, SessionTokenOptions } from './opti
 export type { PasswordHasher, PasswordOptions } from './passwords/hasher';
 export type { LockoutOptions } from './passwords/lockout';
 export type { VerificationCacheOptions } from './passwords/verification-cache';
-export type { RequireOptions } from './middleware/require';
+export { isAuthenticated, type AuthenticatedHandler, type AuthenticatedRequest, type RequireHandler, type RequireOptions } from './middleware/require';
 export type { Actor, AuthInfo, SchemeId, TokenKind } from './actor';
 export { GatehouseError, isGatehouseError, PROBLEMS, problemDetails, type ProblemCode, type ProblemDetails } from './errors';
 export { MemoryStore, type MemoryStoreOptions, type NewUser } from './store/memory';
@@ -29,7 +29,7 @@ export { combineStores, type StoreParts } from './store/combine';
 export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './strategies/https-basic';
 export { JwtStrategy, type JwtStrategyOptions } from './strategies/jwt';
 export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './strategies/cookie';
-export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
+export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions, type SessionStore } from './cookie-options';
 export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest } from './cross-origin';
 export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';
@@ -46,3 +46,14 @@ export type {
   VerifiedToken,
 } from './tokens/token-service';
 export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener } from './events';
+// Types that appear in the signatures above, exported so apps can name them (type-only:
+// nothing new at runtime).
+export type { ProblemExtensions } from './errors';
+export type { ResolvedApiKey } from './strategies/api-key';
+export type { GuardedStore } from './store/guard';
+export type { PasswordCheck, PasswordCheckInput, PasswordCheckResult } from './passwords/password-check';
+export type { ResolvedPasswordOptions } from './passwords/hasher';
+export type { ResolvedIssuer } from './tokens/jwt-options';
+export type { CookieSessionState } from './strategies/cookie-session-state';
+export type { Revocations } from './tokens/revocations';
+export type { RevokeFamilyHook } from './tokens/token-service';

@@ -72,7 +72,8 @@ export interface BasicOptions {
  */
 export interface GatehouseOptions {
   /**
-   * Users, tokens, revocations and failed-login counters (DESIGN §6). Required.
+   * Users, tokens, revocations and failed-login counters (README, "Storage" and
+   * "Writing your own store"). Required.
    * @example new MemoryStore()
    */
   store: Partial<GatehouseStore>;
@@ -108,8 +109,8 @@ export interface GatehouseOptions {
   basic?: BasicOptions | false;
   /**
    * bcrypt cost, concurrency cap and queue, and the optional pepper prehash for passwords
-   * (login, Basic, `auth.passwords`). Default `{ cost: 12, maxQueue: 100 }`, concurrency =
-   * cores (at most the libuv pool size less one).
+   * (login, Basic, `auth.passwords`). Default `{ cost: 12, maxQueue: 100 }`, `maxConcurrent`
+   * one less than the number of cores, at least 1 and at most `UV_THREADPOOL_SIZE` − 1 (3 by default).
    * @example { passwords: { cost: 12, prehash: { pepper: process.env.PASSWORD_PEPPER } } }
    */
   passwords?: PasswordOptions;

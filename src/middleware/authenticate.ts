@@ -1,11 +1,11 @@
 /**
- * The composite middleware (DESIGN §2): detect the presented credentials, try exactly
+ * The composite middleware (README, "Precedence: exactly one credential is tried"): detect the presented credentials, try exactly
  * the first one with its one strategy, and either set `req.user` / `req.authInfo`,
  * call `next()` anonymously when nothing was presented, or answer the failure at once.
  * A failed credential is final: no later scheme is tried, even a valid one.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Strategy } from 'passport-strategy';
+import type { PassportStrategy as Strategy } from '../strategies/passport-base';
 import type { Actor, SchemeId } from '../actor';
 import { detectCredentials, hasRepeatedAuthorization, type DetectionConfig, type PresentedCredential } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';

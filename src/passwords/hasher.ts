@@ -1,5 +1,5 @@
 /**
- * bcrypt with bounded concurrency (DESIGN §3, basic).
+ * bcrypt with bounded concurrency (README, "Passwords and lockout").
  *
  * bcrypt's async API runs on libuv's thread pool, which the process shares with `fs`,
  * `dns.lookup`, zlib and WebCrypto. A burst of password checks (a Basic client retrying,
@@ -31,8 +31,9 @@ export interface PasswordOptions {
   cost?: number;
   /**
    * bcrypt operations allowed to run at once; a positive integer. Default: one less than the
-   * number of cores (`os.availableParallelism()`, at least 1), and at most one less than libuv's thread-pool size
-   * (`UV_THREADPOOL_SIZE`, default 4), so one pool thread always stays free for `fs` and
+   * number of cores (`os.availableParallelism()`), at least 1 and at most `UV_THREADPOOL_SIZE`
+   * − 1 (3 by default) — 1 on a 2-core machine. One core stays with the event loop, and one
+   * pool thread stays free for `fs` and
    * `dns` — running more bcrypt jobs than pool threads only queues them inside libuv,
    * ahead of file reads. Raise `UV_THREADPOOL_SIZE` with it on a large machine.
    * @example { maxConcurrent: 4 } // with UV_THREADPOOL_SIZE=8
@@ -108,7 +109,7 @@ async function failWithoutBcrypt(options: CheckOptions): Promise<false> {
  *
  * @example
  * ```ts
- * defaultMaxConcurrent(); // 2 on a 2-core machine; 3 on a 16-core one with the default UV_THREADPOOL_SIZE of 4
+ * defaultMaxConcurrent(); // 1 on a 2-core machine; 3 on a 16-core one with the default UV_THREADPOOL_SIZE of 4
  * ```
  */
 export function defaultMaxConcurrent(): number {
@@ -125,7 +126,7 @@ export function defaultMaxConcurrent(): number {
  *
  * @example
  * ```ts
- * const resolved = resolvePasswordOptions({ cost: 10 }); // { cost: 10, maxConcurrent: 2, maxQueue: 100, prehash: false }
+ * const resolved = resolvePasswordOptions({ cost: 10 }); // { cost: 10, maxConcurrent: 1, maxQueue: 100, prehash: false } on 2 cores
  * ```
  */
 export function resolvePasswordOptions(input: PasswordOptions | undefined = {}): ResolvedPasswordOptions {
@@ -143,7 +144,7 @@ export function resolvePasswordOptions(input: PasswordOptions | undefined = {}):
   }
   const maxConcurrent = input.maxConcurrent ?? defaultMaxConcurrent();
   if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
-    throw new TypeError('passwords.maxConcurrent must be a positive integer; default: the core count, below UV_THREADPOOL_SIZE.');
+    throw new TypeError('passwords.maxConcurrent must be a positive integer; default: one less than the number of cores, at least 1 and at most UV_THREADPOOL_SIZE − 1 (3 by default).');
   }
   const maxQueue = input.maxQueue ?? DEFAULT_MAX_QUEUE;
   if (!Number.isInteger(maxQueue) || maxQueue < 0) {

@@ -1,5 +1,5 @@
 /**
- * Lockout after repeated failed password checks (DESIGN §4).
+ * Lockout after repeated failed password checks (README, "Passwords and lockout").
  *
  * Failures count against the actor the store resolved (so every spelling the host's lookup
  * maps to one user shares one counter), and per normalised login for logins the store does

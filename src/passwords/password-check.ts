@@ -1,6 +1,6 @@
 /**
  * One login-and-password check, shared by `POST /sessions`, `POST /jwt/authenticate` and
- * Basic, so all three lock, time and answer alike (DESIGN §3, §4).
+ * Basic, so all three lock, time and answer alike (README, "Passwords and lockout").
  */
 import type { Actor } from '../actor';
 import { GatehouseError, isGatehouseError } from '../errors';

@@ -1,5 +1,5 @@
 /**
- * Remembers successful password checks for a short time (DESIGN §3, basic).
+ * Remembers successful password checks for a short time (README, "Basic (HTTPS only)").
  *
  * Basic clients (Excel, Power BI, scripts) send the password with every request; without
  * this cache each request would cost a bcrypt check. Apache's mod_authn_socache and

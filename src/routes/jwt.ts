@@ -1,9 +1,9 @@
 /**
- * `POST /jwt/authenticate`, `POST /jwt/refresh`, `POST /jwt/verify` (DESIGN §4). Like login,
+ * `POST /jwt/authenticate`, `POST /jwt/refresh`, `POST /jwt/verify` (README, "Endpoints"). Like login,
  * they ignore any credential sent with them.
  */
 import type { Request, Response, Router } from 'express';
-import type { Strategy } from 'passport-strategy';
+import type { PassportStrategy as Strategy } from '../strategies/passport-base';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, type Emit } from '../events';
 import { runStrategy } from '../middleware/run-strategy';

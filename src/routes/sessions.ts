@@ -1,5 +1,5 @@
 /**
- * `POST /sessions`, `DELETE /sessions/current`, `DELETE /sessions/:token` (DESIGN §4).
+ * `POST /sessions`, `DELETE /sessions/current`, `DELETE /sessions/:token` (README, "Endpoints").
  *
  * Login ignores whatever credential comes with it, so a client holding a stale token can
  * still log in. The logout endpoints authenticate on their own, through the same

@@ -1,5 +1,5 @@
 /**
- * `express-gatehouse/testing`: the store conformance suite (DESIGN §6). Any store — MemoryStore,
+ * `express-gatehouse/testing`: the store conformance suite (README, "Writing your own store"). Any store — MemoryStore,
  * RedisStore, PostgresStore, or a host's own — should pass it before Gatehouse relies on
  * it. The cases are plain async functions using `node:assert`, so they run under any test
  * runner; `describeStoreConformance` registers them with jest (or anything with the same

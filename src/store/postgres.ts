@@ -1,6 +1,6 @@
 /**
  * `express-gatehouse/postgres`: tokens, revocations and failed-attempt counters in PostgreSQL,
- * shared by every instance of an app (DESIGN §6). Users stay in the host's own tables;
+ * shared by every instance of an app (README, "Redis and PostgreSQL"). Users stay in the host's own tables;
  * combine the two with `combineStores`.
  *
  * The tables come from the numbered files in `migrations/` (shipped in the package): run

@@ -1,6 +1,6 @@
 /**
  * `express-gatehouse/redis`: tokens, revocations and failed-attempt counters in Redis, shared by
- * every instance of an app (DESIGN §6). Users stay in the host's own store; combine the
+ * every instance of an app (README, "Redis and PostgreSQL"). Users stay in the host's own store; combine the
  * two with `combineStores`.
  *
  * Layout under the key prefix (default `gatehouse:`):

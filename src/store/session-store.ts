@@ -6,22 +6,9 @@
  */
 import session from 'express-session';
 import { hashSecret } from '../tokens/format';
+import type { CookieSessionState } from '../strategies/cookie-session-state';
 import type { GuardedStore } from './guard';
 
-/** The Gatehouse part of a browser session. */
-export interface CookieSessionState {
-  actorId: string;
-  /** Login time, for the absolute lifetime. */
-  createdAt: number;
-  /** Last request, for the idle timeout (written at most every tenth of it). */
-  lastSeenAt: number;
-  /**
-   * When the login behind the session checked the password (ms); a per-actor "not before"
-   * from `revokeAll` at or after it ends the session. Absent in sessions established by earlier versions.
-   */
-  provenAt?: number;
-  csrfToken: string;
-}
 
 declare module 'express-session' {
   interface SessionData {

@@ -1,5 +1,5 @@
 /**
- * The storage interface the host implements (DESIGN §6).
+ * The storage interface the host implements (README, "Writing your own store").
  *
  * It is split by concern so a host implements only what it uses: a host with its own
  * user table implements {@link CredentialStore} and takes tokens, revocations and

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { Strategy } from 'passport-strategy';
+import { StrategyBase } from './passport-base';
 import type { Actor } from '../actor';
 import { credentialFromAuthorization } from '../detect';
 import { GatehouseError } from '../errors';
@@ -118,8 +118,8 @@ const API_KEY_ONLY = new Set(['apiKey'] as const);
  * passport.use(new ApiKeyStrategy({ keys: resolveApiKeys({ 'myapikey1029384756': { role: 'admin' } }) }));
  * ```
  */
-export class ApiKeyStrategy extends Strategy {
-  name = 'apiKey';
+export class ApiKeyStrategy extends StrategyBase {
+  override name = 'apiKey';
   private readonly keys: Map<string, ResolvedApiKey>;
   private readonly tokens: TokenService | undefined;
   private readonly store: Pick<GuardedStore, 'findActor'> | undefined;

@@ -5,7 +5,7 @@
  * carry more than an app user's rights.
  */
 import type { Request } from 'express';
-import { Strategy } from 'passport-strategy';
+import { StrategyBase } from './passport-base';
 import { GatehouseError } from '../errors';
 import type { TokenService } from '../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../url-credentials';
@@ -34,8 +34,8 @@ export interface AppUserUrlStrategyOptions {
  * passport.use(new AppUserUrlStrategy({ tokens: auth.tokens }));
  * ```
  */
-export class AppUserUrlStrategy extends Strategy {
-  name = 'appUserUrl';
+export class AppUserUrlStrategy extends StrategyBase {
+  override name = 'appUserUrl';
   private readonly tokens: TokenService;
   private readonly optional: boolean;
 

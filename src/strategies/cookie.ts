@@ -7,12 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { Strategy } from 'passport-strategy';
+import { StrategyBase } from './passport-base';
 import type { ResolvedCookieOptions } from '../cookie-options';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
-import { TokenSessionStore, type CookieSessionState } from '../store/session-store';
+import { TokenSessionStore } from '../store/session-store';
+import type { CookieSessionState } from './cookie-session-state';
 import { hashSecret } from '../tokens/format';
 import type { Revocations } from '../tokens/revocations';
 import { authInfoFor, reportRejection } from './outcome';
@@ -57,7 +58,7 @@ export class CookieSessions {
     this.middleware = session({
       name: options.name,
       secret: options.secrets,
-      store: options.store ?? this.tokenSessions!,
+      store: (options.store as session.Store | null) ?? this.tokenSessions!,
       resave: false,
       // No cookie and no store write until login: a request with a stale cookie creates nothing.
       saveUninitialized: false,
@@ -139,8 +140,8 @@ export interface CookieStrategyOptions {
  * passport.use(new CookieStrategy({ sessions, store }));
  * ```
  */
-export class CookieStrategy extends Strategy {
-  name = 'cookie';
+export class CookieStrategy extends StrategyBase {
+  override name = 'cookie';
   private readonly sessions: CookieSessions;
   private readonly store: Pick<GuardedStore, 'findActor'>;
 

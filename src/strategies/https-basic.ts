@@ -1,5 +1,5 @@
 /**
- * `basic`: `Authorization: Basic …`, accepted over HTTPS only (DESIGN §3).
+ * `basic`: `Authorization: Basic …`, accepted over HTTPS only (README, "Basic (HTTPS only)"; RFC 7617).
  *
  * Built on passport-http's `BasicStrategy` so hosts can `passport.use()` it, with what
  * that strategy gets wrong put right: it accepts Basic over plain HTTP, splits the
@@ -9,8 +9,7 @@
  * equalisation and no bound on concurrent bcrypt work.
  */
 import type { Request } from 'express';
-import { BasicStrategy } from 'passport-http';
-import type { Strategy as PassportStrategy } from 'passport-strategy';
+import { BasicStrategyBase, type PassportStrategy } from './passport-base';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { PasswordCheck } from '../passwords/password-check';
@@ -89,7 +88,7 @@ export function decodeBasicCredentials(encoded: string): { login: string; passwo
  * app.get('/report.csv', passport.authenticate('basic', { session: false }), sendReport);
  * ```
  */
-export class HttpsBasicStrategy extends BasicStrategy {
+export class HttpsBasicStrategy extends BasicStrategyBase {
   /** True when 401 answers should carry {@link HttpsBasicStrategy.challengeHeader}. */
   readonly challenge: boolean;
   /** The realm of the challenge. */

@@ -13,7 +13,7 @@ import type { Request } from 'express';
 import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
 import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
 import { Strategy as PassportJwtStrategy } from 'passport-jwt';
-import type { Strategy as PassportStrategy } from 'passport-strategy';
+import { JwtStrategyBase, type PassportStrategy } from './passport-base';
 import type { Actor } from '../actor';
 import { credentialFromAuthorization } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
@@ -84,7 +84,7 @@ function problemFor(challenge: unknown): GatehouseError {
  * passport.use(new JwtStrategy({ jwt: resolveJwtOptions({ secret }) as ResolvedJwtOptions, store }));
  * ```
  */
-export class JwtStrategy extends PassportJwtStrategy {
+export class JwtStrategy extends JwtStrategyBase {
   private readonly config: ResolvedJwtOptions;
   private readonly store: Pick<GuardedStore, 'findActor'>;
   private readonly revocations: Revocations | undefined;

@@ -3,7 +3,7 @@
  * failures carrying the GatehouseError as the challenge; anything else (a store outage,
  * 503.2) is a passport error, which the middleware renders fail-closed.
  */
-import type { Strategy } from 'passport-strategy';
+import type { PassportStrategy as Strategy } from './passport-base';
 import type { AuthInfo } from '../actor';
 import { GatehouseError, isGatehouseError } from '../errors';
 

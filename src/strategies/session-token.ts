@@ -7,8 +7,7 @@
  * which puts the token in access logs, so it is not accepted here.
  */
 import type { Request } from 'express';
-import { Strategy as BearerStrategy, type VerifyFunction } from 'passport-http-bearer';
-import type { Strategy as PassportStrategy } from 'passport-strategy';
+import { BearerStrategyBase, type PassportStrategy } from './passport-base';
 import { credentialFromAuthorization } from '../detect';
 import { GatehouseError } from '../errors';
 import type { StoredTokenKind } from '../store/types';
@@ -51,7 +50,7 @@ const BEARER_ONLY = new Set(['bearer'] as const);
  * app.get('/me', passport.authenticate('sessionToken', { session: false }), handler);
  * ```
  */
-export class SessionTokenStrategy extends BearerStrategy<VerifyFunction> {
+export class SessionTokenStrategy extends BearerStrategyBase {
   private readonly tokens: TokenService;
   private readonly kinds: readonly StoredTokenKind[];
   private readonly optional: boolean;

@@ -16,7 +16,7 @@ export const ALICE_PASSWORD = 'correct horse battery';
 export const BOB_PASSWORD = 'bob:has:colons';
 export const CONFIG_API_KEY = 'myapikey1029384756';
 
-/** A small API like the one in DESIGN §1, on a MemoryStore with cheap bcrypt. */
+/** A small API like the README's quick start, on a MemoryStore with cheap bcrypt. */
 export async function buildApp(options: Partial<GatehouseOptions> = {}, store = new MemoryStore({ passwordCost: 10 })): Promise<TestApp> {
   // A store handed in again (to build a second app over it) keeps its users.
   const existing = async (login: string) => (await store.findCredentials(login))?.actor;

@@ -29,26 +29,41 @@ export interface PackedInstall {
   remove(): void;
 }
 
-/** Packs the repository and installs the tarball (with `dependencies`) into a new project. */
-export function packAndInstall(dependencies: string[] = ['express@5']): PackedInstall {
-  // dist/ is built beforehand and packed as it is: prepack's rebuild would empty dist/
-  // under the other jest worker. `npm publish --dry-run` in .ci/run runs prepack itself.
+/**
+ * Packs the built package into a new temp dir. dist/ is built beforehand and packed as it is
+ * (`--ignore-scripts`): prepack's rebuild would empty dist/ under the other jest worker.
+ * `npm publish --dry-run` in .ci/run runs prepack itself.
+ */
+export function packTarball(): { tarball: string; files: string[] } {
   ensureBuilt();
   const packDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pack-'));
   const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], ROOT));
-  const tarball = path.join(packDir, packed[0].filename);
-  const files: string[] = packed[0].files.map((file: { path: string }) => file.path);
+  return { tarball: path.join(packDir, packed[0].filename), files: packed[0].files.map((file: { path: string }) => file.path) };
+}
 
-  const project = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-consumer-'));
+/**
+ * A new project in a temp dir with the tarball installed as a user installs it, plus
+ * `dependencies` (from npm's cache when it has them). `ignoreScripts` skips install scripts,
+ * for projects that are only type-checked.
+ */
+export function installTarball(tarball: string, dependencies: string[], options: { ignoreScripts?: boolean; prefix?: string } = {}): string {
+  const project = mkdtempSync(path.join(os.tmpdir(), options.prefix ?? 'gatehouse-consumer-'));
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, ...dependencies], project);
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...(options.ignoreScripts ? ['--ignore-scripts'] : []), tarball, ...dependencies], project);
+  return project;
+}
+
+/** Packs the repository and installs the tarball (with `dependencies`) into a new project. */
+export function packAndInstall(dependencies: string[] = ['express@5']): PackedInstall {
+  const { tarball, files } = packTarball();
+  const project = installTarball(tarball, dependencies);
   return {
     project,
     tarball,
     files,
     remove() {
       rmSync(project, { recursive: true, force: true });
-      rmSync(packDir, { recursive: true, force: true });
+      rmSync(path.dirname(tarball), { recursive: true, force: true });
     },
   };
 }

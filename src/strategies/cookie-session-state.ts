@@ -1,0 +1,19 @@
+/**
+ * What Gatehouse keeps in a browser session. Its own file, apart from the express-session
+ * store that declares it on express-session's `SessionData`, so the published types of
+ * `CookieSessions` do not pull in that module augmentation (and `@types/express-session`).
+ */
+/** The Gatehouse part of a browser session. */
+export interface CookieSessionState {
+  actorId: string;
+  /** Login time, for the absolute lifetime. */
+  createdAt: number;
+  /** Last request, for the idle timeout (written at most every tenth of it). */
+  lastSeenAt: number;
+  /**
+   * When the login behind the session checked the password (ms); a per-actor "not before"
+   * from `revokeAll` at or after it ends the session. Absent in sessions established by earlier versions.
+   */
+  provenAt?: number;
+  csrfToken: string;
+}

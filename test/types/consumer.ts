@@ -1,0 +1,62 @@
+// A TypeScript consumer of the packed package. test/types.resolution-modes.test.ts copies
+// this file into each fixture project (test/types/<mode>/) and compiles it with tsc, strict
+// and without skipLibCheck. Every `@ts-expect-error` must be an error in every mode, so
+// the fixtures cannot pass by resolving to `any`.
+import express, { type Request, type Response } from 'express';
+import {
+  gatehouse,
+  isAuthenticated,
+  MemoryStore,
+  GatehouseError,
+  type Actor,
+  type AuthenticatedRequest,
+  type AuthInfo,
+  type GatehouseOptions,
+  type SchemeId,
+} from 'express-gatehouse';
+import { RedisStore, REDIS_FAIL_FAST_OPTIONS } from 'express-gatehouse/redis';
+import { PostgresStore, migrate } from 'express-gatehouse/postgres';
+import { describeStoreConformance } from 'express-gatehouse/testing';
+
+const options: GatehouseOptions = { store: new MemoryStore(), apiKeys: { myapikey1029384756: { role: 'admin' } } };
+const auth = gatehouse(options);
+const app = express();
+app.use('/v1', auth.routes({ paths: { sessions: '/auth/sessions' } }));
+app.use('/v1', auth.authenticate());
+
+// Express.Request carries Gatehouse's actor and auth info without @types/passport.
+app.get('/v1/public', (req: Request, res: Response) => {
+  const actor: Actor | undefined = req.user;
+  const scheme: SchemeId | undefined = req.authInfo?.scheme;
+  // @ts-expect-error req.user may be undefined on a route without auth.require()
+  res.json({ id: req.user.id, actor, scheme });
+});
+
+// Behind auth.require(), .handler() gives the route a request whose user is set.
+app.get(
+  '/v1/projects',
+  auth.require().handler((req, res) => {
+    const id: string = req.user.id;
+    const roles: string[] = req.user.roles;
+    // @ts-expect-error an Actor has no such field typed as a number
+    const wrong: number = req.user.id;
+    const info: AuthInfo = req.authInfo;
+    res.json({ id, roles, wrong, scheme: info.scheme });
+  }),
+);
+
+// The type guard narrows inside a plain handler.
+app.get('/v1/me', auth.require({ roles: ['admin'] }), (req, res) => {
+  if (!isAuthenticated(req)) return void res.sendStatus(401);
+  const typed: AuthenticatedRequest = req;
+  res.json({ id: typed.user.id });
+});
+
+// @ts-expect-error an unknown option is a type error as well as a runtime one
+auth.require({ role: ['admin'] });
+
+const error: GatehouseError = new GatehouseError('401.2');
+// @ts-expect-error problem codes are a closed list
+new GatehouseError('499.9');
+
+export const stores = [RedisStore, PostgresStore, migrate, describeStoreConformance, REDIS_FAIL_FAST_OPTIONS, error];
