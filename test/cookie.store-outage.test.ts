@@ -5,17 +5,13 @@
  * and the delete reached the store when it came back — logging out every cookie user.
  */
 import express from 'express';
-import { Redis } from 'ioredis';
-import { Pool } from 'pg';
 import request from 'supertest';
 import { combineStores, gatehouse, MemoryStore, type TokenStore } from '../src';
-import { migrate, PostgresStore } from '../src/store/postgres';
-import { RedisStore } from '../src/store/redis';
 import { ALICE_PASSWORD } from './helpers/app';
 import { BACKENDS, useBackends } from './helpers/backends';
 import { COOKIE_SECRET, sessionCookie, withCookie } from './helpers/cookie';
-import { connectPostgres, connectRedis, DATABASE_URL, REDIS_URL, runId } from './helpers/services';
-import { TcpProxy } from './helpers/tcp-proxy';
+import { withProxiedPostgres, withProxiedRedis } from './helpers/proxied-stores';
+import type { TcpProxy } from './helpers/tcp-proxy';
 
 async function cookieAppOver(shared: TokenStore) {
   const users = new MemoryStore({ passwordCost: 10 });
@@ -105,40 +101,10 @@ describe.each(BACKENDS)('a session that cannot be loaded is not ended (%s)', (ba
 
 describe('a store outage logs no cookie user out', () => {
   it('RedisStore: 503.1 during the outage, the same cookie 200 after it', async () => {
-    (await connectRedis()).disconnect(); // fails loudly when Redis is down
-    const target = new URL(REDIS_URL);
-    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-    await proxy.start();
-    const client = new Redis({ host: '127.0.0.1', port: proxy.port, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-    client.on('error', () => {});
-    const store = new RedisStore({ client, keyPrefix: `ghcookieout:${runId()}:` });
-    try {
-      await expectSessionSurvivesOutage(store, proxy);
-    } finally {
-      await proxy.stop();
-      client.disconnect();
-    }
+    await withProxiedRedis({ commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: () => 100 }, expectSessionSurvivesOutage);
   });
 
   it('PostgresStore: 503.1 during the outage, the same cookie 200 after it', async () => {
-    const admin = await connectPostgres();
-    const schema = `ghcookieout_${runId()}`;
-    await migrate(admin, { schema });
-    const target = new URL(DATABASE_URL);
-    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.start();
-    const proxied = new URL(DATABASE_URL);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    const pool = new Pool({ connectionString: proxied.toString(), connectionTimeoutMillis: 1000, max: 4 });
-    pool.on('error', () => {});
-    try {
-      await expectSessionSurvivesOutage(new PostgresStore({ pool, schema }), proxy);
-    } finally {
-      await proxy.stop();
-      await pool.end().catch(() => {});
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    }
+    await withProxiedPostgres({ connectionTimeoutMillis: 1000, max: 4 }, expectSessionSurvivesOutage);
   });
 });

@@ -40,17 +40,24 @@ function appOver(store: GatehouseStore) {
 
 const credentials = { login: 'alice@example.org', password: ALICE_PASSWORD };
 
+/**
+ * Sends a login whose credential lookup is held after it read the password hash, runs
+ * revokeAll while it is held, then lets it finish; resolves to the login's answer.
+ */
+async function loginRacingRevokeAll(backend: (typeof BACKENDS)[number], send: (app: express.Express) => request.Test) {
+  const { users, alice, holdLookup } = await pausableUsers();
+  const { app, auth } = appOver(backends.storeFor(backend, users));
+  const held = holdLookup();
+  const login = send(app).then((res) => res);
+  await held.reached;
+  await auth.tokens.revokeAll(alice.id);
+  held.release();
+  return { app, res: await login };
+}
+
 describe.each(BACKENDS)('tokens.revokeAll refuses what a login or refresh already under way would issue (%s)', (backend) => {
   it('POST /sessions whose password check began before revokeAll answers 401.2 and leaves no working token', async () => {
-    const { users, alice, holdLookup } = await pausableUsers();
-    const store = backends.storeFor(backend, users);
-    const { app, auth } = appOver(store);
-    const held = holdLookup();
-    const login = request(app).post('/v1/sessions').send(credentials).then((res) => res);
-    await held.reached;
-    await auth.tokens.revokeAll(alice.id);
-    held.release();
-    const res = await login;
+    const { app, res } = await loginRacingRevokeAll(backend, (server) => request(server).post('/v1/sessions').send(credentials));
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('401.2');
     expect(res.body).not.toHaveProperty('token');
@@ -61,15 +68,9 @@ describe.each(BACKENDS)('tokens.revokeAll refuses what a login or refresh alread
   });
 
   it('a cookie login (session: true) whose password check began before revokeAll answers 401.2 and its cookie does not work', async () => {
-    const { users, alice, holdLookup } = await pausableUsers();
-    const store = backends.storeFor(backend, users);
-    const { app, auth } = appOver(store);
-    const held = holdLookup();
-    const login = request(app).post('/v1/sessions').set('X-Forwarded-Proto', 'https').send({ ...credentials, session: true }).then((res) => res);
-    await held.reached;
-    await auth.tokens.revokeAll(alice.id);
-    held.release();
-    const res = await login;
+    const { app, res } = await loginRacingRevokeAll(backend, (server) =>
+      request(server).post('/v1/sessions').set('X-Forwarded-Proto', 'https').send({ ...credentials, session: true }),
+    );
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('401.2');
     const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((line) => line.startsWith('__Host-gatehouse='));
@@ -77,15 +78,7 @@ describe.each(BACKENDS)('tokens.revokeAll refuses what a login or refresh alread
   });
 
   it('POST /jwt/authenticate whose password check began before revokeAll answers 401.2: no refresh chain survives', async () => {
-    const { users, alice, holdLookup } = await pausableUsers();
-    const store = backends.storeFor(backend, users);
-    const { app, auth } = appOver(store);
-    const held = holdLookup();
-    const login = request(app).post('/v1/jwt/authenticate').send(credentials).then((res) => res);
-    await held.reached;
-    await auth.tokens.revokeAll(alice.id);
-    held.release();
-    const res = await login;
+    const { res } = await loginRacingRevokeAll(backend, (server) => request(server).post('/v1/jwt/authenticate').send(credentials));
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('401.2');
     expect(res.body).not.toHaveProperty('refresh');

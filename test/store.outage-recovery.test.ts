@@ -1,12 +1,8 @@
 import express from 'express';
-import { Redis } from 'ioredis';
-import { Pool } from 'pg';
 import request from 'supertest';
 import { combineStores, gatehouse, MemoryStore, type TokenStore } from '../src';
-import { migrate, PostgresStore } from '../src/store/postgres';
-import { RedisStore } from '../src/store/redis';
-import { connectPostgres, connectRedis, DATABASE_URL, REDIS_URL, runId } from './helpers/services';
-import { TcpProxy } from './helpers/tcp-proxy';
+import { withProxiedPostgres, withProxiedRedis } from './helpers/proxied-stores';
+import type { TcpProxy } from './helpers/tcp-proxy';
 
 /** Polls until the request answers 200, within a bound; returns the statuses seen. */
 async function until200(send: () => Promise<number>, timeoutMs = 10_000): Promise<number[]> {
@@ -50,42 +46,10 @@ async function appOver(shared: TokenStore) {
 
 describe('store outage: 503.1 while the store is away, 200 again when it is back, no restart', () => {
   it('Redis', async () => {
-    const check = await connectRedis(); // fails loudly when Redis is down
-    check.disconnect();
-    const target = new URL(REDIS_URL);
-    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-    await proxy.start();
-    const client = new Redis({ host: '127.0.0.1', port: proxy.port, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-    client.on('error', () => {});
-    const store = new RedisStore({ client, keyPrefix: `ghout:${runId()}:` });
-    try {
-      await expectOutageAndRecovery(store, proxy);
-    } finally {
-      await proxy.stop();
-      client.disconnect();
-    }
+    await withProxiedRedis({ commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: () => 100 }, expectOutageAndRecovery);
   });
 
   it('PostgreSQL', async () => {
-    const admin = await connectPostgres();
-    const schema = `ghout_${runId()}`;
-    await migrate(admin, { schema });
-    const target = new URL(DATABASE_URL);
-    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.start();
-    const proxied = new URL(DATABASE_URL);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    const pool = new Pool({ connectionString: proxied.toString(), connectionTimeoutMillis: 1000, max: 4 });
-    pool.on('error', () => {});
-    const store = new PostgresStore({ pool, schema });
-    try {
-      await expectOutageAndRecovery(store, proxy);
-    } finally {
-      await proxy.stop();
-      await pool.end().catch(() => {});
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    }
+    await withProxiedPostgres({ connectionTimeoutMillis: 1000, max: 4 }, expectOutageAndRecovery);
   });
 });
