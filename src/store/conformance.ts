@@ -507,6 +507,25 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.deepEqual(await revocations(store).findRevocations([key]), [9000], 'a later revocation replaces it');
     },
   },
+  {
+    name: 'revokeAll\'s order holds: a not-before saved is read back at once, and a token saved while deleteTokensForActor runs stays reachable through its actor',
+    parts: ['tokens', 'revocations'],
+    async run(store, context) {
+      // tokens.revokeAll saves the not-before, then deletes; a login in flight saves its token,
+      // then reads the not-before. Both depend on the store answering as below.
+      const actorId = context.unique('actor');
+      const revokedAt = context.now();
+      await revocations(store).saveRevocation(`actor:${actorId}`, revokedAt, revokedAt + HOUR);
+      assert.deepEqual(await revocations(store).findRevocations([`actor:${actorId}`]), [revokedAt], 'a saved not-before must be read back by the next call');
+      for (let round = 0; round < 10; round += 1) {
+        const racing = tokenRecord({ actorId }, context);
+        await Promise.all([tokens(store).saveToken(racing), tokens(store).deleteTokensForActor(actorId)]);
+        // Whichever came first, a later deleteTokensForActor must still find the token through the actor's index.
+        await tokens(store).deleteTokensForActor(actorId);
+        await assertGone(tokens(store), racing.hash, `round ${round}: a token saved during deleteTokensForActor escaped its actor's index`);
+      }
+    },
+  },
 
   // ---- failed-attempt counters ----
   {
