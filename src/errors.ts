@@ -5,6 +5,8 @@
  * stable `code` string, never on the human-readable text.
  */
 
+import type { Actor } from './actor';
+
 /** One row of the problem table. */
 export interface ProblemDefinition {
   readonly status: number;
@@ -82,10 +84,15 @@ export class GatehouseError extends Error {
   readonly extensions: ProblemExtensions;
   /** Extra response headers, e.g. `{ 'Retry-After': '1' }`. */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The actor the failure is about, when known (a locked login, an expired password, a
+   * refused actor): told to `responses.error`, never rendered by Gatehouse itself.
+   */
+  declare readonly actor: Actor | null;
 
   constructor(
     code: ProblemCode,
-    options: { detail?: string; extensions?: ProblemExtensions; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { detail?: string; extensions?: ProblemExtensions; headers?: Record<string, string>; cause?: unknown; actor?: Actor | null } = {},
   ) {
     super(options.detail ?? PROBLEMS[code].detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatehouseError';
@@ -93,7 +100,20 @@ export class GatehouseError extends Error {
     this.status = PROBLEMS[code].status;
     this.extensions = options.extensions ?? {};
     this.headers = options.headers ?? {};
+    // Not enumerable: a logged or serialized error does not carry the actor's record.
+    Object.defineProperty(this, 'actor', { value: options.actor ?? null, enumerable: false });
   }
+}
+
+/** `error` again, now about `actor` (see {@link GatehouseError.actor}). */
+export function aboutActor(error: GatehouseError, actor: Actor): GatehouseError {
+  return new GatehouseError(error.code, {
+    detail: error.message,
+    extensions: error.extensions,
+    headers: { ...error.headers },
+    cause: error.cause,
+    actor,
+  });
 }
 
 /** True for values that are a {@link GatehouseError}, also across copies of the package. */

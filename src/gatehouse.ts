@@ -218,11 +218,14 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     strategies,
     emit,
   });
+  // `responses.challenges`, when given, chooses; otherwise Bearer when on, Basic when asked for.
+  const chosen = config.responses.challenges;
   const render: RenderConfig = {
     realm: config.realm,
-    bearerChallenge: enabledGroups.has('bearer'),
-    basicChallenge: basicStrategy?.challenge ? basicStrategy.challengeHeader : null,
-    formatError: config.formatError,
+    bearerChallenge: enabledGroups.has('bearer') && (chosen ? chosen.has('bearer') : true),
+    basicChallenge: basicStrategy && (chosen ? chosen.has('basic') : basicStrategy.challenge) ? basicStrategy.challengeHeader : null,
+    formatError: config.responses.error,
+    maxRetriesExceeded: config.responses.maxRetriesExceeded,
   };
   const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
     renderProblem(req, res, error, render);
@@ -286,12 +289,14 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         issueSessionTokens: config.sessionToken !== false,
         cookieSessions,
         sendProblem,
+        shapeLogin: config.responses.login,
+        shapeLogout: config.responses.logout,
         now: config.now,
         emit,
       });
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, emit, now: config.now });
+        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, shape: config.responses.jwt, emit, now: config.now });
         // A refresh token or JWT refused in a body is a refused credential too.
         if (emit) router.use([`${jwtPath}/refresh`, `${jwtPath}/verify`], reportingRefusals(emit, 'jwt'));
       }

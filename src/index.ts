@@ -5,6 +5,17 @@
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
 export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
 export type { BasicOptions, GatehouseOptions, SessionTokenOptions } from './options';
+export type {
+  ChallengeScheme,
+  ErrorResponse,
+  ErrorResponseContext,
+  JwtResponseBody,
+  JwtResponseContext,
+  LoginResponseBody,
+  LogoutResponseBody,
+  ResponsesOptions,
+  SuccessResponseContext,
+} from './responses';
 export type { PasswordHasher, PasswordOptions } from './passwords/hasher';
 export type { LockoutOptions } from './passwords/lockout';
 export type { VerificationCacheOptions } from './passwords/verification-cache';

@@ -19,6 +19,7 @@ import {
   type VerificationCacheOptions,
 } from './passwords/verification-cache';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './strategies/api-key';
+import { resolveResponses, type ResolvedResponses, type ResponsesOptions } from './responses';
 import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 
 const HOUR = 60 * 60 * 1000;
@@ -143,11 +144,19 @@ export interface GatehouseOptions {
    */
   storeTimeout?: number;
   /**
-   * Reshapes every problem body before it is sent (sent as `application/json` then).
+   * Reshapes every problem body before it is sent (sent as `application/json` then); the
+   * shorthand of `responses.error`, which can also set the status and the content type.
    * Default: none (RFC 9457 `application/problem+json`).
    * @example { formatError: (p) => ({ code: Number(p.code), message: p.detail }) } // ODK Central's shape
    */
   formatError?: (problem: ProblemDetails, req: Request) => unknown;
+  /**
+   * How answers look on the wire (README, "Shaping responses"): success bodies of login,
+   * logout and JWT endpoints, the rendering of failures, the `WWW-Authenticate` challenges,
+   * and `maxRetriesExceeded` as an integer. Rendering only: nothing checked changes.
+   * @example { responses: { login: (b) => ({ token: b.token }), logout: () => ({}), challenges: [] } }
+   */
+  responses?: ResponsesOptions;
   /**
    * Last use of stored credentials (`lastUsedAt` in `auth.tokens.list`) is written at most
    * once per credential per this many milliseconds, never on every request; shorter is more
@@ -182,7 +191,7 @@ export interface ResolvedOptions {
   realm: string;
   adminRoles: string[];
   storeTimeout: number;
-  formatError: ((problem: ProblemDetails, req: Request) => unknown) | null;
+  responses: ResolvedResponses;
   lastUsedInterval: number;
   now: () => number;
   onEvent: AuditListener | null;
@@ -204,6 +213,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'adminRoles',
   'storeTimeout',
   'formatError',
+  'responses',
   'lastUsedInterval',
   'now',
   'onEvent',
@@ -362,7 +372,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),
-    formatError: options.formatError ?? null,
+    responses: resolveResponses(options.responses, options.formatError, basicInput ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
     now: options.now ?? Date.now,
     onEvent: options.onEvent ?? null,

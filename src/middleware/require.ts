@@ -114,7 +114,7 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
       actors.has(actor.kind) &&
       (!roles || roles.some((role) => actor.roles.includes(role))) &&
       (!schemes || (req.authInfo?.scheme !== undefined && schemes.includes(req.authInfo.scheme)));
-    if (!allowed) return renderProblem(req, res, new GatehouseError('403.1'), render);
+    if (!allowed) return renderProblem(req, res, new GatehouseError('403.1', { actor }), render);
     next();
   };
 

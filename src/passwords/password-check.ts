@@ -3,7 +3,7 @@
  * Basic, so all three lock, time and answer alike (README, "Passwords and lockout").
  */
 import type { Actor } from '../actor';
-import { GatehouseError, isGatehouseError } from '../errors';
+import { aboutActor, GatehouseError, isGatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
 import type { CredentialRecord, CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
@@ -116,6 +116,23 @@ export class PasswordCheck {
     // spelling its own counter. Unknown logins count per login. Either way the same calls
     // follow — one counter read, one reservation, one bcrypt check — so they take one time.
     const record = await this.store.findCredentials(login);
+    try {
+      return await this.checkFound(record, login, password, clientIp, useCache, signal);
+    } catch (error) {
+      // A locked login and an expired password are about a known actor: `responses.error` is told which.
+      if (record && isGatehouseError(error) && (error.code === '403.2' || error.code === '403.3')) throw aboutActor(error, record.actor);
+      throw error;
+    }
+  }
+
+  private async checkFound(
+    record: CredentialRecord | null,
+    login: string,
+    password: string,
+    clientIp: string | undefined,
+    useCache: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<PasswordCheckResult> {
     const lockout = this.lockout;
     const lockoutKey = !lockout ? '' : record ? lockout.keyForActor(record.actor.id, clientIp) : lockout.keyFor(login, clientIp);
     // Still before any hash: a locked login costs a lookup and a read, never bcrypt.

@@ -8,6 +8,8 @@ import { GatehouseError, isGatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, type Emit } from '../events';
 import { runStrategy } from '../middleware/run-strategy';
 import { clientGoneSignal } from '../passwords/client-gone';
+import type { Actor } from '../actor';
+import type { JwtResponseBody, ResponsesOptions } from '../responses';
 import type { GuardedStore } from '../store/guard';
 import type { JwtIssuer } from '../tokens/jwt-issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
@@ -22,6 +24,8 @@ export interface JwtRoutesDependencies {
   strategy: Strategy;
   store: GuardedStore;
   passwordCheck: PasswordChecker | null;
+  /** `responses.jwt`: reshapes the token bodies. Default: none. */
+  shape?: ResponsesOptions['jwt'] | null;
   /** Clock in ms. */
   now: () => number;
   /** Reports logins and issued token pairs. Default: none. */
@@ -37,14 +41,20 @@ function handle(handler: (req: Request, res: Response) => Promise<void>) {
   };
 }
 
-function sendTokens(res: Response, access: { token: string; expiresAt: Date }, refresh: { refresh: string; expiresAt: Date }): void {
+function sendTokens(
+  answer: { req: Request; res: Response; actor: Actor; endpoint: 'authenticate' | 'refresh'; shape: JwtRoutesDependencies['shape'] },
+  access: { token: string; expiresAt: Date },
+  refresh: { refresh: string; expiresAt: Date },
+): void {
+  const { req, res, actor, endpoint, shape } = answer;
   res.setHeader('Cache-Control', 'no-store');
-  res.status(200).json({
+  const body: JwtResponseBody = {
     access: access.token,
     refresh: refresh.refresh,
     accessExpiresAt: access.expiresAt.toISOString(),
     refreshExpiresAt: refresh.expiresAt.toISOString(),
-  });
+  };
+  res.status(200).json(shape ? shape(body, { req, actor, endpoint }) : body);
 }
 
 /** Adds the JWT endpoints to `router` under `path` (default `/jwt`). */
@@ -61,7 +71,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
         const { actor } = await auditedCheck(deps.emit ?? null, req, 'jwt', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }));
         const refresh = await deps.refreshTokens.issue(actor.id, provenAt);
         deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
-        sendTokens(res, issuer.sign(actor, refresh.familyId), refresh);
+        sendTokens({ req, res, actor, endpoint: 'authenticate', shape: deps.shape }, issuer.sign(actor, refresh.familyId), refresh);
       }),
     );
   }
@@ -78,7 +88,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
           throw new GatehouseError('401.2');
         }
         deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, rotated.expiresAt));
-        sendTokens(res, issuer.sign(actor, rotated.familyId), rotated);
+        sendTokens({ req, res, actor, endpoint: 'refresh', shape: deps.shape }, issuer.sign(actor, rotated.familyId), rotated);
       }),
     );
   }

@@ -12,6 +12,7 @@ import { GatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
 import { clientGoneSignal } from '../passwords/client-gone';
+import type { LoginResponseBody, LogoutResponseBody, ResponsesOptions } from '../responses';
 import type { CookieSessions } from '../strategies/cookie';
 import type { GuardedStore } from '../store/guard';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../strategies/outcome';
@@ -42,6 +43,10 @@ export interface SessionRoutesDependencies {
   cookieSessions: CookieSessions | null;
   /** Sends a GatehouseError as the response. */
   sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
+  /** `responses.login`: reshapes the login body. Default: none. */
+  shapeLogin?: ResponsesOptions['login'] | null;
+  /** `responses.logout`: reshapes the logout body. Default: none. */
+  shapeLogout?: ResponsesOptions['logout'] | null;
   /** Clock in ms. */
   now: () => number;
   /** Reports logins, cookie sessions and logouts. Default: none. */
@@ -64,6 +69,12 @@ async function authenticatedActor(
     return null;
   }
   return { actor: resolution.actor, reference: resolution.info[CREDENTIAL_REFERENCE] };
+}
+
+/** The logout body, as `responses.logout` shapes it. */
+function sendLoggedOut(deps: SessionRoutesDependencies, req: Request, res: Response, actor: Actor): void {
+  const body: LogoutResponseBody = { success: true };
+  res.status(200).json(deps.shapeLogout ? deps.shapeLogout(body, { req, actor }) : body);
 }
 
 /** Adds the session endpoints to `router` under `path` (default `/sessions`). */
@@ -101,13 +112,14 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
         const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id, provenAt) : undefined;
         if (cookieSessions) deps.emit?.(issuedEvent(req, 'cookie', 'session', actor.id, null));
         res.setHeader('Cache-Control', 'no-store');
-        res.status(200).json({
+        const body: LoginResponseBody = {
           ...(issued
             ? { token: issued.token, createdAt: issued.createdAt.toISOString(), expiresAt: issued.expiresAt?.toISOString() ?? null }
             : {}),
           ...(csrf ? { csrf } : {}),
           previousAccessFailedCount,
-        });
+        };
+        res.status(200).json(deps.shapeLogin ? deps.shapeLogin(body, { req, actor }) : body);
       }),
     );
   }
@@ -125,7 +137,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       await ender(req, res, reference);
       deps.emit?.(revokedEvent(req, actor.id, reference));
       res.setHeader('Cache-Control', 'no-store');
-      res.status(200).json({ success: true });
+      sendLoggedOut(deps, req, res, actor);
     }),
   );
 
@@ -149,7 +161,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       if (!record || (record.actorId !== actor.id && !isAdmin)) return forbidden();
       await deps.store.deleteToken(hash);
       deps.emit?.(revokedEvent(req, record.actorId, { type: 'token', hash, kind: record.kind }));
-      res.status(200).json({ success: true });
+      sendLoggedOut(deps, req, res, actor);
     }),
   );
 }

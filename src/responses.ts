@@ -1,0 +1,182 @@
+/**
+ * The `responses` option: how Gatehouse's answers look on the wire, for teams whose clients
+ * already expect another server's shapes (README, "Shaping responses"). It changes
+ * rendering only — never what is checked, counted, issued or refused.
+ */
+import type { Request } from 'express';
+import type { Actor } from './actor';
+import type { ProblemDetails } from './errors';
+
+/** The schemes that can carry a `WWW-Authenticate` challenge. */
+export type ChallengeScheme = 'bearer' | 'basic';
+const CHALLENGE_SCHEMES: readonly ChallengeScheme[] = ['bearer', 'basic'];
+
+/** Gatehouse's own body for a successful `POST /sessions`. */
+export interface LoginResponseBody {
+  /** The session token; absent for a cookie login. */
+  token?: string;
+  createdAt?: string;
+  expiresAt?: string | null;
+  /** The CSRF token of a cookie session. */
+  csrf?: string;
+  /** Failed attempts cleared by this login. */
+  previousAccessFailedCount: number;
+}
+
+/** Gatehouse's own body for a successful logout. */
+export interface LogoutResponseBody {
+  success: true;
+}
+
+/** Gatehouse's own body for `POST /jwt/authenticate` and `POST /jwt/refresh`. */
+export interface JwtResponseBody {
+  access: string;
+  refresh: string;
+  accessExpiresAt: string;
+  refreshExpiresAt: string;
+}
+
+/** What a success shaper is told besides the body. */
+export interface SuccessResponseContext {
+  req: Request;
+  /** The actor who logged in, logged out or was issued the tokens. */
+  actor: Actor;
+}
+
+/** What `responses.jwt` is told: also which endpoint answers. */
+export interface JwtResponseContext extends SuccessResponseContext {
+  endpoint: 'authenticate' | 'refresh';
+}
+
+/** What `responses.error` is told besides the problem. */
+export interface ErrorResponseContext {
+  req: Request;
+  /** The problem, as Gatehouse would send it. */
+  problem: ProblemDetails;
+  /**
+   * The actor the failure is about, when known: the actor of a locked login (403.2), of an
+   * expired password (403.3), or the authenticated actor refused by `require` (403.1).
+   * `null` otherwise (an unknown login or a wrong password tells nothing). Never rendered
+   * unless the function puts it in the body.
+   */
+  actor: Actor | null;
+}
+
+/** What `responses.error` returns: the body, and optionally the status and the content type. */
+export interface ErrorResponse {
+  body: unknown;
+  /** A status from 400 to 599. Default: the problem's own. */
+  status?: number;
+  /** Default `'application/json'`; `charset=utf-8` is added. */
+  contentType?: string;
+}
+
+/** The `responses` option of `gatehouse()`. */
+export interface ResponsesOptions {
+  /**
+   * Reshapes the body of a successful `POST /sessions`. Default: Gatehouse's body as it is.
+   * @example { login: (body) => ({ createdAt: body.createdAt, expiresAt: body.expiresAt, token: body.token }) } // ODK Central
+   */
+  login?: (body: LoginResponseBody, context: SuccessResponseContext) => unknown;
+  /**
+   * Reshapes the body of a successful logout (`DELETE /sessions/current`, `DELETE /sessions/:token`).
+   * @example { logout: () => ({ message: 'Success' }) } // ODK Central
+   */
+  logout?: (body: LogoutResponseBody, context: SuccessResponseContext) => unknown;
+  /**
+   * Reshapes the bodies of `POST /jwt/authenticate` and `POST /jwt/refresh`.
+   * @example { jwt: (body) => ({ token: body.access, refresh: body.refresh }) }
+   */
+  jwt?: (body: JwtResponseBody, context: JwtResponseContext) => unknown;
+  /**
+   * Renders every failure: returns `{ body, status?, contentType? }`. The full form of the
+   * top-level `formatError` (give one or the other). Default: RFC 9457 `application/problem+json`.
+   * @example { error: (p) => p.code === '403.2' ? { status: 401, body: { code: 401.2, message: 'Could not authenticate.' } } : { body: { code: Number(p.code), message: p.detail } } }
+   */
+  error?: (problem: ProblemDetails, context: ErrorResponseContext) => ErrorResponse;
+  /**
+   * The `WWW-Authenticate` challenges of a 401: `[]` sends none (ODK Central), `['basic']`
+   * only Basic (Excel, Power BI). Default: Bearer when a bearer scheme is on, Basic when
+   * `basic.challenge` is true.
+   * @example { challenges: [] }
+   */
+  challenges?: ChallengeScheme[];
+  /**
+   * How a locked login's (403.2) `maxRetriesExceeded` is sent: `'boolean'` (`true`, the
+   * default) or `'integer'` (`1`, as SIERA documents it).
+   */
+  maxRetriesExceeded?: 'boolean' | 'integer';
+}
+
+/** `responses` after validation. */
+export interface ResolvedResponses {
+  login: ResponsesOptions['login'] | null;
+  logout: ResponsesOptions['logout'] | null;
+  jwt: ResponsesOptions['jwt'] | null;
+  error: ((problem: ProblemDetails, context: ErrorResponseContext) => ErrorResponse) | null;
+  /** `null`: the default challenges. */
+  challenges: ReadonlySet<ChallengeScheme> | null;
+  maxRetriesExceeded: 'boolean' | 'integer';
+}
+
+const KNOWN: ReadonlySet<string> = new Set(['login', 'logout', 'jwt', 'error', 'challenges', 'maxRetriesExceeded']);
+
+function fail(message: string): never {
+  throw new TypeError(`gatehouse(): ${message}`);
+}
+
+/**
+ * Validates `responses`; `formatError` (the top-level shorthand) becomes `responses.error`
+ * with the JSON content type. Throws a TypeError naming the option.
+ */
+export function resolveResponses(
+  value: unknown,
+  formatError: ((problem: ProblemDetails, req: Request) => unknown) | undefined,
+  basicChallenge: boolean | undefined,
+): ResolvedResponses {
+  if (value !== undefined && (!value || typeof value !== 'object' || Array.isArray(value))) {
+    fail('responses must be an object such as { login: (body) => body, challenges: [] }.');
+  }
+  const input = (value ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(input)) {
+    if (!KNOWN.has(name)) fail(`responses: unknown option '${name}'. Known options: ${[...KNOWN].join(', ')}.`);
+  }
+  for (const name of ['login', 'logout', 'jwt'] as const) {
+    if (input[name] !== undefined && typeof input[name] !== 'function') fail(`responses.${name} must be a function (body, context) => body.`);
+  }
+  if (input.error !== undefined && typeof input.error !== 'function') {
+    fail('responses.error must be a function (problem, context) => ({ body, status?, contentType? }).');
+  }
+  if (input.error !== undefined && formatError !== undefined) fail('give responses.error or formatError, not both (formatError is its shorthand).');
+
+  let challenges: Set<ChallengeScheme> | null = null;
+  if (input.challenges !== undefined) {
+    if (!Array.isArray(input.challenges)) fail(`responses.challenges must be an array of 'bearer' and 'basic', e.g. [] for none.`);
+    challenges = new Set();
+    for (const scheme of input.challenges) {
+      if (!CHALLENGE_SCHEMES.includes(scheme as ChallengeScheme)) {
+        fail(`responses.challenges: unknown scheme ${JSON.stringify(scheme)}; use 'bearer' or 'basic'.`);
+      }
+      challenges.add(scheme as ChallengeScheme);
+    }
+    if (basicChallenge === true && !challenges.has('basic')) {
+      fail(`basic.challenge: true conflicts with responses.challenges, which leaves 'basic' out; set one of them.`);
+    }
+  }
+  const maxRetriesExceeded = input.maxRetriesExceeded ?? 'boolean';
+  if (maxRetriesExceeded !== 'boolean' && maxRetriesExceeded !== 'integer') {
+    fail(`responses.maxRetriesExceeded must be 'boolean' or 'integer' (default 'boolean').`);
+  }
+
+  const error =
+    (input.error as ResolvedResponses['error'] | undefined) ??
+    (formatError ? (problem: ProblemDetails, context: ErrorResponseContext) => ({ body: formatError(problem, context.req) }) : null);
+  return {
+    login: (input.login as ResponsesOptions['login']) ?? null,
+    logout: (input.logout as ResponsesOptions['logout']) ?? null,
+    jwt: (input.jwt as ResponsesOptions['jwt']) ?? null,
+    error,
+    challenges,
+    maxRetriesExceeded,
+  };
+}
