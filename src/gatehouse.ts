@@ -132,6 +132,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     now: config.now,
     revocations,
     lastUsedInterval: config.lastUsedInterval,
+    linkedLogins: config.login.credentials === 'token+cookie',
     lifetimes: {
       sessionTtl: config.sessionToken ? config.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: config.sessionToken ? config.sessionToken.idleTimeout : null,
@@ -251,7 +252,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(id === 'jwt' || id === 'sessionToken' ? 'bearer' : (id as SchemeGroup)))),
     cookieName: config.cookie ? config.cookie.name : null,
     endpoints: {
-      login: passwordCheck !== null && (config.sessionToken !== false || cookieSessions !== null),
+      login: passwordCheck !== null && config.login.credentials !== 'none' && (config.sessionToken !== false || cookieSessions !== null),
       jwtAuthenticate: Boolean(jwtParts?.issuer && passwordCheck),
       jwtRefresh: Boolean(jwtParts?.issuer),
       jwtVerify: jwtParts !== null,
@@ -287,6 +288,10 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         enders,
         adminRoles: config.adminRoles,
         issueSessionTokens: config.sessionToken !== false,
+        credentials: config.login.credentials,
+        ...(config.login.credentials === 'token+cookie' && config.cookie && config.sessionToken
+          ? { linkedTtl: Math.min(config.sessionToken.ttl, config.cookie.absoluteTimeout) }
+          : {}),
         cookieSessions,
         sendProblem,
         shapeLogin: config.responses.login,

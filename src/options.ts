@@ -38,6 +38,27 @@ export interface SessionTokenOptions {
   idleTimeout?: number | null;
 }
 
+/**
+ * Which credentials `POST /sessions` hands out:
+ * - `'asked'` (default): a session token, or the cookie alone when the body says `session: true`;
+ * - `'token+cookie'`: both on every login, as one session — ending either (logout with
+ *   either, `tokens.revoke`, `revokeById`, `revokeAll`, expiry) ends both (ODK Central);
+ * - `'cookie'`: the cookie alone on every login;
+ * - `'none'`: no `POST /sessions` at all (tokens come from an administrator, `auth.tokens.issue`).
+ */
+export type LoginCredentials = 'asked' | 'token+cookie' | 'cookie' | 'none';
+
+/** Options of `POST /sessions`. */
+export interface LoginOptions {
+  /**
+   * Which credentials a login hands out. Default `'asked'`.
+   * @example { login: { credentials: 'token+cookie' } } // ODK Central
+   */
+  credentials?: LoginCredentials;
+}
+
+const LOGIN_CREDENTIALS: readonly LoginCredentials[] = ['asked', 'token+cookie', 'cookie', 'none'];
+
 /** Options of the `basic` scheme (HTTPS-only Basic authentication). */
 export interface BasicOptions {
   /**
@@ -134,6 +155,12 @@ export interface GatehouseOptions {
    * @example { cookie: { secret: process.env.SESSION_SECRET, trustedOrigins: ['https://admin.example.org'] } }
    */
   cookie?: CookieOptions | false;
+  /**
+   * What `POST /sessions` hands out: a token, a cookie, both as one session, or nothing.
+   * Default `{ credentials: 'asked' }`.
+   * @example { login: { credentials: 'none' } } // tokens only from an administrator
+   */
+  login?: LoginOptions;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
   /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
@@ -188,6 +215,7 @@ export interface ResolvedOptions {
   lockout: ResolvedLockoutOptions | false;
   jwt: ResolvedJwtOptions | false;
   cookie: ResolvedCookieOptions | false;
+  login: { credentials: LoginCredentials };
   realm: string;
   adminRoles: string[];
   storeTimeout: number;
@@ -209,6 +237,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'lockout',
   'jwt',
   'cookie',
+  'login',
   'realm',
   'adminRoles',
   'storeTimeout',
@@ -281,6 +310,24 @@ function storeFeatures(
   return features;
 }
 
+function resolveLogin(value: unknown, cookie: ResolvedCookieOptions | false, sessionTokens: boolean): { credentials: LoginCredentials } {
+  if (value === undefined) return { credentials: 'asked' };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`login must be an object such as { credentials: 'token+cookie' }.`);
+  for (const name of Object.keys(value)) {
+    if (name !== 'credentials') fail(`login: unknown option '${name}'. Known options: credentials.`);
+  }
+  const credentials = (value as LoginOptions).credentials ?? 'asked';
+  if (!LOGIN_CREDENTIALS.includes(credentials)) {
+    fail(`login.credentials must be ${LOGIN_CREDENTIALS.slice(0, -1).map((c) => `'${c}'`).join(', ')} or 'none' (default 'asked').`);
+  }
+  if ((credentials === 'token+cookie' || credentials === 'cookie') && !cookie) fail(`login.credentials: '${credentials}' needs cookie sessions (cookie: { secret }).`);
+  if (credentials === 'token+cookie' && !sessionTokens) fail(`login.credentials: 'token+cookie' needs session tokens; remove sessionToken: false.`);
+  // One login is one session: the token and the cookie record share a family in the Gatehouse
+  // store, which a host's own session store cannot join.
+  if (credentials === 'token+cookie' && cookie && cookie.store) fail(`login.credentials: 'token+cookie' needs the cookie sessions in the Gatehouse store; remove cookie.store.`);
+  return { credentials };
+}
+
 /** Validates `options` and fills in defaults. Throws a TypeError naming the option and the fix. */
 export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') fail('pass an options object such as { store: new MemoryStore() }.');
@@ -344,9 +391,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
 
   const jwt = resolveJwtOptions(options.jwt);
   const cookie = resolveCookieOptions(options.cookie);
-  assertStoreHasMethods(
-    store,
-    storeFeatures(store, {
+  const login = resolveLogin(options.login, cookie, sessionToken !== false);
+  const features = storeFeatures(store, {
       appUserUrl,
       sessionToken: sessionToken !== false,
       apiKeys: apiKeys !== false,
@@ -354,8 +400,9 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
       lockout: lockout !== false,
       cookie,
       jwt,
-    }),
-  );
+    });
+  if (login.credentials === 'token+cookie') features.push('linkedLogin');
+  assertStoreHasMethods(store, features);
 
   return {
     store,
@@ -369,6 +416,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     lockout,
     jwt,
     cookie,
+    login,
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),

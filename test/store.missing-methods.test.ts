@@ -47,12 +47,13 @@ const FEATURE_OPTIONS: Record<StoreFeature, Partial<GatehouseOptions>> = {
     lockout: false,
     cookie: { secret: COOKIE_SECRET, store: new session.MemoryStore() },
   },
+  linkedLogin: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, cookie: { secret: COOKIE_SECRET }, login: { credentials: 'token+cookie' } },
   jwt: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET, stateless: true } },
   jwtIssuing: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },
   jwtActors: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },
 };
 
-const LABEL: Partial<Record<StoreFeature, string>> = { login: 'login (POST /sessions)', cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt' };
+const LABEL: Partial<Record<StoreFeature, string>> = { login: 'login (POST /sessions)', linkedLogin: "login.credentials: 'token+cookie'", cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt' };
 
 describe('A store missing methods fails at construction', () => {
   it('should refuse an empty store, naming every method of every scheme that is on by default', () => {

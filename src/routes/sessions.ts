@@ -5,6 +5,7 @@
  * still log in. The logout endpoints authenticate on their own, through the same
  * Authenticator the middleware uses, and end exactly the credential presented.
  */
+import { randomBytes } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Actor } from '../actor';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
@@ -12,6 +13,7 @@ import { GatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
 import { clientGoneSignal } from '../passwords/client-gone';
+import type { LoginCredentials } from '../options';
 import type { LoginResponseBody, LogoutResponseBody, ResponsesOptions } from '../responses';
 import type { CookieSessions } from '../strategies/cookie';
 import type { GuardedStore } from '../store/guard';
@@ -39,10 +41,14 @@ export interface SessionRoutesDependencies {
   adminRoles: readonly string[];
   /** Issue session tokens at login (false when `sessionToken: false`). */
   issueSessionTokens: boolean;
+  /** `login.credentials`: what a login hands out. Default `'asked'`. */
+  credentials?: LoginCredentials;
   /** Browser sessions, when the cookie scheme is on. */
   cookieSessions: CookieSessions | null;
   /** Sends a GatehouseError as the response. */
   sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
+  /** The lifetime of a token handed out with a cookie: the shorter of the two lifetimes. Default: the token's own. */
+  linkedTtl?: number;
   /** `responses.login`: reshapes the login body. Default: none. */
   shapeLogin?: ResponsesOptions['login'] | null;
   /** `responses.logout`: reshapes the logout body. Default: none. */
@@ -77,6 +83,14 @@ function sendLoggedOut(deps: SessionRoutesDependencies, req: Request, res: Respo
   res.status(200).json(deps.shapeLogout ? deps.shapeLogout(body, { req, actor }) : body);
 }
 
+/** The body's `session`: a JSON boolean, or a form's `true`/`false`; 400.1 otherwise. */
+function sessionField(req: Request): boolean | undefined {
+  const value = bodyObject(req.body).session;
+  if (value === undefined || typeof value === 'boolean') return value;
+  if ((value === 'true' || value === 'false') && req.is('application/x-www-form-urlencoded')) return value === 'true';
+  throw badField('session', 'must be true or false');
+}
+
 /** Adds the session endpoints to `router` under `path` (default `/sessions`). */
 export function addSessionRoutes(router: Router, path: string, deps: SessionRoutesDependencies): void {
   const handle =
@@ -85,17 +99,20 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       handler(req, res).catch(next);
     };
 
-  if (deps.passwordCheck && (deps.issueSessionTokens || deps.cookieSessions)) {
+  const credentials = deps.credentials ?? 'asked';
+  if (deps.passwordCheck && credentials !== 'none' && (deps.issueSessionTokens || deps.cookieSessions)) {
     const passwordCheck = deps.passwordCheck;
     router.post(
       path,
       handle(async (req, res) => {
         const { login, password } = readLoginBody(req.body);
-        const wantsCookie = bodyObject(req.body).session;
-        if (wantsCookie !== undefined && typeof wantsCookie !== 'boolean') throw badField('session', 'must be true or false');
+        const asked = sessionField(req);
+        // 'token+cookie' and 'cookie' hand out the cookie on every login, whatever `session` says.
+        const wantsCookie = credentials === 'asked' ? asked === true : true;
+        const wantsToken = credentials === 'asked' ? !wantsCookie : credentials === 'token+cookie';
         const cookieSessions = wantsCookie ? deps.cookieSessions : null;
         if (wantsCookie && !cookieSessions) throw badField('session', 'cannot be true: cookie sessions are not enabled');
-        if (!wantsCookie && !deps.issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
+        if (wantsToken && !deps.issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
         // A Secure cookie cannot be set over plain HTTP; refuse before the password is checked.
         if (cookieSessions?.options.secure && !req.secure) throw new GatehouseError('401.3');
         // Login CSRF: a page on another origin must not sign the browser into an account of its
@@ -107,9 +124,27 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
         const provenAt = deps.now();
         const { actor, previousAccessFailedCount } = await auditedCheck(deps.emit ?? null, req, cookieSessions ? 'cookie' : 'sessionToken', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }));
         // One login is one session: a cookie login gets the cookie alone, never a second,
-        // independent bearer token that page scripts could read and logout would not end.
-        const issued = cookieSessions ? null : await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session' }, provenAt);
-        const csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id, provenAt) : undefined;
+        // independent bearer token that page scripts could read and logout would not end —
+        // unless both are asked for ('token+cookie'), and then they share one family (`loginId`),
+        // so ending either ends both.
+        const loginId = wantsToken && cookieSessions ? randomBytes(16).toString('base64url') : null;
+        const issued = wantsToken
+          ? await deps.tokens.issueOnProof(
+              { actorId: actor.id, kind: 'session', ...(loginId && deps.linkedTtl !== undefined ? { ttl: deps.linkedTtl } : {}) },
+              provenAt,
+              loginId,
+            )
+          : null;
+        let csrf: string | undefined;
+        try {
+          csrf = cookieSessions
+            ? await cookieSessions.establish(req, res, actor.id, provenAt, loginId ? { loginId, endsAt: issued?.expiresAt?.getTime() ?? null } : undefined)
+            : undefined;
+        } catch (error) {
+          // The token never reaches the client; end it rather than leave half a session behind.
+          if (loginId) await deps.tokens.endLogin(loginId).catch(() => undefined);
+          throw error;
+        }
         if (cookieSessions) deps.emit?.(issuedEvent(req, 'cookie', 'session', actor.id, null));
         res.setHeader('Cache-Control', 'no-store');
         const body: LoginResponseBody = {
@@ -159,7 +194,9 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
       const isAdmin = actor.roles.some((role) => deps.adminRoles.includes(role));
       // Unknown and someone else's token answer alike: the endpoint is no existence oracle.
       if (!record || (record.actorId !== actor.id && !isAdmin)) return forbidden();
-      await deps.store.deleteToken(hash);
+      // A token handed out with a cookie by one login ends that cookie too.
+      if (record.familyId && record.kind === 'session') await deps.tokens.endLogin(record.familyId);
+      else await deps.store.deleteToken(hash);
       deps.emit?.(revokedEvent(req, record.actorId, { type: 'token', hash, kind: record.kind }));
       sendLoggedOut(deps, req, res, actor);
     }),

@@ -38,6 +38,8 @@ export const STORE_NEEDS = {
    * handing out a working token.
    */
   login: { methods: ['saveToken', 'saveRevocation', 'findRevocations'], off: 'sessionToken: false' },
+  /** `login.credentials: 'token+cookie'`: the token and the cookie of one login end together, as one family. */
+  linkedLogin: { methods: ['deleteTokenFamily', 'findToken'], off: "login.credentials: 'asked'" },
   /** HTTPS-only Basic. */
   basic: { methods: ['findCredentials'], off: 'basic: false' },
   /** Failed-attempt counters for login and Basic. */
@@ -60,6 +62,7 @@ export type StoreFeature = keyof typeof STORE_NEEDS;
 /** How a feature is named in the error: the option a host sets. */
 const LABELS: Partial<Record<StoreFeature, string>> = {
   login: 'login (POST /sessions)',
+  linkedLogin: "login.credentials: 'token+cookie'",
   cookieOwnStore: 'cookie',
   jwtIssuing: 'jwt',
   jwtActors: 'jwt',

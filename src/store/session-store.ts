@@ -57,12 +57,13 @@ export class TokenSessionStore extends session.Store {
       kind: 'cookie' as const,
       actorId: state?.actorId ?? null,
       createdAt,
-      expiresAt: createdAt + this.absoluteTimeout,
+      expiresAt: Math.min(createdAt + this.absoluteTimeout, state?.endsAt ?? Infinity),
       lastUsedAt: state?.lastSeenAt ?? null,
       usedAt: null,
       label: null,
       roles: null,
-      familyId: null,
+      // One login, one session: the login's token shares this family (`login.credentials: 'token+cookie'`).
+      familyId: state?.loginId ?? null,
       data: JSON.parse(JSON.stringify(data)),
     };
     const write = this.creatable.delete(hash) ? this.store.saveToken!(record) : this.store.updateToken!(record);

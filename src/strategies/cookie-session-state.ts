@@ -16,4 +16,12 @@ export interface CookieSessionState {
    */
   provenAt?: number;
   csrfToken: string;
+  /**
+   * The login this session belongs to, when that login also handed out a session token
+   * (`login.credentials: 'token+cookie'`): both records share it as their family, and
+   * ending either ends both.
+   */
+  loginId?: string;
+  /** When the session ends at the latest (ms), if earlier than its absolute timeout: the login's token expiry. */
+  endsAt?: number;
 }

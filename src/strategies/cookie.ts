@@ -40,6 +40,7 @@ export class CookieSessions {
   private readonly revocations: Revocations | null;
   /** The Gatehouse store's sessions; `null` when they live in a host's own express-session store. */
   private readonly tokenSessions: TokenSessionStore | null;
+  private readonly store: GuardedStore;
 
   /**
    * @param dependencies.options - from `resolveCookieOptions`.
@@ -53,6 +54,7 @@ export class CookieSessions {
     const { options } = dependencies;
     this.options = options;
     this.now = dependencies.now ?? Date.now;
+    this.store = dependencies.store;
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
     this.tokenSessions = options.store ? null : new TokenSessionStore(dependencies.store, options.absoluteTimeout);
     this.middleware = session({
@@ -81,11 +83,16 @@ export class CookieSessions {
    * `provenAt` is when the password was checked (default: now); a `tokens.revokeAll` for
    * the actor at or after it refuses the session (401.2) instead of letting it start.
    */
-  async establish(req: Request, res: Response, actorId: string, provenAt: number = this.now()): Promise<string> {
+  async establish(req: Request, res: Response, actorId: string, provenAt: number = this.now(), login?: { loginId: string; endsAt: number | null }): Promise<string> {
     await this.load(req, res);
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     const now = this.now();
     const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, provenAt, csrfToken: randomBytes(32).toString('base64url') };
+    if (login) {
+      if (!this.tokenSessions) throw new TypeError('CookieSessions.establish: a session shared with a token needs the sessions in the Gatehouse store.');
+      state.loginId = login.loginId;
+      if (login.endsAt !== null) state.endsAt = login.endsAt;
+    }
     req.session.gatehouse = state;
     this.tokenSessions?.expectNew(req.sessionID);
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
@@ -93,11 +100,13 @@ export class CookieSessions {
     return state.csrfToken;
   }
 
-  /** Destroys the session and clears the cookie. */
+  /** Destroys the session and clears the cookie; the token its login handed out with it ends too. */
   async end(req: Request, res: Response): Promise<void> {
     await this.load(req, res);
     const sessionKey = hashSecret(req.sessionID);
+    const loginId = req.session.gatehouse?.loginId;
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+    if (loginId && this.store.deleteTokenFamily) await this.store.deleteTokenFamily(loginId);
     // A host's session store takes express-session's write-back of a request still in flight
     // as a new session; the revocation entry keeps that copy refused.
     if (!this.tokenSessions && this.revocations) await this.revocations.revokeSession(sessionKey, this.now() + this.options.absoluteTimeout);
@@ -110,7 +119,7 @@ export class CookieSessions {
     const state = req.session?.gatehouse;
     if (!state) throw new GatehouseError('401.2');
     const now = this.now();
-    if (now - state.createdAt >= this.options.absoluteTimeout || now - state.lastSeenAt >= this.options.idleTimeout) {
+    if (now - state.createdAt >= this.options.absoluteTimeout || now - state.lastSeenAt >= this.options.idleTimeout || (state.endsAt !== undefined && now >= state.endsAt)) {
       await this.end(req, res);
       throw new GatehouseError('401.4');
     }

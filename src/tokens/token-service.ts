@@ -111,6 +111,16 @@ export interface TokenServiceDependencies {
   lastUsedInterval?: number;
   /** Reports `token.issued`, `token.revoked` and `token.revokedAll`. Default: none. */
   emit?: Emit;
+  /**
+   * Logins hand out a token and a cookie as one session (`login.credentials: 'token+cookie'`):
+   * revoking a session token reads its record first, to end its cookie too. Default `false`.
+   */
+  linkedLogins?: boolean;
+}
+
+/** A session token or cookie session handed out by a login together with the other (they share a family). */
+function isLinkedLogin(record: TokenRecord): boolean {
+  return (record.kind === 'session' || record.kind === 'cookie') && typeof record.familyId === 'string' && record.familyId !== '';
 }
 
 /** A hook `revokeById` runs for a refresh token, to end its whole family. */
@@ -138,8 +148,10 @@ export class TokenService {
   private readonly recentUses = new Map<string, number>();
   private revokeFamilyHook: RevokeFamilyHook | null = null;
   private readonly emit: Emit;
+  private readonly linkedLogins: boolean;
 
   constructor(dependencies: TokenServiceDependencies) {
+    this.linkedLogins = dependencies.linkedLogins ?? false;
     this.store = dependencies.store;
     this.lifetimes = dependencies.lifetimes;
     this.now = dependencies.now;
@@ -163,6 +175,11 @@ export class TokenService {
    * ```
    */
   async issue(input: IssueTokenInput): Promise<IssuedToken> {
+    return this.issueInFamily(input, null);
+  }
+
+  /** {@link issue}, the record in `familyId` (a login's token and cookie share one: see `login.credentials`). */
+  private async issueInFamily(input: IssueTokenInput, familyId: string | null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const store = this.requireStore('saveToken');
     if (this.store.findActor && !(await this.store.findActor(actorId))) {
@@ -182,7 +199,7 @@ export class TokenService {
       usedAt: null,
       label: label ?? null,
       roles: roles ?? null,
-      familyId: null,
+      familyId,
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -196,18 +213,33 @@ export class TokenService {
     };
   }
 
-  /** Revokes one token; resolves to `true` when it existed. Malformed input resolves to `false`. */
+  /**
+   * Revokes one token; resolves to `true` when it existed. Malformed input resolves to `false`.
+   * A session token handed out with a cookie by one login (`login.credentials: 'token+cookie'`) ends the cookie too.
+   */
   async revoke(token: string): Promise<boolean> {
     const kind = typeof token === 'string' ? parseTokenKind(token) : null;
     if (kind === null) return false;
-    const removed = await this.requireStore('deleteToken').deleteToken(hashSecret(token));
+    const removed = await this.revokeByHash(hashSecret(token));
     if (removed) this.emit?.({ type: 'token.revoked', scheme: schemeOfTokenKind(kind), actorId: null, ip: null, code: null, kind });
     return removed;
   }
 
-  /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}). */
+  /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}); a login's token and cookie end together. */
   async revokeByHash(hash: string): Promise<boolean> {
+    if (this.linkedLogins) {
+      const record = await this.requireStore('findToken').findToken(hash);
+      if (record && isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
+    }
     return this.requireStore('deleteToken').deleteToken(hash);
+  }
+
+  /**
+   * Ends every credential one login handed out (its session token and its cookie session,
+   * which share `loginId` as their family); resolves to how many records were removed.
+   */
+  async endLogin(loginId: string): Promise<number> {
+    return this.requireStore('deleteTokenFamily').deleteTokenFamily(loginId);
   }
 
   /**
@@ -234,9 +266,9 @@ export class TokenService {
    * Issues a token on a proof of identity made at `provenAt` (a login's password check):
    * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
    */
-  async issueOnProof(input: IssueTokenInput, provenAt: number): Promise<IssuedToken> {
-    const issued = await this.issue(input);
-    await this.revocations?.confirmProof(input.actorId, provenAt, () => this.revokeByHash(hashSecret(issued.token)));
+  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null): Promise<IssuedToken> {
+    const issued = await this.issueInFamily(input, loginId);
+    await this.revocations?.confirmProof(input.actorId, provenAt, () => (loginId ? this.endLogin(loginId) : this.revokeByHash(hashSecret(issued.token))));
     return issued;
   }
 
@@ -264,9 +296,15 @@ export class TokenService {
     // The stored kind is authoritative; the prefix only lets us refuse early.
     if (!record || record.kind !== claimedKind || record.actorId === null) throw new GatehouseError('401.2');
     const now = this.now();
-    if (record.expiresAt !== null && record.expiresAt <= now) throw new GatehouseError('401.4');
-    // Only sessions with an idle timeout pay for the check (an await is a hop per request).
-    if (this.lifetimes.sessionIdleTimeout !== null && record.kind === 'session') await this.enforceIdleTimeout(record, now);
+    try {
+      if (record.expiresAt !== null && record.expiresAt <= now) throw new GatehouseError('401.4');
+      // Only sessions with an idle timeout pay for the check (an await is a hop per request).
+      if (this.lifetimes.sessionIdleTimeout !== null && record.kind === 'session') await this.enforceIdleTimeout(record, now);
+    } catch (error) {
+      // A login's token that has expired takes its cookie with it: neither outlives the other.
+      if (isLinkedLogin(record)) await this.endLogin(record.familyId!);
+      throw error;
+    }
     const found = await this.requireStore('findActor').findActor(record.actorId);
     if (!found) throw new GatehouseError('401.2');
     // A copy when the token grants its own roles: the host's store may cache and share its actor objects.
@@ -336,6 +374,7 @@ export class TokenService {
       await this.revokeFamilyHook(record.familyId);
       return true;
     }
+    if (isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
     return this.requireStore('deleteToken').deleteToken(record.hash);
   }
 
