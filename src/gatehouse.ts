@@ -50,9 +50,14 @@ export interface RoutesOptions {
    * Where each group of endpoints lives, relative to the router's mount point.
    * Default `{ sessions: '/sessions', jwt: '/jwt', jwks: '/.well-known/jwks.json' }`.
    * `jwks` is served only when local JWT keys are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`).
+   * `login` (`POST`, default `sessions`) and `logout` (ends the presented credential, default
+   * `{sessions}/current`) can move on their own; paths may contain `@`.
    * @example auth.routes({ paths: { sessions: '/auth/sessions', jwks: '/auth/jwks.json' } })
+   * @example auth.routes({ paths: { login: '/api/v1/@apostrophecms/login/login', logout: '/api/v1/@apostrophecms/login/logout' }, logoutMethod: 'POST' })
    */
-  paths?: { sessions?: string; jwt?: string; jwks?: string };
+  paths?: { sessions?: string; login?: string; logout?: string; jwt?: string; jwks?: string };
+  /** The method of `paths.logout`: `'DELETE'` (default) or `'POST'`. */
+  logoutMethod?: 'DELETE' | 'POST';
 }
 
 /** What `gatehouse()` returns. */
@@ -81,7 +86,7 @@ export interface Gatehouse {
 }
 
 /** `name` includes its method, e.g. `auth.routes(): paths.jwt`. */
-function checkPath(value: unknown, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_-]*$/): string {
+function checkPath(value: unknown, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_@-]*$/): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !shape.test(value) || value.endsWith('/')) {
     throw new TypeError(`${name} must be a path such as '${fallback || '/v1'}' (no trailing slash).`);
@@ -90,9 +95,18 @@ function checkPath(value: unknown, name: string, fallback: string, shape = /^\/[
 }
 
 /** The endpoint paths of `routes()`, which `openapi()` takes too. */
-function routePaths(paths: RoutesOptions['paths'] = {}, method: string): RoutePaths {
+function routePaths(paths: RoutesOptions['paths'] = {}, method: string, logoutMethod: unknown = 'DELETE'): RoutePaths {
+  if (!paths || typeof paths !== 'object') throw new TypeError(`${method}: paths must be an object such as { sessions: '/sessions' }.`);
+  if (logoutMethod !== 'DELETE' && logoutMethod !== 'POST') throw new TypeError(`${method}: logoutMethod must be 'DELETE' or 'POST' (default 'DELETE').`);
+  const sessions = checkPath(paths.sessions, `${method}: paths.sessions`, '/sessions');
+  const login = checkPath(paths.login, `${method}: paths.login`, sessions);
+  const logout = checkPath(paths.logout, `${method}: paths.logout`, `${sessions}/current`);
+  if (logoutMethod === 'POST' && logout === login) throw new TypeError(`${method}: paths.logout and paths.login are both POST ${login}; give logout a path of its own.`);
   return {
-    sessions: checkPath(paths.sessions, `${method}: paths.sessions`, '/sessions'),
+    sessions,
+    login,
+    logout,
+    logoutMethod,
     jwt: checkPath(paths.jwt, `${method}: paths.jwt`, '/jwt'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
     jwks: checkPath(paths.jwks, `${method}: paths.jwks`, DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
@@ -264,12 +278,13 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     passwords,
     openapi(openApiOptions: OpenApiOptions = {}) {
       const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi(): mountPath', '');
-      return buildOpenApi(openApiFacts, routePaths(openApiOptions.paths, 'auth.openapi()'), mountPath);
+      return buildOpenApi(openApiFacts, routePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
     },
     authenticate: () => authenticateMiddleware(authenticator, render),
     require: (requireOptions) => requireMiddleware(requireOptions, render),
     routes(routesOptions: RoutesOptions = {}) {
-      const { sessions: sessionsPath, jwt: jwtPath, jwks: jwksPath } = routePaths(routesOptions.paths, 'auth.routes()');
+      const paths = routePaths(routesOptions.paths, 'auth.routes()', routesOptions.logoutMethod);
+      const { jwt: jwtPath, jwks: jwksPath } = paths;
       const jwks = config.jwt ? config.jwt.jwks : [];
       const router = createRouter();
       router.use((req, res, next) => {
@@ -279,8 +294,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         next(served ? undefined : 'router');
       });
       if (jwks.length > 0) addJwksRoute(router, jwksPath, jwks);
-      router.post(sessionsPath, parseAuthBody);
-      addSessionRoutes(router, sessionsPath, {
+      router.post(paths.login, parseAuthBody);
+      addSessionRoutes(router, paths, {
         authenticator,
         tokens,
         store,

@@ -12,6 +12,11 @@ import { JWKS_MAX_AGE_SECONDS } from './routes/jwks';
 /** The endpoint paths of `auth.routes()`, validated. */
 export interface RoutePaths {
   sessions: string;
+  /** `POST` login; default `sessions`. */
+  login: string;
+  /** Logout of the presented credential; default `${sessions}/current`. */
+  logout: string;
+  logoutMethod: 'DELETE' | 'POST';
   jwt: string;
   jwks: string;
 }
@@ -40,7 +45,9 @@ export interface OpenApiOptions {
    * The same `paths` given to `auth.routes()`, so the document matches the router.
    * Default `{ sessions: '/sessions', jwt: '/jwt', jwks: '/.well-known/jwks.json' }`.
    */
-  paths?: { sessions?: string; jwt?: string; jwks?: string };
+  paths?: { sessions?: string; login?: string; logout?: string; jwt?: string; jwks?: string };
+  /** The same `logoutMethod` given to `auth.routes()`. Default `'DELETE'`. */
+  logoutMethod?: 'DELETE' | 'POST';
   /**
    * Where `auth.routes()` is mounted, put in front of every path, e.g. `'/v1'`. Leave it out
    * (default `''`) when the document's `servers` URL already ends with the mount point.
@@ -76,7 +83,7 @@ function securitySchemes(facts: OpenApiFacts, paths: RoutePaths, mountPath: stri
     schemes.sessionToken = {
       type: 'http',
       scheme: 'bearer',
-      description: `Opaque session token in \`Authorization: Bearer\`, from \`POST ${mountPath}${paths.sessions}\`; ended by \`DELETE ${mountPath}${paths.sessions}/current\`.`,
+      description: `Opaque session token in \`Authorization: Bearer\`, from \`POST ${mountPath}${paths.login}\`; ended by \`${paths.logoutMethod} ${mountPath}${paths.logout}\`.`,
     };
   }
   // OpenAPI has no location for a key inside the path, so the URL form is told in prose; the
@@ -118,7 +125,7 @@ function securitySchemes(facts: OpenApiFacts, paths: RoutePaths, mountPath: stri
       type: 'apiKey',
       in: 'cookie',
       name: facts.cookieName,
-      description: `Browser session cookie set by \`POST ${mountPath}${paths.sessions}\` with \`session: true\`. Unsafe methods from another origin also need the session's CSRF token in \`X-CSRF-Token\` (403.4 otherwise).`,
+      description: `Browser session cookie set by \`POST ${mountPath}${paths.login}\` with \`session: true\`. Unsafe methods from another origin also need the session's CSRF token in \`X-CSRF-Token\` (403.4 otherwise).`,
     };
   }
   return schemes;
@@ -197,11 +204,12 @@ function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, sc
   const result: Record<string, OpenApiObject> = {};
   const sessions = `${mountPath}${paths.sessions}`;
   const cookie = facts.schemes.has('cookie');
+  // `paths.login` and `paths.logout` may name the same path (with other methods): merge, never overwrite.
   if (facts.endpoints.login) {
     const loginSchema = cookie
       ? { allOf: [{ $ref: '#/components/schemas/GatehouseLogin' }, { type: 'object', properties: { session: { type: 'boolean', description: '`true`: sign in with the session cookie instead of a bearer token.' } } }] }
       : { $ref: '#/components/schemas/GatehouseLogin' };
-    result[sessions] = credentialFreePost(
+    result[`${mountPath}${paths.login}`] = credentialFreePost(
       'gatehouseLogin',
       'Log in',
       loginSchema,
@@ -223,8 +231,10 @@ function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, sc
     );
   }
   if (anyCredential.length > 0) {
-    result[`${sessions}/current`] = {
-      delete: {
+    const logout = `${mountPath}${paths.logout}`;
+    result[logout] = {
+      ...result[logout],
+      [paths.logoutMethod.toLowerCase()]: {
         operationId: 'gatehouseLogout',
         tags: TAGS,
         summary: 'Log out: end the credential this request is made with',
@@ -233,6 +243,7 @@ function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, sc
       },
     };
     result[`${sessions}/{token}`] = {
+      ...result[`${sessions}/{token}`],
       delete: {
         operationId: 'gatehouseEndSession',
         tags: TAGS,

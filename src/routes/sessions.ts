@@ -13,6 +13,7 @@ import { GatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
 import { clientGoneSignal } from '../passwords/client-gone';
+import type { RoutePaths } from '../openapi';
 import type { LoginCredentials } from '../options';
 import type { LoginResponseBody, LogoutResponseBody, ResponsesOptions } from '../responses';
 import type { CookieSessions } from '../strategies/cookie';
@@ -91,8 +92,12 @@ function sessionField(req: Request): boolean | undefined {
   throw badField('session', 'must be true or false');
 }
 
-/** Adds the session endpoints to `router` under `path` (default `/sessions`). */
-export function addSessionRoutes(router: Router, path: string, deps: SessionRoutesDependencies): void {
+/**
+ * Adds the session endpoints to `router`: login at `paths.login`, logout at `paths.logout`
+ * (with `paths.logoutMethod`) and `DELETE {paths.sessions}/:token`.
+ */
+export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessions' | 'login' | 'logout' | 'logoutMethod'>, deps: SessionRoutesDependencies): void {
+  const path = paths.sessions;
   const handle =
     (handler: (req: Request, res: Response) => Promise<void>) =>
     (req: Request, res: Response, next: NextFunction): void => {
@@ -103,7 +108,7 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
   if (deps.passwordCheck && credentials !== 'none' && (deps.issueSessionTokens || deps.cookieSessions)) {
     const passwordCheck = deps.passwordCheck;
     router.post(
-      path,
+      paths.login,
       handle(async (req, res) => {
         const { login, password } = readLoginBody(req.body);
         const asked = sessionField(req);
@@ -159,8 +164,8 @@ export function addSessionRoutes(router: Router, path: string, deps: SessionRout
     );
   }
 
-  router.delete(
-    `${path}/current`,
+  router[paths.logoutMethod === 'POST' ? 'post' : 'delete'](
+    paths.logout,
     handle(async (req, res) => {
       const authenticated = await authenticatedActor(deps, req, res);
       if (!authenticated) return;
