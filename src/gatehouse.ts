@@ -173,7 +173,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   }
   if (config.sessionToken) {
     // @types/passport-http-bearer does not declare its Strategy as passport-strategy's subclass; at runtime it is.
-    strategies.sessionToken = new SessionTokenStrategy({ tokens }) as unknown as Strategy;
+    strategies.sessionToken = new SessionTokenStrategy({ tokens, kinds: config.sessionToken.kinds }) as unknown as Strategy;
     enabledGroups.add('bearer');
   }
   if (config.apiKeys) {
@@ -230,6 +230,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     detection: { precedence, enabled: new Set(precedence), cookieName: config.cookie ? config.cookie.name : null },
     urlCredentials: { appUserUrl: config.appUserUrl, apiKeyQuery: config.apiKeys !== false },
     multipleCredentials: config.multipleCredentials,
+    methods: config.methods,
     strategies,
     emit,
   });

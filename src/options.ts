@@ -36,7 +36,18 @@ export interface SessionTokenOptions {
    * @example { idleTimeout: 30 * 60 * 1000 }
    */
   idleTimeout?: number | null;
+  /**
+   * The stored token kinds accepted as `Authorization: Bearer`. Default
+   * `['session', 'personal', 'appUser']`; leave `'appUser'` out to accept app users only
+   * through `/key/{token}/…` URLs (ODK Central).
+   * @example { kinds: ['session', 'personal'] }
+   */
+  kinds?: BearerTokenKind[];
 }
+
+/** A stored token kind that can be sent as a Bearer token. */
+export type BearerTokenKind = 'session' | 'personal' | 'appUser';
+const BEARER_TOKEN_KINDS: readonly BearerTokenKind[] = ['session', 'personal', 'appUser'];
 
 /**
  * Which credentials `POST /sessions` hands out:
@@ -161,6 +172,13 @@ export interface GatehouseOptions {
    * @example { login: { credentials: 'none' } } // tokens only from an administrator
    */
   login?: LoginOptions;
+  /**
+   * Per scheme, the HTTP methods its credentials are considered on; on any other method a
+   * credential of that scheme is not considered at all, as if not sent (the next presented
+   * one is tried). `'GET'` includes `'HEAD'`. Keys are precedence groups. Default: every method.
+   * @example { methods: { cookie: ['GET'] } } // ODK Central's cookie: reads only
+   */
+  methods?: Partial<Record<SchemeGroup, string[]>>;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
   /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
@@ -208,7 +226,9 @@ export interface ResolvedOptions {
   precedence: SchemeGroup[];
   multipleCredentials: 'first' | 'reject';
   appUserUrl: boolean;
-  sessionToken: { ttl: number; idleTimeout: number | null } | false;
+  sessionToken: { ttl: number; idleTimeout: number | null; kinds: BearerTokenKind[] } | false;
+  /** Per precedence group, the methods its credentials are considered on; absent: every method. */
+  methods: Partial<Record<SchemeGroup, ReadonlySet<string>>>;
   apiKeys: Map<string, ResolvedApiKey> | false;
   basic: { challenge: boolean; realm: string; cache: ResolvedVerificationCacheOptions | false } | false;
   passwords: ResolvedPasswordOptions;
@@ -238,6 +258,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'jwt',
   'cookie',
   'login',
+  'methods',
   'realm',
   'adminRoles',
   'storeTimeout',
@@ -310,6 +331,37 @@ function storeFeatures(
   return features;
 }
 
+function resolveBearerKinds(value: unknown): BearerTokenKind[] {
+  if (value === undefined) return [...BEARER_TOKEN_KINDS];
+  if (!Array.isArray(value) || value.length === 0) fail(`sessionToken.kinds must be a non-empty array of ${BEARER_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+  for (const kind of value) {
+    if (!BEARER_TOKEN_KINDS.includes(kind as BearerTokenKind)) fail(`sessionToken.kinds: unknown kind ${JSON.stringify(kind)}; use ${BEARER_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+  }
+  return [...new Set(value as BearerTokenKind[])];
+}
+
+/** An HTTP method token (RFC 9110 §9.1), upper case. */
+const METHOD = /^[A-Z][A-Z-]*$/;
+
+function resolveMethods(value: unknown): Partial<Record<SchemeGroup, ReadonlySet<string>>> {
+  if (value === undefined) return {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`methods must be an object such as { cookie: ['GET'] }.`);
+  const result: Partial<Record<SchemeGroup, ReadonlySet<string>>> = {};
+  for (const [group, list] of Object.entries(value)) {
+    if (!DEFAULT_PRECEDENCE.includes(group as SchemeGroup)) {
+      fail(`methods: unknown scheme ${JSON.stringify(group)}; use ${DEFAULT_PRECEDENCE.map((g) => `'${g}'`).join(', ')}.`);
+    }
+    if (!Array.isArray(list) || list.length === 0 || !list.every((method) => typeof method === 'string' && METHOD.test(method.toUpperCase()))) {
+      fail(`methods.${group} must be a non-empty array of HTTP methods such as ['GET'].`);
+    }
+    const methods = new Set((list as string[]).map((method) => method.toUpperCase()));
+    // Express answers HEAD with the GET route: a scheme good for GET is good for HEAD.
+    if (methods.has('GET')) methods.add('HEAD');
+    result[group as SchemeGroup] = methods;
+  }
+  return result;
+}
+
 function resolveLogin(value: unknown, cookie: ResolvedCookieOptions | false, sessionTokens: boolean): { credentials: LoginCredentials } {
   if (value === undefined) return { credentials: 'asked' };
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`login must be an object such as { credentials: 'token+cookie' }.`);
@@ -352,6 +404,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
           ttl: durationOption(sessionTokenInput?.ttl, 'sessionToken.ttl', 24 * HOUR),
           idleTimeout:
             sessionTokenInput?.idleTimeout == null ? null : durationOption(sessionTokenInput.idleTimeout, 'sessionToken.idleTimeout', 1),
+          kinds: resolveBearerKinds(sessionTokenInput?.kinds),
         };
 
   const apiKeys = options.apiKeys === false ? false : resolveApiKeys(options.apiKeys ?? {});
@@ -417,6 +470,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     jwt,
     cookie,
     login,
+    methods: resolveMethods(options.methods),
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),

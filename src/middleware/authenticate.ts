@@ -7,7 +7,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { PassportStrategy as Strategy } from '../strategies/passport-base';
 import type { Actor, SchemeId } from '../actor';
-import { detectCredentials, hasRepeatedAuthorization, type DetectionConfig, type PresentedCredential } from '../detect';
+import { detectCredentials, groupOf, hasRepeatedAuthorization, type DetectionConfig, type PresentedCredential, type SchemeGroup } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { refusalEvent, type Emit } from '../events';
 import type { AuthInfoWithReference } from '../strategies/outcome';
@@ -22,6 +22,8 @@ export interface AuthenticatorConfig {
   detection: DetectionConfig;
   urlCredentials: UrlCredentialConfig;
   multipleCredentials: 'first' | 'reject';
+  /** Per precedence group, the methods its credentials are considered on (`methods` option). Default: every method. */
+  methods?: Partial<Record<SchemeGroup, ReadonlySet<string>>>;
   /** The strategy of every enabled scheme. */
   strategies: Partial<Record<SchemeId, Strategy>>;
   /** Reports refused credentials (`credential.refused`, `store.error`). Default: none. */
@@ -112,7 +114,10 @@ export class Authenticator {
     if (req.headers.authorization !== undefined && hasRepeatedAuthorization(req.rawHeaders)) {
       return refused('400.2', false, REPEATED_AUTHORIZATION_DETAIL);
     }
-    const presented = detectCredentials(req.headers, fromUrl, this.config.detection);
+    const detected = detectCredentials(req.headers, fromUrl, this.config.detection);
+    // A credential of a scheme limited to other methods is not considered, as if not sent.
+    const methods = this.config.methods;
+    const presented = methods && detected.length > 0 ? detected.filter((credential) => methods[groupOf(credential)]?.has(req.method) ?? true) : detected;
     if (presented.length === 0) return ANONYMOUS;
     if (presented.length > 1 && this.config.multipleCredentials === 'reject') return this.reported(req, null, refused('400.2'));
     const [chosen] = presented;
