@@ -19,6 +19,7 @@ import { routeErrorsAsProblems } from './routes/route-errors';
 import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
 import { addJwtRoutes } from './routes/jwt';
 import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
+import { ChangeTickets } from './passwords/change-ticket';
 import { PasswordHasher } from './passwords/hasher';
 import { Lockout } from './passwords/lockout';
 import { PasswordCheck } from './passwords/password-check';
@@ -165,6 +166,10 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       })
     : null;
 
+  const passwordChange = config.passwordChange
+    ? { tickets: new ChangeTickets({ ttl: config.passwordChange.ttl, secret: config.passwordChange.secret, now: config.now }), hasher: passwords }
+    : null;
+
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enabledGroups = new Set<SchemeGroup>();
   if (config.appUserUrl) {
@@ -296,6 +301,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       });
       if (jwks.length > 0) addJwksRoute(router, jwksPath, jwks);
       router.post(paths.login, parseAuthBody);
+      if (passwordChange) router.post(`${paths.sessions}/password`, parseAuthBody);
       addSessionRoutes(router, paths, {
         authenticator,
         tokens,
@@ -305,6 +311,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         adminRoles: config.adminRoles,
         issueSessionTokens: config.sessionToken !== false,
         credentials: config.login.credentials,
+        passwordChange,
         ...(config.login.credentials === 'token+cookie' && config.cookie && config.sessionToken
           ? { linkedTtl: Math.min(config.sessionToken.ttl, config.cookie.absoluteTimeout) }
           : {}),

@@ -70,6 +70,20 @@ export interface LoginOptions {
 
 const LOGIN_CREDENTIALS: readonly LoginCredentials[] = ['asked', 'token+cookie', 'cookie', 'none'];
 
+/** Options of the expired-password change step. */
+export interface PasswordChangeOptions {
+  /**
+   * Lifetime of a change ticket in milliseconds. Default `300_000` (5 minutes).
+   * @example { ttl: 10 * 60 * 1000 }
+   */
+  ttl?: number;
+  /**
+   * Signs the tickets, so every instance accepts the others' (at least 32 characters).
+   * Default: a random key per process (one instance).
+   */
+  secret?: string;
+}
+
 /** Options of the `basic` scheme (HTTPS-only Basic authentication). */
 export interface BasicOptions {
   /**
@@ -179,6 +193,13 @@ export interface GatehouseOptions {
    * @example { methods: { cookie: ['GET'] } } // ODK Central's cookie: reads only
    */
   methods?: Partial<Record<SchemeGroup, string[]>>;
+  /**
+   * The change step for expired passwords: a 403.3 from a login carries a short-lived,
+   * single-use `changeTicket`, which `POST {sessions}/password` takes with the new password;
+   * the store saves it (`changePassword`) and every credential of the actor ends. Default: off.
+   * @example { passwordChange: { ttl: 5 * 60 * 1000, secret: process.env.PASSWORD_CHANGE_SECRET } }
+   */
+  passwordChange?: PasswordChangeOptions | false;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
   /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
@@ -236,6 +257,7 @@ export interface ResolvedOptions {
   jwt: ResolvedJwtOptions | false;
   cookie: ResolvedCookieOptions | false;
   login: { credentials: LoginCredentials };
+  passwordChange: { ttl: number; secret: string | null } | false;
   realm: string;
   adminRoles: string[];
   storeTimeout: number;
@@ -259,6 +281,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'cookie',
   'login',
   'methods',
+  'passwordChange',
   'realm',
   'adminRoles',
   'storeTimeout',
@@ -362,6 +385,17 @@ function resolveMethods(value: unknown): Partial<Record<SchemeGroup, ReadonlySet
   return result;
 }
 
+function resolvePasswordChange(value: unknown): { ttl: number; secret: string | null } | false {
+  if (value === undefined || value === false) return false;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('passwordChange must be an object such as { ttl: 300000 }, or false.');
+  for (const name of Object.keys(value)) {
+    if (name !== 'ttl' && name !== 'secret') fail(`passwordChange: unknown option '${name}'. Known options: ttl, secret.`);
+  }
+  const { ttl, secret } = value as PasswordChangeOptions;
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 32)) fail('passwordChange.secret must be at least 32 characters.');
+  return { ttl: durationOption(ttl, 'passwordChange.ttl', 5 * 60 * 1000), secret: secret ?? null };
+}
+
 function resolveLogin(value: unknown, cookie: ResolvedCookieOptions | false, sessionTokens: boolean): { credentials: LoginCredentials } {
   if (value === undefined) return { credentials: 'asked' };
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`login must be an object such as { credentials: 'token+cookie' }.`);
@@ -455,6 +489,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
       jwt,
     });
   if (login.credentials === 'token+cookie') features.push('linkedLogin');
+  const passwordChange = resolvePasswordChange(options.passwordChange);
+  if (passwordChange) features.push('passwordChange');
   assertStoreHasMethods(store, features);
 
   return {
@@ -471,6 +507,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     cookie,
     login,
     methods: resolveMethods(options.methods),
+    passwordChange,
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),

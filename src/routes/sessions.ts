@@ -12,7 +12,10 @@ import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
+import { ChangeTickets, MAX_TICKET_LENGTH } from '../passwords/change-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
+import type { PasswordHasher } from '../passwords/hasher';
+import { normalizeLogin } from '../login';
 import type { RoutePaths } from '../openapi';
 import type { LoginCredentials } from '../options';
 import type { LoginResponseBody, LogoutResponseBody, ResponsesOptions } from '../responses';
@@ -21,7 +24,7 @@ import type { GuardedStore } from '../store/guard';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../strategies/outcome';
 import { hashSecret, parseTokenKind } from '../tokens/format';
 import type { TokenService } from '../tokens/token-service';
-import { badField, bodyObject, readLoginBody } from './login-body';
+import { badField, bodyObject, readLoginBody, requiredString } from './login-body';
 
 /** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
 export interface PasswordChecker {
@@ -48,6 +51,8 @@ export interface SessionRoutesDependencies {
   cookieSessions: CookieSessions | null;
   /** Sends a GatehouseError as the response. */
   sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
+  /** The expired-password change step (`passwordChange`), when on. */
+  passwordChange?: { tickets: ChangeTickets; hasher: Pick<PasswordHasher, 'hash' | 'verify'> } | null;
   /** The lifetime of a token handed out with a cookie: the shorter of the two lifetimes. Default: the token's own. */
   linkedTtl?: number;
   /** `responses.login`: reshapes the login body. Default: none. */
@@ -82,6 +87,19 @@ async function authenticatedActor(
 function sendLoggedOut(deps: SessionRoutesDependencies, req: Request, res: Response, actor: Actor): void {
   const body: LogoutResponseBody = { success: true };
   res.status(200).json(deps.shapeLogout ? deps.shapeLogout(body, { req, actor }) : body);
+}
+
+/**
+ * Adds a change ticket to a 403.3 (the password was right, and has expired) when the change
+ * step is on; rethrows every error.
+ */
+async function withChangeTicket(deps: SessionRoutesDependencies, login: string, error: unknown): Promise<never> {
+  if (!deps.passwordChange || !(error instanceof GatehouseError) || error.code !== '403.3' || !deps.store.findCredentials) throw error;
+  const normalized = normalizeLogin(login);
+  const record = await deps.store.findCredentials(normalized);
+  if (!record || record.passwordHash === null) throw error;
+  const changeTicket = deps.passwordChange.tickets.issue({ login: normalized, actorId: record.actor.id }, record.passwordHash);
+  throw new GatehouseError('403.3', { detail: error.message, extensions: { ...error.extensions, changeTicket }, headers: { ...error.headers }, actor: record.actor });
 }
 
 /** The body's `session`: a JSON boolean, or a form's `true`/`false`; 400.1 otherwise. */
@@ -127,7 +145,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
         }
         // The proof of identity starts here: a revokeAll from now on refuses what this login issues.
         const provenAt = deps.now();
-        const { actor, previousAccessFailedCount } = await auditedCheck(deps.emit ?? null, req, cookieSessions ? 'cookie' : 'sessionToken', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }));
+        const { actor, previousAccessFailedCount } = await auditedCheck(deps.emit ?? null, req, cookieSessions ? 'cookie' : 'sessionToken', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) })).catch((error: unknown) => withChangeTicket(deps, login, error));
         // One login is one session: a cookie login gets the cookie alone, never a second,
         // independent bearer token that page scripts could read and logout would not end —
         // unless both are asked for ('token+cookie'), and then they share one family (`loginId`),
@@ -160,6 +178,31 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
           previousAccessFailedCount,
         };
         res.status(200).json(deps.shapeLogin ? deps.shapeLogin(body, { req, actor }) : body);
+      }),
+    );
+  }
+
+  if (deps.passwordChange && deps.store.findCredentials && deps.store.changePassword) {
+    const { tickets, hasher } = deps.passwordChange;
+    const { findCredentials, changePassword } = deps.store;
+    router.post(
+      `${path}/password`,
+      handle(async (req, res) => {
+        const body = bodyObject(req.body);
+        const ticket = tickets.read(requiredString(body, 'ticket', MAX_TICKET_LENGTH));
+        const password = requiredString(body, 'password');
+        const record = await findCredentials(ticket.login);
+        if (!record || record.actor.id !== ticket.actorId || record.passwordHash === null) throw new GatehouseError('401.2');
+        // Bound to the hash it was issued for: used once (or after any other change) it no longer checks out.
+        tickets.verify(ticket, record.passwordHash);
+        if (await hasher.verify(password, record.passwordHash)) throw badField('password', 'must differ from the expired password');
+        const newHash = await hasher.hash(password);
+        // Compare-and-set: of two requests with one ticket, one wins.
+        if (!(await changePassword(record.actor.id, record.passwordHash, newHash))) throw new GatehouseError('401.2');
+        // Whoever knew the old password is out: every credential of the actor ends.
+        await deps.tokens.revokeAll(record.actor.id);
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(200).json({ success: true });
       }),
     );
   }

@@ -175,6 +175,15 @@ export class MemoryStore implements GatehouseStore {
     return true;
   }
 
+  /** Replaces the hash while it is still `expectedHash` and clears the expiry (see `CredentialStore.changePassword`). */
+  async changePassword(actorId: string, expectedHash: string, newHash: string): Promise<boolean> {
+    const user = this.usersById.get(actorId);
+    if (!user || user.passwordHash === null || user.passwordHash !== expectedHash) return false;
+    user.passwordHash = newHash;
+    user.passwordExpiresAt = null;
+    return true;
+  }
+
   // ---- TokenStore ----
 
   async saveToken(record: TokenRecord): Promise<void> {

@@ -9,7 +9,7 @@ type MethodName = keyof GatehouseStore;
 
 /** The interface's parts (DESIGN §6), each with its required and optional methods. */
 export const STORE_PARTS = {
-  credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash'] },
+  credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword'] },
   tokens: {
     required: ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'],
     optional: ['touchToken', 'listTokens', 'findTokenById'],
@@ -40,6 +40,8 @@ export const STORE_NEEDS = {
   login: { methods: ['saveToken', 'saveRevocation', 'findRevocations'], off: 'sessionToken: false' },
   /** `login.credentials: 'token+cookie'`: the token and the cookie of one login end together, as one family. */
   linkedLogin: { methods: ['deleteTokenFamily', 'findToken'], off: "login.credentials: 'asked'" },
+  /** Changing an expired password with a change ticket; every credential of the actor ends after. */
+  passwordChange: { methods: ['findCredentials', 'changePassword', 'deleteTokensForActor'], off: 'passwordChange: false' },
   /** HTTPS-only Basic. */
   basic: { methods: ['findCredentials'], off: 'basic: false' },
   /** Failed-attempt counters for login and Basic. */

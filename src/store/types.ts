@@ -44,6 +44,22 @@ export interface CredentialStore {
    * ```
    */
   updatePasswordHash?(actorId: string, expectedHash: string, newHash: string): Promise<boolean>;
+  /**
+   * Optional. The user's own password change after expiry (`passwordChange`): replaces the
+   * hash with `newHash` while it is still `expectedHash` (a compare-and-set) and clears or
+   * renews `passwordExpiresAt` as the host's policy says; resolves to whether it did.
+   *
+   * @example
+   * ```ts
+   * async changePassword(actorId, expectedHash, newHash) {
+   *   const { rowCount } = await db.query(
+   *     "UPDATE users SET password_hash = $3, password_expires_at = now() + interval '90 days' WHERE id = $1 AND password_hash = $2",
+   *     [actorId, expectedHash, newHash]);
+   *   return rowCount === 1;
+   * }
+   * ```
+   */
+  changePassword?(actorId: string, expectedHash: string, newHash: string): Promise<boolean>;
 }
 
 /** Kinds a token record can have: the public token kinds plus browser cookie sessions. */
