@@ -4,7 +4,7 @@
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
 export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
-export type { BasicOptions, GatehouseOptions, SessionTokenOptions } from './options';
+export type { BasicOptions, BearerTokenKind, GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions, SessionTokenOptions } from './options';
 export type {
   ChallengeScheme,
   ErrorResponse,
