@@ -324,7 +324,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       });
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, shape: config.responses.jwt, emit, now: config.now });
+        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, passwordChange, shape: config.responses.jwt, emit, now: config.now });
         // A refresh token or JWT refused in a body is a refused credential too.
         if (emit) router.use([`${jwtPath}/refresh`, `${jwtPath}/verify`], reportingRefusals(emit, 'jwt'));
       }

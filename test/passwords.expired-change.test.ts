@@ -2,6 +2,7 @@ import request from 'supertest';
 import { gatehouse, MemoryStore } from '../src';
 import { STORE_METHODS } from '../src/store/methods';
 import { buildApp } from './helpers/app';
+import { JWT_OPTIONS } from './helpers/jwt';
 import type { TestApp } from './helpers/app';
 
 const OLD = 'carol old password';
@@ -90,6 +91,17 @@ describe('An expired password can be changed with the ticket from its 403.3', ()
     const missing = await request(t.app).post('/v1/sessions/password').send({ ticket: changeTicket });
     expect(missing.status).toBe(400);
     expect(missing.body).toMatchObject({ code: '400.1', field: 'password' });
+  });
+
+  it('should put a change ticket in the 403.3 of POST /jwt/authenticate too, which changes the password', async () => {
+    const t = await withExpiredCarol({ jwt: JWT_OPTIONS });
+    const res = await request(t.app).post('/v1/jwt/authenticate').send({ login: 'carol', password: OLD });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('403.3');
+    const change = await request(t.app).post('/v1/sessions/password').send({ ticket: res.body.changeTicket, password: NEW });
+    expect(change.status).toBe(200);
+    t.clock.now += 1;
+    expect((await request(t.app).post('/v1/jwt/authenticate').send({ login: 'carol', password: NEW })).status).toBe(200);
   });
 
   it('should put no ticket in a 403.3 when passwordChange is off, and serve no endpoint', async () => {

@@ -9,6 +9,8 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GatehouseError } from '../errors';
+import { normalizeLogin } from '../login';
+import type { CredentialStore } from '../store/types';
 
 /** What a ticket names. */
 export interface ChangeTicketClaims {
@@ -65,4 +67,22 @@ export class ChangeTickets {
     const hashDigest = createHash('sha256').update(passwordHash).digest('hex');
     return createHmac('sha256', this.key).update(`${payload}\n${hashDigest}`).digest('base64url');
   }
+}
+
+/**
+ * Adds a change ticket to a 403.3 (the password was right, and has expired) when the change
+ * step is on; rethrows every error. For the login endpoints (`POST /sessions`, `POST /jwt/authenticate`).
+ */
+export async function withChangeTicket(
+  passwordChange: { tickets: ChangeTickets } | null | undefined,
+  store: Partial<Pick<CredentialStore, 'findCredentials'>>,
+  login: string,
+  error: unknown,
+): Promise<never> {
+  if (!passwordChange || !(error instanceof GatehouseError) || error.code !== '403.3' || !store.findCredentials) throw error;
+  const normalized = normalizeLogin(login);
+  const record = await store.findCredentials(normalized);
+  if (!record || record.passwordHash === null) throw error;
+  const changeTicket = passwordChange.tickets.issue({ login: normalized, actorId: record.actor.id }, record.passwordHash);
+  throw new GatehouseError('403.3', { detail: error.message, extensions: { ...error.extensions, changeTicket }, headers: { ...error.headers }, actor: record.actor });
 }

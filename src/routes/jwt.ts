@@ -7,6 +7,7 @@ import type { PassportStrategy as Strategy } from '../strategies/passport-base';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, type Emit } from '../events';
 import { runStrategy } from '../middleware/run-strategy';
+import { withChangeTicket, type ChangeTickets } from '../passwords/change-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { Actor } from '../actor';
 import type { JwtResponseBody, ResponsesOptions } from '../responses';
@@ -24,6 +25,8 @@ export interface JwtRoutesDependencies {
   strategy: Strategy;
   store: GuardedStore;
   passwordCheck: PasswordChecker | null;
+  /** The expired-password change step: a 403.3 carries a change ticket. Default: none. */
+  passwordChange?: { tickets: ChangeTickets } | null;
   /** `responses.jwt`: reshapes the token bodies. Default: none. */
   shape?: ResponsesOptions['jwt'] | null;
   /** Clock in ms. */
@@ -68,7 +71,9 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
         const { login, password } = readLoginBody(req.body);
         // The proof of identity starts here: a revokeAll from now on refuses the new family.
         const provenAt = deps.now();
-        const { actor } = await auditedCheck(deps.emit ?? null, req, 'jwt', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }));
+        const { actor } = await auditedCheck(deps.emit ?? null, req, 'jwt', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) })).catch(
+          (error: unknown) => withChangeTicket(deps.passwordChange, deps.store, login, error),
+        );
         const refresh = await deps.refreshTokens.issue(actor.id, provenAt);
         deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
         sendTokens({ req, res, actor, endpoint: 'authenticate', shape: deps.shape }, issuer.sign(actor, refresh.familyId), refresh);

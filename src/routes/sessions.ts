@@ -12,10 +12,9 @@ import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
-import { ChangeTickets, MAX_TICKET_LENGTH } from '../passwords/change-ticket';
+import { ChangeTickets, MAX_TICKET_LENGTH, withChangeTicket } from '../passwords/change-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { PasswordHasher } from '../passwords/hasher';
-import { normalizeLogin } from '../login';
 import type { RoutePaths } from '../openapi';
 import type { LoginCredentials } from '../options';
 import type { LoginResponseBody, LogoutResponseBody, ResponsesOptions } from '../responses';
@@ -89,19 +88,6 @@ function sendLoggedOut(deps: SessionRoutesDependencies, req: Request, res: Respo
   res.status(200).json(deps.shapeLogout ? deps.shapeLogout(body, { req, actor }) : body);
 }
 
-/**
- * Adds a change ticket to a 403.3 (the password was right, and has expired) when the change
- * step is on; rethrows every error.
- */
-async function withChangeTicket(deps: SessionRoutesDependencies, login: string, error: unknown): Promise<never> {
-  if (!deps.passwordChange || !(error instanceof GatehouseError) || error.code !== '403.3' || !deps.store.findCredentials) throw error;
-  const normalized = normalizeLogin(login);
-  const record = await deps.store.findCredentials(normalized);
-  if (!record || record.passwordHash === null) throw error;
-  const changeTicket = deps.passwordChange.tickets.issue({ login: normalized, actorId: record.actor.id }, record.passwordHash);
-  throw new GatehouseError('403.3', { detail: error.message, extensions: { ...error.extensions, changeTicket }, headers: { ...error.headers }, actor: record.actor });
-}
-
 /** The body's `session`: a JSON boolean, or a form's `true`/`false`; 400.1 otherwise. */
 function sessionField(req: Request): boolean | undefined {
   const value = bodyObject(req.body).session;
@@ -145,7 +131,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
         }
         // The proof of identity starts here: a revokeAll from now on refuses what this login issues.
         const provenAt = deps.now();
-        const { actor, previousAccessFailedCount } = await auditedCheck(deps.emit ?? null, req, cookieSessions ? 'cookie' : 'sessionToken', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) })).catch((error: unknown) => withChangeTicket(deps, login, error));
+        const { actor, previousAccessFailedCount } = await auditedCheck(deps.emit ?? null, req, cookieSessions ? 'cookie' : 'sessionToken', login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) })).catch((error: unknown) => withChangeTicket(deps.passwordChange, deps.store, login, error));
         // One login is one session: a cookie login gets the cookie alone, never a second,
         // independent bearer token that page scripts could read and logout would not end —
         // unless both are asked for ('token+cookie'), and then they share one family (`loginId`),
