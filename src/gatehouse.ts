@@ -273,6 +273,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     cookieName: config.cookie ? config.cookie.name : null,
     endpoints: {
       login: passwordCheck !== null && config.login.credentials !== 'none' && (config.sessionToken !== false || cookieSessions !== null),
+      passwordChange: passwordChange !== null && Boolean(store.findCredentials && store.changePassword),
       jwtAuthenticate: Boolean(jwtParts?.issuer && passwordCheck),
       jwtRefresh: Boolean(jwtParts?.issuer),
       jwtVerify: jwtParts !== null,

@@ -28,7 +28,7 @@ export interface OpenApiFacts {
   /** Session cookie name, when cookies are on. */
   cookieName: string | null;
   /** Which endpoints `routes()` serves. */
-  endpoints: { login: boolean; jwtAuthenticate: boolean; jwtRefresh: boolean; jwtVerify: boolean; jwks: boolean };
+  endpoints: { login: boolean; passwordChange: boolean; jwtAuthenticate: boolean; jwtRefresh: boolean; jwtVerify: boolean; jwks: boolean };
 }
 
 /**
@@ -144,7 +144,8 @@ const SCHEMAS: Record<string, OpenApiObject> = {
       code: { type: 'string', enum: Object.keys(PROBLEMS) },
       field: { type: 'string', description: 'The body field at fault (400.1).' },
       lockoutTimeRemaining: { type: 'integer', description: 'Seconds until the login may be tried again (403.2).' },
-      maxRetriesExceeded: { type: 'boolean' },
+      maxRetriesExceeded: { type: ['boolean', 'integer'], description: '`true` (403.2); `1` with `responses.maxRetriesExceeded: \'integer\'`.' },
+      changeTicket: { type: 'string', description: 'With `passwordChange` on (403.3 from a login): send it to `POST {sessions}/password` with the new password. Short-lived, single-use.' },
     },
   },
   GatehouseLogin: {
@@ -228,6 +229,14 @@ function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, sc
         ...problems(cookie ? [...LOGIN_PROBLEMS, '401.3', '403.4'] : LOGIN_PROBLEMS),
       },
       'Any credential sent with the request is ignored. Unknown login and wrong password answer alike.',
+    );
+  }
+  if (facts.endpoints.passwordChange) {
+    result[`${sessions}/password`] = credentialFreePost(
+      'gatehouseChangeExpiredPassword',
+      'Change an expired password with the changeTicket of its 403.3',
+      { type: 'object', required: ['ticket', 'password'], properties: { ticket: { type: 'string' }, password: { type: 'string', format: 'password' } } },
+      { '200': ok('Changed; every credential of the actor has ended.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['400.1', '401.2', '401.4', '503.1', '503.2']) },
     );
   }
   if (anyCredential.length > 0) {

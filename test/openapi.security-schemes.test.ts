@@ -95,6 +95,19 @@ describe('auth.openapi(): paths match the router', () => {
     expect((await request(app).get('/v1/.well-known/jwks.json')).status).toBe(404);
   });
 
+  it('documents POST {sessions}/password and the changeTicket of 403.3 when passwordChange is on, and the document validates', async () => {
+    const auth = gatehouse({ store: new MemoryStore({ passwordCost: 10 }), passwordChange: {} });
+    const app = express();
+    app.use('/v1', auth.routes());
+    const fragment = auth.openapi({ mountPath: '/v1' });
+    expect(operations(fragment).map(({ method, path }) => `${method} ${path}`)).toContain('post /v1/sessions/password');
+    expect((await request(app).post('/v1/sessions/password').send({})).status).toBe(400);
+    expect(fragment.components.schemas.GatehouseProblem).toHaveProperty('properties.changeTicket');
+    expect(await validate({ openapi: '3.1.0', info: INFO, ...fragment })).toEqual({ valid: true, openapi: '3.1.0' });
+    const off = gatehouse({ store: new MemoryStore({ passwordCost: 10 }) }).openapi({ mountPath: '/v1' });
+    expect(operations(off).map(({ method, path }) => `${method} ${path}`)).not.toContain('post /v1/sessions/password');
+  });
+
   it.each([
     [{ paths: { jwt: 'jwt' } }, /auth\.openapi\(\): paths\.jwt must be a path such as '\/jwt'/],
     [{ paths: { jwks: '/../jwks.json' } }, /auth\.openapi\(\): paths\.jwks must be a path/],
