@@ -19,7 +19,7 @@ import {
   type VerificationCacheOptions,
 } from './passwords/verification-cache';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './strategies/api-key';
-import { resolveResponses, type ResolvedResponses, type ResponsesOptions } from './responses';
+import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
 
 const HOUR = 60 * 60 * 1000;
@@ -215,7 +215,7 @@ export interface GatehouseOptions {
    * Default: none (RFC 9457 `application/problem+json`).
    * @example { formatError: (p) => ({ code: Number(p.code), message: p.detail }) } // ODK Central's shape
    */
-  formatError?: (problem: ProblemDetails, req: Request) => unknown;
+  formatError?: (problem: ProblemDetails, req: Request, context: ErrorResponseContext) => unknown;
   /**
    * How answers look on the wire (README, "Shaping responses"): success bodies of login,
    * logout and JWT endpoints, the rendering of failures, the `WWW-Authenticate` challenges,
@@ -471,7 +471,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     fail(`adminRoles must be an array of role names (default ['admin']).`);
   }
   if (options.formatError !== undefined && typeof options.formatError !== 'function') {
-    fail('formatError must be a function (problem, req) => body.');
+    fail('formatError must be a function (problem, req, context) => body.');
   }
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning milliseconds since the epoch.');
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent must be a function (event) => void.');

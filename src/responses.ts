@@ -131,7 +131,7 @@ function fail(message: string): never {
  */
 export function resolveResponses(
   value: unknown,
-  formatError: ((problem: ProblemDetails, req: Request) => unknown) | undefined,
+  formatError: ((problem: ProblemDetails, req: Request, context: ErrorResponseContext) => unknown) | undefined,
   basicChallenge: boolean | undefined,
 ): ResolvedResponses {
   if (value !== undefined && (!value || typeof value !== 'object' || Array.isArray(value))) {
@@ -170,7 +170,7 @@ export function resolveResponses(
 
   const error =
     (input.error as ResolvedResponses['error'] | undefined) ??
-    (formatError ? (problem: ProblemDetails, context: ErrorResponseContext) => ({ body: formatError(problem, context.req) }) : null);
+    (formatError ? (problem: ProblemDetails, context: ErrorResponseContext) => ({ body: formatError(problem, context.req, context) }) : null);
   return {
     login: (input.login as ResponsesOptions['login']) ?? null,
     logout: (input.logout as ResponsesOptions['logout']) ?? null,

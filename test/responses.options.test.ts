@@ -137,6 +137,22 @@ describe('responses.error renders failures with a status, a content type and con
     expect(contexts.find((context) => context.problem.code === '401.2')?.actor).toBeNull();
   });
 
+  it('should give formatError the same context as its third argument, the body sent as application/json', async () => {
+    const seen: Array<string | null> = [];
+    const t = await buildApp({
+      formatError: (problem, _req, context) => {
+        seen.push(context.actor?.id ?? null);
+        return { code: problem.code };
+      },
+    });
+    const { token } = await t.auth.tokens.issue({ actorId: t.bob.id, kind: 'personal' });
+    const res = await request(t.app).get('/v1/admin').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ code: '403.1' });
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(seen).toEqual([t.bob.id]);
+  });
+
   it("should keep the problem's own status when responses.error returns one outside 400–599", async () => {
     const t = await buildApp({ responses: { error: () => ({ status: 200, body: { ok: true } }) } });
     const res = await request(t.app).get('/v1/projects');
