@@ -3,50 +3,33 @@
  * or revokeAll, and finishes after, must not bring the session back when express-session
  * writes it back at the end of the response (its rolling save of the last-seen time).
  */
-import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
-import { gatehouse, MemoryStore, type GatehouseOptions, type GatehouseStore } from '../src';
+import { MemoryStore, type GatehouseOptions, type GatehouseStore } from '../src';
 import { hashSecret } from '../src/tokens/format';
 import { ALICE_PASSWORD } from './helpers/app';
-import { BACKENDS, pause, useBackends, type Pause } from './helpers/backends';
+import { BACKENDS, useBackends } from './helpers/backends';
 import { COOKIE_SECRET, sessionCookie, withCookie } from './helpers/cookie';
+import { heldCookieApp, sessionIdOf } from './helpers/held-cookie-app';
 
 const backends = useBackends('cookie-write-back');
 /** Past express-session's rolling save: the session's last-seen time is written back (at most once a minute). */
 const ROLLING_SAVE_DUE = 61_000;
 
 async function cookieAppOver(store: GatehouseStore, cookie: Partial<NonNullable<GatehouseOptions['cookie']>> = {}) {
-  const clock = { now: Date.UTC(2026, 10, 30, 12) };
-  const auth = gatehouse({ store, now: () => clock.now, cookie: { secret: COOKIE_SECRET, ...cookie } });
-  const app = express();
-  app.set('trust proxy', 'loopback');
-  app.use('/v1', auth.routes());
-  app.use('/v1', auth.authenticate());
-  app.get('/v1/projects', auth.require(), (req, res) => res.json({ user: req.user }));
-  let held: Pause | null = null;
-  // A slow handler: the request has loaded (and refreshed) its session and is still running.
-  app.get('/v1/slow', auth.require(), async (_req, res) => {
-    await held?.wait();
-    res.json({ done: true });
-  });
+  const t = heldCookieApp(store, { cookie: { secret: COOKIE_SECRET, ...cookie } });
   const login = async () => {
-    const res = await request(app).post('/v1/sessions').set('X-Forwarded-Proto', 'https').send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });
+    const res = await t.logIn({ session: true });
     expect(res.status).toBe(200);
     return { cookie: sessionCookie(res).pair, csrf: res.body.csrf as string };
   };
-  const hold = () => (held = pause());
-  return { app, auth, clock, login, hold };
+  return { ...t, login };
 }
 
 async function users() {
   const store = new MemoryStore({ passwordCost: 10 });
   const alice = await store.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
   return { users: store, alice };
-}
-
-function sessionIdOf(cookie: string): string {
-  return decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
 }
 
 describe.each(BACKENDS)('a cookie session ended while a request is in flight stays ended (%s)', (backend) => {

@@ -3,40 +3,25 @@
  * share the login's family in every store, and a request that loaded the cookie session
  * before the token logged out cannot bring the cookie back with its write-back.
  */
-import express from 'express';
 import request from 'supertest';
-import { gatehouse, MemoryStore, type GatehouseStore } from '../src';
+import { MemoryStore, type GatehouseStore } from '../src';
 import { hashSecret } from '../src/tokens/format';
 import { ALICE_PASSWORD } from './helpers/app';
-import { BACKENDS, pause, useBackends, type Pause } from './helpers/backends';
-import { COOKIE_SECRET, sessionCookie, withCookie } from './helpers/cookie';
+import { BACKENDS, useBackends } from './helpers/backends';
+import { sessionCookie, withCookie } from './helpers/cookie';
+import { heldCookieApp, sessionIdOf } from './helpers/held-cookie-app';
 
 const backends = useBackends('token-and-cookie');
 const ROLLING_SAVE_DUE = 61_000;
 
 async function linkedAppOver(store: GatehouseStore) {
-  const clock = { now: Date.UTC(2026, 10, 30, 12) };
-  const auth = gatehouse({ store, now: () => clock.now, cookie: { secret: COOKIE_SECRET }, login: { credentials: 'token+cookie' } });
-  const app = express();
-  app.set('trust proxy', 'loopback');
-  app.use('/v1', auth.routes());
-  app.use('/v1', auth.authenticate());
-  app.get('/v1/projects', auth.require(), (req, res) => res.json({ user: req.user }));
-  let held: Pause | null = null;
-  app.get('/v1/slow', auth.require(), async (_req, res) => {
-    await held?.wait();
-    res.json({ done: true });
-  });
+  const t = heldCookieApp(store, { login: { credentials: 'token+cookie' } });
   const login = async () => {
-    const res = await request(app).post('/v1/sessions').set('X-Forwarded-Proto', 'https').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+    const res = await t.logIn();
     expect(res.status).toBe(200);
     return { token: res.body.token as string, cookie: sessionCookie(res).pair };
   };
-  return { app, auth, clock, login, hold: () => (held = pause()) };
-}
-
-function sessionIdOf(cookie: string): string {
-  return decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
+  return { ...t, login };
 }
 
 describe.each(BACKENDS)("a login's token and cookie end together (%s)", (backend) => {
