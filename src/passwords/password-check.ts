@@ -39,7 +39,8 @@ export interface PasswordCheckInput {
   /**
    * Aborts when the client has gone away (see `clientGoneSignal`). A check still waiting for
    * bcrypt is then dropped: no bcrypt runs and nothing is counted; `check` rejects with the
-   * signal's reason. Default: none.
+   * signal's reason. Read only once bcrypt may run (never on a verification-cache hit),
+   * so it may be a getter that creates the signal then. Default: none.
    */
   signal?: AbortSignal;
 }
@@ -106,7 +107,7 @@ export class PasswordCheck {
    * (right password, expired), 503.2 (bcrypt queue full), or the store's own error.
    */
   async check(input: PasswordCheckInput): Promise<PasswordCheckResult> {
-    const { password, clientIp, useCache = false, signal } = input;
+    const { password, clientIp, useCache = false } = input;
     const login = typeof input.login === 'string' ? normalizeLogin(input.login) : '';
     // Nothing to count or check; callers reject these earlier (400.1, or 401.2 for Basic).
     if (login === '' || typeof password !== 'string' || password === '') throw new GatehouseError('401.2');
@@ -129,6 +130,7 @@ export class PasswordCheck {
       return this.succeed(record, previous);
     }
 
+    const signal = input.signal;
     // Counted inside the bcrypt slot, just before bcrypt runs: a burst of concurrent guesses
     // cannot outrun the lock, and a check refused 503.2 (queue full) or dropped because the
     // client left never counts — only a password bcrypt actually checked does.
