@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:instructions [-- --only jwt,apiKey] [-- --runs 2] [-- --jobs 2]`: CPU instructions per
+// `npm run bench:instructions [-- --only jwt,apiKey] [-- --runs 2] [-- --jobs 2] [-- --no-bare]`: CPU instructions per
 // request, counted by valgrind's callgrind, free of the machine's timing noise (issue 20).
 //
 // Each row's server runs in one process with its client (sequential keep-alive requests over
@@ -19,7 +19,11 @@
 //
 // V8's background threads (concurrent compilation, concurrent and parallel GC) are counted
 // too, and their share varies with scheduling; `--single-threaded` keeps that work on the
-// main thread, which is what makes two runs agree (see bench/profiling.md for how closely).
+// main thread. V8 also schedules garbage collection partly by time (heap growing, idle
+// time, the memory reducer), and under valgrind, ~50× slower, one major GC more or less in
+// the measured requests moved a row by up to 20 % between runs (bench/profiling.md, round 4);
+// `--predictable --predictable-gc-schedule` fix that schedule, and a `gc()` after the warm-up
+// starts the measured requests of both runs from the same heap.
 'use strict';
 const { execFile, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -28,6 +32,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const WARMUP = 2_000;
+/** V8 flags of the counted process (see the top of this file). */
+const V8_FLAGS = ['--single-threaded', '--predictable', '--predictable-gc-schedule', '--expose-gc'];
 const SHORT = 1_000;
 const LONG = 3_000;
 
@@ -60,6 +66,7 @@ async function child(server, optionsJson, count) {
       req.end();
     });
   for (let i = 0; i < WARMUP; i += 1) await once();
+  globalThis.gc?.();
   for (let i = 0; i < count; i += 1) await once();
   agent.destroy();
   await new Promise((resolve) => listener.close(resolve));
@@ -76,7 +83,7 @@ function countProcess(row, count, dir) {
     '--smc-check=all-non-file',
     `--callgrind-out-file=${out}`,
     process.execPath,
-    '--single-threaded',
+    ...V8_FLAGS,
     __filename,
     '--child',
     row.server,
@@ -123,7 +130,10 @@ async function main() {
   const runsAt = argv.indexOf('--runs');
   const runs = runsAt === -1 ? 1 : Number(argv[runsAt + 1]);
   if (!(Number.isInteger(runs) && runs >= 1 && runs <= 5)) throw new Error('--runs takes a whole number from 1 to 5');
-  const rows = ROWS.filter((row) => row.id === 'bare' || !only || only.has(row.id));
+  // `--only` names rows besides bare Express, which is always counted unless `--no-bare` (to
+  // count one row of another build against a bare run made already).
+  const withBare = !argv.includes('--no-bare');
+  const rows = ROWS.filter((row) => (row.id === 'bare' ? withBare : !only || only.has(row.id)));
   const jobsAt = argv.indexOf('--jobs');
   const jobs = jobsAt === -1 ? 1 : Number(argv[jobsAt + 1]);
   if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= os.cpus().length)) throw new Error('--jobs takes a whole number from 1 to the number of CPUs');
@@ -153,7 +163,7 @@ async function main() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const bare = counts.get('bare');
+  const bare = counts.get('bare') ?? counts.get(rows[0].id).map(() => Number.NaN);
   const header = ['| row |', ...Array.from({ length: runs }, (_, i) => ` run ${i + 1} instr/req |`), ...Array.from({ length: runs }, (_, i) => ` − bare, run ${i + 1} |`), ' − bare, % of bare |'].join('');
   const lines = [header, `|---|${'---:|'.repeat(runs * 2 + 1)}`];
   for (const row of rows) {
@@ -170,7 +180,7 @@ async function main() {
       console.log(`${row.id}: runs differ by ${(100 * spread).toFixed(2)} %`);
     }
   }
-  console.error(`[instructions] ${Math.round((Date.now() - started) / 1000)} s, node ${process.version}, valgrind ${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}`);
+  console.error(`[instructions] ${Math.round((Date.now() - started) / 1000)} s, node ${process.version} ${V8_FLAGS.join(' ')}, valgrind ${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}`);
 }
 
 main().catch((error) => {
