@@ -1,5 +1,6 @@
 // Gatehouse in front of one route, in the configuration a row names: no credential, API
-// key, opaque bearer (memory or Redis), JWT, Basic (cached or not), cookie session.
+// key, opaque bearer, JWT, Basic (cached or not), cookie session; MemoryStore, RedisStore or
+// PostgresStore behind the tokens, revocations and counters.
 'use strict';
 const express = require('express');
 const { gatehouse, MemoryStore, combineStores } = require('express-gatehouse');
@@ -15,22 +16,85 @@ async function post(url, body, headers = {}) {
   return response;
 }
 
-module.exports = async function create({ scheme, sessions = 0, maxQueue }) {
+/**
+ * A scheme names what is presented and, after a dash, the store behind tokens, revocations
+ * and failed-attempt counters: `bearer-redis`, `cookie-postgres`, `basic-repeated-redis`.
+ * Without a store suffix everything lives in one MemoryStore.
+ */
+const STORE_SUFFIX = /-(memory|redis|postgres)$/;
+function parseScheme(scheme) {
+  const match = STORE_SUFFIX.exec(scheme);
+  return match ? { credential: scheme.slice(0, match.index), storeKind: match[1] } : { credential: scheme, storeKind: 'memory' };
+}
+
+/**
+ * RedisStore under a throwaway key prefix; fails loudly when Redis is down. The keys are
+ * deleted when the server stops.
+ */
+async function redisTokens() {
+  const Redis = require('ioredis');
+  const { RedisStore, REDIS_FAIL_FAST_OPTIONS } = require('express-gatehouse/redis');
+  const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const client = new Redis(url, { ...REDIS_FAIL_FAST_OPTIONS, lazyConnect: true });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(`bench: Redis is not reachable at ${url} (${error.message}); start it or set REDIS_URL`);
+  }
+  const keyPrefix = `gatehouse-bench:${process.pid}:`;
+  return {
+    tokens: new RedisStore({ client, keyPrefix }),
+    close: async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500); // bench cleanup only
+        if (keys.length) await client.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      client.disconnect();
+    },
+  };
+}
+
+/**
+ * PostgresStore in a throwaway schema, migrated here and dropped when the server stops;
+ * fails loudly when PostgreSQL is down.
+ */
+async function postgresTokens() {
+  const { Pool } = require('pg');
+  const { PostgresStore, POSTGRES_FAIL_FAST_OPTIONS, migrate } = require('express-gatehouse/postgres');
+  const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const pool = new Pool({ connectionString: url, ...POSTGRES_FAIL_FAST_OPTIONS });
+  pool.on('error', () => {});
+  const schema = `gatehouse_bench_${process.pid}`;
+  try {
+    await migrate(pool, { schema });
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new Error(`bench: PostgreSQL is not reachable or not migratable at ${url.replace(/\/\/[^@/]*@/, '//…@')} (${error.message}); start it or set DATABASE_URL`);
+  }
+  return {
+    tokens: new PostgresStore({ pool, schema }),
+    close: async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    },
+  };
+}
+
+module.exports = async function create({ scheme: named, sessions = 0, maxQueue }) {
+  const { credential: scheme, storeKind } = parseScheme(named);
   const users = new MemoryStore({ passwordCost: 10 });
   const alice = await users.addUser({ login: 'alice@example.org', password: PASSWORD, roles: ['admin'] });
   let store = users;
   let close;
-  if (scheme === 'bearer-redis') {
-    const Redis = require('ioredis');
-    const { RedisStore, REDIS_FAIL_FAST_OPTIONS } = require('express-gatehouse/redis');
-    const client = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', REDIS_FAIL_FAST_OPTIONS);
-    const keyPrefix = `gatehouse-bench:${process.pid}:`;
-    store = combineStores({ credentials: users, tokens: new RedisStore({ client, keyPrefix }) });
-    close = async () => {
-      const keys = await client.keys(`${keyPrefix}*`); // bench cleanup only: a handful of keys
-      if (keys.length) await client.del(...keys);
-      client.disconnect();
-    };
+  if (storeKind !== 'memory') {
+    const shared = storeKind === 'redis' ? await redisTokens() : await postgresTokens();
+    store = combineStores({ credentials: users, tokens: shared.tokens });
+    close = shared.close;
   }
   const auth = gatehouse({
     store,
@@ -38,7 +102,8 @@ module.exports = async function create({ scheme, sessions = 0, maxQueue }) {
     jwt: { secret: JWT_SECRET },
     cookie: { secret: COOKIE_SECRET },
     passwords: { cost: 10, ...(maxQueue ? { maxQueue } : {}) },
-    lockout: false,
+    // The store rows count failed attempts in the store, so a Basic cache hit reads the counter there.
+    lockout: storeKind === 'memory' ? false : {},
     basic: scheme === 'basic-first' ? { cache: false } : {},
   });
 
@@ -58,8 +123,7 @@ module.exports = async function create({ scheme, sessions = 0, maxQueue }) {
         return { path: '/v1/public', headers: {} };
       case 'apiKey':
         return { path: '/v1/projects', headers: { Authorization: `ApiKey ${API_KEY}` } };
-      case 'bearer-memory':
-      case 'bearer-redis': {
+      case 'bearer': {
         const { token } = await auth.tokens.issue({ actorId: alice.id, kind: 'session' });
         return { path: '/v1/projects', headers: { Authorization: `Bearer ${token}` } };
       }

@@ -39,7 +39,8 @@ export interface PasswordCheckInput {
   /**
    * Aborts when the client has gone away (see `clientGoneSignal`). A check still waiting for
    * bcrypt is then dropped: no bcrypt runs and nothing is counted; `check` rejects with the
-   * signal's reason. Default: none.
+   * signal's reason. Read only once bcrypt may run (never on a verification-cache hit),
+   * so it may be a getter that creates the signal then. Default: none.
    */
   signal?: AbortSignal;
 }
@@ -106,7 +107,7 @@ export class PasswordCheck {
    * (right password, expired), 503.2 (bcrypt queue full), or the store's own error.
    */
   async check(input: PasswordCheckInput): Promise<PasswordCheckResult> {
-    const { password, clientIp, useCache = false, signal } = input;
+    const { password, clientIp, useCache = false } = input;
     const login = typeof input.login === 'string' ? normalizeLogin(input.login) : '';
     // Nothing to count or check; callers reject these earlier (400.1, or 401.2 for Basic).
     if (login === '' || typeof password !== 'string' || password === '') throw new GatehouseError('401.2');
@@ -117,7 +118,7 @@ export class PasswordCheck {
     // follow — one counter read, one reservation, one bcrypt check — so they take one time.
     const record = await this.store.findCredentials(login);
     try {
-      return await this.checkFound(record, login, password, clientIp, useCache, signal);
+      return await this.checkFound(record, login, password, clientIp, useCache, input);
     } catch (error) {
       // A locked login and an expired password are about a known actor: `responses.error` is told which.
       if (record && isGatehouseError(error) && (error.code === '403.2' || error.code === '403.3')) throw aboutActor(error, record.actor);
@@ -131,7 +132,7 @@ export class PasswordCheck {
     password: string,
     clientIp: string | undefined,
     useCache: boolean,
-    signal: AbortSignal | undefined,
+    input: PasswordCheckInput,
   ): Promise<PasswordCheckResult> {
     const lockout = this.lockout;
     const lockoutKey = !lockout ? '' : record ? lockout.keyForActor(record.actor.id, clientIp) : lockout.keyFor(login, clientIp);
@@ -146,6 +147,7 @@ export class PasswordCheck {
       return this.succeed(record, previous);
     }
 
+    const signal = input.signal;
     // Counted inside the bcrypt slot, just before bcrypt runs: a burst of concurrent guesses
     // cannot outrun the lock, and a check refused 503.2 (queue full) or dropped because the
     // client left never counts — only a password bcrypt actually checked does.

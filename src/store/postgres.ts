@@ -9,6 +9,7 @@
  * rows stay until `sweepExpired()` removes them; lookups still work in between, since
  * callers check `expiresAt` themselves.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
@@ -71,6 +72,15 @@ export interface PostgresStoreOptions {
    * @example new PostgresStore({ pool, queryTimeoutMs: 500 })
    */
   queryTimeoutMs?: number;
+  /**
+   * Send each statement as a named prepared statement, parsed and planned once per
+   * connection instead of on every call (the PostgreSQL bench rows went from 0.24–0.39 to
+   * 0.44–0.51 of bare Express: `bench/RESULTS.md`, round 4). Default `true`. Set `false`
+   * behind a connection pooler in transaction mode that does not keep prepared statements
+   * per client (PgBouncer before 1.21, or with `max_prepared_statements = 0`).
+   * @example new PostgresStore({ pool, preparedStatements: false })
+   */
+  preparedStatements?: boolean;
   /**
    * Clock for `sweepExpired()` without an argument. Default `Date.now`.
    * @example new PostgresStore({ pool, now: () => clock.now() })
@@ -216,6 +226,12 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
   return { applied };
 }
 
+/**
+ * The token columns, named rather than `*`: a prepared `SELECT *` fails ("cached plan must
+ * not change result type") on connections that prepared it before a migration added a column.
+ */
+const TOKEN_COLUMNS = 'hash, id, kind, actor_id, family_id, created_at, expires_at, last_used_at, used_at, label, roles, data';
+
 interface TokenRow extends QueryResultRow {
   hash: string;
   id: string;
@@ -256,6 +272,9 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   readonly schema: string | undefined;
   private readonly ownsPool: boolean;
   private readonly queryTimeoutMs: number;
+  private readonly preparedStatements: boolean;
+  /** Statement names by text: every statement of a store is fixed text, so a few dozen at most. */
+  private readonly statementNames = new Map<string, string>();
   private readonly now: () => number;
   private readonly tokens: string;
   private readonly revocations: string;
@@ -265,13 +284,16 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     if (options === null || typeof options !== 'object') {
       throw new TypeError('PostgresStore: options must be an object such as { pool: process.env.DATABASE_URL }.');
     }
-    const { pool, queryTimeoutMs = 2000, now = Date.now } = options;
+    const { pool, queryTimeoutMs = 2000, now = Date.now, preparedStatements = true } = options;
     this.schema = checkSchema(options.schema, 'PostgresStore');
     if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs <= 0) {
       throw new TypeError('PostgresStore: queryTimeoutMs must be a positive integer (milliseconds); default 2000.');
     }
     if (typeof now !== 'function') {
       throw new TypeError('PostgresStore: now must be a function returning milliseconds; default Date.now.');
+    }
+    if (typeof preparedStatements !== 'boolean') {
+      throw new TypeError('PostgresStore: preparedStatements must be true or false; default true.');
     }
     if (isPool(pool)) {
       const timeout = pool.options.connectionTimeoutMillis;
@@ -296,6 +318,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
       throw new TypeError('PostgresStore: pool is required: a pg Pool, pool options, or a connection string.');
     }
     this.queryTimeoutMs = queryTimeoutMs;
+    this.preparedStatements = preparedStatements;
     this.now = now;
     const qualify = (table: string): string => (this.schema === undefined ? table : `"${this.schema}".${table}`);
     this.tokens = qualify('gatehouse_tokens');
@@ -339,7 +362,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   }
 
   async findToken(hash: string): Promise<TokenRecord | null> {
-    const { rows } = await this.query<TokenRow>(`SELECT * FROM ${this.tokens} WHERE hash = $1`, [hash]);
+    const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = $1`, [hash]);
     return rows.length === 0 ? null : toRecord(rows[0]);
   }
 
@@ -362,12 +385,12 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     // `previous` is materialised once, under a row lock, before `marked` can join it: a
     // concurrent caller waits for the lock, then reads the row with used_at already set.
     const { rows } = await this.query<TokenRow>(
-      `WITH previous AS (SELECT * FROM ${this.tokens} WHERE hash = $1 FOR UPDATE),
+      `WITH previous AS (SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = $1 FOR UPDATE),
        marked AS (
          UPDATE ${this.tokens} AS token SET used_at = $2
          FROM previous WHERE token.hash = previous.hash AND previous.used_at IS NULL
        )
-       SELECT * FROM previous`,
+       SELECT ${TOKEN_COLUMNS} FROM previous`,
       [hash, wholeMs(usedAt)],
     );
     return rows.length === 0 ? null : toRecord(rows[0]);
@@ -378,12 +401,12 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   }
 
   async listTokens(actorId: string): Promise<TokenRecord[]> {
-    const { rows } = await this.query<TokenRow>(`SELECT * FROM ${this.tokens} WHERE actor_id = $1`, [actorId]);
+    const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE actor_id = $1`, [actorId]);
     return rows.map(toRecord);
   }
 
   async findTokenById(id: string): Promise<TokenRecord | null> {
-    const { rows } = await this.query<TokenRow>(`SELECT * FROM ${this.tokens} WHERE id = $1`, [id]);
+    const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE id = $1`, [id]);
     return rows.length === 0 ? null : toRecord(rows[0]);
   }
 
@@ -489,7 +512,21 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private query<Row extends QueryResultRow = QueryResultRow>(text: string, values: unknown[]) {
     // pg reads query_timeout from the query config too; it bounds a stalled server.
     const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+    if (this.preparedStatements) config.name = this.statementName(text);
     return this.pool.query<Row>(config);
+  }
+
+  /**
+   * A name derived from the statement's text: pg prepares it once per connection and
+   * refuses one name for two texts, so two stores (schemas) on one pool get two names.
+   */
+  private statementName(text: string): string {
+    let name = this.statementNames.get(text);
+    if (name === undefined) {
+      name = `gatehouse_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
   }
 }
 

@@ -136,8 +136,21 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const credentials = decodeBasicCredentials(encoded);
     if (!credentials) return outcome.fail(new GatehouseError('401.2'), 401);
 
-    const signal = clientGoneSignal(req.res);
-    this.passwordCheck.check({ login: credentials.login, password: credentials.password, clientIp: req.ip, useCache: true, signal }).then(
+    // The signal (an AbortController and a 'close' listener) only matters while bcrypt may
+    // run, so it is made when the check first asks for it: never on a cache hit.
+    const res = req.res;
+    let signal: AbortSignal | undefined | null = null;
+    const input = {
+      login: credentials.login,
+      password: credentials.password,
+      clientIp: req.ip,
+      useCache: true,
+      get signal(): AbortSignal | undefined {
+        if (signal === null) signal = clientGoneSignal(res);
+        return signal;
+      },
+    };
+    this.passwordCheck.check(input).then(
       ({ actor }) => outcome.success(actor, { scheme: 'basic' }),
       (error: unknown) => {
         if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) return outcome.fail(error, error.status);
