@@ -8,7 +8,7 @@ import express from 'express';
 import request from 'supertest';
 import { gatehouse, MemoryStore, type GatehouseStore } from '../src';
 import { ALICE_PASSWORD } from './helpers/app';
-import { BACKENDS, pause, useBackends, type Pause } from './helpers/backends';
+import { BACKENDS, holdingAfter, pause, useBackends, type Pause } from './helpers/backends';
 import { JWT_OPTIONS } from './helpers/jwt';
 
 const backends = useBackends('refresh-reuse');
@@ -29,14 +29,7 @@ async function twoInstances(backend: (typeof BACKENDS)[number]) {
   const alice = await users.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD });
   const clock = { now: Date.now() };
   let held: Pause | null = null;
-  const store = backends.storeFor(backend, users, (tokens) => ({
-    ...tokens,
-    markTokenUsed: async (...args: unknown[]) => {
-      const before = await tokens.markTokenUsed(...args);
-      await held?.wait();
-      return before;
-    },
-  }));
+  const store = backends.storeFor(backend, users, holdingAfter('markTokenUsed', () => held));
   const a = instance(store, clock);
   const b = instance(store, clock);
   const login = await request(a.app).post('/v1/jwt/authenticate').send({ login: 'alice@example.org', password: ALICE_PASSWORD });

@@ -8,7 +8,7 @@ import express from 'express';
 import request from 'supertest';
 import { gatehouse, MemoryStore, type CredentialRecord, type GatehouseStore } from '../src';
 import { ALICE_PASSWORD } from './helpers/app';
-import { BACKENDS, pause, useBackends, type Pause } from './helpers/backends';
+import { BACKENDS, holdingAfter, pause, useBackends, type Pause } from './helpers/backends';
 import { COOKIE_SECRET, sessionCookie, withCookie } from './helpers/cookie';
 import { JWT_OPTIONS } from './helpers/jwt';
 
@@ -90,14 +90,7 @@ describe.each(BACKENDS)('tokens.revokeAll refuses what a login or refresh alread
     const alice = await users.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
     let held: Pause | null = null;
     // Held after the refresh token was read (and marked used), before its successor is saved.
-    const store = backends.storeFor(backend, users, (tokens) => ({
-      ...tokens,
-      markTokenUsed: async (...args: unknown[]) => {
-        const before = await tokens.markTokenUsed(...args);
-        await held?.wait();
-        return before;
-      },
-    }));
+    const store = backends.storeFor(backend, users, holdingAfter('markTokenUsed', () => held));
     const { app, auth } = appOver(store);
     const first = await request(app).post('/v1/jwt/authenticate').send(credentials);
     expect(first.status).toBe(200);

@@ -83,3 +83,19 @@ export function pause(): Pause {
   };
   return point;
 }
+
+/**
+ * A `wrap` for `storeFor` that holds the named token-store method, after it answered, at
+ * whatever pause `current()` returns (none: no hold) — e.g. a refresh held after its token
+ * was marked used, before its successor is saved.
+ */
+export function holdingAfter(method: string, current: () => Pause | null) {
+  return (tokens: ReturnType<typeof bindAll>): ReturnType<typeof bindAll> => ({
+    ...tokens,
+    [method]: async (...args: unknown[]) => {
+      const answer = await tokens[method](...args);
+      await current()?.wait();
+      return answer;
+    },
+  });
+}
