@@ -1,11 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { Actor } from '../src/actor';
 import { combineStores } from '../src/store/combine';
 import { describeStoreConformance } from '../src/store/conformance';
 import { MemoryStore } from '../src/store/memory';
 import { RedisStore } from '../src/store/redis';
 import type { CredentialRecord, CredentialStore } from '../src/store/types';
-import { connectRedis, deleteRedisKeys, runId } from './helpers/services';
+import { useRedisPrefix } from './helpers/services';
 
 /** A host's own user table, as a class with private state (so `this` binding matters). */
 class HostUsers implements CredentialStore {
@@ -96,16 +95,7 @@ describe('combineStores', () => {
 });
 
 // The combined store is a store like any other: it passes the conformance suite.
-const keyPrefix = `gatehouse-test:combine:${runId()}:`;
-let client: Redis | undefined;
-beforeAll(async () => {
-  client = await connectRedis();
-});
-afterAll(async () => {
-  if (!client) return;
-  await deleteRedisKeys(client, keyPrefix);
-  await client.quit();
-});
+const redis = useRedisPrefix('combine');
 describeStoreConformance('combineStores(host users + RedisStore)', () =>
-  combineStores({ credentials: new HostUsers(), tokens: new RedisStore({ client: client!, keyPrefix }) }),
+  combineStores({ credentials: new HostUsers(), tokens: new RedisStore({ client: redis.client(), keyPrefix: redis.keyPrefix }) }),
 );

@@ -4,11 +4,10 @@
  * counters from MemoryStore, RedisStore or PostgresStore. Also a pause to hold a request or a
  * store call at a chosen point, so races are played out in a fixed order.
  */
-import type { Redis } from 'ioredis';
 import { combineStores, MemoryStore, type GatehouseStore } from '../../src';
 import { PostgresStore } from '../../src/store/postgres';
 import { RedisStore } from '../../src/store/redis';
-import { connectRedis, deleteRedisKeys, runId, useMigratedSchema } from './services';
+import { useMigratedSchema, useRedisPrefix } from './services';
 
 export const BACKENDS = ['MemoryStore', 'RedisStore', 'PostgresStore'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -31,25 +30,13 @@ export function bindAll<T extends object>(store: T): Record<string, (...args: un
  * methods of the token side (to pause one, say).
  */
 export function useBackends(label: string) {
-  const keyPrefix = `gatehouse-test:${label}:${runId()}:`;
+  const redis = useRedisPrefix(label);
   const postgres = useMigratedSchema(`gh_${label.replace(/[^a-z0-9]/gi, '_')}`);
-  let client: Redis | undefined;
-  beforeAll(async () => {
-    client = await connectRedis();
-  });
-  afterAll(async () => {
-    if (!client) return;
-    await deleteRedisKeys(client, keyPrefix);
-    client.disconnect();
-  });
   return {
     storeFor(name: BackendName, users: MemoryStore, wrap: (tokens: ReturnType<typeof bindAll>) => ReturnType<typeof bindAll> = (t) => t): GatehouseStore {
       let backend: object;
       if (name === 'MemoryStore') backend = users;
-      else if (name === 'RedisStore') {
-        if (!client) throw new Error('Redis is not connected; see the beforeAll error above.');
-        backend = new RedisStore({ client, keyPrefix });
-      } else backend = new PostgresStore({ pool: postgres.pool(), schema: postgres.schema });
+      else if (name === 'RedisStore') backend = new RedisStore({ client: redis.client(), keyPrefix: redis.keyPrefix }); else backend = new PostgresStore({ pool: postgres.pool(), schema: postgres.schema });
       return combineStores({ credentials: users, tokens: wrap(bindAll(backend)) as never });
     },
   };

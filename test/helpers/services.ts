@@ -199,3 +199,27 @@ export function useThrowawaySchemas(prefix: string, max = 20): { pool: () => Poo
     },
   };
 }
+
+/**
+ * A Redis client connected in `beforeAll` and a key prefix of this run, whose keys are
+ * deleted in `afterAll`. `client()` fails loudly when Redis is down.
+ */
+export function useRedisPrefix(label: string): { keyPrefix: string; client: () => Redis } {
+  const keyPrefix = `gatehouse-test:${label}:${runId()}:`;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    client = await connectRedis();
+  });
+  afterAll(async () => {
+    if (!client) return;
+    await deleteRedisKeys(client, keyPrefix);
+    client.disconnect();
+  });
+  return {
+    keyPrefix,
+    client: () => {
+      if (!client) throw new Error('Redis is not connected; see the beforeAll error above.');
+      return client;
+    },
+  };
+}
