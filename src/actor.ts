@@ -17,8 +17,9 @@ export interface Actor {
   [hostField: string]: unknown;
 }
 
-/** The scheme ids (README, "Schemes"). */
-export type SchemeId = 'appUserUrl' | 'sessionToken' | 'jwt' | 'apiKey' | 'basic' | 'cookie';
+/** The scheme ids (README, "Schemes"), declared in `schemes/ids.ts`. */
+export type { SchemeId } from './schemes/ids';
+import type { SchemeId } from './schemes/ids';
 
 /** Opaque token kinds (README, "Opaque tokens"). */
 export type TokenKind = 'session' | 'appUser' | 'personal' | 'apiKey' | 'refresh';

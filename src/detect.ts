@@ -7,11 +7,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** The groups `options.precedence` orders; `bearer` covers both `jwt` and `sessionToken`. */
-export type SchemeGroup = 'appUserUrl' | 'bearer' | 'apiKey' | 'basic' | 'cookie';
+import { DEFAULT_PRECEDENCE, type SchemeGroup } from './schemes/ids';
 
-/** Every group, in the default order. */
-export const DEFAULT_PRECEDENCE: readonly SchemeGroup[] = ['appUserUrl', 'bearer', 'apiKey', 'basic', 'cookie'];
+export { DEFAULT_PRECEDENCE, type SchemeGroup };
 
 /** One credential the request presents. `malformed` ones fail with 401.2 when chosen. */
 export type PresentedCredential =

@@ -4,7 +4,7 @@
  * and the token service — over a store whose every call fails closed.
  */
 import type { RequestHandler, Router } from 'express';
-import type { PassportStrategy as Strategy } from './strategies/passport-base';
+import type { PassportStrategy as Strategy } from './schemes/passport-base';
 import type { SchemeId } from './actor';
 import type { SchemeGroup } from './detect';
 import type { GatehouseError } from './errors';
@@ -26,13 +26,13 @@ import { PasswordCheck } from './passwords/password-check';
 import { VerificationCache } from './passwords/verification-cache';
 import { guardStore } from './store/guard';
 import type { AttemptStore, CredentialStore } from './store/types';
-import { HttpsBasicStrategy } from './strategies/https-basic';
-import { ApiKeyStrategy } from './strategies/api-key';
-import { AppUserUrlStrategy } from './strategies/app-user-url';
-import type { CredentialReference } from './strategies/outcome';
-import { SessionTokenStrategy } from './strategies/session-token';
-import { CookieSessions, CookieStrategy } from './strategies/cookie';
-import { JwtStrategy } from './strategies/jwt';
+import { HttpsBasicStrategy } from './schemes/basic/strategy';
+import { ApiKeyStrategy } from './schemes/api-key/strategy';
+import { AppUserUrlStrategy } from './schemes/app-user-url/strategy';
+import type { CredentialReference } from './schemes/outcome';
+import { SessionTokenStrategy } from './schemes/session-token/strategy';
+import { CookieSessions, CookieStrategy } from './schemes/cookie/strategy';
+import { JwtStrategy } from './schemes/jwt/strategy';
 import { JwtIssuer } from './tokens/jwt-issuer';
 import { Revocations } from './tokens/revocations';
 import { RefreshTokens } from './tokens/refresh-tokens';

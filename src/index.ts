@@ -37,15 +37,15 @@ export type {
 } from './store/types';
 export { normalizeLogin } from './login';
 export { combineStores, type StoreParts } from './store/combine';
-export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './strategies/https-basic';
-export { JwtStrategy, type JwtStrategyOptions } from './strategies/jwt';
-export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './strategies/cookie';
-export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions, type SessionStore } from './cookie-options';
+export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './schemes/basic/strategy';
+export { JwtStrategy, type JwtStrategyOptions } from './schemes/jwt/strategy';
+export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './schemes/cookie/strategy';
+export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions, type SessionStore } from './schemes/cookie/options';
 export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest } from './cross-origin';
-export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
-export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './strategies/session-token';
-export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './strategies/app-user-url';
-export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './strategies/api-key';
+export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, type JwtOptions, type ResolvedJwtOptions } from './schemes/jwt/options';
+export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './schemes/session-token/strategy';
+export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/app-user-url/strategy';
+export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
 export type { SchemeGroup } from './detect';
 export type {
   CredentialInfo,
@@ -60,12 +60,12 @@ export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEven
 // Types that appear in the signatures above, exported so apps can name them (type-only:
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
-export type { ResolvedApiKey } from './strategies/api-key';
+export type { ResolvedApiKey } from './schemes/api-key/strategy';
 export type { GuardedStore } from './store/guard';
 export type { PasswordCheck, PasswordCheckInput, PasswordCheckResult } from './passwords/password-check';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';
-export type { PublicJwk, ResolvedIssuer, ResolvedJwtKey } from './tokens/jwt-options';
-export type { StandaloneAuthenticateOptions } from './strategies/outcome';
-export type { CookieSessionState } from './strategies/cookie-session-state';
+export type { PublicJwk, ResolvedIssuer, ResolvedJwtKey } from './schemes/jwt/options';
+export type { StandaloneAuthenticateOptions } from './schemes/outcome';
+export type { CookieSessionState } from './schemes/cookie/session-state';
 export type { Revocations } from './tokens/revocations';
 export type { RevokeFamilyHook } from './tokens/token-service';

@@ -5,7 +5,7 @@
  * the option and the fix, so it surfaces at start-up and never at request time.
  */
 import type { Request } from 'express';
-import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie-options';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './schemes/cookie/options';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
 import { assertStoreHasMethods, type StoreFeature } from './store/methods';
@@ -18,9 +18,9 @@ import {
   type ResolvedVerificationCacheOptions,
   type VerificationCacheOptions,
 } from './passwords/verification-cache';
-import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './strategies/api-key';
+import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './schemes/api-key/strategy';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
-import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './tokens/jwt-options';
+import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './schemes/jwt/options';
 
 const HOUR = 60 * 60 * 1000;
 

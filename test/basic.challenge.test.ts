@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { HttpsBasicStrategy } from '../src/strategies/https-basic';
+import { HttpsBasicStrategy } from '../src/schemes/basic/strategy';
 import { basicApp, basicHeader, passwordFixture } from './helpers/passwords';
 
 describe('The Basic challenge', () => {

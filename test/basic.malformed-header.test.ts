@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { decodeBasicCredentials } from '../src/strategies/https-basic';
+import { decodeBasicCredentials } from '../src/schemes/basic/strategy';
 import { ALICE_LOGIN, ALICE_PASSWORD, basicApp, basicHeader, passwordFixture, probeBcrypt } from './helpers/passwords';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

@@ -5,12 +5,12 @@
  * A failed credential is final: no later scheme is tried, even a valid one.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { PassportStrategy as Strategy } from '../strategies/passport-base';
+import type { PassportStrategy as Strategy } from '../schemes/passport-base';
 import type { Actor, SchemeId } from '../actor';
 import { detectCredentials, groupOf, hasRepeatedAuthorization, type DetectionConfig, type PresentedCredential, type SchemeGroup } from '../detect';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { refusalEvent, type Emit } from '../events';
-import type { AuthInfoWithReference } from '../strategies/outcome';
+import type { AuthInfoWithReference } from '../schemes/outcome';
 import type { UrlCredentialConfig } from '../url-credentials';
 import { renderProblem, type RenderConfig } from './render-problem';
 import { prepareRequestForNewProperties } from './request-shape';

@@ -3,7 +3,8 @@
  * Anonymous → 401.1; authenticated but not allowed → 403.1.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AuthInfo, SchemeId } from '../actor';
+import type { AuthInfo } from '../actor';
+import { SCHEME_IDS, type SchemeId } from '../schemes/ids';
 import { GatehouseError } from '../errors';
 import { renderProblem, type RenderConfig } from './render-problem';
 
@@ -77,8 +78,6 @@ export function isAuthenticated<Req extends Request>(req: Req): req is Authentic
   return req.user !== undefined && req.user !== null && req.authInfo !== undefined && req.authInfo !== null;
 }
 
-/** Every scheme id, for validating `schemes`. */
-export const SCHEME_IDS: readonly SchemeId[] = ['appUserUrl', 'sessionToken', 'jwt', 'apiKey', 'basic', 'cookie'];
 
 function stringList(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;

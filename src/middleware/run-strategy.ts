@@ -6,7 +6,7 @@
  * redirect machinery, which an API middleware does not use.
  */
 import type { Request } from 'express';
-import type { PassportStrategy as Strategy } from '../strategies/passport-base';
+import type { PassportStrategy as Strategy } from '../schemes/passport-base';
 
 /** The one thing a strategy reported. */
 export type StrategyOutcome =

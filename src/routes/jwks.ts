@@ -5,7 +5,7 @@
  * entry from the public key's own members); HMAC secrets are never published.
  */
 import type { Router } from 'express';
-import type { PublicJwk } from '../tokens/jwt-options';
+import type { PublicJwk } from '../schemes/jwt/options';
 
 /**
  * How long verifiers may cache the key set: 5 minutes. Short, so a key added before it starts

@@ -3,7 +3,7 @@
  * they ignore any credential sent with them.
  */
 import type { Request, Response, Router } from 'express';
-import type { PassportStrategy as Strategy } from '../strategies/passport-base';
+import type { PassportStrategy as Strategy } from '../schemes/passport-base';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, type Emit } from '../events';
 import { runStrategy } from '../middleware/run-strategy';

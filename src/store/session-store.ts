@@ -6,7 +6,7 @@
  */
 import session from 'express-session';
 import { hashSecret } from '../tokens/format';
-import type { CookieSessionState } from '../strategies/cookie-session-state';
+import type { CookieSessionState } from '../schemes/cookie/session-state';
 import type { GuardedStore } from './guard';
 
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Actor } from '../actor';
-import type { ResolvedJwtOptions } from './jwt-options';
+import type { ResolvedJwtOptions } from '../schemes/jwt/options';
 
 /** A signed access token. */
 export interface SignedAccessToken {

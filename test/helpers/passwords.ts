@@ -12,7 +12,7 @@ import { Lockout, type LockoutOptions } from '../../src/passwords/lockout';
 import { PasswordCheck } from '../../src/passwords/password-check';
 import { VerificationCache, type VerificationCacheOptions } from '../../src/passwords/verification-cache';
 import { MemoryStore } from '../../src/store/memory';
-import { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from '../../src/strategies/https-basic';
+import { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from '../../src/schemes/basic/strategy';
 import type { Actor } from '../../src/actor';
 
 export const ALICE_LOGIN = 'alice@example.org';

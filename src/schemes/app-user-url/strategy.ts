@@ -5,11 +5,11 @@
  * carry more than an app user's rights.
  */
 import type { Request } from 'express';
-import { StrategyBase } from './passport-base';
-import { GatehouseError } from '../errors';
-import type { TokenService } from '../tokens/token-service';
-import { recordedUrlCredentials, takeCredentialsFromUrl } from '../url-credentials';
-import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
+import { StrategyBase } from '../passport-base';
+import { GatehouseError } from '../../errors';
+import type { TokenService } from '../../tokens/token-service';
+import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
+import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 
 /** Options of {@link AppUserUrlStrategy}. */
 export interface AppUserUrlStrategyOptions {

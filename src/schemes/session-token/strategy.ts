@@ -7,12 +7,12 @@
  * which puts the token in access logs, so it is not accepted here.
  */
 import type { Request } from 'express';
-import { BearerStrategyBase, type PassportStrategy } from './passport-base';
-import { credentialFromAuthorization } from '../detect';
-import { GatehouseError } from '../errors';
-import type { StoredTokenKind } from '../store/types';
-import type { TokenService } from '../tokens/token-service';
-import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
+import { BearerStrategyBase, type PassportStrategy } from '../passport-base';
+import { credentialFromAuthorization } from '../../detect';
+import { GatehouseError } from '../../errors';
+import type { StoredTokenKind } from '../../store/types';
+import type { TokenService } from '../../tokens/token-service';
+import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 
 /** Options of {@link SessionTokenStrategy}. */
 export interface SessionTokenStrategyOptions {

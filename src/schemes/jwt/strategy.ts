@@ -13,15 +13,15 @@ import type { Request } from 'express';
 import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
 import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
 import { Strategy as PassportJwtStrategy } from 'passport-jwt';
-import { JwtStrategyBase, type PassportStrategy } from './passport-base';
-import type { Actor } from '../actor';
-import { credentialFromAuthorization } from '../detect';
-import { GatehouseError, isGatehouseError } from '../errors';
-import type { GuardedStore } from '../store/guard';
-import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from '../tokens/jwt-options';
-import type { Revocations } from '../tokens/revocations';
-import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
-import { sha256 } from '../sha256';
+import { JwtStrategyBase, type PassportStrategy } from '../passport-base';
+import type { Actor } from '../../actor';
+import { credentialFromAuthorization } from '../../detect';
+import { GatehouseError, isGatehouseError } from '../../errors';
+import type { GuardedStore } from '../../store/guard';
+import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from './options';
+import type { Revocations } from '../../tokens/revocations';
+import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
+import { sha256 } from '../../sha256';
 
 /** Options of {@link JwtStrategy}. */
 export interface JwtStrategyOptions {

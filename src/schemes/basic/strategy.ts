@@ -9,10 +9,10 @@
  * equalisation and no bound on concurrent bcrypt work.
  */
 import type { Request } from 'express';
-import { BasicStrategyBase, type PassportStrategy } from './passport-base';
-import { GatehouseError, isGatehouseError } from '../errors';
-import { clientGoneSignal } from '../passwords/client-gone';
-import type { PasswordCheck } from '../passwords/password-check';
+import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
+import { GatehouseError, isGatehouseError } from '../../errors';
+import { clientGoneSignal } from '../../passwords/client-gone';
+import type { PasswordCheck } from '../../passwords/password-check';
 
 /** Options of {@link HttpsBasicStrategy}. */
 export interface HttpsBasicStrategyOptions {

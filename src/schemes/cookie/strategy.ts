@@ -7,16 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { StrategyBase } from './passport-base';
-import type { ResolvedCookieOptions } from '../cookie-options';
-import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
-import { GatehouseError } from '../errors';
-import type { GuardedStore } from '../store/guard';
-import { TokenSessionStore } from '../store/session-store';
-import type { CookieSessionState } from './cookie-session-state';
-import { hashSecret } from '../tokens/format';
-import type { Revocations } from '../tokens/revocations';
-import { authInfoFor, reportRejection } from './outcome';
+import { StrategyBase } from '../passport-base';
+import type { ResolvedCookieOptions } from './options';
+import { crossOriginRequestOf, isCrossOriginAllowed } from '../../cross-origin';
+import { GatehouseError } from '../../errors';
+import type { GuardedStore } from '../../store/guard';
+import { TokenSessionStore } from '../../store/session-store';
+import type { CookieSessionState } from './session-state';
+import { hashSecret } from '../../tokens/format';
+import type { Revocations } from '../../tokens/revocations';
+import { authInfoFor, reportRejection } from '../outcome';
 
 /**
  * Loads, establishes and ends browser sessions (express-session, run only when asked).

@@ -5,7 +5,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
-import type { Actor } from '../actor';
+import type { Actor } from '../../actor';
 
 /** Claims of a verified token, as the issuer wrote them. */
 export type JwtClaims = Record<string, unknown> & { sub?: string; iss?: string; exp?: number; iat?: number; jti?: string };

@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { StrategyBase } from './passport-base';
-import type { Actor } from '../actor';
-import { credentialFromAuthorization } from '../detect';
-import { GatehouseError } from '../errors';
-import type { GuardedStore } from '../store/guard';
-import { hashSecret, parseTokenKind } from '../tokens/format';
-import type { TokenService } from '../tokens/token-service';
-import { recordedUrlCredentials, takeCredentialsFromUrl } from '../url-credentials';
-import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from './outcome';
+import { StrategyBase } from '../passport-base';
+import type { Actor } from '../../actor';
+import { credentialFromAuthorization } from '../../detect';
+import { GatehouseError } from '../../errors';
+import type { GuardedStore } from '../../store/guard';
+import { hashSecret, parseTokenKind } from '../../tokens/format';
+import type { TokenService } from '../../tokens/token-service';
+import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
+import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 
 /** One entry of the `apiKeys` map (ApostropheCMS shape, extended). */
 export interface ApiKeyEntry {
