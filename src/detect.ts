@@ -6,19 +6,17 @@
  * "which one credential is tried" costs a header parse and nothing more.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 
-import { DEFAULT_PRECEDENCE, type SchemeGroup } from './schemes/ids';
+import { splitAuthorization, type DetectionInput, type SchemeDetection } from './schemes/detection';
+import { DEFAULT_PRECEDENCE, GROUP_OF_SCHEME, type SchemeGroup, type SchemeId } from './schemes/ids';
 
-export { DEFAULT_PRECEDENCE, type SchemeGroup };
+export { DEFAULT_PRECEDENCE, splitAuthorization, type SchemeGroup };
 
 /** One credential the request presents. `malformed` ones fail with 401.2 when chosen. */
 export type PresentedCredential =
-  | { scheme: 'appUserUrl'; token: string }
-  | { scheme: 'sessionToken'; token: string }
-  | { scheme: 'jwt'; token: string }
-  | { scheme: 'apiKey'; key: string; source: 'header' | 'query' }
-  | { scheme: 'basic'; encoded: string }
-  | { scheme: 'cookie' }
+  /** `credential` is what the strategy is handed; absent when it reads the credential itself (the cookie). */
+  | { scheme: SchemeId; credential: string | undefined }
   | { scheme: 'malformed'; group: SchemeGroup };
 
 /** The credentials that travelled in the URL, as taken off it (see `url-credentials.ts`). */
@@ -39,79 +37,57 @@ export interface DetectionConfig {
   enabled: ReadonlySet<SchemeGroup>;
   /** Session cookie name, when the cookie scheme is on. */
   cookieName: string | null;
+  /** Where every registered scheme's credential travels ({@link detectionTable}). */
+  table: DetectionTable;
 }
 
-/** RFC 7230 tchar, by char code (ASCII only). */
-const TOKEN_CHAR = new Uint8Array(128);
-for (const char of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN_CHAR[char.charCodeAt(0)] = 1;
+/** The registered schemes' detection, arranged for one pass per request. */
+export interface DetectionTable {
+  /** By lower-case Authorization keyword: the group and the schemes that read it, each with the values it takes. */
+  byKeyword: ReadonlyMap<string, { group: SchemeGroup; schemes: ReadonlyArray<{ id: SchemeId; accepts(value: string): boolean }> }>;
+  /** Schemes read from elsewhere (the URL, a cookie), in registry order. */
+  readers: ReadonlyArray<{ id: SchemeId; group: SchemeGroup; read: NonNullable<SchemeDetection['read']> }>;
+  /** Groups read from the Authorization header, in the default order: a header of another scheme counts as the first enabled one's. */
+  headerGroups: readonly SchemeGroup[];
+  /** A reader looks at every request (see `SchemeDetection.readsEveryRequest`). */
+  readsEveryRequest: boolean;
+}
 
-const isSpaceOrTab = (code: number) => code === 0x20 || code === 0x09;
-
-/**
- * Splits an Authorization header into its RFC 7235 auth-scheme (a token) and what follows
- * it, without spaces or tabs around that; `null` when the header is not of that form (no
- * scheme, a character that is no tchar in it, or a line break anywhere). One pass over the
- * header: JWTs make this the longest header most APIs parse.
- *
- * @example
- * splitAuthorization('Bearer abc ') // → { keyword: 'Bearer', value: 'abc' }
- */
-export function splitAuthorization(header: string): { keyword: string; value: string } | null {
-  const { length } = header;
-  let keywordEnd = 0;
-  while (keywordEnd < length) {
-    const code = header.charCodeAt(keywordEnd);
-    if (code >= 128 || TOKEN_CHAR[code] === 0) break;
-    keywordEnd += 1;
+/** Arranges the schemes' detection; throws when two schemes of one keyword belong to different groups. */
+export function detectionTable(schemes: Iterable<{ id: SchemeId; detection: SchemeDetection }>): DetectionTable {
+  const byKeyword = new Map<string, { group: SchemeGroup; schemes: Array<{ id: SchemeId; accepts(value: string): boolean }> }>();
+  const readers: Array<{ id: SchemeId; group: SchemeGroup; read: NonNullable<SchemeDetection['read']> }> = [];
+  let readsEveryRequest = false;
+  for (const { id, detection } of schemes) {
+    const group = GROUP_OF_SCHEME[id];
+    if (detection.authorization) {
+      const { keyword, accepts } = detection.authorization;
+      const entry = byKeyword.get(keyword) ?? { group, schemes: [] };
+      if (entry.group !== group) throw new Error(`Schemes of the Authorization keyword '${keyword}' must share a precedence group.`);
+      entry.schemes.push({ id, accepts });
+      byKeyword.set(keyword, entry);
+    }
+    if (detection.read) readers.push({ id, group, read: detection.read });
+    if (detection.readsEveryRequest) readsEveryRequest = true;
   }
-  if (keywordEnd === 0) return null;
-  let valueStart = keywordEnd;
-  while (valueStart < length && isSpaceOrTab(header.charCodeAt(valueStart))) valueStart += 1;
-  // The scheme must end at a space, a tab or the end of the header.
-  if (valueStart === keywordEnd && keywordEnd < length) return null;
-  let valueEnd = length;
-  while (valueEnd > valueStart && isSpaceOrTab(header.charCodeAt(valueEnd - 1))) valueEnd -= 1;
-  const value = header.slice(valueStart, valueEnd);
-  if (value.includes('\n') || value.includes('\r') || value.includes('\u2028') || value.includes('\u2029')) return null;
-  return { keyword: header.slice(0, keywordEnd), value };
+  const headerGroups = DEFAULT_PRECEDENCE.filter((group) => [...byKeyword.values()].some((entry) => entry.group === group));
+  return { byKeyword, readers, headerGroups, readsEveryRequest };
 }
-
-/** RFC 6750 b64token. */
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** Three base64url segments joined by dots (a JWS in compact form; the signature may be empty). */
-const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-/** API keys: printable ASCII without spaces, a sane length. */
-const API_KEY_SHAPE = /^[\x21-\x7e]{1,512}$/;
 
 /** Reads the Authorization header into the credential it presents, or `null` when absent. */
-export function credentialFromAuthorization(
-  header: string | undefined,
-  enabled: ReadonlySet<SchemeGroup>,
-): PresentedCredential | null {
+function credentialFromAuthorization(header: string | undefined, enabled: ReadonlySet<SchemeGroup>, table: DetectionTable): PresentedCredential | null {
   if (header === undefined || header === '') return null;
   const split = splitAuthorization(header);
-  const keyword = split ? split.keyword.toLowerCase() : '';
-  const value = split ? split.value : '';
-  if (keyword === 'bearer' && enabled.has('bearer')) {
-    if (!TOKEN68.test(value)) return { scheme: 'malformed', group: 'bearer' };
-    return JWS_SHAPE.test(value) ? { scheme: 'jwt', token: value } : { scheme: 'sessionToken', token: value };
-  }
-  if (keyword === 'apikey' && enabled.has('apiKey')) {
-    return API_KEY_SHAPE.test(value) ? { scheme: 'apiKey', key: value, source: 'header' } : { scheme: 'malformed', group: 'apiKey' };
-  }
-  if (keyword === 'basic' && enabled.has('basic')) {
-    return { scheme: 'basic', encoded: value };
+  const entry = split ? table.byKeyword.get(split.keyword.toLowerCase()) : undefined;
+  if (entry && split && enabled.has(entry.group)) {
+    for (const scheme of entry.schemes) {
+      if (scheme.accepts(split.value)) return { scheme: scheme.id, credential: split.value };
+    }
+    return { scheme: 'malformed', group: entry.group };
   }
   // Any other scheme (Digest, Token, garbage, or one turned off) is presented and fails:
   // silently ignoring it would let a request the client meant to authenticate run anonymous.
-  return { scheme: 'malformed', group: firstHeaderGroup(enabled) };
-}
-
-function firstHeaderGroup(enabled: ReadonlySet<SchemeGroup>): SchemeGroup {
-  for (const group of DEFAULT_PRECEDENCE) {
-    if (group !== 'appUserUrl' && group !== 'cookie' && enabled.has(group)) return group;
-  }
-  return 'bearer';
+  return { scheme: 'malformed', group: table.headerGroups.find((group) => enabled.has(group)) ?? 'bearer' };
 }
 
 /**
@@ -131,20 +107,6 @@ export function hasRepeatedAuthorization(rawHeaders: readonly string[] | undefin
   return false;
 }
 
-/** True when the Cookie header carries a cookie with exactly this name (other cookies do not count). */
-export function hasCookie(cookieHeader: string | undefined, name: string): boolean {
-  if (!cookieHeader) return false;
-  let start = 0;
-  while (start < cookieHeader.length) {
-    let end = cookieHeader.indexOf(';', start);
-    if (end === -1) end = cookieHeader.length;
-    const equals = cookieHeader.indexOf('=', start);
-    if (equals !== -1 && equals < end && cookieHeader.slice(start, equals).trim() === name) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 /**
  * Every credential presented, in precedence order. The middleware tries only the first
  * (or refuses them all with 400.2 in `'reject'` mode when there is more than one).
@@ -153,12 +115,16 @@ export function detectCredentials(
   headers: IncomingHttpHeaders,
   urlCredentials: UrlCredentials,
   config: DetectionConfig,
+  socket?: Socket,
 ): PresentedCredential[] {
+  const { enabled, table } = config;
   // Most anonymous requests carry none of these: nothing to allocate or order.
-  if (headers.authorization === undefined && urlCredentials.urlKey === null && urlCredentials.queryApiKeys.length === 0 && (config.cookieName === null || headers.cookie === undefined)) {
+  if (
+    headers.authorization === undefined && urlCredentials.urlKey === null && urlCredentials.queryApiKeys.length === 0 &&
+    (config.cookieName === null || headers.cookie === undefined) && !table.readsEveryRequest
+  ) {
     return [];
   }
-  const { enabled } = config;
   const byGroup = new Map<SchemeGroup, PresentedCredential[]>();
   const add = (group: SchemeGroup, credential: PresentedCredential) => {
     const list = byGroup.get(group);
@@ -166,26 +132,17 @@ export function detectCredentials(
     else byGroup.set(group, [credential]);
   };
 
-  if (urlCredentials.urlKey !== null && enabled.has('appUserUrl')) {
-    add(
-      'appUserUrl',
-      urlCredentials.urlKey === '' ? { scheme: 'malformed', group: 'appUserUrl' } : { scheme: 'appUserUrl', token: urlCredentials.urlKey },
-    );
-  }
-  const fromHeader = credentialFromAuthorization(headers.authorization, enabled);
+  const fromHeader = credentialFromAuthorization(headers.authorization, enabled, table);
   if (fromHeader) add(groupOf(fromHeader), fromHeader);
-  if (urlCredentials.queryApiKeys.length > 0 && enabled.has('apiKey')) {
-    const [key] = urlCredentials.queryApiKeys;
-    // Two query keys are ambiguous; refuse rather than guess which one the client meant.
+  const input: DetectionInput = { headers, urlCredentials, cookieName: config.cookieName, socket };
+  for (const reader of table.readers) {
+    if (!enabled.has(reader.group)) continue;
+    const found = reader.read(input);
+    if (found === null) continue;
     add(
-      'apiKey',
-      urlCredentials.queryApiKeys.length === 1 && API_KEY_SHAPE.test(key)
-        ? { scheme: 'apiKey', key, source: 'query' }
-        : { scheme: 'malformed', group: 'apiKey' },
+      reader.group,
+      found === false ? { scheme: 'malformed', group: reader.group } : { scheme: reader.id, credential: found === true ? undefined : found },
     );
-  }
-  if (config.cookieName !== null && enabled.has('cookie') && hasCookie(headers.cookie, config.cookieName)) {
-    add('cookie', { scheme: 'cookie' });
   }
 
   const ordered: PresentedCredential[] = [];
@@ -198,13 +155,5 @@ export function detectCredentials(
 
 /** The precedence group a credential belongs to. */
 export function groupOf(credential: PresentedCredential): SchemeGroup {
-  switch (credential.scheme) {
-    case 'jwt':
-    case 'sessionToken':
-      return 'bearer';
-    case 'malformed':
-      return credential.group;
-    default:
-      return credential.scheme;
-  }
+  return credential.scheme === 'malformed' ? credential.group : GROUP_OF_SCHEME[credential.scheme];
 }

@@ -5,37 +5,30 @@
  */
 import type { RequestHandler, Router } from 'express';
 import type { PassportStrategy as Strategy } from './schemes/passport-base';
-import type { SchemeId } from './actor';
-import type { SchemeGroup } from './detect';
 import type { GatehouseError } from './errors';
-import { createEmit, reportingFailures, reportingRefusals } from './events';
+import { createEmit, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
+import type { ChallengeScheme } from './responses';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
 import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
 import { addJwtRoutes } from './routes/jwt';
-import { addSessionRoutes, createRouter, type CredentialEnder, type PasswordChecker } from './routes/sessions';
+import { addSessionRoutes, createRouter, type PasswordChecker } from './routes/sessions';
 import { ChangeTickets } from './passwords/change-ticket';
 import { PasswordHasher } from './passwords/hasher';
 import { Lockout } from './passwords/lockout';
 import { PasswordCheck } from './passwords/password-check';
 import { VerificationCache } from './passwords/verification-cache';
+import type { CredentialEnder, SchemeChallenge, SchemeContext } from './schemes/definition';
+import { GROUP_OF_SCHEME, SCHEME_IDS, type SchemeGroup, type SchemeId } from './schemes/ids';
+import { buildSchemes, DETECTION_TABLE, revocationHorizons } from './schemes/registry';
 import { guardStore } from './store/guard';
 import type { AttemptStore, CredentialStore } from './store/types';
-import { HttpsBasicStrategy } from './schemes/basic/strategy';
-import { ApiKeyStrategy } from './schemes/api-key/strategy';
-import { AppUserUrlStrategy } from './schemes/app-user-url/strategy';
-import type { CredentialReference } from './schemes/outcome';
-import { SessionTokenStrategy } from './schemes/session-token/strategy';
-import { CookieSessions, CookieStrategy } from './schemes/cookie/strategy';
-import { JwtStrategy } from './schemes/jwt/strategy';
-import { JwtIssuer } from './tokens/jwt-issuer';
 import { Revocations } from './tokens/revocations';
-import { RefreshTokens } from './tokens/refresh-tokens';
 import { TokenService } from './tokens/token-service';
 
 /**
@@ -129,16 +122,10 @@ function routePaths(paths: RoutesOptions['paths'] = {}, method: string, logoutMe
 export function gatehouse(options: GatehouseOptions): Gatehouse {
   const config = resolveOptions(options);
   const store = guardStore(config.store, config.storeTimeout);
-  // A JWT access token must not outlive a "not before" issued after it (plus clock tolerance).
-  const accessHorizon = config.jwt ? config.jwt.accessTtl + config.jwt.clockTolerance * 1000 + 1000 : 0;
   // One "not before" per actor, kept as long as the longest-lived credential that revokeAll
-  // cannot delete (JWT access tokens, sessions in a host's own session store) and at least as
-  // long as any login or refresh could still be in flight.
-  const revocations = new Revocations(
-    store,
-    Math.max(IN_FLIGHT_PROOF_WINDOW, accessHorizon, config.cookie && config.cookie.store ? config.cookie.absoluteTimeout : 0),
-    config.now,
-  );
+  // cannot delete (each scheme says which: JWT access tokens, sessions in a host's own
+  // session store) and at least as long as any login or refresh could still be in flight.
+  const revocations = new Revocations(store, Math.max(IN_FLIGHT_PROOF_WINDOW, ...revocationHorizons(config)), config.now);
   // One reporting function for every part (audit events); null when there is no onEvent.
   const emit = createEmit(config.onEvent, config.now);
   const tokens = new TokenService({
@@ -170,106 +157,49 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     ? { tickets: new ChangeTickets({ ttl: config.passwordChange.ttl, secret: config.passwordChange.secret, now: config.now }), hasher: passwords }
     : null;
 
+  // Every scheme that is on, built from its definition (schemes/registry.ts).
+  const context: SchemeContext = { store, tokens, revocations, passwordCheck: passwordCheck as PasswordCheck | null, emit, now: config.now, config };
+  const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
+  const enders: Partial<Record<SchemeId, CredentialEnder>> = {};
   const enabledGroups = new Set<SchemeGroup>();
-  if (config.appUserUrl) {
-    strategies.appUserUrl = new AppUserUrlStrategy({ tokens });
-    enabledGroups.add('appUserUrl');
+  // `responses.challenges`, when given, chooses; otherwise each scheme's default (Bearer when on, Basic when asked for).
+  const chosen = config.responses.challenges;
+  const challengeValues = new Map<ChallengeScheme, SchemeChallenge['value']>();
+  for (const id of SCHEME_IDS) {
+    const scheme = built[id];
+    if (!scheme) continue;
+    strategies[id] = scheme.strategy;
+    enabledGroups.add(GROUP_OF_SCHEME[id]);
+    if (scheme.end) enders[id] = scheme.end;
+    const { challenge } = scheme;
+    if (challenge && !challengeValues.has(challenge.scheme) && (chosen ? chosen.has(challenge.scheme) : challenge.sentByDefault)) {
+      challengeValues.set(challenge.scheme, challenge.value);
+    }
   }
-  if (config.sessionToken) {
-    // @types/passport-http-bearer does not declare its Strategy as passport-strategy's subclass; at runtime it is.
-    strategies.sessionToken = new SessionTokenStrategy({ tokens, kinds: config.sessionToken.kinds }) as unknown as Strategy;
-    enabledGroups.add('bearer');
-  }
-  if (config.apiKeys) {
-    strategies.apiKey = new ApiKeyStrategy({ keys: config.apiKeys, tokens, store });
-    enabledGroups.add('apiKey');
-  }
-
-  let jwtParts: { strategy: JwtStrategy; issuer: JwtIssuer | null; refreshTokens: RefreshTokens; revocations: Revocations } | null = null;
-  if (config.jwt) {
-    const strategy = new JwtStrategy({ jwt: config.jwt, store, revocations, now: config.now });
-    strategies.jwt = strategy as unknown as Strategy;
-    enabledGroups.add('bearer');
-    jwtParts = {
-      strategy,
-      issuer: config.jwt.signingKey ? new JwtIssuer(config.jwt, config.now) : null,
-      refreshTokens: new RefreshTokens({
-        store,
-        ttl: config.jwt.refreshTtl,
-        revocations,
-        // Long enough for the last access token and the last refresh token of the family.
-        familyRevocationTtl: Math.max(config.jwt.refreshTtl, accessHorizon) + 60_000,
-        reuseInterval: config.jwt.refreshReuseInterval,
-        signingKey: config.jwt.signingKey,
-        now: config.now,
-      }),
-      revocations,
-    };
-    const { refreshTokens } = jwtParts;
-    tokens.onRevokeFamily((familyId) => refreshTokens.revokeFamily(familyId));
-  }
-
-  let cookieSessions: CookieSessions | null = null;
-  if (config.cookie) {
-    // Sessions in the Gatehouse store are token records, which revokeAll deletes; a host's
-    // own session store is reached through the per-actor "not before" instead.
-    cookieSessions = new CookieSessions({ options: config.cookie, store, now: config.now, revocations });
-    strategies.cookie = new CookieStrategy({ sessions: cookieSessions, store });
-    enabledGroups.add('cookie');
-  }
-
-  let basicStrategy: HttpsBasicStrategy | null = null;
-  if (config.basic && passwordCheck) {
-    basicStrategy = new HttpsBasicStrategy({
-      passwordCheck: reportingFailures(passwordCheck as PasswordCheck, emit, 'basic'),
-      challenge: config.basic.challenge,
-      realm: config.basic.realm,
-    });
-    strategies.basic = basicStrategy as unknown as Strategy;
-    enabledGroups.add('basic');
-  }
+  const jwtParts = built.jwt ?? null;
+  const cookieSessions = built.cookie ? built.cookie.sessions : null;
 
   const precedence = config.precedence.filter((group) => enabledGroups.has(group));
   const authenticator = new Authenticator({
-    detection: { precedence, enabled: new Set(precedence), cookieName: config.cookie ? config.cookie.name : null },
+    detection: { precedence, enabled: new Set(precedence), cookieName: config.cookie ? config.cookie.name : null, table: DETECTION_TABLE },
     urlCredentials: { appUserUrl: config.appUserUrl, apiKeyQuery: config.apiKeys !== false },
     multipleCredentials: config.multipleCredentials,
     methods: config.methods,
     strategies,
     emit,
   });
-  // `responses.challenges`, when given, chooses; otherwise Bearer when on, Basic when asked for.
-  const chosen = config.responses.challenges;
   const render: RenderConfig = {
     realm: config.realm,
-    bearerChallenge: enabledGroups.has('bearer') && (chosen ? chosen.has('bearer') : true),
-    basicChallenge: basicStrategy && (chosen ? chosen.has('basic') : basicStrategy.challenge) ? basicStrategy.challengeHeader : null,
+    challenges: [...challengeValues.values()],
     formatError: config.responses.error,
     maxRetriesExceeded: config.responses.maxRetriesExceeded,
   };
   const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
     renderProblem(req, res, error, render);
 
-  const enders: Partial<Record<CredentialReference['type'], CredentialEnder>> = {
-    token: async (_req, _res, reference) => {
-      if (reference.type === 'token') await tokens.revokeByHash(reference.hash);
-    },
-  };
-  if (cookieSessions) {
-    const sessions = cookieSessions;
-    enders.cookie = (req, res) => sessions.end(req, res);
-  }
-  if (jwtParts?.revocations.available) {
-    const { revocations, refreshTokens } = jwtParts;
-    enders.jwt = async (_req, _res, reference) => {
-      if (reference.type !== 'jwt' || !reference.jti) return;
-      await revocations.revokeJti(reference.jti, reference.expiresAt);
-      if (reference.familyId) await refreshTokens.revokeFamily(reference.familyId);
-    };
-  }
   const openApiFacts: OpenApiFacts = {
-    schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(id === 'jwt' || id === 'sessionToken' ? 'bearer' : (id as SchemeGroup)))),
+    schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(GROUP_OF_SCHEME[id]))),
     cookieName: config.cookie ? config.cookie.name : null,
     endpoints: {
       login: passwordCheck !== null && config.login.credentials !== 'none' && (config.sessionToken !== false || cookieSessions !== null),
@@ -325,7 +255,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       });
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy as unknown as Strategy, store, passwordCheck, passwordChange, shape: config.responses.jwt, emit, now: config.now });
+        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy, store, passwordCheck, passwordChange, shape: config.responses.jwt, emit, now: config.now });
         // A refresh token or JWT refused in a body is a refused credential too.
         if (emit) router.use([`${jwtPath}/refresh`, `${jwtPath}/verify`], reportingRefusals(emit, 'jwt'));
       }

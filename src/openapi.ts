@@ -5,7 +5,8 @@
  * authenticate. Built from the validated options, so it never describes a scheme or an
  * endpoint that is off.
  */
-import type { SchemeId } from './actor';
+import type { SchemeId } from './schemes/ids';
+import { SCHEME_DEFINITIONS } from './schemes/registry';
 import { PROBLEMS, type ProblemCode } from './errors';
 import { JWKS_MAX_AGE_SECONDS } from './routes/jwks';
 
@@ -22,6 +23,13 @@ export interface RoutePaths {
 }
 
 /** What is on, as `gatehouse()` resolved it. */
+/** What a scheme's `securitySchemes` describes itself from. */
+export interface SecuritySchemeContext {
+  facts: OpenApiFacts;
+  paths: RoutePaths;
+  mountPath: string;
+}
+
 export interface OpenApiFacts {
   /** Schemes whose strategy is on and whose credential is detected. */
   schemes: ReadonlySet<SchemeId>;
@@ -67,66 +75,11 @@ export interface OpenApiFragment {
 const PROBLEM_REF = { $ref: '#/components/schemas/GatehouseProblem' };
 const JSON_AND_FORM = ['application/json', 'application/x-www-form-urlencoded'];
 
-/** Security scheme objects, by the scheme id they describe. */
+/** Security scheme objects of the schemes that are on, each from its definition (`securitySchemes`). */
 function securitySchemes(facts: OpenApiFacts, paths: RoutePaths, mountPath: string): Record<string, OpenApiObject> {
-  const on = (scheme: SchemeId) => facts.schemes.has(scheme);
   const schemes: Record<string, OpenApiObject> = {};
-  if (on('jwt')) {
-    schemes.jwt = {
-      type: 'http',
-      scheme: 'bearer',
-      bearerFormat: 'JWT',
-      description: `JWT access token in \`Authorization: Bearer\`, from \`POST ${mountPath}${paths.jwt}/authenticate\` (or a configured external issuer). An expired token answers 401 with code 401.4: refresh it.`,
-    };
-  }
-  if (on('sessionToken')) {
-    schemes.sessionToken = {
-      type: 'http',
-      scheme: 'bearer',
-      description: `Opaque session token in \`Authorization: Bearer\`, from \`POST ${mountPath}${paths.login}\`; ended by \`${paths.logoutMethod} ${mountPath}${paths.logout}\`.`,
-    };
-  }
-  // OpenAPI has no location for a key inside the path, so the URL form is told in prose; the
-  // header form is real, and exists only while opaque bearer tokens are read.
-  if (on('appUserUrl') && on('sessionToken')) {
-    schemes.appUserUrl = {
-      type: 'http',
-      scheme: 'bearer',
-      description:
-        'App-user key (issued by an administrator, for field devices) in `Authorization: Bearer`. Clients that cannot set headers put it in the URL instead: ' +
-        `prefix the path with \`/key/{key}\` below the API's mount point (e.g. \`${mountPath}/key/{key}/forms\`). Gatehouse removes it from the URL and logs; ` +
-        'responses then carry `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.',
-    };
-  }
-  if (on('apiKey')) {
-    // An apiKey scheme sends its value as given: the `ApiKey ` prefix is part of the value.
-    schemes.apiKey = {
-      type: 'apiKey',
-      in: 'header',
-      name: 'Authorization',
-      description: 'API key as `Authorization: ApiKey <key>`. The header value must start with the word `ApiKey` and a space: enter `ApiKey <key>` where a tool asks for the value.',
-    };
-    schemes.apiKeyQuery = {
-      type: 'apiKey',
-      in: 'query',
-      name: 'apikey',
-      description: 'The same API key as `?apikey=<key>` (`?apiKey=` works too), for clients that cannot set headers. Prefer the header: URLs end up in histories and logs. Gatehouse removes it from the URL before the app sees it.',
-    };
-  }
-  if (on('basic')) {
-    schemes.basic = {
-      type: 'http',
-      scheme: 'basic',
-      description: 'Login and password, accepted over HTTPS only (plain HTTP answers 401 with code 401.3 before the password is read).',
-    };
-  }
-  if (on('cookie') && facts.cookieName) {
-    schemes.cookie = {
-      type: 'apiKey',
-      in: 'cookie',
-      name: facts.cookieName,
-      description: `Browser session cookie set by \`POST ${mountPath}${paths.login}\` with \`session: true\`. Unsafe methods from another origin also need the session's CSRF token in \`X-CSRF-Token\` (403.4 otherwise).`,
-    };
+  for (const definition of SCHEME_DEFINITIONS) {
+    if (facts.schemes.has(definition.id)) Object.assign(schemes, definition.securitySchemes({ facts, paths, mountPath }));
   }
   return schemes;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { buildApp, type TestApp } from './helpers/app';
 
-/** Malformed input of any kind answers 400/401 — never 500, never a crash (DESIGN §7). */
+/** Malformed input of any kind answers 400/401 — never 500, never a crash (SECURITY.md; ARCHITECTURE.md, "Invariants"). */
 describe('malformed input never gives 500', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -6,8 +6,10 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { PassportStrategy as Strategy } from '../schemes/passport-base';
-import type { Actor, SchemeId } from '../actor';
-import { detectCredentials, groupOf, hasRepeatedAuthorization, type DetectionConfig, type PresentedCredential, type SchemeGroup } from '../detect';
+import type { Actor } from '../actor';
+import type { SchemeId } from '../schemes/ids';
+import { detectCredentials, groupOf, hasRepeatedAuthorization, type DetectionConfig } from '../detect';
+import { GROUP_OF_SCHEME, onlySchemeOf, type SchemeGroup } from '../schemes/ids';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { refusalEvent, type Emit } from '../events';
 import type { AuthInfoWithReference } from '../schemes/outcome';
@@ -46,26 +48,11 @@ function refused(code: GatehouseError['code'], invalidBearer = false, detail?: s
   return { type: 'refused', error: new GatehouseError(code, { detail }), invalidBearer };
 }
 
-/** The scheme to run and what to hand its strategy as `options.credential`. */
-function strategyInput(credential: PresentedCredential): { scheme: SchemeId; credential?: string } | null {
-  switch (credential.scheme) {
-    case 'appUserUrl':
-    case 'sessionToken':
-    case 'jwt':
-      return { scheme: credential.scheme, credential: credential.token };
-    case 'apiKey':
-      return { scheme: 'apiKey', credential: credential.key };
-    case 'basic':
-      return { scheme: 'basic', credential: credential.encoded };
-    case 'cookie':
-      return { scheme: 'cookie' };
-    case 'malformed':
-      return null;
-  }
-}
+/** True for the schemes whose refusals carry RFC 6750's `error="invalid_token"` challenge. */
+const isBearer = (scheme: SchemeId): boolean => GROUP_OF_SCHEME[scheme] === 'bearer';
 
 function resolutionOf(outcome: StrategyOutcome, scheme: SchemeId): Resolution {
-  const bearer = scheme === 'jwt' || scheme === 'sessionToken';
+  const bearer = isBearer(scheme);
   switch (outcome.type) {
     case 'success':
       return { type: 'authenticated', actor: outcome.user as Actor, info: (outcome.info ?? { scheme }) as AuthInfoWithReference };
@@ -114,19 +101,18 @@ export class Authenticator {
     if (req.headers.authorization !== undefined && hasRepeatedAuthorization(req.rawHeaders)) {
       return refused('400.2', false, REPEATED_AUTHORIZATION_DETAIL);
     }
-    const detected = detectCredentials(req.headers, fromUrl, this.config.detection);
+    const detected = detectCredentials(req.headers, fromUrl, this.config.detection, req.socket);
     // A credential of a scheme limited to other methods is not considered, as if not sent.
     const methods = this.config.methods;
     const presented = methods && detected.length > 0 ? detected.filter((credential) => methods[groupOf(credential)]?.has(req.method) ?? true) : detected;
     if (presented.length === 0) return ANONYMOUS;
     if (presented.length > 1 && this.config.multipleCredentials === 'reject') return this.reported(req, null, refused('400.2'));
     const [chosen] = presented;
-    const input = strategyInput(chosen);
-    if (input === null) return this.reported(req, chosen.scheme === 'malformed' && chosen.group !== 'bearer' ? chosen.group : null, refused('401.2', chosen.scheme === 'malformed' && chosen.group === 'bearer'));
-    const strategy = this.config.strategies[input.scheme];
+    if (chosen.scheme === 'malformed') return this.reported(req, onlySchemeOf(chosen.group), refused('401.2', chosen.group === 'bearer'));
+    const strategy = this.config.strategies[chosen.scheme];
     // A JWS-shaped bearer token with no JWT configuration, for example.
-    if (!strategy) return this.reported(req, input.scheme, refused('401.2', input.scheme === 'jwt' || input.scheme === 'sessionToken'));
-    return { type: 'run', scheme: input.scheme, strategy, credential: input.credential };
+    if (!strategy) return this.reported(req, chosen.scheme, refused('401.2', isBearer(chosen.scheme)));
+    return { type: 'run', scheme: chosen.scheme, strategy, credential: chosen.credential };
   }
 
   /** Runs the chosen strategy. */

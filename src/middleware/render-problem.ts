@@ -10,10 +10,11 @@ import type { ResolvedResponses } from '../responses';
 export interface RenderConfig {
   /** The `realm` of every challenge. */
   realm: string;
-  /** Challenge with `Bearer` (opaque tokens or JWT are on). */
-  bearerChallenge: boolean;
-  /** The `Basic` challenge to send (`basic.challenge: true`), or `null`. */
-  basicChallenge: string | null;
+  /**
+   * The `WWW-Authenticate` challenges of a 401, in order: the schemes' that are on, as
+   * `responses.challenges` (or each scheme's default) chooses.
+   */
+  challenges: ReadonlyArray<(realm: string, invalidToken: boolean) => string>;
   /** `responses.error` (or `formatError` as it), or `null` for RFC 9457 as it is. */
   formatError: ResolvedResponses['error'];
   /** `responses.maxRetriesExceeded`. Default `'boolean'`. */
@@ -28,14 +29,14 @@ function quoted(value: string): string {
   return `"${value.replace(/[\\"]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, '')}"`;
 }
 
+/** `Bearer realm="…"` (RFC 6750 §3); `invalidToken` adds `error="invalid_token"` for a refused token. */
+export function bearerChallengeValue(realm: string, invalidToken: boolean): string {
+  return `Bearer realm=${quoted(realm)}${invalidToken ? ', error="invalid_token"' : ''}`;
+}
+
 /** The `WWW-Authenticate` values for a 401; `invalidBearer` adds RFC 6750's `error="invalid_token"`. */
 export function challenges(config: RenderConfig, invalidBearer: boolean): string[] {
-  const list: string[] = [];
-  if (config.bearerChallenge) {
-    list.push(`Bearer realm=${quoted(config.realm)}${invalidBearer ? ', error="invalid_token"' : ''}`);
-  }
-  if (config.basicChallenge) list.push(config.basicChallenge);
-  return list;
+  return config.challenges.map((value) => value(config.realm, invalidBearer));
 }
 
 /** Sends the problem; `invalidBearer` marks a refused bearer token. */

@@ -21,6 +21,8 @@ import type { LoginResponseBody, LogoutResponseBody, ResponsesOptions } from '..
 import type { CookieSessions } from '../schemes/cookie/strategy';
 import type { GuardedStore } from '../store/guard';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../schemes/outcome';
+import type { CredentialEnder } from '../schemes/definition';
+import type { SchemeId } from '../schemes/ids';
 import { hashSecret, parseTokenKind } from '../tokens/format';
 import type { TokenService } from '../tokens/token-service';
 import { badField, bodyObject, readLoginBody, requiredString } from './login-body';
@@ -30,8 +32,6 @@ export interface PasswordChecker {
   check(input: { login: string; password: string; clientIp?: string; signal?: AbortSignal }): Promise<{ actor: Actor; previousAccessFailedCount: number }>;
 }
 
-/** Ends one accepted credential; one per credential reference type. */
-export type CredentialEnder = (req: Request, res: Response, reference: CredentialReference) => Promise<void>;
 
 /** What the session routes need. */
 export interface SessionRoutesDependencies {
@@ -39,8 +39,8 @@ export interface SessionRoutesDependencies {
   tokens: TokenService;
   store: GuardedStore;
   passwordCheck: PasswordChecker | null;
-  /** How each kind of credential is ended by `DELETE /sessions/current`. */
-  enders: Partial<Record<CredentialReference['type'], CredentialEnder>>;
+  /** How each scheme's credential is ended by `DELETE /sessions/current` (from its definition). */
+  enders: Partial<Record<SchemeId, CredentialEnder>>;
   adminRoles: readonly string[];
   /** Issue session tokens at login (false when `sessionToken: false`). */
   issueSessionTokens: boolean;
@@ -69,7 +69,7 @@ async function authenticatedActor(
   deps: SessionRoutesDependencies,
   req: Request,
   res: Response,
-): Promise<{ actor: Actor; reference: CredentialReference | undefined } | null> {
+): Promise<{ actor: Actor; scheme: SchemeId; reference: CredentialReference | undefined } | null> {
   const resolution = await deps.authenticator.resolve(req, res);
   if (resolution.type === 'refused') {
     deps.sendProblem(req, res, resolution.error);
@@ -79,7 +79,7 @@ async function authenticatedActor(
     deps.sendProblem(req, res, new GatehouseError('401.1'));
     return null;
   }
-  return { actor: resolution.actor, reference: resolution.info[CREDENTIAL_REFERENCE] };
+  return { actor: resolution.actor, scheme: resolution.info.scheme, reference: resolution.info[CREDENTIAL_REFERENCE] };
 }
 
 /** The logout body, as `responses.logout` shapes it. */
@@ -198,12 +198,13 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
     handle(async (req, res) => {
       const authenticated = await authenticatedActor(deps, req, res);
       if (!authenticated) return;
-      const { actor, reference } = authenticated;
-      const ender = reference ? deps.enders[reference.type] : undefined;
+      const { actor, scheme, reference } = authenticated;
+      const ender = reference ? deps.enders[scheme] : undefined;
       // App users cannot end their own key (an administrator hands it out and takes it back);
       // Basic and configured API keys have nothing to end.
-      if (actor.kind === 'appUser' || !reference || !ender) return deps.sendProblem(req, res, new GatehouseError('403.1'));
-      await ender(req, res, reference);
+      if (actor.kind === 'appUser' || !reference || !ender || !(await ender(req, res, reference))) {
+        return deps.sendProblem(req, res, new GatehouseError('403.1'));
+      }
       deps.emit?.(revokedEvent(req, actor.id, reference));
       res.setHeader('Cache-Control', 'no-store');
       sendLoggedOut(deps, req, res, actor);

@@ -29,3 +29,9 @@ export const GROUP_OF_SCHEME: { readonly [Id in SchemeId]: SchemeGroup } = {
 
 /** Every group, in the default order. */
 export const DEFAULT_PRECEDENCE: readonly SchemeGroup[] = SCHEME_GROUPS;
+
+/** The one scheme of a group, or `null` for a group of several (`bearer`): whom a malformed credential of the group is reported against. */
+export function onlySchemeOf(group: SchemeGroup): SchemeId | null {
+  const members = SCHEME_IDS.filter((id) => GROUP_OF_SCHEME[id] === group);
+  return members.length === 1 ? members[0] : null;
+}

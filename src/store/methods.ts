@@ -7,7 +7,7 @@ import type { GatehouseStore } from './types';
 
 type MethodName = keyof GatehouseStore;
 
-/** The interface's parts (DESIGN §6), each with its required and optional methods. */
+/** The interface's parts (README, "Writing your own store"), each with its required and optional methods. */
 export const STORE_PARTS = {
   credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword'] },
   tokens: {

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { StrategyBase } from '../passport-base';
 import type { Actor } from '../../actor';
-import { credentialFromAuthorization } from '../../detect';
+import { readOwnAuthorization } from '../detection';
+import { API_KEY_DETECTION } from './detection';
 import { GatehouseError } from '../../errors';
 import type { GuardedStore } from '../../store/guard';
 import { hashSecret, parseTokenKind } from '../../tokens/format';
@@ -108,7 +109,6 @@ export interface ApiKeyStrategyOptions {
   optional?: boolean;
 }
 
-const API_KEY_ONLY = new Set(['apiKey'] as const);
 
 /**
  * Passport strategy for API keys.
@@ -164,9 +164,9 @@ export class ApiKeyStrategy extends StrategyBase {
 }
 
 function apiKeyOf(req: Request): string | null {
-  const presented = credentialFromAuthorization(req.headers.authorization, API_KEY_ONLY);
-  if (presented?.scheme === 'apiKey') return presented.key;
-  if (presented) return '';
+  const presented = readOwnAuthorization(req.headers.authorization, API_KEY_DETECTION);
+  if (typeof presented === 'string') return presented;
+  if (presented === false) return '';
   const fromUrl = recordedUrlCredentials(req) ?? takeCredentialsFromUrl(req.url, { appUserUrl: false, apiKeyQuery: true });
   if (fromUrl.queryApiKeys.length === 0) return null;
   return fromUrl.queryApiKeys.length === 1 ? fromUrl.queryApiKeys[0] : '';

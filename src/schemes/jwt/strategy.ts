@@ -15,11 +15,12 @@ import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
 import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import { JwtStrategyBase, type PassportStrategy } from '../passport-base';
 import type { Actor } from '../../actor';
-import { credentialFromAuthorization } from '../../detect';
 import { GatehouseError, isGatehouseError } from '../../errors';
 import type { GuardedStore } from '../../store/guard';
 import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from './options';
 import type { Revocations } from '../../tokens/revocations';
+import { readOwnAuthorization } from '../detection';
+import { JWT_DETECTION } from './detection';
 import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { sha256 } from '../../sha256';
 
@@ -56,7 +57,6 @@ interface VerificationPlan {
   external: ResolvedIssuer | null;
 }
 
-const BEARER_ONLY = new Set(['bearer'] as const);
 const MAX_KID_LENGTH = 256;
 /** Verified tokens remembered at most this many, oldest dropped first. */
 const MAX_VERIFIED_TOKENS = 10_000;
@@ -133,10 +133,10 @@ export class JwtStrategy extends JwtStrategyBase {
     const outcome = this as unknown as PassportStrategy & Record<string, unknown>;
     let token = options?.credential;
     if (token === undefined) {
-      const presented = credentialFromAuthorization(req.headers.authorization, BEARER_ONLY);
+      const presented = readOwnAuthorization(req.headers.authorization, JWT_DETECTION);
       if (presented === null) return credentialAbsent(outcome, options?.optional ?? this.optional, this.challenge);
-      if (presented.scheme !== 'jwt') return outcome.fail(new GatehouseError('401.2'), 401);
-      token = presented.token;
+      if (presented === false) return outcome.fail(new GatehouseError('401.2'), 401);
+      token = presented;
     }
     const presentedToken = token;
     const tokenKey = sha256(presentedToken, 'base64');

@@ -8,7 +8,8 @@
  */
 import type { Request } from 'express';
 import { BearerStrategyBase, type PassportStrategy } from '../passport-base';
-import { credentialFromAuthorization } from '../../detect';
+import { readOwnAuthorization } from '../detection';
+import { SESSION_TOKEN_DETECTION } from './detection';
 import { GatehouseError } from '../../errors';
 import type { StoredTokenKind } from '../../store/types';
 import type { TokenService } from '../../tokens/token-service';
@@ -39,7 +40,6 @@ export interface SessionTokenStrategyOptions {
   realm?: string;
 }
 
-const BEARER_ONLY = new Set(['bearer'] as const);
 
 /**
  * Passport strategy for opaque bearer tokens.
@@ -73,10 +73,10 @@ export class SessionTokenStrategy extends BearerStrategyBase {
     const outcome = this as unknown as PassportStrategy;
     let token = options?.credential;
     if (token === undefined) {
-      const presented = credentialFromAuthorization(req.headers.authorization, BEARER_ONLY);
+      const presented = readOwnAuthorization(req.headers.authorization, SESSION_TOKEN_DETECTION);
       if (presented === null) return credentialAbsent(outcome, options?.optional ?? this.optional, this.challenge);
-      if (presented.scheme !== 'sessionToken') return outcome.fail(new GatehouseError('401.2'), 401);
-      token = presented.token;
+      if (presented === false) return outcome.fail(new GatehouseError('401.2'), 401);
+      token = presented;
     }
     this.tokens.authenticate(token, this.kinds).then(
       (verified) =>

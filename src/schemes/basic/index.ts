@@ -1,0 +1,33 @@
+/** The `basic` scheme: HTTPS-only Basic (RFC 7617) through the shared password check (README, "Basic (HTTPS only)"). */
+import { reportingFailures } from '../../events';
+import type { ResolvedOptions } from '../../options';
+import type { SchemeDefinition } from '../definition';
+import type { PassportStrategy } from '../passport-base';
+import { BASIC_DETECTION } from './detection';
+import { HttpsBasicStrategy } from './strategy';
+
+type Settings = Exclude<ResolvedOptions['basic'], false>;
+
+export const BASIC_SCHEME: SchemeDefinition<'basic', Settings> = {
+  id: 'basic',
+  detection: BASIC_DETECTION,
+  securitySchemes: () => ({
+    basic: {
+      type: 'http',
+      scheme: 'basic',
+      description: 'Login and password, accepted over HTTPS only (plain HTTP answers 401 with code 401.3 before the password is read).',
+    },
+  }),
+  // Basic is on only when the store can look logins up (options.ts checks that it can when asked for by name).
+  settings: (config) => config.basic,
+  build(settings, { passwordCheck, emit }) {
+    if (!passwordCheck) throw new Error('basic: the store has no findCredentials()');
+    const strategy = new HttpsBasicStrategy({ passwordCheck: reportingFailures(passwordCheck, emit, 'basic'), challenge: settings.challenge, realm: settings.realm });
+    return {
+      strategy: strategy as unknown as PassportStrategy,
+      // The realm is Basic's own (`basic.realm`), not the top-level one.
+      challenge: { scheme: 'basic', sentByDefault: strategy.challenge, value: () => strategy.challengeHeader },
+      // Basic sends the password on every request: there is no session to end (403.1).
+    };
+  },
+};

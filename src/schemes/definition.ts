@@ -1,0 +1,90 @@
+/**
+ * What one scheme is, in one place (ARCHITECTURE.md, "How to add a scheme"): where its
+ * credential travels, its settings out of `gatehouse()`'s options, and how its parts are
+ * built — the strategy, the challenge it adds to a 401, how its credential ends at logout,
+ * how long a credential of it outlives `revokeAll`. `registry.ts` lists every definition;
+ * `gatehouse()` builds the schemes that are on from that list and nothing else.
+ */
+import type { Request, Response } from 'express';
+import type { Emit } from '../events';
+import type { OpenApiObject, SecuritySchemeContext } from '../openapi';
+import type { ResolvedOptions } from '../options';
+import type { PasswordCheck } from '../passwords/password-check';
+import type { ChallengeScheme } from '../responses';
+import type { GuardedStore } from '../store/guard';
+import type { Revocations } from '../tokens/revocations';
+import type { TokenService } from '../tokens/token-service';
+import type { SchemeDetection } from './detection';
+import type { SchemeId } from './ids';
+import type { CredentialReference } from './outcome';
+import type { PassportStrategy } from './passport-base';
+
+/** The instance-wide services a scheme is built from (one per `gatehouse()` call). */
+export interface SchemeContext {
+  /** The store, every call failing closed (503.1). */
+  store: GuardedStore;
+  /** Opaque tokens: issuing, verifying, revoking. */
+  tokens: TokenService;
+  /** The per-actor "not before" and revoked JWT ids. */
+  revocations: Revocations;
+  /** The shared login-and-password check, when the store can look logins up. */
+  passwordCheck: PasswordCheck | null;
+  /** Audit events (`onEvent`); `null` without a listener. */
+  emit: Emit;
+  /** The clock, ms since the epoch. */
+  now: () => number;
+  /** Every resolved option, for what a scheme reads besides its own (the top-level `realm`, say). */
+  config: ResolvedOptions;
+}
+
+/**
+ * Ends the credential a request was accepted with (logout: `DELETE /sessions/current`);
+ * resolves `false`, having done nothing, when this credential cannot be ended (a configured
+ * API key), which logout answers with 403.1.
+ */
+export type CredentialEnder = (req: Request, res: Response, reference: CredentialReference) => Promise<boolean>;
+
+/** A `WWW-Authenticate` challenge a scheme adds to 401 answers. */
+export interface SchemeChallenge {
+  /** Its auth-scheme, as `responses.challenges` names it; schemes sharing one send it once. */
+  scheme: ChallengeScheme;
+  /** Sent when `responses.challenges` is not given. */
+  sentByDefault: boolean;
+  /** The header value; `invalidToken` marks a refused bearer token (RFC 6750 §3.1). */
+  value(realm: string, invalidToken: boolean): string;
+}
+
+/** What building a scheme gives `gatehouse()`. */
+export interface BuiltScheme {
+  /** The Passport strategy the middleware runs for this scheme's credentials. */
+  strategy: PassportStrategy;
+  /** The challenge of a 401, if the scheme has one. */
+  challenge?: SchemeChallenge;
+  /** Ends an accepted credential of this scheme at logout; without it, logout answers 403.1. */
+  end?: CredentialEnder;
+}
+
+/**
+ * One scheme. `Settings` is its resolved options; `Built` what its builder returns (the
+ * common {@link BuiltScheme} plus the parts its routes use, e.g. the JWT issuer).
+ */
+export interface SchemeDefinition<Id extends SchemeId, Settings, Built extends BuiltScheme = BuiltScheme> {
+  readonly id: Id;
+  /** Where its credential travels. */
+  readonly detection: SchemeDetection;
+  /** Its resolved settings, or `false` when the options turn it off. */
+  settings(config: ResolvedOptions): Settings | false;
+  /**
+   * How long, in ms, a credential of this scheme can outlive `tokens.revokeAll` because the
+   * store cannot delete it (a signed JWT, a session in a host's own store): the per-actor
+   * "not before" is kept at least this long. Default: 0 (revokeAll deletes them).
+   */
+  revocationHorizon?(settings: Settings): number;
+  /**
+   * Its OpenAPI 3.1 security scheme objects, by name, for `auth.openapi()` (usually one, named
+   * by the scheme id); `{}` when it cannot be described as things stand.
+   */
+  securitySchemes(context: SecuritySchemeContext): Record<string, OpenApiObject>;
+  /** Builds the strategy and its parts. */
+  build(settings: Settings, context: SchemeContext): Built;
+}

@@ -1,0 +1,7 @@
+/** `jwt`: `Authorization: Bearer <JWS>` in compact form (RFC 7515 §7.1). */
+import { JWS_SHAPE, type SchemeDetection } from '../detection';
+
+export const JWT_DETECTION: SchemeDetection = {
+  // Every JWS-shaped value is also an RFC 6750 b64token.
+  authorization: { keyword: 'bearer', accepts: (value) => JWS_SHAPE.test(value) },
+};

@@ -1,0 +1,32 @@
+/** The `sessionToken` scheme: opaque bearer tokens from a login or an administrator (README, "Opaque tokens"). */
+import { bearerChallengeValue } from '../../middleware/render-problem';
+import type { ResolvedOptions } from '../../options';
+import type { SchemeDefinition } from '../definition';
+import type { PassportStrategy } from '../passport-base';
+import { SESSION_TOKEN_DETECTION } from './detection';
+import { SessionTokenStrategy } from './strategy';
+
+type Settings = Exclude<ResolvedOptions['sessionToken'], false>;
+
+export const SESSION_TOKEN_SCHEME: SchemeDefinition<'sessionToken', Settings> = {
+  id: 'sessionToken',
+  detection: SESSION_TOKEN_DETECTION,
+  securitySchemes: ({ paths, mountPath }) => ({
+    sessionToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description: `Opaque session token in \`Authorization: Bearer\`, from \`POST ${mountPath}${paths.login}\`; ended by \`${paths.logoutMethod} ${mountPath}${paths.logout}\`.`,
+    },
+  }),
+  settings: (config) => config.sessionToken,
+  build: (settings, { tokens }) => ({
+    // @types/passport-http-bearer does not declare its Strategy as passport-strategy's subclass; at runtime it is.
+    strategy: new SessionTokenStrategy({ tokens, kinds: settings.kinds }) as unknown as PassportStrategy,
+    challenge: { scheme: 'bearer', sentByDefault: true, value: bearerChallengeValue },
+    end: async (_req, _res, reference) => {
+      if (reference.type !== 'token') return false;
+      await tokens.revokeByHash(reference.hash);
+      return true;
+    },
+  }),
+};
