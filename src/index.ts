@@ -46,7 +46,7 @@ export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, ty
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './schemes/session-token/strategy';
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/app-user-url/strategy';
 export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
-export type { SchemeGroup } from './detect';
+export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
 export type {
   CredentialInfo,
   IssueTokenInput,
