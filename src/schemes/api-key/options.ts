@@ -67,7 +67,7 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
       invalid('actorId', 'actorId must be a non-empty string.');
     }
     const hash = sha ? sha[1].toLowerCase() : hashSecret(key);
-    if (resolved.has(hash)) fail('apiKeys.*', `${entryName}: the same key is listed twice.`, { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
+    if (resolved.has(hash)) fail('apiKeys.*', `${entryName}: the same key is listed twice.`, { where });
     const roles = [...new Set([...(entry.role ? [entry.role] : []), ...(entry.roles ?? [])])];
     resolved.set(hash, { label: entry.label ?? `apikey:${hash.slice(0, 12)}`, roles, actorId: entry.actorId ?? null });
   });
