@@ -15,7 +15,7 @@ import type { AuditListener } from './events';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
-import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './schemes/api-key/options';
+import { resolveApiKeyOptions, type ApiKeyMap, type ResolvedApiKey } from './schemes/api-key/options';
 import { resolveSessionTokenOptions, type ResolvedSessionTokenOptions, type SessionTokenOptions } from './schemes/session-token/options';
 import { DEFAULT_REALM, resolveBasicOptions, type BasicOptions, type ResolvedBasicOptions } from './schemes/basic/options';
 import { durationOption, fail } from './config-error';
@@ -379,7 +379,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
 
   const sessionToken = resolveSessionTokenOptions(options.sessionToken);
 
-  const apiKeys = options.apiKeys === false ? false : resolveApiKeys(options.apiKeys ?? {}, 'gatehouse()');
+  const apiKeys = resolveApiKeyOptions(options.apiKeys);
 
   const realm = options.realm ?? DEFAULT_REALM;
   if (typeof realm !== 'string' || realm === '' || /[\x00-\x1f\x7f"\\]/.test(realm)) {

@@ -74,6 +74,14 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
   return resolved;
 }
 
+/**
+ * Validates the `apiKeys` option of `gatehouse()`: `false` turns API keys off (configured and
+ * store-issued); absent, no keys are configured.
+ */
+export function resolveApiKeyOptions(input: ApiKeyMap | false | undefined): Map<string, ResolvedApiKey> | false {
+  return input === false ? false : resolveApiKeys(input ?? {}, 'gatehouse()');
+}
+
 /** The `sha256:<hex>` form of a key, for putting in configuration instead of the key. */
 export function apiKeyDigest(key: string): string {
   return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
