@@ -6,6 +6,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { PassportStrategy as Strategy } from './schemes/passport-base';
 import type { GatehouseError } from './errors';
+import { fail } from './config-error';
 import { createEmit, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
@@ -79,31 +80,33 @@ export interface Gatehouse {
   readonly passwords: PasswordHasher;
 }
 
-/** `name` includes its method, e.g. `auth.routes(): paths.jwt`. */
-function checkPath(value: unknown, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_@-]*$/): string {
+/** `name` is the option, e.g. `paths.jwt`; `where` the method, e.g. `auth.routes()`. */
+function checkPath(value: unknown, where: string, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_@-]*$/): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !shape.test(value) || value.endsWith('/')) {
-    throw new TypeError(`${name} must be a path such as '${fallback || '/v1'}' (no trailing slash).`);
+    fail(name, `${name} must be a path such as '${fallback || '/v1'}' (no trailing slash).`, { where });
   }
   return value;
 }
 
 /** The endpoint paths of `routes()`, which `openapi()` takes too. */
 function routePaths(paths: RoutesOptions['paths'] = {}, method: string, logoutMethod: unknown = 'DELETE'): RoutePaths {
-  if (!paths || typeof paths !== 'object') throw new TypeError(`${method}: paths must be an object such as { sessions: '/sessions' }.`);
-  if (logoutMethod !== 'DELETE' && logoutMethod !== 'POST') throw new TypeError(`${method}: logoutMethod must be 'DELETE' or 'POST' (default 'DELETE').`);
-  const sessions = checkPath(paths.sessions, `${method}: paths.sessions`, '/sessions');
-  const login = checkPath(paths.login, `${method}: paths.login`, sessions);
-  const logout = checkPath(paths.logout, `${method}: paths.logout`, `${sessions}/current`);
-  if (logoutMethod === 'POST' && logout === login) throw new TypeError(`${method}: paths.logout and paths.login are both POST ${login}; give logout a path of its own.`);
+  if (!paths || typeof paths !== 'object') fail('paths', `paths must be an object such as { sessions: '/sessions' }.`, { where: method });
+  if (logoutMethod !== 'DELETE' && logoutMethod !== 'POST') fail('logoutMethod', `logoutMethod must be 'DELETE' or 'POST' (default 'DELETE').`, { where: method });
+  const sessions = checkPath(paths.sessions, method, 'paths.sessions', '/sessions');
+  const login = checkPath(paths.login, method, 'paths.login', sessions);
+  const logout = checkPath(paths.logout, method, 'paths.logout', `${sessions}/current`);
+  if (logoutMethod === 'POST' && logout === login) {
+    fail('paths.logout', `paths.logout and paths.login are both POST ${login}; give logout a path of its own.`, { where: method, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
+  }
   return {
     sessions,
     login,
     logout,
     logoutMethod,
-    jwt: checkPath(paths.jwt, `${method}: paths.jwt`, '/jwt'),
+    jwt: checkPath(paths.jwt, method, 'paths.jwt', '/jwt'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
-    jwks: checkPath(paths.jwks, `${method}: paths.jwks`, DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
+    jwks: checkPath(paths.jwks, method, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
   };
 }
 
@@ -214,7 +217,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     tokens,
     passwords,
     openapi(openApiOptions: OpenApiOptions = {}) {
-      const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi(): mountPath', '');
+      const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi()', 'mountPath', '');
       return buildOpenApi(openApiFacts, routePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
     },
     authenticate: () => authenticateMiddleware(authenticator, render),

@@ -4,7 +4,9 @@
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
 export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
-export type { BasicOptions, BearerTokenKind, GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions, SessionTokenOptions } from './options';
+export type { GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions } from './options';
+export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
+export type { BasicOptions } from './schemes/basic/options';
 export type {
   ChallengeScheme,
   ErrorResponse,
@@ -22,6 +24,7 @@ export type { VerificationCacheOptions } from './passwords/verification-cache';
 export { isAuthenticated, type AuthenticatedHandler, type AuthenticatedRequest, type RequireHandler, type RequireOptions } from './middleware/require';
 export type { Actor, AuthInfo, SchemeId, TokenKind } from './actor';
 export { GatehouseError, isGatehouseError, PROBLEMS, problemDetails, type ProblemCode, type ProblemDetails } from './errors';
+export { GatehouseConfigError, type GatehouseConfigErrorCode } from './config-error';
 export { MemoryStore, type MemoryStoreOptions, type NewUser } from './store/memory';
 export type {
   AttemptPolicy,
@@ -45,7 +48,8 @@ export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest }
 export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, type JwtOptions, type ResolvedJwtOptions } from './schemes/jwt/options';
 export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './schemes/session-token/strategy';
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/app-user-url/strategy';
-export { ApiKeyStrategy, apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
+export { ApiKeyStrategy, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
+export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap } from './schemes/api-key/options';
 export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
 export type {
   CredentialInfo,
@@ -60,7 +64,7 @@ export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEven
 // Types that appear in the signatures above, exported so apps can name them (type-only:
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
-export type { ResolvedApiKey } from './schemes/api-key/strategy';
+export type { ResolvedApiKey } from './schemes/api-key/options';
 export type { GuardedStore } from './store/guard';
 export type { PasswordCheck, PasswordCheckInput, PasswordCheckResult } from './passwords/password-check';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';

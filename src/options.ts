@@ -1,8 +1,10 @@
 /**
  * The options of `gatehouse()`, their defaults, and their validation.
  *
- * Everything is checked once, at construction: a mistake throws a TypeError that names
- * the option and the fix, so it surfaces at start-up and never at request time.
+ * Everything is checked once, at construction: a mistake throws a `GatehouseConfigError` (a
+ * `TypeError` with `code` and `option`) that names the option and the fix, so it surfaces at
+ * start-up and never at request time. Each scheme's options are resolved beside its code
+ * (`schemes/<id>/options.ts`); this file resolves the top-level ones and calls those.
  */
 import type { Request } from 'express';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './schemes/cookie/options';
@@ -13,41 +15,16 @@ import type { AuditListener } from './events';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
-import {
-  resolveVerificationCacheOptions,
-  type ResolvedVerificationCacheOptions,
-  type VerificationCacheOptions,
-} from './passwords/verification-cache';
-import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './schemes/api-key/strategy';
+import { resolveApiKeyOptions, type ApiKeyMap, type ResolvedApiKey } from './schemes/api-key/options';
+import { resolveSessionTokenOptions, type ResolvedSessionTokenOptions, type SessionTokenOptions } from './schemes/session-token/options';
+import { DEFAULT_REALM, resolveBasicOptions, type BasicOptions, type ResolvedBasicOptions } from './schemes/basic/options';
+import { durationOption, fail } from './config-error';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './schemes/jwt/options';
 
-const HOUR = 60 * 60 * 1000;
-
-/** Options of the `sessionToken` scheme. */
-export interface SessionTokenOptions {
-  /**
-   * Lifetime of login sessions in milliseconds, fixed from creation. Default `86_400_000` (24 h).
-   * @example { ttl: 8 * 60 * 60 * 1000 } // a working day
-   */
-  ttl?: number;
-  /**
-   * End a session unused for this many milliseconds. Default `null` (no idle timeout).
-   * @example { idleTimeout: 30 * 60 * 1000 }
-   */
-  idleTimeout?: number | null;
-  /**
-   * The stored token kinds accepted as `Authorization: Bearer`. Default
-   * `['session', 'personal', 'appUser']`; leave `'appUser'` out to accept app users only
-   * through `/key/{token}/…` URLs (ODK Central).
-   * @example { kinds: ['session', 'personal'] }
-   */
-  kinds?: BearerTokenKind[];
-}
-
-/** A stored token kind that can be sent as a Bearer token. */
-export type BearerTokenKind = 'session' | 'personal' | 'appUser';
-const BEARER_TOKEN_KINDS: readonly BearerTokenKind[] = ['session', 'personal', 'appUser'];
+// Re-exported from their schemes' folders, where they are declared beside the code they configure.
+export type { BasicOptions } from './schemes/basic/options';
+export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 
 /**
  * Which credentials `POST /sessions` hands out:
@@ -82,27 +59,6 @@ export interface PasswordChangeOptions {
    * Default: a random key per process (one instance).
    */
   secret?: string;
-}
-
-/** Options of the `basic` scheme (HTTPS-only Basic authentication). */
-export interface BasicOptions {
-  /**
-   * Send `WWW-Authenticate: Basic …` on 401 answers. Default `false`: browsers answer the
-   * challenge with a login dialog, which API clients never want; turn it on for clients
-   * (Excel, Power BI) that send credentials only when challenged.
-   * @example { challenge: true }
-   */
-  challenge?: boolean;
-  /** The realm of the Basic challenge. Default: the top-level `realm`. */
-  realm?: string;
-  /**
-   * Remember successful checks so a client that sends its password on every request pays
-   * bcrypt once per `ttl`. Keyed by an HMAC (per-process key) of login and password and
-   * bound to the stored hash, so a password change is noticed on the next request;
-   * failures are never cached. Default `{ ttl: 60000, maxEntries: 10000 }`; `false` turns it off.
-   * @example { cache: { ttl: 30_000 } }
-   */
-  cache?: VerificationCacheOptions | false;
 }
 
 /**
@@ -247,11 +203,11 @@ export interface ResolvedOptions {
   precedence: SchemeGroup[];
   multipleCredentials: 'first' | 'reject';
   appUserUrl: boolean;
-  sessionToken: { ttl: number; idleTimeout: number | null; kinds: BearerTokenKind[] } | false;
+  sessionToken: ResolvedSessionTokenOptions | false;
   /** Per precedence group, the methods its credentials are considered on; absent: every method. */
   methods: Partial<Record<SchemeGroup, ReadonlySet<string>>>;
   apiKeys: Map<string, ResolvedApiKey> | false;
-  basic: { challenge: boolean; realm: string; cache: ResolvedVerificationCacheOptions | false } | false;
+  basic: ResolvedBasicOptions | false;
   passwords: ResolvedPasswordOptions;
   lockout: ResolvedLockoutOptions | false;
   jwt: ResolvedJwtOptions | false;
@@ -267,60 +223,49 @@ export interface ResolvedOptions {
   onEvent: AuditListener | null;
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  'store',
-  'precedence',
-  'multipleCredentials',
-  'appUserUrl',
-  'sessionToken',
-  'apiKeys',
-  'basic',
-  'passwords',
-  'lockout',
-  'jwt',
-  'cookie',
-  'login',
-  'methods',
-  'passwordChange',
-  'realm',
-  'adminRoles',
-  'storeTimeout',
-  'formatError',
-  'responses',
-  'lastUsedInterval',
-  'now',
-  'onEvent',
-]);
-
-function fail(message: string): never {
-  throw new TypeError(`gatehouse(): ${message}`);
-}
-
-/** A positive whole number of milliseconds, or the default. */
-export function durationOption(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    fail(`${name} must be a positive whole number of milliseconds (default ${fallback}).`);
-  }
-  return value;
-}
-
-function objectOrFalse<T extends object>(value: unknown, name: string): T | false | undefined {
-  if (value === undefined || value === false) return value;
-  if (value === true) return {} as T;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${name} must be an object of options, or false to turn it off.`);
-  return value as T;
-}
+/**
+ * Every option of `gatehouse()`, in the order the "unknown option" message lists them. A
+ * compile error when it and {@link GatehouseOptions} disagree.
+ */
+const OPTION_NAMES = {
+  store: true,
+  precedence: true,
+  multipleCredentials: true,
+  appUserUrl: true,
+  sessionToken: true,
+  apiKeys: true,
+  basic: true,
+  passwords: true,
+  lockout: true,
+  jwt: true,
+  cookie: true,
+  login: true,
+  methods: true,
+  passwordChange: true,
+  realm: true,
+  adminRoles: true,
+  storeTimeout: true,
+  formatError: true,
+  responses: true,
+  lastUsedInterval: true,
+  now: true,
+  onEvent: true,
+} as const satisfies Record<keyof GatehouseOptions, true>;
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
+const LOGIN_OPTION_NAMES = { credentials: true } as const satisfies Record<keyof LoginOptions, true>;
+const PASSWORD_CHANGE_OPTION_NAMES = { ttl: true, secret: true } as const satisfies Record<keyof PasswordChangeOptions, true>;
 
 function resolvePrecedence(value: unknown): SchemeGroup[] {
   if (value === undefined) return [...DEFAULT_PRECEDENCE];
-  if (!Array.isArray(value)) fail(`precedence must be an array such as ${JSON.stringify(DEFAULT_PRECEDENCE)}.`);
+  if (!Array.isArray(value)) fail('precedence', `precedence must be an array such as ${JSON.stringify(DEFAULT_PRECEDENCE)}.`);
   const seen = new Set<string>();
   for (const name of value) {
     if (!DEFAULT_PRECEDENCE.includes(name as SchemeGroup)) {
-      fail(`precedence: unknown scheme ${JSON.stringify(name)}; use ${DEFAULT_PRECEDENCE.map((g) => `'${g}'`).join(', ')} ('bearer' covers jwt and sessionToken).`);
+      fail('precedence', `precedence: unknown scheme ${JSON.stringify(name)}; use ${DEFAULT_PRECEDENCE.map((g) => `'${g}'`).join(', ')} ('bearer' covers jwt and sessionToken).`, {
+        code: 'GATEHOUSE_UNKNOWN_OPTION',
+      });
     }
-    if (seen.has(name)) fail(`precedence lists '${name}' twice; list each scheme once.`);
+    if (seen.has(name)) fail('precedence', `precedence lists '${name}' twice; list each scheme once.`);
     seen.add(name);
   }
   return value as SchemeGroup[];
@@ -354,28 +299,19 @@ function storeFeatures(
   return features;
 }
 
-function resolveBearerKinds(value: unknown): BearerTokenKind[] {
-  if (value === undefined) return [...BEARER_TOKEN_KINDS];
-  if (!Array.isArray(value) || value.length === 0) fail(`sessionToken.kinds must be a non-empty array of ${BEARER_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
-  for (const kind of value) {
-    if (!BEARER_TOKEN_KINDS.includes(kind as BearerTokenKind)) fail(`sessionToken.kinds: unknown kind ${JSON.stringify(kind)}; use ${BEARER_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
-  }
-  return [...new Set(value as BearerTokenKind[])];
-}
-
 /** An HTTP method token (RFC 9110 §9.1), upper case. */
 const METHOD = /^[A-Z][A-Z-]*$/;
 
 function resolveMethods(value: unknown): Partial<Record<SchemeGroup, ReadonlySet<string>>> {
   if (value === undefined) return {};
-  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`methods must be an object such as { cookie: ['GET'] }.`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('methods', `methods must be an object such as { cookie: ['GET'] }.`);
   const result: Partial<Record<SchemeGroup, ReadonlySet<string>>> = {};
   for (const [group, list] of Object.entries(value)) {
     if (!DEFAULT_PRECEDENCE.includes(group as SchemeGroup)) {
-      fail(`methods: unknown scheme ${JSON.stringify(group)}; use ${DEFAULT_PRECEDENCE.map((g) => `'${g}'`).join(', ')}.`);
+      fail(`methods.${group}`, `methods: unknown scheme ${JSON.stringify(group)}; use ${DEFAULT_PRECEDENCE.map((g) => `'${g}'`).join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
     }
     if (!Array.isArray(list) || list.length === 0 || !list.every((method) => typeof method === 'string' && METHOD.test(method.toUpperCase()))) {
-      fail(`methods.${group} must be a non-empty array of HTTP methods such as ['GET'].`);
+      fail(`methods.${group}`, `methods.${group} must be a non-empty array of HTTP methods such as ['GET'].`);
     }
     const methods = new Set((list as string[]).map((method) => method.toUpperCase()));
     // Express answers HEAD with the GET route: a scheme good for GET is good for HEAD.
@@ -387,94 +323,82 @@ function resolveMethods(value: unknown): Partial<Record<SchemeGroup, ReadonlySet
 
 function resolvePasswordChange(value: unknown): { ttl: number; secret: string | null } | false {
   if (value === undefined || value === false) return false;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('passwordChange must be an object such as { ttl: 300000 }, or false.');
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('passwordChange', 'passwordChange must be an object such as { ttl: 300000 }, or false.');
   for (const name of Object.keys(value)) {
-    if (name !== 'ttl' && name !== 'secret') fail(`passwordChange: unknown option '${name}'. Known options: ttl, secret.`);
+    if (!Object.hasOwn(PASSWORD_CHANGE_OPTION_NAMES, name)) {
+      fail(`passwordChange.${name}`, `passwordChange: unknown option '${name}'. Known options: ${Object.keys(PASSWORD_CHANGE_OPTION_NAMES).join(', ')}.`, {
+        code: 'GATEHOUSE_UNKNOWN_OPTION',
+      });
+    }
   }
   const { ttl, secret } = value as PasswordChangeOptions;
-  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 32)) fail('passwordChange.secret must be at least 32 characters.');
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 32)) fail('passwordChange.secret', 'passwordChange.secret must be at least 32 characters.');
   return { ttl: durationOption(ttl, 'passwordChange.ttl', 5 * 60 * 1000), secret: secret ?? null };
 }
 
 function resolveLogin(value: unknown, cookie: ResolvedCookieOptions | false, sessionTokens: boolean): { credentials: LoginCredentials } {
   if (value === undefined) return { credentials: 'asked' };
-  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`login must be an object such as { credentials: 'token+cookie' }.`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('login', `login must be an object such as { credentials: 'token+cookie' }.`);
   for (const name of Object.keys(value)) {
-    if (name !== 'credentials') fail(`login: unknown option '${name}'. Known options: credentials.`);
+    if (!Object.hasOwn(LOGIN_OPTION_NAMES, name)) {
+      fail(`login.${name}`, `login: unknown option '${name}'. Known options: ${Object.keys(LOGIN_OPTION_NAMES).join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
+    }
   }
   const credentials = (value as LoginOptions).credentials ?? 'asked';
   if (!LOGIN_CREDENTIALS.includes(credentials)) {
-    fail(`login.credentials must be ${LOGIN_CREDENTIALS.slice(0, -1).map((c) => `'${c}'`).join(', ')} or 'none' (default 'asked').`);
+    fail('login.credentials', `login.credentials must be ${LOGIN_CREDENTIALS.slice(0, -1).map((c) => `'${c}'`).join(', ')} or 'none' (default 'asked').`);
   }
-  if ((credentials === 'token+cookie' || credentials === 'cookie') && !cookie) fail(`login.credentials: '${credentials}' needs cookie sessions (cookie: { secret }).`);
-  if (credentials === 'token+cookie' && !sessionTokens) fail(`login.credentials: 'token+cookie' needs session tokens; remove sessionToken: false.`);
+  const conflict = { code: 'GATEHOUSE_CONFLICTING_OPTIONS' } as const;
+  if ((credentials === 'token+cookie' || credentials === 'cookie') && !cookie) {
+    fail('login.credentials', `login.credentials: '${credentials}' needs cookie sessions (cookie: { secret }).`, conflict);
+  }
+  if (credentials === 'token+cookie' && !sessionTokens) fail('login.credentials', `login.credentials: 'token+cookie' needs session tokens; remove sessionToken: false.`, conflict);
   // One login is one session: the token and the cookie record share a family in the Gatehouse
   // store, which a host's own session store cannot join.
-  if (credentials === 'token+cookie' && cookie && cookie.store) fail(`login.credentials: 'token+cookie' needs the cookie sessions in the Gatehouse store; remove cookie.store.`);
+  if (credentials === 'token+cookie' && cookie && cookie.store) {
+    fail('login.credentials', `login.credentials: 'token+cookie' needs the cookie sessions in the Gatehouse store; remove cookie.store.`, conflict);
+  }
   return { credentials };
 }
 
-/** Validates `options` and fills in defaults. Throws a TypeError naming the option and the fix. */
+/** Validates `options` and fills in defaults. Throws a `GatehouseConfigError` naming the option and the fix. */
 export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
-  if (!options || typeof options !== 'object') fail('pass an options object such as { store: new MemoryStore() }.');
+  if (!options || typeof options !== 'object') fail('', 'pass an options object such as { store: new MemoryStore() }.');
   for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) fail(`unknown option '${name}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
+    if (!KNOWN_OPTIONS.has(name)) fail(name, `unknown option '${name}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
   }
   const { store } = options;
-  if (!store || typeof store !== 'object') fail('store is required, e.g. { store: new MemoryStore() }.');
+  if (!store || typeof store !== 'object') fail('store', 'store is required, e.g. { store: new MemoryStore() }.', { code: 'GATEHOUSE_MISSING_OPTION' });
 
   const multipleCredentials = options.multipleCredentials ?? 'first';
   if (multipleCredentials !== 'first' && multipleCredentials !== 'reject') {
-    fail(`multipleCredentials must be 'first' or 'reject' (default 'first').`);
+    fail('multipleCredentials', `multipleCredentials must be 'first' or 'reject' (default 'first').`);
   }
   const appUserUrl = options.appUserUrl ?? true;
-  if (typeof appUserUrl !== 'boolean') fail('appUserUrl must be true or false (default true).');
+  if (typeof appUserUrl !== 'boolean') fail('appUserUrl', 'appUserUrl must be true or false (default true).');
 
-  const sessionTokenInput = objectOrFalse<SessionTokenOptions>(options.sessionToken, 'sessionToken');
-  const sessionToken =
-    sessionTokenInput === false
-      ? false
-      : {
-          ttl: durationOption(sessionTokenInput?.ttl, 'sessionToken.ttl', 24 * HOUR),
-          idleTimeout:
-            sessionTokenInput?.idleTimeout == null ? null : durationOption(sessionTokenInput.idleTimeout, 'sessionToken.idleTimeout', 1),
-          kinds: resolveBearerKinds(sessionTokenInput?.kinds),
-        };
+  const sessionToken = resolveSessionTokenOptions(options.sessionToken);
 
-  const apiKeys = options.apiKeys === false ? false : resolveApiKeys(options.apiKeys ?? {});
+  const apiKeys = resolveApiKeyOptions(options.apiKeys);
 
-  const realm = options.realm ?? 'api';
+  const realm = options.realm ?? DEFAULT_REALM;
   if (typeof realm !== 'string' || realm === '' || /[\x00-\x1f\x7f"\\]/.test(realm)) {
-    fail(`realm must be a non-empty string without quotes, backslashes or control characters (default 'api').`);
-  }
-  const basicInput = objectOrFalse<BasicOptions>(options.basic, 'basic');
-  if (basicInput && basicInput.challenge !== undefined && typeof basicInput.challenge !== 'boolean') {
-    fail('basic.challenge must be true or false (default false).');
-  }
-  if (basicInput && basicInput.realm !== undefined && (typeof basicInput.realm !== 'string' || basicInput.realm === '' || /[\x00-\x1f\x7f]/.test(basicInput.realm))) {
-    fail('basic.realm must be a non-empty string without control characters (default: the top-level realm).');
+    fail('realm', `realm must be a non-empty string without quotes, backslashes or control characters (default '${DEFAULT_REALM}').`);
   }
   const hasCredentials = typeof (store as { findCredentials?: unknown }).findCredentials === 'function';
-  const basic =
-    basicInput === false || !hasCredentials
-      ? false
-      : {
-          challenge: basicInput?.challenge ?? false,
-          realm: basicInput?.realm ?? options.realm ?? 'api',
-          cache: resolveVerificationCacheOptions(basicInput?.cache),
-        };
+  const { basic, input: basicInput } = resolveBasicOptions(options.basic, { realm, hasCredentials });
 
   const lockout = resolveLockoutOptions(options.lockout);
 
   const adminRoles = options.adminRoles ?? ['admin'];
   if (!Array.isArray(adminRoles) || !adminRoles.every((role) => typeof role === 'string')) {
-    fail(`adminRoles must be an array of role names (default ['admin']).`);
+    fail('adminRoles', `adminRoles must be an array of role names (default ['admin']).`);
   }
   if (options.formatError !== undefined && typeof options.formatError !== 'function') {
-    fail('formatError must be a function (problem, req, context) => body.');
+    fail('formatError', 'formatError must be a function (problem, req, context) => body.');
   }
-  if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning milliseconds since the epoch.');
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent must be a function (event) => void.');
+  if (options.now !== undefined && typeof options.now !== 'function') fail('now', 'now must be a function returning milliseconds since the epoch.');
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'onEvent must be a function (event) => void.');
 
   const jwt = resolveJwtOptions(options.jwt);
   const cookie = resolveCookieOptions(options.cookie);

@@ -6,6 +6,7 @@
 import type { Request } from 'express';
 import type { Actor } from './actor';
 import type { ProblemDetails } from './errors';
+import { fail } from './config-error';
 
 /** The schemes that can carry a `WWW-Authenticate` challenge. */
 export type ChallengeScheme = 'bearer' | 'basic';
@@ -119,15 +120,13 @@ export interface ResolvedResponses {
   maxRetriesExceeded: 'boolean' | 'integer';
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['login', 'logout', 'jwt', 'error', 'challenges', 'maxRetriesExceeded']);
-
-function fail(message: string): never {
-  throw new TypeError(`gatehouse(): ${message}`);
-}
+/** The options of `responses`, in the order messages list them; a compile error when it and {@link ResponsesOptions} disagree. */
+const OPTION_NAMES = { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true } as const satisfies Record<keyof ResponsesOptions, true>;
+const KNOWN: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
 
 /**
  * Validates `responses`; `formatError` (the top-level shorthand) becomes `responses.error`
- * with the JSON content type. Throws a TypeError naming the option.
+ * with the JSON content type. Throws a `GatehouseConfigError` naming the option.
  */
 export function resolveResponses(
   value: unknown,
@@ -135,37 +134,37 @@ export function resolveResponses(
   basicChallenge: boolean | undefined,
 ): ResolvedResponses {
   if (value !== undefined && (!value || typeof value !== 'object' || Array.isArray(value))) {
-    fail('responses must be an object such as { login: (body) => body, challenges: [] }.');
+    fail('responses', 'responses must be an object such as { login: (body) => body, challenges: [] }.');
   }
   const input = (value ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(input)) {
-    if (!KNOWN.has(name)) fail(`responses: unknown option '${name}'. Known options: ${[...KNOWN].join(', ')}.`);
+    if (!KNOWN.has(name)) fail(`responses.${name}`, `responses: unknown option '${name}'. Known options: ${[...KNOWN].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
   }
   for (const name of ['login', 'logout', 'jwt'] as const) {
-    if (input[name] !== undefined && typeof input[name] !== 'function') fail(`responses.${name} must be a function (body, context) => body.`);
+    if (input[name] !== undefined && typeof input[name] !== 'function') fail(`responses.${name}`, `responses.${name} must be a function (body, context) => body.`);
   }
   if (input.error !== undefined && typeof input.error !== 'function') {
-    fail('responses.error must be a function (problem, context) => ({ body, status?, contentType? }).');
+    fail('responses.error', 'responses.error must be a function (problem, context) => ({ body, status?, contentType? }).');
   }
-  if (input.error !== undefined && formatError !== undefined) fail('give responses.error or formatError, not both (formatError is its shorthand).');
+  if (input.error !== undefined && formatError !== undefined) fail('responses.error', 'give responses.error or formatError, not both (formatError is its shorthand).', { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
 
   let challenges: Set<ChallengeScheme> | null = null;
   if (input.challenges !== undefined) {
-    if (!Array.isArray(input.challenges)) fail(`responses.challenges must be an array of 'bearer' and 'basic', e.g. [] for none.`);
+    if (!Array.isArray(input.challenges)) fail('responses.challenges', `responses.challenges must be an array of 'bearer' and 'basic', e.g. [] for none.`);
     challenges = new Set();
     for (const scheme of input.challenges) {
       if (!CHALLENGE_SCHEMES.includes(scheme as ChallengeScheme)) {
-        fail(`responses.challenges: unknown scheme ${JSON.stringify(scheme)}; use 'bearer' or 'basic'.`);
+        fail('responses.challenges', `responses.challenges: unknown scheme ${JSON.stringify(scheme)}; use 'bearer' or 'basic'.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
       }
       challenges.add(scheme as ChallengeScheme);
     }
     if (basicChallenge === true && !challenges.has('basic')) {
-      fail(`basic.challenge: true conflicts with responses.challenges, which leaves 'basic' out; set one of them.`);
+      fail('responses.challenges', `basic.challenge: true conflicts with responses.challenges, which leaves 'basic' out; set one of them.`, { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     }
   }
   const maxRetriesExceeded = input.maxRetriesExceeded ?? 'boolean';
   if (maxRetriesExceeded !== 'boolean' && maxRetriesExceeded !== 'integer') {
-    fail(`responses.maxRetriesExceeded must be 'boolean' or 'integer' (default 'boolean').`);
+    fail('responses.maxRetriesExceeded', `responses.maxRetriesExceeded must be 'boolean' or 'integer' (default 'boolean').`);
   }
 
   const error =

@@ -3,7 +3,7 @@
  * the `apiKeys` map without the plaintext.
  */
 import { randomBytes } from 'node:crypto';
-import { apiKeyDigest } from '../schemes/api-key/strategy';
+import { apiKeyDigest } from '../schemes/api-key/options';
 import { parseCommandArgs, UsageError, type CliCommand } from './command';
 
 const USAGE = `Usage: express-gatehouse keygen [--role ROLE]... [--label LABEL] [--json]

@@ -5,6 +5,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthInfo } from '../actor';
 import { SCHEME_IDS, type SchemeId } from '../schemes/ids';
+import { fail } from '../config-error';
 import { GatehouseError } from '../errors';
 import { renderProblem, type RenderConfig } from './render-problem';
 
@@ -82,19 +83,22 @@ export function isAuthenticated<Req extends Request>(req: Req): req is Authentic
 function stringList(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string')) {
-    throw new TypeError(`auth.require(): ${name} must be a non-empty array of strings.`);
+    fail(name, `${name} must be a non-empty array of strings.`, { where: 'auth.require()' });
   }
   return [...value];
 }
 
+/** The options of `auth.require()`; a compile error when it and {@link RequireOptions} disagree. */
+const OPTION_NAMES = { actors: true, roles: true, schemes: true } as const satisfies Record<keyof RequireOptions, true>;
+
 /** Builds the `require` middleware; options are checked here, not per request. */
 export function requireMiddleware(options: RequireOptions | undefined, render: RenderConfig): RequireHandler {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError('auth.require(): pass an options object such as { roles: [\'admin\'] }.');
+    fail('', 'pass an options object such as { roles: [\'admin\'] }.', { where: 'auth.require()' });
   }
   for (const name of Object.keys(options ?? {})) {
-    if (!['actors', 'roles', 'schemes'].includes(name)) {
-      throw new TypeError(`auth.require(): unknown option '${name}'; use actors, roles or schemes.`);
+    if (!Object.hasOwn(OPTION_NAMES, name)) {
+      fail(name, `unknown option '${name}'; use actors, roles or schemes.`, { where: 'auth.require()', code: 'GATEHOUSE_UNKNOWN_OPTION' });
     }
   }
   const actors = new Set(stringList(options?.actors, 'actors') ?? ['user', 'apiKey']);
@@ -102,7 +106,7 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
   const schemes = stringList(options?.schemes, 'schemes');
   for (const scheme of schemes ?? []) {
     if (!SCHEME_IDS.includes(scheme as SchemeId)) {
-      throw new TypeError(`auth.require(): unknown scheme '${scheme}' in schemes; use ${SCHEME_IDS.join(', ')}.`);
+      fail('schemes', `unknown scheme '${scheme}' in schemes; use ${SCHEME_IDS.join(', ')}.`, { where: 'auth.require()', code: 'GATEHOUSE_UNKNOWN_OPTION' });
     }
   }
 
@@ -119,7 +123,7 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
 
   return Object.assign(gatehouseRequire, {
     handler<Req extends Request>(route: AuthenticatedHandler<Req>): RequestHandler {
-      if (typeof route !== 'function') throw new TypeError('auth.require().handler(): pass a route handler (req, res) => ….');
+      if (typeof route !== 'function') fail('', 'pass a route handler (req, res) => ….', { where: 'auth.require().handler()' });
       return function gatehouseRequired(req: Request, res: Response, next: NextFunction): unknown {
         let result: unknown;
         // gatehouseRequire answers the refusal itself or calls next() synchronously.

@@ -10,6 +10,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
+import { fail } from '../config-error';
 import { GatehouseError } from '../errors';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { assertFitsBcrypt, fitsBcrypt } from './limits';
@@ -93,7 +94,8 @@ export interface PasswordHasherOptions extends PasswordOptions {
 const DEFAULT_COST = 12;
 const DEFAULT_MAX_QUEUE = 100;
 const MIN_PEPPER_BYTES = 32;
-const OPTION_NAMES = new Set(['cost', 'maxConcurrent', 'maxQueue', 'prehash']);
+/** The options of `passwords`; a compile error when it and {@link PasswordOptions} disagree. */
+const OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys({ cost: true, maxConcurrent: true, maxQueue: true, prehash: true } satisfies Record<keyof PasswordOptions, true>));
 /** A bcrypt hash as bcrypt writes it: version, two-digit cost, 22 salt and 31 hash characters. */
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
@@ -121,49 +123,51 @@ export function defaultMaxConcurrent(): number {
 }
 
 /**
- * Validates the `passwords` option and fills in defaults. Throws a `TypeError` naming
- * the option and the fix; never echoes the pepper.
+ * Validates the `passwords` option and fills in defaults. Throws a `GatehouseConfigError`
+ * naming the option and the fix (`where` starts its message); never echoes the pepper.
  *
  * @example
  * ```ts
  * const resolved = resolvePasswordOptions({ cost: 10 }); // { cost: 10, maxConcurrent: 1, maxQueue: 100, prehash: false } on 2 cores
  * ```
  */
-export function resolvePasswordOptions(input: PasswordOptions | undefined = {}): ResolvedPasswordOptions {
+export function resolvePasswordOptions(input: PasswordOptions | undefined = {}, where = 'gatehouse()'): ResolvedPasswordOptions {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new TypeError('passwords must be an object such as { cost: 12 }, or left out for the defaults.');
+    fail('passwords', 'passwords must be an object such as { cost: 12 }, or left out for the defaults.', { where });
   }
   for (const name of Object.keys(input)) {
     if (!OPTION_NAMES.has(name)) {
-      throw new TypeError(`passwords.${name} is not an option; the options are cost, maxConcurrent, maxQueue and prehash.`);
+      fail(`passwords.${name}`, `passwords.${name} is not an option; the options are cost, maxConcurrent, maxQueue and prehash.`, { where, code: 'GATEHOUSE_UNKNOWN_OPTION' });
     }
   }
   const cost = input.cost ?? DEFAULT_COST;
   if (!Number.isInteger(cost) || cost < 10 || cost > 31) {
-    throw new TypeError(`passwords.cost must be an integer from 10 to 31 (bcrypt cost); default ${DEFAULT_COST}.`);
+    fail('passwords.cost', `passwords.cost must be an integer from 10 to 31 (bcrypt cost); default ${DEFAULT_COST}.`, { where });
   }
   const maxConcurrent = input.maxConcurrent ?? defaultMaxConcurrent();
   if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
-    throw new TypeError('passwords.maxConcurrent must be a positive integer; default: one less than the number of cores, at least 1 and at most UV_THREADPOOL_SIZE − 1 (3 by default).');
+    fail(
+      'passwords.maxConcurrent',
+      'passwords.maxConcurrent must be a positive integer; default: one less than the number of cores, at least 1 and at most UV_THREADPOOL_SIZE − 1 (3 by default).',
+      { where },
+    );
   }
   const maxQueue = input.maxQueue ?? DEFAULT_MAX_QUEUE;
   if (!Number.isInteger(maxQueue) || maxQueue < 0) {
-    throw new TypeError(`passwords.maxQueue must be a non-negative integer; default ${DEFAULT_MAX_QUEUE}.`);
+    fail('passwords.maxQueue', `passwords.maxQueue must be a non-negative integer; default ${DEFAULT_MAX_QUEUE}.`, { where });
   }
-  return { cost, maxConcurrent, maxQueue, prehash: resolvePrehash(input.prehash) };
+  return { cost, maxConcurrent, maxQueue, prehash: resolvePrehash(input.prehash, where) };
 }
 
-function resolvePrehash(prehash: PasswordOptions['prehash']): ResolvedPasswordOptions['prehash'] {
+function resolvePrehash(prehash: PasswordOptions['prehash'], where: string): ResolvedPasswordOptions['prehash'] {
   if (prehash === undefined || prehash === false) return false;
   const pepper: unknown = prehash && typeof prehash === 'object' ? prehash.pepper : undefined;
   if (typeof pepper !== 'string' && !Buffer.isBuffer(pepper)) {
-    throw new TypeError('passwords.prehash must be false or { pepper } with a string or Buffer pepper of at least 32 bytes.');
+    fail('passwords.prehash', 'passwords.prehash must be false or { pepper } with a string or Buffer pepper of at least 32 bytes.', { where });
   }
   const bytes = Buffer.from(pepper as string | Buffer);
   if (bytes.length < MIN_PEPPER_BYTES) {
-    throw new TypeError(
-      `passwords.prehash.pepper must be at least ${MIN_PEPPER_BYTES} bytes; generate one with crypto.randomBytes(32).`,
-    );
+    fail('passwords.prehash.pepper', `passwords.prehash.pepper must be at least ${MIN_PEPPER_BYTES} bytes; generate one with crypto.randomBytes(32).`, { where });
   }
   return { pepper: bytes };
 }
@@ -194,9 +198,9 @@ export class PasswordHasher {
   constructor(options: PasswordHasherOptions = {}) {
     const given = options !== null && typeof options === 'object';
     const { now, ...passwordOptions } = given ? options : {};
-    if (now !== undefined && typeof now !== 'function') throw new TypeError('PasswordHasher: now must be a function returning milliseconds.');
+    if (now !== undefined && typeof now !== 'function') fail('now', 'now must be a function returning milliseconds.', { where: 'PasswordHasher' });
     // A non-object goes to the validator as it came, which names the mistake.
-    this.options = Object.freeze(resolvePasswordOptions(given ? passwordOptions : options));
+    this.options = Object.freeze(resolvePasswordOptions(given ? passwordOptions : options, 'PasswordHasher'));
     this.now = now ?? Date.now;
     this.limit = new ConcurrencyLimit({ maxConcurrent: this.options.maxConcurrent, maxQueue: this.options.maxQueue });
     this.averageMs = 250 * 2 ** (this.options.cost - DEFAULT_COST);

@@ -7,6 +7,7 @@
  * work, so a locked login costs the server one store read, not a hash.
  */
 import { isIP } from 'node:net';
+import { fail } from '../config-error';
 import { GatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
 import type { AttemptPolicy, AttemptState, AttemptStore } from '../store/types';
@@ -55,13 +56,14 @@ export interface ResolvedLockoutOptions {
 }
 
 const DEFAULTS: ResolvedLockoutOptions = { maxAttempts: 5, window: 15 * 60_000, duration: 15 * 60_000, by: 'login' };
-const OPTION_NAMES = new Set(Object.keys(DEFAULTS));
+/** The options of `lockout`; a compile error when it and {@link LockoutOptions} disagree. */
+const OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys({ maxAttempts: true, window: true, duration: true, by: true } satisfies Record<keyof LockoutOptions, true>));
 /** Longer than any sane lock, and well inside what `setTimeout`-free arithmetic and stores handle. */
 const MAX_MS = 365 * 24 * 60 * 60_000;
 
 /**
  * Validates the `lockout` option and fills in defaults; `false` stays `false` (lockout
- * off). Throws a `TypeError` naming the option and the fix.
+ * off). Throws a `GatehouseConfigError` naming the option and the fix; `where` starts its message.
  *
  * @example
  * ```ts
@@ -69,31 +71,31 @@ const MAX_MS = 365 * 24 * 60 * 60_000;
  * resolveLockoutOptions(false);              // false
  * ```
  */
-export function resolveLockoutOptions(input: LockoutOptions | false | undefined = {}): ResolvedLockoutOptions | false {
+export function resolveLockoutOptions(input: LockoutOptions | false | undefined = {}, where = 'gatehouse()'): ResolvedLockoutOptions | false {
   if (input === false) return false;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new TypeError('lockout must be an object such as { maxAttempts: 5 }, or false to turn lockout off.');
+    fail('lockout', 'lockout must be an object such as { maxAttempts: 5 }, or false to turn lockout off.', { where });
   }
   for (const name of Object.keys(input)) {
     if (!OPTION_NAMES.has(name)) {
-      throw new TypeError(`lockout.${name} is not an option; the options are maxAttempts, window, duration and by.`);
+      fail(`lockout.${name}`, `lockout.${name} is not an option; the options are maxAttempts, window, duration and by.`, { where, code: 'GATEHOUSE_UNKNOWN_OPTION' });
     }
   }
   const maxAttempts = input.maxAttempts ?? DEFAULTS.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new TypeError(`lockout.maxAttempts must be a positive integer; default ${DEFAULTS.maxAttempts}.`);
+    fail('lockout.maxAttempts', `lockout.maxAttempts must be a positive integer; default ${DEFAULTS.maxAttempts}.`, { where });
   }
   const window = input.window ?? DEFAULTS.window;
   if (!Number.isInteger(window) || window < 1 || window > MAX_MS) {
-    throw new TypeError('lockout.window must be a whole number of milliseconds from 1 to a year; default 900000 (15 minutes).');
+    fail('lockout.window', 'lockout.window must be a whole number of milliseconds from 1 to a year; default 900000 (15 minutes).', { where });
   }
   const duration = input.duration ?? DEFAULTS.duration;
   if (!Number.isInteger(duration) || duration < 1 || duration > MAX_MS) {
-    throw new TypeError('lockout.duration must be a whole number of milliseconds from 1 to a year; default 900000 (15 minutes).');
+    fail('lockout.duration', 'lockout.duration must be a whole number of milliseconds from 1 to a year; default 900000 (15 minutes).', { where });
   }
   const by = input.by ?? DEFAULTS.by;
   if (by !== 'login' && by !== 'login+ip') {
-    throw new TypeError("lockout.by must be 'login' or 'login+ip'; default 'login'.");
+    fail('lockout.by', "lockout.by must be 'login' or 'login+ip'; default 'login'.", { where });
   }
   return { maxAttempts, window, duration, by };
 }
@@ -135,9 +137,9 @@ export class Lockout {
   private readonly policy: AttemptPolicy | null;
 
   constructor(dependencies: LockoutDependencies) {
-    const resolved = resolveLockoutOptions(dependencies?.options);
+    const resolved = resolveLockoutOptions(dependencies?.options, 'Lockout');
     if (resolved !== false && !dependencies.store) {
-      throw new TypeError('Lockout: pass { store } implementing readAttempts, recordFailedAttempt and clearAttempts.');
+      fail('store', 'pass { store } implementing readAttempts, recordFailedAttempt and clearAttempts.', { where: 'Lockout', code: 'GATEHOUSE_MISSING_OPTION' });
     }
     this.options = resolved === false ? false : Object.freeze(resolved);
     this.store = dependencies.store;

@@ -4,6 +4,7 @@
  */
 import type { Actor } from '../actor';
 import { aboutActor, GatehouseError, isGatehouseError } from '../errors';
+import { fail } from '../config-error';
 import { normalizeLogin } from '../login';
 import type { CredentialRecord, CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
@@ -88,11 +89,11 @@ export class PasswordCheck {
 
   constructor(dependencies: PasswordCheckDependencies) {
     if (!dependencies?.store || typeof dependencies.store.findCredentials !== 'function') {
-      throw new TypeError('PasswordCheck: pass { store } implementing findCredentials.');
+      fail('store', 'pass { store } implementing findCredentials.', { where: 'PasswordCheck', code: 'GATEHOUSE_MISSING_OPTION' });
     }
-    if (!dependencies.hasher) throw new TypeError('PasswordCheck: pass { hasher: new PasswordHasher(…) }.');
+    if (!dependencies.hasher) fail('hasher', 'pass { hasher: new PasswordHasher(…) }.', { where: 'PasswordCheck', code: 'GATEHOUSE_MISSING_OPTION' });
     if (dependencies.lockout === undefined) {
-      throw new TypeError('PasswordCheck: pass { lockout: new Lockout(…) }, or lockout: false to turn lockout off.');
+      fail('lockout', 'pass { lockout: new Lockout(…) }, or lockout: false to turn lockout off.', { where: 'PasswordCheck', code: 'GATEHOUSE_MISSING_OPTION' });
     }
     this.store = dependencies.store;
     this.hasher = dependencies.hasher;

@@ -9,6 +9,7 @@
  * on the next request. Failures are never cached: every wrong guess pays for bcrypt.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { fail } from '../config-error';
 import { sha256Bytes } from '../sha256';
 
 /**
@@ -54,12 +55,13 @@ interface Entry {
 }
 
 const DEFAULTS: ResolvedVerificationCacheOptions = { ttl: 60_000, maxEntries: 10_000 };
-const OPTION_NAMES = new Set(Object.keys(DEFAULTS));
+/** The options of the cache (`basic.cache`); a compile error when it and {@link VerificationCacheOptions} disagree. */
+const OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys({ ttl: true, maxEntries: true } satisfies Record<keyof VerificationCacheOptions, true>));
 const MAX_TTL_MS = 24 * 60 * 60_000;
 
 /**
  * Validates the cache option and fills in defaults; `false` stays `false` (cache off).
- * Throws a `TypeError` naming the option and the fix.
+ * Throws a `GatehouseConfigError` naming the option (`optionName`) and the fix; `where` starts its message.
  *
  * @example
  * ```ts
@@ -70,21 +72,22 @@ const MAX_TTL_MS = 24 * 60 * 60_000;
 export function resolveVerificationCacheOptions(
   input: VerificationCacheOptions | false | undefined = {},
   optionName = 'basic.cache',
+  where = 'gatehouse()',
 ): ResolvedVerificationCacheOptions | false {
   if (input === false) return false;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new TypeError(`${optionName} must be an object such as { ttl: 60000 }, or false to turn the cache off.`);
+    fail(optionName, `${optionName} must be an object such as { ttl: 60000 }, or false to turn the cache off.`, { where });
   }
   for (const name of Object.keys(input)) {
-    if (!OPTION_NAMES.has(name)) throw new TypeError(`${optionName}.${name} is not an option; the options are ttl and maxEntries.`);
+    if (!OPTION_NAMES.has(name)) fail(`${optionName}.${name}`, `${optionName}.${name} is not an option; the options are ttl and maxEntries.`, { where, code: 'GATEHOUSE_UNKNOWN_OPTION' });
   }
   const ttl = input.ttl ?? DEFAULTS.ttl;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_MS) {
-    throw new TypeError(`${optionName}.ttl must be a whole number of milliseconds from 1 to a day; default 60000.`);
+    fail(`${optionName}.ttl`, `${optionName}.ttl must be a whole number of milliseconds from 1 to a day; default 60000.`, { where });
   }
   const maxEntries = input.maxEntries ?? DEFAULTS.maxEntries;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new TypeError(`${optionName}.maxEntries must be a positive integer; default 10000.`);
+    fail(`${optionName}.maxEntries`, `${optionName}.maxEntries must be a positive integer; default 10000.`, { where });
   }
   return { ttl, maxEntries };
 }
@@ -114,8 +117,8 @@ export class VerificationCache {
 
   constructor(dependencies: VerificationCacheDependencies = {}) {
     const { now, ...options } = dependencies ?? {};
-    const resolved = resolveVerificationCacheOptions(options, 'VerificationCache');
-    if (resolved === false) throw new TypeError('VerificationCache: options may not be false; leave the cache out instead.');
+    const resolved = resolveVerificationCacheOptions(options, 'basic.cache', 'VerificationCache');
+    if (resolved === false) fail('basic.cache', 'options may not be false; leave the cache out instead.', { where: 'VerificationCache' });
     this.options = Object.freeze(resolved);
     this.now = now ?? Date.now;
   }

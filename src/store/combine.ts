@@ -2,6 +2,7 @@
  * Joins the host's own user lookup with a shared store for everything else, giving the
  * one `GatehouseStore` that `gatehouse({ store })` takes.
  */
+import { fail } from '../config-error';
 import { STORE_PARTS } from './methods';
 import type { AttemptStore, CredentialStore, GatehouseStore, RevocationStore, TokenStore } from './types';
 
@@ -25,7 +26,7 @@ export interface StoreParts {
  * A `GatehouseStore` whose users come from `credentials` and whose tokens, revocations and
  * counters come from `tokens` (or from `revocations` / `attempts` when given). Methods are
  * bound to the object they came from, so class-based stores keep their `this`.
- * Throws a `TypeError` naming the first missing method.
+ * Throws a `GatehouseConfigError` naming the first missing method.
  *
  * @example
  * ```ts
@@ -48,7 +49,7 @@ export interface StoreParts {
  */
 export function combineStores(parts: StoreParts): GatehouseStore {
   if (parts === null || typeof parts !== 'object') {
-    throw new TypeError('combineStores: pass { credentials, tokens }, e.g. combineStores({ credentials: hostUsers, tokens: redisStore }).');
+    fail('', 'pass { credentials, tokens }, e.g. combineStores({ credentials: hostUsers, tokens: redisStore }).', { where: 'combineStores', code: 'GATEHOUSE_MISSING_OPTION' });
   }
   const { credentials, tokens } = parts;
   const revocations = parts.revocations ?? tokens;
@@ -70,14 +71,17 @@ function bindMethods(
   alternative = '',
 ): Record<string, (...args: unknown[]) => unknown> {
   if (source === null || typeof source !== 'object') {
-    throw new TypeError(`combineStores: ${partName} is required and must be an object with ${part.required.join(', ')}.`);
+    fail(partName, `${partName} is required and must be an object with ${part.required.join(', ')}.`, { where: 'combineStores', code: 'GATEHOUSE_MISSING_OPTION' });
   }
   const bound: Record<string, (...args: unknown[]) => unknown> = {};
   for (const method of [...part.required, ...part.optional]) {
     const fn = (source as Record<string, unknown>)[method];
     if (typeof fn === 'function') bound[method] = (fn as (...args: unknown[]) => unknown).bind(source);
     else if (part.required.includes(method)) {
-      throw new TypeError(`combineStores: ${partName}.${method} must be a function (${partName} lacks ${method}${alternative}).`);
+      fail(`${partName}.${method}`, `${partName}.${method} must be a function (${partName} lacks ${method}${alternative}).`, {
+        where: 'combineStores',
+        code: 'GATEHOUSE_STORE_METHODS_MISSING',
+      });
     }
   }
   return bound;

@@ -3,6 +3,7 @@
  * which methods each Gatehouse feature needs. The fail-closed guard, `combineStores` and
  * the construction-time check in `gatehouse()` all derive their lists from here.
  */
+import { fail } from '../config-error';
 import type { GatehouseStore } from './types';
 
 type MethodName = keyof GatehouseStore;
@@ -76,8 +77,9 @@ export function missingMethods(store: object, required: ReadonlyArray<MethodName
 }
 
 /**
- * Throws a `TypeError` naming, for each feature turned on, every method the store lacks
- * (features under one option are reported together), with the ways to fix it.
+ * Throws a `GatehouseConfigError` (`code` `'GATEHOUSE_STORE_METHODS_MISSING'`, `option` `'store'`)
+ * naming, for each feature turned on, every method the store lacks (features under one
+ * option are reported together), with the ways to fix it.
  */
 export function assertStoreHasMethods(store: object, features: Iterable<StoreFeature>): void {
   const byLabel = new Map<string, { methods: Set<MethodName>; off: Set<string> }>();
@@ -94,8 +96,10 @@ export function assertStoreHasMethods(store: object, features: Iterable<StoreFea
   const lines = [...byLabel].map(
     ([label, { methods, off }]) => `${label} needs a store with ${[...methods].map((m) => `${m}()`).join(', ')} (or ${[...off].join(', or ')})`,
   );
-  throw new TypeError(
-    `gatehouse(): the store lacks methods for the features turned on: ${lines.join('; ')}. ` +
+  fail(
+    'store',
+    `the store lacks methods for the features turned on: ${lines.join('; ')}. ` +
       'Implement them, combine your store with one that has them (combineStores), or turn the feature off.',
+    { code: 'GATEHOUSE_STORE_METHODS_MISSING' },
   );
 }

@@ -10,6 +10,7 @@ import { GatehouseError } from '../../errors';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
 import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
+import { fail } from '../../config-error';
 
 /** Options of {@link AppUserUrlStrategy}. */
 export interface AppUserUrlStrategyOptions {
@@ -41,7 +42,7 @@ export class AppUserUrlStrategy extends StrategyBase {
 
   constructor(options: AppUserUrlStrategyOptions) {
     super();
-    if (!options?.tokens) throw new TypeError('AppUserUrlStrategy: pass { tokens: auth.tokens }.');
+    if (!options?.tokens) fail('tokens', 'pass { tokens: auth.tokens }.', { where: 'AppUserUrlStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
     this.tokens = options.tokens;
     this.optional = options.optional === true;
   }

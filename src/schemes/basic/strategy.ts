@@ -13,6 +13,8 @@ import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
 import { GatehouseError, isGatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
 import type { PasswordCheck } from '../../passwords/password-check';
+import { fail } from '../../config-error';
+import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
 
 /** Options of {@link HttpsBasicStrategy}. */
 export interface HttpsBasicStrategyOptions {
@@ -27,7 +29,9 @@ export interface HttpsBasicStrategyOptions {
    */
   challenge?: boolean;
   /**
-   * The realm named in the challenge; printable characters only. Default `'API'`.
+   * The realm named in the challenge; no control characters (quotes and backslashes are
+   * escaped). Checked as `gatehouse({ basic: { realm } })` checks it. Default `'api'`, the
+   * default of `gatehouse()`'s top-level `realm`.
    * @example { realm: 'Example API' }
    */
   realm?: string;
@@ -37,7 +41,6 @@ export interface HttpsBasicStrategyOptions {
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** `Basic` (any case), whitespace, the token68 and optional trailing whitespace. */
 const BASIC_HEADER = /^basic[ \t]+([^ \t]*)[ \t]*$/i;
-const DEFAULT_REALM = 'API';
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -99,21 +102,16 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
 
   constructor(options: HttpsBasicStrategyOptions) {
     if (!options?.passwordCheck || typeof options.passwordCheck.check !== 'function') {
-      throw new TypeError('HttpsBasicStrategy: pass { passwordCheck: new PasswordCheck(…) }.');
+      fail('passwordCheck', 'pass { passwordCheck: new PasswordCheck(…) }.', { where: 'HttpsBasicStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
     }
-    if (options.challenge !== undefined && typeof options.challenge !== 'boolean') {
-      throw new TypeError('basic.challenge must be true or false; default false.');
-    }
-    const realm = options.realm ?? DEFAULT_REALM;
+    const challenge = basicChallenge(options.challenge, 'HttpsBasicStrategy');
     // CR/LF or other controls in a header value would let the realm split the response.
-    if (typeof realm !== 'string' || realm === '' || /[\u0000-\u001f\u007f]/.test(realm)) {
-      throw new TypeError(`basic.realm must be a non-empty string without control characters; default '${DEFAULT_REALM}'.`);
-    }
+    const realm = basicRealm(options.realm, DEFAULT_REALM, 'HttpsBasicStrategy');
     // passport-http insists on a verify function; ours runs in authenticate().
     super({ realm }, () => undefined);
     this.name = 'basic';
     this.passwordCheck = options.passwordCheck;
-    this.challenge = options.challenge ?? false;
+    this.challenge = challenge;
     this.realm = realm;
     this.challengeHeader = `Basic realm="${realm.replace(/["\\]/g, '\\$&')}", charset="UTF-8"`;
   }

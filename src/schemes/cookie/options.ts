@@ -1,6 +1,7 @@
 /**
  * Options of the `cookie` scheme (browser sessions on express-session) and their validation.
  */
+import { fail } from '../../config-error';
 
 /**
  * An express-session store (connect-redis, connect-pg-simple, `express-session`'s own
@@ -63,21 +64,29 @@ export interface ResolvedCookieOptions {
   store: SessionStore | null;
 }
 
-const KNOWN = new Set(['secret', 'name', 'secure', 'sameSite', 'allowSameSiteNone', 'idleTimeout', 'absoluteTimeout', 'trustedOrigins', 'store']);
-
-function fail(message: string): never {
-  throw new TypeError(`gatehouse(): cookie.${message}`);
-}
+/** The options of `cookie`, in the order messages list them; a compile error when it and {@link CookieOptions} disagree. */
+const OPTION_NAMES = {
+  secret: true,
+  name: true,
+  secure: true,
+  sameSite: true,
+  allowSameSiteNone: true,
+  idleTimeout: true,
+  absoluteTimeout: true,
+  trustedOrigins: true,
+  store: true,
+} as const satisfies Record<keyof CookieOptions, true>;
+const KNOWN: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
 
 function durationMs(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1000) fail(`${name} must be whole milliseconds, at least 1000 (default ${fallback}).`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1000) fail(`cookie.${name}`, `cookie.${name} must be whole milliseconds, at least 1000 (default ${fallback}).`);
   return value;
 }
 
 /**
  * Validates the `cookie` option and fills in defaults; absent or `false` turns the scheme
- * off. Throws a `TypeError` naming the option and the fix.
+ * off. Throws a `GatehouseConfigError` (a `TypeError`) naming the option and the fix.
  *
  * @example
  * ```ts
@@ -87,26 +96,28 @@ function durationMs(value: unknown, name: string, fallback: number): number {
  */
 export function resolveCookieOptions(input: CookieOptions | false | undefined): ResolvedCookieOptions | false {
   if (input === undefined || input === false) return false;
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new TypeError('gatehouse(): cookie must be an object such as { secret }, or false.');
-  for (const key of Object.keys(input)) if (!KNOWN.has(key)) fail(`${key} is not an option; the options are ${[...KNOWN].join(', ')}.`);
+  if (!input || typeof input !== 'object' || Array.isArray(input)) fail('cookie', 'cookie must be an object such as { secret }, or false.');
+  for (const key of Object.keys(input)) if (!KNOWN.has(key)) fail(`cookie.${key}`, `cookie.${key} is not an option; the options are ${[...KNOWN].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
   const secrets = ([] as unknown[]).concat(input.secret);
   if (secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.length >= 32)) {
-    fail("secret must be a string of at least 32 characters (or an array of them); generate one with crypto.randomBytes(32).toString('base64').");
+    fail('cookie.secret', "cookie.secret must be a string of at least 32 characters (or an array of them); generate one with crypto.randomBytes(32).toString('base64').");
   }
   const secure = input.secure ?? true;
-  if (typeof secure !== 'boolean') fail('secure must be true or false (default true).');
+  if (typeof secure !== 'boolean') fail('cookie.secure', 'cookie.secure must be true or false (default true).');
   const sameSite = input.sameSite ?? 'lax';
   if (sameSite === ('none' as string)) {
-    if (input.allowSameSiteNone !== true) fail("sameSite 'none' sends the cookie on cross-site requests; set allowSameSiteNone: true if you really mean it.");
-    if (!secure) fail("sameSite 'none' needs secure: true.");
+    if (input.allowSameSiteNone !== true) fail('cookie.sameSite', "cookie.sameSite 'none' sends the cookie on cross-site requests; set allowSameSiteNone: true if you really mean it.", {
+        code: 'GATEHOUSE_CONFLICTING_OPTIONS',
+      });
+    if (!secure) fail('cookie.sameSite', "cookie.sameSite 'none' needs secure: true.", { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   } else if (sameSite !== 'lax' && sameSite !== 'strict') {
-    fail("sameSite must be 'lax' (default) or 'strict'.");
+    fail('cookie.sameSite', "cookie.sameSite must be 'lax' (default) or 'strict'.");
   }
   const name = input.name ?? (secure ? '__Host-gatehouse' : 'gatehouse');
-  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail('name must be a cookie name (a token: letters, digits and !#$%&\'*+-.^_`|~).');
-  if ((name.startsWith('__Host-') || name.startsWith('__Secure-')) && !secure) fail(`name '${name}' needs secure: true (browsers refuse the prefix otherwise).`);
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail('cookie.name', 'cookie.name must be a cookie name (a token: letters, digits and !#$%&\'*+-.^_`|~).');
+  if ((name.startsWith('__Host-') || name.startsWith('__Secure-')) && !secure) fail('cookie.name', `cookie.name '${name}' needs secure: true (browsers refuse the prefix otherwise).`, { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   const trusted = input.trustedOrigins ?? [];
-  if (!Array.isArray(trusted)) fail('trustedOrigins must be an array of origins such as https://admin.example.org.');
+  if (!Array.isArray(trusted)) fail('cookie.trustedOrigins', 'cookie.trustedOrigins must be an array of origins such as https://admin.example.org.');
   const trustedOrigins = new Set<string>();
   for (const origin of trusted) {
     let parsed: URL | null = null;
@@ -115,13 +126,13 @@ export function resolveCookieOptions(input: CookieOptions | false | undefined): 
     } catch {
       parsed = null;
     }
-    if (!parsed || parsed.origin !== origin) fail(`trustedOrigins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path).`);
+    if (!parsed || parsed.origin !== origin) fail('cookie.trustedOrigins', `cookie.trustedOrigins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path).`);
     trustedOrigins.add(origin);
   }
   const store = input.store ?? null;
-  if (store !== null && (typeof store !== 'object' || typeof (store as { get?: unknown }).get !== 'function')) fail('store must be an express-session Store.');
+  if (store !== null && (typeof store !== 'object' || typeof (store as { get?: unknown }).get !== 'function')) fail('cookie.store', 'cookie.store must be an express-session Store.');
   const idleTimeout = durationMs(input.idleTimeout, 'idleTimeout', 30 * 60 * 1000);
   const absoluteTimeout = durationMs(input.absoluteTimeout, 'absoluteTimeout', 12 * 60 * 60 * 1000);
-  if (idleTimeout > absoluteTimeout) fail('idleTimeout must not be longer than absoluteTimeout.');
+  if (idleTimeout > absoluteTimeout) fail('cookie.idleTimeout', 'cookie.idleTimeout must not be longer than absoluteTimeout.', { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   return { secrets: secrets as string[], name, secure, sameSite, idleTimeout, absoluteTimeout, trustedOrigins, store };
 }

@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Actor } from '../../actor';
+import { fail } from '../../config-error';
 
 /** Claims of a verified token, as the issuer wrote them. */
 export type JwtClaims = Record<string, unknown> & { sub?: string; iss?: string; exp?: number; iat?: number; jti?: string };
@@ -184,11 +185,29 @@ const ASYMMETRIC_BY_KEY: Readonly<Record<string, readonly string[]>> = {
   ec: ['ES256', 'ES384', 'ES512'],
 };
 const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { 'prime256v1': 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
-const KNOWN_OPTIONS = new Set(['secret', 'keys', 'privateKey', 'publicKey', 'algorithms', 'issuer', 'audience', 'accessTtl', 'refreshTtl', 'refreshReuseInterval', 'clockTolerance', 'stateless', 'issuers']);
+/** The options of `jwt`, in the order messages list them; a compile error when it and {@link JwtOptions} disagree. */
+const OPTION_NAMES = {
+  secret: true,
+  keys: true,
+  privateKey: true,
+  publicKey: true,
+  algorithms: true,
+  issuer: true,
+  audience: true,
+  accessTtl: true,
+  refreshTtl: true,
+  refreshReuseInterval: true,
+  clockTolerance: true,
+  stateless: true,
+  issuers: true,
+} as const satisfies Record<keyof JwtOptions, true>;
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
 const MIN_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
 const MAX_KID_LENGTH = 256;
-const KNOWN_KEY_OPTIONS = new Set(['kid', 'secret', 'privateKey', 'publicKey', 'alg']);
+/** The options of an entry of `jwt.keys`; a compile error when it and {@link JwtKey} disagree. */
+const KEY_OPTION_NAMES = { kid: true, secret: true, privateKey: true, publicKey: true, alg: true } as const satisfies Record<keyof JwtKey, true>;
+const KNOWN_KEY_OPTIONS: ReadonlySet<string> = new Set(Object.keys(KEY_OPTION_NAMES));
 /** Members of a public JWK (RFC 7517/7518/8037); anything else a key export holds (`d`, `p`, `k`, …) is left out. */
 const PUBLIC_JWK_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] };
 
@@ -197,19 +216,15 @@ function publicKeyMatches(privateKey: KeyObject, publicKey: KeyObject): boolean 
   return createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).equals(publicKey.export({ type: 'spki', format: 'der' }));
 }
 
-function fail(message: string): never {
-  throw new TypeError(`gatehouse(): jwt.${message}`);
-}
-
 function secretKey(secret: unknown, name = 'secret'): KeyObject {
   if (secret instanceof KeyObject) {
-    if (secret.type !== 'secret') fail(`${name} must be an HMAC secret; give asymmetric keys as privateKey/publicKey.`);
-    if ((secret.symmetricKeySize ?? 0) < MIN_SECRET_BYTES) fail(`${name} must be at least ${MIN_SECRET_BYTES} bytes.`);
+    if (secret.type !== 'secret') fail(`jwt.${name}`, `jwt.${name} must be an HMAC secret; give asymmetric keys as privateKey/publicKey.`);
+    if ((secret.symmetricKeySize ?? 0) < MIN_SECRET_BYTES) fail(`jwt.${name}`, `jwt.${name} must be at least ${MIN_SECRET_BYTES} bytes.`);
     return secret;
   }
-  if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) fail(`${name} must be a string, a Buffer or a secret KeyObject.`);
+  if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) fail(`jwt.${name}`, `jwt.${name} must be a string, a Buffer or a secret KeyObject.`);
   const bytes = Buffer.from(secret as string | Buffer);
-  if (bytes.length < MIN_SECRET_BYTES) fail(`${name} must be at least ${MIN_SECRET_BYTES} bytes; generate one with crypto.randomBytes(32).toString('base64').`);
+  if (bytes.length < MIN_SECRET_BYTES) fail(`jwt.${name}`, `jwt.${name} must be at least ${MIN_SECRET_BYTES} bytes; generate one with crypto.randomBytes(32).toString('base64').`);
   return createSecretKey(bytes);
 }
 
@@ -218,11 +233,11 @@ function keyPair(privateInput: unknown, publicInput: unknown, prefix: string): {
   const signingKey = privateInput === undefined ? null : asymmetricKey(privateInput, 'private', `${prefix}privateKey`);
   const verifyKey = publicInput === undefined ? createPublicKey(signingKey!) : asymmetricKey(publicInput, 'public', `${prefix}publicKey`);
   const keyAlgorithms = algorithmsForKey(verifyKey);
-  if (keyAlgorithms.length === 0) fail(`${prefix}publicKey: unsupported key type; use RSA or EC (P-256/384/521).`);
+  if (keyAlgorithms.length === 0) fail(`jwt.${prefix}publicKey`, `jwt.${prefix}publicKey: unsupported key type; use RSA or EC (P-256/384/521).`);
   // jsonwebtoken refuses to sign with a shorter RSA key; say so now rather than on the first login.
   const modulusLength = verifyKey.asymmetricKeyDetails?.modulusLength;
-  if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) fail(`${prefix}privateKey/publicKey: RSA keys must have at least ${MIN_RSA_BITS} bits.`);
-  if (signingKey && !publicKeyMatches(signingKey, verifyKey)) fail(`${prefix}publicKey does not belong to ${prefix ? `jwt.${prefix}` : ''}privateKey; omit publicKey to derive it.`);
+  if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) fail(`jwt.${prefix}${publicInput === undefined ? 'privateKey' : 'publicKey'}`, `jwt.${prefix}privateKey/publicKey: RSA keys must have at least ${MIN_RSA_BITS} bits.`);
+  if (signingKey && !publicKeyMatches(signingKey, verifyKey)) fail(`jwt.${prefix}publicKey`, `jwt.${prefix}publicKey does not belong to ${prefix ? `jwt.${prefix}` : ''}privateKey; omit publicKey to derive it.`, { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   return { signingKey, verifyKey, keyAlgorithms };
 }
 
@@ -249,7 +264,7 @@ function checkSigns(signingKey: KeyObject, verifyKey: KeyObject, alg: Algorithm,
   try {
     jwt.verify(jwt.sign({}, signingKey, { algorithm: alg }), verifyKey, { algorithms: [alg] });
   } catch (error) {
-    fail(`${name} cannot sign ${alg} tokens: ${(error as Error).message}`);
+    fail(`jwt.${name}`, `jwt.${name} cannot sign ${alg} tokens: ${(error as Error).message}`);
   }
 }
 
@@ -270,12 +285,12 @@ function thumbprint(key: KeyObject): string | null {
 
 function resolveKey(input: JwtKey, index: number): ResolvedJwtKey {
   const name = `keys[${index}]`;
-  if (!input || typeof input !== 'object' || Array.isArray(input)) fail(`${name} must be an object { kid, secret } or { kid, privateKey, publicKey? }.`);
-  for (const option of Object.keys(input)) if (!KNOWN_KEY_OPTIONS.has(option)) fail(`${name}.${option} is not an option; the options are ${[...KNOWN_KEY_OPTIONS].join(', ')}.`);
-  if (typeof input.kid !== 'string' || input.kid === '' || input.kid.length > MAX_KID_LENGTH) fail(`${name}.kid must be a non-empty string of at most ${MAX_KID_LENGTH} characters.`);
+  if (!input || typeof input !== 'object' || Array.isArray(input)) fail(`jwt.${name}`, `jwt.${name} must be an object { kid, secret } or { kid, privateKey, publicKey? }.`);
+  for (const option of Object.keys(input)) if (!KNOWN_KEY_OPTIONS.has(option)) fail(`jwt.${name}.${option}`, `jwt.${name}.${option} is not an option; the options are ${[...KNOWN_KEY_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
+  if (typeof input.kid !== 'string' || input.kid === '' || input.kid.length > MAX_KID_LENGTH) fail(`jwt.${name}.kid`, `jwt.${name}.kid must be a non-empty string of at most ${MAX_KID_LENGTH} characters.`);
   const asymmetric = input.privateKey !== undefined || input.publicKey !== undefined;
-  if (input.secret !== undefined && asymmetric) fail(`${name}: secret cannot be combined with privateKey/publicKey; one key is either HMAC or asymmetric.`);
-  if (input.secret === undefined && !asymmetric) fail(`${name} needs a secret (HMAC) or a privateKey/publicKey.`);
+  if (input.secret !== undefined && asymmetric) fail(`jwt.${name}.secret`, `jwt.${name}: secret cannot be combined with privateKey/publicKey; one key is either HMAC or asymmetric.`, { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
+  if (input.secret === undefined && !asymmetric) fail(`jwt.${name}`, `jwt.${name} needs a secret (HMAC) or a privateKey/publicKey.`, { code: 'GATEHOUSE_MISSING_OPTION' });
   if (input.secret !== undefined) {
     const key = secretKey(input.secret, `${name}.secret`);
     const [alg] = checkAlgorithms([input.alg ?? 'HS256'], [...HMAC], `${name}.alg`);
@@ -288,26 +303,26 @@ function resolveKey(input: JwtKey, index: number): ResolvedJwtKey {
 }
 
 function resolveKeys(input: unknown): ResolvedJwtKey[] {
-  if (!Array.isArray(input) || input.length === 0) fail('keys must be a non-empty array of { kid, secret | privateKey | publicKey }; the first one signs.');
+  if (!Array.isArray(input) || input.length === 0) fail('jwt.keys', 'jwt.keys must be a non-empty array of { kid, secret | privateKey | publicKey }; the first one signs.');
   const keys = input.map(resolveKey);
   keys.forEach((key, index) => {
     const first = keys.findIndex((other) => other.kid === key.kid);
-    if (first !== index) fail(`keys[${index}].kid '${key.kid}' is already used by jwt.keys[${first}]; every kid must be unique.`);
+    if (first !== index) fail(`jwt.keys[${index}].kid`, `jwt.keys[${index}].kid '${key.kid}' is already used by jwt.keys[${first}]; every kid must be unique.`);
   });
-  if (!keys[0].signingKey) fail('keys[0] signs new tokens, so it needs a secret or a privateKey; list verify-only keys after it.');
+  if (!keys[0].signingKey) fail('jwt.keys[0]', 'jwt.keys[0] signs new tokens, so it needs a secret or a privateKey; list verify-only keys after it.');
   return keys;
 }
 
 function asymmetricKey(value: unknown, kind: 'private' | 'public', name: string): KeyObject {
   if (value instanceof KeyObject) {
-    if (value.type !== kind) fail(`${name} must be a ${kind} key.`);
+    if (value.type !== kind) fail(`jwt.${name}`, `jwt.${name} must be a ${kind} key.`);
     return value;
   }
-  if (typeof value !== 'string' && !Buffer.isBuffer(value)) fail(`${name} must be a PEM string, a Buffer or a KeyObject.`);
+  if (typeof value !== 'string' && !Buffer.isBuffer(value)) fail(`jwt.${name}`, `jwt.${name} must be a PEM string, a Buffer or a KeyObject.`);
   try {
     return kind === 'private' ? createPrivateKey(value as string | Buffer) : createPublicKey(value as string | Buffer);
   } catch {
-    return fail(`${name} could not be read as a ${kind} key (PEM expected).`);
+    return fail(`jwt.${name}`, `jwt.${name} could not be read as a ${kind} key (PEM expected).`);
   }
 }
 
@@ -323,18 +338,18 @@ export function algorithmsForKey(key: KeyObject): string[] {
 
 function checkAlgorithms(value: unknown, allowed: readonly string[], name: string): Algorithm[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((a) => typeof a === 'string')) {
-    fail(`${name} must be a non-empty array such as ['${allowed[0] ?? 'RS256'}'].`);
+    fail(`jwt.${name}`, `jwt.${name} must be a non-empty array such as ['${allowed[0] ?? 'RS256'}'].`);
   }
   for (const algorithm of value) {
-    if (algorithm.toLowerCase() === 'none') fail(`${name} may not include 'none'.`);
-    if (!allowed.includes(algorithm)) fail(`${name}: '${algorithm}' does not fit the key; use ${allowed.map((a) => `'${a}'`).join(', ')}.`);
+    if (algorithm.toLowerCase() === 'none') fail(`jwt.${name}`, `jwt.${name} may not include 'none'.`);
+    if (!allowed.includes(algorithm)) fail(`jwt.${name}`, `jwt.${name}: '${algorithm}' does not fit the key; use ${allowed.map((a) => `'${a}'`).join(', ')}.`);
   }
   return value as Algorithm[];
 }
 
 function duration(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1000) fail(`${name} must be a whole number of milliseconds, at least 1000 (default ${fallback}).`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1000) fail(`jwt.${name}`, `jwt.${name} must be a whole number of milliseconds, at least 1000 (default ${fallback}).`);
   return value;
 }
 
@@ -342,28 +357,28 @@ function audienceOption(value: unknown, name: string): string | string[] | undef
   if (value === undefined) return undefined;
   if (typeof value === 'string' && value !== '') return value;
   if (Array.isArray(value) && value.length > 0 && value.every((a) => typeof a === 'string' && a !== '')) return [...value];
-  return fail(`${name} must be a non-empty string or array of strings.`);
+  return fail(`jwt.${name}`, `jwt.${name} must be a non-empty string or array of strings.`);
 }
 
 function resolveIssuer(input: ExternalIssuer, index: number): ResolvedIssuer {
   const name = `issuers[${index}]`;
-  if (!input || typeof input !== 'object') fail(`${name} must be an object { issuer, jwksUri, algorithms, actorFromClaims }.`);
-  if (typeof input.issuer !== 'string' || input.issuer === '') fail(`${name}.issuer must be the exact iss of its tokens.`);
+  if (!input || typeof input !== 'object') fail(`jwt.${name}`, `jwt.${name} must be an object { issuer, jwksUri, algorithms, actorFromClaims }.`);
+  if (typeof input.issuer !== 'string' || input.issuer === '') fail(`jwt.${name}.issuer`, `jwt.${name}.issuer must be the exact iss of its tokens.`);
   let uri: URL;
   try {
     uri = new URL(input.jwksUri);
   } catch {
-    return fail(`${name}.jwksUri must be an absolute URL.`);
+    return fail(`jwt.${name}.jwksUri`, `jwt.${name}.jwksUri must be an absolute URL.`);
   }
   if (uri.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(uri.hostname)) {
-    fail(`${name}.jwksUri must use https (plain http only for a loopback address in tests).`);
+    fail(`jwt.${name}.jwksUri`, `jwt.${name}.jwksUri must use https (plain http only for a loopback address in tests).`);
   }
   const asymmetric = Object.values(ASYMMETRIC_BY_KEY).flat();
   const algorithms = checkAlgorithms(input.algorithms, [...new Set(asymmetric)], `${name}.algorithms`);
-  if (typeof input.actorFromClaims !== 'function') fail(`${name}.actorFromClaims must be a function (claims) => Actor | null.`);
-  if (input.tokenUse !== undefined && input.tokenUse !== 'access' && input.tokenUse !== 'id') fail(`${name}.tokenUse must be 'access' or 'id'.`);
+  if (typeof input.actorFromClaims !== 'function') fail(`jwt.${name}.actorFromClaims`, `jwt.${name}.actorFromClaims must be a function (claims) => Actor | null.`);
+  if (input.tokenUse !== undefined && input.tokenUse !== 'access' && input.tokenUse !== 'id') fail(`jwt.${name}.tokenUse`, `jwt.${name}.tokenUse must be 'access' or 'id'.`);
   const clientIds = input.clientId === undefined ? null : ([] as string[]).concat(input.clientId);
-  if (clientIds && (clientIds.length === 0 || !clientIds.every((c) => typeof c === 'string' && c !== ''))) fail(`${name}.clientId must be a string or array of strings.`);
+  if (clientIds && (clientIds.length === 0 || !clientIds.every((c) => typeof c === 'string' && c !== ''))) fail(`jwt.${name}.clientId`, `jwt.${name}.clientId must be a string or array of strings.`);
   return {
     issuer: input.issuer,
     jwksUri: input.jwksUri,
@@ -378,14 +393,14 @@ function resolveIssuer(input: ExternalIssuer, index: number): ResolvedIssuer {
 /** Validates the `jwt` option; `false` (or absent) turns the scheme off. */
 export function resolveJwtOptions(input: JwtOptions | false | undefined): ResolvedJwtOptions | false {
   if (input === undefined || input === false) return false;
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new TypeError('gatehouse(): jwt must be an object of options, or false to turn JWT off.');
-  for (const name of Object.keys(input)) if (!KNOWN_OPTIONS.has(name)) fail(`${name} is not an option; the options are ${[...KNOWN_OPTIONS].join(', ')}.`);
+  if (!input || typeof input !== 'object' || Array.isArray(input)) fail('jwt', 'jwt must be an object of options, or false to turn JWT off.');
+  for (const name of Object.keys(input)) if (!KNOWN_OPTIONS.has(name)) fail(`jwt.${name}`, `jwt.${name} is not an option; the options are ${[...KNOWN_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
   if (input.secret !== undefined && (input.privateKey !== undefined || input.publicKey !== undefined)) {
-    fail('secret cannot be combined with privateKey/publicKey: choose HMAC or an asymmetric key.');
+    fail('jwt.secret', 'jwt.secret cannot be combined with privateKey/publicKey: choose HMAC or an asymmetric key.', { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   }
   if (input.keys !== undefined) {
     const single = (['secret', 'privateKey', 'publicKey', 'algorithms'] as const).find((option) => input[option] !== undefined);
-    if (single) fail(`keys replaces ${single}: give each key (and its alg) in keys instead.`);
+    if (single) fail('jwt.keys', `jwt.keys replaces ${single}: give each key (and its alg) in keys instead.`, { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   }
 
   let signingKey: KeyObject | null = null;
@@ -406,24 +421,24 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     ({ signingKey, verifyKey, keyAlgorithms } = keyPair(input.privateKey, input.publicKey, ''));
     signingKid = thumbprint(verifyKey);
   }
-  if (input.issuers !== undefined && !Array.isArray(input.issuers)) fail('issuers must be an array of { issuer, jwksUri, algorithms, actorFromClaims }.');
+  if (input.issuers !== undefined && !Array.isArray(input.issuers)) fail('jwt.issuers', 'jwt.issuers must be an array of { issuer, jwksUri, algorithms, actorFromClaims }.');
   const issuers = (input.issuers ?? []).map(resolveIssuer);
   if (verifyKey === null && issuers.length === 0) {
-    throw new TypeError('gatehouse(): jwt needs a secret, a privateKey/publicKey or issuers; or set jwt: false.');
+    fail('jwt', 'jwt needs a secret, a privateKey/publicKey or issuers; or set jwt: false.', { code: 'GATEHOUSE_MISSING_OPTION' });
   }
-  if (new Set(issuers.map((external) => external.issuer)).size !== issuers.length) fail('issuers lists the same issuer twice; list each once.');
+  if (new Set(issuers.map((external) => external.issuer)).size !== issuers.length) fail('jwt.issuers', 'jwt.issuers lists the same issuer twice; list each once.');
   const algorithms = verifyKey === null ? [] : checkAlgorithms(input.algorithms ?? [keyAlgorithms[0]], keyAlgorithms, 'algorithms');
   if (keys.length === 0 && signingKey?.type === 'private') checkSigns(signingKey, verifyKey!, algorithms[0], 'privateKey');
-  if (input.issuer !== undefined && (typeof input.issuer !== 'string' || input.issuer === '')) fail('issuer must be a non-empty string.');
-  if (issuers.some((external) => external.issuer === input.issuer)) fail('issuer is also listed in issuers; local and external issuers must differ.');
+  if (input.issuer !== undefined && (typeof input.issuer !== 'string' || input.issuer === '')) fail('jwt.issuer', 'jwt.issuer must be a non-empty string.');
+  if (issuers.some((external) => external.issuer === input.issuer)) fail('jwt.issuer', 'jwt.issuer is also listed in issuers; local and external issuers must differ.', { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   const clockTolerance = input.clockTolerance ?? 5;
   if (typeof clockTolerance !== 'number' || !Number.isInteger(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
-    fail('clockTolerance must be whole seconds from 0 to 300 (default 5).');
+    fail('jwt.clockTolerance', 'jwt.clockTolerance must be whole seconds from 0 to 300 (default 5).');
   }
-  if (input.stateless !== undefined && typeof input.stateless !== 'boolean') fail('stateless must be true or false (default false).');
+  if (input.stateless !== undefined && typeof input.stateless !== 'boolean') fail('jwt.stateless', 'jwt.stateless must be true or false (default false).');
   const refreshReuseInterval = input.refreshReuseInterval ?? 30_000;
   if (typeof refreshReuseInterval !== 'number' || !Number.isSafeInteger(refreshReuseInterval) || refreshReuseInterval < 0 || refreshReuseInterval > 5 * 60 * 1000) {
-    fail('refreshReuseInterval must be whole milliseconds from 0 (no retries) to 300000 (default 30000).');
+    fail('jwt.refreshReuseInterval', 'jwt.refreshReuseInterval must be whole milliseconds from 0 (no retries) to 300000 (default 30000).');
   }
   if (keys.length === 0 && verifyKey?.type === 'public' && signingKid) jwks = [publicJwk(verifyKey, signingKid, algorithms[0])!];
   return {

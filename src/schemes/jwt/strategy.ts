@@ -23,6 +23,7 @@ import { readOwnAuthorization } from '../detection';
 import { JWT_DETECTION } from './detection';
 import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { sha256 } from '../../sha256';
+import { fail } from '../../config-error';
 
 /** Options of {@link JwtStrategy}. */
 export interface JwtStrategyOptions {
@@ -105,7 +106,9 @@ export class JwtStrategy extends JwtStrategyBase {
   private readonly keysByKid: ReadonlyMap<string, ResolvedJwtOptions['keys'][number]>;
 
   constructor(options: JwtStrategyOptions) {
-    if (!options?.jwt || !options.store) throw new TypeError('JwtStrategy: pass { jwt: resolvedJwtOptions, store }.');
+    if (!options?.jwt || !options.store) {
+      fail(options?.jwt ? 'store' : 'jwt', 'pass { jwt: resolvedJwtOptions, store }.', { where: 'JwtStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
+    }
     // The base class insists on a key provider, an extractor and a verify callback; each
     // request replaces them on its own copy (see authenticate).
     super(

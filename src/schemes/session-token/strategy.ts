@@ -14,6 +14,7 @@ import { GatehouseError } from '../../errors';
 import type { StoredTokenKind } from '../../store/types';
 import type { TokenService } from '../../tokens/token-service';
 import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
+import { fail } from '../../config-error';
 
 /** Options of {@link SessionTokenStrategy}. */
 export interface SessionTokenStrategyOptions {
@@ -57,7 +58,7 @@ export class SessionTokenStrategy extends BearerStrategyBase {
   private readonly challenge: string;
 
   constructor(options: SessionTokenStrategyOptions) {
-    if (!options?.tokens) throw new TypeError('SessionTokenStrategy: pass { tokens: auth.tokens }.');
+    if (!options?.tokens) fail('tokens', 'pass { tokens: auth.tokens }.', { where: 'SessionTokenStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
     // passport-http-bearer insists on a verify function; ours runs in authenticate().
     super(() => undefined);
     this.name = 'sessionToken';

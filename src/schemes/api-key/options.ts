@@ -1,0 +1,88 @@
+/**
+ * Options of the `apiKey` scheme: the Apostrophe-shaped `apiKeys` map, checked and hashed
+ * once at start-up.
+ */
+import { createHash } from 'node:crypto';
+import { fail } from '../../config-error';
+import { hashSecret } from '../../tokens/format';
+
+/** One entry of the `apiKeys` map (ApostropheCMS shape, extended). */
+export interface ApiKeyEntry {
+  /** A single role (Apostrophe's field). */
+  role?: string;
+  /** Several roles. Combined with `role` when both are given. */
+  roles?: string[];
+  /** A name for the key; also the actor id of a role-only key. Default: `apikey:` + a hash prefix. */
+  label?: string;
+  /** Authenticate as this store actor (with the key's roles, when given) instead of a role-only actor. */
+  actorId?: string;
+}
+
+/**
+ * API keys by key: plaintext (at least 16 characters) or `'sha256:<64 hex>'` so no
+ * plaintext sits in configuration.
+ *
+ * @example
+ * ```ts
+ * { 'myapikey1029384756': { role: 'admin' },
+ *   'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08': { roles: ['reader'], label: 'reporting' } }
+ * ```
+ */
+export type ApiKeyMap = Record<string, ApiKeyEntry>;
+
+/** A configured key after start-up: the actor it becomes, looked up by the key's hash. */
+export interface ResolvedApiKey {
+  label: string;
+  roles: string[];
+  actorId: string | null;
+}
+
+const SHA256_ENTRY = /^sha256:([0-9a-fA-F]{64})$/;
+const MIN_PLAINTEXT_KEY_LENGTH = 16;
+
+/**
+ * Hashes every configured key once, at start-up, so requests look keys up by hash
+ * (no early-exit string compare on a secret). Throws a `GatehouseConfigError` naming a bad
+ * entry by its position, never by the key itself (its `option` is `'apiKeys.*'` or
+ * `'apiKeys.*.<field>'`). `where` starts the message: `'gatehouse()'` when `gatehouse()` calls it.
+ */
+export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<string, ResolvedApiKey> {
+  if (!map || typeof map !== 'object' || Array.isArray(map)) {
+    fail('apiKeys', 'apiKeys must be an object mapping each key to { role } (or false to turn API keys off).', { where });
+  }
+  const resolved = new Map<string, ResolvedApiKey>();
+  Object.entries(map).forEach(([key, entry], index) => {
+    const entryName = `apiKeys entry #${index + 1}${entry && typeof entry.label === 'string' ? ` ("${entry.label}")` : ''}`;
+    const invalid = (field: string, message: string): never => fail(field ? `apiKeys.*.${field}` : 'apiKeys.*', `${entryName}: ${message}`, { where });
+    const sha = SHA256_ENTRY.exec(key);
+    if (!sha && key.length < MIN_PLAINTEXT_KEY_LENGTH) invalid('', `a plaintext key must be at least ${MIN_PLAINTEXT_KEY_LENGTH} characters; prefer 'sha256:<hex>'.`);
+    if (!sha && !/^[\x21-\x7e]+$/.test(key)) invalid('', 'a key may hold only printable ASCII without spaces.');
+    if (!entry || typeof entry !== 'object') invalid('', "the value must be an object such as { role: 'admin' }.");
+    if (entry.role !== undefined && typeof entry.role !== 'string') invalid('role', 'role must be a string.');
+    if (entry.roles !== undefined && !(Array.isArray(entry.roles) && entry.roles.every((r) => typeof r === 'string'))) {
+      invalid('roles', 'roles must be an array of strings.');
+    }
+    if (entry.label !== undefined && typeof entry.label !== 'string') invalid('label', 'label must be a string.');
+    if (entry.actorId !== undefined && (typeof entry.actorId !== 'string' || entry.actorId === '')) {
+      invalid('actorId', 'actorId must be a non-empty string.');
+    }
+    const hash = sha ? sha[1].toLowerCase() : hashSecret(key);
+    if (resolved.has(hash)) fail('apiKeys.*', `${entryName}: the same key is listed twice.`, { where });
+    const roles = [...new Set([...(entry.role ? [entry.role] : []), ...(entry.roles ?? [])])];
+    resolved.set(hash, { label: entry.label ?? `apikey:${hash.slice(0, 12)}`, roles, actorId: entry.actorId ?? null });
+  });
+  return resolved;
+}
+
+/**
+ * Validates the `apiKeys` option of `gatehouse()`: `false` turns API keys off (configured and
+ * store-issued); absent, no keys are configured.
+ */
+export function resolveApiKeyOptions(input: ApiKeyMap | false | undefined): Map<string, ResolvedApiKey> | false {
+  return input === false ? false : resolveApiKeys(input ?? {}, 'gatehouse()');
+}
+
+/** The `sha256:<hex>` form of a key, for putting in configuration instead of the key. */
+export function apiKeyDigest(key: string): string {
+  return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
