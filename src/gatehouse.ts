@@ -125,6 +125,7 @@ function routePaths(paths: RoutesOptions['paths'] = {}, method: string, logoutMe
 export function gatehouse(options: GatehouseOptions): Gatehouse {
   const config = resolveOptions(options);
   const store = guardStore(config.store, config.storeTimeout);
+  const { schemes } = config;
   // One "not before" per actor, kept as long as the longest-lived credential that revokeAll
   // cannot delete (each scheme says which: JWT access tokens, sessions in a host's own
   // session store) and at least as long as any login or refresh could still be in flight.
@@ -139,8 +140,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     lastUsedInterval: config.lastUsedInterval,
     linkedLogins: config.login.credentials === 'token+cookie',
     lifetimes: {
-      sessionTtl: config.sessionToken ? config.sessionToken.ttl : 24 * 60 * 60 * 1000,
-      sessionIdleTimeout: config.sessionToken ? config.sessionToken.idleTimeout : null,
+      sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
+      sessionIdleTimeout: schemes.sessionToken ? schemes.sessionToken.idleTimeout : null,
     },
   });
 
@@ -151,7 +152,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         store: store as Pick<CredentialStore, 'findCredentials'>,
         hasher: passwords,
         lockout: config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now }),
-        cache: config.basic && config.basic.cache ? new VerificationCache({ ...config.basic.cache, now: config.now }) : undefined,
+        cache: schemes.basic && schemes.basic.cache ? new VerificationCache({ ...schemes.basic.cache, now: config.now }) : undefined,
         now: config.now,
       })
     : null;
@@ -185,8 +186,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
 
   const precedence = config.precedence.filter((group) => enabledGroups.has(group));
   const authenticator = new Authenticator({
-    detection: { precedence, enabled: new Set(precedence), cookieName: config.cookie ? config.cookie.name : null, table: DETECTION_TABLE },
-    urlCredentials: { appUserUrl: config.appUserUrl, apiKeyQuery: config.apiKeys !== false },
+    detection: { precedence, enabled: new Set(precedence), cookieName: schemes.cookie ? schemes.cookie.name : null, table: DETECTION_TABLE },
+    urlCredentials: { appUserUrl: schemes.appUserUrl, apiKeyQuery: schemes.apiKey !== false },
     multipleCredentials: config.multipleCredentials,
     methods: config.methods,
     strategies,
@@ -203,14 +204,14 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
 
   const openApiFacts: OpenApiFacts = {
     schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(GROUP_OF_SCHEME[id]))),
-    cookieName: config.cookie ? config.cookie.name : null,
+    cookieName: schemes.cookie ? schemes.cookie.name : null,
     endpoints: {
-      login: passwordCheck !== null && config.login.credentials !== 'none' && (config.sessionToken !== false || cookieSessions !== null),
+      login: passwordCheck !== null && config.login.credentials !== 'none' && (schemes.sessionToken !== false || cookieSessions !== null),
       passwordChange: passwordChange !== null && Boolean(store.findCredentials && store.changePassword),
       jwtAuthenticate: Boolean(jwtParts?.issuer && passwordCheck),
       jwtRefresh: Boolean(jwtParts?.issuer),
       jwtVerify: jwtParts !== null,
-      jwks: config.jwt ? config.jwt.jwks.length > 0 : false,
+      jwks: schemes.jwt ? schemes.jwt.jwks.length > 0 : false,
     },
   };
   return {
@@ -225,7 +226,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     routes(routesOptions: RoutesOptions = {}) {
       const paths = routePaths(routesOptions.paths, 'auth.routes()', routesOptions.logoutMethod);
       const { jwt: jwtPath, jwks: jwksPath } = paths;
-      const jwks = config.jwt ? config.jwt.jwks : [];
+      const jwks = schemes.jwt ? schemes.jwt.jwks : [];
       const router = createRouter();
       router.use((req, res, next) => {
         authenticator.takeUrlCredentials(req, res);
@@ -243,11 +244,11 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
         passwordCheck,
         enders,
         adminRoles: config.adminRoles,
-        issueSessionTokens: config.sessionToken !== false,
+        issueSessionTokens: schemes.sessionToken !== false,
         credentials: config.login.credentials,
         passwordChange,
-        ...(config.login.credentials === 'token+cookie' && config.cookie && config.sessionToken
-          ? { linkedTtl: Math.min(config.sessionToken.ttl, config.cookie.absoluteTimeout) }
+        ...(config.login.credentials === 'token+cookie' && schemes.cookie && schemes.sessionToken
+          ? { linkedTtl: Math.min(schemes.sessionToken.ttl, schemes.cookie.absoluteTimeout) }
           : {}),
         cookieSessions,
         sendProblem,

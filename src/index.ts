@@ -51,6 +51,7 @@ export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/ap
 export { ApiKeyStrategy, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
 export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap } from './schemes/api-key/options';
 export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
+export type { SchemeOptions } from './schemes/registry';
 export type {
   CredentialInfo,
   IssueTokenInput,

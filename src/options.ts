@@ -7,20 +7,18 @@
  * (`schemes/<id>/options.ts`); this file resolves the top-level ones and calls those.
  */
 import type { Request } from 'express';
-import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './schemes/cookie/options';
+import type { ResolvedCookieOptions } from './schemes/cookie/options';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
 import type { ProblemDetails } from './errors';
-import { assertStoreHasMethods, type StoreFeature } from './store/methods';
+import { assertStoreHasMethods } from './store/methods';
 import type { AuditListener } from './events';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
-import { resolveApiKeyOptions, type ApiKeyMap, type ResolvedApiKey } from './schemes/api-key/options';
-import { resolveSessionTokenOptions, type ResolvedSessionTokenOptions, type SessionTokenOptions } from './schemes/session-token/options';
-import { DEFAULT_REALM, resolveBasicOptions, type BasicOptions, type ResolvedBasicOptions } from './schemes/basic/options';
+import { DEFAULT_REALM } from './schemes/basic/options';
+import { resolveSchemes, SCHEME_DEFINITIONS, type SchemeOptions, type SchemeSettings } from './schemes/registry';
 import { durationOption, fail } from './config-error';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
-import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './schemes/jwt/options';
 
 // Re-exported from their schemes' folders, where they are declared beside the code they configure.
 export type { BasicOptions } from './schemes/basic/options';
@@ -73,7 +71,7 @@ export interface PasswordChangeOptions {
  * });
  * ```
  */
-export interface GatehouseOptions {
+export interface GatehouseOptions extends SchemeOptions {
   /**
    * Users, tokens, revocations and failed-login counters (README, "Storage" and
    * "Writing your own store"). Required.
@@ -93,24 +91,6 @@ export interface GatehouseOptions {
    */
   multipleCredentials?: 'first' | 'reject';
   /**
-   * App-user URLs (`/key/{token}/…`). Default `true`.
-   * @example { appUserUrl: false } // /key/… paths reach the app untouched
-   */
-  appUserUrl?: boolean;
-  /** Opaque bearer tokens (sessions, personal tokens). Default `{}` (on); `false` turns them off. */
-  sessionToken?: SessionTokenOptions | false;
-  /**
-   * Configured API keys (ApostropheCMS shape). Store-issued API keys work whenever this
-   * is not `false`. Default `{}`.
-   * @example { 'myapikey1029384756': { role: 'admin' } }
-   */
-  apiKeys?: ApiKeyMap | false;
-  /**
-   * HTTPS-only Basic. On by default when the store has `findCredentials`; `false` turns it off.
-   * @example { basic: { challenge: true } }
-   */
-  basic?: BasicOptions | false;
-  /**
    * bcrypt cost, concurrency cap and queue, and the optional pepper prehash for passwords
    * (login, Basic, `auth.passwords`). Default `{ cost: 12, maxQueue: 100 }`, `maxConcurrent`
    * one less than the number of cores, at least 1 and at most `UV_THREADPOOL_SIZE` − 1 (3 by default).
@@ -124,18 +104,6 @@ export interface GatehouseOptions {
    * @example { lockout: { maxAttempts: 10, by: 'login+ip' } }
    */
   lockout?: LockoutOptions | false;
-  /**
-   * JWT access tokens (passport-jwt), with `/jwt/authenticate`, `/jwt/refresh` and `/jwt/verify`.
-   * On when `secret`, `privateKey`/`publicKey` or `issuers` is given. Default: off.
-   * @example { jwt: { secret: process.env.JWT_SECRET, issuer: 'https://api.example.org', audience: 'api' } }
-   */
-  jwt?: JwtOptions | false;
-  /**
-   * Browser cookie sessions (express-session): `POST /sessions` with `session: true` sets
-   * the cookie. On when `secret` is given. Default: off.
-   * @example { cookie: { secret: process.env.SESSION_SECRET, trustedOrigins: ['https://admin.example.org'] } }
-   */
-  cookie?: CookieOptions | false;
   /**
    * What `POST /sessions` hands out: a token, a cookie, both as one session, or nothing.
    * Default `{ credentials: 'asked' }`.
@@ -202,16 +170,12 @@ export interface ResolvedOptions {
   store: Partial<GatehouseStore>;
   precedence: SchemeGroup[];
   multipleCredentials: 'first' | 'reject';
-  appUserUrl: boolean;
-  sessionToken: ResolvedSessionTokenOptions | false;
+  /** Each scheme's resolved settings, `false` when off (see `SchemeDefinition.resolve`). */
+  schemes: SchemeSettings;
   /** Per precedence group, the methods its credentials are considered on; absent: every method. */
   methods: Partial<Record<SchemeGroup, ReadonlySet<string>>>;
-  apiKeys: Map<string, ResolvedApiKey> | false;
-  basic: ResolvedBasicOptions | false;
   passwords: ResolvedPasswordOptions;
   lockout: ResolvedLockoutOptions | false;
-  jwt: ResolvedJwtOptions | false;
-  cookie: ResolvedCookieOptions | false;
   login: { credentials: LoginCredentials };
   passwordChange: { ttl: number; secret: string | null } | false;
   realm: string;
@@ -224,21 +188,16 @@ export interface ResolvedOptions {
 }
 
 /**
- * Every option of `gatehouse()`, in the order the "unknown option" message lists them. A
- * compile error when it and {@link GatehouseOptions} disagree.
+ * The top-level options of `gatehouse()` that belong to no scheme, in the order the
+ * "unknown option" message lists them (each scheme's follows, from the registry). A compile
+ * error when it and {@link GatehouseOptions} disagree.
  */
 const OPTION_NAMES = {
   store: true,
   precedence: true,
   multipleCredentials: true,
-  appUserUrl: true,
-  sessionToken: true,
-  apiKeys: true,
-  basic: true,
   passwords: true,
   lockout: true,
-  jwt: true,
-  cookie: true,
   login: true,
   methods: true,
   passwordChange: true,
@@ -250,8 +209,8 @@ const OPTION_NAMES = {
   lastUsedInterval: true,
   now: true,
   onEvent: true,
-} as const satisfies Record<keyof GatehouseOptions, true>;
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
+} as const satisfies Record<Exclude<keyof GatehouseOptions, keyof SchemeOptions>, true>;
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(OPTION_NAMES), ...SCHEME_DEFINITIONS.map((definition) => definition.option)]);
 const LOGIN_OPTION_NAMES = { credentials: true } as const satisfies Record<keyof LoginOptions, true>;
 const PASSWORD_CHANGE_OPTION_NAMES = { ttl: true, secret: true } as const satisfies Record<keyof PasswordChangeOptions, true>;
 
@@ -269,34 +228,6 @@ function resolvePrecedence(value: unknown): SchemeGroup[] {
     seen.add(name);
   }
   return value as SchemeGroup[];
-}
-
-/**
- * The features the options turn on that need the store (see `STORE_NEEDS`). A missing
- * method would otherwise surface only at request time — a 404 for a login route never
- * mounted, a 503.1 for a correct password, a logout that silently ends nothing — so every
- * gap is named at start-up instead.
- */
-function storeFeatures(
-  store: object,
-  on: { appUserUrl: boolean; sessionToken: boolean; apiKeys: boolean; basicAsked: boolean; lockout: boolean; cookie: ResolvedCookieOptions | false; jwt: ResolvedJwtOptions | false },
-): StoreFeature[] {
-  // Login and Basic exist when the store can look logins up (Basic also when asked for by name).
-  const hasCredentials = typeof (store as { findCredentials?: unknown }).findCredentials === 'function';
-  const features: StoreFeature[] = [];
-  if (on.appUserUrl) features.push('appUserUrl');
-  if (on.sessionToken) features.push('sessionToken');
-  if (on.apiKeys) features.push('apiKeys');
-  if (hasCredentials && on.sessionToken) features.push('login');
-  if (on.basicAsked) features.push('basic');
-  if ((hasCredentials || on.basicAsked) && on.lockout) features.push('lockout');
-  if (on.cookie) features.push(on.cookie.store ? 'cookieOwnStore' : 'cookie');
-  if (on.jwt) {
-    features.push('jwt');
-    if (on.jwt.signingKey) features.push('jwtIssuing');
-    if (on.jwt.verifyKey && !on.jwt.stateless) features.push('jwtActors');
-  }
-  return features;
 }
 
 /** An HTTP method token (RFC 9110 §9.1), upper case. */
@@ -374,19 +305,13 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (multipleCredentials !== 'first' && multipleCredentials !== 'reject') {
     fail('multipleCredentials', `multipleCredentials must be 'first' or 'reject' (default 'first').`);
   }
-  const appUserUrl = options.appUserUrl ?? true;
-  if (typeof appUserUrl !== 'boolean') fail('appUserUrl', 'appUserUrl must be true or false (default true).');
-
-  const sessionToken = resolveSessionTokenOptions(options.sessionToken);
-
-  const apiKeys = resolveApiKeyOptions(options.apiKeys);
-
   const realm = options.realm ?? DEFAULT_REALM;
   if (typeof realm !== 'string' || realm === '' || /[\x00-\x1f\x7f"\\]/.test(realm)) {
     fail('realm', `realm must be a non-empty string without quotes, backslashes or control characters (default '${DEFAULT_REALM}').`);
   }
   const hasCredentials = typeof (store as { findCredentials?: unknown }).findCredentials === 'function';
-  const { basic, input: basicInput } = resolveBasicOptions(options.basic, { realm, hasCredentials });
+  // Each scheme resolves its own option (schemes/<id>/options.ts), in the registry's order.
+  const { schemes, storeFeatures: features } = resolveSchemes(options, { store, realm, hasCredentials });
 
   const lockout = resolveLockoutOptions(options.lockout);
 
@@ -400,42 +325,31 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (options.now !== undefined && typeof options.now !== 'function') fail('now', 'now must be a function returning milliseconds since the epoch.');
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'onEvent must be a function (event) => void.');
 
-  const jwt = resolveJwtOptions(options.jwt);
-  const cookie = resolveCookieOptions(options.cookie);
-  const login = resolveLogin(options.login, cookie, sessionToken !== false);
-  const features = storeFeatures(store, {
-      appUserUrl,
-      sessionToken: sessionToken !== false,
-      apiKeys: apiKeys !== false,
-      basicAsked: basicInput !== false && (basicInput !== undefined || hasCredentials),
-      lockout: lockout !== false,
-      cookie,
-      jwt,
-    });
+  const login = resolveLogin(options.login, schemes.cookie, schemes.sessionToken !== false);
+  // Login and Basic exist when the store can look logins up (Basic also when asked for by name);
+  // both count failures when lockout is on.
+  if (hasCredentials && schemes.sessionToken) features.push('login');
+  if ((hasCredentials || features.includes('basic')) && lockout !== false) features.push('lockout');
   if (login.credentials === 'token+cookie') features.push('linkedLogin');
   const passwordChange = resolvePasswordChange(options.passwordChange);
   if (passwordChange) features.push('passwordChange');
   assertStoreHasMethods(store, features);
+  const basicInput = options.basic;
 
   return {
     store,
     precedence: resolvePrecedence(options.precedence),
     multipleCredentials,
-    appUserUrl,
-    sessionToken,
-    apiKeys,
-    basic,
+    schemes,
     passwords: resolvePasswordOptions(options.passwords),
     lockout,
-    jwt,
-    cookie,
     login,
     methods: resolveMethods(options.methods),
     passwordChange,
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),
-    responses: resolveResponses(options.responses, options.formatError, basicInput ? basicInput.challenge : undefined),
+    responses: resolveResponses(options.responses, options.formatError, basicInput && typeof basicInput === 'object' ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
     now: options.now ?? Date.now,
     onEvent: options.onEvent ?? null,

@@ -9,6 +9,8 @@ import type { Request, Response } from 'express';
 import type { Emit } from '../events';
 import type { OpenApiObject, SecuritySchemeContext } from '../openapi';
 import type { ResolvedOptions } from '../options';
+import type { StoreFeature } from '../store/methods';
+import type { SchemeOptions } from './registry';
 import type { PasswordCheck } from '../passwords/password-check';
 import type { ChallengeScheme } from '../responses';
 import type { GuardedStore } from '../store/guard';
@@ -18,6 +20,16 @@ import type { SchemeDetection } from './detection';
 import type { SchemeId } from './ids';
 import type { CredentialReference } from './outcome';
 import type { PassportStrategy } from './passport-base';
+
+/** What a scheme's option is resolved against besides itself. */
+export interface SharedSettings {
+  /** The store as given (not yet guarded). */
+  store: object;
+  /** The top-level `realm`. */
+  realm: string;
+  /** The store can look logins up (`findCredentials`): login and Basic are possible. */
+  hasCredentials: boolean;
+}
 
 /** The instance-wide services a scheme is built from (one per `gatehouse()` call). */
 export interface SchemeContext {
@@ -72,8 +84,19 @@ export interface SchemeDefinition<Id extends SchemeId, Settings, Built extends B
   readonly id: Id;
   /** Where its credential travels. */
   readonly detection: SchemeDetection;
-  /** Its resolved settings, or `false` when the options turn it off. */
-  settings(config: ResolvedOptions): Settings | false;
+  /** The `gatehouse()` option that configures it (`'apiKeys'` for `apiKey`), declared in `SchemeOptions`. */
+  readonly option: keyof SchemeOptions;
+  /**
+   * Checks its option and fills in defaults (`schemes/<id>/options.ts`), throwing a
+   * `GatehouseConfigError` through `fail()`; `false` when the options turn it off.
+   */
+  resolve(input: unknown, shared: SharedSettings): Settings | false;
+  /**
+   * The features in `STORE_NEEDS` (`store/methods.ts`) it needs of the store, given its
+   * option as written (a scheme asked for by name may need a method even when it cannot
+   * be on). Checked once, at construction, with every other gap named at once.
+   */
+  storeFeatures(settings: Settings | false, input: unknown, shared: SharedSettings): StoreFeature[];
   /**
    * How long, in ms, a credential of this scheme can outlive `tokens.revokeAll` because the
    * store cannot delete it (a signed JWT, a session in a host's own store): the per-actor

@@ -1,10 +1,10 @@
 /** The `apiKey` scheme: configured keys (ApostropheCMS shape) and store-issued ones (README, "API keys"). */
-import type { ResolvedOptions } from '../../options';
 import type { SchemeDefinition } from '../definition';
 import { API_KEY_DETECTION } from './detection';
+import { resolveApiKeyOptions, type ApiKeyMap, type ResolvedApiKey } from './options';
 import { ApiKeyStrategy } from './strategy';
 
-type Settings = Exclude<ResolvedOptions['apiKeys'], false>;
+type Settings = Map<string, ResolvedApiKey>;
 
 export const API_KEY_SCHEME: SchemeDefinition<'apiKey', Settings> = {
   id: 'apiKey',
@@ -24,7 +24,9 @@ export const API_KEY_SCHEME: SchemeDefinition<'apiKey', Settings> = {
       description: 'The same API key as `?apikey=<key>` (`?apiKey=` works too), for clients that cannot set headers. Prefer the header: URLs end up in histories and logs. Gatehouse removes it from the URL before the app sees it.',
     },
   }),
-  settings: (config) => config.apiKeys,
+  option: 'apiKeys',
+  resolve: (input) => resolveApiKeyOptions(input as ApiKeyMap | false | undefined),
+  storeFeatures: (keys) => (keys ? ['apiKeys'] : []),
   build: (keys, { tokens, store }) => ({
     strategy: new ApiKeyStrategy({ keys, tokens, store }),
     // A store-issued key ends like any stored token; a configured key cannot be ended (403.1).

@@ -1,5 +1,6 @@
 /** The `appUserUrl` scheme: app-user tokens in `/key/{token}/…` URLs (README, "Credentials in URLs"). */
 import type { OpenApiObject } from '../../openapi';
+import { fail } from '../../config-error';
 import type { SchemeDefinition } from '../definition';
 import { APP_USER_URL_DETECTION } from './detection';
 import { AppUserUrlStrategy } from './strategy';
@@ -22,7 +23,12 @@ export const APP_USER_URL_SCHEME: SchemeDefinition<'appUserUrl', true> = {
           },
         }
       : {},
-  settings: (config) => (config.appUserUrl ? true : false),
+  option: 'appUserUrl',
+  resolve(input) {
+    if (input !== undefined && typeof input !== 'boolean') fail('appUserUrl', 'appUserUrl must be true or false (default true).');
+    return input === false ? false : true;
+  },
+  storeFeatures: (on) => (on ? ['appUserUrl'] : []),
   // App users never log out through the API: logout answers 403.1 (no `end`).
   build: (_settings, { tokens }) => ({ strategy: new AppUserUrlStrategy({ tokens }) }),
 };

@@ -1,12 +1,12 @@
 /** The `basic` scheme: HTTPS-only Basic (RFC 7617) through the shared password check (README, "Basic (HTTPS only)"). */
 import { reportingFailures } from '../../events';
-import type { ResolvedOptions } from '../../options';
 import type { SchemeDefinition } from '../definition';
 import type { PassportStrategy } from '../passport-base';
 import { BASIC_DETECTION } from './detection';
+import { resolveBasicOptions, type BasicOptions, type ResolvedBasicOptions } from './options';
 import { HttpsBasicStrategy } from './strategy';
 
-type Settings = Exclude<ResolvedOptions['basic'], false>;
+type Settings = ResolvedBasicOptions;
 
 export const BASIC_SCHEME: SchemeDefinition<'basic', Settings> = {
   id: 'basic',
@@ -18,8 +18,11 @@ export const BASIC_SCHEME: SchemeDefinition<'basic', Settings> = {
       description: 'Login and password, accepted over HTTPS only (plain HTTP answers 401 with code 401.3 before the password is read).',
     },
   }),
-  // Basic is on only when the store can look logins up (options.ts checks that it can when asked for by name).
-  settings: (config) => config.basic,
+  option: 'basic',
+  // Basic is on only when the store can look logins up.
+  resolve: (input, { realm, hasCredentials }) => resolveBasicOptions(input as BasicOptions | false | undefined, { realm, hasCredentials }).basic,
+  // Asked for by name, Basic needs findCredentials(): named at start-up rather than silently off.
+  storeFeatures: (_settings, input, { hasCredentials }) => (input !== false && (input !== undefined || hasCredentials) ? ['basic'] : []),
   build(settings, { passwordCheck, emit }) {
     if (!passwordCheck) throw new Error('basic: the store has no findCredentials()');
     const strategy = new HttpsBasicStrategy({ passwordCheck: reportingFailures(passwordCheck, emit, 'basic'), challenge: settings.challenge, realm: settings.realm });

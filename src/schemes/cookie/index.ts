@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { OpenApiObject } from '../../openapi';
 import type { BuiltScheme, SchemeDefinition } from '../definition';
 import { COOKIE_DETECTION } from './detection';
-import type { ResolvedCookieOptions } from './options';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './options';
 import { CookieSessions, CookieStrategy } from './strategy';
 
 /** What the login routes use besides the strategy. */
@@ -26,7 +26,9 @@ export const COOKIE_SCHEME: SchemeDefinition<'cookie', ResolvedCookieOptions, Bu
           },
         }
       : {},
-  settings: (config) => config.cookie,
+  option: 'cookie',
+  resolve: (input) => resolveCookieOptions(input as CookieOptions | false | undefined),
+  storeFeatures: (cookie) => (cookie ? [cookie.store ? 'cookieOwnStore' : 'cookie'] : []),
   // Sessions in a host's own store cannot be deleted by revokeAll; they are refused by the "not before".
   revocationHorizon: (cookie) => (cookie.store ? cookie.absoluteTimeout : 0),
   build(options, { store, now, revocations }) {

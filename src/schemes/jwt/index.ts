@@ -1,11 +1,12 @@
 /** The `jwt` scheme: JWS access tokens issued here (with refresh tokens) or by an external issuer (README, "JWT"). */
 import { bearerChallengeValue } from '../../middleware/render-problem';
+import type { StoreFeature } from '../../store/methods';
 import { JwtIssuer } from '../../tokens/jwt-issuer';
 import { RefreshTokens } from '../../tokens/refresh-tokens';
 import type { BuiltScheme, SchemeDefinition } from '../definition';
 import type { PassportStrategy } from '../passport-base';
 import { JWT_DETECTION } from './detection';
-import type { ResolvedJwtOptions } from './options';
+import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './options';
 import { JwtStrategy } from './strategy';
 
 /** What the JWT endpoints use besides the strategy. */
@@ -36,7 +37,15 @@ export const JWT_SCHEME: SchemeDefinition<'jwt', ResolvedJwtOptions, BuiltJwtSch
       description: `JWT access token in \`Authorization: Bearer\`, from \`POST ${mountPath}${paths.jwt}/authenticate\` (or a configured external issuer). An expired token answers 401 with code 401.4: refresh it.`,
     },
   }),
-  settings: (config) => config.jwt,
+  option: 'jwt',
+  resolve: (input) => resolveJwtOptions(input as JwtOptions | false | undefined),
+  storeFeatures(jwt) {
+    if (!jwt) return [];
+    const features: StoreFeature[] = ['jwt'];
+    if (jwt.signingKey) features.push('jwtIssuing');
+    if (jwt.verifyKey && !jwt.stateless) features.push('jwtActors');
+    return features;
+  },
   // Signed tokens cannot be deleted: the "not before" must outlast the last one issued before it.
   revocationHorizon: accessHorizon,
   build(jwt, { store, revocations, tokens, now }) {

@@ -1,12 +1,12 @@
 /** The `sessionToken` scheme: opaque bearer tokens from a login or an administrator (README, "Opaque tokens"). */
 import { bearerChallengeValue } from '../../middleware/render-problem';
-import type { ResolvedOptions } from '../../options';
 import type { SchemeDefinition } from '../definition';
 import type { PassportStrategy } from '../passport-base';
 import { SESSION_TOKEN_DETECTION } from './detection';
+import { resolveSessionTokenOptions, type ResolvedSessionTokenOptions, type SessionTokenOptions } from './options';
 import { SessionTokenStrategy } from './strategy';
 
-type Settings = Exclude<ResolvedOptions['sessionToken'], false>;
+type Settings = ResolvedSessionTokenOptions;
 
 export const SESSION_TOKEN_SCHEME: SchemeDefinition<'sessionToken', Settings> = {
   id: 'sessionToken',
@@ -18,7 +18,9 @@ export const SESSION_TOKEN_SCHEME: SchemeDefinition<'sessionToken', Settings> = 
       description: `Opaque session token in \`Authorization: Bearer\`, from \`POST ${mountPath}${paths.login}\`; ended by \`${paths.logoutMethod} ${mountPath}${paths.logout}\`.`,
     },
   }),
-  settings: (config) => config.sessionToken,
+  option: 'sessionToken',
+  resolve: (input) => resolveSessionTokenOptions(input as SessionTokenOptions | boolean | undefined),
+  storeFeatures: (settings) => (settings ? ['sessionToken'] : []),
   build: (settings, { tokens }) => ({
     // @types/passport-http-bearer does not declare its Strategy as passport-strategy's subclass; at runtime it is.
     strategy: new SessionTokenStrategy({ tokens, kinds: settings.kinds }) as unknown as PassportStrategy,
