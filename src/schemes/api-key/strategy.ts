@@ -92,8 +92,12 @@ export function apiKeyDigest(key: string): string {
 
 /** Options of {@link ApiKeyStrategy}. */
 export interface ApiKeyStrategyOptions {
-  /** Configured keys, from `resolveApiKeys(map)`. Default: none. */
-  keys?: Map<string, ResolvedApiKey>;
+  /**
+   * Configured keys: the map as `gatehouse()`'s `apiKeys` takes it (validated here, with the
+   * same checks), or what `resolveApiKeys` returned for it. Default: none.
+   * @example new ApiKeyStrategy({ keys: { 'myapikey1029384756': { role: 'admin' } } })
+   */
+  keys?: ApiKeyMap | Map<string, ResolvedApiKey>;
   /** For store-issued keys (`kind: 'apiKey'`). Default: none, so only configured keys work. */
   tokens?: TokenService;
   /** For configured keys with an `actorId`. */
@@ -115,7 +119,7 @@ const API_KEY_ONLY = new Set(['apiKey'] as const);
  *
  * @example
  * ```ts
- * passport.use(new ApiKeyStrategy({ keys: resolveApiKeys({ 'myapikey1029384756': { role: 'admin' } }) }));
+ * passport.use(new ApiKeyStrategy({ keys: { 'myapikey1029384756': { role: 'admin' } } }));
  * ```
  */
 export class ApiKeyStrategy extends StrategyBase {
@@ -127,7 +131,8 @@ export class ApiKeyStrategy extends StrategyBase {
 
   constructor(options: ApiKeyStrategyOptions = {}) {
     super();
-    this.keys = options.keys ?? new Map();
+    // A Map is what resolveApiKeys returns; the map a user writes is a plain object, validated here.
+    this.keys = options.keys instanceof Map ? options.keys : options.keys === undefined ? new Map() : resolveApiKeys(options.keys);
     this.tokens = options.tokens;
     this.store = options.store;
     this.optional = options.optional === true;
