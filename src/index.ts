@@ -18,9 +18,10 @@ export type {
   ResponsesOptions,
   SuccessResponseContext,
 } from './responses';
-export type { PasswordHasher, PasswordOptions } from './passwords/hasher';
-export type { LockoutOptions } from './passwords/lockout';
-export type { VerificationCacheOptions } from './passwords/verification-cache';
+export { PasswordHasher, type PasswordHasherOptions, type PasswordOptions } from './passwords/hasher';
+export { Lockout, type LockoutDependencies, type LockoutOptions } from './passwords/lockout';
+export { VerificationCache, type VerificationCacheDependencies, type VerificationCacheOptions } from './passwords/verification-cache';
+export { PasswordCheck, type PasswordCheckDependencies, type PasswordCheckInput, type PasswordCheckResult } from './passwords/password-check';
 export { isAuthenticated, type AuthenticatedHandler, type AuthenticatedRequest, type RequireHandler, type RequireOptions } from './middleware/require';
 export type { Actor, AuthInfo, SchemeId, TokenKind } from './actor';
 export { GatehouseError, isGatehouseError, PROBLEMS, problemDetails, type ProblemCode, type ProblemDetails } from './errors';
@@ -67,8 +68,9 @@ export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEven
 export type { ProblemExtensions } from './errors';
 export type { ResolvedApiKey } from './schemes/api-key/options';
 export type { GuardedStore } from './store/guard';
-export type { PasswordCheck, PasswordCheckInput, PasswordCheckResult } from './passwords/password-check';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';
+export type { ResolvedLockoutOptions } from './passwords/lockout';
+export type { ResolvedVerificationCacheOptions } from './passwords/verification-cache';
 export type { PublicJwk, ResolvedIssuer, ResolvedJwtKey } from './schemes/jwt/options';
 export type { StandaloneAuthenticateOptions } from './schemes/outcome';
 export type { CookieSessionState } from './schemes/cookie/session-state';

@@ -4,9 +4,14 @@
 // the fixtures cannot pass by resolving to `any`.
 import express, { type Request, type Response } from 'express';
 import {
+  ApiKeyStrategy,
+  CookieStrategy,
   gatehouse,
+  HttpsBasicStrategy,
   isAuthenticated,
+  JwtStrategy,
   MemoryStore,
+  PasswordCheck,
   GatehouseError,
   type Actor,
   type AuthenticatedRequest,
@@ -58,5 +63,21 @@ auth.require({ role: ['admin'] });
 const error: GatehouseError = new GatehouseError('401.2');
 // @ts-expect-error problem codes are a closed list
 new GatehouseError('499.9');
+
+// The strategies are built from the options gatehouse() takes, without resolvers or casts.
+const store = new MemoryStore();
+const basic = new HttpsBasicStrategy({ store, passwords: { cost: 12 }, lockout: { maxAttempts: 5 }, cache: { ttl: 30_000 } });
+const shared: PasswordCheck = basic.passwordCheck;
+const cookie = new CookieStrategy({ cookie: { secret: 'a-cookie-secret-of-at-least-32-characters' }, store });
+export const strategies = [
+  new JwtStrategy({ jwt: { secret: 'a-jwt-secret-of-at-least-32-bytes-long' }, store }),
+  new ApiKeyStrategy({ keys: { myapikey1029384756: { role: 'admin' } } }),
+  basic,
+  cookie,
+  shared,
+  cookie.sessions.establish,
+];
+// @ts-expect-error the jwt options are type-checked as gatehouse()'s are
+new JwtStrategy({ jwt: { secret: 42 }, store });
 
 export const stores = [RedisStore, PostgresStore, migrate, describeStoreConformance, REDIS_FAIL_FAST_OPTIONS, error];

@@ -11,7 +11,7 @@ import { API_KEY_DETECTION } from './detection';
 import { GatehouseError } from '../../errors';
 import type { GuardedStore } from '../../store/guard';
 import { hashSecret, parseTokenKind } from '../../tokens/format';
-import type { ResolvedApiKey } from './options';
+import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './options';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
 import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
@@ -22,8 +22,12 @@ export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type Re
 
 /** Options of {@link ApiKeyStrategy}. */
 export interface ApiKeyStrategyOptions {
-  /** Configured keys, from `resolveApiKeys(map)`. Default: none. */
-  keys?: Map<string, ResolvedApiKey>;
+  /**
+   * Configured keys: the map as `gatehouse()`'s `apiKeys` takes it (validated here, with the
+   * same checks), or what `resolveApiKeys` returned for it. Default: none.
+   * @example new ApiKeyStrategy({ keys: { 'myapikey1029384756': { role: 'admin' } } })
+   */
+  keys?: ApiKeyMap | Map<string, ResolvedApiKey>;
   /** For store-issued keys (`kind: 'apiKey'`). Default: none, so only configured keys work. */
   tokens?: TokenService;
   /** For configured keys with an `actorId`. */
@@ -44,7 +48,7 @@ export interface ApiKeyStrategyOptions {
  *
  * @example
  * ```ts
- * passport.use(new ApiKeyStrategy({ keys: resolveApiKeys({ 'myapikey1029384756': { role: 'admin' } }) }));
+ * passport.use(new ApiKeyStrategy({ keys: { 'myapikey1029384756': { role: 'admin' } } }));
  * ```
  */
 export class ApiKeyStrategy extends StrategyBase {
@@ -56,7 +60,8 @@ export class ApiKeyStrategy extends StrategyBase {
 
   constructor(options: ApiKeyStrategyOptions = {}) {
     super();
-    this.keys = options.keys ?? new Map();
+    // A Map is what resolveApiKeys returns; the map a user writes is a plain object, validated as gatehouse() validates its apiKeys.
+    this.keys = options.keys instanceof Map ? options.keys : options.keys === undefined ? new Map() : resolveApiKeys(options.keys, 'gatehouse()');
     this.tokens = options.tokens;
     this.store = options.store;
     this.optional = options.optional === true;

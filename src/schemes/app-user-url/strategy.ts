@@ -14,7 +14,11 @@ import { fail } from '../../config-error';
 
 /** Options of {@link AppUserUrlStrategy}. */
 export interface AppUserUrlStrategyOptions {
-  /** The token service, i.e. `auth.tokens`. */
+  /**
+   * The token service, i.e. `auth.tokens`: app-user tokens are issued by a `gatehouse()`
+   * instance (`auth.tokens.issue({ kind: 'appUser' })`) and verified with its settings
+   * (`lastUsedInterval`, revocations), so the strategy uses that instance's service.
+   */
   tokens: TokenService;
   /**
    * Let a request that presents no credential of this kind through anonymously (`pass()`), for

@@ -12,14 +12,54 @@ import type { Request } from 'express';
 import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
 import { GatehouseError, isGatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
-import type { PasswordCheck } from '../../passwords/password-check';
 import { fail } from '../../config-error';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
+import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '../../passwords/hasher';
+import { Lockout, resolveLockoutOptions, type LockoutOptions } from '../../passwords/lockout';
+import { PasswordCheck } from '../../passwords/password-check';
+import { resolveVerificationCacheOptions, VerificationCache, type VerificationCacheOptions } from '../../passwords/verification-cache';
+import { assertStoreHasMethods } from '../../store/methods';
+import type { AttemptStore, CredentialStore } from '../../store/types';
 
-/** Options of {@link HttpsBasicStrategy}. */
+/**
+ * Options of {@link HttpsBasicStrategy}: a `store` (and the `passwords`, `lockout` and
+ * `basic.cache` options as `gatehouse()` takes them), from which the strategy builds its own
+ * {@link PasswordCheck}; or a ready `passwordCheck` to share with a login route.
+ */
 export interface HttpsBasicStrategyOptions {
-  /** The shared login-and-password check (lockout, bcrypt queue, verification cache). */
-  passwordCheck: PasswordCheck;
+  /**
+   * Where logins are looked up (`findCredentials`, and `updatePasswordHash` when present) and,
+   * unless `lockout: false`, failed attempts counted (`readAttempts`, `recordFailedAttempt`,
+   * `clearAttempts`). Give this or `passwordCheck`.
+   * @example new HttpsBasicStrategy({ store })
+   */
+  store?: Pick<CredentialStore, 'findCredentials'> & Partial<Pick<CredentialStore, 'updatePasswordHash'> & AttemptStore>;
+  /**
+   * bcrypt cost, concurrency cap, queue and pepper, as `gatehouse()`'s `passwords`. Default
+   * `{ cost: 12, maxQueue: 100 }`. Only with `store`.
+   * @example new HttpsBasicStrategy({ store, passwords: { cost: 12, prehash: { pepper } } })
+   */
+  passwords?: PasswordOptions;
+  /**
+   * Failed-attempt lockout, as `gatehouse()`'s `lockout`: after 5 failures within 15 minutes
+   * the login is locked for 15 minutes (403.2). `false` turns it off. Only with `store`.
+   * @example new HttpsBasicStrategy({ store, lockout: { maxAttempts: 10 } })
+   */
+  lockout?: LockoutOptions | false;
+  /**
+   * Remembered successful checks, as `gatehouse()`'s `basic.cache`. Default
+   * `{ ttl: 60000, maxEntries: 10000 }`; `false` turns it off. Only with `store`.
+   * @example new HttpsBasicStrategy({ store, cache: { ttl: 30_000 } })
+   */
+  cache?: VerificationCacheOptions | false;
+  /** Milliseconds clock for the lockout, the cache and password expiry. Default `Date.now`. Only with `store`. */
+  now?: () => number;
+  /**
+   * A login-and-password check built elsewhere, e.g. shared with the host's login route so
+   * both count failures against one lockout and queue for one bcrypt pool. Give this or `store`.
+   * @example new HttpsBasicStrategy({ passwordCheck: new PasswordCheck({ store, hasher: new PasswordHasher(), lockout: new Lockout({ store }) }) })
+   */
+  passwordCheck?: PasswordCheck;
   /**
    * Whether 401 answers carry `WWW-Authenticate: Basic …`. Default `false`: a browser
    * that sees the challenge pops up its own login dialog, which API clients never want;
@@ -87,8 +127,11 @@ export function decodeBasicCredentials(encoded: string): { login: string; passwo
  * @example
  * ```ts
  * app.set('trust proxy', 1); // behind a TLS-terminating proxy
- * passport.use(new HttpsBasicStrategy({ passwordCheck }));
+ * const basic = new HttpsBasicStrategy({ store, lockout: { maxAttempts: 10 } });
+ * passport.use(basic);
  * app.get('/report.csv', passport.authenticate('basic', { session: false }), sendReport);
+ * // The same check (one lockout counter, one bcrypt queue) for the host's own login route:
+ * const { actor } = await basic.passwordCheck.check({ login, password, clientIp: req.ip });
  * ```
  */
 export class HttpsBasicStrategy extends BasicStrategyBase {
@@ -98,11 +141,25 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
   readonly realm: string;
   /** `Basic realm="…", charset="UTF-8"` (RFC 7617), with the realm escaped as a quoted-string. */
   readonly challengeHeader: string;
-  private readonly passwordCheck: PasswordCheck;
+  /**
+   * The login-and-password check this strategy uses (the one given, or the one built from
+   * `store`): a host's login route can call `check` on it to share the lockout and bcrypt queue.
+   */
+  readonly passwordCheck: PasswordCheck;
 
   constructor(options: HttpsBasicStrategyOptions) {
-    if (!options?.passwordCheck || typeof options.passwordCheck.check !== 'function') {
-      fail('passwordCheck', 'pass { passwordCheck: new PasswordCheck(…) }.', { where: 'HttpsBasicStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
+    const passwordCheck = options?.passwordCheck ?? (options?.store ? passwordCheckFor(options) : null);
+    if (!passwordCheck || typeof passwordCheck.check !== 'function') {
+      fail('passwordCheck', 'pass { passwordCheck: new PasswordCheck(…) }, or { store } to build one from the passwords, lockout and cache options.', {
+        where: 'HttpsBasicStrategy',
+        code: 'GATEHOUSE_MISSING_OPTION',
+      });
+    }
+    if (options.passwordCheck && (['store', 'passwords', 'lockout', 'cache', 'now'] as const).some((name) => options[name] !== undefined)) {
+      fail('passwordCheck', 'pass either { passwordCheck } or { store, passwords, lockout, cache, now }, not both: a given passwordCheck already has its own.', {
+        where: 'HttpsBasicStrategy',
+        code: 'GATEHOUSE_CONFLICTING_OPTIONS',
+      });
     }
     const challenge = basicChallenge(options.challenge, 'HttpsBasicStrategy');
     // CR/LF or other controls in a header value would let the realm split the response.
@@ -110,7 +167,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     // passport-http insists on a verify function; ours runs in authenticate().
     super({ realm }, () => undefined);
     this.name = 'basic';
-    this.passwordCheck = options.passwordCheck;
+    this.passwordCheck = passwordCheck;
     this.challenge = challenge;
     this.realm = realm;
     this.challengeHeader = `Basic realm="${realm.replace(/["\\]/g, '\\$&')}", charset="UTF-8"`;
@@ -158,4 +215,25 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
       },
     );
   }
+}
+
+/**
+ * The check `gatehouse()` builds for login and Basic, from the same options: bcrypt with the
+ * `passwords` options, lockout over the store unless `lockout: false`, a verification cache
+ * unless `cache: false`. Each option is validated by the resolver `gatehouse()` uses.
+ */
+function passwordCheckFor(options: HttpsBasicStrategyOptions): PasswordCheck {
+  const store = options.store!;
+  const now = options.now ?? Date.now;
+  const passwords = resolvePasswordOptions(options.passwords);
+  const lockout = resolveLockoutOptions(options.lockout);
+  const cache = resolveVerificationCacheOptions(options.cache);
+  assertStoreHasMethods(store, lockout === false ? ['basic'] : ['basic', 'lockout']);
+  return new PasswordCheck({
+    store,
+    hasher: new PasswordHasher({ ...passwords, now }),
+    lockout: lockout === false ? false : new Lockout({ store: store as AttemptStore, options: lockout, now }),
+    cache: cache === false ? undefined : new VerificationCache({ ...cache, now }),
+    now,
+  });
 }

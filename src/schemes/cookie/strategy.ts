@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { StrategyBase } from '../passport-base';
-import type { ResolvedCookieOptions } from './options';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './options';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../../cross-origin';
 import { GatehouseError } from '../../errors';
 import type { GuardedStore } from '../../store/guard';
 import { TokenSessionStore } from '../../store/session-store';
 import type { CookieSessionState } from './session-state';
 import { hashSecret } from '../../tokens/format';
-import type { Revocations } from '../../tokens/revocations';
+import { Revocations } from '../../tokens/revocations';
 import { authInfoFor, reportRejection } from '../outcome';
 
 /**
@@ -136,8 +136,24 @@ export class CookieSessions {
 
 /** Options of {@link CookieStrategy}. */
 export interface CookieStrategyOptions {
-  sessions: CookieSessions;
-  store: Pick<GuardedStore, 'findActor'>;
+  /**
+   * The `cookie` options as `gatehouse()` takes them (validated here, with the same checks);
+   * the strategy builds its {@link CookieSessions} from them, as `strategy.sessions`. Give
+   * this or `sessions`.
+   * @example new CookieStrategy({ cookie: { secret: process.env.SESSION_SECRET }, store })
+   */
+  cookie?: CookieOptions;
+  /** Sessions built elsewhere (`new CookieSessions({ options, store })`). Give this or `cookie`. */
+  sessions?: CookieSessions;
+  /**
+   * For `findActor`; with `cookie`, also where the sessions are kept (as token records,
+   * unless `cookie.store` is set) and, when it has `saveRevocation`/`findRevocations`, where
+   * a Gatehouse instance sharing it leaves `tokens.revokeAll`'s "not before", which then
+   * refuses these sessions too.
+   */
+  store: GuardedStore;
+  /** Milliseconds clock for the sessions' lifetimes. Default `Date.now`. Only with `cookie`. */
+  now?: () => number;
 }
 
 /**
@@ -146,17 +162,29 @@ export interface CookieStrategyOptions {
  *
  * @example
  * ```ts
- * passport.use(new CookieStrategy({ sessions, store }));
+ * const cookie = new CookieStrategy({ cookie: { secret: process.env.SESSION_SECRET }, store });
+ * passport.use(cookie);
+ * // in the host's login route, after its own password check:
+ * const csrf = await cookie.sessions.establish(req, res, actor.id);
+ * // and in its logout route:
+ * await cookie.sessions.end(req, res);
  * ```
  */
 export class CookieStrategy extends StrategyBase {
   override name = 'cookie';
-  private readonly sessions: CookieSessions;
+  /** The sessions this strategy reads: the host's login route calls `establish`, its logout route `end`. */
+  readonly sessions: CookieSessions;
   private readonly store: Pick<GuardedStore, 'findActor'>;
 
   constructor(options: CookieStrategyOptions) {
     super();
-    this.sessions = options.sessions;
+    if (!options?.store || (!options.sessions && options.cookie === undefined)) {
+      throw new TypeError('CookieStrategy: pass { cookie: { secret } (the cookie options of gatehouse()), store }, or { sessions, store }.');
+    }
+    if (options.sessions && (options.cookie !== undefined || options.now !== undefined)) {
+      throw new TypeError('CookieStrategy: pass either { sessions } or { cookie, now }, not both: given sessions already have their options.');
+    }
+    this.sessions = options.sessions ?? sessionsFor(options.cookie!, options.store, options.now);
     this.store = options.store;
   }
 
@@ -180,4 +208,13 @@ export class CookieStrategy extends StrategyBase {
     if (!actor) throw new GatehouseError('401.2');
     return { actor, state };
   }
+}
+
+/** The sessions `gatehouse()` builds from its `cookie` option, with revocations when the store keeps them. */
+function sessionsFor(cookie: CookieOptions, store: GuardedStore, now: () => number = Date.now): CookieSessions {
+  const options = resolveCookieOptions(cookie);
+  if (!options) throw new TypeError('CookieStrategy: cookie must be the cookie options of gatehouse(), such as { secret }.');
+  // CookieSessions confirms proofs and reads and writes session entries, none of which uses
+  // the retention a Revocations keeps per-actor "not before" entries for.
+  return new CookieSessions({ options, store, now, revocations: new Revocations(store, 0, now) });
 }

@@ -390,6 +390,23 @@ function resolveIssuer(input: ExternalIssuer, index: number): ResolvedIssuer {
   };
 }
 
+/**
+ * Every object {@link resolveJwtOptions} returned. `JwtStrategy` takes either the options a
+ * user writes or these; it tells them apart by identity, not by shape, so no object a user
+ * writes can pass for validated options and skip the checks.
+ */
+const RESOLVED = new WeakSet<ResolvedJwtOptions>();
+
+function markResolved(resolved: ResolvedJwtOptions): ResolvedJwtOptions {
+  RESOLVED.add(resolved);
+  return resolved;
+}
+
+/** True for an object {@link resolveJwtOptions} returned (not a copy of one). */
+export function isResolvedJwtOptions(value: unknown): value is ResolvedJwtOptions {
+  return typeof value === 'object' && value !== null && RESOLVED.has(value as ResolvedJwtOptions);
+}
+
 /** Validates the `jwt` option; `false` (or absent) turns the scheme off. */
 export function resolveJwtOptions(input: JwtOptions | false | undefined): ResolvedJwtOptions | false {
   if (input === undefined || input === false) return false;
@@ -441,7 +458,7 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     fail('jwt.refreshReuseInterval', 'jwt.refreshReuseInterval must be whole milliseconds from 0 (no retries) to 300000 (default 30000).');
   }
   if (keys.length === 0 && verifyKey?.type === 'public' && signingKid) jwks = [publicJwk(verifyKey, signingKid, algorithms[0])!];
-  return {
+  return markResolved({
     signingKey,
     verifyKey,
     algorithms,
@@ -456,5 +473,5 @@ export function resolveJwtOptions(input: JwtOptions | false | undefined): Resolv
     clockTolerance,
     stateless: input.stateless ?? false,
     issuers,
-  };
+  });
 }

@@ -17,8 +17,8 @@ import { JwtStrategyBase, type PassportStrategy } from '../passport-base';
 import type { Actor } from '../../actor';
 import { GatehouseError, isGatehouseError } from '../../errors';
 import type { GuardedStore } from '../../store/guard';
-import type { JwtClaims, ResolvedIssuer, ResolvedJwtOptions } from './options';
-import type { Revocations } from '../../tokens/revocations';
+import { isResolvedJwtOptions, resolveJwtOptions, type JwtClaims, type JwtOptions, type ResolvedIssuer, type ResolvedJwtOptions } from './options';
+import { Revocations } from '../../tokens/revocations';
 import { readOwnAuthorization } from '../detection';
 import { JWT_DETECTION } from './detection';
 import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
@@ -27,11 +27,19 @@ import { fail } from '../../config-error';
 
 /** Options of {@link JwtStrategy}. */
 export interface JwtStrategyOptions {
-  /** Validated `jwt` options (`resolveJwtOptions`). */
-  jwt: ResolvedJwtOptions;
-  /** For `findActor` (stateful mode). */
-  store: Pick<GuardedStore, 'findActor'>;
-  /** Revocation checks; default none. */
+  /**
+   * The `jwt` options as `gatehouse()` takes them (validated here, with the same checks and
+   * errors), or what `resolveJwtOptions` returned for them.
+   * @example new JwtStrategy({ jwt: { secret: process.env.JWT_SECRET, issuer: 'https://api.example.org' }, store })
+   */
+  jwt: JwtOptions | ResolvedJwtOptions;
+  /**
+   * For `findActor` (unless `jwt.stateless`), and `findRevocations`: when the store has it
+   * (and `saveRevocation`), a token revoked by a Gatehouse instance sharing the store
+   * (logout, `tokens.revokeAll`, a reused refresh token) is refused here too.
+   */
+  store: Pick<GuardedStore, 'findActor'> & Partial<Pick<GuardedStore, 'findRevocations' | 'saveRevocation'>>;
+  /** Revocation checks. Default: the store's revocation entries, when it has the methods. */
   revocations?: Revocations;
   /** Milliseconds clock. Default `Date.now`. */
   now?: () => number;
@@ -82,7 +90,7 @@ function problemFor(challenge: unknown): GatehouseError {
  *
  * @example
  * ```ts
- * passport.use(new JwtStrategy({ jwt: resolveJwtOptions({ secret }) as ResolvedJwtOptions, store }));
+ * passport.use(new JwtStrategy({ jwt: { secret: process.env.JWT_SECRET, issuer: 'https://api.example.org' }, store }));
  * ```
  */
 export class JwtStrategy extends JwtStrategyBase {
@@ -107,8 +115,11 @@ export class JwtStrategy extends JwtStrategyBase {
 
   constructor(options: JwtStrategyOptions) {
     if (!options?.jwt || !options.store) {
-      fail(options?.jwt ? 'store' : 'jwt', 'pass { jwt: resolvedJwtOptions, store }.', { where: 'JwtStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
+      fail(options?.jwt ? 'store' : 'jwt', 'pass { jwt: { secret } (the jwt options of gatehouse()), store }.', { where: 'JwtStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
     }
+    // Options a user wrote go through the same validation as gatehouse()'s; only an object
+    // resolveJwtOptions itself returned is taken as already validated.
+    const config = isResolvedJwtOptions(options.jwt) ? options.jwt : (resolveJwtOptions(options.jwt) as ResolvedJwtOptions);
     // The base class insists on a key provider, an extractor and a verify callback; each
     // request replaces them on its own copy (see authenticate).
     super(
@@ -116,19 +127,21 @@ export class JwtStrategy extends JwtStrategyBase {
       () => undefined,
     );
     this.name = 'jwt';
-    this.config = options.jwt;
+    this.config = config;
     this.store = options.store;
-    this.revocations = options.revocations;
     this.now = options.now ?? Date.now;
+    // Only isRevoked is called here, which reads entries and never writes one, so the
+    // retention a Revocations needs for writing ("not before" entries) does not apply.
+    this.revocations = options.revocations ?? new Revocations(options.store, 0, this.now);
     this.optional = options.optional === true;
     this.challenge = bearerChallenge(options.realm ?? 'api');
     this.issuersByIss = new Map(
-      options.jwt.issuers.map((issuer) => [
+      config.issuers.map((issuer) => [
         issuer.issuer,
         { issuer, client: new JwksClient({ jwksUri: issuer.jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 }) },
       ]),
     );
-    this.keysByKid = new Map(options.jwt.keys.map((key) => [key.kid, key]));
+    this.keysByKid = new Map(config.keys.map((key) => [key.kid, key]));
   }
 
   override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {

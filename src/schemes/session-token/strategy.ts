@@ -18,7 +18,13 @@ import { fail } from '../../config-error';
 
 /** Options of {@link SessionTokenStrategy}. */
 export interface SessionTokenStrategyOptions {
-  /** The token service, i.e. `auth.tokens`. */
+  /**
+   * The token service, i.e. `auth.tokens`. Not built from a store here: the tokens this
+   * verifies are issued by a `gatehouse()` instance (its login route, `auth.tokens.issue`),
+   * and verified with that instance's settings (`sessionToken.ttl` and `idleTimeout`,
+   * `lastUsedInterval`, linked logins, revocations), which a second service built from the
+   * store alone would not know, e.g. letting a session outlive its idle timeout.
+   */
   tokens: TokenService;
   /**
    * Token kinds accepted as a bearer token. Default `['session', 'personal', 'appUser']`.
