@@ -18,13 +18,14 @@ import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
 import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
 import { addJwtRoutes } from './routes/jwt';
-import { addSessionRoutes, createRouter, type PasswordChecker } from './routes/sessions';
+import { addSessionRoutes, createRouter } from './routes/sessions';
 import { ChangeTickets } from './passwords/change-ticket';
 import { PasswordHasher } from './passwords/hasher';
 import { Lockout } from './passwords/lockout';
 import { PasswordCheck } from './passwords/password-check';
 import { VerificationCache } from './passwords/verification-cache';
-import type { CredentialEnder, SchemeChallenge, SchemeContext } from './schemes/definition';
+import type { GatehouseContext, RoutesContext } from './context';
+import type { CredentialEnder, SchemeChallenge } from './schemes/definition';
 import { GROUP_OF_SCHEME, SCHEME_IDS, type SchemeGroup, type SchemeId } from './schemes/ids';
 import { buildSchemes, DETECTION_TABLE, revocationHorizons } from './schemes/registry';
 import { guardStore } from './store/guard';
@@ -147,7 +148,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
 
   const passwords = new PasswordHasher({ ...config.passwords, now: config.now });
   // Login and Basic share one check: one lockout counter, one bcrypt queue.
-  const passwordCheck: PasswordChecker | null = store.findCredentials
+  const passwordCheck: PasswordCheck | null = store.findCredentials
     ? new PasswordCheck({
         store: store as Pick<CredentialStore, 'findCredentials'>,
         hasher: passwords,
@@ -162,7 +163,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     : null;
 
   // Every scheme that is on, built from its definition (schemes/registry.ts).
-  const context: SchemeContext = { store, tokens, revocations, passwordCheck: passwordCheck as PasswordCheck | null, emit, now: config.now, config };
+  const context: GatehouseContext = { config, store, tokens, revocations, passwordCheck, passwordChange, emit, now: config.now };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enders: Partial<Record<SchemeId, CredentialEnder>> = {};
@@ -201,6 +202,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   };
   const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
     renderProblem(req, res, error, render);
+  const routesContext: RoutesContext = { ...context, sendProblem };
 
   const openApiFacts: OpenApiFacts = {
     schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(GROUP_OF_SCHEME[id]))),
@@ -237,29 +239,10 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
       if (jwks.length > 0) addJwksRoute(router, jwksPath, jwks);
       router.post(paths.login, parseAuthBody);
       if (passwordChange) router.post(`${paths.sessions}/password`, parseAuthBody);
-      addSessionRoutes(router, paths, {
-        authenticator,
-        tokens,
-        store,
-        passwordCheck,
-        enders,
-        adminRoles: config.adminRoles,
-        issueSessionTokens: schemes.sessionToken !== false,
-        credentials: config.login.credentials,
-        passwordChange,
-        ...(config.login.credentials === 'token+cookie' && schemes.cookie && schemes.sessionToken
-          ? { linkedTtl: Math.min(schemes.sessionToken.ttl, schemes.cookie.absoluteTimeout) }
-          : {}),
-        cookieSessions,
-        sendProblem,
-        shapeLogin: config.responses.login,
-        shapeLogout: config.responses.logout,
-        now: config.now,
-        emit,
-      });
+      addSessionRoutes(router, paths, { ...routesContext, authenticator, enders, cookieSessions });
       if (jwtParts) {
         for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy, store, passwordCheck, passwordChange, shape: config.responses.jwt, emit, now: config.now });
+        addJwtRoutes(router, jwtPath, { ...routesContext, issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy });
         // A refresh token or JWT refused in a body is a refused credential too.
         if (emit) router.use([`${jwtPath}/refresh`, `${jwtPath}/verify`], reportingRefusals(emit, 'jwt'));
       }

@@ -5,34 +5,23 @@
 import type { Request, Response, Router } from 'express';
 import type { PassportStrategy as Strategy } from '../schemes/passport-base';
 import { GatehouseError, isGatehouseError } from '../errors';
-import { auditedCheck, issuedEvent, type Emit } from '../events';
+import type { RoutesContext } from '../context';
+import { auditedCheck, issuedEvent } from '../events';
 import { runStrategy } from '../middleware/run-strategy';
-import { withChangeTicket, type ChangeTickets } from '../passwords/change-ticket';
+import { withChangeTicket } from '../passwords/change-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { Actor } from '../actor';
 import type { JwtResponseBody, ResponsesOptions } from '../responses';
-import type { GuardedStore } from '../store/guard';
 import type { JwtIssuer } from '../tokens/jwt-issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
 import { bodyObject, readLoginBody, requiredString } from './login-body';
-import type { PasswordChecker } from './sessions';
 
-/** What the JWT routes need. */
-export interface JwtRoutesDependencies {
+/** What the JWT routes need: the instance's context, and what the `jwt` scheme built. */
+export interface JwtRoutesDependencies extends RoutesContext {
   /** `null` with external issuers only: then only `/verify` is served. */
   issuer: JwtIssuer | null;
   refreshTokens: RefreshTokens;
   strategy: Strategy;
-  store: GuardedStore;
-  passwordCheck: PasswordChecker | null;
-  /** The expired-password change step: a 403.3 carries a change ticket. Default: none. */
-  passwordChange?: { tickets: ChangeTickets } | null;
-  /** `responses.jwt`: reshapes the token bodies. Default: none. */
-  shape?: ResponsesOptions['jwt'] | null;
-  /** Clock in ms. */
-  now: () => number;
-  /** Reports logins and issued token pairs. Default: none. */
-  emit?: Emit;
 }
 
 /** Opaque and JWS tokens alike fit in this; anything longer is not a token of ours. */
@@ -45,7 +34,7 @@ function handle(handler: (req: Request, res: Response) => Promise<void>) {
 }
 
 function sendTokens(
-  answer: { req: Request; res: Response; actor: Actor; endpoint: 'authenticate' | 'refresh'; shape: JwtRoutesDependencies['shape'] },
+  answer: { req: Request; res: Response; actor: Actor; endpoint: 'authenticate' | 'refresh'; shape: ResponsesOptions['jwt'] | null },
   access: { token: string; expiresAt: Date },
   refresh: { refresh: string; expiresAt: Date },
 ): void {
@@ -76,7 +65,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
         );
         const refresh = await deps.refreshTokens.issue(actor.id, provenAt);
         deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
-        sendTokens({ req, res, actor, endpoint: 'authenticate', shape: deps.shape }, issuer.sign(actor, refresh.familyId), refresh);
+        sendTokens({ req, res, actor, endpoint: 'authenticate', shape: deps.config.responses.jwt }, issuer.sign(actor, refresh.familyId), refresh);
       }),
     );
   }
@@ -93,7 +82,7 @@ export function addJwtRoutes(router: Router, path: string, deps: JwtRoutesDepend
           throw new GatehouseError('401.2');
         }
         deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, rotated.expiresAt));
-        sendTokens({ req, res, actor, endpoint: 'refresh', shape: deps.shape }, issuer.sign(actor, rotated.familyId), rotated);
+        sendTokens({ req, res, actor, endpoint: 'refresh', shape: deps.config.responses.jwt }, issuer.sign(actor, rotated.familyId), rotated);
       }),
     );
   }

@@ -8,23 +8,20 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Actor } from '../actor';
+import type { RoutesContext } from '../context';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
-import { auditedCheck, issuedEvent, revokedEvent, type Emit } from '../events';
+import { auditedCheck, issuedEvent, revokedEvent } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
-import { ChangeTickets, MAX_TICKET_LENGTH, withChangeTicket } from '../passwords/change-ticket';
+import { MAX_TICKET_LENGTH, withChangeTicket } from '../passwords/change-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
-import type { PasswordHasher } from '../passwords/hasher';
 import type { RoutePaths } from '../openapi';
-import type { LoginCredentials } from '../options';
-import type { LoginResponseBody, LogoutResponseBody, ResponsesOptions } from '../responses';
+import type { LoginResponseBody, LogoutResponseBody } from '../responses';
 import type { CookieSessions } from '../schemes/cookie/strategy';
-import type { GuardedStore } from '../store/guard';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../schemes/outcome';
 import type { CredentialEnder } from '../schemes/definition';
 import type { SchemeId } from '../schemes/ids';
 import { hashSecret, parseTokenKind } from '../tokens/format';
-import type { TokenService } from '../tokens/token-service';
 import { badField, bodyObject, readLoginBody, requiredString } from './login-body';
 
 /** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
@@ -33,35 +30,14 @@ export interface PasswordChecker {
 }
 
 
-/** What the session routes need. */
-export interface SessionRoutesDependencies {
+/** What the session routes need: the instance's context, and what the schemes built. */
+export interface SessionRoutesDependencies extends RoutesContext {
+  /** Decides who a logout request is. */
   authenticator: Authenticator;
-  tokens: TokenService;
-  store: GuardedStore;
-  passwordCheck: PasswordChecker | null;
   /** How each scheme's credential is ended by `DELETE /sessions/current` (from its definition). */
   enders: Partial<Record<SchemeId, CredentialEnder>>;
-  adminRoles: readonly string[];
-  /** Issue session tokens at login (false when `sessionToken: false`). */
-  issueSessionTokens: boolean;
-  /** `login.credentials`: what a login hands out. Default `'asked'`. */
-  credentials?: LoginCredentials;
   /** Browser sessions, when the cookie scheme is on. */
   cookieSessions: CookieSessions | null;
-  /** Sends a GatehouseError as the response. */
-  sendProblem: (req: Request, res: Response, error: GatehouseError) => void;
-  /** The expired-password change step (`passwordChange`), when on. */
-  passwordChange?: { tickets: ChangeTickets; hasher: Pick<PasswordHasher, 'hash' | 'verify'> } | null;
-  /** The lifetime of a token handed out with a cookie: the shorter of the two lifetimes. Default: the token's own. */
-  linkedTtl?: number;
-  /** `responses.login`: reshapes the login body. Default: none. */
-  shapeLogin?: ResponsesOptions['login'] | null;
-  /** `responses.logout`: reshapes the logout body. Default: none. */
-  shapeLogout?: ResponsesOptions['logout'] | null;
-  /** Clock in ms. */
-  now: () => number;
-  /** Reports logins, cookie sessions and logouts. Default: none. */
-  emit?: Emit;
 }
 
 /** Resolves the presented credential for a logout endpoint, answering the failure itself. */
@@ -85,7 +61,8 @@ async function authenticatedActor(
 /** The logout body, as `responses.logout` shapes it. */
 function sendLoggedOut(deps: SessionRoutesDependencies, req: Request, res: Response, actor: Actor): void {
   const body: LogoutResponseBody = { success: true };
-  res.status(200).json(deps.shapeLogout ? deps.shapeLogout(body, { req, actor }) : body);
+  const shape = deps.config.responses.logout;
+  res.status(200).json(shape ? shape(body, { req, actor }) : body);
 }
 
 /** The body's `session`: a JSON boolean, or a form's `true`/`false`; 400.1 otherwise. */
@@ -108,8 +85,13 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
       handler(req, res).catch(next);
     };
 
-  const credentials = deps.credentials ?? 'asked';
-  if (deps.passwordCheck && credentials !== 'none' && (deps.issueSessionTokens || deps.cookieSessions)) {
+  const { config } = deps;
+  const credentials = config.login.credentials;
+  const { sessionToken, cookie } = config.schemes;
+  const issueSessionTokens = sessionToken !== false;
+  // A token handed out with a cookie by one login lives as long as the shorter of the two.
+  const linkedTtl = credentials === 'token+cookie' && sessionToken && cookie ? Math.min(sessionToken.ttl, cookie.absoluteTimeout) : undefined;
+  if (deps.passwordCheck && credentials !== 'none' && (issueSessionTokens || deps.cookieSessions)) {
     const passwordCheck = deps.passwordCheck;
     router.post(
       paths.login,
@@ -121,7 +103,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
         const wantsToken = credentials === 'asked' ? !wantsCookie : credentials === 'token+cookie';
         const cookieSessions = wantsCookie ? deps.cookieSessions : null;
         if (wantsCookie && !cookieSessions) throw badField('session', 'cannot be true: cookie sessions are not enabled');
-        if (wantsToken && !deps.issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
+        if (wantsToken && !issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
         // A Secure cookie cannot be set over plain HTTP; refuse before the password is checked.
         if (cookieSessions?.options.secure && !req.secure) throw new GatehouseError('401.3');
         // Login CSRF: a page on another origin must not sign the browser into an account of its
@@ -139,7 +121,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
         const loginId = wantsToken && cookieSessions ? randomBytes(16).toString('base64url') : null;
         const issued = wantsToken
           ? await deps.tokens.issueOnProof(
-              { actorId: actor.id, kind: 'session', ...(loginId && deps.linkedTtl !== undefined ? { ttl: deps.linkedTtl } : {}) },
+              { actorId: actor.id, kind: 'session', ...(loginId && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) },
               provenAt,
               loginId,
             )
@@ -163,7 +145,8 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
           ...(csrf ? { csrf } : {}),
           previousAccessFailedCount,
         };
-        res.status(200).json(deps.shapeLogin ? deps.shapeLogin(body, { req, actor }) : body);
+        const shape = config.responses.login;
+        res.status(200).json(shape ? shape(body, { req, actor }) : body);
       }),
     );
   }
@@ -226,7 +209,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
       if (actor.kind !== 'user' || parseTokenKind(token) === null || !deps.store.findToken || !deps.store.deleteToken) return forbidden();
       const hash = hashSecret(token);
       const record = await deps.store.findToken(hash);
-      const isAdmin = actor.roles.some((role) => deps.adminRoles.includes(role));
+      const isAdmin = actor.roles.some((role) => deps.config.adminRoles.includes(role));
       // Unknown and someone else's token answer alike: the endpoint is no existence oracle.
       if (!record || (record.actorId !== actor.id && !isAdmin)) return forbidden();
       // A token handed out with a cookie by one login ends that cookie too.

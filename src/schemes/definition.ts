@@ -6,16 +6,11 @@
  * `gatehouse()` builds the schemes that are on from that list and nothing else.
  */
 import type { Request, Response } from 'express';
-import type { Emit } from '../events';
+import type { GatehouseContext } from '../context';
 import type { OpenApiObject, SecuritySchemeContext } from '../openapi';
-import type { ResolvedOptions } from '../options';
 import type { StoreFeature } from '../store/methods';
 import type { SchemeOptions } from './registry';
-import type { PasswordCheck } from '../passwords/password-check';
 import type { ChallengeScheme } from '../responses';
-import type { GuardedStore } from '../store/guard';
-import type { Revocations } from '../tokens/revocations';
-import type { TokenService } from '../tokens/token-service';
 import type { SchemeDetection } from './detection';
 import type { SchemeId } from './ids';
 import type { CredentialReference } from './outcome';
@@ -31,23 +26,8 @@ export interface SharedSettings {
   hasCredentials: boolean;
 }
 
-/** The instance-wide services a scheme is built from (one per `gatehouse()` call). */
-export interface SchemeContext {
-  /** The store, every call failing closed (503.1). */
-  store: GuardedStore;
-  /** Opaque tokens: issuing, verifying, revoking. */
-  tokens: TokenService;
-  /** The per-actor "not before" and revoked JWT ids. */
-  revocations: Revocations;
-  /** The shared login-and-password check, when the store can look logins up. */
-  passwordCheck: PasswordCheck | null;
-  /** Audit events (`onEvent`); `null` without a listener. */
-  emit: Emit;
-  /** The clock, ms since the epoch. */
-  now: () => number;
-  /** Every resolved option, for what a scheme reads besides its own (the top-level `realm`, say). */
-  config: ResolvedOptions;
-}
+/** The instance-wide services a scheme is built from: the one context of its `gatehouse()` instance. */
+export type SchemeContext = GatehouseContext;
 
 /**
  * Ends the credential a request was accepted with (logout: `DELETE /sessions/current`);

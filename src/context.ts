@@ -1,0 +1,48 @@
+/**
+ * What every part of one `gatehouse()` instance shares, built once and handed as one object
+ * to the scheme builders (`schemes/registry.ts`) and the routes (`routes/`). A concern that
+ * cuts across them — audit events, response shaping, the clock — is a field here, reached
+ * without new plumbing; what belongs to one request travels with the request (`req`).
+ */
+import type { Request, Response } from 'express';
+import type { GatehouseError } from './errors';
+import type { Emit } from './events';
+import type { ResolvedOptions } from './options';
+import type { ChangeTickets } from './passwords/change-ticket';
+import type { PasswordHasher } from './passwords/hasher';
+import type { PasswordCheck } from './passwords/password-check';
+import type { GuardedStore } from './store/guard';
+import type { Revocations } from './tokens/revocations';
+import type { TokenService } from './tokens/token-service';
+
+/** The expired-password change step (`passwordChange`): tickets, and the hasher for the new password. */
+export interface PasswordChangeStep {
+  tickets: ChangeTickets;
+  hasher: Pick<PasswordHasher, 'hash' | 'verify'>;
+}
+
+/** The instance-wide services (one per `gatehouse()` call). */
+export interface GatehouseContext {
+  /** Every resolved option: `config.schemes` holds each scheme's settings, `config.responses` the shapers. */
+  config: ResolvedOptions;
+  /** The store, every call failing closed (503.1). */
+  store: GuardedStore;
+  /** Opaque tokens: issuing, verifying, listing, revoking. */
+  tokens: TokenService;
+  /** The per-actor "not before" and revoked JWT ids. */
+  revocations: Revocations;
+  /** The shared login-and-password check (lockout, bcrypt queue), when the store can look logins up. */
+  passwordCheck: PasswordCheck | null;
+  /** The expired-password change step, when `passwordChange` is on. */
+  passwordChange: PasswordChangeStep | null;
+  /** Audit events (`onEvent`); `null` without a listener. */
+  emit: Emit;
+  /** The clock, ms since the epoch (`now` option). */
+  now: () => number;
+}
+
+/** What the routes add to it once the schemes are built: rendering a refusal the way `authenticate()` does. */
+export interface RoutesContext extends GatehouseContext {
+  /** Sends a GatehouseError as the response (problem details, or `responses.error`'s shape, with the challenges). */
+  sendProblem(req: Request, res: Response, error: GatehouseError): void;
+}
