@@ -22,6 +22,14 @@ export const STORE_PARTS = {
 /** Every method Gatehouse may call on a store. */
 export const STORE_METHODS: readonly MethodName[] = Object.values(STORE_PARTS).flatMap((part) => [...part.required, ...part.optional]);
 
+/** The methods listed in some part of {@link STORE_PARTS}. */
+type ListedMethod = (typeof STORE_PARTS)[keyof typeof STORE_PARTS][keyof (typeof STORE_PARTS)[keyof typeof STORE_PARTS]][number];
+/**
+ * A compile error when `GatehouseStore` gains a method that no part lists: the guard,
+ * `combineStores` and the missing-method check would otherwise silently leave it out.
+ */
+export const EVERY_STORE_METHOD_LISTED: [Exclude<MethodName, ListedMethod>] extends [never] ? true : never = true;
+
 /**
  * What each feature needs from the store, and how to turn it off instead. `gatehouse()`
  * works out which features the options turn on and names every missing method at once.
