@@ -1,7 +1,6 @@
 /** The `basic` scheme: HTTPS-only Basic (RFC 7617) through the shared password check (README, "Basic (HTTPS only)"). */
 import { reportingFailures } from '../../events';
 import type { SchemeDefinition } from '../definition';
-import type { PassportStrategy } from '../passport-base';
 import { BASIC_DETECTION } from './detection';
 import { resolveBasicOptions, type BasicOptions, type ResolvedBasicOptions } from './options';
 import { HttpsBasicStrategy } from './strategy';
@@ -27,7 +26,7 @@ export const BASIC_SCHEME: SchemeDefinition<'basic', Settings> = {
     if (!passwordCheck) throw new Error('basic: the store has no findCredentials()');
     const strategy = new HttpsBasicStrategy({ passwordCheck: reportingFailures(passwordCheck, emit, 'basic'), challenge: settings.challenge, realm: settings.realm });
     return {
-      strategy: strategy as unknown as PassportStrategy,
+      strategy,
       // The realm is Basic's own (`basic.realm`), not the top-level one.
       challenge: { scheme: 'basic', sentByDefault: strategy.challenge, value: () => strategy.challengeHeader },
       // Basic sends the password on every request: there is no session to end (403.1).

@@ -4,7 +4,6 @@ import type { StoreFeature } from '../../store/methods';
 import { JwtIssuer } from '../../tokens/jwt-issuer';
 import { RefreshTokens } from '../../tokens/refresh-tokens';
 import type { BuiltScheme, SchemeDefinition } from '../definition';
-import type { PassportStrategy } from '../passport-base';
 import { JWT_DETECTION } from './detection';
 import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './options';
 import { JwtStrategy } from './strategy';
@@ -62,7 +61,7 @@ export const JWT_SCHEME: SchemeDefinition<'jwt', ResolvedJwtOptions, BuiltJwtSch
     });
     tokens.onRevokeFamily((familyId) => refreshTokens.revokeFamily(familyId));
     return {
-      strategy: jwtStrategy as unknown as PassportStrategy,
+      strategy: jwtStrategy,
       jwtStrategy,
       issuer: jwt.signingKey ? new JwtIssuer(jwt, now) : null,
       refreshTokens,

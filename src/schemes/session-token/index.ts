@@ -1,7 +1,6 @@
 /** The `sessionToken` scheme: opaque bearer tokens from a login or an administrator (README, "Opaque tokens"). */
 import { bearerChallengeValue } from '../../middleware/render-problem';
 import type { SchemeDefinition } from '../definition';
-import type { PassportStrategy } from '../passport-base';
 import { SESSION_TOKEN_DETECTION } from './detection';
 import { resolveSessionTokenOptions, type ResolvedSessionTokenOptions, type SessionTokenOptions } from './options';
 import { SessionTokenStrategy } from './strategy';
@@ -22,8 +21,7 @@ export const SESSION_TOKEN_SCHEME: SchemeDefinition<'sessionToken', Settings> = 
   resolve: (input) => resolveSessionTokenOptions(input as SessionTokenOptions | boolean | undefined),
   storeFeatures: (settings) => (settings ? ['sessionToken'] : []),
   build: (settings, { tokens }) => ({
-    // @types/passport-http-bearer does not declare its Strategy as passport-strategy's subclass; at runtime it is.
-    strategy: new SessionTokenStrategy({ tokens, kinds: settings.kinds }) as unknown as PassportStrategy,
+    strategy: new SessionTokenStrategy({ tokens, kinds: settings.kinds }),
     challenge: { scheme: 'bearer', sentByDefault: true, value: bearerChallengeValue },
     end: async (_req, _res, reference) => {
       if (reference.type !== 'token') return false;
