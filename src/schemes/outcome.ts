@@ -6,6 +6,7 @@
 import type { PassportStrategy as Strategy } from './passport-base';
 import type { AuthInfo } from '../actor';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { readOwnAuthorization, type SchemeDetection } from './detection';
 
 /** Where strategies put what logout needs to end exactly this credential; symbol-keyed so it never serialises. */
 export const CREDENTIAL_REFERENCE = Symbol.for('gatehouse.credentialReference');
@@ -58,4 +59,22 @@ export function credentialAbsent(strategy: Strategy, optional: boolean, challeng
 /** `Bearer realm="…"` (RFC 6750 §3), the realm escaped as a quoted-string. */
 export function bearerChallenge(realm: string): string {
   return `Bearer realm="${realm.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/**
+ * The credential a header-borne strategy runs on: the one the Gatehouse middleware handed
+ * over, or, used alone, its own from the Authorization header. `null` when the request is
+ * already answered: no such credential (see {@link credentialAbsent}) or a malformed one (401.2).
+ */
+export function ownAuthorizationCredential(
+  strategy: Strategy,
+  req: { headers: { authorization?: string } },
+  options: StandaloneAuthenticateOptions | undefined,
+  own: { detection: SchemeDetection; optional: boolean; challenge?: string },
+): string | null {
+  if (options?.credential !== undefined) return options.credential;
+  const presented = readOwnAuthorization(req.headers.authorization, own.detection);
+  if (presented === null) credentialAbsent(strategy, options?.optional ?? own.optional, own.challenge);
+  else if (presented === false) strategy.fail(new GatehouseError('401.2'), 401);
+  return typeof presented === 'string' ? presented : null;
 }

@@ -19,9 +19,8 @@ import { GatehouseError, isGatehouseError } from '../../errors';
 import type { GuardedStore } from '../../store/guard';
 import { isResolvedJwtOptions, resolveJwtOptions, type JwtClaims, type JwtOptions, type ResolvedIssuer, type ResolvedJwtOptions } from './options';
 import { Revocations } from '../../tokens/revocations';
-import { readOwnAuthorization } from '../detection';
 import { JWT_DETECTION } from './detection';
-import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
+import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { sha256 } from '../../sha256';
 import { fail } from '../../config-error';
 
@@ -147,14 +146,8 @@ export class JwtStrategy extends JwtStrategyBase {
   override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
     // passport calls this on a per-request copy augmented with success/fail/error/pass.
     const outcome = this as unknown as PassportStrategy & Record<string, unknown>;
-    let token = options?.credential;
-    if (token === undefined) {
-      const presented = readOwnAuthorization(req.headers.authorization, JWT_DETECTION);
-      if (presented === null) return credentialAbsent(outcome, options?.optional ?? this.optional, this.challenge);
-      if (presented === false) return outcome.fail(new GatehouseError('401.2'), 401);
-      token = presented;
-    }
-    const presentedToken = token;
+    const presentedToken = ownAuthorizationCredential(outcome, req, options, { detection: JWT_DETECTION, optional: this.optional, challenge: this.challenge });
+    if (presentedToken === null) return;
     const tokenKey = sha256(presentedToken, 'base64');
     const remembered = this.verified.get(tokenKey);
     if (remembered && remembered.validUntil > this.now()) {

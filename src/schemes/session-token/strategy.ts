@@ -8,12 +8,10 @@
  */
 import type { Request } from 'express';
 import { BearerStrategyBase, type PassportStrategy } from '../passport-base';
-import { readOwnAuthorization } from '../detection';
 import { SESSION_TOKEN_DETECTION } from './detection';
-import { GatehouseError } from '../../errors';
 import type { StoredTokenKind } from '../../store/types';
 import type { TokenService } from '../../tokens/token-service';
-import { authInfoFor, bearerChallenge, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
+import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { fail } from '../../config-error';
 
 /** Options of {@link SessionTokenStrategy}. */
@@ -78,13 +76,8 @@ export class SessionTokenStrategy extends BearerStrategyBase {
     // passport calls this on a per-request copy augmented with success/fail/error/pass,
     // which @types/passport-http-bearer does not declare.
     const outcome = this as unknown as PassportStrategy;
-    let token = options?.credential;
-    if (token === undefined) {
-      const presented = readOwnAuthorization(req.headers.authorization, SESSION_TOKEN_DETECTION);
-      if (presented === null) return credentialAbsent(outcome, options?.optional ?? this.optional, this.challenge);
-      if (presented === false) return outcome.fail(new GatehouseError('401.2'), 401);
-      token = presented;
-    }
+    const token = ownAuthorizationCredential(outcome, req, options, { detection: SESSION_TOKEN_DETECTION, optional: this.optional, challenge: this.challenge });
+    if (token === null) return;
     this.tokens.authenticate(token, this.kinds).then(
       (verified) =>
         outcome.success(
