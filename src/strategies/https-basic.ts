@@ -143,7 +143,10 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const input = {
       login: credentials.login,
       password: credentials.password,
-      clientIp: req.ip,
+      // Only a lockout key needs the address; Express works it out (trust proxy) on each read.
+      get clientIp(): string | undefined {
+        return req.ip;
+      },
       useCache: true,
       get signal(): AbortSignal | undefined {
         if (signal === null) signal = clientGoneSignal(res);
