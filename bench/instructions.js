@@ -57,10 +57,10 @@ const LONG = 3_000;
 /** Rows counted: bare Express and the MemoryStore Gatehouse rows of the issue. */
 const ROWS = [
   { id: 'bare', label: 'bare Express route', server: 'bare', options: {} },
-  { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', server: 'gatehouse', options: { scheme: 'bearer-memory' } },
-  { id: 'apiKey', label: 'Gatehouse API key (config map)', server: 'gatehouse', options: { scheme: 'apiKey' } },
-  { id: 'jwt', label: 'Gatehouse JWT HS256', server: 'gatehouse', options: { scheme: 'jwt' } },
-  { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', server: 'gatehouse', options: { scheme: 'basic-repeated' } },
+  { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', server: 'gatehouse', options: { scheme: 'bearer-memory', frozenClock: true } },
+  { id: 'apiKey', label: 'Gatehouse API key (config map)', server: 'gatehouse', options: { scheme: 'apiKey', frozenClock: true } },
+  { id: 'jwt', label: 'Gatehouse JWT HS256', server: 'gatehouse', options: { scheme: 'jwt', frozenClock: true } },
+  { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', server: 'gatehouse', options: { scheme: 'basic-repeated', frozenClock: true } },
 ];
 
 /** In the counted process: start the server, warm up, count SHORT then LONG − SHORT requests, exit. */
