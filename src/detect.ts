@@ -78,52 +78,10 @@ export function splitAuthorization(header: string): { keyword: string; value: st
   return { keyword: header.slice(0, keywordEnd), value };
 }
 
-/** base64url characters, by char code (ASCII only). */
-const BASE64URL_CHAR = new Uint8Array(128);
-for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') BASE64URL_CHAR[char.charCodeAt(0)] = 1;
-/** RFC 6750 b64token characters before any trailing `=`: base64url plus `.`, `~`, `+` and `/`. */
-const TOKEN68_CHAR = BASE64URL_CHAR.slice();
-for (const char of '.~+/') TOKEN68_CHAR[char.charCodeAt(0)] = 1;
-
-/** What a bearer credential looks like: not an RFC 6750 b64token, an opaque token, or a JWS. */
-export type BearerShape = 'malformed' | 'opaque' | 'jws';
-
-/**
- * Classifies a bearer credential in one pass (JWTs make it the longest credential parsed):
- * `malformed` unless it is an RFC 6750 b64token (`/^[A-Za-z0-9\-._~+/]+=*$/`); `jws` when it
- * is also three base64url segments joined by dots, the first two non-empty (a JWS in compact
- * form; the signature may be empty: `/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/`);
- * `opaque` otherwise. `test/detect.bearer-shape.test.ts` holds it to those two expressions.
- *
- * @example
- * bearerShape('a.b.c') // → 'jws'
- */
-export function bearerShape(value: string): BearerShape {
-  const { length } = value;
-  let jws = true;
-  let dots = 0;
-  let segmentStart = 0;
-  let index = 0;
-  for (; index < length; index += 1) {
-    const code = value.charCodeAt(index);
-    if (code >= 128 || TOKEN68_CHAR[code] === 0) break;
-    if (code === 0x2e) {
-      // A dot ends a segment: the first two must be non-empty, and there are only two dots.
-      dots += 1;
-      if (dots > 2 || index === segmentStart) jws = false;
-      segmentStart = index + 1;
-    } else if (BASE64URL_CHAR[code] === 0) {
-      jws = false;
-    }
-  }
-  if (index === 0) return 'malformed';
-  if (index < length) {
-    jws = false;
-    while (index < length && value.charCodeAt(index) === 0x3d) index += 1;
-    if (index < length) return 'malformed';
-  }
-  return jws && dots === 2 ? 'jws' : 'opaque';
-}
+/** RFC 6750 b64token. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** Three base64url segments joined by dots (a JWS in compact form; the signature may be empty). */
+const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** API keys: printable ASCII without spaces, a sane length. */
 const API_KEY_SHAPE = /^[\x21-\x7e]{1,512}$/;
 
@@ -137,9 +95,8 @@ export function credentialFromAuthorization(
   const keyword = split ? split.keyword.toLowerCase() : '';
   const value = split ? split.value : '';
   if (keyword === 'bearer' && enabled.has('bearer')) {
-    const shape = bearerShape(value);
-    if (shape === 'malformed') return { scheme: 'malformed', group: 'bearer' };
-    return shape === 'jws' ? { scheme: 'jwt', token: value } : { scheme: 'sessionToken', token: value };
+    if (!TOKEN68.test(value)) return { scheme: 'malformed', group: 'bearer' };
+    return JWS_SHAPE.test(value) ? { scheme: 'jwt', token: value } : { scheme: 'sessionToken', token: value };
   }
   if (keyword === 'apikey' && enabled.has('apiKey')) {
     return API_KEY_SHAPE.test(value) ? { scheme: 'apiKey', key: value, source: 'header' } : { scheme: 'malformed', group: 'apiKey' };
@@ -204,12 +161,6 @@ export function detectCredentials(
     return [];
   }
   const { enabled } = config;
-  // The usual authenticated request carries one credential, in the Authorization header:
-  // nothing to collect and order (the general path below gives the same answer).
-  if (urlCredentials.urlKey === null && urlCredentials.queryApiKeys.length === 0 && (config.cookieName === null || headers.cookie === undefined)) {
-    const fromHeader = credentialFromAuthorization(headers.authorization, enabled);
-    return fromHeader && config.precedence.includes(groupOf(fromHeader)) ? [fromHeader] : [];
-  }
   const byGroup = new Map<SchemeGroup, PresentedCredential[]>();
   const add = (group: SchemeGroup, credential: PresentedCredential) => {
     const list = byGroup.get(group);
