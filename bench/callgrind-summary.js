@@ -73,7 +73,7 @@ for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     const cost = Number(parts[1] ?? 0);
     if (inCall) {
       if (pendingCall !== current) inclusive.set(current, (inclusive.get(current) ?? 0) + cost);
-      if (callersOf && pendingCall.includes(callersOf)) callers.set(`${current}  →  ${pendingCall}`, (callers.get(`${current}  →  ${pendingCall}`) ?? 0) + cost);
+      if (callersOf !== null && pendingCall.includes(callersOf)) callers.set(`${current}  →  ${pendingCall}`, (callers.get(`${current}  →  ${pendingCall}`) ?? 0) + cost);
       inCall = false;
     } else {
       self.set(current, (self.get(current) ?? 0) + cost);
@@ -93,7 +93,7 @@ console.log('\nself');
 for (const [name, cost] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${String(cost).padStart(12)} ${pct(cost).padStart(8)}  ${name}`);
 console.log('\ninclusive');
 for (const [name, cost] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${String(cost).padStart(12)} ${pct(cost).padStart(8)}  ${name}`);
-if (callersOf) {
+if (callersOf !== null) {
   console.log(`\ncallers of *${callersOf}*`);
   for (const [name, cost] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${String(cost).padStart(12)} ${pct(cost).padStart(8)}  ${name}`);
 }
