@@ -32,7 +32,7 @@ export interface PasswordCheckInput {
   /** The login as typed; normalised here. */
   login: string;
   password: string;
-  /** `req.ip`; used for the lockout key with `lockout.by: 'login+ip'`. Read at most once, and only with lockout on, so it may be a getter. */
+  /** `req.ip`; used for the lockout key with `lockout.by: 'login+ip'`. */
   clientIp?: string;
   /** Consult and fill the verification cache (Basic, which sends the password every request). Default `false`. */
   useCache?: boolean;
@@ -107,7 +107,7 @@ export class PasswordCheck {
    * (right password, expired), 503.2 (bcrypt queue full), or the store's own error.
    */
   async check(input: PasswordCheckInput): Promise<PasswordCheckResult> {
-    const { password, useCache = false } = input;
+    const { password, clientIp, useCache = false } = input;
     const login = typeof input.login === 'string' ? normalizeLogin(input.login) : '';
     // Nothing to count or check; callers reject these earlier (400.1, or 401.2 for Basic).
     if (login === '' || typeof password !== 'string' || password === '') throw new GatehouseError('401.2');
@@ -118,7 +118,7 @@ export class PasswordCheck {
     // follow — one counter read, one reservation, one bcrypt check — so they take one time.
     const record = await this.store.findCredentials(login);
     try {
-      return await this.checkFound(record, login, password, useCache, input);
+      return await this.checkFound(record, login, password, clientIp, useCache, input);
     } catch (error) {
       // A locked login and an expired password are about a known actor: `responses.error` is told which.
       if (record && isGatehouseError(error) && (error.code === '403.2' || error.code === '403.3')) throw aboutActor(error, record.actor);
@@ -130,12 +130,12 @@ export class PasswordCheck {
     record: CredentialRecord | null,
     login: string,
     password: string,
+    clientIp: string | undefined,
     useCache: boolean,
     input: PasswordCheckInput,
   ): Promise<PasswordCheckResult> {
     const lockout = this.lockout;
-    // `clientIp` is read only here, for a lockout key: Basic passes it as a getter of `req.ip`.
-    const lockoutKey = !lockout ? '' : record ? lockout.keyForActor(record.actor.id, input.clientIp) : lockout.keyFor(login, input.clientIp);
+    const lockoutKey = !lockout ? '' : record ? lockout.keyForActor(record.actor.id, clientIp) : lockout.keyFor(login, clientIp);
     // Still before any hash: a locked login costs a lookup and a read, never bcrypt.
     const attempts = lockout ? await lockout.check(lockoutKey) : null;
 

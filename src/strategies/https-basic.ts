@@ -143,10 +143,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const input = {
       login: credentials.login,
       password: credentials.password,
-      // Only a lockout key needs the address; Express works it out (trust proxy) on each read.
-      get clientIp(): string | undefined {
-        return req.ip;
-      },
+      clientIp: req.ip,
       useCache: true,
       get signal(): AbortSignal | undefined {
         if (signal === null) signal = clientGoneSignal(res);
