@@ -111,8 +111,6 @@ export class VerificationCache {
   private readonly entries = new Map<string, Entry>();
   /** Checks running now, by cache key and stored hash; never holds a result after it settles. */
   private readonly pending = new Map<string, Promise<boolean>>();
-  /** The key inserted last into `entries` (the most recently used), when it is still there. */
-  private newest: string | null = null;
 
   constructor(dependencies: VerificationCacheDependencies = {}) {
     const { now, ...options } = dependencies ?? {};
@@ -138,17 +136,10 @@ export class VerificationCache {
     if (!entry) return false;
     if (entry.expiresAt <= this.now() || !timingSafeEqual(entry.boundHashDigest, digestOf(currentPasswordHash))) {
       this.entries.delete(key);
-      if (this.newest === key) this.newest = null;
       return false;
     }
-    // Already the most recently used (a client repeating its requests): nothing to reorder.
-    // Re-inserting would put this request's fresh key string into the long-lived Map on every
-    // hit and leave the one it replaces as old-generation garbage for the next full GC.
-    if (this.newest !== key) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-      this.newest = key;
-    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
     return true;
   }
 
@@ -157,7 +148,6 @@ export class VerificationCache {
     const key = this.keyOf(login, password);
     this.entries.delete(key);
     this.entries.set(key, { boundHashDigest: digestOf(passwordHash), expiresAt: this.now() + this.options.ttl });
-    this.newest = key;
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -186,7 +176,6 @@ export class VerificationCache {
   /** Forgets everything (e.g. after a mass password reset). */
   clear(): void {
     this.entries.clear();
-    this.newest = null;
   }
 
   private keyOf(login: string, password: string): string {
