@@ -34,11 +34,11 @@
 // default on x86) checks every anonymous mapping, which is where V8's code lives, and is
 // passed explicitly so the count does not depend on a platform's default.
 //
-// Repeatability (bench/profiling.md, round 5): runs of one row agree to about 0.6 % (bare
-// Express, opaque bearer, API key) and 0.2–1.5 % (JWT, Basic repeated), where round 4's method
-// (two whole processes subtracted) differed by 1–21 %; not the issue's 0.3 % for every row.
-// Between two builds, read differences under ~1 % as noise: any change to the code loaded
-// moves where V8's garbage collections fall in the counted requests.
+// Repeatability (bench/profiling.md, round 5): on an idle machine two runs of every row agree
+// to within 0.24 % (round 4's method, two whole processes subtracted, differed by 1–21 %).
+// While other work loads the machine, counts come out 1–1.5 % higher and spread up to 1.5 %:
+// something still follows the wall clock (not found yet). Count on an idle machine, and
+// compare rows counted in the same run.
 //
 // `--keep DIR` keeps each process's dumps, runs node with `--perf-basic-prof` and keeps V8's
 // perf map beside them, so `node bench/callgrind-summary.js DIR/callgrind.<row>.<id>.2
