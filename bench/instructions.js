@@ -1,29 +1,49 @@
 #!/usr/bin/env node
-// `npm run bench:instructions [-- --only jwt,apiKey] [-- --runs 2] [-- --jobs 2] [-- --no-bare]`: CPU instructions per
-// request, counted by valgrind's callgrind, free of the machine's timing noise (issue 20).
+// `npm run bench:instructions [-- --only jwt,apiKey] [-- --runs 3] [-- --jobs 2] [-- --no-bare] [-- --keep DIR]`:
+// CPU instructions per request, counted by valgrind's callgrind, free of the machine's timing
+// noise (issue 20). Needs valgrind with its headers (valgrind/callgrind.h) and a C compiler.
 //
 // Each row's server runs in one process with its client (sequential keep-alive requests over
-// 127.0.0.1, node:http). A process answers 2 000 warm-up requests and then N measured ones;
-// it runs under callgrind twice, with N = 1 000 and N = 3 000, and
-//   instructions per request = (total(3 000) − total(1 000)) / 2 000,
-// so start-up, module loading, the warm-up and exit cancel out. Client and server are both
-// counted (as they would be by any in-process count), so "Gatehouse − bare" is the cost
-// Gatehouse adds to one request.
+// 127.0.0.1, node:http). The process answers 2 000 warm-up requests, runs `gc()`, and then
+// 3 000 counted ones. Only those are counted, and the process itself says where they begin
+// and end: bench/callgrind/toggle.c, built here with gcc into a tiny N-API addon, issues
+// callgrind's client requests. callgrind starts with `--instr-atstart=no
+// --collect-atstart=no` (nothing counted, and the warm-up runs uninstrumented, ~3× faster);
+// `start()` switches instrumentation and collection on, `dump()` after request 1 000 and
+// again after request 3 000 writes the counts so far and zeroes them. So
+//   instructions per request = count of requests 1 001 … 3 000 / 2 000,
+// the same quantity as the issue's "difference between 1 000 and 3 000 requests", but without
+// start-up, module loading, the warm-up and exit in either term (round 4 subtracted two whole
+// processes, whose start-up alone differed by up to 600 M instructions). Requests 1 … 1 000 are
+// shown on stderr too; they cost more (V8 still optimising after the warm-up) and are not used.
+// Client and server are both counted (as they would be by any in-process count), so
+// "Gatehouse − bare" is the cost Gatehouse adds to one request, plus what a longer request
+// (an Authorization header) costs the client and node:http.
+//
+// Clock-driven work is kept out of the counted requests, because under valgrind a request takes
+// ~50× as long and how often a timer fires then depends on the machine's load: node:http's
+// keep-alive, request and headers timeouts and its periodic connection check are off, and no
+// Date header is sent (node formats it again once a second). V8's background threads
+// (concurrent compilation, concurrent and parallel GC) would be counted with a share that
+// varies with scheduling; `--single-threaded` keeps that work on the main thread, and
+// `--predictable --predictable-gc-schedule` take time out of V8's GC scheduling.
 //
 // valgrind's --smc-check: V8 writes machine code into anonymous mappings and patches it in
 // place (JIT code, inline caches, deoptimisation). callgrind must notice self-modifying
 // code or it runs stale translations and crashes or miscounts; `all-non-file` (valgrind's
 // default on x86) checks every anonymous mapping, which is where V8's code lives, and is
-// passed explicitly so the count does not depend on a platform's default. `all` would also
-// check file-backed code (node itself), which V8 never modifies, only slower.
+// passed explicitly so the count does not depend on a platform's default.
 //
-// V8's background threads (concurrent compilation, concurrent and parallel GC) are counted
-// too, and their share varies with scheduling; `--single-threaded` keeps that work on the
-// main thread. V8 also schedules garbage collection partly by time (heap growing, idle
-// time, the memory reducer), and under valgrind, ~50× slower, one major GC more or less in
-// the measured requests moved a row by up to 20 % between runs (bench/profiling.md, round 4);
-// `--predictable --predictable-gc-schedule` fix that schedule, and a `gc()` after the warm-up
-// starts the measured requests of both runs from the same heap.
+// Repeatability (bench/profiling.md, round 5): on an idle machine two runs of every row agree
+// to within 0.24 % (round 4's method, two whole processes subtracted, differed by 1–21 %).
+// While other work loads the machine, counts come out 1–1.5 % higher and spread up to 1.5 %:
+// something still follows the wall clock (not found yet). Count on an idle machine, and
+// compare rows counted in the same run.
+//
+// `--keep DIR` keeps each process's dumps, runs node with `--perf-basic-prof` and keeps V8's
+// perf map beside them, so `node bench/callgrind-summary.js DIR/callgrind.<row>.<id>.2
+// DIR/callgrind.<row>.<id>.perf.map` names JIT-compiled JavaScript in the profile
+// (the perf map changes the count by ~0.4 %; compare kept runs with kept runs).
 'use strict';
 const { execFile, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -40,18 +60,29 @@ const LONG = 3_000;
 /** Rows counted: bare Express and the MemoryStore Gatehouse rows of the issue. */
 const ROWS = [
   { id: 'bare', label: 'bare Express route', server: 'bare', options: {} },
-  { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', server: 'gatehouse', options: { scheme: 'bearer-memory' } },
-  { id: 'apiKey', label: 'Gatehouse API key (config map)', server: 'gatehouse', options: { scheme: 'apiKey' } },
-  { id: 'jwt', label: 'Gatehouse JWT HS256', server: 'gatehouse', options: { scheme: 'jwt' } },
-  { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', server: 'gatehouse', options: { scheme: 'basic-repeated' } },
+  { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', server: 'gatehouse', options: { scheme: 'bearer-memory', frozenClock: true } },
+  { id: 'apiKey', label: 'Gatehouse API key (config map)', server: 'gatehouse', options: { scheme: 'apiKey', frozenClock: true } },
+  { id: 'jwt', label: 'Gatehouse JWT HS256', server: 'gatehouse', options: { scheme: 'jwt', frozenClock: true } },
+  { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', server: 'gatehouse', options: { scheme: 'basic-repeated', frozenClock: true } },
 ];
 
-/** In the counted process: start the server, warm up, send `count` requests, exit. */
-async function child(server, optionsJson, count) {
+/** In the counted process: start the server, warm up, count SHORT then LONG − SHORT requests, exit. */
+async function child(server, optionsJson) {
+  const toggle = require(process.env.GATEHOUSE_CALLGRIND_TOGGLE);
   const create = require(path.join(__dirname, 'servers', `${server}.js`));
   const { app, prepare, close } = await create(JSON.parse(optionsJson));
+  // No timer of node:http's may fire by the clock: under valgrind a request takes ~50 times as
+  // long, and how often a clock-driven timer fires during the counted requests then depends on
+  // the machine's load. Off: the keep-alive timeout (a pause longer than it, e.g. while
+  // callgrind instruments everything afresh, also closed the socket under the client:
+  // ECONNRESET), the request and headers timeouts with their periodic connection check, and
+  // the Date header (formatted again once a second).
+  const httpServer = http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0, connectionsCheckingInterval: 2 ** 31 - 1 }, (req, res) => {
+    res.sendDate = false;
+    app(req, res);
+  });
   const listener = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    httpServer.listen(0, '127.0.0.1', () => resolve(httpServer));
   });
   const base = `http://127.0.0.1:${listener.address().port}`;
   const request = await prepare(base);
@@ -66,8 +97,14 @@ async function child(server, optionsJson, count) {
       req.end();
     });
   for (let i = 0; i < WARMUP; i += 1) await once();
-  globalThis.gc?.();
-  for (let i = 0; i < count; i += 1) await once();
+  globalThis.gc();
+  // Counted from here only: requests 1 … SHORT into the first dump, SHORT + 1 … LONG into the second.
+  toggle.start();
+  for (let i = 0; i < SHORT; i += 1) await once();
+  toggle.dump();
+  for (let i = SHORT; i < LONG; i += 1) await once();
+  toggle.dump();
+  toggle.stop();
   agent.destroy();
   await new Promise((resolve) => listener.close(resolve));
   await close?.();
@@ -75,28 +112,53 @@ async function child(server, optionsJson, count) {
   process.exit(0);
 }
 
-/** Total instructions of one process under callgrind (the `summary:` line of its output). */
-function countProcess(row, count, dir) {
-  const out = path.join(dir, `callgrind.${row.id}.${count}.${Math.random().toString(36).slice(2)}`);
+let toggleAddon;
+
+/** The `totals:` line of one callgrind dump. */
+function totalOf(file, row) {
+  const totals = /^totals: (\d+)/m.exec(fs.readFileSync(file, 'utf8'));
+  if (!totals) throw new Error(`${row.id}: no totals line in ${file}`);
+  return Number(totals[1]);
+}
+
+/**
+ * One counted process: instructions per request over requests SHORT + 1 … LONG after the
+ * warm-up (`perRequest`, the figure reported) and over requests 1 … SHORT (`first`, shown
+ * for comparison).
+ */
+function countProcess(row, dir, keep) {
+  const out = path.join(keep ?? dir, `callgrind.${row.id}.${Math.random().toString(36).slice(2)}`);
   const args = [
     '--tool=callgrind',
     '--smc-check=all-non-file',
+    '--instr-atstart=no',
+    '--collect-atstart=no',
     `--callgrind-out-file=${out}`,
     process.execPath,
     ...V8_FLAGS,
+    // Only to name JIT code in a kept profile (bench/callgrind-summary.js); it changes the count a little.
+    ...(keep ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${out}.v8.log`] : []),
     __filename,
     '--child',
     row.server,
     JSON.stringify(row.options),
-    String(count),
   ];
   return new Promise((resolve, reject) => {
-    execFile('valgrind', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60 * 1000 }, (error, _stdout, stderr) => {
-      if (error) return reject(new Error(`${row.id} (${count} requests) failed under valgrind: ${error.message}\n${String(stderr).slice(-3000)}`));
-      const summary = /^summary: (\d+)/m.exec(fs.readFileSync(out, 'utf8'));
-      fs.rmSync(out, { force: true });
-      if (!summary) return reject(new Error(`${row.id}: no summary line in callgrind's output`));
-      resolve(Number(summary[1]));
+    const counted = execFile('valgrind', args, { env: { ...process.env, GATEHOUSE_CALLGRIND_TOGGLE: toggleAddon }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60 * 1000 }, (error, _stdout, stderr) => {
+      try {
+        if (error) throw new Error(`${row.id} failed under valgrind: ${error.message}\n${String(stderr).slice(-3000)}`);
+        resolve({ first: totalOf(`${out}.1`, row) / SHORT, perRequest: totalOf(`${out}.2`, row) / (LONG - SHORT) });
+      } catch (failure) {
+        reject(failure);
+      } finally {
+        if (keep) {
+          const map = `/tmp/perf-${counted.pid}.map`;
+          if (fs.existsSync(map)) fs.renameSync(map, `${out}.perf.map`);
+          console.error(`[instructions] kept ${out}.2 (requests ${SHORT + 1}–${LONG}); summarise with node bench/callgrind-summary.js ${out}.2 ${out}.perf.map`);
+        } else {
+          for (const file of [out, `${out}.1`, `${out}.2`]) fs.rmSync(file, { force: true });
+        }
+      }
     });
   });
 }
@@ -119,7 +181,7 @@ const k = (n) => `${(n / 1000).toFixed(1)} k`;
 
 async function main() {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--child') return child(argv[1], argv[2], Number(argv[3]));
+  if (argv[0] === '--child') return child(argv[1], argv[2]);
   try {
     execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -134,32 +196,32 @@ async function main() {
   // count one row of another build against a bare run made already).
   const withBare = !argv.includes('--no-bare');
   const rows = ROWS.filter((row) => (row.id === 'bare' ? withBare : !only || only.has(row.id)));
+  // `--keep DIR`: keep each process's dumps (and V8's perf map, to name JIT code) in DIR.
+  const keepAt = argv.indexOf('--keep');
+  const keep = keepAt === -1 ? undefined : path.resolve(argv[keepAt + 1]);
+  if (keep) fs.mkdirSync(keep, { recursive: true });
   const jobsAt = argv.indexOf('--jobs');
   const jobs = jobsAt === -1 ? 1 : Number(argv[jobsAt + 1]);
   if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= os.cpus().length)) throw new Error('--jobs takes a whole number from 1 to the number of CPUs');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-callgrind-'));
+  toggleAddon = path.join(dir, 'toggle.node');
+  execFileSync('gcc', ['-O2', '-shared', '-fPIC', '-o', toggleAddon, path.join(__dirname, 'callgrind', 'toggle.c')], { stdio: 'inherit' });
   const counts = new Map(rows.map((row) => [row.id, []]));
   const started = Date.now();
   try {
     const tasks = [];
     for (let run = 0; run < runs; run += 1) {
-      for (const row of rows) {
-        for (const count of [SHORT, LONG]) {
-          tasks.push({ run, row, count });
-        }
-      }
+      for (const row of rows) tasks.push({ run, row });
     }
     const totals = await pool(
       tasks.map((task) => async () => {
-        const total = await countProcess(task.row, task.count, dir);
-        console.error(`[instructions] ${Math.round((Date.now() - started) / 1000)} s: run ${task.run + 1}, ${task.row.id}, ${task.count} requests: ${total} instructions`);
-        return total;
+        const count = await countProcess(task.row, dir, keep);
+        console.error(`[instructions] ${Math.round((Date.now() - started) / 1000)} s: run ${task.run + 1}, ${task.row.id}: ${count.perRequest.toFixed(0)} instructions a request (requests 1–${SHORT}: ${count.first.toFixed(0)})`);
+        return count;
       }),
       jobs,
     );
-    for (let i = 0; i < tasks.length; i += 2) {
-      counts.get(tasks[i].row.id).push((totals[i + 1] - totals[i]) / (LONG - SHORT));
-    }
+    tasks.forEach((task, i) => counts.get(task.row.id).push(totals[i].perRequest));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

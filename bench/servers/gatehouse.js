@@ -85,7 +85,15 @@ async function postgresTokens() {
   };
 }
 
-module.exports = async function create({ scheme: named, sessions = 0, maxQueue }) {
+/**
+ * `frozenClock` (bench/instructions.js only): Gatehouse's clock stands still at the server's
+ * start. Under valgrind a request takes ~50× as long, so clock-driven work that real traffic
+ * spreads over thousands of requests (a bcrypt check again when a Basic cache entry's minute
+ * is up, a bearer token's last-use write once a minute) would land in the counted requests as
+ * often as the machine's load makes the run slow, and make the count depend on it.
+ */
+module.exports = async function create({ scheme: named, sessions = 0, maxQueue, frozenClock = false }) {
+  const frozenAt = Date.now();
   const { credential: scheme, storeKind } = parseScheme(named);
   const users = new MemoryStore({ passwordCost: 10 });
   const alice = await users.addUser({ login: 'alice@example.org', password: PASSWORD, roles: ['admin'] });
@@ -105,6 +113,7 @@ module.exports = async function create({ scheme: named, sessions = 0, maxQueue }
     // The store rows count failed attempts in the store, so a Basic cache hit reads the counter there.
     lockout: storeKind === 'memory' ? false : {},
     basic: scheme === 'basic-first' ? { cache: false } : {},
+    ...(frozenClock ? { now: () => frozenAt } : {}),
   });
 
   if (sessions > 0) await populateSessions(users, alice.id, sessions);
