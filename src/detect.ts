@@ -55,16 +55,18 @@ export interface DetectionTable {
 
 /** Arranges the schemes' detection; throws when two schemes of one keyword belong to different groups. */
 export function detectionTable(schemes: Iterable<{ id: SchemeId; detection: SchemeDetection }>): DetectionTable {
-  const byKeyword = new Map<string, { group: SchemeGroup; schemes: Array<{ id: SchemeId; accepts(value: string): boolean }> }>();
+  const byKeyword = new Map<string, { group: SchemeGroup; schemes: Array<{ id: SchemeId; accepts(value: string): boolean; rank: number }> }>();
   const readers: Array<{ id: SchemeId; group: SchemeGroup; read: NonNullable<SchemeDetection['read']> }> = [];
   let readsEveryRequest = false;
   for (const { id, detection } of schemes) {
     const group = GROUP_OF_SCHEME[id];
     if (detection.authorization) {
-      const { keyword, accepts } = detection.authorization;
+      const { keyword, accepts, rank = 0 } = detection.authorization;
       const entry = byKeyword.get(keyword) ?? { group, schemes: [] };
       if (entry.group !== group) throw new Error(`Schemes of the Authorization keyword '${keyword}' must share a precedence group.`);
-      entry.schemes.push({ id, accepts });
+      entry.schemes.push({ id, accepts, rank });
+      // Stable: equal ranks keep the registry's order.
+      entry.schemes.sort((a, b) => a.rank - b.rank);
       byKeyword.set(keyword, entry);
     }
     if (detection.read) readers.push({ id, group, read: detection.read });

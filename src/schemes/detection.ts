@@ -28,10 +28,12 @@ export type ReadResult = string | boolean | null;
 export interface SchemeDetection {
   /**
    * `Authorization: <keyword> <value>`: the keyword, lower case, and the values this scheme
-   * takes. Schemes sharing a keyword (`jwt` and `sessionToken` under `bearer`) must accept
-   * disjoint values; a value none of them accepts is a malformed credential of their group.
+   * takes. Schemes sharing a keyword (`jwt` and `sessionToken` under `bearer`) are asked in
+   * `rank` order (default 0, lower first) and the first that accepts the value takes it, so a
+   * scheme whose values are a subset of another's (every JWS is an RFC 6750 b64token) ranks
+   * first. A value none of them accepts is a malformed credential of their group.
    */
-  authorization?: { keyword: string; accepts(value: string): boolean };
+  authorization?: { keyword: string; accepts(value: string): boolean; rank?: number };
   /** Any other place: the URL, a cookie, the connection. */
   read?(input: DetectionInput): ReadResult;
   /**

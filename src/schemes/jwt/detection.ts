@@ -3,5 +3,6 @@ import { JWS_SHAPE, type SchemeDetection } from '../detection';
 
 export const JWT_DETECTION: SchemeDetection = {
   // Every JWS-shaped value is also an RFC 6750 b64token.
-  authorization: { keyword: 'bearer', accepts: (value) => JWS_SHAPE.test(value) },
+  // Ranked before sessionToken, whose b64tokens include every JWS.
+  authorization: { keyword: 'bearer', accepts: (value) => JWS_SHAPE.test(value), rank: -1 },
 };
