@@ -30,8 +30,15 @@ export const GROUP_OF_SCHEME: { readonly [Id in SchemeId]: SchemeGroup } = {
 /** Every group, in the default order. */
 export const DEFAULT_PRECEDENCE: readonly SchemeGroup[] = SCHEME_GROUPS;
 
+/** Each group's scheme when it has exactly one, `null` for a group of several (`bearer`). */
+const ONLY_SCHEME_OF = new Map<SchemeGroup, SchemeId | null>(
+  SCHEME_GROUPS.map((group) => {
+    const members = SCHEME_IDS.filter((id) => GROUP_OF_SCHEME[id] === group);
+    return [group, members.length === 1 ? members[0] : null];
+  }),
+);
+
 /** The one scheme of a group, or `null` for a group of several (`bearer`): whom a malformed credential of the group is reported against. */
 export function onlySchemeOf(group: SchemeGroup): SchemeId | null {
-  const members = SCHEME_IDS.filter((id) => GROUP_OF_SCHEME[id] === group);
-  return members.length === 1 ? members[0] : null;
+  return ONLY_SCHEME_OF.get(group) ?? null;
 }
