@@ -108,7 +108,7 @@ export class PasswordCheck {
    * (right password, expired), 503.2 (bcrypt queue full), or the store's own error.
    */
   async check(input: PasswordCheckInput): Promise<PasswordCheckResult> {
-    const { password, clientIp, useCache = false } = input;
+    const { password, useCache = false } = input;
     const login = typeof input.login === 'string' ? normalizeLogin(input.login) : '';
     // Nothing to count or check; callers reject these earlier (400.1, or 401.2 for Basic).
     if (login === '' || typeof password !== 'string' || password === '') throw new GatehouseError('401.2');
@@ -119,7 +119,7 @@ export class PasswordCheck {
     // follow — one counter read, one reservation, one bcrypt check — so they take one time.
     const record = await this.store.findCredentials(login);
     try {
-      return await this.checkFound(record, login, password, clientIp, useCache, input);
+      return await this.checkFound(record, login, password, useCache, input);
     } catch (error) {
       // A locked login and an expired password are about a known actor: `responses.error` is told which.
       if (record && isGatehouseError(error) && (error.code === '403.2' || error.code === '403.3')) throw aboutActor(error, record.actor);
@@ -131,11 +131,12 @@ export class PasswordCheck {
     record: CredentialRecord | null,
     login: string,
     password: string,
-    clientIp: string | undefined,
     useCache: boolean,
     input: PasswordCheckInput,
   ): Promise<PasswordCheckResult> {
     const lockout = this.lockout;
+    // The address is read only when the key needs it (`clientIp` may be a getter over `req.ip`).
+    const clientIp = lockout && lockout.options !== false && lockout.options.by === 'login+ip' ? input.clientIp : undefined;
     const lockoutKey = !lockout ? '' : record ? lockout.keyForActor(record.actor.id, clientIp) : lockout.keyFor(login, clientIp);
     // Still before any hash: a locked login costs a lookup and a read, never bcrypt.
     const attempts = lockout ? await lockout.check(lockoutKey) : null;

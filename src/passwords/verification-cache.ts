@@ -3,14 +3,16 @@
  *
  * Basic clients (Excel, Power BI, scripts) send the password with every request; without
  * this cache each request would cost a bcrypt check. Apache's mod_authn_socache and
- * CouchDB's auth cache do the same. What is kept is an HMAC, under a key that exists
- * only in this process's memory, of the login and password — never the password — bound
- * to a digest of the stored hash it was checked against, so a password change misses
- * on the next request. Failures are never cached: every wrong guess pays for bcrypt.
+ * CouchDB's auth cache do the same. What is kept is a keyed digest — SHA-256 under a
+ * secret that exists only in this process's memory — of the login, the password and the
+ * stored hash it was checked against; never the password, the login or the hash. A hit
+ * therefore means bcrypt said yes for exactly this password against exactly this stored
+ * hash, so a password change misses on the next request. Failures are never cached:
+ * every wrong guess pays for bcrypt.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { fail } from '../config-error';
-import { sha256Bytes } from '../sha256';
+import { sha256 } from '../sha256';
 
 /**
  * The `basic.cache` option; `false` turns the cache off.
@@ -49,8 +51,6 @@ export interface VerificationCacheDependencies extends VerificationCacheOptions 
 }
 
 interface Entry {
-  /** SHA-256 of the stored password hash the password was checked against. */
-  boundHashDigest: Buffer;
   expiresAt: number;
 }
 
@@ -108,8 +108,15 @@ export class VerificationCache {
   /** The validated options in use. */
   readonly options: Readonly<ResolvedVerificationCacheOptions>;
   private readonly now: () => number;
-  /** Made per instance and never leaves memory, so cache keys are useless anywhere else. */
-  private readonly hmacKey = randomBytes(32);
+  /**
+   * Made per instance and never leaves memory, so cache keys are useless anywhere else. The
+   * digest is SHA-256 over this secret and the input, one call with no hash object made: a
+   * cache hit costs a few microseconds and leaves nothing for the garbage collector but a
+   * string (issue 20's instruction counts; an HMAC object cost as much as the rest of the
+   * hit). Length extension, the reason HMAC exists, needs a digest an attacker has seen; these
+   * digests are map keys that never leave the process.
+   */
+  private readonly keySecret = `${randomBytes(32).toString('base64')}:`;
   /** A Map iterates in insertion order; re-inserting on a hit keeps the oldest use first (LRU). */
   private readonly entries = new Map<string, Entry>();
   /** Checks running now, by cache key and stored hash; never holds a result after it settles. */
@@ -130,14 +137,15 @@ export class VerificationCache {
 
   /**
    * True when this login and password were checked successfully within `ttl` against
-   * exactly `currentPasswordHash`. A stale entry (expired, or bound to another hash) is
-   * dropped and reported as a miss.
+   * exactly `currentPasswordHash`. An expired entry is dropped and reported as a miss; an
+   * entry for another stored hash is never found (the hash is part of the key), and is
+   * pushed out by newer ones or dropped when it is next looked up expired.
    */
   get(login: string, password: string, currentPasswordHash: string): boolean {
-    const key = this.keyOf(login, password);
+    const key = this.keyOf(login, password, currentPasswordHash);
     const entry = this.entries.get(key);
     if (!entry) return false;
-    if (entry.expiresAt <= this.now() || !timingSafeEqual(entry.boundHashDigest, digestOf(currentPasswordHash))) {
+    if (entry.expiresAt <= this.now()) {
       this.entries.delete(key);
       return false;
     }
@@ -148,9 +156,9 @@ export class VerificationCache {
 
   /** Remembers a successful check of this login and password against `passwordHash`. Call it only after bcrypt said yes. */
   set(login: string, password: string, passwordHash: string): void {
-    const key = this.keyOf(login, password);
+    const key = this.keyOf(login, password, passwordHash);
     this.entries.delete(key);
-    this.entries.set(key, { boundHashDigest: digestOf(passwordHash), expiresAt: this.now() + this.options.ttl });
+    this.entries.set(key, { expiresAt: this.now() + this.options.ttl });
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -163,7 +171,7 @@ export class VerificationCache {
    * not one per connection. Every caller gets that run's answer; a success is cached.
    */
   verifyOnce(login: string, password: string, passwordHash: string, verify: () => Promise<boolean>): Promise<boolean> {
-    const key = `${this.keyOf(login, password)}:${digestOf(passwordHash).toString('base64')}`;
+    const key = this.keyOf(login, password, passwordHash);
     const inFlight = this.pending.get(key);
     if (inFlight) return inFlight;
     const run = verify()
@@ -181,14 +189,9 @@ export class VerificationCache {
     this.entries.clear();
   }
 
-  private keyOf(login: string, password: string): string {
-    // Length-prefixed, so ('a:b', 'c') and ('a', 'b:c') can never share a key. One string,
-    // one update: a cache hit costs the HMAC of a few dozen bytes, not four calls into
-    // native code and three buffers (issue 20's instruction counts).
-    return createHmac('sha256', this.hmacKey).update(`${login.length}:${password.length}:${login}:${password}`, 'utf8').digest('base64');
+  private keyOf(login: string, password: string, passwordHash: string): string {
+    // Length-prefixed, so ('a:b', 'c') and ('a', 'b:c') can never share a key; the stored
+    // hash is what is left after them.
+    return sha256(`${this.keySecret}${login.length}:${password.length}:${login}:${password}:${passwordHash}`, 'base64');
   }
-}
-
-function digestOf(passwordHash: string): Buffer {
-  return sha256Bytes(passwordHash);
 }

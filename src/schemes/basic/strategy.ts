@@ -12,6 +12,7 @@ import type { Request } from 'express';
 import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
 import { GatehouseError, isGatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
+import { isSecureRequest } from '../../request-secure';
 import { fail } from '../../config-error';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
 import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '../../passwords/hasher';
@@ -179,7 +180,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const outcome = this as unknown as PassportStrategy;
     // Checked first: over plain HTTP the password has already crossed the network in the
     // clear, and decoding it would only invite logging or using it.
-    if (req.secure !== true) return outcome.fail(new GatehouseError('401.3'), 401);
+    if (!isSecureRequest(req)) return outcome.fail(new GatehouseError('401.3'), 401);
 
     let encoded = options?.credential;
     if (typeof encoded !== 'string') {
@@ -198,7 +199,11 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const input = {
       login: credentials.login,
       password: credentials.password,
-      clientIp: req.ip,
+      // Read only when the lockout counts per address (`lockout.by: 'login+ip'`): Express
+      // works `req.ip` out from the forwarding chain on every read.
+      get clientIp(): string | undefined {
+        return req.ip;
+      },
       useCache: true,
       get signal(): AbortSignal | undefined {
         if (signal === null) signal = clientGoneSignal(res);

@@ -11,6 +11,7 @@ import { StrategyBase } from '../passport-base';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './options';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../../cross-origin';
 import { GatehouseError } from '../../errors';
+import { isSecureRequest } from '../../request-secure';
 import type { GuardedStore } from '../../store/guard';
 import { TokenSessionStore } from '../../store/session-store';
 import type { CookieSessionState } from './session-state';
@@ -190,7 +191,7 @@ export class CookieStrategy extends StrategyBase {
 
   override authenticate(req: Request): void {
     const { options } = this.sessions;
-    if (options.secure && req.secure !== true) return this.fail(new GatehouseError('401.3'), 401);
+    if (options.secure && !isSecureRequest(req)) return this.fail(new GatehouseError('401.3'), 401);
     this.resolve(req).then(
       ({ actor, state }) =>
         this.success(actor, authInfoFor({ scheme: 'cookie', expiresAt: new Date(state.createdAt + options.absoluteTimeout) }, { type: 'cookie' })),

@@ -1,0 +1,76 @@
+/**
+ * Whether a request came over HTTPS, as Express's `req.secure` says, for the schemes
+ * accepted over HTTPS only (Basic, cookie).
+ *
+ * Express (4 and 5) works `req.secure` out on every read: TLS on the connection, unless
+ * the connection's peer is a trusted proxy (`trust proxy`), whose `X-Forwarded-Proto` then
+ * decides. Asking the trust function parses the peer's address each time, about 40 k CPU
+ * instructions a request (issue 20's counts, `bench/profiling.md`), though a connection's
+ * peer never changes. Here that one answer is kept on the connection, together with the
+ * trust function it came from (a changed `trust proxy`, or another app's, asks again);
+ * the rule itself is Express's, read for every request. Where `secure` is not Express's
+ * own getter — a host defined its own on the request or on `app.request` — it is read as is.
+ */
+import type { Request } from 'express';
+
+type TrustProxy = (address: string | undefined, hop: number) => boolean;
+
+/** The trust function's answer for a connection's peer. */
+interface PeerTrust {
+  trust: TrustProxy;
+  trusted: boolean;
+}
+
+const PEER_TRUST = Symbol('gatehouse.peerTrust');
+
+/** Per request prototype (`app.request`): does `secure` resolve to Express's own getter? */
+const expressGetterOf = new WeakMap<object, boolean>();
+
+/**
+ * True when `req` came over HTTPS: `req.secure === true`, computed as Express computes it.
+ *
+ * @example
+ * ```ts
+ * if (!isSecureRequest(req)) return outcome.fail(new GatehouseError('401.3'), 401);
+ * ```
+ */
+export function isSecureRequest(req: Request): boolean {
+  const socket = req.socket as (Request['socket'] & { encrypted?: boolean; [PEER_TRUST]?: PeerTrust }) | undefined;
+  const trust = typeof req.app?.get === 'function' ? (req.app.get('trust proxy fn') as unknown) : undefined;
+  if (!socket || typeof trust !== 'function' || !usesExpressGetter(req)) return req.secure === true;
+  const encrypted = socket.encrypted === true;
+  let known = socket[PEER_TRUST];
+  if (known === undefined || known.trust !== trust) {
+    known = { trust: trust as TrustProxy, trusted: (trust as TrustProxy)(socket.remoteAddress, 0) };
+    socket[PEER_TRUST] = known;
+  }
+  if (!known.trusted) return encrypted;
+  const header = req.headers['x-forwarded-proto'];
+  if (typeof header !== 'string' || header === '') return encrypted;
+  const comma = header.indexOf(',');
+  return (comma === -1 ? header : header.slice(0, comma)).trim() === 'https';
+}
+
+/** True when reading `req.secure` would run Express's getter (found once per request prototype). */
+function usesExpressGetter(req: Request): boolean {
+  if (Object.prototype.hasOwnProperty.call(req, 'secure')) return false;
+  const prototype = Object.getPrototypeOf(req) as object | null;
+  if (prototype === null) return false;
+  let known = expressGetterOf.get(prototype);
+  if (known === undefined) {
+    known = isExpressRequestPrototype(prototype);
+    expressGetterOf.set(prototype, known);
+  }
+  return known;
+}
+
+/** The first object on the chain owning `secure` is Express's request prototype: getters `secure` and `protocol` of its own. */
+function isExpressRequestPrototype(start: object): boolean {
+  for (let at: object | null = start; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+    const secure = Object.getOwnPropertyDescriptor(at, 'secure');
+    if (!secure) continue;
+    const protocol = Object.getOwnPropertyDescriptor(at, 'protocol');
+    return secure.get?.name === 'secure' && protocol?.get?.name === 'protocol';
+  }
+  return false;
+}
