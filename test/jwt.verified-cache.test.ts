@@ -36,4 +36,20 @@ describe('JWT verified-token cache', () => {
     const tampered = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
     expect((await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${tampered}`)).body.code).toBe('401.2');
   });
+
+  it('a remembered signature under another header or payload is verified afresh and refused', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now });
+    const get = (token: string) => request(t.app).get('/v1/projects').set('Authorization', `Bearer ${token}`);
+    const token = forge(localClaims(t.alice.id, Math.floor(now / 1000)));
+    expect((await get(token)).status).toBe(200); // now remembered, by its signature
+    const [header, payload, signature] = token.split('.');
+    const bobsPayload = forge(localClaims(t.bob.id, Math.floor(now / 1000))).split('.')[1];
+    expect((await get(`${header}.${bobsPayload}.${signature}`)).body.code).toBe('401.2');
+    // The same length as the remembered token, one character of the payload changed.
+    const middle = Math.floor(payload.length / 2);
+    const changed = `${payload.slice(0, middle)}${payload[middle] === 'x' ? 'y' : 'x'}${payload.slice(middle + 1)}`;
+    expect((await get(`${header}.${changed}.${signature}`)).body.code).toBe('401.2');
+    expect((await get(`${header}.${payload}.${signature}`)).status).toBe(200);
+  });
 });
