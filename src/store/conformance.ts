@@ -188,6 +188,22 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
   {
+    name: 'findToken called concurrently for one token gives each caller a copy of its own',
+    parts: ['tokens'],
+    async run(store, context) {
+      const record = tokenRecord({ actorId: context.unique('actor'), kind: 'cookie', roles: ['reader'], data: { gatehouse: { lastSeenAt: 1 } } }, context);
+      await tokens(store).saveToken(record);
+      // Concurrent requests presenting one session: a store that batches their reads must not hand them one object.
+      const [first, second] = await Promise.all([tokens(store).findToken(record.hash), tokens(store).findToken(record.hash)]);
+      assert.ok(first && second, 'both lookups should find the record');
+      (first.data as { gatehouse: { lastSeenAt: number } }).gatehouse.lastSeenAt = 2;
+      first.roles?.push('root');
+      assert.equal(JSON.stringify(second.data), '{"gatehouse":{"lastSeenAt":1}}', 'changing one caller\'s session data must not change the other\'s');
+      assert.equal(JSON.stringify(second.roles), '["reader"]', 'changing one caller\'s roles must not change the other\'s');
+      await assertFound(tokens(store), record, 'the stored record should be unchanged');
+    },
+  },
+  {
     name: 'a cookie session without an actor (actorId null) is stored and found',
     parts: ['tokens'],
     async run(store, context) {

@@ -14,6 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
 import { newCredentialId } from './credential-id';
+import { ReadBatch } from './read-batch';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
@@ -232,6 +233,13 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
  */
 const TOKEN_COLUMNS = 'hash, id, kind, actor_id, family_id, created_at, expires_at, last_used_at, used_at, label, roles, data';
 
+/** A failed-attempt counter as stored. */
+interface AttemptRow extends QueryResultRow {
+  count: number;
+  window_ends_at: string;
+  locked_until: string | null;
+}
+
 interface TokenRow extends QueryResultRow {
   hash: string;
   id: string;
@@ -279,6 +287,14 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private readonly tokens: string;
   private readonly revocations: string;
   private readonly attempts: string;
+  /**
+   * The reads every authenticated request makes (its token, its revocations, its lockout
+   * counter), each batched: lookups made during one pass of the event loop go as one
+   * statement (`ReadBatch`, issue 20's store rows).
+   */
+  private readonly tokenReads: ReadBatch<TokenRow>;
+  private readonly revocationReads: ReadBatch<number>;
+  private readonly attemptReads: ReadBatch<AttemptRow>;
 
   constructor(options: PostgresStoreOptions) {
     if (options === null || typeof options !== 'object') {
@@ -324,6 +340,18 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     this.tokens = qualify('gatehouse_tokens');
     this.revocations = qualify('gatehouse_revocations');
     this.attempts = qualify('gatehouse_attempts');
+    this.tokenReads = new ReadBatch(async (hashes) => {
+      const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = ANY($1::text[])`, [hashes]);
+      return new Map(rows.map((row) => [row.hash, row]));
+    });
+    this.revocationReads = new ReadBatch(async (keys) => {
+      const { rows } = await this.query<{ key: string; revoked_at: string }>(`SELECT key, revoked_at FROM ${this.revocations} WHERE key = ANY($1::text[])`, [keys]);
+      return new Map(rows.map((row) => [row.key, Number(row.revoked_at)]));
+    });
+    this.attemptReads = new ReadBatch<AttemptRow>(async (keys) => {
+      const { rows } = await this.query<AttemptRow & { key: string }>(`SELECT key, count, window_ends_at, locked_until FROM ${this.attempts} WHERE key = ANY($1::text[])`, [keys]);
+      return new Map(rows.map((row) => [row.key, row]));
+    });
   }
 
   /** Runs {@link migrate} on this store's pool and schema. */
@@ -362,8 +390,12 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   }
 
   async findToken(hash: string): Promise<TokenRecord | null> {
-    const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = $1`, [hash]);
-    return rows.length === 0 ? null : toRecord(rows[0]);
+    const { rows, shared } = await this.tokenReads.read([hash]);
+    const row = rows.get(hash);
+    if (row === undefined) return null;
+    const record = toRecord(row);
+    // Two lookups of one token in a batch share its row: each gets a record of its own.
+    return shared ? { ...record, roles: record.roles && [...record.roles], data: record.data == null ? record.data : structuredClone(record.data) } : record;
   }
 
   async deleteToken(hash: string): Promise<boolean> {
@@ -424,25 +456,18 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
 
   async findRevocations(keys: readonly string[]): Promise<Array<number | null>> {
     if (keys.length === 0) return [];
-    const { rows } = await this.query<{ key: string; revoked_at: string }>(
-      `SELECT key, revoked_at FROM ${this.revocations} WHERE key = ANY($1::text[])`,
-      [[...keys]],
-    );
-    const revokedAt = new Map(rows.map((row) => [row.key, Number(row.revoked_at)]));
-    return keys.map((key) => revokedAt.get(key) ?? null);
+    const { rows } = await this.revocationReads.read(keys);
+    return keys.map((key) => rows.get(key) ?? null);
   }
 
   // ---- AttemptStore ----
 
   async readAttempts(key: string, now: number): Promise<AttemptState> {
-    const { rows } = await this.query<{ count: number; window_ends_at: string; locked_until: string | null }>(
-      `SELECT count, window_ends_at, locked_until FROM ${this.attempts} WHERE key = $1`,
-      [key],
-    );
-    if (rows.length === 0) return { count: 0, lockedUntil: null };
-    const lockedUntil = rows[0].locked_until === null ? null : Number(rows[0].locked_until);
-    const over = lockedUntil !== null ? lockedUntil <= now : Number(rows[0].window_ends_at) <= now;
-    return over ? { count: 0, lockedUntil: null } : { count: rows[0].count, lockedUntil };
+    const row = (await this.attemptReads.read([key])).rows.get(key);
+    if (row === undefined) return { count: 0, lockedUntil: null };
+    const lockedUntil = row.locked_until === null ? null : Number(row.locked_until);
+    const over = lockedUntil !== null ? lockedUntil <= now : Number(row.window_ends_at) <= now;
+    return over ? { count: 0, lockedUntil: null } : { count: row.count, lockedUntil };
   }
 
   async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {

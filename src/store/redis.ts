@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { newCredentialId } from './credential-id';
+import { ReadBatch } from './read-batch';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
 
 /**
@@ -205,6 +206,16 @@ end
 return records
 `);
 
+/**
+ * KEYS: hash keys. ARGV: field names. `HMGET` of each key, one reply for a batch of lookups
+ * (`ReadBatch`): one command instead of one per request.
+ */
+const HMGET_EACH = lua(`
+local found = {}
+for index, key in ipairs(KEYS) do found[index] = redis.call('HMGET', key, unpack(ARGV)) end
+return found
+`);
+
 /** KEYS: id key. ARGV: prefix, id. The record as [r, u, l, i], or nil. */
 const FIND_TOKEN_BY_ID = lua(`
 local hash = redis.call('GET', KEYS[1])
@@ -292,6 +303,17 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   /** The ioredis client in use (yours, or the one the store created). */
   readonly client: Redis;
   private readonly ownsClient: boolean;
+  /**
+   * The reads every authenticated request makes (its token, its revocations, its lockout
+   * counter), each batched: lookups made during one pass of the event loop go as one
+   * command (`ReadBatch`, issue 20's store rows). Rows are the stored text, parsed per caller.
+   */
+  private readonly tokenReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['r', 'u', 'l', 'i']));
+  private readonly revocationReads = new ReadBatch<string | null>(async (keys) => {
+    const values = await this.client.mget(keys);
+    return new Map(keys.map((key, index) => [key, values[index]]));
+  });
+  private readonly attemptReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['c', 'w', 'k']));
   private readonly prefix: string;
   /** The prefix as Redis sees it, for keys that scripts build themselves. */
   private readonly scriptPrefix: string;
@@ -374,7 +396,9 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 
   async findToken(hash: string): Promise<TokenRecord | null> {
-    const [body, usedAt, lastUsedAt, id] = await this.client.hmget(this.tokenKey(hash), 'r', 'u', 'l', 'i');
+    const key = this.tokenKey(hash);
+    // Parsed per caller from the stored text: callers of one batch never share a record.
+    const [body, usedAt, lastUsedAt, id] = (await this.tokenReads.read([key])).rows.get(key)!;
     return body === null ? null : toRecord(body, usedAt, lastUsedAt, id);
   }
 
@@ -428,14 +452,19 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
 
   async findRevocations(keys: readonly string[]): Promise<Array<number | null>> {
     if (keys.length === 0) return [];
-    const values = await this.client.mget(keys.map((key) => `${this.prefix}revoked:${key}`));
-    return values.map((value) => (value === null ? null : Number(value)));
+    const redisKeys = keys.map((key) => `${this.prefix}revoked:${key}`);
+    const { rows } = await this.revocationReads.read(redisKeys);
+    return redisKeys.map((key) => {
+      const value = rows.get(key);
+      return value === null || value === undefined ? null : Number(value);
+    });
   }
 
   // ---- AttemptStore ----
 
   async readAttempts(key: string, now: number): Promise<AttemptState> {
-    const [count, windowEndsAt, lockedUntil] = await this.client.hmget(this.attemptsKey(key), 'c', 'w', 'k');
+    const redisKey = this.attemptsKey(key);
+    const [count, windowEndsAt, lockedUntil] = (await this.attemptReads.read([redisKey])).rows.get(redisKey)!;
     if (count === null || windowEndsAt === null) return { count: 0, lockedUntil: null };
     const locked = lockedUntil === null ? null : Number(lockedUntil);
     const over = locked !== null ? locked <= now : Number(windowEndsAt) <= now;
@@ -483,6 +512,16 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 
   /** EVALSHA, and EVAL once when Redis lost its script cache (restart, SCRIPT FLUSH). */
+  /**
+   * `HMGET key ...fields` of every key of a batch: the command itself for one key, one
+   * script call for several (`HMGET_EACH`).
+   */
+  private async hmgetEach(keys: string[], fields: string[]): Promise<ReadonlyMap<string, Array<string | null>>> {
+    if (keys.length === 1) return new Map([[keys[0], await this.client.hmget(keys[0], ...fields)]]);
+    const replies = (await this.runScript(HMGET_EACH, keys, fields)) as Array<Array<string | null>>;
+    return new Map(keys.map((key, index) => [key, replies[index]]));
+  }
+
   private async runScript(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
