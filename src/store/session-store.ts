@@ -28,6 +28,8 @@ type Callback<T = void> = (error?: unknown, value?: T) => void;
 export class TokenSessionStore extends session.Store {
   /** Session ids (hashed) whose next `set` may create the record. */
   private readonly creatable = new Set<string>();
+  /** Sessions read already for this request, by id: the next `get` answers from here, at once (see `answerNextGetWith`). */
+  private readonly preloaded = new Map<string, session.SessionData>();
 
   constructor(
     private readonly store: GuardedStore,
@@ -41,7 +43,21 @@ export class TokenSessionStore extends session.Store {
     this.creatable.add(hashSecret(sid));
   }
 
+  /**
+   * Makes the next `get` of `sid` answer with `data` synchronously, without a store read:
+   * express-session, run when a host first reads `req.session`, then loads the session
+   * Gatehouse read for the request already, within that read.
+   */
+  answerNextGetWith(sid: string, data: session.SessionData): void {
+    this.preloaded.set(sid, data);
+  }
+
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
+    const preloaded = this.preloaded.get(sid);
+    if (preloaded !== undefined) {
+      this.preloaded.delete(sid);
+      return callback(undefined, preloaded);
+    }
     this.store.findToken!(hashSecret(sid)).then(
       (record) => callback(undefined, record && record.kind === 'cookie' ? (record.data as session.SessionData) : null),
       callback,
@@ -76,8 +92,8 @@ export class TokenSessionStore extends session.Store {
     this.store.deleteToken!(hash).then(() => callback?.(), (error: unknown) => callback?.(error));
   }
 
-  /** Idle time is tracked in the session data itself; nothing to do on every read. */
-  override touch(_sid: string, _data: session.SessionData, callback?: () => void): void {
-    callback?.();
-  }
+  // No `touch`: idle time is tracked in the session data itself. express-session calls a
+  // store's touch at the end of every response whose session did not change, hashing the
+  // session once more to decide it and splitting the response into two writes around the
+  // call; without one it simply ends the response.
 }

@@ -5,6 +5,8 @@
  * runs on its own clock, so both are enforced here from times kept in the session.
  */
 import { randomBytes } from 'node:crypto';
+import { parse as parseCookieHeader } from 'cookie';
+import { unsign } from 'cookie-signature';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { StrategyBase } from '../passport-base';
@@ -116,6 +118,8 @@ export class CookieSessions {
 
   /** The session's Gatehouse state if it is logged in and within its lifetimes; ends it when it is not. */
   async current(req: Request, res: Response): Promise<CookieSessionState> {
+    const read = this.tokenSessions && !req.session ? await this.readWithoutLoading(req, res, this.tokenSessions) : null;
+    if (read) return read;
     await this.load(req, res);
     const state = req.session?.gatehouse;
     if (!state) throw new GatehouseError('401.2');
@@ -130,9 +134,80 @@ export class CookieSessions {
       throw new GatehouseError('401.2');
     }
     // Written back (by express-session, at the end of the response) at most every tenth of the idle timeout.
-    if (now - state.lastSeenAt >= Math.min(this.options.idleTimeout / 10, 60_000)) state.lastSeenAt = now;
+    if (now - state.lastSeenAt >= lastSeenInterval(this.options)) state.lastSeenAt = now;
     return state;
   }
+
+  /**
+   * The read path of a request whose session is in the Gatehouse store and that changes
+   * nothing in it (most of them): the cookie checked as express-session checks it, the
+   * session read with one store lookup, and express-session run only if the host reads
+   * `req.session` (then from what was read here, without a second lookup). express-session
+   * run on every such request hashed the session three times and wrapped the response to
+   * decide that nothing needed writing (issue 20's cookie rows).
+   *
+   * Resolves to `null` — the caller then loads express-session as before — when the request
+   * must write or end the session (idle time to record, a lifetime over), when a session is
+   * already loaded, or when cookie-parser has run (express-session then reads its results).
+   * Every refusal is the one the express-session path gives.
+   */
+  private async readWithoutLoading(req: Request, res: Response, sessions: TokenSessionStore): Promise<CookieSessionState | null> {
+    const withParser = req as Request & { signedCookies?: unknown; cookies?: unknown };
+    if (withParser.signedCookies !== undefined || withParser.cookies !== undefined) return null;
+    const sid = this.sessionIdOf(req.headers.cookie);
+    if (sid === undefined) throw new GatehouseError('401.2');
+    const record = await this.store.findToken!(hashSecret(sid));
+    const data = record && record.kind === 'cookie' ? (record.data as session.SessionData | null) : null;
+    const state = data?.gatehouse;
+    if (!data || !state) throw new GatehouseError('401.2');
+    const now = this.now();
+    const over = now - state.createdAt >= this.options.absoluteTimeout || now - state.lastSeenAt >= this.options.idleTimeout || (state.endsAt !== undefined && now >= state.endsAt);
+    if (over || now - state.lastSeenAt >= lastSeenInterval(this.options)) return null;
+    deferSession(req, res, sid, data, sessions, this.middleware);
+    return state;
+  }
+
+  /** The session id in a Cookie header, as express-session reads it: the `s:`-prefixed value signed by one of the secrets. */
+  private sessionIdOf(cookieHeader: string | undefined): string | undefined {
+    if (typeof cookieHeader !== 'string') return undefined;
+    const raw = parseCookieHeader(cookieHeader)[this.options.name];
+    if (typeof raw !== 'string' || !raw.startsWith('s:')) return undefined;
+    for (const secret of this.options.secrets) {
+      const sid = unsign(raw.slice(2), secret);
+      if (sid !== false) return sid;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * `req.session` as a getter that runs express-session on first read, answered at once from
+ * the session read already (`answerNextGetWith`), and then is the plain property
+ * express-session sets; `req.sessionID` is set now, as express-session would.
+ */
+function deferSession(req: Request, res: Response, sid: string, data: session.SessionData, sessions: TokenSessionStore, middleware: RequestHandler): void {
+  req.sessionID = sid;
+  const settle = (value: unknown) => Object.defineProperty(req, 'session', { value, writable: true, configurable: true, enumerable: true });
+  Object.defineProperty(req, 'session', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      delete (req as { session?: unknown }).session;
+      sessions.answerNextGetWith(sid, data);
+      let failure: unknown;
+      middleware(req, res, (error?: unknown) => {
+        failure = error;
+      });
+      if (failure !== undefined) throw failure;
+      return req.session;
+    },
+    set: settle,
+  });
+}
+
+/** Milliseconds since `lastSeenAt` after which a request writes it again: a tenth of the idle timeout, at most a minute. */
+function lastSeenInterval(options: ResolvedCookieOptions): number {
+  return Math.min(options.idleTimeout / 10, 60_000);
 }
 
 /** Options of {@link CookieStrategy}. */
