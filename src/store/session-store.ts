@@ -28,7 +28,7 @@ type Callback<T = void> = (error?: unknown, value?: T) => void;
 export class TokenSessionStore extends session.Store {
   /** Session ids (hashed) whose next `set` may create the record. */
   private readonly creatable = new Set<string>();
-  /** Sessions read already for this request, by id: the next `get` answers from here, at once (see `answerNextGetWith`). */
+  /** Sessions read already for a request, by id, while express-session loads them (`answeringGetsWith`). */
   private readonly preloaded = new Map<string, session.SessionData>();
 
   constructor(
@@ -44,20 +44,22 @@ export class TokenSessionStore extends session.Store {
   }
 
   /**
-   * Makes the next `get` of `sid` answer with `data` synchronously, without a store read:
-   * express-session, run when a host first reads `req.session`, then loads the session
+   * Runs `load` with every `get` of `sid` answered by `data` synchronously, without a store
+   * read: express-session, run when a host first reads `req.session`, then loads the session
    * Gatehouse read for the request already, within that read.
    */
-  answerNextGetWith(sid: string, data: session.SessionData): void {
+  answeringGetsWith<T>(sid: string, data: session.SessionData, load: () => T): T {
     this.preloaded.set(sid, data);
+    try {
+      return load();
+    } finally {
+      this.preloaded.delete(sid);
+    }
   }
 
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
     const preloaded = this.preloaded.get(sid);
-    if (preloaded !== undefined) {
-      this.preloaded.delete(sid);
-      return callback(undefined, preloaded);
-    }
+    if (preloaded !== undefined) return callback(undefined, preloaded);
     this.store.findToken!(hashSecret(sid)).then(
       (record) => callback(undefined, record && record.kind === 'cookie' ? (record.data as session.SessionData) : null),
       callback,

@@ -124,7 +124,7 @@ export class CookieSessions {
     const state = req.session?.gatehouse;
     if (!state) throw new GatehouseError('401.2');
     const now = this.now();
-    if (now - state.createdAt >= this.options.absoluteTimeout || now - state.lastSeenAt >= this.options.idleTimeout || (state.endsAt !== undefined && now >= state.endsAt)) {
+    if (lifetimeOver(state, now, this.options)) {
       await this.end(req, res);
       throw new GatehouseError('401.4');
     }
@@ -143,8 +143,8 @@ export class CookieSessions {
    * nothing in it (most of them): the cookie checked as express-session checks it, the
    * session read with one store lookup, and express-session run only if the host reads
    * `req.session` (then from what was read here, without a second lookup). express-session
-   * run on every such request hashed the session three times and wrapped the response to
-   * decide that nothing needed writing (issue 20's cookie rows).
+   * run on every such request hashed the session three times (four with a store `touch`) and
+   * wrapped the response to decide that nothing needed writing (issue 20's cookie rows).
    *
    * Resolves to `null` — the caller then loads express-session as before — when the request
    * must write or end the session (idle time to record, a lifetime over), when a session is
@@ -161,8 +161,7 @@ export class CookieSessions {
     const state = data?.gatehouse;
     if (!data || !state) throw new GatehouseError('401.2');
     const now = this.now();
-    const over = now - state.createdAt >= this.options.absoluteTimeout || now - state.lastSeenAt >= this.options.idleTimeout || (state.endsAt !== undefined && now >= state.endsAt);
-    if (over || now - state.lastSeenAt >= lastSeenInterval(this.options)) return null;
+    if (lifetimeOver(state, now, this.options) || now - state.lastSeenAt >= lastSeenInterval(this.options)) return null;
     deferSession(req, res, sid, data, sessions, this.middleware);
     return state;
   }
@@ -182,7 +181,7 @@ export class CookieSessions {
 
 /**
  * `req.session` as a getter that runs express-session on first read, answered at once from
- * the session read already (`answerNextGetWith`), and then is the plain property
+ * the session read already (`answeringGetsWith`), and then is the plain property
  * express-session sets; `req.sessionID` is set now, as express-session would.
  */
 function deferSession(req: Request, res: Response, sid: string, data: session.SessionData, sessions: TokenSessionStore, middleware: RequestHandler): void {
@@ -193,16 +192,22 @@ function deferSession(req: Request, res: Response, sid: string, data: session.Se
     enumerable: true,
     get() {
       delete (req as { session?: unknown }).session;
-      sessions.answerNextGetWith(sid, data);
       let failure: unknown;
-      middleware(req, res, (error?: unknown) => {
-        failure = error;
-      });
+      sessions.answeringGetsWith(sid, data, () =>
+        middleware(req, res, (error?: unknown) => {
+          failure = error;
+        }),
+      );
       if (failure !== undefined) throw failure;
       return req.session;
     },
     set: settle,
   });
+}
+
+/** True when the session's absolute or idle lifetime, or the login's own end, is reached. */
+function lifetimeOver(state: CookieSessionState, now: number, options: ResolvedCookieOptions): boolean {
+  return now - state.createdAt >= options.absoluteTimeout || now - state.lastSeenAt >= options.idleTimeout || (state.endsAt !== undefined && now >= state.endsAt);
 }
 
 /** Milliseconds since `lastSeenAt` after which a request writes it again: a tenth of the idle timeout, at most a minute. */
