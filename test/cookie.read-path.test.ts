@@ -17,6 +17,9 @@ class CountingStore extends MemoryStore {
   }
 }
 
+/** Properties Gatehouse keeps on a request under its own symbols (the deferred session's state until it is settled). */
+const gatehouseSymbols = (req: object) => Object.getOwnPropertySymbols(req).map(String).filter((name) => name.includes('gatehouse'));
+
 /**
  * Issue 20's cookie rows: a cookie-authenticated request whose session changes nothing is
  * answered from one store read, without express-session's per-request work; express-session
@@ -64,6 +67,24 @@ describe('cookie sessions: the read path', () => {
     // One read a request; a write for each request that changed the session.
     expect({ reads: store.reads, writes: store.writes }).toEqual({ reads: 2, writes: 2 });
     // The Gatehouse state came through the host's writes intact: the session still works.
+    expect((await withCookie(request(t.app).get('/v1/projects'), cookie)).status).toBe(200);
+  });
+
+  it('lets the host replace req.session before reading it, and gives every read the one session object', async () => {
+    const { t, cookie } = await setup();
+    t.app.get('/v1/replace', t.auth.require(), (req, res) => {
+      const replacement = { replaced: true };
+      (req as unknown as { session: unknown }).session = replacement;
+      const descriptor = Object.getOwnPropertyDescriptor(req, 'session');
+      res.json({ same: req.session === (replacement as unknown), plain: descriptor?.value === replacement && descriptor?.writable === true, leftOver: gatehouseSymbols(req) });
+    });
+    t.app.get('/v1/twice', t.auth.require(), (req, res) => {
+      const first = req.session;
+      res.json({ same: first === req.session, loaded: typeof Object.getOwnPropertyDescriptor(req, 'session')?.value === 'object', leftOver: gatehouseSymbols(req) });
+    });
+    expect((await withCookie(request(t.app).get('/v1/replace'), cookie)).body).toEqual({ same: true, plain: true, leftOver: [] });
+    expect((await withCookie(request(t.app).get('/v1/twice'), cookie)).body).toEqual({ same: true, loaded: true, leftOver: [] });
+    // Neither request ended the session.
     expect((await withCookie(request(t.app).get('/v1/projects'), cookie)).status).toBe(200);
   });
 
