@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parse as parseCookieHeader } from 'cookie';
-import { unsign } from 'cookie-signature';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { StrategyBase } from '../passport-base';
@@ -17,6 +16,7 @@ import { isSecureRequest } from '../../request-secure';
 import type { GuardedStore } from '../../store/guard';
 import { TokenSessionStore } from '../../store/session-store';
 import type { CookieSessionState } from './session-state';
+import { SignedSessionIds } from './signed-session-id';
 import { hashSecret } from '../../tokens/format';
 import { Revocations } from '../../tokens/revocations';
 import { authInfoFor, reportRejection } from '../outcome';
@@ -44,6 +44,8 @@ export class CookieSessions {
   /** The Gatehouse store's sessions; `null` when they live in a host's own express-session store. */
   private readonly tokenSessions: TokenSessionStore | null;
   private readonly store: GuardedStore;
+  /** Session ids out of signed cookies, each distinct cookie's signature checked once. */
+  private readonly sessionIds: SignedSessionIds;
 
   /**
    * @param dependencies.options - from `resolveCookieOptions`.
@@ -56,6 +58,7 @@ export class CookieSessions {
   constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now?: () => number; revocations?: Revocations | null }) {
     const { options } = dependencies;
     this.options = options;
+    this.sessionIds = new SignedSessionIds(options.secrets);
     this.now = dependencies.now ?? Date.now;
     this.store = dependencies.store;
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
@@ -170,12 +173,7 @@ export class CookieSessions {
   private sessionIdOf(cookieHeader: string | undefined): string | undefined {
     if (typeof cookieHeader !== 'string') return undefined;
     const raw = parseCookieHeader(cookieHeader)[this.options.name];
-    if (typeof raw !== 'string' || !raw.startsWith('s:')) return undefined;
-    for (const secret of this.options.secrets) {
-      const sid = unsign(raw.slice(2), secret);
-      if (sid !== false) return sid;
-    }
-    return undefined;
+    return typeof raw === 'string' ? this.sessionIds.sessionIdOf(raw) : undefined;
   }
 }
 
