@@ -58,7 +58,7 @@ const span = (pair, digits = 2) => (pair ? `${fmt(pair[0], digits)}–${fmt(pair
 
 function table(results) {
   const lines = [
-    '| row | req/s | p99 ms | server CPU µs/req | ratio to bare | 95% CI | pairs | target | |',
+    '| row | req/s | p99 ms | server CPU µs/req | ratio to bare | 95% CI | pair range | target | |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of [results.baseline, ...results.rows]) {
