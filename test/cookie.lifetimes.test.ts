@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
+import { realNow } from './helpers/clock';
 
 const MINUTE = 60_000;
 
 describe('cookie session lifetimes (clock injected)', () => {
   it('ends a session idle for idleTimeout (401.4), and keeps an active one alive', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await cookieApp({ now: () => now, cookie: { secret: COOKIE_SECRET, idleTimeout: 30 * MINUTE, absoluteTimeout: 12 * 60 * MINUTE } });
     const active = await loginWithCookie(t);
     for (let i = 0; i < 4; i += 1) {
@@ -22,7 +23,7 @@ describe('cookie session lifetimes (clock injected)', () => {
   });
 
   it('ends a session absoluteTimeout after login however active (express-session has no absolute lifetime)', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await cookieApp({ now: () => now, cookie: { secret: COOKIE_SECRET, idleTimeout: 30 * MINUTE, absoluteTimeout: 60 * MINUTE } });
     const { cookie } = await loginWithCookie(t);
     for (let i = 0; i < 3; i += 1) {

@@ -1,6 +1,7 @@
 import session from 'express-session';
 import request from 'supertest';
 import { COOKIE_SECRET, cookieApp, loginWithCookie, withCookie } from './helpers/cookie';
+import { realNow } from './helpers/clock';
 
 describe('tokens.revokeAll ends cookie sessions', () => {
   it('in the Gatehouse store (sessions are token records)', async () => {
@@ -11,7 +12,7 @@ describe('tokens.revokeAll ends cookie sessions', () => {
   });
 
   it("in a host's own express-session store (through a per-actor not-before)", async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const hostStore = new session.MemoryStore();
     const t = await cookieApp({ now: () => now, cookie: { secret: COOKIE_SECRET, store: hostStore } });
     const { cookie } = await loginWithCookie(t);

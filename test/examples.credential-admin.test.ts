@@ -1,8 +1,9 @@
 import path from 'node:path';
 import request from 'supertest';
 import { ensureBuilt, ROOT } from './helpers/build';
+import { realNow } from './helpers/clock';
 
-const T0 = Date.UTC(2026, 5, 1);
+const T0 = realNow();
 
 /** The host admin endpoints of examples/credential-admin.js, on the package as users get it. */
 describe('example: host endpoints that list and revoke credentials', () => {

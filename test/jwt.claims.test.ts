@@ -2,8 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { buildApp } from './helpers/app';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
+import { realNow } from './helpers/clock';
 
-const NOW = Date.UTC(2026, 0, 1);
+const NOW = realNow();
 const now = Math.floor(NOW / 1000);
 
 describe('JWT verification: what is refused and how', () => {

@@ -3,8 +3,9 @@ import request from 'supertest';
 import { buildApp } from './helpers/app';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
 import { JwksServer } from './helpers/jwks-server';
+import { realNow } from './helpers/clock';
 
-const NOW = Date.UTC(2026, 0, 1);
+const NOW = realNow();
 const NOW_SECONDS = Math.floor(NOW / 1000);
 
 // RFC 7515 §4.1.11: a recipient must reject a JWS whose `crit` lists an extension it does not

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ALICE_PASSWORD, buildApp } from './helpers/app';
 import { JWT_OPTIONS } from './helpers/jwt';
+import { realNow } from './helpers/clock';
 
 const MINUTE = 60_000;
 
@@ -12,7 +13,7 @@ async function authenticate(t: Awaited<ReturnType<typeof buildApp>>) {
 
 describe('JWT endpoints', () => {
   it('POST /jwt/authenticate issues an access token (15 min) and an opaque refresh token (14 days)', async () => {
-    const now = Date.UTC(2026, 0, 1);
+    const now = realNow();
     const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now });
     const tokens = await authenticate(t);
     expect(tokens.access.split('.')).toHaveLength(3);
@@ -64,7 +65,7 @@ describe('JWT endpoints', () => {
   });
 
   it('an expired refresh token answers 401.4 (log in again), and stays refused', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await buildApp({ jwt: { ...JWT_OPTIONS, refreshTtl: 60 * MINUTE }, now: () => now });
     const { refresh } = await authenticate(t);
     now += 61 * MINUTE;
@@ -78,7 +79,7 @@ describe('JWT endpoints', () => {
   });
 
   it('POST /jwt/verify answers valid with expiresAt, 401.4 when expired, 401.2 otherwise', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now });
     const { access, accessExpiresAt, refresh } = await authenticate(t);
     expect((await request(t.app).post('/v1/jwt/verify').send({ token: access })).body).toEqual({ valid: true, expiresAt: accessExpiresAt });
@@ -102,7 +103,7 @@ describe('JWT revocation', () => {
   });
 
   it('tokens.revokeAll stops outstanding access tokens and refresh families; a later login works', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now });
     const { access, refresh } = await authenticate(t);
     now += 1500;

@@ -4,8 +4,9 @@ import type { Actor } from '../src';
 import { buildApp } from './helpers/app';
 import { forge } from './helpers/jwt';
 import { JwksServer } from './helpers/jwks-server';
+import { realNow } from './helpers/clock';
 
-const NOW = Date.UTC(2026, 0, 1);
+const NOW = realNow();
 const now = Math.floor(NOW / 1000);
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Test';
 const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -4,8 +4,9 @@ import type { Actor } from '../src';
 import { buildApp } from './helpers/app';
 import { JwksServer } from './helpers/jwks-server';
 import { forge } from './helpers/jwt';
+import { realNow } from './helpers/clock';
 
-const NOW = Date.UTC(2026, 0, 1);
+const NOW = realNow();
 const now = Math.floor(NOW / 1000);
 const ISSUER = 'https://idp.example.org/realms/main';
 const actorFromClaims = (claims: Record<string, unknown>): Actor => ({ id: String(claims.sub), kind: 'user', roles: [] });

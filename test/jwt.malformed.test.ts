@@ -2,8 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { buildApp } from './helpers/app';
 import { JWT_OPTIONS } from './helpers/jwt';
+import { realNow } from './helpers/clock';
 
-const NOW = Date.UTC(2026, 0, 1);
+const NOW = realNow();
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 const jws = (header: string, payload: string, signature = 'c2ln') => `${b64(header)}.${b64(payload)}.${signature}`;
 const claims = JSON.stringify({ sub: 'x', exp: Math.floor(NOW / 1000) + 60, iss: 'https://idp.example.org' });

@@ -3,8 +3,9 @@ import request from 'supertest';
 import { MemoryStore } from '../src';
 import { ALICE_PASSWORD, buildApp } from './helpers/app';
 import { JWT_OPTIONS, JWT_SECRET, localClaims } from './helpers/jwt';
+import { realNow } from './helpers/clock';
 
-const T = Date.UTC(2026, 0, 1); // a whole second
+const T = realNow(); // a whole second
 type App = Awaited<ReturnType<typeof buildApp>>;
 const login = async (t: App) =>
   (await request(t.app).post('/v1/jwt/authenticate').send({ login: 'alice@example.org', password: ALICE_PASSWORD })).body as {

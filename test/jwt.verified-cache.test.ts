@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { buildApp } from './helpers/app';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
+import { realNow } from './helpers/clock';
 
 /** A token verified once is remembered, but never past its exp and never past a revocation. */
 describe('JWT verified-token cache', () => {
   it('a remembered token still expires (401.4), still honours logout and a removed actor', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now });
     const nowSeconds = Math.floor(now / 1000);
     const get = (token: string) => request(t.app).get('/v1/projects').set('Authorization', `Bearer ${token}`);
@@ -29,7 +30,7 @@ describe('JWT verified-token cache', () => {
   });
 
   it('a token differing by one character is verified afresh and refused', async () => {
-    const now = Date.UTC(2026, 0, 1);
+    const now = realNow();
     const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now });
     const token = forge(localClaims(t.alice.id, Math.floor(now / 1000)));
     expect((await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${token}`)).status).toBe(200);
@@ -38,7 +39,7 @@ describe('JWT verified-token cache', () => {
   });
 
   it('a remembered signature under another header or payload is verified afresh and refused', async () => {
-    const now = Date.UTC(2026, 0, 1);
+    const now = realNow();
     const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now });
     const get = (token: string) => request(t.app).get('/v1/projects').set('Authorization', `Bearer ${token}`);
     const token = forge(localClaims(t.alice.id, Math.floor(now / 1000)));

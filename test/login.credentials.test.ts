@@ -3,6 +3,7 @@ import { gatehouse, MemoryStore } from '../src';
 import { ALICE_PASSWORD, buildApp } from './helpers/app';
 import { COOKIE_SECRET, cookieApp, sessionCookie, withCookie } from './helpers/cookie';
 import type { TestApp } from './helpers/app';
+import { realNow } from './helpers/clock';
 
 const ALICE = { login: 'alice@example.org', password: ALICE_PASSWORD };
 const HOUR = 60 * 60_000;
@@ -72,7 +73,7 @@ describe("login.credentials: 'token+cookie' hands out a token and a cookie that 
   });
 
   it('should end both when either expires, never letting one outlive the other', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await cookieApp({ now: () => now, login: { credentials: 'token+cookie' }, sessionToken: { ttl: 2 * HOUR }, cookie: { secret: COOKIE_SECRET, absoluteTimeout: 8 * HOUR } });
     const login = await loginForBoth(t);
     expect(new Date(login.body.expiresAt as string).getTime()).toBe(now + 2 * HOUR);
@@ -84,7 +85,7 @@ describe("login.credentials: 'token+cookie' hands out a token and a cookie that 
   });
 
   it('should end the token when the cookie expires first', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await cookieApp({ now: () => now, login: { credentials: 'token+cookie' }, cookie: { secret: COOKIE_SECRET, absoluteTimeout: HOUR, idleTimeout: HOUR } });
     const login = await loginForBoth(t);
     expect(new Date(login.body.expiresAt as string).getTime()).toBe(now + HOUR);

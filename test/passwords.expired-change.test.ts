@@ -4,13 +4,14 @@ import { STORE_METHODS } from '../src/store/methods';
 import { buildApp } from './helpers/app';
 import { JWT_OPTIONS } from './helpers/jwt';
 import type { TestApp } from './helpers/app';
+import { realNow } from './helpers/clock';
 
 const OLD = 'carol old password';
 const NEW = 'carol brand new password';
 const MINUTE = 60_000;
 
 async function withExpiredCarol(options: Parameters<typeof buildApp>[0] = {}): Promise<TestApp & { carolId: string; clock: { now: number } }> {
-  const clock = { now: Date.UTC(2026, 0, 1) };
+  const clock = { now: realNow() };
   const store = new MemoryStore({ passwordCost: 10 });
   const carol = await store.addUser({ login: 'carol', password: OLD, passwordExpiresAt: 0 });
   const t = await buildApp({ passwordChange: {}, now: () => clock.now, ...options }, store);

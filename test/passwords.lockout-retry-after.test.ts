@@ -2,12 +2,13 @@ import request from 'supertest';
 import { ALICE_PASSWORD, buildApp } from './helpers/app';
 import { JWT_OPTIONS } from './helpers/jwt';
 import { ALICE_LOGIN, basicApp, basicHeader, passwordFixture } from './helpers/passwords';
+import { realNow } from './helpers/clock';
 
 const MINUTE = 60_000;
 
 describe('a locked login (403.2) says when to come back with Retry-After', () => {
   it.each(['/v1/sessions', '/v1/jwt/authenticate'])('POST %s: Retry-After equals lockoutTimeRemaining and counts down', async (path) => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await buildApp({ jwt: JWT_OPTIONS, now: () => now, lockout: { maxAttempts: 2, duration: 10 * MINUTE } });
     const login = (password: string) => request(t.app).post(path).send({ login: 'alice@example.org', password });
     for (let i = 0; i < 2; i += 1) expect((await login('wrong')).status).toBe(401);

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ALICE_PASSWORD, buildApp } from './helpers/app';
+import { realNow } from './helpers/clock';
 
 const MINUTE = 60_000;
 
@@ -46,7 +47,7 @@ describe('POST /sessions', () => {
   });
 
   it('locks a login after 5 failures with lockoutTimeRemaining counting down, and reports previousAccessFailedCount', async () => {
-    let now = Date.UTC(2026, 0, 1);
+    let now = realNow();
     const t = await buildApp({ now: () => now, lockout: { maxAttempts: 5, window: 15 * MINUTE, duration: 10 * MINUTE } });
     const attempt = (password: string, login = 'alice@example.org') => request(t.app).post('/v1/sessions').send({ login, password });
 
@@ -71,7 +72,7 @@ describe('POST /sessions', () => {
   });
 
   it('a correct password past passwordExpiresAt answers 403.3; a wrong one still 401.2', async () => {
-    const now = Date.UTC(2026, 0, 1);
+    const now = realNow();
     const t = await buildApp({ now: () => now });
     await t.store.addUser({ login: 'old@example.org', password: 'expired password 1', passwordExpiresAt: now - 1 });
     expect((await request(t.app).post('/v1/sessions').send({ login: 'old@example.org', password: 'nope' })).body.code).toBe('401.2');

@@ -4,8 +4,9 @@ import request from 'supertest';
 import { gatehouse, MemoryStore, type Actor, type Gatehouse, type GatehouseOptions } from '../src';
 import { ALICE_PASSWORD } from './helpers/app';
 import { COOKIE_SECRET, sessionCookie } from './helpers/cookie';
+import { realNow } from './helpers/clock';
 
-const T0 = Date.UTC(2026, 5, 1);
+const T0 = realNow();
 const MINUTE = 60_000;
 
 /**

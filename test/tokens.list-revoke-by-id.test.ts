@@ -9,8 +9,9 @@ import { ALICE_PASSWORD } from './helpers/app';
 import { COOKIE_SECRET, sessionCookie } from './helpers/cookie';
 import { JWT_OPTIONS } from './helpers/jwt';
 import { connectRedis, deleteRedisKeys, runId, useMigratedSchema } from './helpers/services';
+import { realNow } from './helpers/clock';
 
-const T0 = Date.UTC(2026, 5, 1);
+const T0 = realNow();
 const HOUR = 3_600_000;
 const keyPrefix = `gatehouse-test:list-by-id:${runId()}:`;
 let redis: Redis | undefined;

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import request from 'supertest';
 import { ensureBuilt, ROOT } from '../helpers/build';
+import { realNow } from '../helpers/clock';
 
 const EMAIL = 'my.email.address@getodk.org';
 const PASSWORD = 'my.super.secure.password';
-const T0 = Date.UTC(2026, 5, 1);
+const T0 = realNow();
 const HTTPS = { 'X-Forwarded-Proto': 'https' };
 
 /** examples/wire/odk-central.js, black box, as ODK Central's documentation states its authentication. */

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import request from 'supertest';
 import { ensureBuilt, ROOT } from '../helpers/build';
+import { realNow } from '../helpers/clock';
 
 const LOGIN = '/api/v1/authentication/login';
 const ANALYST = { username: 'analyst', password: 'analyst password 1234' };
-const T0 = Date.UTC(2026, 5, 1);
+const T0 = realNow();
 
 /** examples/wire/siera.js, black box, as SIERA's documentation states its authentication. */
 describe('example: SIERA', () => {

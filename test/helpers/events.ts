@@ -8,6 +8,7 @@ import { MemoryStore } from '../../src';
 import { cookieApp } from './cookie';
 import { JWT_OPTIONS } from './jwt';
 import type { TestApp } from './app';
+import { realNow } from './clock';
 
 /** What the failing store throws: the object a host's logger must receive. */
 export class StoreDown extends Error {
@@ -48,7 +49,7 @@ export interface EventApp extends TestApp {
 
 /** Every scheme on, events collected. */
 export async function eventApp(options: Partial<GatehouseOptions> = {}): Promise<EventApp> {
-  let current = Date.UTC(2026, 0, 1);
+  let current = realNow();
   const clock = { now: () => current, advance: (ms: number) => void (current += ms) };
   const events: AuditEvent[] = [];
   const store = new FailingStore();

@@ -4,6 +4,7 @@ import { gatehouse, type GatehouseOptions, type GatehouseStore } from '../../src
 import { ALICE_PASSWORD } from './app';
 import { pause, type Pause } from './backends';
 import { COOKIE_SECRET } from './cookie';
+import { realNow } from './clock';
 
 /**
  * An app with cookie sessions over `store` and a slow route (`GET /v1/slow`) that `hold()`
@@ -11,7 +12,7 @@ import { COOKIE_SECRET } from './cookie';
  * `logIn(body)` posts alice's login over "HTTPS" with the extra body fields.
  */
 export function heldCookieApp(store: GatehouseStore, options: Partial<GatehouseOptions> = {}) {
-  const clock = { now: Date.UTC(2026, 10, 30, 12) };
+  const clock = { now: realNow() };
   const { cookie, ...rest } = options;
   const auth = gatehouse({ store, now: () => clock.now, ...rest, cookie: { secret: COOKIE_SECRET, ...(cookie || {}) } });
   const app = express();

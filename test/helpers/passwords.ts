@@ -14,6 +14,7 @@ import { VerificationCache, type VerificationCacheOptions } from '../../src/pass
 import { MemoryStore } from '../../src/store/memory';
 import { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from '../../src/schemes/basic/strategy';
 import type { Actor } from '../../src/actor';
+import { realNow } from './clock';
 
 export const ALICE_LOGIN = 'alice@example.org';
 export const ALICE_PASSWORD = 'correct horse battery';
@@ -24,7 +25,7 @@ export interface TestClock {
   advance(ms: number): void;
 }
 
-export function testClock(start = Date.UTC(2026, 0, 1)): TestClock {
+export function testClock(start = realNow()): TestClock {
   let current = start;
   return { now: () => current, advance: (ms) => void (current += ms) };
 }
