@@ -7,6 +7,7 @@ import bcrypt from 'bcrypt';
 import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
 import { newCredentialId } from './credential-id';
+import { ANSWERS_IN_PROCESS } from './guard';
 import { assertFitsBcrypt } from '../passwords/limits';
 import type {
   AttemptPolicy,
@@ -357,6 +358,10 @@ export class MemoryStore implements GatehouseStore {
     return attempts ? attempts.count : 0;
   }
 }
+
+// Every method answers from process memory, so the fail-closed guard needs no timer per call
+// (see ANSWERS_IN_PROCESS: a subclass, which may add I/O, does not inherit this).
+Object.defineProperty(MemoryStore.prototype, ANSWERS_IN_PROCESS, { value: MemoryStore.prototype });
 
 /** Every this many failed-attempt writes, counters whose window or lock has passed are dropped. */
 const ATTEMPT_PRUNE_EVERY = 1024;

@@ -415,7 +415,7 @@ export class TokenService {
     if (typeof this.store[method] !== 'function') {
       throw new TypeError(`The store does not implement ${String(method)}(), which auth.tokens needs.`);
     }
-    return this.store as Required<Pick<GuardedStore, K>>;
+    return this.store as unknown as Required<Pick<GuardedStore, K>>;
   }
 }
 

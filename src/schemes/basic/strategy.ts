@@ -19,6 +19,7 @@ import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '..
 import { Lockout, resolveLockoutOptions, type LockoutOptions } from '../../passwords/lockout';
 import { PasswordCheck, type PasswordCheckInput } from '../../passwords/password-check';
 import { resolveVerificationCacheOptions, VerificationCache, type VerificationCacheOptions } from '../../passwords/verification-cache';
+import { guardStore, type Guarded } from '../../store/guard';
 import { assertStoreHasMethods } from '../../store/methods';
 import type { AttemptStore, CredentialStore } from '../../store/types';
 
@@ -55,6 +56,13 @@ export interface HttpsBasicStrategyOptions {
   cache?: VerificationCacheOptions | false;
   /** Milliseconds clock for the lockout, the cache and password expiry. Default `Date.now`. Only with `store`. */
   now?: () => number;
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout. Only with `store`.
+   * @example new HttpsBasicStrategy({ store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
   /**
    * A login-and-password check built elsewhere, e.g. shared with the host's login route so
    * both count failures against one lockout and queue for one bcrypt pool. Give this or `store`.
@@ -185,8 +193,8 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
         code: 'GATEHOUSE_MISSING_OPTION',
       });
     }
-    if (options.passwordCheck && (['store', 'passwords', 'lockout', 'cache', 'now'] as const).some((name) => options[name] !== undefined)) {
-      fail('passwordCheck', 'pass either { passwordCheck } or { store, passwords, lockout, cache, now }, not both: a given passwordCheck already has its own.', {
+    if (options.passwordCheck && (['store', 'passwords', 'lockout', 'cache', 'now', 'storeTimeout'] as const).some((name) => options[name] !== undefined)) {
+      fail('passwordCheck', 'pass either { passwordCheck } or { store, passwords, lockout, cache, now, storeTimeout }, not both: a given passwordCheck already has its own.', {
         where: 'HttpsBasicStrategy',
         code: 'GATEHOUSE_CONFLICTING_OPTIONS',
       });
@@ -240,7 +248,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
  * unless `cache: false`. Each option is validated by the resolver `gatehouse()` uses.
  */
 function passwordCheckFor(options: HttpsBasicStrategyOptions): PasswordCheck {
-  const store = options.store!;
+  const store = guardStore(options.store!, options.storeTimeout);
   const now = options.now ?? Date.now;
   const passwords = resolvePasswordOptions(options.passwords);
   const lockout = resolveLockoutOptions(options.lockout);
@@ -249,7 +257,7 @@ function passwordCheckFor(options: HttpsBasicStrategyOptions): PasswordCheck {
   return new PasswordCheck({
     store,
     hasher: new PasswordHasher({ ...passwords, now }),
-    lockout: lockout === false ? false : new Lockout({ store: store as AttemptStore, options: lockout, now }),
+    lockout: lockout === false ? false : new Lockout({ store: store as Guarded<AttemptStore>, options: lockout, now }),
     cache: cache === false ? undefined : new VerificationCache({ ...cache, now }),
     now,
   });

@@ -13,7 +13,8 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../../cross-origin';
 import { GatehouseError } from '../../errors';
 import { isSecureRequest } from '../../request-secure';
-import type { GuardedStore } from '../../store/guard';
+import { guardStore, type GuardedStore } from '../../store/guard';
+import type { GatehouseStore } from '../../store/types';
 import { TokenSessionStore } from '../../store/session-store';
 import type { CookieSessionState } from './session-state';
 import { SignedSessionIds } from './signed-session-id';
@@ -54,15 +55,23 @@ export class CookieSessions {
    * @param dependencies.revocations - where `revokeAll` leaves its per-actor "not before"; needed for
    *   `revokeAll` and logout to reach sessions in a host's own session store, and for a login racing
    *   `revokeAll` to be refused. Default none.
+   * @param dependencies.storeTimeout - a store call taking longer than this many ms fails closed
+   *   (503.1). Default `5000`; a store `gatehouse()` already guards keeps that instance's timeout.
    */
-  constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now?: () => number; revocations?: Revocations | null }) {
+  constructor(dependencies: {
+    options: ResolvedCookieOptions;
+    store: Partial<GatehouseStore>;
+    now?: () => number;
+    revocations?: Revocations | null;
+    storeTimeout?: number;
+  }) {
     const { options } = dependencies;
     this.options = options;
     this.sessionIds = new SignedSessionIds(options.secrets);
     this.now = dependencies.now ?? Date.now;
-    this.store = dependencies.store;
+    this.store = guardStore(dependencies.store, dependencies.storeTimeout);
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
-    this.tokenSessions = options.store ? null : new TokenSessionStore(dependencies.store, options.absoluteTimeout);
+    this.tokenSessions = options.store ? null : new TokenSessionStore(this.store, options.absoluteTimeout);
     this.middleware = session({
       name: options.name,
       secret: options.secrets,
@@ -267,7 +276,14 @@ export interface CookieStrategyOptions {
    * a Gatehouse instance sharing it leaves `tokens.revokeAll`'s "not before", which then
    * refuses these sessions too.
    */
-  store: GuardedStore;
+  store: Partial<GatehouseStore>;
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout.
+   * @example new CookieStrategy({ cookie: { secret: process.env.SESSION_SECRET }, store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
   /** Milliseconds clock for the sessions' lifetimes. Default `Date.now`. Only with `cookie`. */
   now?: () => number;
 }
@@ -290,7 +306,7 @@ export class CookieStrategy extends StrategyBase {
   override name = 'cookie';
   /** The sessions this strategy reads: the host's login route calls `establish`, its logout route `end`. */
   readonly sessions: CookieSessions;
-  private readonly store: Pick<GuardedStore, 'findActor'>;
+  private readonly store: GuardedStore;
 
   constructor(options: CookieStrategyOptions) {
     super();
@@ -300,8 +316,8 @@ export class CookieStrategy extends StrategyBase {
     if (options.sessions && (options.cookie !== undefined || options.now !== undefined)) {
       throw new TypeError('CookieStrategy: pass either { sessions } or { cookie, now }, not both: given sessions already have their options.');
     }
-    this.sessions = options.sessions ?? sessionsFor(options.cookie!, options.store, options.now);
-    this.store = options.store;
+    this.store = guardStore(options.store, options.storeTimeout);
+    this.sessions = options.sessions ?? sessionsFor(options.cookie!, this.store, options.now);
   }
 
   override authenticate(req: Request): void {

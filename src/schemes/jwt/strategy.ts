@@ -16,7 +16,8 @@ import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import { JwtStrategyBase, type PassportStrategy } from '../passport-base';
 import type { Actor } from '../../actor';
 import { GatehouseError, isGatehouseError } from '../../errors';
-import type { GuardedStore } from '../../store/guard';
+import { guardStore, type Guarded } from '../../store/guard';
+import type { GatehouseStore } from '../../store/types';
 import { isResolvedJwtOptions, resolveJwtOptions, type JwtClaims, type JwtOptions, type ResolvedIssuer, type ResolvedJwtOptions } from './options';
 import { Revocations } from '../../tokens/revocations';
 import { JWT_DETECTION } from './detection';
@@ -37,7 +38,14 @@ export interface JwtStrategyOptions {
    * (and `saveRevocation`), a token revoked by a Gatehouse instance sharing the store
    * (logout, `tokens.revokeAll`, a reused refresh token) is refused here too.
    */
-  store: Pick<GuardedStore, 'findActor'> & Partial<Pick<GuardedStore, 'findRevocations' | 'saveRevocation'>>;
+  store: Partial<Pick<GatehouseStore, 'findActor' | 'findRevocations' | 'saveRevocation'>>;
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout.
+   * @example new JwtStrategy({ jwt, store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
   /** Revocation checks. Default: the store's revocation entries, when it has the methods. */
   revocations?: Revocations;
   /** Milliseconds clock. Default `Date.now`. */
@@ -97,7 +105,7 @@ function problemFor(challenge: unknown): GatehouseError {
  */
 export class JwtStrategy extends JwtStrategyBase {
   private readonly config: ResolvedJwtOptions;
-  private readonly store: Pick<GuardedStore, 'findActor'>;
+  private readonly store: Guarded<Pick<Partial<GatehouseStore>, 'findActor'>>;
   private readonly revocations: Revocations | undefined;
   private readonly now: () => number;
   private readonly optional: boolean;
@@ -133,11 +141,12 @@ export class JwtStrategy extends JwtStrategyBase {
     );
     this.name = 'jwt';
     this.config = config;
-    this.store = options.store;
+    const store = guardStore(options.store, options.storeTimeout);
+    this.store = store;
     this.now = options.now ?? Date.now;
     // Only isRevoked is called here, which reads entries and never writes one, so the
     // retention a Revocations needs for writing ("not before" entries) does not apply.
-    this.revocations = options.revocations ?? new Revocations(options.store, 0, this.now);
+    this.revocations = options.revocations ?? new Revocations(store, 0, this.now);
     this.optional = options.optional === true;
     this.challenge = bearerChallenge(options.realm ?? 'api');
     this.issuersByIss = new Map(
