@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { GatehouseError } from './errors';
 import type { Emit } from './events';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from './resolved-options';
 import type { ChangeTickets } from './passwords/change-ticket';
 import type { PasswordHasher } from './passwords/hasher';
 import type { PasswordCheck } from './passwords/password-check';

@@ -10,24 +10,13 @@ import type { Socket } from 'node:net';
 
 import { splitAuthorization, type DetectionInput, type SchemeDetection } from './schemes/detection';
 import { DEFAULT_PRECEDENCE, GROUP_OF_SCHEME, type SchemeGroup, type SchemeId } from './schemes/ids';
-
-export { DEFAULT_PRECEDENCE, splitAuthorization, type SchemeGroup };
+import type { UrlCredentials } from './url-credentials';
 
 /** One credential the request presents. `malformed` ones fail with 401.2 when chosen. */
 export type PresentedCredential =
   /** `credential` is what the strategy is handed; absent when it reads the credential itself (the cookie). */
   | { scheme: SchemeId; credential: string | undefined }
   | { scheme: 'malformed'; group: SchemeGroup };
-
-/** The credentials that travelled in the URL, as taken off it (see `url-credentials.ts`). */
-export interface UrlCredentials {
-  /** The decoded `/key/{token}` segment; `''` when it was present but empty or badly escaped. */
-  urlKey: string | null;
-  /** A path that reads as `/key/{token}/…` only when normalised (`/KEY/…`, `//key/…`): refused with 400.1. */
-  urlKeyNearMiss: boolean;
-  /** Every `apikey` / `apiKey` query value, decoded. */
-  queryApiKeys: readonly string[];
-}
 
 /** What detection needs to know about the configuration. */
 export interface DetectionConfig {

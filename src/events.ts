@@ -15,7 +15,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import type { SchemeId, TokenKind } from './actor';
 import { isGatehouseError, type GatehouseError, type ProblemCode } from './errors';
 import { normalizeLogin } from './login';
-import type { CredentialReference } from './schemes/outcome';
+import type { CredentialReference } from './credential-reference';
 
 /** Every audit event type, declared once; {@link AuditEvent} is derived from it. */
 export const AUDIT_EVENT_TYPES = [

@@ -12,7 +12,8 @@ import { Authenticator, authenticateMiddleware } from './middleware/authenticate
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
-import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
+import { buildOpenApi, type OpenApiFragment, type OpenApiOptions } from './openapi';
+import type { OpenApiFacts, RoutePaths } from './openapi-facts';
 import type { ChallengeScheme } from './responses';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';

@@ -3,8 +3,10 @@
  * behind one precedence-aware middleware. Public exports only.
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
-export type { GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions } from './options';
+export type { OpenApiFragment, OpenApiOptions } from './openapi';
+export type { OpenApiObject } from './openapi-facts';
+export type { GatehouseOptions, LoginOptions, PasswordChangeOptions } from './options';
+export type { LoginCredentials } from './resolved-options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';
 export type {
@@ -52,7 +54,7 @@ export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/ap
 export { ApiKeyStrategy, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
 export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap } from './schemes/api-key/options';
 export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
-export type { SchemeOptions } from './schemes/registry';
+export type { SchemeOptions } from './schemes/scheme-options';
 export type {
   CredentialInfo,
   IssueTokenInput,

@@ -5,39 +5,10 @@
  * authenticate. Built from the validated options, so it never describes a scheme or an
  * endpoint that is off.
  */
-import type { SchemeId } from './schemes/ids';
+import type { OpenApiFacts, OpenApiObject, RoutePaths } from './openapi-facts';
 import { SCHEME_DEFINITIONS } from './schemes/registry';
 import { PROBLEMS, type ProblemCode } from './errors';
 import { JWKS_MAX_AGE_SECONDS } from './routes/jwks';
-
-/** The endpoint paths of `auth.routes()`, validated. */
-export interface RoutePaths {
-  sessions: string;
-  /** `POST` login; default `sessions`. */
-  login: string;
-  /** Logout of the presented credential; default `${sessions}/current`. */
-  logout: string;
-  logoutMethod: 'DELETE' | 'POST';
-  jwt: string;
-  jwks: string;
-}
-
-/** What is on, as `gatehouse()` resolved it. */
-/** What a scheme's `securitySchemes` describes itself from. */
-export interface SecuritySchemeContext {
-  facts: OpenApiFacts;
-  paths: RoutePaths;
-  mountPath: string;
-}
-
-export interface OpenApiFacts {
-  /** Schemes whose strategy is on and whose credential is detected. */
-  schemes: ReadonlySet<SchemeId>;
-  /** Session cookie name, when cookies are on. */
-  cookieName: string | null;
-  /** Which endpoints `routes()` serves. */
-  endpoints: { login: boolean; passwordChange: boolean; jwtAuthenticate: boolean; jwtRefresh: boolean; jwtVerify: boolean; jwks: boolean };
-}
 
 /**
  * Options of `auth.openapi()`.
@@ -62,9 +33,6 @@ export interface OpenApiOptions {
    */
   mountPath?: string;
 }
-
-/** A JSON object of the OpenAPI document. */
-export type OpenApiObject = Record<string, unknown>;
 
 /** What `auth.openapi()` returns: merge `paths` and `components` into the host's document. */
 export interface OpenApiFragment {

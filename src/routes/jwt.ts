@@ -12,7 +12,7 @@ import { withChangeTicket } from '../passwords/change-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { Actor } from '../actor';
 import type { JwtResponseBody, ResponsesOptions } from '../responses';
-import type { JwtIssuer } from '../tokens/jwt-issuer';
+import type { JwtIssuer } from '../schemes/jwt/issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
 import { bodyObject, readLoginBody, requiredString } from './login-body';
 

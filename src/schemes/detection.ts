@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { UrlCredentials } from '../detect';
+import type { UrlCredentials } from '../url-credentials';
 
 /** What a reader sees: the headers, the credentials already taken off the URL, the session cookie's name. */
 export interface DetectionInput {

@@ -8,7 +8,7 @@ import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
 import { newCredentialId } from './credential-id';
 import { ANSWERS_IN_PROCESS } from './guard';
-import { assertFitsBcrypt } from '../passwords/limits';
+import { assertFitsBcrypt } from '../bcrypt-limits';
 import type {
   AttemptPolicy,
   AttemptState,

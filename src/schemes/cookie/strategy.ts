@@ -15,7 +15,7 @@ import { GatehouseError } from '../../errors';
 import { isSecureRequest } from '../../request-secure';
 import { guardStore, type GuardedStore } from '../../store/guard';
 import type { GatehouseStore } from '../../store/types';
-import { TokenSessionStore } from '../../store/session-store';
+import { TokenSessionStore } from './token-session-store';
 import type { CookieSessionState } from './session-state';
 import { SignedSessionIds } from './signed-session-id';
 import { hashSecret } from '../../tokens/format';

@@ -1,7 +1,7 @@
 /** The `jwt` scheme: JWS access tokens issued here (with refresh tokens) or by an external issuer (README, "JWT"). */
-import { bearerChallengeValue } from '../../middleware/render-problem';
+import { bearerChallengeValue } from '../outcome';
 import type { StoreFeature } from '../../store/methods';
-import { JwtIssuer } from '../../tokens/jwt-issuer';
+import { JwtIssuer } from './issuer';
 import { RefreshTokens } from '../../tokens/refresh-tokens';
 import type { BuiltScheme, SchemeDefinition } from '../definition';
 import { JWT_DETECTION } from './detection';

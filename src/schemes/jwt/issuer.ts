@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Actor } from '../actor';
-import type { ResolvedJwtOptions } from '../schemes/jwt/options';
+import type { Actor } from '../../actor';
+import type { ResolvedJwtOptions } from './options';
 
 /** A signed access token. */
 export interface SignedAccessToken {
