@@ -12,6 +12,7 @@ import { Authenticator, authenticateMiddleware } from './middleware/authenticate
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
+import { detectionConfig } from './detect';
 import { buildOpenApi, type OpenApiFragment, type OpenApiOptions } from './openapi';
 import type { OpenApiFacts, RoutePaths } from './openapi-facts';
 import type { ChallengeScheme } from './responses';
@@ -191,7 +192,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
 
   const precedence = config.precedence.filter((group) => enabledGroups.has(group));
   const authenticator = new Authenticator({
-    detection: { precedence, enabled: new Set(precedence), cookieName: schemes.cookie ? schemes.cookie.name : null, table: DETECTION_TABLE },
+    detection: detectionConfig(DETECTION_TABLE, { precedence, on: new Set(Object.keys(strategies) as SchemeId[]), cookieName: schemes.cookie ? schemes.cookie.name : null }),
     urlCredentials: { appUserUrl: schemes.appUserUrl, apiKeyQuery: schemes.apiKey !== false },
     multipleCredentials: config.multipleCredentials,
     methods: config.methods,

@@ -39,7 +39,8 @@ export interface SchemeDetection {
   /**
    * True when `read` looks at something present on every request (the TLS connection, say),
    * so detection may not skip a request that carries no header, URL credential or cookie.
-   * Default `false`.
+   * Decided per `gatehouse()` instance, over the schemes that are on: a scheme that is off
+   * costs nothing. Default `false`.
    */
   readsEveryRequest?: boolean;
 }
