@@ -16,7 +16,7 @@ import type { Revocations } from './tokens/revocations';
 import type { TokenService } from './tokens/token-service';
 
 /** The expired-password change step (`passwordChange`): tickets, and the hasher for the new password. */
-export interface PasswordChangeStep {
+interface PasswordChangeStep {
   tickets: ChangeTickets;
   hasher: Pick<PasswordHasher, 'hash' | 'verify'>;
 }

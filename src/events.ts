@@ -136,7 +136,7 @@ export function createEmit(listener: AuditListener | null, now: () => number): E
 }
 
 /** The client address of a request, for events. */
-export function clientIp(req: Request | undefined): string | null {
+function clientIp(req: Request | undefined): string | null {
   return req?.ip ?? null;
 }
 
@@ -181,7 +181,7 @@ interface LoginContext {
  * 401.2, 403.2 and 403.3 become login events; a store failure (503.1) is reported where
  * it is answered, and 503.2 (queue full) is no verdict on the password.
  */
-export function auditLogin<T extends { actor: { id: string } }>(emit: Emit, context: LoginContext, check: Promise<T>): Promise<T> {
+function auditLogin<T extends { actor: { id: string } }>(emit: Emit, context: LoginContext, check: Promise<T>): Promise<T> {
   if (!emit) return check;
   const { scheme, ip } = context;
   const login = typeof context.login === 'string' ? normalizeLogin(context.login) : '';

@@ -10,6 +10,7 @@ import type { Request } from 'express';
 import type { ResolvedCookieOptions } from './schemes/cookie/options';
 import { DEFAULT_PRECEDENCE, type SchemeGroup } from './schemes/ids';
 import type { ProblemDetails } from './errors';
+import { DEFAULT_STORE_TIMEOUT } from './store/guard';
 import { assertStoreHasMethods } from './store/methods';
 import type { AuditListener } from './events';
 import type { GatehouseStore } from './store/types';
@@ -22,9 +23,6 @@ import type { SchemeOptions } from './schemes/scheme-options';
 import { durationOption, fail } from './config-error';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 
-// Re-exported from their schemes' folders, where they are declared beside the code they configure.
-export type { BasicOptions } from './schemes/basic/options';
-export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 
 /** Options of `POST /sessions`. */
 export interface LoginOptions {
@@ -318,7 +316,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     passwordChange,
     realm,
     adminRoles: [...adminRoles],
-    storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),
+    storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', DEFAULT_STORE_TIMEOUT),
     responses: resolveResponses(options.responses, options.formatError, basicInput && typeof basicInput === 'object' ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
     now: options.now ?? Date.now,

@@ -16,7 +16,7 @@ export interface UrlCredentials {
 }
 
 /** What stands in a redacted URL where a credential was. */
-export const REDACTED = 'REDACTED';
+const REDACTED = 'REDACTED';
 
 const SLASH = 0x2f;
 
@@ -89,7 +89,7 @@ function mayNormaliseToKey(path: string): boolean {
  * Such URLs are refused (README, "Credentials in URLs"): each reader of a URL normalises
  * differently, so no form of them is safe to route, and none of them may reach a log.
  */
-export function isNearMissKeyPath(path: string): boolean {
+function isNearMissKeyPath(path: string): boolean {
   if (path.charCodeAt(0) !== SLASH || !mayNormaliseToKey(path)) return false;
   let normal = path;
   for (let round = 0; round < DECODING_ROUNDS && normal.includes('%'); round += 1) {

@@ -25,7 +25,7 @@ export interface RenderConfig {
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
 
 /** The `WWW-Authenticate` values for a 401; `invalidBearer` adds RFC 6750's `error="invalid_token"`. */
-export function challenges(config: RenderConfig, invalidBearer: boolean): string[] {
+function challenges(config: RenderConfig, invalidBearer: boolean): string[] {
   return config.challenges.map((value) => value(config.realm, invalidBearer));
 }
 

@@ -24,11 +24,6 @@ import type { SchemeId } from '../schemes/ids';
 import { hashSecret, parseTokenKind } from '../tokens/format';
 import { badField, bodyObject, readLoginBody, requiredString } from './login-body';
 
-/** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
-export interface PasswordChecker {
-  check(input: { login: string; password: string; clientIp?: string; signal?: AbortSignal }): Promise<{ actor: Actor; previousAccessFailedCount: number }>;
-}
-
 
 /** What the session routes need: the instance's context, and what the schemes built. */
 export interface SessionRoutesDependencies extends RoutesContext {

@@ -22,7 +22,7 @@ export interface DetectionInput {
  * the strategy reads it itself, as the cookie scheme does), `false` (presented but
  * malformed: refused with 401.2 when chosen) or `null` (not presented).
  */
-export type ReadResult = string | boolean | null;
+type ReadResult = string | boolean | null;
 
 /** Where a scheme's credential travels. */
 export interface SchemeDetection {

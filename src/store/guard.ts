@@ -40,7 +40,7 @@ export type GuardedStore = Guarded<Partial<GatehouseStore>>;
 export const ANSWERS_IN_PROCESS = Symbol('gatehouse.answersInProcess');
 
 /** The error every store failure becomes. */
-export function storeUnavailable(cause: unknown): GatehouseError {
+function storeUnavailable(cause: unknown): GatehouseError {
   return new GatehouseError('503.1', { cause });
 }
 

@@ -158,7 +158,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
-   * statement (`ReadBatch`, issue 20's store rows).
+   * statement (`ReadBatch`; the PostgreSQL rows of `bench/RESULTS.md`).
    */
   private readonly tokenReads: ReadBatch<TokenRow>;
   private readonly revocationReads: ReadBatch<number>;

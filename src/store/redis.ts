@@ -128,7 +128,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
-   * command (`ReadBatch`, issue 20's store rows). Rows are the stored text, parsed per caller.
+   * command (`ReadBatch`; the Redis rows of `bench/RESULTS.md`). Rows are the stored text, parsed per caller.
    */
   private readonly tokenReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['r', 'u', 'l', 'i']));
   private readonly revocationReads = new ReadBatch<string | null>(async (keys) => {

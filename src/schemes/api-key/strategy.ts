@@ -17,10 +17,6 @@ import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
 import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 
-// The `apiKeys` option (its types, checks and hashing) lives beside this file; re-exported
-// here for code that imported it from the strategy.
-export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ResolvedApiKey } from './options';
-
 /** Options of {@link ApiKeyStrategy}. */
 export interface ApiKeyStrategyOptions {
   /**

@@ -125,8 +125,8 @@ export function decodeBasicCredentials(encoded: string): { login: string; passwo
  * from the forwarding chain on every read), and the signal (an AbortController and a 'close'
  * listener) only once bcrypt may run, so never on a cache hit. They are getters of this class
  * rather than of an object literal: a literal with getters gets hidden classes of its own on
- * every request (issue 20's instruction count; it cost Basic a tenth of a bare request in
- * allocation and garbage collection).
+ * every request (counted with `npm run bench:instructions`, `bench/RESULTS.md` round 8: it cost
+ * Basic a tenth of a bare request in allocation and garbage collection).
  */
 class BasicCheckInput implements PasswordCheckInput {
   readonly useCache = true;

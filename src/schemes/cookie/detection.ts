@@ -6,7 +6,7 @@ export const COOKIE_DETECTION: SchemeDetection = {
 };
 
 /** True when the Cookie header carries a cookie with exactly this name (other cookies do not count). */
-export function hasCookie(cookieHeader: string | undefined, name: string): boolean {
+function hasCookie(cookieHeader: string | undefined, name: string): boolean {
   if (!cookieHeader) return false;
   let start = 0;
   while (start < cookieHeader.length) {

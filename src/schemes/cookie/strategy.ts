@@ -156,7 +156,8 @@ export class CookieSessions {
    * session read with one store lookup, and express-session run only if the host reads
    * `req.session` (then from what was read here, without a second lookup). express-session
    * run on every such request hashed the session three times (four with a store `touch`) and
-   * wrapped the response to decide that nothing needed writing (issue 20's cookie rows).
+   * wrapped the response to decide that nothing needed writing (the cookie rows of
+   * `bench/RESULTS.md`).
    *
    * Resolves to `null` — the caller then loads express-session as before — when the request
    * must write or end the session (idle time to record, a lifetime over), when a session is
@@ -213,7 +214,7 @@ function settleSession(req: Request, value: unknown): void {
  * The accessor of a deferred `req.session`, one for every request: the getter and setter are
  * shared functions that find the request's state under {@link DEFERRED_SESSION}. (Closures
  * made per request as the accessor cost a cookie request a sixth of its allocation and more
- * garbage collection: issue 20's cookie rows.)
+ * garbage collection: the cookie rows of `bench/RESULTS.md`, round 8.)
  */
 const DEFERRED_SESSION_ACCESSOR: PropertyDescriptor = Object.freeze({
   configurable: true,

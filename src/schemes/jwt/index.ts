@@ -21,7 +21,7 @@ export interface BuiltJwtScheme extends BuiltScheme {
  * How long an access token can outlive a "not before" issued after it was signed: its
  * lifetime plus the clock tolerance, and a second for rounding.
  */
-export function accessHorizon(jwt: ResolvedJwtOptions): number {
+function accessHorizon(jwt: ResolvedJwtOptions): number {
   return jwt.accessTtl + jwt.clockTolerance * 1000 + 1000;
 }
 
