@@ -69,7 +69,7 @@ export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEven
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
 export type { ResolvedApiKey } from './schemes/api-key/options';
-export type { GuardedStore } from './store/guard';
+export type { Guarded, GuardedStore } from './store/guard';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';
 export type { ResolvedLockoutOptions } from './passwords/lockout';
 export type { ResolvedVerificationCacheOptions } from './passwords/verification-cache';
