@@ -308,7 +308,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   // ---- RevocationStore ----
 
   async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
-    // A later revocation of the same key wins (a second revokeAll moves "not before" on).
+    // A later revocation of the same key wins (`revocationReplaces` of rules.ts, in SQL).
     await this.query(
       `INSERT INTO ${this.revocations} AS revocation (key, revoked_at, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET revoked_at = EXCLUDED.revoked_at, expires_at = EXCLUDED.expires_at
@@ -336,7 +336,8 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {
     // One statement, so concurrent failures serialise on the row: the window starts at the
     // first failure, the lock is set once at maxAttempts, and an elapsed window or lock
-    // (`over`) starts a new count — the MemoryStore rules.
+    // (`over`) starts a new count: `afterFailedAttempt` and `attemptCounterOver` of rules.ts,
+    // in SQL; the conformance kit checks every answer against them.
     const over = `(CASE WHEN counter.locked_until IS NOT NULL THEN counter.locked_until <= $2::bigint
                         ELSE counter.window_ends_at <= $2::bigint END)`;
     const { rows } = await this.query<{ count: number; locked_until: string | null }>(

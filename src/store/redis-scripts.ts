@@ -161,7 +161,7 @@ index_id(ARGV[1], ARGV[2], ARGV[3], ttl > 0 and ttl or nil)
 return ARGV[3]
 `);
 
-/** KEYS: revocation key. ARGV: revokedAt, ttl. A later revocation of the same key wins. */
+/** KEYS: revocation key. ARGV: revokedAt, ttl. A later revocation of the same key wins (`revocationReplaces` of `rules.ts`). */
 export const SAVE_REVOCATION = lua(`
 local current = redis.call('GET', KEYS[1])
 if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
@@ -170,9 +170,10 @@ return 1
 `);
 
 /**
- * KEYS: counter key. ARGV: now, maxAttempts, windowMs, lockMs. The same rules as
- * MemoryStore: the window starts at the first failure, the lock is set once when the
- * count reaches maxAttempts, and an elapsed window or lock starts a new count.
+ * KEYS: counter key. ARGV: now, maxAttempts, windowMs, lockMs. `afterFailedAttempt` of
+ * `rules.ts`, in one script: the window starts at the first failure, the lock is set once
+ * when the count reaches maxAttempts, and an ended counter (`attemptCounterOver`) starts a
+ * new count. The conformance kit checks every answer against the TypeScript rule.
  */
 export const RECORD_FAILED_ATTEMPT = lua(`
 local now, max_attempts = tonumber(ARGV[1]), tonumber(ARGV[2])
