@@ -94,7 +94,9 @@ describe('exported strategies used alone over a store that never answers', () =>
     const built = strategy(neverAnsweringStore());
     expect(built.name).toBe(name);
     const app = ownPassportApp(built, name === 'appUserUrl' ? '/key/:token/me' : path);
-    const res = await send(request(app).get(path));
+    // A bound on the request itself, far above the store timeout: without the guard the request
+    // would hang, and this ends it (closing its server) so the test fails instead of hanging.
+    const res = await send(request(app).get(path).timeout({ response: 10_000 }));
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ code: '503.1' });
   });
