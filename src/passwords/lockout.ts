@@ -10,7 +10,6 @@ import { isIP } from 'node:net';
 import { fail } from '../config-error';
 import { GatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
-import { guardStore, type Guarded } from '../store/guard';
 import type { AttemptPolicy, AttemptState, AttemptStore } from '../store/types';
 
 /**
@@ -105,13 +104,6 @@ export function resolveLockoutOptions(input: LockoutOptions | false | undefined 
 export interface LockoutDependencies {
   /** Where counters live (the gatehouse store, or a shared Redis/PostgreSQL one). Not called when lockout is off. */
   store: AttemptStore;
-  /**
-   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
-   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
-   * keeps that instance's timeout.
-   * @example new Lockout({ store, storeTimeout: 2000 })
-   */
-  storeTimeout?: number;
   /** The `lockout` options, validated here; `false` makes every method a no-op. Default: all defaults. */
   options?: LockoutOptions | false;
   /** Milliseconds clock. Default `Date.now`. */
@@ -139,7 +131,7 @@ const UNLOCKED: Readonly<AttemptState> = Object.freeze({ count: 0, lockedUntil: 
 export class Lockout {
   /** The validated options in use, or `false` when lockout is off. */
   readonly options: Readonly<ResolvedLockoutOptions> | false;
-  private readonly store: Guarded<AttemptStore>;
+  private readonly store: AttemptStore;
   private readonly now: () => number;
   private readonly policy: AttemptPolicy | null;
 
@@ -149,8 +141,7 @@ export class Lockout {
       fail('store', 'pass { store } implementing readAttempts, recordFailedAttempt and clearAttempts.', { where: 'Lockout', code: 'GATEHOUSE_MISSING_OPTION' });
     }
     this.options = resolved === false ? false : Object.freeze(resolved);
-    // Absent only when lockout is off, and then never called.
-    this.store = (dependencies.store ? guardStore(dependencies.store, dependencies.storeTimeout) : dependencies.store) as Guarded<AttemptStore>;
+    this.store = dependencies.store;
     this.now = dependencies.now ?? Date.now;
     this.policy = resolved === false ? null : { maxAttempts: resolved.maxAttempts, windowMs: resolved.window, lockMs: resolved.duration };
   }

@@ -6,7 +6,6 @@ import type { Actor } from '../actor';
 import { aboutActor, GatehouseError, isGatehouseError } from '../errors';
 import { fail } from '../config-error';
 import { normalizeLogin } from '../login';
-import { guardStore, type Guarded } from '../store/guard';
 import type { CredentialRecord, CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
 import type { Lockout } from './lockout';
@@ -19,13 +18,6 @@ export interface PasswordCheckDependencies {
    * and, when the store has it, `updatePasswordHash` upgrades hashes of another cost.
    */
   store: Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>;
-  /**
-   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
-   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
-   * keeps that instance's timeout.
-   * @example new PasswordCheck({ store, hasher, lockout, storeTimeout: 2000 })
-   */
-  storeTimeout?: number;
   /** bcrypt with the configured cost and concurrency. */
   hasher: PasswordHasher;
   /** Failed-attempt lockout; `false` (or a `Lockout` built with `options: false`) turns it off. */
@@ -87,7 +79,7 @@ export interface PasswordCheckResult {
  * ```
  */
 export class PasswordCheck {
-  private readonly store: Guarded<Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>>;
+  private readonly store: Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>;
   private readonly hasher: PasswordHasher;
   private readonly lockout: Lockout | false;
   private readonly cache: VerificationCache | undefined;
@@ -103,7 +95,7 @@ export class PasswordCheck {
     if (dependencies.lockout === undefined) {
       fail('lockout', 'pass { lockout: new Lockout(…) }, or lockout: false to turn lockout off.', { where: 'PasswordCheck', code: 'GATEHOUSE_MISSING_OPTION' });
     }
-    this.store = guardStore(dependencies.store, dependencies.storeTimeout);
+    this.store = dependencies.store;
     this.hasher = dependencies.hasher;
     this.lockout = dependencies.lockout && dependencies.lockout.enabled ? dependencies.lockout : false;
     this.cache = dependencies.cache;
