@@ -1,0 +1,76 @@
+/**
+ * A refresh retried across a signing-key roll: during step 2 of the README's rotation some
+ * instances list the keys as [new, old] and others still as [old, new]. A rotation on one
+ * and its retry on the other, within the reuse interval, must agree on the successor, so
+ * the client's session goes on — refresh tokens are "not affected at all" by the roll.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import type { JwtKey, JwtOptions } from '../src';
+import { BACKENDS, useBackends } from './helpers/backends';
+import { JWT_OPTIONS } from './helpers/jwt';
+import { refreshOn, twoInstances, useAccess } from './helpers/refresh-instances';
+
+const backends = useBackends('refresh-key-roll');
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+const withKeys = (keys: JwtKey[]): JwtOptions => ({ keys, issuer: JWT_OPTIONS.issuer, audience: JWT_OPTIONS.audience, refreshReuseInterval: 30_000 });
+
+/** [instance A's keys (not yet moved), instance B's keys (new key moved first)]. */
+const ROLLS: Array<[string, JwtKey[], JwtKey[]]> = [
+  [
+    'HMAC secrets',
+    [{ kid: 'old', secret: 'the-old-hmac-secret-of-32-bytes-or-more' }, { kid: 'new', secret: 'the-new-hmac-secret-of-32-bytes-or-more', alg: 'HS512' }],
+    [{ kid: 'new', secret: 'the-new-hmac-secret-of-32-bytes-or-more', alg: 'HS512' }, { kid: 'old', secret: 'the-old-hmac-secret-of-32-bytes-or-more' }],
+  ],
+  [
+    'key pairs, the second key verify-only (as in the README)',
+    [{ kid: 'ec-old', privateKey: ec.privateKey }, { kid: 'rs-new', publicKey: rsa.publicKey }],
+    [{ kid: 'rs-new', privateKey: rsa.privateKey }, { kid: 'ec-old', publicKey: ec.publicKey }],
+  ],
+];
+
+describe.each(BACKENDS)('a refresh retried across a signing-key roll, two instances over one %s', (backend) => {
+  it.each(ROLLS)('with %s: rotated on B, retried on A 100 ms later, the same successor and the family goes on', async (_name, keysOfA, keysOfB) => {
+    const t = await twoInstances(backends, backend, { jwt: [withKeys(keysOfA), withKeys(keysOfB)] });
+    const rotated = await refreshOn(t.b, t.tokens.refresh);
+    expect(rotated.status).toBe(200);
+    t.advance(100);
+
+    const retry = await refreshOn(t.a, t.tokens.refresh);
+    expect([retry.status, retry.body.code]).toEqual([200, undefined]);
+    expect(retry.body.refresh).toBe(rotated.body.refresh);
+    // Both answers' access tokens work on both instances: the family was not ended.
+    for (const access of [rotated.body.access, retry.body.access]) {
+      for (const target of [t.a, t.b]) expect((await useAccess(target, access)).status).toBe(200);
+    }
+    expect(await t.liveRefreshTokens()).toHaveLength(1);
+    // And the successor rotates on either instance.
+    const next = await refreshOn(t.a, retry.body.refresh);
+    expect(next.status).toBe(200);
+    expect((await refreshOn(t.b, next.body.refresh)).status).toBe(200);
+  });
+
+  it.each(ROLLS)('with %s: rotated on A, retried on B, the same successor', async (_name, keysOfA, keysOfB) => {
+    const t = await twoInstances(backends, backend, { jwt: [withKeys(keysOfA), withKeys(keysOfB)] });
+    const rotated = await refreshOn(t.a, t.tokens.refresh);
+    expect(rotated.status).toBe(200);
+    t.advance(100);
+    const retry = await refreshOn(t.b, t.tokens.refresh);
+    expect(retry.status).toBe(200);
+    expect(retry.body.refresh).toBe(rotated.body.refresh);
+    expect((await refreshOn(t.b, retry.body.refresh)).status).toBe(200);
+  });
+
+  it('a retry after the interval still ends the family, whatever the key order', async () => {
+    const [, keysOfA, keysOfB] = ROLLS[0];
+    const t = await twoInstances(backends, backend, { jwt: [withKeys(keysOfA), withKeys(keysOfB)] });
+    const rotated = await refreshOn(t.b, t.tokens.refresh);
+    expect(rotated.status).toBe(200);
+    t.advance(30_000);
+    expect((await refreshOn(t.a, t.tokens.refresh)).body.code).toBe('401.2');
+    expect((await refreshOn(t.b, rotated.body.refresh)).body.code).toBe('401.2');
+    expect((await useAccess(t.a, rotated.body.access)).body.code).toBe('401.2');
+    expect(await t.liveRefreshTokens()).toEqual([]);
+  });
+});
