@@ -1,7 +1,7 @@
 /**
- * A refresh retried across a signing-key roll: during step 2 of the README's rotation some
- * instances list the keys as [new, old] and others still as [old, new]. A rotation on one
- * and its retry on the other, within the reuse interval, must agree on the successor, so
+ * A refresh retried while a deploy is half done. During step 2 of the README's key rotation
+ * some instances list the keys as [new, old] and others still as [old, new]. A rotation on
+ * one and its retry on the other, within the reuse interval, must agree on the successor, so
  * the client's session goes on — refresh tokens are "not affected at all" by the roll.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -72,5 +72,20 @@ describe.each(BACKENDS)('a refresh retried across a signing-key roll, two instan
     expect((await refreshOn(t.b, rotated.body.refresh)).body.code).toBe('401.2');
     expect((await useAccess(t.a, rotated.body.access)).body.code).toBe('401.2');
     expect(await t.liveRefreshTokens()).toEqual([]);
+  });
+});
+
+describe.each(BACKENDS)('instances whose reuse intervals differ (an option change half deployed), over one %s', (backend) => {
+  it('a token issued with retries off has a random successor: its retry elsewhere is refused with 401.2, and the family goes on', async () => {
+    const off = { ...JWT_OPTIONS, refreshReuseInterval: 0 };
+    const on = { ...JWT_OPTIONS, refreshReuseInterval: 30_000 };
+    const t = await twoInstances(backends, backend, { jwt: [off, on] });
+    const rotated = await refreshOn(t.a, t.tokens.refresh);
+    expect(rotated.status).toBe(200);
+    t.advance(100);
+    const retry = await refreshOn(t.b, t.tokens.refresh);
+    expect([retry.status, retry.body.code]).toEqual([401, '401.2']);
+    expect((await useAccess(t.b, rotated.body.access)).status).toBe(200);
+    expect((await refreshOn(t.b, rotated.body.refresh)).status).toBe(200);
   });
 });
