@@ -8,7 +8,7 @@ import express from 'express';
 import request from 'supertest';
 import { gatehouse, MemoryStore, type Gatehouse, type GatehouseStore, type JwtOptions } from '../../src';
 import { ALICE_PASSWORD } from './app';
-import { bindAll, useBackends, type BackendName } from './backends';
+import type { bindAll, BackendName, useBackends } from './backends';
 import { realNow } from './clock';
 
 type Backends = ReturnType<typeof useBackends>;
