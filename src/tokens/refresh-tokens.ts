@@ -19,7 +19,9 @@ interface RefreshTokenData {
    * retries are on. It sits in the store, where every instance finds it whatever signing keys
    * it lists, so a rotation and its retry on another instance agree on the successor even
    * halfway through a signing-key roll. Alone it is worth nothing: the successor is
-   * HMAC(seed, the plaintext token), and the store holds only the token's hash.
+   * HMAC(seed, the plaintext token), and the store holds only the token's hash, so computing
+   * a successor takes both a read of the store and a token of the family. Each record gets a
+   * fresh seed.
    */
   successorSeed?: string;
 }
