@@ -114,11 +114,19 @@ export interface JwtOptions {
    * same successor the first rotation made, so the session goes on. Presented after the
    * interval it is taken as stolen, and its whole family is revoked. The price: within the
    * interval, someone who copied the just-used token gets that successor too. `0` turns
-   * retries off (every second use revokes the family). Default `30000` (30 s).
+   * retries off (every second use revokes the family, whatever the instances' clocks say).
+   * Across instances the interval is measured by the clock of the one a retry reaches, from
+   * the rotating one's stamp: with clocks `s` ms apart a retry is honoured for the interval
+   * ± `s`, and a stamp more than `clockTolerance` in its future is not a retry. Default
+   * `30000` (30 s).
    * @example jwt: { secret, refreshReuseInterval: 10_000 }
    */
   refreshReuseInterval?: number;
-  /** Clock skew tolerated on `exp`/`nbf`, in seconds. Default `5`. */
+  /**
+   * Clock skew tolerated on `exp`/`nbf`, and between instances judging a refresh retry (see
+   * `refreshReuseInterval`), in seconds. Default `5`.
+   * @example jwt: { secret, clockTolerance: 10 }
+   */
   clockTolerance?: number;
   /**
    * `false` (default): the actor is re-read from the store on every request, so a removed
