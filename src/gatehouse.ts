@@ -54,7 +54,18 @@ export interface RoutesOptions {
    * @example auth.routes({ paths: { sessions: '/auth/sessions', jwks: '/auth/jwks.json' } })
    * @example auth.routes({ paths: { login: '/api/v1/@apostrophecms/login/login', logout: '/api/v1/@apostrophecms/login/logout' }, logoutMethod: 'POST' })
    */
-  paths?: { sessions?: string; login?: string; logout?: string; jwt?: string; jwks?: string };
+  paths?: {
+    /** Login (`POST`), logout of a token by value (`DELETE {sessions}/:token`) and the other session endpoints. Default `'/sessions'`. */
+    sessions?: string;
+    /** The `POST` login endpoint alone. Default: `sessions`. */
+    login?: string;
+    /** Logout of the presented credential. Default `'{sessions}/current'`. */
+    logout?: string;
+    /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
+    jwt?: string;
+    /** The JSON Web Key Set of the local public keys. Default `'/.well-known/jwks.json'`. */
+    jwks?: string;
+  };
   /** The method of `paths.logout`: `'DELETE'` (default) or `'POST'`. */
   logoutMethod?: 'DELETE' | 'POST';
 }

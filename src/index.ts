@@ -1,6 +1,8 @@
 /**
  * Gatehouse: every common way to authenticate an Express API, as Passport strategies
  * behind one precedence-aware middleware. Public exports only.
+ *
+ * @module express-gatehouse
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
 export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';

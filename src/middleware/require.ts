@@ -33,7 +33,9 @@ export interface RequireOptions {
  * `Req` is the request type of the route, e.g. `Request<{ id: string }>` for typed params.
  */
 export type AuthenticatedRequest<Req extends Request = Request> = Req & {
+  /** The actor let in. */
   user: Express.User;
+  /** How it authenticated: the scheme, and the credential's kind and expiry. */
   authInfo: Express.AuthInfo & AuthInfo;
 };
 

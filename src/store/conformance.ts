@@ -16,6 +16,8 @@
  * `listTokens` / `findTokenById` with the credential ids they return (what
  * `auth.tokens.list` and `revokeById` rely on). A store without them passes those cases
  * trivially, and Gatehouse names the missing method when a call needs it.
+ *
+ * @module express-gatehouse/testing
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -57,7 +59,18 @@ export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptSto
  * };
  * ```
  */
-export type ConformanceAddUser = (store: ConformanceStore, user: { login: string; passwordHash: string }) => Promise<{ id: string }>;
+export type ConformanceAddUser = (
+  store: ConformanceStore,
+  user: {
+    /** The login as a person typed it; store it as `normalizeLogin(login)`. */
+    login: string;
+    /** A bcrypt-shaped hash, to store as it is. */
+    passwordHash: string;
+  },
+) => Promise<{
+  /** The new user's actor id. */
+  id: string;
+}>;
 
 /** Helpers handed to every case. */
 export interface ConformanceContext {
