@@ -12,7 +12,7 @@ import { Authenticator, authenticateMiddleware } from './middleware/authenticate
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
-import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
+import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePathOptions, type RoutePaths } from './openapi';
 import type { ChallengeScheme } from './responses';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
@@ -54,18 +54,7 @@ export interface RoutesOptions {
    * @example auth.routes({ paths: { sessions: '/auth/sessions', jwks: '/auth/jwks.json' } })
    * @example auth.routes({ paths: { login: '/api/v1/@apostrophecms/login/login', logout: '/api/v1/@apostrophecms/login/logout' }, logoutMethod: 'POST' })
    */
-  paths?: {
-    /** Login (`POST`), logout of a token by value (`DELETE {sessions}/:token`) and the other session endpoints. Default `'/sessions'`. */
-    sessions?: string;
-    /** The `POST` login endpoint alone. Default: `sessions`. */
-    login?: string;
-    /** Logout of the presented credential. Default `'{sessions}/current'`. */
-    logout?: string;
-    /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
-    jwt?: string;
-    /** The JSON Web Key Set of the local public keys. Default `'/.well-known/jwks.json'`. */
-    jwks?: string;
-  };
+  paths?: RoutePathOptions;
   /** The method of `paths.logout`: `'DELETE'` (default) or `'POST'`. */
   logoutMethod?: 'DELETE' | 'POST';
 }

@@ -40,6 +40,29 @@ export interface OpenApiFacts {
 }
 
 /**
+ * Where the endpoints of `auth.routes()` live, relative to the router's mount point: the
+ * `paths` option of `auth.routes()` and of `auth.openapi()`. Each path is optional.
+ *
+ * @example
+ * ```ts
+ * const paths: RoutePathOptions = { sessions: '/auth/sessions', jwks: '/auth/jwks.json' };
+ * app.use('/v1', auth.routes({ paths }));
+ * ```
+ */
+export interface RoutePathOptions {
+  /** Login (`POST`), logout of a token by value (`DELETE {sessions}/:token`) and the other session endpoints. Default `'/sessions'`. */
+  sessions?: string;
+  /** The `POST` login endpoint alone. Default: `sessions`. */
+  login?: string;
+  /** Logout of the presented credential. Default `'{sessions}/current'`. */
+  logout?: string;
+  /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
+  jwt?: string;
+  /** The JSON Web Key Set of the local public keys. Default `'/.well-known/jwks.json'`. */
+  jwks?: string;
+}
+
+/**
  * Options of `auth.openapi()`.
  *
  * @example
@@ -53,18 +76,7 @@ export interface OpenApiOptions {
    * The same `paths` given to `auth.routes()`, so the document matches the router.
    * Default `{ sessions: '/sessions', jwt: '/jwt', jwks: '/.well-known/jwks.json' }`.
    */
-  paths?: {
-    /** Login (`POST`), logout of a token by value (`DELETE {sessions}/:token`) and the other session endpoints. Default `'/sessions'`. */
-    sessions?: string;
-    /** The `POST` login endpoint alone. Default: `sessions`. */
-    login?: string;
-    /** Logout of the presented credential. Default `'{sessions}/current'`. */
-    logout?: string;
-    /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
-    jwt?: string;
-    /** The JSON Web Key Set of the local public keys. Default `'/.well-known/jwks.json'`. */
-    jwks?: string;
-  };
+  paths?: RoutePathOptions;
   /** The same `logoutMethod` given to `auth.routes()`. Default `'DELETE'`. */
   logoutMethod?: 'DELETE' | 'POST';
   /**

@@ -206,6 +206,19 @@ function assertCredentialRecord(record: CredentialRecord | null | undefined, mes
   );
 }
 
+/** Adds a user with `passwordHash`, then looks its login up: the record must be one Gatehouse can use. */
+async function addAndLookUp(
+  store: ConformanceStore,
+  context: ConformanceContext,
+  passwordHash: string,
+  message: string,
+): Promise<{ user: { id: string; login: string }; record: CredentialRecord }> {
+  const user = await addConformanceUser(store, context, passwordHash);
+  const record = await lookups(store).findCredentials(user.login);
+  assertCredentialRecord(record, message);
+  return { user, record };
+}
+
 /** Unknown logins and ids: Gatehouse treats `null` and `undefined` alike. */
 function assertNotFound(value: unknown, message: string): void {
   assert.ok(value === null || value === undefined, `${message}: expected null, got ${JSON.stringify(value)}`);
@@ -712,9 +725,7 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     parts: ['credentials'],
     async run(store, context) {
       const passwordHash = fakeBcryptHash(12);
-      const user = await addConformanceUser(store, context, passwordHash);
-      const record = await lookups(store).findCredentials(user.login);
-      assertCredentialRecord(record, 'findCredentials of a stored login');
+      const { user, record } = await addAndLookUp(store, context, passwordHash, 'findCredentials of a stored login');
       assert.equal(record.actor.id, user.id, 'record.actor.id should be the id addUser gave');
       assert.equal(record.passwordHash, passwordHash, 'the password hash should be returned exactly as stored');
     },
@@ -724,9 +735,7 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     parts: ['credentials'],
     async run(store, context) {
       // A login issues a token for record.actor.id; every later request resolves that id with findActor.
-      const user = await addConformanceUser(store, context, fakeBcryptHash(12));
-      const record = await lookups(store).findCredentials(user.login);
-      assertCredentialRecord(record, 'findCredentials of a stored login');
+      const { record } = await addAndLookUp(store, context, fakeBcryptHash(12), 'findCredentials of a stored login');
       const actor = await lookups(store).findActor(record.actor.id);
       assertActor(actor, 'findActor of the id the login resolved to');
       assert.deepEqual(decidingFields(actor), decidingFields(record.actor), 'findActor and findCredentials should agree on the actor');
@@ -781,9 +790,7 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       // Gatehouse never changes what it is given (it copies an actor before giving it other
       // roles), so a store may hand out cached objects; what it stores must not move.
       const passwordHash = fakeBcryptHash(10);
-      const user = await addConformanceUser(store, context, passwordHash);
-      const first = await lookups(store).findCredentials(user.login);
-      assertCredentialRecord(first, 'the first lookup');
+      const { user, record: first } = await addAndLookUp(store, context, passwordHash, 'the first lookup');
       const firstSeen = { actor: decidingFields(first.actor), passwordHash: first.passwordHash };
       const firstActor = await lookups(store).findActor(user.id);
       assertActor(firstActor, 'the first findActor');
