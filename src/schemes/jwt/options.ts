@@ -9,7 +9,18 @@ import type { Actor } from '../../actor';
 import { fail } from '../../config-error';
 
 /** Claims of a verified token, as the issuer wrote them. */
-export type JwtClaims = Record<string, unknown> & { sub?: string; iss?: string; exp?: number; iat?: number; jti?: string };
+export type JwtClaims = Record<string, unknown> & {
+  /** Subject: the actor id, for tokens issued here. */
+  sub?: string;
+  /** Issuer. */
+  iss?: string;
+  /** Expiry, in seconds since the epoch. */
+  exp?: number;
+  /** Issued at, in seconds since the epoch. */
+  iat?: number;
+  /** Token id, the key of its revocation. */
+  jti?: string;
+};
 
 /**
  * An external identity provider whose access tokens are accepted (AWS Cognito, Auth0, Keycloak).
@@ -140,23 +151,31 @@ export interface JwtOptions {
 
 /** A validated external issuer. */
 export interface ResolvedIssuer extends Omit<ExternalIssuer, 'clientId'> {
+  /** {@link ExternalIssuer.clientId} as a list (the `client_id` claim must be one of them), or `null` for any. */
   clientIds: string[] | null;
 }
 
 /** A validated entry of `jwt.keys`. */
 export interface ResolvedJwtKey {
+  /** {@link JwtKey.kid}. */
   kid: string;
+  /** The one algorithm of this key, default filled in. */
   alg: Algorithm;
   /** `null` for a verify-only asymmetric key. */
   signingKey: KeyObject | null;
+  /** Verifies tokens whose `kid` is this key's: the secret, or the public key. */
   verifyKey: KeyObject;
 }
 
 /** A public key as published in a JWK Set (RFC 7517): never a private member, never a secret. */
 export interface PublicJwk {
+  /** Key type: `'RSA'` or `'EC'`. */
   kty: string;
+  /** The key's id, as in the `kid` header of the tokens it verifies. */
   kid: string;
+  /** The one algorithm the key is used with. */
   alg: string;
+  /** Always `'sig'`: the key verifies signatures. */
   use: 'sig';
   [member: string]: unknown;
 }
@@ -167,6 +186,7 @@ export interface ResolvedJwtOptions {
   signingKey: KeyObject | null;
   /** Verifies local tokens; `null` when only external issuers are configured. */
   verifyKey: KeyObject | null;
+  /** {@link JwtOptions.algorithms}, default filled in. */
   algorithms: Algorithm[];
   /** With `jwt.keys`: every local key, the signing one first; verification picks one by `kid`. Else empty. */
   keys: ResolvedJwtKey[];
@@ -174,13 +194,21 @@ export interface ResolvedJwtOptions {
   signingKid: string | null;
   /** Public local keys to publish at the JWKS endpoint; empty with HMAC keys only. */
   jwks: PublicJwk[];
+  /** {@link JwtOptions.issuer}. */
   issuer: string | undefined;
+  /** {@link JwtOptions.audience}. */
   audience: string | string[] | undefined;
+  /** {@link JwtOptions.accessTtl}, default filled in (ms). */
   accessTtl: number;
+  /** {@link JwtOptions.refreshTtl}, default filled in (ms). */
   refreshTtl: number;
+  /** {@link JwtOptions.refreshReuseInterval}, default filled in (ms). */
   refreshReuseInterval: number;
+  /** {@link JwtOptions.clockTolerance}, default filled in (s). */
   clockTolerance: number;
+  /** {@link JwtOptions.stateless}, default filled in. */
   stateless: boolean;
+  /** {@link JwtOptions.issuers}, each validated. */
   issuers: ResolvedIssuer[];
 }
 
