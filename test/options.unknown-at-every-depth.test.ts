@@ -147,15 +147,17 @@ const SITES: Site[] = [
     { store: true, passwords: true, lockout: true, cache: true, now: true, passwordCheck: true, challenge: true, realm: true },
     (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10 }, ...extra } as never),
   ),
-  site('HttpsBasicStrategy', 'passwords', PASSWORDS_NAMES, (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10, ...extra } } as never)),
-  site('HttpsBasicStrategy', 'lockout', LOCKOUT_NAMES, (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10 }, lockout: { ...extra } } as never)),
-  site('HttpsBasicStrategy', 'cache', CACHE_NAMES, (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10 }, cache: { ...extra } } as never)),
+  // Checked as gatehouse() checks its passwords, lockout and basic.cache, with the same errors.
+  site('gatehouse()', 'passwords', PASSWORDS_NAMES, (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10, ...extra } } as never)),
+  site('gatehouse()', 'lockout', LOCKOUT_NAMES, (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10 }, lockout: { ...extra } } as never)),
+  site('gatehouse()', 'basic.cache', CACHE_NAMES, (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10 }, cache: { ...extra } } as never)),
   site<SessionTokenStrategyOptions>('SessionTokenStrategy', '', { tokens: true, kinds: true, optional: true, realm: true }, (extra) =>
     new SessionTokenStrategy({ tokens: auth.tokens, ...extra } as never),
   ),
   site<AppUserUrlStrategyOptions>('AppUserUrlStrategy', '', { tokens: true, optional: true }, (extra) => new AppUserUrlStrategy({ tokens: auth.tokens, ...extra } as never)),
   site<ApiKeyStrategyOptions>('ApiKeyStrategy', '', { keys: true, tokens: true, store: true, optional: true }, (extra) => new ApiKeyStrategy({ ...extra } as never)),
-  site('ApiKeyStrategy', 'keys.*', API_KEY_ENTRY_NAMES, (extra) => new ApiKeyStrategy({ keys: { [KEY]: { role: 'admin', ...extra } } as never })),
+  // Checked as gatehouse() checks its apiKeys, with the same errors.
+  site('gatehouse()', 'apiKeys.*', API_KEY_ENTRY_NAMES, (extra) => new ApiKeyStrategy({ keys: { [KEY]: { role: 'admin', ...extra } } as never })),
   site<JwtStrategyOptions>('JwtStrategy', '', { jwt: true, store: true, revocations: true, now: true, optional: true, realm: true }, (extra) =>
     new JwtStrategy({ jwt: { secret: SECRET }, store, ...extra } as never),
   ),

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { assertFitsBcrypt } from '../passwords/limits';
 import type {
@@ -45,6 +46,9 @@ export interface MemoryStoreOptions {
   passwordCost?: number;
 }
 
+/** The options of {@link MemoryStore}; a compile error when it and {@link MemoryStoreOptions} disagree. */
+const OPTION_NAMES: OptionNames<MemoryStoreOptions> = { passwordCost: true };
+
 interface StoredUser {
   actor: Actor;
   login: string;
@@ -83,9 +87,11 @@ export class MemoryStore implements GatehouseStore {
   private attemptWrites = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
+    if (options === null || typeof options !== 'object') fail('', 'options must be an object such as { passwordCost: 10 }.', { where: 'MemoryStore' });
+    knownOptions(options, OPTION_NAMES, '', { where: 'MemoryStore' });
     const cost = options.passwordCost ?? 12;
     if (!Number.isInteger(cost) || cost < 10 || cost > 31) {
-      throw new TypeError('MemoryStore: passwordCost must be an integer from 10 to 31 (bcrypt cost); default 12.');
+      fail('passwordCost', 'passwordCost must be an integer from 10 to 31 (bcrypt cost); default 12.', { where: 'MemoryStore' });
     }
     this.passwordCost = cost;
   }

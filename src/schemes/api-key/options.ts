@@ -3,7 +3,7 @@
  * once at start-up.
  */
 import { createHash } from 'node:crypto';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 import { hashSecret } from '../../tokens/format';
 
 /** One entry of the `apiKeys` map (ApostropheCMS shape, extended). */
@@ -37,6 +37,8 @@ export interface ResolvedApiKey {
   actorId: string | null;
 }
 
+/** The fields of an entry; a compile error when it and {@link ApiKeyEntry} disagree. */
+const ENTRY_OPTION_NAMES: OptionNames<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true };
 const SHA256_ENTRY = /^sha256:([0-9a-fA-F]{64})$/;
 const MIN_PLAINTEXT_KEY_LENGTH = 16;
 
@@ -57,7 +59,9 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
     const sha = SHA256_ENTRY.exec(key);
     if (!sha && key.length < MIN_PLAINTEXT_KEY_LENGTH) invalid('', `a plaintext key must be at least ${MIN_PLAINTEXT_KEY_LENGTH} characters; prefer 'sha256:<hex>'.`);
     if (!sha && !/^[\x21-\x7e]+$/.test(key)) invalid('', 'a key may hold only printable ASCII without spaces.');
-    if (!entry || typeof entry !== 'object') invalid('', "the value must be an object such as { role: 'admin' }.");
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) invalid('', "the value must be an object such as { role: 'admin' }.");
+    // A misspelt field (`rolez`) would give the key no roles at all, or the wrong actor.
+    knownOptions(entry, ENTRY_OPTION_NAMES, 'apiKeys.*', { where, describe: entryName });
     if (entry.role !== undefined && typeof entry.role !== 'string') invalid('role', 'role must be a string.');
     if (entry.roles !== undefined && !(Array.isArray(entry.roles) && entry.roles.every((r) => typeof r === 'string'))) {
       invalid('roles', 'roles must be an array of strings.');
