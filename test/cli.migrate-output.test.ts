@@ -6,6 +6,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/index';
+import { redactUrl, withoutUrlPasswords } from '../src/cli/redact-url';
 import { closedPort, DATABASE_URL, useThrowawaySchemas } from './helpers/services';
 
 const { pool, freshSchema } = useThrowawaySchemas('gatehouse_test_cli_migrate', 4);
@@ -78,5 +79,23 @@ describe('migrate never prints the database password', () => {
     expect(stderr).toContain('ECONNREFUSED');
     expect(stderr).toContain('***');
     for (const secret of shown) expect(stderr).not.toContain(secret);
+  });
+});
+
+describe('a driver message quoting the password', () => {
+  it.each([
+    ['postgres://u:s3cret-pw@db/app', 's3cret-pw', 's3cret-pw'],
+    ['postgres://u:s%33cret-pw@db/app', 's3cret-pw', 's%33cret-pw'],
+    ['postgres://u@db/app?PassWord=s%33cret-pw', 's3cret-pw', 's%33cret-pw'],
+    ['postgres://u@db/app?pass%77ord=s3cret-pw', 's3cret-pw', 's3cret-pw'],
+  ])('%s: the password is taken out of the message, as written and decoded', (url, secret, raw) => {
+    const message = withoutUrlPasswords(`could not log in with ${secret} (as given: ${raw})`, url);
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain(raw);
+    expect(message).toContain('could not log in with ***');
+  });
+
+  it('a URL that does not parse is never printed', () => {
+    expect(redactUrl('postgres://u:s3cret pw@')).not.toContain('s3cret');
   });
 });
