@@ -219,7 +219,7 @@ export class PasswordHasher {
    * over 72 bytes when prehash is off, and with GatehouseError 503.2 when the queue is full.
    */
   async hash(plain: string): Promise<string> {
-    if (typeof plain !== 'string' || plain === '') throw new TypeError('PasswordHasher.hash: the password must be a non-empty string.');
+    if (typeof plain !== 'string' || plain === '') fail('', 'the password must be a non-empty string.', { where: 'PasswordHasher.hash' });
     if (!this.options.prehash) assertFitsBcrypt(plain);
     const input = this.bcryptInput(plain);
     return this.limited(() => bcrypt.hash(input, this.options.cost));

@@ -15,6 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { fail } from '../config-error';
 import type { AttemptPolicy, AttemptStore, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
@@ -706,19 +707,20 @@ export function describeStoreConformance(
   makeStore: () => ConformanceStore | Promise<ConformanceStore>,
   options: DescribeStoreConformanceOptions = {},
 ): void {
+  const where = 'describeStoreConformance';
   const runnerGlobals = globalThis as unknown as ConformanceRunner;
   const describe = options.describe ?? runnerGlobals.describe;
   const it = options.it ?? runnerGlobals.it;
   const afterAll = options.afterAll ?? runnerGlobals.afterAll;
   if (typeof describe !== 'function' || typeof it !== 'function') {
-    throw new TypeError('describeStoreConformance: no describe/it found; run it under jest or pass { describe, it }.');
+    fail('describe', 'no describe/it found; run it under jest or pass { describe, it }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
   }
   if (typeof makeStore !== 'function') {
-    throw new TypeError('describeStoreConformance: makeStore must be a function resolving to the store under test.');
+    fail('makeStore', 'makeStore must be a function resolving to the store under test.', { where });
   }
   const parts = new Set<StorePart>(options.parts ?? ['tokens', 'revocations', 'attempts']);
   if (parts.has('passwordUpdates') && typeof options.addUser !== 'function') {
-    throw new TypeError("describeStoreConformance: the 'passwordUpdates' part needs addUser(store, { login, passwordHash }) resolving to { id }.");
+    fail('addUser', "the 'passwordUpdates' part needs addUser(store, { login, passwordHash }) resolving to { id }.", { where, code: 'GATEHOUSE_MISSING_OPTION' });
   }
   let storePromise: Promise<ConformanceStore> | undefined;
   const store = (): Promise<ConformanceStore> => (storePromise ??= Promise.resolve().then(makeStore));
@@ -730,7 +732,7 @@ export function describeStoreConformance(
     }
     if (options.closeStore) {
       if (typeof afterAll !== 'function') {
-        throw new TypeError('describeStoreConformance: closeStore needs afterAll; run it under jest or pass { afterAll }.');
+        fail('afterAll', 'closeStore needs afterAll; run it under jest or pass { afterAll }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
       }
       const closeStore = options.closeStore;
       afterAll(async () => {

@@ -101,17 +101,17 @@ export class MemoryStore implements GatehouseStore {
   /** Adds a user and resolves to its Actor. Refuses a login that already exists. */
   async addUser(user: NewUser): Promise<Actor> {
     if (typeof user?.login !== 'string' || normalizeLogin(user.login) === '') {
-      throw new TypeError('MemoryStore.addUser: login must be a non-empty string.');
+      fail('login', 'login must be a non-empty string.', { where: 'MemoryStore.addUser' });
     }
     const login = normalizeLogin(user.login);
-    if (this.userIdsByLogin.has(login)) throw new Error(`MemoryStore.addUser: the login "${login}" exists already.`);
+    if (this.userIdsByLogin.has(login)) fail('login', `the login "${login}" exists already.`, { where: 'MemoryStore.addUser', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     if (user.password !== undefined && user.passwordHash !== undefined) {
-      throw new TypeError('MemoryStore.addUser: give password or passwordHash, not both.');
+      fail('password', 'give password or passwordHash, not both.', { where: 'MemoryStore.addUser', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     }
     let passwordHash: string | null = user.passwordHash ?? null;
     if (user.password !== undefined) {
       if (typeof user.password !== 'string' || user.password === '') {
-        throw new TypeError('MemoryStore.addUser: password must be a non-empty string.');
+        fail('password', 'password must be a non-empty string.', { where: 'MemoryStore.addUser' });
       }
       assertFitsBcrypt(user.password);
       passwordHash = await bcrypt.hash(user.password, this.passwordCost);
@@ -122,7 +122,7 @@ export class MemoryStore implements GatehouseStore {
       roles: [...(user.roles ?? [])],
       displayName: user.displayName ?? user.login.trim(),
     };
-    if (this.usersById.has(actor.id)) throw new Error(`MemoryStore.addUser: the id "${actor.id}" exists already.`);
+    if (this.usersById.has(actor.id)) fail('id', `the id "${actor.id}" exists already.`, { where: 'MemoryStore.addUser', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     this.usersById.set(actor.id, { actor, login, passwordHash, passwordExpiresAt: user.passwordExpiresAt ?? null });
     this.userIdsByLogin.set(login, actor.id);
     return { ...actor, roles: [...actor.roles] };
