@@ -14,6 +14,18 @@ import type { Pool } from 'pg';
 import {
   ApiKeyStrategy,
   AppUserUrlStrategy,
+  CookieSessions,
+  Lockout,
+  PasswordCheck,
+  PasswordHasher,
+  resolveCookieOptions,
+  VerificationCache,
+  type CookieSessionsDependencies,
+  type LockoutDependencies,
+  type PasswordCheckDependencies,
+  type PasswordHasherOptions,
+  type ResolvedCookieOptions,
+  type VerificationCacheDependencies,
   combineStores,
   CookieStrategy,
   gatehouse,
@@ -50,6 +62,9 @@ import { SCHEME_GROUPS, type SchemeGroup } from '../src/schemes/ids';
 import { migrate, PostgresStore, type MigrateOptions, type PostgresStoreOptions } from '../src/store/postgres';
 import { RedisStore, type RedisStoreOptions } from '../src/store/redis';
 import type { MemoryStoreOptions } from '../src/store/memory';
+import { describeStoreConformance, type DescribeStoreConformanceOptions } from '../src/store/conformance';
+import { guardStore } from '../src/store/guard';
+import type { IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions } from '../src/tokens/token-service';
 import { DATABASE_URL } from './helpers/services';
 
 /** Every name of `T`, each `true`: a name left out or not in `T` is a compile error. */
@@ -181,6 +196,19 @@ const SITES: Site[] = [
     pools.push(created.pool);
     return created;
   }),
+  site<PasswordHasherOptions>('PasswordHasher', 'passwords', { ...PASSWORDS_NAMES, now: true }, (extra) => new PasswordHasher({ cost: 10, ...extra } as never)),
+  site<LockoutDependencies>('Lockout', '', { store: true, options: true, now: true }, (extra) => new Lockout({ store, ...extra } as never)),
+  site<VerificationCacheDependencies>('VerificationCache', 'basic.cache', { ...CACHE_NAMES, now: true }, (extra) => new VerificationCache(extra as never)),
+  site<PasswordCheckDependencies>('PasswordCheck', '', { store: true, hasher: true, lockout: true, cache: true, now: true }, (extra) =>
+    new PasswordCheck({ store, hasher: new PasswordHasher({ cost: 10 }), lockout: false, ...extra } as never),
+  ),
+  site<CookieSessionsDependencies>('CookieSessions', '', { options: true, store: true, now: true, revocations: true }, (extra) =>
+    new CookieSessions({ options: resolveCookieOptions({ secret: COOKIE_SECRET }) as ResolvedCookieOptions, store: guardStore(store, 1000), ...extra } as never),
+  ),
+  site<DescribeStoreConformanceOptions>('describeStoreConformance', '', { describe: true, it: true, afterAll: true, parts: true, addUser: true, closeStore: true }, (extra) =>
+    // Never jest's own describe/it: registering inside a test is not allowed.
+    describeStoreConformance('probe', () => store, { ...extra, describe: extra.describe ?? (() => {}), it: extra.it ?? (() => {}) } as never),
+  ),
 ];
 
 /** `clientId` → `clientID`: the last letter in the other case, the kind of slip a reader does not see. */
@@ -235,6 +263,24 @@ describe('the typos an attacker run found accepted', () => {
     expect(error!.message).toContain(`${option} is not an option`);
     if (suggestion) expect(error!.message).toContain(`did you mean '${suggestion}'?`);
     else expect(error!.message).not.toContain('did you mean');
+  });
+
+  it('auth.tokens calls refuse a misspelt field: issue, list and revokeById', async () => {
+    const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true };
+    const list: Names<ListCredentialsOptions> = { kinds: true };
+    const revokeById: Names<RevokeByIdOptions> = { actorId: true };
+    const calls: Array<[where: string, names: Record<string, true>, call: (extra: Extra) => Promise<unknown>]> = [
+      ['tokens.issue', issue, (extra) => auth.tokens.issue({ actorId: 'a', kind: 'personal', ...extra } as never)],
+      ['tokens.list', list, (extra) => auth.tokens.list('a', extra as never)],
+      ['tokens.revokeById', revokeById, (extra) => auth.tokens.revokeById('x', extra as never)],
+    ];
+    for (const [where, names, call] of calls) {
+      for (const name of Object.keys(names)) {
+        const error = await call({ [misspelt(name)]: 'x' }).then(() => undefined, (rejection: unknown) => rejection);
+        expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
+        expect((error as Error).message).toContain(`${where}: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
+      }
+    }
   });
 
   it('migrate() refuses a misspelt option before touching the database', async () => {

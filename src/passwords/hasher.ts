@@ -96,6 +96,7 @@ const DEFAULT_MAX_QUEUE = 100;
 const MIN_PEPPER_BYTES = 32;
 /** The options of `passwords`; a compile error when it and {@link PasswordOptions} disagree. */
 const OPTION_NAMES: OptionNames<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
+const HASHER_OPTION_NAMES: OptionNames<PasswordHasherOptions> = { ...OPTION_NAMES, now: true };
 const PREHASH_OPTION_NAMES: OptionNames<Exclude<PasswordOptions['prehash'], false | undefined>> = { pepper: true };
 /** A bcrypt hash as bcrypt writes it: version, two-digit cost, 22 salt and 31 hash characters. */
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
@@ -195,6 +196,7 @@ export class PasswordHasher {
 
   constructor(options: PasswordHasherOptions = {}) {
     const given = options !== null && typeof options === 'object';
+    if (given) knownOptions(options, HASHER_OPTION_NAMES, 'passwords', { where: 'PasswordHasher' });
     const { now, ...passwordOptions } = given ? options : {};
     if (now !== undefined && typeof now !== 'function') fail('now', 'now must be a function returning milliseconds.', { where: 'PasswordHasher' });
     // A non-object goes to the validator as it came, which names the mistake.

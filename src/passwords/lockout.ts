@@ -55,6 +55,8 @@ export interface ResolvedLockoutOptions {
   by: 'login' | 'login+ip';
 }
 
+/** The fields of {@link LockoutDependencies}; a compile error when they disagree. */
+const DEPENDENCY_NAMES: OptionNames<LockoutDependencies> = { store: true, options: true, now: true };
 const DEFAULTS: ResolvedLockoutOptions = { maxAttempts: 5, window: 15 * 60_000, duration: 15 * 60_000, by: 'login' };
 /** The options of `lockout`; a compile error when it and {@link LockoutOptions} disagree. */
 const OPTION_NAMES: OptionNames<LockoutOptions> = { maxAttempts: true, window: true, duration: true, by: true };
@@ -133,6 +135,7 @@ export class Lockout {
   private readonly policy: AttemptPolicy | null;
 
   constructor(dependencies: LockoutDependencies) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, DEPENDENCY_NAMES, '', { where: 'Lockout' });
     const resolved = resolveLockoutOptions(dependencies?.options, 'Lockout');
     if (resolved !== false && !dependencies.store) {
       fail('store', 'pass { store } implementing readAttempts, recordFailedAttempt and clearAttempts.', { where: 'Lockout', code: 'GATEHOUSE_MISSING_OPTION' });

@@ -57,6 +57,7 @@ interface Entry {
 const DEFAULTS: ResolvedVerificationCacheOptions = { ttl: 60_000, maxEntries: 10_000 };
 /** The options of the cache (`basic.cache`); a compile error when it and {@link VerificationCacheOptions} disagree. */
 const OPTION_NAMES: OptionNames<VerificationCacheOptions> = { ttl: true, maxEntries: true };
+const DEPENDENCY_NAMES: OptionNames<VerificationCacheDependencies> = { ...OPTION_NAMES, now: true };
 const MAX_TTL_MS = 24 * 60 * 60_000;
 
 /**
@@ -121,6 +122,7 @@ export class VerificationCache {
   private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(dependencies: VerificationCacheDependencies = {}) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, DEPENDENCY_NAMES, 'basic.cache', { where: 'VerificationCache' });
     const { now, ...options } = dependencies ?? {};
     const resolved = resolveVerificationCacheOptions(options, 'basic.cache', 'VerificationCache');
     if (resolved === false) fail('basic.cache', 'options may not be false; leave the cache out instead.', { where: 'VerificationCache' });

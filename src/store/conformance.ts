@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import type { AttemptPolicy, AttemptStore, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
@@ -689,6 +689,9 @@ export interface DescribeStoreConformanceOptions extends ConformanceRunner {
   closeStore?: (store: ConformanceStore) => Promise<void> | void;
 }
 
+/** The options of {@link describeStoreConformance}; a compile error when they and the type disagree. */
+const OPTION_NAMES: OptionNames<DescribeStoreConformanceOptions> = { describe: true, it: true, afterAll: true, parts: true, addUser: true, closeStore: true };
+
 /**
  * Registers every conformance case as a test. `makeStore` runs once, before the first case
  * (lazily, so a host's `beforeAll` can connect first); every case gets fresh random keys.
@@ -708,6 +711,8 @@ export function describeStoreConformance(
   options: DescribeStoreConformanceOptions = {},
 ): void {
   const where = 'describeStoreConformance';
+  // A misspelt `parts` would run the default parts and skip the ones asked for, unnoticed.
+  if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where });
   const runnerGlobals = globalThis as unknown as ConformanceRunner;
   const describe = options.describe ?? runnerGlobals.describe;
   const it = options.it ?? runnerGlobals.it;

@@ -6,7 +6,7 @@
  * store access, then looked up by hash — a hash lookup needs no constant-time compare.
  */
 import type { Actor, TokenKind } from '../actor';
-import { fail, GatehouseConfigError } from '../config-error';
+import { fail, GatehouseConfigError, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
@@ -367,6 +367,8 @@ export class TokenService {
     if (!options || typeof options !== 'object' || (options.actorId !== undefined && typeof options.actorId !== 'string')) {
       fail(options && typeof options === 'object' ? 'actorId' : '', 'options must be an object such as { actorId: req.user.id }.', { where: 'tokens.revokeById' });
     }
+    // A misspelt `actorId` would mean "any actor's".
+    knownOptions(options, REVOKE_BY_ID_OPTION_NAMES, '', { where: 'tokens.revokeById' });
     if (typeof id !== 'string' || id === '') return false;
     const record = await this.requireStore('findTokenById').findTokenById(id);
     if (!record || record.id !== id) return false;
@@ -420,8 +422,14 @@ export class TokenService {
   }
 }
 
+/** The fields of each call's object; compile errors when they and the types disagree. */
+const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true };
+const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
+const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
+
 function validateKinds(options: ListCredentialsOptions): readonly StoredTokenKind[] | null {
   if (!options || typeof options !== 'object') fail('', "options must be an object such as { kinds: ['personal'] }.", { where: 'tokens.list' });
+  knownOptions(options, LIST_OPTION_NAMES, '', { where: 'tokens.list' });
   const { kinds } = options;
   if (kinds === undefined) return null;
   if (!Array.isArray(kinds) || !kinds.every((kind) => STORED_TOKEN_KINDS.includes(kind))) {
@@ -445,6 +453,8 @@ function credentialInfo(record: TokenRecord): CredentialInfo {
 function validateIssueInput(input: IssueTokenInput): IssueTokenInput {
   const where = 'tokens.issue';
   if (!input || typeof input !== 'object') fail('', 'pass { actorId, kind }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
+  // A misspelt `roles` would issue the token with all of the actor's roles.
+  knownOptions(input, ISSUE_INPUT_NAMES, '', { where });
   const { actorId, kind, ttl, label, roles } = input;
   if (typeof actorId !== 'string' || actorId === '') fail('actorId', 'actorId must be a non-empty string.', { where });
   if (!TOKEN_KINDS.includes(kind)) {

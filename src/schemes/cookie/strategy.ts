@@ -22,6 +22,25 @@ import { Revocations } from '../../tokens/revocations';
 import { authInfoFor, reportRejection } from '../outcome';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
 
+/** What {@link CookieSessions} is built from. */
+export interface CookieSessionsDependencies {
+  /** The validated cookie options, from `resolveCookieOptions`. */
+  options: ResolvedCookieOptions;
+  /** The Gatehouse store (token records hold the sessions unless `options.store` is set). */
+  store: GuardedStore;
+  /** Clock in ms. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Where `revokeAll` leaves its per-actor "not before"; needed for `revokeAll` and logout to
+   * reach sessions in a host's own session store, and for a login racing `revokeAll` to be
+   * refused. Default none.
+   */
+  revocations?: Revocations | null;
+}
+
+/** The fields of {@link CookieSessionsDependencies}; a compile error when they disagree. */
+const SESSIONS_DEPENDENCY_NAMES: OptionNames<CookieSessionsDependencies> = { options: true, store: true, now: true, revocations: true };
+
 /**
  * Loads, establishes and ends browser sessions (express-session, run only when asked).
  * `gatehouse()` builds one from its `cookie` option; an app with its own passport setup
@@ -48,15 +67,9 @@ export class CookieSessions {
   /** Session ids out of signed cookies, each distinct cookie's signature checked once. */
   private readonly sessionIds: SignedSessionIds;
 
-  /**
-   * @param dependencies.options - from `resolveCookieOptions`.
-   * @param dependencies.store - the Gatehouse store (token records hold the sessions unless `options.store` is set).
-   * @param dependencies.now - clock in ms. Default `Date.now`.
-   * @param dependencies.revocations - where `revokeAll` leaves its per-actor "not before"; needed for
-   *   `revokeAll` and logout to reach sessions in a host's own session store, and for a login racing
-   *   `revokeAll` to be refused. Default none.
-   */
-  constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now?: () => number; revocations?: Revocations | null }) {
+  /** @param dependencies - see {@link CookieSessionsDependencies}. */
+  constructor(dependencies: CookieSessionsDependencies) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, SESSIONS_DEPENDENCY_NAMES, '', { where: 'CookieSessions' });
     const { options } = dependencies;
     this.options = options;
     this.sessionIds = new SignedSessionIds(options.secrets);
