@@ -7,6 +7,7 @@
 import request from 'supertest';
 import { ApiKeyStrategy, apiKeyDigest, gatehouse, MemoryStore } from '../src';
 import { buildApp } from './helpers/app';
+import { thrownBy } from './helpers/thrown';
 
 const KEY = 'reporting-key-5f2a9c1e7d';
 const DIGEST = apiKeyDigest(KEY);
@@ -22,18 +23,9 @@ const MALFORMED: Array<[label: string, entry: string]> = [
   ['empty digest', 'sha256:'],
 ];
 
-function thrown(build: () => unknown): (Error & { code?: string; option?: string }) | undefined {
-  try {
-    build();
-  } catch (error) {
-    return error as Error & { code?: string; option?: string };
-  }
-  return undefined;
-}
-
 describe('a malformed sha256: entry in apiKeys', () => {
   it.each(MALFORMED)('%s is refused at start-up, saying what a digest line looks like', (_label, entry) => {
-    const error = thrown(() => gatehouse({ store: new MemoryStore(), apiKeys: { [entry]: { role: 'reader', label: 'reporting' } } }));
+    const error = thrownBy(() => gatehouse({ store: new MemoryStore(), apiKeys: { [entry]: { role: 'reader', label: 'reporting' } } }));
     expect(error).toMatchObject({ name: 'GatehouseConfigError', code: 'GATEHOUSE_INVALID_OPTION', option: 'apiKeys.*' });
     expect(error!.message).toContain('apiKeys entry #1 ("reporting")');
     expect(error!.message).toContain("'sha256:' followed by the 64 hex digits");
@@ -42,7 +34,7 @@ describe('a malformed sha256: entry in apiKeys', () => {
   });
 
   it.each(MALFORMED)('%s is refused by ApiKeyStrategy too', (_label, entry) => {
-    expect(thrown(() => new ApiKeyStrategy({ keys: { [entry]: { role: 'reader' } } }))).toMatchObject({ code: 'GATEHOUSE_INVALID_OPTION', option: 'apiKeys.*' });
+    expect(thrownBy(() => new ApiKeyStrategy({ keys: { [entry]: { role: 'reader' } } }))).toMatchObject({ code: 'GATEHOUSE_INVALID_OPTION', option: 'apiKeys.*' });
   });
 
   it('a well-formed digest line still lets its key in, in either case of hex digits', async () => {

@@ -14,20 +14,18 @@ import { describeStoreConformance } from '../src/store/conformance';
 import { migrate, PostgresStore } from '../src/store/postgres';
 import { RedisStore } from '../src/store/redis';
 import { JwtIssuer } from '../src/tokens/jwt-issuer';
+import { thrownBy, type ThrownError } from './helpers/thrown';
 import { resolveJwtOptions, type ResolvedJwtOptions } from '../src/schemes/jwt/options';
 
 const store = new MemoryStore({ passwordCost: 10 });
 const COOKIE_SECRET = 'a-cookie-secret-of-at-least-32-characters';
 
-type Coded = { name?: string; code?: string; option?: string; message?: string };
+type Coded = Partial<ThrownError>;
 
 function thrown(build: () => unknown): Coded {
-  try {
-    build();
-  } catch (error) {
-    return error as Coded;
-  }
-  throw new Error('did not throw');
+  const error = thrownBy(build);
+  if (!error) throw new Error('did not throw');
+  return error;
 }
 
 async function rejected(run: () => Promise<unknown>): Promise<Coded> {

@@ -66,6 +66,7 @@ import { describeStoreConformance, type DescribeStoreConformanceOptions } from '
 import { guardStore } from '../src/store/guard';
 import type { IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions } from '../src/tokens/token-service';
 import { DATABASE_URL } from './helpers/services';
+import { thrownBy } from './helpers/thrown';
 
 /** Every name of `T`, each `true`: a name left out or not in `T` is a compile error. */
 type Names<T> = { [K in keyof Required<T>]: true };
@@ -217,28 +218,19 @@ function misspelt(name: string): string {
   return name.slice(0, -1) + (last === last.toLowerCase() ? last.toUpperCase() : last.toLowerCase());
 }
 
-function thrown(build: () => unknown): (Error & { code?: string; option?: string }) | undefined {
-  try {
-    build();
-  } catch (error) {
-    return error as Error & { code?: string; option?: string };
-  }
-  return undefined;
-}
-
 const fullPath = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
 
 describe.each(SITES.map((entry) => [`${entry.where} ${entry.path || '(top level)'}`, entry] as const))('%s', (_label, entry) => {
   it.each(Object.keys(entry.names))('refuses a misspelt %s with its full path and the suggestion', (name) => {
     const typo = misspelt(name);
-    const error = thrown(() => entry.build({ [typo]: undefined }));
+    const error = thrownBy(() => entry.build({ [typo]: undefined }));
     expect(error).toMatchObject({ name: 'GatehouseConfigError', code: 'GATEHOUSE_UNKNOWN_OPTION', option: fullPath(entry.path, typo) });
     expect(error!.message.startsWith(`${entry.where}: `)).toBe(true);
     expect(error!.message).toContain(`${fullPath(entry.path, typo)} is not an option (did you mean '${name}'?)`);
   });
 
   it.each(Object.keys(entry.names))('knows %s', (name) => {
-    expect(thrown(() => entry.build({ [name]: undefined }))?.code).not.toBe('GATEHOUSE_UNKNOWN_OPTION');
+    expect(thrownBy(() => entry.build({ [name]: undefined }))?.code).not.toBe('GATEHOUSE_UNKNOWN_OPTION');
   });
 });
 
@@ -257,7 +249,7 @@ describe('the typos an attacker run found accepted', () => {
   ];
 
   it.each(cases)('%s is refused, naming the path', (_label, build, option, suggestion, where = 'gatehouse()') => {
-    const error = thrown(build);
+    const error = thrownBy(build);
     expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option });
     expect(error!.message).toContain(`${where}: `);
     expect(error!.message).toContain(`${option} is not an option`);
