@@ -171,6 +171,9 @@ export function closestOption(name: string, known: readonly string[]): string | 
   return lower.length >= 4 ? known.find((candidate) => candidate.toLowerCase().endsWith(lower)) : undefined;
 }
 
+/** What an option name looks like: letters only, short; anything else is never echoed. */
+const OPTION_NAME_SHAPE = /^[A-Za-z_$][A-Za-z_$]{0,39}$/;
+
 /** `['a', 'b', 'c']` → `'a, b and c'`. */
 function listOf(names: readonly string[]): string {
   return names.length <= 1 ? (names[0] ?? '(none)') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
@@ -182,7 +185,8 @@ function listOf(names: readonly string[]): string {
  * for `clientId`) would otherwise be dropped without a word and its check silently skipped.
  * Throws a `GatehouseConfigError` (`GATEHOUSE_UNKNOWN_OPTION`) whose `option` is the full path of
  * the unknown name (`path` + `.` + name; the name alone when `path` is `''`), suggesting the
- * close match, if any. Returns `input`.
+ * close match, if any. A name that is not a word (digits, punctuation, over 40 characters) may
+ * be a secret put one level off and is shown as `*`. Returns `input`.
  *
  * @example
  * ```ts
@@ -194,8 +198,11 @@ export function knownOptions<T extends object>(input: T, names: OptionNames<T> |
   const known = Array.isArray(names) ? (names as readonly string[]) : Object.keys(names);
   for (const name of Object.keys(input)) {
     if (known.includes(name)) continue;
-    const option = path === '' ? name : `${path}.${name}`;
-    const suggestion = closestOption(name, known);
+    // Option names are words. A name with digits or other characters may be a secret put one
+    // level off (an API key without its `apiKeys` around it), so it is not repeated.
+    const shown = OPTION_NAME_SHAPE.test(name) ? name : '*';
+    const option = path === '' ? shown : `${path}.${shown}`;
+    const suggestion = shown === '*' ? undefined : closestOption(name, known);
     fail(option, `${describe ? `${describe}: ` : ''}${option} is not an option${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; the options are ${listOf(known)}.`, {
       where,
       code: 'GATEHOUSE_UNKNOWN_OPTION',

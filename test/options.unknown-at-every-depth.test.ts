@@ -257,6 +257,16 @@ describe('the typos an attacker run found accepted', () => {
     else expect(error!.message).not.toContain('did you mean');
   });
 
+  it('a name that may be a secret put one level off is refused without being repeated', () => {
+    const key = 'myapikey1029384756';
+    for (const build of [() => g({ [key]: { role: 'admin' } }), () => new ApiKeyStrategy({ [key]: { role: 'admin' } } as never)]) {
+      const error = thrownBy(build);
+      expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: '*' });
+      expect(error!.message).not.toContain(key);
+    }
+    expect(thrownBy(() => g({ apiKeys: { [KEY]: { role: 'admin', [key]: true } } }))).toMatchObject({ option: 'apiKeys.*.*' });
+  });
+
   it('auth.tokens calls refuse a misspelt field: issue, list and revokeById', async () => {
     const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true };
     const list: Names<ListCredentialsOptions> = { kinds: true };
