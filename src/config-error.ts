@@ -1,7 +1,8 @@
 /**
  * The one error every configuration mistake throws: `gatehouse(options)`, the option
- * resolvers, `auth.routes()` / `auth.openapi()` / `auth.require()`, `combineStores` and the
- * exported strategies' constructors. A `TypeError` (so `catch (e) { if (e instanceof
+ * resolvers, `auth.routes()` / `auth.openapi()` / `auth.require()`, `combineStores`, the
+ * exported strategies' and stores' constructors, `migrate()`, and the calls of `auth.tokens`
+ * given a wrong argument. A `TypeError` (so `catch (e) { if (e instanceof
  * TypeError) … }` keeps working) carrying a machine-readable `code` and the `option` at fault,
  * so a program or a test can tell mistakes apart without matching prose.
  */
