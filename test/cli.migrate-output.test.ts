@@ -52,28 +52,38 @@ describe('migrate says what it applied', () => {
 
 describe('migrate never prints the database password', () => {
   const SECRET = 's3cret-pw';
-  /** Each way a connection URL carries a password; `{host}` is replaced by host:port. */
-  const FORMS: Array<[label: string, url: (host: string) => string, shown: string[]]> = [
-    ['userinfo', (host) => `postgres://postgres:${SECRET}@${host}/test`, [SECRET]],
-    ['userinfo, percent-encoded', (host) => `postgres://postgres:s%33cret-pw@${host}/test`, [SECRET, 's%33cret-pw']],
-    ['a password= parameter', (host) => `postgres://postgres@${host}/test?password=${SECRET}`, [SECRET]],
-    ['a PASSWORD= parameter', (host) => `postgres://postgres@${host}/test?sslmode=disable&PASSWORD=${SECRET}`, [SECRET]],
-    ['a Password= parameter, value percent-encoded', (host) => `postgres://postgres@${host}/test?Password=s%33cret%2Dpw`, [SECRET, 's%33cret%2Dpw']],
-    ['a percent-encoded parameter name', (host) => `postgres://postgres@${host}/test?pass%77ord=${SECRET}`, [SECRET]],
-    ['both userinfo and parameter', (host) => `postgres://postgres:${SECRET}@${host}/test?password=${SECRET}x`, [SECRET, `${SECRET}x`]],
+  /**
+   * Each way a connection URL carries a password, written into `base` (DATABASE_URL, or one
+   * pointing at a closed port) as text, so the encodings stay as written.
+   */
+  const FORMS: Array<[label: string, url: (base: URL) => string, shown: string[]]> = [
+    ['userinfo', (base) => withUserinfo(base, SECRET), [SECRET]],
+    ['userinfo, percent-encoded', (base) => withUserinfo(base, 's%33cret-pw'), [SECRET, 's%33cret-pw']],
+    ['a password= parameter', (base) => withQuery(base, `password=${SECRET}`), [SECRET]],
+    ['a PASSWORD= parameter', (base) => withQuery(base, `sslmode=disable&PASSWORD=${SECRET}`), [SECRET]],
+    ['a Password= parameter, value percent-encoded', (base) => withQuery(base, 'Password=s%33cret%2Dpw'), [SECRET, 's%33cret%2Dpw']],
+    ['a percent-encoded parameter name', (base) => withQuery(base, `pass%77ord=${SECRET}`), [SECRET]],
+    ['both userinfo and parameter', (base) => withQuery(new URL(withUserinfo(base, SECRET)), `password=${SECRET}x`), [SECRET, `${SECRET}x`]],
   ];
-  const host = new URL(DATABASE_URL).host;
+  const withUserinfo = (base: URL, password: string) => `${base.protocol}//${base.username || 'postgres'}:${password}@${base.host}${base.pathname}${base.search}`;
+  const withQuery = (base: URL, query: string) => `${base.toString()}${base.search ? '&' : '?'}${query}`;
+  const reachable = () => new URL(DATABASE_URL);
+  const unreachable = async () => {
+    const url = new URL(DATABASE_URL);
+    url.host = `127.0.0.1:${await closedPort()}`;
+    return url;
+  };
 
   it.each(FORMS)('%s: not on stdout when it works', async (_label, url, shown) => {
     const schema = freshSchema('redact');
-    const { status, stdout, stderr } = await cli(['migrate', '--schema', schema], { DATABASE_URL: url(host) });
+    const { status, stdout, stderr } = await cli(['migrate', '--schema', schema], { DATABASE_URL: url(reachable()) });
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
     expect(stdout).toContain('***');
     for (const secret of shown) expect(stdout).not.toContain(secret);
   });
 
   it.each(FORMS)('%s: not on stderr when it fails', async (_label, url, shown) => {
-    const { status, stdout, stderr } = await cli(['migrate'], { DATABASE_URL: url(`127.0.0.1:${await closedPort()}`) });
+    const { status, stdout, stderr } = await cli(['migrate'], { DATABASE_URL: url(await unreachable()) });
     expect(status).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('ECONNREFUSED');
