@@ -61,7 +61,7 @@ import {
 import { SCHEME_GROUPS, type SchemeGroup } from '../src/schemes/ids';
 import { migrate, PostgresStore, type MigrateOptions, type PostgresStoreOptions } from '../src/store/postgres';
 import { RedisStore, type RedisStoreOptions } from '../src/store/redis';
-import type { MemoryStoreOptions } from '../src/store/memory';
+import type { MemoryStoreOptions, NewUser } from '../src/store/memory';
 import { describeStoreConformance, type DescribeStoreConformanceOptions } from '../src/store/conformance';
 import { guardStore } from '../src/store/guard';
 import type { IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions } from '../src/tokens/token-service';
@@ -282,6 +282,15 @@ describe('the typos an attacker run found accepted', () => {
         expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
         expect((error as Error).message).toContain(`${where}: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
       }
+    }
+  });
+
+  it('MemoryStore.addUser refuses a misspelt field', async () => {
+    const names: Names<NewUser> = { login: true, password: true, passwordHash: true, roles: true, kind: true, displayName: true, passwordExpiresAt: true, id: true };
+    for (const name of Object.keys(names)) {
+      const error = await store.addUser({ login: `probe-${name}@example.org`, [misspelt(name)]: undefined } as NewUser).then(() => undefined, (rejection: unknown) => rejection);
+      expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
+      expect((error as Error).message).toContain(`MemoryStore.addUser: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
     }
   });
 

@@ -48,6 +48,17 @@ export interface MemoryStoreOptions {
 
 /** The options of {@link MemoryStore}; a compile error when it and {@link MemoryStoreOptions} disagree. */
 const OPTION_NAMES: OptionNames<MemoryStoreOptions> = { passwordCost: true };
+/** The fields of {@link NewUser}; a compile error when they disagree. */
+const NEW_USER_NAMES: OptionNames<NewUser> = {
+  login: true,
+  password: true,
+  passwordHash: true,
+  roles: true,
+  kind: true,
+  displayName: true,
+  passwordExpiresAt: true,
+  id: true,
+};
 
 interface StoredUser {
   actor: Actor;
@@ -103,6 +114,8 @@ export class MemoryStore implements GatehouseStore {
     if (typeof user?.login !== 'string' || normalizeLogin(user.login) === '') {
       fail('login', 'login must be a non-empty string.', { where: 'MemoryStore.addUser' });
     }
+    // A misspelt `roles` would add the user with none.
+    knownOptions(user, NEW_USER_NAMES, '', { where: 'MemoryStore.addUser' });
     const login = normalizeLogin(user.login);
     if (this.userIdsByLogin.has(login)) fail('login', `the login "${login}" exists already.`, { where: 'MemoryStore.addUser', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     if (user.password !== undefined && user.passwordHash !== undefined) {
