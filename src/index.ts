@@ -45,7 +45,7 @@ export { normalizeLogin } from './login';
 export { combineStores, type StoreParts } from './store/combine';
 export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './schemes/basic/strategy';
 export { JwtStrategy, type JwtStrategyOptions } from './schemes/jwt/strategy';
-export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './schemes/cookie/strategy';
+export { CookieSessions, CookieStrategy, type CookieSessionsDependencies, type CookieStrategyOptions } from './schemes/cookie/strategy';
 export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions, type SessionStore } from './schemes/cookie/options';
 export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest } from './cross-origin';
 export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, type JwtOptions, type ResolvedJwtOptions } from './schemes/jwt/options';
