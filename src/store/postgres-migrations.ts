@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool, QueryConfig, QueryResultRow } from 'pg';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 
 /**
  * Where the SQL migrations live. `src/store` (tests) and `dist/store` (the package) are
@@ -30,6 +31,9 @@ export interface MigrateOptions {
    */
   timeoutMs?: number;
 }
+
+/** The options of {@link migrate}; a compile error when they and {@link MigrateOptions} disagree. */
+const MIGRATE_OPTION_NAMES: OptionNames<MigrateOptions> = { schema: true, timeoutMs: true };
 
 /** What {@link migrate} did. */
 export interface MigrateResult {
@@ -67,7 +71,7 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export function checkSchema(schema: unknown, where: string): string | undefined {
   if (schema === undefined) return undefined;
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    throw new TypeError(`${where}: schema must be a name of letters, digits and _ (at most 63, not starting with a digit), e.g. 'auth'.`);
+    fail('schema', "schema must be a name of letters, digits and _ (at most 63, not starting with a digit), e.g. 'auth'.", { where });
   }
   return schema;
 }
@@ -92,13 +96,16 @@ export function checkSchema(schema: unknown, where: string): string | undefined 
  * ```
  */
 export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const where = 'migrate';
   if (!pool || typeof pool.connect !== 'function') {
-    throw new TypeError('migrate: pool must be a pg Pool, e.g. new Pool({ connectionString }).');
+    fail('pool', 'pool must be a pg Pool, e.g. new Pool({ connectionString }).', { where, code: 'GATEHOUSE_MISSING_OPTION' });
   }
-  const schema = checkSchema(options.schema, 'migrate');
+  if (options === null || typeof options !== 'object') fail('', 'options must be an object such as { schema: \'auth\' }.', { where });
+  knownOptions(options, MIGRATE_OPTION_NAMES, '', { where });
+  const schema = checkSchema(options.schema, where);
   const { timeoutMs = 300_000 } = options;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new TypeError('migrate: timeoutMs must be a positive whole number of milliseconds (default 300000).');
+    fail('timeoutMs', 'timeoutMs must be a positive whole number of milliseconds (default 300000).', { where });
   }
   const migrations = await readMigrations();
   const applied: string[] = [];

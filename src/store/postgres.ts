@@ -8,9 +8,12 @@
  * `gatehouse_migrations`, or apply them in order with your own migration tool. Expired
  * rows stay until `sweepExpired()` removes them; lookups still work in between, since
  * callers check `expiresAt` themselves.
+ *
+ * @module express-gatehouse/postgres
  */
 import { createHash } from 'node:crypto';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
@@ -84,6 +87,9 @@ export interface PostgresStoreOptions {
    */
   now?: () => number;
 }
+
+/** The options of {@link PostgresStore}; a compile error when they and {@link PostgresStoreOptions} disagree. */
+const OPTION_NAMES: OptionNames<PostgresStoreOptions> = { pool: true, schema: true, queryTimeoutMs: true, now: true, preparedStatements: true };
 
 /** How many rows `sweepExpired` removed, per table. */
 export interface SweepResult {
@@ -165,22 +171,25 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private readonly attemptReads: ReadBatch<AttemptRow>;
 
   constructor(options: PostgresStoreOptions) {
+    const where = 'PostgresStore';
     if (options === null || typeof options !== 'object') {
-      throw new TypeError('PostgresStore: options must be an object such as { pool: process.env.DATABASE_URL }.');
+      fail('', 'options must be an object such as { pool: process.env.DATABASE_URL }.', { where });
     }
+    knownOptions(options, OPTION_NAMES, '', { where });
     const { pool, queryTimeoutMs = 2000, now = Date.now, preparedStatements = true } = options;
-    this.schema = checkSchema(options.schema, 'PostgresStore');
+    this.schema = checkSchema(options.schema, where);
     if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs <= 0) {
-      throw new TypeError('PostgresStore: queryTimeoutMs must be a positive integer (milliseconds); default 2000.');
+      fail('queryTimeoutMs', 'queryTimeoutMs must be a positive integer (milliseconds); default 2000.', { where });
     }
     if (typeof now !== 'function') {
-      throw new TypeError('PostgresStore: now must be a function returning milliseconds; default Date.now.');
+      fail('now', 'now must be a function returning milliseconds; default Date.now.', { where });
     }
     if (typeof preparedStatements !== 'boolean') {
-      throw new TypeError('PostgresStore: preparedStatements must be true or false; default true.');
+      fail('preparedStatements', 'preparedStatements must be true or false; default true.', { where });
     }
     const { connection, owned } = ownedConnection<Pool>(pool, {
-      where: 'PostgresStore',
+      where,
+      option: 'pool',
       isConnection: isPool,
       timeoutOf: (given) => given.options.connectionTimeoutMillis,
       withoutTimeout:

@@ -16,8 +16,11 @@
  * Every write that must be atomic is one Lua script, so two instances never interleave.
  * A Redis Cluster is not supported: a per-actor index and the tokens it lists live in
  * different hash slots. A single primary (optionally behind Sentinel) is.
+ *
+ * @module express-gatehouse/redis
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { ReadBatch } from './read-batch';
 import {
@@ -99,6 +102,9 @@ export interface RedisStoreOptions {
   now?: () => number;
 }
 
+/** The options of {@link RedisStore}; a compile error when it and {@link RedisStoreOptions} disagree. */
+const OPTION_NAMES: OptionNames<RedisStoreOptions> = { client: true, keyPrefix: true, now: true };
+
 /** The record fields kept outside the JSON because scripts read or change them. */
 type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
 
@@ -142,18 +148,21 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   private readonly now: () => number;
 
   constructor(options: RedisStoreOptions) {
+    const where = 'RedisStore';
     if (options === null || typeof options !== 'object') {
-      throw new TypeError("RedisStore: options must be an object such as { client: 'redis://127.0.0.1:6379' }.");
+      fail('', "options must be an object such as { client: 'redis://127.0.0.1:6379' }.", { where });
     }
+    knownOptions(options, OPTION_NAMES, '', { where });
     const { client, keyPrefix = 'gatehouse:', now = Date.now } = options;
     if (typeof keyPrefix !== 'string') {
-      throw new TypeError("RedisStore: keyPrefix must be a string; default 'gatehouse:'.");
+      fail('keyPrefix', "keyPrefix must be a string; default 'gatehouse:'.", { where });
     }
     if (typeof now !== 'function') {
-      throw new TypeError('RedisStore: now must be a function returning milliseconds; default Date.now.');
+      fail('now', 'now must be a function returning milliseconds; default Date.now.', { where });
     }
     const { connection, owned } = ownedConnection<Redis>(client, {
       where: 'RedisStore',
+      option: 'client',
       isConnection: isRedisClient,
       refuse: (given) =>
         given.isCluster

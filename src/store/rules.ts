@@ -6,6 +6,7 @@
  * two instances never interleave), take their parameters from here, and the conformance
  * kit (`conformance.ts`) pins each rule on all three, so the restatements cannot drift.
  */
+import { fail } from '../config-error';
 import { newCredentialId } from './credential-id';
 import type { AttemptPolicy, AttemptState, TokenRecord } from './types';
 
@@ -69,6 +70,8 @@ export function revocationReplaces(storedRevokedAt: number | null | undefined, r
 export interface ConnectionRules<Connection> {
   /** Who is asking, for the messages: `'RedisStore'`. */
   where: string;
+  /** The option the connection is given in: `'client'`, `'pool'`. */
+  option: string;
   isConnection(value: unknown): value is Connection;
   /** Refuses a connection the store cannot use (a Redis Cluster client); returns nothing when it can. */
   refuse?(connection: Connection): string | undefined;
@@ -90,11 +93,11 @@ export interface ConnectionRules<Connection> {
 export function ownedConnection<Connection>(given: unknown, rules: ConnectionRules<Connection>): { connection: Connection; owned: boolean } {
   if (rules.isConnection(given)) {
     const refused = rules.refuse?.(given);
-    if (refused !== undefined) throw new TypeError(`${rules.where}: ${refused}`);
+    if (refused !== undefined) fail(rules.option, refused, { where: rules.where });
     const timeout = rules.timeoutOf(given);
-    if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) throw new TypeError(`${rules.where}: ${rules.withoutTimeout}`);
+    if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) fail(rules.option, rules.withoutTimeout, { where: rules.where });
     return { connection: given, owned: false };
   }
   if (typeof given === 'string' || (given !== null && typeof given === 'object')) return { connection: rules.create(given), owned: true };
-  throw new TypeError(`${rules.where}: ${rules.missing}`);
+  return fail(rules.option, rules.missing, { where: rules.where, code: 'GATEHOUSE_MISSING_OPTION' });
 }
