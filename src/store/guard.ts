@@ -26,7 +26,10 @@ declare const guardedBrand: unique symbol;
  * A store view made by the guard: the methods of `S` that Gatehouse calls, each failing
  * closed (503.1) on a rejection, a throw or no answer within the store timeout.
  */
-export type Guarded<S> = Pick<S, Extract<keyof S, keyof GatehouseStore>> & { readonly [guardedBrand]: true };
+export type Guarded<S> = Pick<S, Extract<keyof S, keyof GatehouseStore>> & {
+  /** The brand: present only on what `guardStore` returned. */
+  readonly [guardedBrand]: true;
+};
 
 /** The store methods Gatehouse may call, guarded or absent; only `guardStore` makes one. */
 export type GuardedStore = Guarded<Partial<GatehouseStore>>;
