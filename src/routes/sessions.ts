@@ -22,6 +22,7 @@ import { CREDENTIAL_REFERENCE, type CredentialReference } from '../schemes/outco
 import type { CredentialEnder } from '../schemes/definition';
 import type { SchemeId } from '../schemes/ids';
 import { hashSecret, parseTokenKind } from '../tokens/format';
+import { isSecureRequest } from '../request-secure';
 import { badField, bodyObject, readLoginBody, requiredString } from './login-body';
 
 /** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
@@ -105,7 +106,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
         if (wantsCookie && !cookieSessions) throw badField('session', 'cannot be true: cookie sessions are not enabled');
         if (wantsToken && !issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
         // A Secure cookie cannot be set over plain HTTP; refuse before the password is checked.
-        if (cookieSessions?.options.secure && !req.secure) throw new GatehouseError('401.3');
+        if (cookieSessions?.options.secure && !isSecureRequest(req)) throw new GatehouseError('401.3');
         // Login CSRF: a page on another origin must not sign the browser into an account of its
         // choosing. There is no session (and no CSRF token) yet, so the browser's headers decide.
         if (cookieSessions && !isCrossOriginAllowed(crossOriginRequestOf(req.method, req.headers), { trustedOrigins: cookieSessions.options.trustedOrigins, sessionCsrfToken: undefined })) {

@@ -15,6 +15,8 @@ import { clientGoneSignal } from '../../passwords/client-gone';
 import { isSecureRequest } from '../../request-secure';
 import { fail } from '../../config-error';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
+import { BASIC_DETECTION } from './detection';
+import { readOwnAuthorization } from '../detection';
 import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '../../passwords/hasher';
 import { Lockout, resolveLockoutOptions, type LockoutOptions } from '../../passwords/lockout';
 import { PasswordCheck, type PasswordCheckInput } from '../../passwords/password-check';
@@ -80,8 +82,6 @@ export interface HttpsBasicStrategyOptions {
 
 /** Standard base64 with correct padding (RFC 4648 §4); anything else is refused, not guessed at. */
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** `Basic` (any case), whitespace, the token68 and optional trailing whitespace. */
-const BASIC_HEADER = /^basic[ \t]+([^ \t]*)[ \t]*$/i;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -213,10 +213,11 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
 
     let encoded = options?.credential;
     if (typeof encoded !== 'string') {
-      const header = req.headers?.authorization;
-      const match = typeof header === 'string' ? BASIC_HEADER.exec(header) : null;
-      if (!match) return outcome.fail(new GatehouseError('401.2'), 401);
-      encoded = match[1];
+      // The one Authorization parser, a single pass: a regular expression with a run of
+      // spaces on either side of the value backtracked quadratically on a padded header.
+      const presented = readOwnAuthorization(req.headers?.authorization, BASIC_DETECTION);
+      if (typeof presented !== 'string') return outcome.fail(new GatehouseError('401.2'), 401);
+      encoded = presented;
     }
     const credentials = decodeBasicCredentials(encoded);
     if (!credentials) return outcome.fail(new GatehouseError('401.2'), 401);
