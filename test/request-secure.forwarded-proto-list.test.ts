@@ -10,7 +10,10 @@ import { ALICE_PASSWORD } from './helpers/app';
 import { cookieApp, loginWithCookie } from './helpers/cookie';
 import { ALICE_LOGIN, basicApp, basicHeader, passwordFixture } from './helpers/passwords';
 
-/** `X-Forwarded-Proto` as a client and an appending proxy leave it, in both wire forms. */
+/**
+ * `X-Forwarded-Proto` as a client and an appending proxy leave it, in both wire forms (an
+ * array is sent as two header lines; supertest's types name only the one-string form).
+ */
 const CLIENT_THEN_PROXY: Array<[string, string | string[]]> = [
   ['one header, https then http', 'https, http'],
   ['one header without a space', 'https,http'],
@@ -22,7 +25,7 @@ describe('X-Forwarded-Proto with several values is HTTPS only when every value i
   it.each(CLIENT_THEN_PROXY)('Basic behind trust proxy 1 — %s: 401.3', async (_label, proto) => {
     const { passwordCheck } = await passwordFixture();
     const { app } = basicApp(passwordCheck, { trustProxy: 1 });
-    const res = await request(app).get('/me').set('X-Forwarded-Proto', proto).set('Authorization', basicHeader(ALICE_LOGIN, ALICE_PASSWORD));
+    const res = await request(app).get('/me').set('X-Forwarded-Proto', proto as string).set('Authorization', basicHeader(ALICE_LOGIN, ALICE_PASSWORD));
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('401.3');
   });
@@ -30,7 +33,7 @@ describe('X-Forwarded-Proto with several values is HTTPS only when every value i
   it.each(CLIENT_THEN_PROXY)('cookie login behind trust proxy 1 — %s: 401.3, and no cookie', async (_label, proto) => {
     const t = await cookieApp();
     t.app.set('trust proxy', 1);
-    const res = await request(t.app).post('/v1/sessions').set('X-Forwarded-Proto', proto).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });
+    const res = await request(t.app).post('/v1/sessions').set('X-Forwarded-Proto', proto as string).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('401.3');
     expect(res.headers['set-cookie']).toBeUndefined();
@@ -40,7 +43,7 @@ describe('X-Forwarded-Proto with several values is HTTPS only when every value i
     const t = await cookieApp();
     const { cookie } = await loginWithCookie(t);
     t.app.set('trust proxy', 1);
-    const res = await request(t.app).get('/v1/projects').set('X-Forwarded-Proto', proto).set('Cookie', cookie);
+    const res = await request(t.app).get('/v1/projects').set('X-Forwarded-Proto', proto as string).set('Cookie', cookie);
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('401.3');
   });
@@ -49,7 +52,7 @@ describe('X-Forwarded-Proto with several values is HTTPS only when every value i
     const { passwordCheck } = await passwordFixture();
     const { app } = basicApp(passwordCheck, { trustProxy: 1 });
     for (const proto of ['https, https', ['https', 'https']]) {
-      const res = await request(app).get('/me').set('X-Forwarded-Proto', proto).set('Authorization', basicHeader(ALICE_LOGIN, ALICE_PASSWORD));
+      const res = await request(app).get('/me').set('X-Forwarded-Proto', proto as string).set('Authorization', basicHeader(ALICE_LOGIN, ALICE_PASSWORD));
       expect(res.status).toBe(200);
     }
     const t = await cookieApp();
