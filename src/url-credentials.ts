@@ -16,6 +16,16 @@ const DOT = 0x2e;
 
 const API_KEY_PARAMS: ReadonlySet<string> = new Set(['apikey', 'apiKey']);
 const SHORTEST_API_KEY_PARAM = 'apikey'.length;
+
+/**
+ * `apikey[…]` / `apiKey[…]`: the names a bracket-reading query parser (Express 4's default,
+ * qs) turns into `req.query.apikey`, as a list or an object. The key is then in the query
+ * the app and its logger see, so such a name is a presented key, taken off like
+ * `apikey=`, and malformed (a list or object is no key): refused, never tried.
+ */
+export function isBracketedApiKeyParam(name: string): boolean {
+  return name.length > SHORTEST_API_KEY_PARAM && name.charCodeAt(SHORTEST_API_KEY_PARAM) === 0x5b && API_KEY_PARAMS.has(name.slice(0, SHORTEST_API_KEY_PARAM));
+}
 const EQUALS = 0x3d;
 
 /** The result of taking credentials off one URL. */
@@ -170,8 +180,9 @@ export function urlMayCarryCredentials(url: string, config: UrlCredentialConfig)
 }
 
 /**
- * Takes `/key/{token}` off the front of the path and `apikey`/`apiKey` out of the query.
- * A present but empty or badly escaped key is reported as `''` so it fails as presented.
+ * Takes `/key/{token}` off the front of the path and `apikey`/`apiKey` (and their bracketed
+ * forms, {@link isBracketedApiKeyParam}) out of the query. A present but empty or badly
+ * escaped key, or one under a bracketed name, is reported as `''` so it fails as presented.
  *
  * @example
  * takeCredentialsFromUrl('/key/abc/projects?x=1', { appUserUrl: true, apiKeyQuery: true })
@@ -220,8 +231,9 @@ export function takeCredentialsFromUrl(url: string, config: UrlCredentialConfig)
       const rawName = query.slice(start, equals);
       // Decoding never lengthens a name: a shorter one cannot be `apikey`, and is not decoded.
       const name = rawName.length >= SHORTEST_API_KEY_PARAM ? decodeQueryComponent(rawName) : null;
-      if (name !== null && API_KEY_PARAMS.has(name)) {
-        queryApiKeys.push(equals === end ? '' : (decodeQueryComponent(query.slice(equals + 1, end)) ?? ''));
+      if (name !== null && (API_KEY_PARAMS.has(name) || isBracketedApiKeyParam(name))) {
+        // '' is a presented, malformed key: an empty value, a bad escape or a bracketed name.
+        queryApiKeys.push(equals === end || name.length !== SHORTEST_API_KEY_PARAM ? '' : (decodeQueryComponent(query.slice(equals + 1, end)) ?? ''));
         redacted += `${start === 0 ? '' : '&'}${rawName}=${REDACTED}`;
       } else {
         kept += keptParts === 0 ? part : `&${part}`;
@@ -244,6 +256,38 @@ export function takeCredentialsFromUrl(url: string, config: UrlCredentialConfig)
     url: withQuery(protohost + path, keptQuery),
     redactedUrl: withQuery(protohost + redactedPath, redactedQuery),
   };
+}
+
+/**
+ * `url` with every path segment that decodes to `decoded` replaced by {@link REDACTED}: a
+ * secret taken from a path parameter (`DELETE /sessions/:token`), which Express decodes,
+ * leaves the URL a logger prints whatever the client's encoding of it (one character
+ * escaped, all of them, either case of hex, or escaped twice). Segments are compared after
+ * decoding, as Express compares them, and replaced as they were sent. One pass over the URL;
+ * a segment shorter than `decoded` is not decoded (decoding never lengthens a segment).
+ *
+ * @example
+ * redactPathSegment('/v1/sessions/%67ths_abc?x=1', 'gths_abc') // → '/v1/sessions/REDACTED?x=1'
+ */
+export function redactPathSegment(url: string, decoded: string): string {
+  if (decoded === '') return url;
+  const queryStart = url.indexOf('?');
+  const pathEnd = queryStart === -1 ? url.length : queryStart;
+  let redacted = '';
+  let copiedTo = 0;
+  for (let start = 0; start <= pathEnd; ) {
+    let end = url.indexOf('/', start);
+    if (end === -1 || end > pathEnd) end = pathEnd;
+    if (end - start >= decoded.length) {
+      const segment = url.slice(start, end);
+      if (segment === decoded || decodeComponent(segment) === decoded) {
+        redacted += url.slice(copiedTo, start) + REDACTED;
+        copiedTo = end;
+      }
+    }
+    start = end + 1;
+  }
+  return copiedTo === 0 ? url : redacted + url.slice(copiedTo);
 }
 
 /** Where the first Gatehouse layer records what it took; shared by every copy of Gatehouse in the process. */

@@ -23,6 +23,7 @@ import type { CredentialEnder } from '../schemes/definition';
 import type { SchemeId } from '../schemes/ids';
 import { hashSecret, parseTokenKind } from '../tokens/format';
 import { isSecureRequest } from '../request-secure';
+import { redactPathSegment } from '../url-credentials';
 import { badField, bodyObject, readLoginBody, requiredString } from './login-body';
 
 /** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
@@ -200,7 +201,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
     handle(async (req, res) => {
       // The token to end is itself a credential in the URL: keep it out of request logs.
       const token = String(req.params.token);
-      req.originalUrl = req.originalUrl.split(encodeURIComponent(token)).join('REDACTED').split(token).join('REDACTED');
+      req.originalUrl = redactPathSegment(req.originalUrl, token);
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Referrer-Policy', 'no-referrer');
       const authenticated = await authenticatedActor(deps, req, res);

@@ -15,11 +15,17 @@ import { readOwnAuthorization } from '../../src/schemes/detection';
 import { API_KEY_DETECTION } from '../../src/schemes/api-key/detection';
 import { SCHEMES } from '../../src/schemes/registry';
 import { SCHEME_GROUPS, SCHEME_IDS } from '../../src/schemes/ids';
-import { isNearMissKeyPath, takeCredentialsFromUrl, urlMayCarryCredentials } from '../../src/url-credentials';
+import { isNearMissKeyPath, redactPathSegment, takeCredentialsFromUrl, urlMayCarryCredentials } from '../../src/url-credentials';
+import { forwardedProtoIsHttps } from '../../src/request-secure';
 import { parseTokenKind } from '../../src/tokens/format';
 import { PasswordCheck } from '../../src/passwords/password-check';
 import { PasswordHasher } from '../../src/passwords/hasher';
 import { MemoryStore } from '../../src/store/memory';
+
+/** Input sizes: n, 2n and 4n characters. */
+export const SIZES = [12_500, 25_000, 50_000] as const;
+/** Linear work grows 2× and 4× over {@link SIZES}, quadratic work 4× and 16×: each bound sits a factor of 2 from linear at 4n. */
+export const MAX_GROWTH = { twice: 4, fourTimes: 8 } as const;
 
 /** `filler` repeated to `size` characters, between `before` and `after`. */
 function padded(before: string, filler: string, size: number, after = ''): string {
@@ -144,6 +150,12 @@ export const REQUEST_PARSERS: RequestParser[] = [
     around: [['', ''], ['a', 'b']],
   },
   { name: 'parseTokenKind (DELETE /sessions/:token)', parse: parseTokenKind, around: [['gths_', ''], ['', '']] },
+  {
+    name: 'redactPathSegment (DELETE /sessions/:token in the access log)',
+    parse: (url) => redactPathSegment(url, 'gths_abc'),
+    around: [['/v1/sessions/', ''], ['/', '/gths_abc?x'], ['/gths_ab', '/%67ths_abc']],
+  },
+  { name: 'forwardedProtoIsHttps (X-Forwarded-Proto behind a trusted proxy)', parse: forwardedProtoIsHttps, around: [['https', ''], ['https,', 'https'], ['', '']] },
   { name: 'hasRepeatedAuthorization (raw header list)', parse: (value) => hasRepeatedAuthorization(rawHeadersOf(value)), around: [['', '']] },
 ];
 
