@@ -9,7 +9,7 @@
  * So each parser runs on inputs of n, 2n and 4n characters (12.5, 25 and 50 kB) and what is
  * compared is the RATIO of the costs, never a time against a limit: linear work grows 2× and
  * 4×, quadratic work 4× and 16×; the bounds (4× and 8×) sit a factor of 2 from linear at 4n.
- * Each cost is the smallest of 15 samples taken in turn (n, 2n, 4n, n, …), each running the
+ * Each cost is the smallest of 11 samples taken in turn (n, 2n, 4n, n, …), each running the
  * parser the same number of times, enough for the 4n input to last about 0.2 ms: a sample
  * that short mostly runs without the scheduler taking the CPU away, so a busy machine slows
  * some samples but not the smallest. A shape over a bound is sampled again (up to three

@@ -18,7 +18,7 @@ require.extensions['.ts'] = (module, filename) => {
 
 const { REQUEST_PARSERS, inputShapes, SIZES, MAX_GROWTH } = require('./request-parsers.ts');
 
-const SAMPLES = 15;
+const SAMPLES = 11;
 /** A shape over the bounds is measured again, its minimums taken over all rounds: more samples, never a looser bound. */
 const ROUNDS = 3;
 /** Short enough that most samples run without the scheduler taking the CPU away. */

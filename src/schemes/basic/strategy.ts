@@ -14,6 +14,7 @@ import { GatehouseError, isGatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
 import { isSecureRequest } from '../../request-secure';
 import { fail } from '../../config-error';
+import { hasControlCharacter } from '../../login';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
 import { BASIC_DETECTION } from './detection';
 import { readOwnAuthorization } from '../detection';
@@ -87,7 +88,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * Splits a Basic credential into login and password, or returns `null` when it is
  * malformed: not canonical base64, not UTF-8 (RFC 7617 `charset="UTF-8"`), without a
- * colon, or with an empty login or password. The split is at the FIRST colon: a login
+ * colon, with an empty login or password, or with a control character in either. The split is at the FIRST colon: a login
  * cannot contain one (RFC 7617 §2), a password can.
  *
  * @example
@@ -108,6 +109,8 @@ export function decodeBasicCredentials(encoded: string): { login: string; passwo
   }
   const colon = decoded.indexOf(':');
   if (colon <= 0 || colon === decoded.length - 1) return null;
+  // RFC 7617 §2: neither part may hold a control character; refused before any store call.
+  if (hasControlCharacter(decoded)) return null;
   return { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
