@@ -22,7 +22,7 @@ async function appOverPostgres() {
   const auth = gatehouse({
     store: backends.storeFor('PostgresStore', users),
     jwt: { secret: 'a-jwt-secret-of-at-least-thirty-two-bytes!', issuer: 'https://api.example.org', audience: 'api' },
-    onEvent: (event) => events.push(event),
+    onEvent: (event) => void events.push(event),
   });
   const app = express();
   app.set('trust proxy', 'loopback');
