@@ -13,6 +13,7 @@ export const REDACTED = 'REDACTED';
 const SLASH = 0x2f;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
+const EQUALS = 0x3d;
 
 const API_KEY_PARAMS: ReadonlySet<string> = new Set(['apikey', 'apiKey']);
 const SHORTEST_API_KEY_PARAM = 'apikey'.length;
@@ -26,7 +27,6 @@ const SHORTEST_API_KEY_PARAM = 'apikey'.length;
 export function isBracketedApiKeyParam(name: string): boolean {
   return name.length > SHORTEST_API_KEY_PARAM && name.charCodeAt(SHORTEST_API_KEY_PARAM) === 0x5b && API_KEY_PARAMS.has(name.slice(0, SHORTEST_API_KEY_PARAM));
 }
-const EQUALS = 0x3d;
 
 /** The result of taking credentials off one URL. */
 export interface UrlWithoutCredentials extends UrlCredentials {
