@@ -6,13 +6,13 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { PassportStrategy as Strategy } from './schemes/passport-base';
 import type { GatehouseError } from './errors';
-import { fail } from './config-error';
+import { fail, knownOptions, type OptionNames } from './config-error';
 import { createEmit, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
-import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
+import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePathOptions, type RoutePaths } from './openapi';
 import type { ChallengeScheme } from './responses';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
@@ -54,7 +54,7 @@ export interface RoutesOptions {
    * @example auth.routes({ paths: { sessions: '/auth/sessions', jwks: '/auth/jwks.json' } })
    * @example auth.routes({ paths: { login: '/api/v1/@apostrophecms/login/login', logout: '/api/v1/@apostrophecms/login/logout' }, logoutMethod: 'POST' })
    */
-  paths?: { sessions?: string; login?: string; logout?: string; jwt?: string; jwks?: string };
+  paths?: RoutePathOptions;
   /** The method of `paths.logout`: `'DELETE'` (default) or `'POST'`. */
   logoutMethod?: 'DELETE' | 'POST';
 }
@@ -84,6 +84,11 @@ export interface Gatehouse {
   readonly passwords: PasswordHasher;
 }
 
+/** The options of `auth.routes()`, of `auth.openapi()`, and of their `paths`; compile errors when they and the types disagree. */
+const ROUTES_OPTION_NAMES: OptionNames<RoutesOptions> = { paths: true, logoutMethod: true };
+const OPENAPI_OPTION_NAMES: OptionNames<OpenApiOptions> = { paths: true, logoutMethod: true, mountPath: true };
+const PATHS_OPTION_NAMES: OptionNames<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
+
 /** `name` is the option, e.g. `paths.jwt`; `where` the method, e.g. `auth.routes()`. */
 function checkPath(value: unknown, where: string, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_@-]*$/): string {
   if (value === undefined) return fallback;
@@ -96,6 +101,7 @@ function checkPath(value: unknown, where: string, name: string, fallback: string
 /** The endpoint paths of `routes()`, which `openapi()` takes too. */
 function routePaths(paths: RoutesOptions['paths'] = {}, method: string, logoutMethod: unknown = 'DELETE'): RoutePaths {
   if (!paths || typeof paths !== 'object') fail('paths', `paths must be an object such as { sessions: '/sessions' }.`, { where: method });
+  knownOptions(paths, PATHS_OPTION_NAMES, 'paths', { where: method });
   if (logoutMethod !== 'DELETE' && logoutMethod !== 'POST') fail('logoutMethod', `logoutMethod must be 'DELETE' or 'POST' (default 'DELETE').`, { where: method });
   const sessions = checkPath(paths.sessions, method, 'paths.sessions', '/sessions');
   const login = checkPath(paths.login, method, 'paths.login', sessions);
@@ -223,12 +229,14 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     tokens,
     passwords,
     openapi(openApiOptions: OpenApiOptions = {}) {
+      if (openApiOptions && typeof openApiOptions === 'object') knownOptions(openApiOptions, OPENAPI_OPTION_NAMES, '', { where: 'auth.openapi()' });
       const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi()', 'mountPath', '');
       return buildOpenApi(openApiFacts, routePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
     },
     authenticate: () => authenticateMiddleware(authenticator, render),
     require: (requireOptions) => requireMiddleware(requireOptions, render),
     routes(routesOptions: RoutesOptions = {}) {
+      if (routesOptions && typeof routesOptions === 'object') knownOptions(routesOptions, ROUTES_OPTION_NAMES, '', { where: 'auth.routes()' });
       const paths = routePaths(routesOptions.paths, 'auth.routes()', routesOptions.logoutMethod);
       const { jwt: jwtPath, jwks: jwksPath } = paths;
       const jwks = schemes.jwt ? schemes.jwt.jwks : [];

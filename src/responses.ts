@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { Actor } from './actor';
 import type { ProblemDetails } from './errors';
-import { fail } from './config-error';
+import { fail, knownOptions, type OptionNames } from './config-error';
 
 /** The schemes that can carry a `WWW-Authenticate` challenge. */
 export type ChallengeScheme = 'bearer' | 'basic';
@@ -16,7 +16,9 @@ const CHALLENGE_SCHEMES: readonly ChallengeScheme[] = ['bearer', 'basic'];
 export interface LoginResponseBody {
   /** The session token; absent for a cookie login. */
   token?: string;
+  /** When the session token was issued (ISO 8601); absent for a cookie login. */
   createdAt?: string;
+  /** When the session token expires (ISO 8601), `null` when it does not; absent for a cookie login. */
   expiresAt?: string | null;
   /** The CSRF token of a cookie session. */
   csrf?: string;
@@ -26,19 +28,25 @@ export interface LoginResponseBody {
 
 /** Gatehouse's own body for a successful logout. */
 export interface LogoutResponseBody {
+  /** Always `true`: a logout that fails answers a problem instead. */
   success: true;
 }
 
 /** Gatehouse's own body for `POST /jwt/authenticate` and `POST /jwt/refresh`. */
 export interface JwtResponseBody {
+  /** The signed access token (JWS), sent as `Authorization: Bearer …`. */
   access: string;
+  /** The opaque refresh token, for `POST /jwt/refresh`; used once, then replaced. */
   refresh: string;
+  /** When the access token expires (ISO 8601). */
   accessExpiresAt: string;
+  /** When the refresh token expires (ISO 8601). */
   refreshExpiresAt: string;
 }
 
 /** What a success shaper is told besides the body. */
 export interface SuccessResponseContext {
+  /** The request being answered. */
   req: Request;
   /** The actor who logged in, logged out or was issued the tokens. */
   actor: Actor;
@@ -46,11 +54,13 @@ export interface SuccessResponseContext {
 
 /** What `responses.jwt` is told: also which endpoint answers. */
 export interface JwtResponseContext extends SuccessResponseContext {
+  /** `'authenticate'` for `POST /jwt/authenticate`, `'refresh'` for `POST /jwt/refresh`. */
   endpoint: 'authenticate' | 'refresh';
 }
 
 /** What `responses.error` is told besides the problem. */
 export interface ErrorResponseContext {
+  /** The request being answered. */
   req: Request;
   /** The problem, as Gatehouse would send it. */
   problem: ProblemDetails;
@@ -65,6 +75,7 @@ export interface ErrorResponseContext {
 
 /** What `responses.error` returns: the body, and optionally the status and the content type. */
 export interface ErrorResponse {
+  /** The body to send, serialised with `JSON.stringify` (a string is sent as a JSON string). */
   body: unknown;
   /** A status from 400 to 599. Default: the problem's own. */
   status?: number;
@@ -121,8 +132,7 @@ export interface ResolvedResponses {
 }
 
 /** The options of `responses`, in the order messages list them; a compile error when it and {@link ResponsesOptions} disagree. */
-const OPTION_NAMES = { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true } as const satisfies Record<keyof ResponsesOptions, true>;
-const KNOWN: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
+const OPTION_NAMES: OptionNames<ResponsesOptions> = { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true };
 
 /**
  * Validates `responses`; `formatError` (the top-level shorthand) becomes `responses.error`
@@ -137,9 +147,7 @@ export function resolveResponses(
     fail('responses', 'responses must be an object such as { login: (body) => body, challenges: [] }.');
   }
   const input = (value ?? {}) as Record<string, unknown>;
-  for (const name of Object.keys(input)) {
-    if (!KNOWN.has(name)) fail(`responses.${name}`, `responses: unknown option '${name}'. Known options: ${[...KNOWN].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
-  }
+  knownOptions(input, OPTION_NAMES, 'responses');
   for (const name of ['login', 'logout', 'jwt'] as const) {
     if (input[name] !== undefined && typeof input[name] !== 'function') fail(`responses.${name}`, `responses.${name} must be a function (body, context) => body.`);
   }

@@ -4,7 +4,7 @@
  */
 import type { Actor } from '../actor';
 import { aboutActor, GatehouseError, isGatehouseError } from '../errors';
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import type { CredentialRecord, CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
@@ -32,6 +32,7 @@ export interface PasswordCheckDependencies {
 export interface PasswordCheckInput {
   /** The login as typed; normalised here. */
   login: string;
+  /** The password as typed, checked against the stored bcrypt hash. */
   password: string;
   /** `req.ip`; used for the lockout key with `lockout.by: 'login+ip'`. */
   clientIp?: string;
@@ -48,10 +49,14 @@ export interface PasswordCheckInput {
 
 /** What a successful {@link PasswordCheck.check} resolves to. */
 export interface PasswordCheckResult {
+  /** The actor `findCredentials` returned for the login. */
   actor: Actor;
   /** Failures counted since the last success (cleared now); `0` when lockout is off. */
   previousAccessFailedCount: number;
 }
+
+/** The fields of {@link PasswordCheckDependencies}; a compile error when they disagree. */
+const DEPENDENCY_NAMES: OptionNames<PasswordCheckDependencies> = { store: true, hasher: true, lockout: true, cache: true, now: true };
 
 /**
  * Checks a login and password: lockout, then the store, then bcrypt, then expiry.
@@ -88,6 +93,7 @@ export class PasswordCheck {
   private readonly upgrading = new Map<string, Promise<void>>();
 
   constructor(dependencies: PasswordCheckDependencies) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, DEPENDENCY_NAMES, '', { where: 'PasswordCheck' });
     if (!dependencies?.store || typeof dependencies.store.findCredentials !== 'function') {
       fail('store', 'pass { store } implementing findCredentials.', { where: 'PasswordCheck', code: 'GATEHOUSE_MISSING_OPTION' });
     }

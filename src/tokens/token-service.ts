@@ -6,6 +6,7 @@
  * store access, then looked up by hash — a hash lookup needs no constant-time compare.
  */
 import type { Actor, TokenKind } from '../actor';
+import { fail, GatehouseConfigError, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
@@ -33,21 +34,31 @@ export interface IssueTokenInput {
 
 /** What `issue` resolves to: the plaintext token, shown this once. */
 export interface IssuedToken {
+  /** The plaintext token (`gths_…`), to hand to the client; only its SHA-256 is stored. */
   token: string;
   /** The credential's id: stable, safe to show and log; `list` shows it and `revokeById` takes it. */
   id: string;
+  /** The kind it was issued as. */
   kind: TokenKind;
+  /** The actor it authenticates as. */
   actorId: string;
+  /** When it was issued. */
   createdAt: Date;
+  /** When it stops working; `null` when it lasts until revoked. */
   expiresAt: Date | null;
 }
 
 /** A token that checked out: who it is and when it stops working. */
 export interface VerifiedToken {
+  /** The token's actor from `findActor`; with the token's own roles (API keys) when it has them. */
   actor: Actor;
+  /** The kind it was issued as. */
   kind: StoredTokenKind;
+  /** When it was issued. */
   createdAt: Date;
+  /** When it stops working; `null` when it lasts until revoked. */
   expiresAt: Date | null;
+  /** The name it was issued with, or `null`. */
   label: string | null;
   /** The store key (SHA-256 of the token), for revoking exactly this token. */
   hash: string;
@@ -63,8 +74,9 @@ export interface CredentialInfo {
   label: string | null;
   /** Roles the credential grants instead of the actor's own (API keys), or `null` for the actor's roles. */
   roles: string[] | null;
+  /** When it was issued. */
   createdAt: Date;
-  /** `null` when it lasts until revoked. */
+  /** When it stops working; `null` when it lasts until revoked. */
   expiresAt: Date | null;
   /**
    * Last successful use, or `null` when never used. Recorded at most once per
@@ -183,7 +195,7 @@ export class TokenService {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const store = this.requireStore('saveToken');
     if (this.store.findActor && !(await this.store.findActor(actorId))) {
-      throw new TypeError(`tokens.issue: no actor with id "${actorId}" in the store.`);
+      fail('actorId', `no actor with id "${actorId}" in the store.`, { where: 'tokens.issue' });
     }
     const createdAt = this.now();
     const ttl = input.ttl === undefined ? this.defaultTtl(kind) : input.ttl;
@@ -251,7 +263,7 @@ export class TokenService {
    * Resolves to the number of token records removed.
    */
   async revokeAll(actorId: string): Promise<number> {
-    if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.revokeAll: actorId must be a non-empty string.');
+    if (typeof actorId !== 'string' || actorId === '') fail('actorId', 'actorId must be a non-empty string.', { where: 'tokens.revokeAll' });
     const store = this.requireStore('deleteTokensForActor');
     // The "not before" goes first. A login or refresh in flight saves its credential either
     // before the delete below (and loses it there) or after it — and then its check of the
@@ -341,7 +353,7 @@ export class TokenService {
    * ```
    */
   async list(actorId: string, options: ListCredentialsOptions = {}): Promise<CredentialInfo[]> {
-    if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.list: actorId must be a non-empty string.');
+    if (typeof actorId !== 'string' || actorId === '') fail('actorId', 'actorId must be a non-empty string.', { where: 'tokens.list' });
     const kinds = validateKinds(options);
     const records = await this.requireStore('listTokens').listTokens(actorId);
     const now = this.now();
@@ -364,8 +376,10 @@ export class TokenService {
    */
   async revokeById(id: string, options: RevokeByIdOptions = {}): Promise<boolean> {
     if (!options || typeof options !== 'object' || (options.actorId !== undefined && typeof options.actorId !== 'string')) {
-      throw new TypeError('tokens.revokeById: options must be an object such as { actorId: req.user.id }.');
+      fail(options && typeof options === 'object' ? 'actorId' : '', 'options must be an object such as { actorId: req.user.id }.', { where: 'tokens.revokeById' });
     }
+    // A misspelt `actorId` would mean "any actor's".
+    knownOptions(options, REVOKE_BY_ID_OPTION_NAMES, '', { where: 'tokens.revokeById' });
     if (typeof id !== 'string' || id === '') return false;
     const record = await this.requireStore('findTokenById').findTokenById(id);
     if (!record || record.id !== id) return false;
@@ -413,18 +427,24 @@ export class TokenService {
 
   private requireStore<K extends keyof GuardedStore>(method: K): Required<Pick<GuardedStore, K>> {
     if (typeof this.store[method] !== 'function') {
-      throw new TypeError(`The store does not implement ${String(method)}(), which auth.tokens needs.`);
+      throw new GatehouseConfigError(`The store does not implement ${String(method)}(), which auth.tokens needs.`, { code: 'GATEHOUSE_STORE_METHODS_MISSING', option: 'store' });
     }
     return this.store as Required<Pick<GuardedStore, K>>;
   }
 }
 
+/** The fields of each call's object; compile errors when they and the types disagree. */
+const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true };
+const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
+const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
+
 function validateKinds(options: ListCredentialsOptions): readonly StoredTokenKind[] | null {
-  if (!options || typeof options !== 'object') throw new TypeError('tokens.list: options must be an object such as { kinds: [\'personal\'] }.');
+  if (!options || typeof options !== 'object') fail('', "options must be an object such as { kinds: ['personal'] }.", { where: 'tokens.list' });
+  knownOptions(options, LIST_OPTION_NAMES, '', { where: 'tokens.list' });
   const { kinds } = options;
   if (kinds === undefined) return null;
   if (!Array.isArray(kinds) || !kinds.every((kind) => STORED_TOKEN_KINDS.includes(kind))) {
-    throw new TypeError(`tokens.list: kinds must be an array of ${STORED_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+    fail('kinds', `kinds must be an array of ${STORED_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`, { where: 'tokens.list' });
   }
   return kinds;
 }
@@ -442,20 +462,23 @@ function credentialInfo(record: TokenRecord): CredentialInfo {
 }
 
 function validateIssueInput(input: IssueTokenInput): IssueTokenInput {
-  if (!input || typeof input !== 'object') throw new TypeError('tokens.issue: pass { actorId, kind }.');
+  const where = 'tokens.issue';
+  if (!input || typeof input !== 'object') fail('', 'pass { actorId, kind }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
+  // A misspelt `roles` would issue the token with all of the actor's roles.
+  knownOptions(input, ISSUE_INPUT_NAMES, '', { where });
   const { actorId, kind, ttl, label, roles } = input;
-  if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.issue: actorId must be a non-empty string.');
+  if (typeof actorId !== 'string' || actorId === '') fail('actorId', 'actorId must be a non-empty string.', { where });
   if (!TOKEN_KINDS.includes(kind)) {
-    throw new TypeError(`tokens.issue: kind must be one of ${TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+    fail('kind', `kind must be one of ${TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`, { where });
   }
   if (ttl !== undefined && ttl !== null && !(Number.isSafeInteger(ttl) && ttl > 0)) {
-    throw new TypeError('tokens.issue: ttl must be a positive whole number of milliseconds, or null for no expiry.');
+    fail('ttl', 'ttl must be a positive whole number of milliseconds, or null for no expiry.', { where });
   }
   if (label !== undefined && (typeof label !== 'string' || label.length > MAX_LABEL_LENGTH)) {
-    throw new TypeError(`tokens.issue: label must be a string of at most ${MAX_LABEL_LENGTH} characters.`);
+    fail('label', `label must be a string of at most ${MAX_LABEL_LENGTH} characters.`, { where });
   }
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) {
-    throw new TypeError('tokens.issue: roles must be an array of strings.');
+    fail('roles', 'roles must be an array of strings.', { where });
   }
   return input;
 }

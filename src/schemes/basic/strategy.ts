@@ -13,7 +13,7 @@ import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
 import { GatehouseError, isGatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
 import { isSecureRequest } from '../../request-secure';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 import { hasControlCharacter } from '../../login';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
 import { BASIC_DETECTION } from './detection';
@@ -80,6 +80,18 @@ export interface HttpsBasicStrategyOptions {
    */
   realm?: string;
 }
+
+/** The options of {@link HttpsBasicStrategy}; a compile error when it and {@link HttpsBasicStrategyOptions} disagree. */
+const OPTION_NAMES: OptionNames<HttpsBasicStrategyOptions> = {
+  store: true,
+  passwords: true,
+  lockout: true,
+  cache: true,
+  now: true,
+  passwordCheck: true,
+  challenge: true,
+  realm: true,
+};
 
 /** Standard base64 with correct padding (RFC 4648 §4); anything else is refused, not guessed at. */
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -181,6 +193,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
   readonly passwordCheck: PasswordCheck;
 
   constructor(options: HttpsBasicStrategyOptions) {
+    if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where: 'HttpsBasicStrategy' });
     const passwordCheck = options?.passwordCheck ?? (options?.store ? passwordCheckFor(options) : null);
     if (!passwordCheck || typeof passwordCheck.check !== 'function') {
       fail('passwordCheck', 'pass { passwordCheck: new PasswordCheck(…) }, or { store } to build one from the passwords, lockout and cache options.', {

@@ -6,10 +6,21 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Actor } from '../../actor';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 
 /** Claims of a verified token, as the issuer wrote them. */
-export type JwtClaims = Record<string, unknown> & { sub?: string; iss?: string; exp?: number; iat?: number; jti?: string };
+export type JwtClaims = Record<string, unknown> & {
+  /** Subject: the actor id, for tokens issued here. */
+  sub?: string;
+  /** Issuer. */
+  iss?: string;
+  /** Expiry, in seconds since the epoch. */
+  exp?: number;
+  /** Issued at, in seconds since the epoch. */
+  iat?: number;
+  /** Token id, the key of its revocation. */
+  jti?: string;
+};
 
 /**
  * An external identity provider whose access tokens are accepted (AWS Cognito, Auth0, Keycloak).
@@ -114,11 +125,19 @@ export interface JwtOptions {
    * same successor the first rotation made, so the session goes on. Presented after the
    * interval it is taken as stolen, and its whole family is revoked. The price: within the
    * interval, someone who copied the just-used token gets that successor too. `0` turns
-   * retries off (every second use revokes the family). Default `30000` (30 s).
+   * retries off (every second use revokes the family, whatever the instances' clocks say).
+   * Across instances the interval is measured by the clock of the one a retry reaches, from
+   * the rotating one's stamp: with clocks `s` ms apart a retry is honoured for the interval
+   * ± `s`, and a stamp more than `clockTolerance` in its future is not a retry. Default
+   * `30000` (30 s).
    * @example jwt: { secret, refreshReuseInterval: 10_000 }
    */
   refreshReuseInterval?: number;
-  /** Clock skew tolerated on `exp`/`nbf`, in seconds. Default `5`. */
+  /**
+   * Clock skew tolerated on `exp`/`nbf`, and between instances judging a refresh retry (see
+   * `refreshReuseInterval`), in seconds. Default `5`.
+   * @example jwt: { secret, clockTolerance: 10 }
+   */
   clockTolerance?: number;
   /**
    * `false` (default): the actor is re-read from the store on every request, so a removed
@@ -132,23 +151,31 @@ export interface JwtOptions {
 
 /** A validated external issuer. */
 export interface ResolvedIssuer extends Omit<ExternalIssuer, 'clientId'> {
+  /** {@link ExternalIssuer.clientId} as a list (the `client_id` claim must be one of them), or `null` for any. */
   clientIds: string[] | null;
 }
 
 /** A validated entry of `jwt.keys`. */
 export interface ResolvedJwtKey {
+  /** {@link JwtKey.kid}. */
   kid: string;
+  /** The one algorithm of this key, default filled in. */
   alg: Algorithm;
   /** `null` for a verify-only asymmetric key. */
   signingKey: KeyObject | null;
+  /** Verifies tokens whose `kid` is this key's: the secret, or the public key. */
   verifyKey: KeyObject;
 }
 
 /** A public key as published in a JWK Set (RFC 7517): never a private member, never a secret. */
 export interface PublicJwk {
+  /** Key type: `'RSA'` or `'EC'`. */
   kty: string;
+  /** The key's id, as in the `kid` header of the tokens it verifies. */
   kid: string;
+  /** The one algorithm the key is used with. */
   alg: string;
+  /** Always `'sig'`: the key verifies signatures. */
   use: 'sig';
   [member: string]: unknown;
 }
@@ -159,6 +186,7 @@ export interface ResolvedJwtOptions {
   signingKey: KeyObject | null;
   /** Verifies local tokens; `null` when only external issuers are configured. */
   verifyKey: KeyObject | null;
+  /** {@link JwtOptions.algorithms}, default filled in. */
   algorithms: Algorithm[];
   /** With `jwt.keys`: every local key, the signing one first; verification picks one by `kid`. Else empty. */
   keys: ResolvedJwtKey[];
@@ -166,13 +194,21 @@ export interface ResolvedJwtOptions {
   signingKid: string | null;
   /** Public local keys to publish at the JWKS endpoint; empty with HMAC keys only. */
   jwks: PublicJwk[];
+  /** {@link JwtOptions.issuer}. */
   issuer: string | undefined;
+  /** {@link JwtOptions.audience}. */
   audience: string | string[] | undefined;
+  /** {@link JwtOptions.accessTtl}, default filled in (ms). */
   accessTtl: number;
+  /** {@link JwtOptions.refreshTtl}, default filled in (ms). */
   refreshTtl: number;
+  /** {@link JwtOptions.refreshReuseInterval}, default filled in (ms). */
   refreshReuseInterval: number;
+  /** {@link JwtOptions.clockTolerance}, default filled in (s). */
   clockTolerance: number;
+  /** {@link JwtOptions.stateless}, default filled in. */
   stateless: boolean;
+  /** {@link JwtOptions.issuers}, each validated. */
   issuers: ResolvedIssuer[];
 }
 
@@ -186,7 +222,7 @@ const ASYMMETRIC_BY_KEY: Readonly<Record<string, readonly string[]>> = {
 };
 const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { 'prime256v1': 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
 /** The options of `jwt`, in the order messages list them; a compile error when it and {@link JwtOptions} disagree. */
-const OPTION_NAMES = {
+const OPTION_NAMES: OptionNames<JwtOptions> = {
   secret: true,
   keys: true,
   privateKey: true,
@@ -200,14 +236,22 @@ const OPTION_NAMES = {
   clockTolerance: true,
   stateless: true,
   issuers: true,
-} as const satisfies Record<keyof JwtOptions, true>;
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
+};
 const MIN_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
 const MAX_KID_LENGTH = 256;
 /** The options of an entry of `jwt.keys`; a compile error when it and {@link JwtKey} disagree. */
-const KEY_OPTION_NAMES = { kid: true, secret: true, privateKey: true, publicKey: true, alg: true } as const satisfies Record<keyof JwtKey, true>;
-const KNOWN_KEY_OPTIONS: ReadonlySet<string> = new Set(Object.keys(KEY_OPTION_NAMES));
+const KEY_OPTION_NAMES: OptionNames<JwtKey> = { kid: true, secret: true, privateKey: true, publicKey: true, alg: true };
+/** The options of an entry of `jwt.issuers`; a compile error when it and {@link ExternalIssuer} disagree. */
+const ISSUER_OPTION_NAMES: OptionNames<ExternalIssuer> = {
+  issuer: true,
+  jwksUri: true,
+  audience: true,
+  algorithms: true,
+  actorFromClaims: true,
+  tokenUse: true,
+  clientId: true,
+};
 /** Members of a public JWK (RFC 7517/7518/8037); anything else a key export holds (`d`, `p`, `k`, …) is left out. */
 const PUBLIC_JWK_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] };
 
@@ -286,7 +330,7 @@ function thumbprint(key: KeyObject): string | null {
 function resolveKey(input: JwtKey, index: number): ResolvedJwtKey {
   const name = `keys[${index}]`;
   if (!input || typeof input !== 'object' || Array.isArray(input)) fail(`jwt.${name}`, `jwt.${name} must be an object { kid, secret } or { kid, privateKey, publicKey? }.`);
-  for (const option of Object.keys(input)) if (!KNOWN_KEY_OPTIONS.has(option)) fail(`jwt.${name}.${option}`, `jwt.${name}.${option} is not an option; the options are ${[...KNOWN_KEY_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
+  knownOptions(input, KEY_OPTION_NAMES, `jwt.${name}`);
   if (typeof input.kid !== 'string' || input.kid === '' || input.kid.length > MAX_KID_LENGTH) fail(`jwt.${name}.kid`, `jwt.${name}.kid must be a non-empty string of at most ${MAX_KID_LENGTH} characters.`);
   const asymmetric = input.privateKey !== undefined || input.publicKey !== undefined;
   if (input.secret !== undefined && asymmetric) fail(`jwt.${name}.secret`, `jwt.${name}: secret cannot be combined with privateKey/publicKey; one key is either HMAC or asymmetric.`, { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
@@ -362,7 +406,9 @@ function audienceOption(value: unknown, name: string): string | string[] | undef
 
 function resolveIssuer(input: ExternalIssuer, index: number): ResolvedIssuer {
   const name = `issuers[${index}]`;
-  if (!input || typeof input !== 'object') fail(`jwt.${name}`, `jwt.${name} must be an object { issuer, jwksUri, algorithms, actorFromClaims }.`);
+  if (!input || typeof input !== 'object' || Array.isArray(input)) fail(`jwt.${name}`, `jwt.${name} must be an object { issuer, jwksUri, algorithms, actorFromClaims }.`);
+  // A misspelt clientId or audience would leave that check off: tokens for any client of the pool would pass.
+  knownOptions(input, ISSUER_OPTION_NAMES, `jwt.${name}`);
   if (typeof input.issuer !== 'string' || input.issuer === '') fail(`jwt.${name}.issuer`, `jwt.${name}.issuer must be the exact iss of its tokens.`);
   let uri: URL;
   try {
@@ -411,7 +457,7 @@ export function isResolvedJwtOptions(value: unknown): value is ResolvedJwtOption
 export function resolveJwtOptions(input: JwtOptions | false | undefined): ResolvedJwtOptions | false {
   if (input === undefined || input === false) return false;
   if (!input || typeof input !== 'object' || Array.isArray(input)) fail('jwt', 'jwt must be an object of options, or false to turn JWT off.');
-  for (const name of Object.keys(input)) if (!KNOWN_OPTIONS.has(name)) fail(`jwt.${name}`, `jwt.${name} is not an option; the options are ${[...KNOWN_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
+  knownOptions(input, OPTION_NAMES, 'jwt');
   if (input.secret !== undefined && (input.privateKey !== undefined || input.publicKey !== undefined)) {
     fail('jwt.secret', 'jwt.secret cannot be combined with privateKey/publicKey: choose HMAC or an asymmetric key.', { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   }

@@ -22,7 +22,7 @@ import { Revocations } from '../../tokens/revocations';
 import { JWT_DETECTION } from './detection';
 import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { sha256 } from '../../sha256';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 
 /** Options of {@link JwtStrategy}. */
 export interface JwtStrategyOptions {
@@ -87,6 +87,9 @@ function problemFor(challenge: unknown): GatehouseError {
   return new GatehouseError('401.2');
 }
 
+/** The options of {@link JwtStrategy}; a compile error when it and {@link JwtStrategyOptions} disagree. */
+const OPTION_NAMES: OptionNames<JwtStrategyOptions> = { jwt: true, store: true, revocations: true, now: true, optional: true, realm: true };
+
 /**
  * Passport strategy for JWT access tokens.
  *
@@ -119,6 +122,7 @@ export class JwtStrategy extends JwtStrategyBase {
   private readonly keysByKid: ReadonlyMap<string, ResolvedJwtOptions['keys'][number]>;
 
   constructor(options: JwtStrategyOptions) {
+    if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where: 'JwtStrategy' });
     if (!options?.jwt || !options.store) {
       fail(options?.jwt ? 'store' : 'jwt', 'pass { jwt: { secret } (the jwt options of gatehouse()), store }.', { where: 'JwtStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
     }
