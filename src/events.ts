@@ -28,6 +28,7 @@ export const AUDIT_EVENT_TYPES = [
   'token.revokedAll',
   'credential.refused',
   'store.error',
+  'callback.error',
 ] as const;
 
 /** One of {@link AUDIT_EVENT_TYPES}. */
@@ -75,7 +76,18 @@ export interface AuditEventDetails {
    * Gatehouse puts no credential into errors it creates; the store's error text is the store's.
    */
   'store.error': { code: '503.1'; error: unknown };
+  /**
+   * A callback of the host's threw, rejected or returned what cannot be sent; Gatehouse
+   * answered as if it were not there (its own body, same status and code). `callback`
+   * names the option; `code` is the problem being answered (`null` for a success body);
+   * `error` is what the callback threw (or a `TypeError` saying what was wrong with its
+   * answer), for the host's logger. Gatehouse puts no credential into it.
+   */
+  'callback.error': { callback: HostCallback; error: unknown };
 }
+
+/** The host's callbacks whose failures are reported as `callback.error`. */
+export type HostCallback = 'responses.login' | 'responses.logout' | 'responses.jwt' | 'responses.error' | 'formatError' | 'passwordPolicy.validate';
 
 /**
  * An audit event, discriminated by `type`.
@@ -132,6 +144,28 @@ export function createEmit(listener: AuditListener | null, now: () => number): E
     } catch (error) {
       report(error);
     }
+  };
+}
+
+/**
+ * Reports a failed host callback: a `callback.error` event, or without `onEvent` one process
+ * warning (`GATEHOUSE_CALLBACK_FAILED`), so a broken shaper is noticed but never fatal.
+ */
+export type ReportCallbackError = (req: Request | undefined, callback: HostCallback, error: unknown, context: { code: ProblemCode | null; actorId: string | null }) => void;
+
+/** Builds the {@link ReportCallbackError} of one `gatehouse()` instance. */
+export function createCallbackErrorReporter(emit: Emit): ReportCallbackError {
+  if (emit) {
+    return (req, callback, error, { code, actorId }) => emit({ type: 'callback.error', scheme: null, actorId, ip: clientIp(req), code, callback, error });
+  }
+  let warned = false;
+  return (_req, callback, error) => {
+    if (warned) return;
+    warned = true;
+    const message = error instanceof Error ? error.message : String(error);
+    process.emitWarning(`gatehouse: ${callback} failed (${message}); Gatehouse answered with its own body. Later failures are not reported; pass onEvent to see each.`, {
+      code: 'GATEHOUSE_CALLBACK_FAILED',
+    });
   };
 }
 

@@ -7,13 +7,13 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import type { PassportStrategy as Strategy } from './schemes/passport-base';
 import type { GatehouseError } from './errors';
 import { fail } from './config-error';
-import { createEmit, reportingRefusals } from './events';
+import { createCallbackErrorReporter, createEmit, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
-import type { ChallengeScheme } from './responses';
+import { guardedResponses, type ChallengeScheme } from './responses';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
 import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
@@ -136,6 +136,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   const revocations = new Revocations(store, Math.max(IN_FLIGHT_PROOF_WINDOW, ...revocationHorizons(config)), config.now);
   // One reporting function for every part (audit events); null when there is no onEvent.
   const emit = createEmit(config.onEvent, config.now);
+  // A host's shaper that fails is reported and answered around, never fatal.
+  const reportCallbackError = createCallbackErrorReporter(emit);
   const tokens = new TokenService({
     emit,
     store,
@@ -166,7 +168,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     : null;
 
   // Every scheme that is on, built from its definition (schemes/registry.ts).
-  const context: GatehouseContext = { config, store, tokens, revocations, passwordCheck, passwordChange, emit, now: config.now };
+  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, now: config.now };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enders: Partial<Record<SchemeId, CredentialEnder>> = {};
@@ -202,6 +204,8 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     challenges: [...challengeValues.values()],
     formatError: config.responses.error,
     maxRetriesExceeded: config.responses.maxRetriesExceeded,
+    formatErrorOption: config.responses.errorOption,
+    reportCallbackError,
   };
   const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
     renderProblem(req, res, error, render);

@@ -37,7 +37,9 @@ describe('audit events never carry a secret', () => {
   const https = (test: request.Test) => test.set('X-Forwarded-Proto', 'https');
 
   beforeAll(async () => {
-    t = await eventApp({ lockout: { maxAttempts: 3 } });
+    // A login shaper whose answer JSON cannot send: each login reports callback.error, with
+    // the body (token, CSRF token) at hand, and sends Gatehouse's own body.
+    t = await eventApp({ lockout: { maxAttempts: 3 }, responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) } });
     const carol = await t.store.addUser({ login: 'carol@example.org', password: 'carol-expired-password', passwordExpiresAt: 0 });
     expect(carol.id).toBeDefined();
     for (const password of [ALICE_PASSWORD, BOB_PASSWORD, 'carol-expired-password', 'wrong-password-7781', CONFIG_API_KEY]) secret(password);

@@ -24,6 +24,8 @@ function summary(event: AuditEvent): string {
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
     case 'store.error':
       return String(event.error);
+    case 'callback.error':
+      return `${event.callback}: ${String(event.error)}`;
     default: {
       const unhandled: never = event;
       return unhandled;
@@ -43,6 +45,7 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
+  'callback.error': { ...base, type: 'callback.error', callback: 'responses.error', code: '401.2', error: new Error('shaper bug') },
 };
 
 describe('AuditEvent', () => {
