@@ -23,6 +23,8 @@ export const AUDIT_EVENT_TYPES = [
   'login.failed',
   'login.locked',
   'password.expired',
+  'password.changed',
+  'password.changeRefused',
   'token.issued',
   'token.revoked',
   'token.revokedAll',
@@ -58,6 +60,14 @@ export interface AuditEventDetails {
   'login.locked': { actorId: null; code: '403.2'; login: string; lockoutTimeRemaining: number | null };
   /** The password was right but has expired (403.3). */
   'password.expired': { code: '403.3'; login: string };
+  /** A change ticket set a new password (`POST {sessions}/password`); every credential of the actor ended (`token.revokedAll` comes first). */
+  'password.changed': { actorId: string; code: null };
+  /**
+   * `POST {sessions}/password` refused: the ticket (401.2 forged, used or for another
+   * password; 401.4 expired) or the new password (400.1). `actorId` is the one a ticket
+   * whose signature checked out names, else `null`. Not for 503s (`store.error`, `callback.error`).
+   */
+  'password.changeRefused': { actorId: string | null; code: ProblemCode };
   /**
    * A credential was issued: an opaque token (`auth.tokens.issue`, a login session), a browser
    * session (`scheme: 'cookie'`), or a JWT access and refresh pair (`kind: 'jwt'`,

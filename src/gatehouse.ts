@@ -168,7 +168,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     : null;
 
   // Every scheme that is on, built from its definition (schemes/registry.ts).
-  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, now: config.now };
+  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, reportCallbackError, now: config.now };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enders: Partial<Record<SchemeId, CredentialEnder>> = {};

@@ -13,7 +13,7 @@ import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import { auditedCheck, issuedEvent, revokedEvent } from '../events';
 import type { Authenticator } from '../middleware/authenticate';
-import { MAX_TICKET_LENGTH, withChangeTicket } from '../passwords/change-ticket';
+import { withChangeTicket } from '../passwords/change-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { RoutePaths } from '../openapi';
 import type { LoginResponseBody, LogoutResponseBody } from '../responses';
@@ -22,7 +22,8 @@ import { CREDENTIAL_REFERENCE, type CredentialReference } from '../schemes/outco
 import type { CredentialEnder } from '../schemes/definition';
 import type { SchemeId } from '../schemes/ids';
 import { hashSecret, parseTokenKind } from '../tokens/format';
-import { badField, bodyObject, readLoginBody, requiredString } from './login-body';
+import { badField, bodyObject, readLoginBody } from './login-body';
+import { addPasswordChangeRoute } from './password-change';
 
 /** Checks a login and password (lockout, expiry, timing); see `passwords/password-check.ts`. */
 export interface PasswordChecker {
@@ -151,30 +152,7 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
     );
   }
 
-  if (deps.passwordChange && deps.store.findCredentials && deps.store.changePassword) {
-    const { tickets, hasher } = deps.passwordChange;
-    const { findCredentials, changePassword } = deps.store;
-    router.post(
-      `${path}/password`,
-      handle(async (req, res) => {
-        const body = bodyObject(req.body);
-        const ticket = tickets.read(requiredString(body, 'ticket', MAX_TICKET_LENGTH));
-        const password = requiredString(body, 'password');
-        const record = await findCredentials(ticket.login);
-        if (!record || record.actor.id !== ticket.actorId || record.passwordHash === null) throw new GatehouseError('401.2');
-        // Bound to the hash it was issued for: used once (or after any other change) it no longer checks out.
-        tickets.verify(ticket, record.passwordHash);
-        if (await hasher.verify(password, record.passwordHash)) throw badField('password', 'must differ from the expired password');
-        const newHash = await hasher.hash(password);
-        // Compare-and-set: of two requests with one ticket, one wins.
-        if (!(await changePassword(record.actor.id, record.passwordHash, newHash))) throw new GatehouseError('401.2');
-        // Whoever knew the old password is out: every credential of the actor ends.
-        await deps.tokens.revokeAll(record.actor.id);
-        res.setHeader('Cache-Control', 'no-store');
-        res.status(200).json({ success: true });
-      }),
-    );
-  }
+  addPasswordChangeRoute(router, path, deps);
 
   router[paths.logoutMethod === 'POST' ? 'post' : 'delete'](
     paths.logout,
