@@ -102,11 +102,15 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
         // 'token+cookie' and 'cookie' hand out the cookie on every login, whatever `session` says.
         const wantsCookie = credentials === 'asked' ? asked === true : true;
         const wantsToken = credentials === 'asked' ? !wantsCookie : credentials === 'token+cookie';
-        const cookieSessions = wantsCookie ? deps.cookieSessions : null;
-        if (wantsCookie && !cookieSessions) throw badField('session', 'cannot be true: cookie sessions are not enabled');
+        const offered = wantsCookie ? deps.cookieSessions : null;
+        if (wantsCookie && !offered) throw badField('session', 'cannot be true: cookie sessions are not enabled');
         if (wantsToken && !issueSessionTokens) throw badField('session', 'must be true: session tokens are turned off');
-        // A Secure cookie cannot be set over plain HTTP; refuse before the password is checked.
-        if (cookieSessions?.options.secure && !req.secure) throw new GatehouseError('401.3');
+        // A Secure cookie cannot be set over plain HTTP. 'token+cookie' then hands out the token
+        // alone (ODK Central makes only the cookie HTTPS-only); a login for the cookie alone is
+        // refused before the password is checked.
+        const cookieWithheld = Boolean(offered?.options.secure && !req.secure);
+        if (cookieWithheld && !wantsToken) throw new GatehouseError('401.3');
+        const cookieSessions = cookieWithheld ? null : offered;
         // Login CSRF: a page on another origin must not sign the browser into an account of its
         // choosing. There is no session (and no CSRF token) yet, so the browser's headers decide.
         if (cookieSessions && !isCrossOriginAllowed(crossOriginRequestOf(req.method, req.headers), { trustedOrigins: cookieSessions.options.trustedOrigins, sessionCsrfToken: undefined })) {
@@ -122,7 +126,8 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
         const loginId = wantsToken && cookieSessions ? randomBytes(16).toString('base64url') : null;
         const issued = wantsToken
           ? await deps.tokens.issueOnProof(
-              { actorId: actor.id, kind: 'session', ...(loginId && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) },
+              // The token of a 'token+cookie' login lives as the cookie would, even when the cookie was withheld.
+              { actorId: actor.id, kind: 'session', ...(linkedTtl !== undefined ? { ttl: linkedTtl } : {}) },
               provenAt,
               loginId,
             )
