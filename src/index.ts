@@ -62,7 +62,8 @@ export type {
   TokenService,
   VerifiedToken,
 } from './tokens/token-service';
-export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener } from './events';
+export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener, type HostCallback } from './events';
+export type { PasswordPolicyContext, PasswordPolicyOptions } from './passwords/password-policy';
 // Types that appear in the signatures above, exported so apps can name them (type-only:
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
