@@ -10,9 +10,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /** What the decision reads from a request. */
 export interface CrossOriginRequest {
+  /** The HTTP method; safe methods (GET, HEAD, OPTIONS) are never refused. */
   method: string;
+  /** `Sec-Fetch-Site` as sent (`'same-origin'`, `'cross-site'`, …). */
   secFetchSite: string | undefined;
+  /** `Origin` as sent. */
   origin: string | undefined;
+  /** `Host` as sent, compared with the origin's host when `Sec-Fetch-Site` is absent. */
   host: string | undefined;
   /** `X-CSRF-Token` as sent. */
   csrfToken: string | undefined;

@@ -9,45 +9,140 @@ import type { Actor } from './actor';
 
 /** One row of the problem table. */
 export interface ProblemDefinition {
+  /** The HTTP status. */
   readonly status: number;
+  /** The problem body's `title`. */
   readonly title: string;
+  /** The problem body's default `detail`. */
   readonly detail: string;
 }
 
 /** Every problem Gatehouse can answer, keyed by its stable code. */
 export const PROBLEMS = {
-  '400.1': { status: 400, title: 'Bad Request', detail: 'The request body is malformed.' },
-  '400.2': {
+  /** A malformed body on an auth endpoint (the detail names the field), or a near miss of an app-user URL. */
+  '400.1': {
+    /** The HTTP status. */
     status: 400,
+    /** The problem body's `title`. */
     title: 'Bad Request',
+    /** The problem body's default `detail`. */
+    detail: 'The request body is malformed.',
+  },
+  /** More than one credential presented while `multipleCredentials: 'reject'`, or more than one `Authorization` header. */
+  '400.2': {
+    /** The HTTP status. */
+    status: 400,
+    /** The problem body's `title`. */
+    title: 'Bad Request',
+    /** The problem body's default `detail`. */
     detail: 'More than one credential was presented; send exactly one.',
   },
-  '401.1': { status: 401, title: 'Unauthorized', detail: 'This resource requires authentication.' },
-  '401.2': { status: 401, title: 'Unauthorized', detail: 'Could not authenticate with the provided credentials.' },
-  '401.3': { status: 401, title: 'Unauthorized', detail: 'This authentication scheme is only accepted over HTTPS.' },
-  '401.4': { status: 401, title: 'Unauthorized', detail: 'The token has expired.' },
-  '403.1': { status: 403, title: 'Forbidden', detail: 'The authenticated actor is not allowed to do this.' },
-  '403.2': {
+  /** No credential presented on a route that requires one. */
+  '401.1': {
+    /** The HTTP status. */
+    status: 401,
+    /** The problem body's `title`. */
+    title: 'Unauthorized',
+    /** The problem body's default `detail`. */
+    detail: 'This resource requires authentication.',
+  },
+  /** Could not authenticate with the provided credentials; no reason is given. */
+  '401.2': {
+    /** The HTTP status. */
+    status: 401,
+    /** The problem body's `title`. */
+    title: 'Unauthorized',
+    /** The problem body's default `detail`. */
+    detail: 'Could not authenticate with the provided credentials.',
+  },
+  /** This scheme is only accepted over HTTPS. */
+  '401.3': {
+    /** The HTTP status. */
+    status: 401,
+    /** The problem body's `title`. */
+    title: 'Unauthorized',
+    /** The problem body's default `detail`. */
+    detail: 'This authentication scheme is only accepted over HTTPS.',
+  },
+  /** The token has expired. */
+  '401.4': {
+    /** The HTTP status. */
+    status: 401,
+    /** The problem body's `title`. */
+    title: 'Unauthorized',
+    /** The problem body's default `detail`. */
+    detail: 'The token has expired.',
+  },
+  /** Authenticated, but not allowed here (actor kind, role or scheme). */
+  '403.1': {
+    /** The HTTP status. */
     status: 403,
+    /** The problem body's `title`. */
     title: 'Forbidden',
+    /** The problem body's default `detail`. */
+    detail: 'The authenticated actor is not allowed to do this.',
+  },
+  /** The login is locked after repeated failures (`lockoutTimeRemaining` seconds, also as `Retry-After`). */
+  '403.2': {
+    /** The HTTP status. */
+    status: 403,
+    /** The problem body's `title`. */
+    title: 'Forbidden',
+    /** The problem body's default `detail`. */
     detail: 'This login is locked after repeated failed attempts; try again later.',
   },
-  '403.3': { status: 403, title: 'Forbidden', detail: 'The password has expired and must be changed.' },
-  '403.4': { status: 403, title: 'Forbidden', detail: 'Cross-origin request refused.' },
-  '413.1': { status: 413, title: 'Content Too Large', detail: 'The request body is larger than 16 KB.' },
+  /** The password is right but has expired. */
+  '403.3': {
+    /** The HTTP status. */
+    status: 403,
+    /** The problem body's `title`. */
+    title: 'Forbidden',
+    /** The problem body's default `detail`. */
+    detail: 'The password has expired and must be changed.',
+  },
+  /** A cross-origin unsafe request with a cookie. */
+  '403.4': {
+    /** The HTTP status. */
+    status: 403,
+    /** The problem body's `title`. */
+    title: 'Forbidden',
+    /** The problem body's default `detail`. */
+    detail: 'Cross-origin request refused.',
+  },
+  /** An auth endpoint's body is over 16 KB. */
+  '413.1': {
+    /** The HTTP status. */
+    status: 413,
+    /** The problem body's `title`. */
+    title: 'Content Too Large',
+    /** The problem body's default `detail`. */
+    detail: 'The request body is larger than 16 KB.',
+  },
+  /** An auth endpoint's body is neither JSON nor a form, or has no `Content-Type`. */
   '415.1': {
+    /** The HTTP status. */
     status: 415,
+    /** The problem body's `title`. */
     title: 'Unsupported Media Type',
+    /** The problem body's default `detail`. */
     detail: 'The request body must be JSON (application/json) or a form (application/x-www-form-urlencoded).',
   },
+  /** The store failed or did not answer in time: Gatehouse fails closed. */
   '503.1': {
+    /** The HTTP status. */
     status: 503,
+    /** The problem body's `title`. */
     title: 'Service Unavailable',
+    /** The problem body's default `detail`. */
     detail: 'Authentication is unavailable right now; try again later.',
   },
+  /** Too many password checks are queued (`Retry-After` says when to try again). */
   '503.2': {
+    /** The HTTP status. */
     status: 503,
+    /** The problem body's `title`. */
     title: 'Service Unavailable',
+    /** The problem body's default `detail`. */
     detail: 'Too many password checks are in progress; try again shortly.',
   },
 } as const satisfies Record<string, ProblemDefinition>;
@@ -60,10 +155,15 @@ export type ProblemExtensions = Record<string, string | number | boolean | null>
 
 /** The RFC 9457 body Gatehouse renders before `formatError` sees it. */
 export interface ProblemDetails {
+  /** Always `'about:blank'`: the `code` tells problems apart. */
   type: string;
+  /** The row's title, e.g. `'Unauthorized'`. */
   title: string;
+  /** The HTTP status. */
   status: number;
+  /** What went wrong, for people; never a credential. */
   detail: string;
+  /** The stable problem code to switch on, e.g. `'401.2'`. */
   code: ProblemCode;
   [extension: string]: unknown;
 }
@@ -78,7 +178,9 @@ export interface ProblemDetails {
  * ```
  */
 export class GatehouseError extends Error {
+  /** The stable problem code, e.g. `'401.2'`. */
   readonly code: ProblemCode;
+  /** The HTTP status of the code. */
   readonly status: number;
   /** Extra members of the problem body, e.g. `{ lockoutTimeRemaining: 30 }`. */
   readonly extensions: ProblemExtensions;

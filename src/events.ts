@@ -53,47 +53,119 @@ export interface AuditEventBase {
 /** What each event type adds to {@link AuditEventBase}. */
 export interface AuditEventDetails {
   /** A password check at a login endpoint (`POST /sessions`, `POST /jwt/authenticate`) succeeded. */
-  'login.succeeded': { actorId: string; code: null; login: string };
+  'login.succeeded': {
+    /** The actor who logged in. */
+    actorId: string;
+    /** Always `null`: a success answers no problem. */
+    code: null;
+    /** The login as tried, normalised (`normalizeLogin`). */
+    login: string;
+  };
   /** Wrong password or unknown login (401.2), at a login endpoint or with Basic. */
-  'login.failed': { actorId: null; code: '401.2'; login: string };
+  'login.failed': {
+    /** Always `null`: the answer does not say whether the login exists. */
+    actorId: null;
+    /** Always `'401.2'`. */
+    code: '401.2';
+    /** The login as tried, normalised (`normalizeLogin`). */
+    login: string;
+  };
   /** The login is locked after repeated failures (403.2). */
-  'login.locked': { actorId: null; code: '403.2'; login: string; lockoutTimeRemaining: number | null };
+  'login.locked': {
+    /** Always `null`, as for a failed login. */
+    actorId: null;
+    /** Always `'403.2'`. */
+    code: '403.2';
+    /** The login as tried, normalised (`normalizeLogin`). */
+    login: string;
+    /** Seconds until the login may be tried again, as the 403.2 body says; `null` when not known. */
+    lockoutTimeRemaining: number | null;
+  };
   /** The password was right but has expired (403.3). */
-  'password.expired': { code: '403.3'; login: string };
+  'password.expired': {
+    /** Always `'403.3'`. */
+    code: '403.3';
+    /** The login as tried, normalised (`normalizeLogin`). */
+    login: string;
+  };
   /** A change ticket set a new password (`POST {sessions}/password`); every credential of the actor ended (`token.revokedAll` comes first). */
-  'password.changed': { actorId: string; code: null };
+  'password.changed': {
+    /** The actor whose password changed. */
+    actorId: string;
+    /** Always `null`: a success answers no problem. */
+    code: null;
+  };
   /**
    * `POST {sessions}/password` refused: the ticket (401.2 forged, used or for another
-   * password; 401.4 expired) or the new password (400.1). `actorId` is the one a ticket
-   * whose signature checked out names, else `null`. Not for 503s (`store.error`, `callback.error`).
+   * password; 401.4 expired) or the new password (400.1). Not for 503s (`store.error`, `callback.error`).
    */
-  'password.changeRefused': { actorId: string | null; code: ProblemCode };
+  'password.changeRefused': {
+    /** The actor a ticket whose signature checked out names, else `null`. */
+    actorId: string | null;
+    /** The problem code answered. */
+    code: ProblemCode;
+  };
   /**
    * A credential was issued: an opaque token (`auth.tokens.issue`, a login session), a browser
    * session (`scheme: 'cookie'`), or a JWT access and refresh pair (`kind: 'jwt'`,
    * `expiresAt` of the refresh token).
    */
-  'token.issued': { actorId: string; code: null; kind: TokenKind | 'jwt'; expiresAt: Date | null };
+  'token.issued': {
+    /** The actor the credential authenticates as. */
+    actorId: string;
+    /** Always `null`. */
+    code: null;
+    /** The token kind; `'jwt'` for an access and refresh pair (a browser session reads `'session'`). */
+    kind: TokenKind | 'jwt';
+    /** When it expires (for JWTs, the refresh token's expiry); `null` when it lasts until revoked, and for a browser session (its timeouts end it). */
+    expiresAt: Date | null;
+  };
   /** One credential was ended: logout, `DELETE /sessions/:token`, `auth.tokens.revoke`. */
-  'token.revoked': { code: null; kind: string | null };
+  'token.revoked': {
+    /** Always `null`. */
+    code: null;
+    /** The ended credential's kind (a token kind, `'access'` for a JWT, `'session'` for a browser session), or `null` when not known. */
+    kind: string | null;
+  };
   /** `auth.tokens.revokeAll(actorId)` ended every credential of an actor; `count` token records were removed. */
-  'token.revokedAll': { actorId: string; code: null; count: number };
+  'token.revokedAll': {
+    /** The actor whose credentials were ended. */
+    actorId: string;
+    /** Always `null`. */
+    code: null;
+    /** How many token records were removed (JWTs are refused by the actor's "not before", not counted). */
+    count: number;
+  };
   /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1). */
-  'credential.refused': { actorId: null; code: ProblemCode };
+  'credential.refused': {
+    /** Always `null`: a refused credential names no one. */
+    actorId: null;
+    /** The problem answered, e.g. `'401.2'` or `'401.4'`. */
+    code: ProblemCode;
+  };
   /**
    * A request was answered 503.1: the store failed (or something unexpected did; Gatehouse
    * fails closed). `error` is the cause — the store's own error object, for the host's logger.
    * Gatehouse puts no credential into errors it creates; the store's error text is the store's.
    */
-  'store.error': { code: '503.1'; error: unknown };
+  'store.error': {
+    /** Always `'503.1'`. */
+    code: '503.1';
+    /** The cause: the store's own error object (or whatever was thrown), for the host's logger. */
+    error: unknown;
+  };
   /**
    * A callback of the host's threw, rejected or returned what cannot be sent; Gatehouse
-   * answered as if it were not there (its own body, same status and code). `callback`
-   * names the option; `code` is the problem being answered (`null` for a success body);
-   * `error` is what the callback threw (or a `TypeError` saying what was wrong with its
-   * answer), for the host's logger. Gatehouse puts no credential into it.
+   * answered as if it were not there (its own body, same status and code; 503.1 for
+   * `passwordPolicy.validate`). Gatehouse puts no credential into it. `code` is the problem
+   * answered, `null` for a success body.
    */
-  'callback.error': { callback: HostCallback; error: unknown };
+  'callback.error': {
+    /** The option whose callback failed. */
+    callback: HostCallback;
+    /** What the callback threw (or a `TypeError` saying what was wrong with its answer), for the host's logger. */
+    error: unknown;
+  };
 }
 
 /** The host's callbacks whose failures are reported as `callback.error`. */
@@ -116,7 +188,10 @@ export type HostCallback = 'responses.login' | 'responses.logout' | 'responses.j
  * ```
  */
 export type AuditEvent = {
-  [T in AuditEventType]: Omit<AuditEventBase, keyof AuditEventDetails[T]> & { type: T } & AuditEventDetails[T];
+  [T in AuditEventType]: Omit<AuditEventBase, keyof AuditEventDetails[T]> & {
+    /** Which event this is; switch on it to reach the type's own fields. */
+    type: T;
+  } & AuditEventDetails[T];
 }[AuditEventType];
 
 /** The `onEvent` option: called synchronously; whatever it throws (or rejects with) is caught. */

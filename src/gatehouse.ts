@@ -12,7 +12,7 @@ import { Authenticator, authenticateMiddleware } from './middleware/authenticate
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
-import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePaths } from './openapi';
+import { buildOpenApi, type OpenApiFacts, type OpenApiFragment, type OpenApiOptions, type RoutePathOptions, type RoutePaths } from './openapi';
 import { guardedResponses, type ChallengeScheme } from './responses';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
@@ -54,7 +54,7 @@ export interface RoutesOptions {
    * @example auth.routes({ paths: { sessions: '/auth/sessions', jwks: '/auth/jwks.json' } })
    * @example auth.routes({ paths: { login: '/api/v1/@apostrophecms/login/login', logout: '/api/v1/@apostrophecms/login/logout' }, logoutMethod: 'POST' })
    */
-  paths?: { sessions?: string; login?: string; logout?: string; jwt?: string; jwks?: string };
+  paths?: RoutePathOptions;
   /** The method of `paths.logout`: `'DELETE'` (default) or `'POST'`. */
   logoutMethod?: 'DELETE' | 'POST';
 }

@@ -1,9 +1,11 @@
 /**
  * Gatehouse: every common way to authenticate an Express API, as Passport strategies
  * behind one precedence-aware middleware. Public exports only.
+ *
+ * @module express-gatehouse
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
+export type { OpenApiFragment, OpenApiObject, OpenApiOptions, RoutePathOptions } from './openapi';
 export type { GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions } from './options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';

@@ -40,6 +40,29 @@ export interface OpenApiFacts {
 }
 
 /**
+ * Where the endpoints of `auth.routes()` live, relative to the router's mount point: the
+ * `paths` option of `auth.routes()` and of `auth.openapi()`. Each path is optional.
+ *
+ * @example
+ * ```ts
+ * const paths: RoutePathOptions = { sessions: '/auth/sessions', jwks: '/auth/jwks.json' };
+ * app.use('/v1', auth.routes({ paths }));
+ * ```
+ */
+export interface RoutePathOptions {
+  /** Login (`POST`), logout of a token by value (`DELETE {sessions}/:token`) and the other session endpoints. Default `'/sessions'`. */
+  sessions?: string;
+  /** The `POST` login endpoint alone. Default: `sessions`. */
+  login?: string;
+  /** Logout of the presented credential. Default `'{sessions}/current'`. */
+  logout?: string;
+  /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
+  jwt?: string;
+  /** The JSON Web Key Set of the local public keys. Default `'/.well-known/jwks.json'`. */
+  jwks?: string;
+}
+
+/**
  * Options of `auth.openapi()`.
  *
  * @example
@@ -53,7 +76,7 @@ export interface OpenApiOptions {
    * The same `paths` given to `auth.routes()`, so the document matches the router.
    * Default `{ sessions: '/sessions', jwt: '/jwt', jwks: '/.well-known/jwks.json' }`.
    */
-  paths?: { sessions?: string; login?: string; logout?: string; jwt?: string; jwks?: string };
+  paths?: RoutePathOptions;
   /** The same `logoutMethod` given to `auth.routes()`. Default `'DELETE'`. */
   logoutMethod?: 'DELETE' | 'POST';
   /**
@@ -68,8 +91,15 @@ export type OpenApiObject = Record<string, unknown>;
 
 /** What `auth.openapi()` returns: merge `paths` and `components` into the host's document. */
 export interface OpenApiFragment {
+  /** Path items of the endpoints `routes()` serves, keyed by their full path (with `mountPath`). */
   paths: Record<string, OpenApiObject>;
-  components: { securitySchemes: Record<string, OpenApiObject>; schemas: Record<string, OpenApiObject> };
+  /** Components the paths refer to; merge each map into the document's own. */
+  components: {
+    /** Security scheme objects of the schemes that are on, for the API's own `security` requirements. */
+    securitySchemes: Record<string, OpenApiObject>;
+    /** Schemas of the endpoints' bodies, among them `GatehouseProblem` for every failure. */
+    schemas: Record<string, OpenApiObject>;
+  };
 }
 
 const PROBLEM_REF = { $ref: '#/components/schemas/GatehouseProblem' };

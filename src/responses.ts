@@ -17,7 +17,9 @@ const CHALLENGE_SCHEMES: readonly ChallengeScheme[] = ['bearer', 'basic'];
 export interface LoginResponseBody {
   /** The session token; absent for a cookie login. */
   token?: string;
+  /** When the session token was issued (ISO 8601); absent for a cookie login. */
   createdAt?: string;
+  /** When the session token expires (ISO 8601), `null` when it does not; absent for a cookie login. */
   expiresAt?: string | null;
   /** The CSRF token of a cookie session. */
   csrf?: string;
@@ -27,19 +29,25 @@ export interface LoginResponseBody {
 
 /** Gatehouse's own body for a successful logout. */
 export interface LogoutResponseBody {
+  /** Always `true`: a logout that fails answers a problem instead. */
   success: true;
 }
 
 /** Gatehouse's own body for `POST /jwt/authenticate` and `POST /jwt/refresh`. */
 export interface JwtResponseBody {
+  /** The signed access token (JWS), sent as `Authorization: Bearer …`. */
   access: string;
+  /** The opaque refresh token, for `POST /jwt/refresh`; used once, then replaced. */
   refresh: string;
+  /** When the access token expires (ISO 8601). */
   accessExpiresAt: string;
+  /** When the refresh token expires (ISO 8601). */
   refreshExpiresAt: string;
 }
 
 /** What a success shaper is told besides the body. */
 export interface SuccessResponseContext {
+  /** The request being answered. */
   req: Request;
   /** The actor who logged in, logged out or was issued the tokens. */
   actor: Actor;
@@ -47,11 +55,13 @@ export interface SuccessResponseContext {
 
 /** What `responses.jwt` is told: also which endpoint answers. */
 export interface JwtResponseContext extends SuccessResponseContext {
+  /** `'authenticate'` for `POST /jwt/authenticate`, `'refresh'` for `POST /jwt/refresh`. */
   endpoint: 'authenticate' | 'refresh';
 }
 
 /** What `responses.error` is told besides the problem. */
 export interface ErrorResponseContext {
+  /** The request being answered. */
   req: Request;
   /** The problem, as Gatehouse would send it. */
   problem: ProblemDetails;
@@ -72,6 +82,7 @@ export interface ErrorResponseContext {
 
 /** What `responses.error` returns: the body, and optionally the status, the content type and headers. */
 export interface ErrorResponse {
+  /** The body to send, serialised with `JSON.stringify` (a string is sent as a JSON string). */
   body: unknown;
   /** A status from 400 to 599. Default: the problem's own. */
   status?: number;

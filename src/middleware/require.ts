@@ -33,7 +33,9 @@ export interface RequireOptions {
  * `Req` is the request type of the route, e.g. `Request<{ id: string }>` for typed params.
  */
 export type AuthenticatedRequest<Req extends Request = Request> = Req & {
+  /** The actor let in. */
   user: Express.User;
+  /** How it authenticated: the scheme, and the credential's kind and expiry. */
   authInfo: Express.AuthInfo & AuthInfo;
 };
 
@@ -47,16 +49,45 @@ export type AuthenticatedHandler<Req extends Request = Request> = (
 /**
  * What `auth.require()` returns: the middleware itself, plus `handler()` for a route
  * handler typed with the user set.
+ *
+ * The middleware's call signature is generic over the request's type parameters rather than
+ * being a plain `RequestHandler` (whose params are `ParamsDictionary`): Express's route
+ * methods infer a route's params from its path (`'/users/:id'` → `{ id: string }`) only when
+ * no handler in the list pins them, so a plain `RequestHandler` here would turn
+ * `req.params.id` in the handlers after it into `string | string[] | undefined`.
+ *
+ * @example
+ * ```ts
+ * app.get('/v1/users/:id', auth.require(), (req, res) => res.json({ id: req.params.id })); // id: string
+ * ```
  */
-export interface RequireHandler extends RequestHandler {
+export interface RequireHandler {
+  /**
+   * The middleware: calls `next()` when the request's actor is let in, otherwise answers
+   * 401.1 (anonymous) or 403.1 (not allowed) itself.
+   */
+  <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
+    req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
+    res: Response<ResBody, Locals>,
+    next: NextFunction,
+  ): void;
   /**
    * One handler that runs this check, then `route` with `req.user` typed as set (no `!`,
    * no `if`). The same as passing the middleware and then `route`; what `route` returns
    * (a promise, under Express 5) is returned to Express.
    *
+   * Route params are not inferred from the path here: TypeScript checks this call before it
+   * knows which path the route method was given. Name the request type for typed params, or
+   * pass `auth.require()` and the handler separately.
+   *
+   * @typeParam Req - the route's request type; `Request<{ id: string }>` for a `/:id` route.
+   * @param route - the route handler, run only when the request is let in.
+   * @returns an Express request handler.
+   *
    * @example
    * ```ts
    * app.get('/v1/me', auth.require().handler((req, res) => res.json({ id: req.user.id })));
+   * app.get('/v1/users/:id', auth.require().handler<Request<{ id: string }>>((req, res) => res.json({ id: req.params.id })));
    * ```
    */
   handler<Req extends Request = Request>(route: AuthenticatedHandler<Req>): RequestHandler;
@@ -121,7 +152,9 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
     next();
   };
 
-  return Object.assign(gatehouseRequire, {
+  // The cast widens the call signature to RequireHandler's generic one: the check reads only
+  // req.user and req.authInfo, which every request type has alike.
+  return Object.assign(gatehouseRequire as RequireHandler, {
     handler<Req extends Request>(route: AuthenticatedHandler<Req>): RequestHandler {
       if (typeof route !== 'function') fail('', 'pass a route handler (req, res) => ….', { where: 'auth.require().handler()' });
       return function gatehouseRequired(req: Request, res: Response, next: NextFunction): unknown {

@@ -57,7 +57,10 @@ export interface PasswordOptions {
    * choose once, before the first user is stored.
    * @example { prehash: { pepper: Buffer.from(process.env.PASSWORD_PEPPER!, 'base64') } }
    */
-  prehash?: { pepper: string | Buffer } | false;
+  prehash?: {
+    /** The server-side secret (at least 32 bytes), as a string or bytes. */
+    pepper: string | Buffer;
+  } | false;
 }
 
 /** Per-check options of {@link PasswordHasher.verify} and {@link PasswordHasher.verifyDummy}. */
@@ -78,11 +81,17 @@ export interface CheckOptions {
 
 /** {@link PasswordOptions} after validation, every default filled in. */
 export interface ResolvedPasswordOptions {
+  /** {@link PasswordOptions.cost}, default filled in. */
   cost: number;
+  /** {@link PasswordOptions.maxConcurrent}, default filled in. */
   maxConcurrent: number;
+  /** {@link PasswordOptions.maxQueue}, default filled in. */
   maxQueue: number;
   /** The pepper as bytes (a private copy), or `false`. */
-  prehash: { pepper: Buffer } | false;
+  prehash: {
+    /** The pepper's bytes. */
+    pepper: Buffer;
+  } | false;
 }
 
 /** Options of {@link PasswordHasher}: the `passwords` options plus an injectable clock. */

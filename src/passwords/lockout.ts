@@ -59,9 +59,13 @@ export interface LockoutOptions {
 
 /** {@link LockoutOptions} after validation, every default filled in. */
 export interface ResolvedLockoutOptions {
+  /** {@link LockoutOptions.maxAttempts}, default filled in. */
   maxAttempts: number;
+  /** {@link LockoutOptions.window}, default filled in (ms). */
   window: number;
+  /** {@link LockoutOptions.duration}, default filled in (ms). */
   duration: number;
+  /** {@link LockoutOptions.by}, default filled in. */
   by: 'login' | 'login+ip';
   /** Present with `by: 'login+ip'` only. */
   accountMaxAttempts?: number;

@@ -32,6 +32,7 @@ export interface PasswordCheckDependencies {
 export interface PasswordCheckInput {
   /** The login as typed; normalised here. */
   login: string;
+  /** The password as typed, checked against the stored bcrypt hash. */
   password: string;
   /** `req.ip`; used for the lockout key with `lockout.by: 'login+ip'`. */
   clientIp?: string;
@@ -48,6 +49,7 @@ export interface PasswordCheckInput {
 
 /** What a successful {@link PasswordCheck.check} resolves to. */
 export interface PasswordCheckResult {
+  /** The actor `findCredentials` returned for the login. */
   actor: Actor;
   /** Failures counted since the last success (cleared now); `0` when lockout is off. */
   previousAccessFailedCount: number;

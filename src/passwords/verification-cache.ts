@@ -40,7 +40,9 @@ export interface VerificationCacheOptions {
 
 /** {@link VerificationCacheOptions} after validation, every default filled in. */
 export interface ResolvedVerificationCacheOptions {
+  /** {@link VerificationCacheOptions.ttl}, default filled in (ms). */
   ttl: number;
+  /** {@link VerificationCacheOptions.maxEntries}, default filled in. */
   maxEntries: number;
 }
 

@@ -8,27 +8,69 @@
  * Each case makes its own random keys and actor ids, so cases are independent of each
  * other, of leftovers from earlier runs, and of other suites sharing the same backend.
  *
+ * The credential part (`'credentials'`: `findCredentials` and `findActor`, the methods a host
+ * with its own user table writes) runs when asked for, with an `addUser` that creates a user
+ * the way the host's app does.
+ *
  * Optional methods are held to the interface when the store has them: `touchToken`, and
  * `listTokens` / `findTokenById` with the credential ids they return (what
  * `auth.tokens.list` and `revokeById` rely on). A store without them passes those cases
  * trivially, and Gatehouse names the missing method when a call needs it.
+ *
+ * @module express-gatehouse/testing
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AttemptPolicy, AttemptStore, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { Actor } from '../actor';
+import { normalizeLogin } from '../login';
+import type { AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
- * The parts of the store interface a case exercises. `'passwordUpdates'` is the optional
- * `updatePasswordHash` (with `findCredentials` to read the result); its cases are in the
- * list only for a store that declares it, and need `addUser` to create a user.
+ * The parts of the store interface a case exercises. `'credentials'` is `findCredentials` and
+ * `findActor`; `'passwordUpdates'` is the optional `updatePasswordHash` (with
+ * `findCredentials` to read the result). Both are off by default and need `addUser` to
+ * create a user.
+ *
+ * @example
+ * ```ts
+ * const parts: StorePart[] = ['credentials']; // a host's own user store, tokens kept elsewhere
+ * ```
  */
-export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'passwordUpdates';
+export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates';
+
+/** The parts that need {@link ConformanceContext.addUser}. */
+const PARTS_NEEDING_USERS: readonly StorePart[] = ['credentials', 'passwordUpdates'];
 
 /** What a case runs against: the parts it names in `parts` must be implemented. */
 export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore & CredentialStore>;
 
-/** Creates a user with a password hash in the store under test, resolving to its actor id. */
-export type ConformanceAddUser = (store: ConformanceStore, user: { login: string; passwordHash: string }) => Promise<{ id: string }>;
+/**
+ * Creates a user with a password hash in the store under test, resolving to its actor id.
+ * Create it the way your app adds users: `login` is given as a person typed it (the
+ * `'credentials'` part checks it is then found by `normalizeLogin(login)`, the form Gatehouse
+ * looks logins up by).
+ *
+ * @example
+ * ```ts
+ * const addUser: ConformanceAddUser = async (store, { login, passwordHash }) => {
+ *   const id = randomUUID();
+ *   await db.query('INSERT INTO users (id, login, password_hash) VALUES ($1, $2, $3)', [id, normalizeLogin(login), passwordHash]);
+ *   return { id };
+ * };
+ * ```
+ */
+export type ConformanceAddUser = (
+  store: ConformanceStore,
+  user: {
+    /** The login as a person typed it; store it as `normalizeLogin(login)`. */
+    login: string;
+    /** A bcrypt-shaped hash, to store as it is. */
+    passwordHash: string;
+  },
+) => Promise<{
+  /** The new user's actor id. */
+  id: string;
+}>;
 
 /** Helpers handed to every case. */
 export interface ConformanceContext {
@@ -36,7 +78,7 @@ export interface ConformanceContext {
   unique(label: string): string;
   /** Wall-clock milliseconds, for token and revocation expiry (stores may compare it with their own clock). */
   now(): number;
-  /** How to create a user in the store (the interface has no such method); the `'passwordUpdates'` cases need it. */
+  /** How to create a user in the store (the interface has no such method); the `'credentials'` and `'passwordUpdates'` cases need it. */
   addUser?: ConformanceAddUser;
 }
 
@@ -123,11 +165,63 @@ function fakeBcryptHash(cost: number): string {
   return `$2b$${String(cost).padStart(2, '0')}$${body}`;
 }
 
-async function addConformanceUser(store: ConformanceStore, context: ConformanceContext, passwordHash: string): Promise<{ id: string; login: string }> {
-  assert.ok(context.addUser, "the 'passwordUpdates' cases need addUser(store, { login, passwordHash }) in the options");
-  const login = `${context.unique('user')}@example.org`;
+async function addConformanceUser(
+  store: ConformanceStore,
+  context: ConformanceContext,
+  passwordHash: string,
+  login = `${context.unique('user')}@example.org`,
+): Promise<{ id: string; login: string }> {
+  assert.ok(context.addUser, "the 'credentials' and 'passwordUpdates' cases need addUser(store, { login, passwordHash }) in the options");
   const { id } = await context.addUser(store, { login, passwordHash });
-  return { id, login };
+  assert.equal(typeof id, 'string', 'addUser should resolve to { id } with the actor id as a string');
+  return { id, login: normalizeLogin(login) };
+}
+
+function lookups(store: ConformanceStore): Pick<CredentialStore, 'findCredentials' | 'findActor'> {
+  return store as Pick<CredentialStore, 'findCredentials' | 'findActor'>;
+}
+
+/** What Gatehouse reads of an actor: `id` (tokens and counters key on it), `kind` and `roles` (`auth.require()`). */
+function assertActor(actor: Actor | null | undefined, message: string): asserts actor is Actor {
+  assert.ok(actor !== null && typeof actor === 'object', `${message}: an actor object`);
+  assert.ok(typeof actor.id === 'string' && actor.id !== '', `${message}: actor.id should be a non-empty string`);
+  assert.ok(typeof actor.kind === 'string' && actor.kind !== '', `${message}: actor.kind should be a non-empty string`);
+  assert.ok(Array.isArray(actor.roles) && actor.roles.every((role) => typeof role === 'string'), `${message}: actor.roles should be an array of strings`);
+}
+
+/** The fields of an actor Gatehouse decides with, roles in a fixed order. */
+function decidingFields(actor: Actor): { id: string; kind: string; roles: string[] } {
+  return { id: actor.id, kind: actor.kind, roles: [...actor.roles].sort() };
+}
+
+/** A record Gatehouse can check a password against (`passwordExpiresAt` as Date, ms or absent). */
+function assertCredentialRecord(record: CredentialRecord | null | undefined, message: string): asserts record is CredentialRecord {
+  assert.ok(record !== null && typeof record === 'object', `${message}: a record`);
+  assertActor(record.actor, `${message}: record.actor`);
+  assert.ok(record.passwordHash === null || typeof record.passwordHash === 'string', `${message}: passwordHash should be a string or null`);
+  const expires = record.passwordExpiresAt;
+  assert.ok(
+    expires === undefined || expires === null || (expires instanceof Date && !Number.isNaN(expires.getTime())) || (typeof expires === 'number' && Number.isFinite(expires)),
+    `${message}: passwordExpiresAt should be a valid Date, milliseconds, null or absent`,
+  );
+}
+
+/** Adds a user with `passwordHash`, then looks its login up: the record must be one Gatehouse can use. */
+async function addAndLookUp(
+  store: ConformanceStore,
+  context: ConformanceContext,
+  passwordHash: string,
+  message: string,
+): Promise<{ user: { id: string; login: string }; record: CredentialRecord }> {
+  const user = await addConformanceUser(store, context, passwordHash);
+  const record = await lookups(store).findCredentials(user.login);
+  assertCredentialRecord(record, message);
+  return { user, record };
+}
+
+/** Unknown logins and ids: Gatehouse treats `null` and `undefined` alike. */
+function assertNotFound(value: unknown, message: string): void {
+  assert.ok(value === null || value === undefined, `${message}: expected null, got ${JSON.stringify(value)}`);
 }
 
 async function assertFound(store: TokenStore, record: TokenRecord, message: string): Promise<void> {
@@ -625,6 +719,107 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
 
+  // ---- credentials (findCredentials, findActor: a host's own user store) ----
+  {
+    name: 'findCredentials finds a user by login: its actor and its password hash, character for character',
+    parts: ['credentials'],
+    async run(store, context) {
+      const passwordHash = fakeBcryptHash(12);
+      const { user, record } = await addAndLookUp(store, context, passwordHash, 'findCredentials of a stored login');
+      assert.equal(record.actor.id, user.id, 'record.actor.id should be the id addUser gave');
+      assert.equal(record.passwordHash, passwordHash, 'the password hash should be returned exactly as stored');
+    },
+  },
+  {
+    name: 'findActor(id) returns the actor a login resolved to: same id, kind and roles',
+    parts: ['credentials'],
+    async run(store, context) {
+      // A login issues a token for record.actor.id; every later request resolves that id with findActor.
+      const { record } = await addAndLookUp(store, context, fakeBcryptHash(12), 'findCredentials of a stored login');
+      const actor = await lookups(store).findActor(record.actor.id);
+      assertActor(actor, 'findActor of the id the login resolved to');
+      assert.deepEqual(decidingFields(actor), decidingFields(record.actor), 'findActor and findCredentials should agree on the actor');
+    },
+  },
+  {
+    name: 'a login is found by normalizeLogin of it as typed: logins arrive trimmed, lower-cased and NFC',
+    parts: ['credentials'],
+    async run(store, context) {
+      // Gatehouse looks every login up as normalizeLogin(login); a user stored as typed would never be found.
+      const typed = `  ${context.unique('User').toUpperCase()}-Zoe\u0301@Example.ORG `;
+      const user = await addConformanceUser(store, context, fakeBcryptHash(12), typed);
+      const record = await lookups(store).findCredentials(normalizeLogin(typed));
+      assertCredentialRecord(record, `findCredentials of normalizeLogin(${JSON.stringify(typed)})`);
+      assert.equal(record.actor.id, user.id, 'the normalised login should find the user added with it');
+    },
+  },
+  {
+    name: 'findCredentials matches the whole login: never a prefix, an extension or a LIKE pattern of it',
+    parts: ['credentials'],
+    async run(store, context) {
+      const local = context.unique('user');
+      const user = await addConformanceUser(store, context, fakeBcryptHash(12), `${local}@example.org`);
+      const near = [
+        `${local}@example.or`,
+        `${local}@example.org.evil`,
+        `${local}%`,
+        `%@example.org`,
+        `${local.slice(0, -1)}_@example.org`,
+        '%',
+        `' OR '1'='1`,
+      ];
+      for (const login of near) assertNotFound(await lookups(store).findCredentials(login), `findCredentials(${JSON.stringify(login)}) next to ${user.login}`);
+    },
+  },
+  {
+    name: 'an unknown login or actor id resolves to null, and looking it up creates nothing',
+    parts: ['credentials'],
+    async run(store, context) {
+      const login = `${context.unique('nobody')}@example.org`;
+      const id = context.unique('actor');
+      for (let round = 0; round < 2; round += 1) {
+        assertNotFound(await lookups(store).findCredentials(login), `findCredentials of an unknown login (lookup ${round + 1})`);
+        assertNotFound(await lookups(store).findActor(id), `findActor of an unknown id (lookup ${round + 1})`);
+      }
+    },
+  },
+  {
+    name: 'lookups change nothing: the same answers again, and the hash is not rewritten',
+    parts: ['credentials'],
+    async run(store, context) {
+      // Gatehouse never changes what it is given (it copies an actor before giving it other
+      // roles), so a store may hand out cached objects; what it stores must not move.
+      const passwordHash = fakeBcryptHash(10);
+      const { user, record: first } = await addAndLookUp(store, context, passwordHash, 'the first lookup');
+      const firstSeen = { actor: decidingFields(first.actor), passwordHash: first.passwordHash };
+      const firstActor = await lookups(store).findActor(user.id);
+      assertActor(firstActor, 'the first findActor');
+      const firstActorSeen = decidingFields(firstActor);
+      const again = await lookups(store).findCredentials(user.login);
+      assertCredentialRecord(again, 'the second lookup');
+      assert.deepEqual({ actor: decidingFields(again.actor), passwordHash: again.passwordHash }, firstSeen, 'a second findCredentials should answer the same');
+      assert.equal(again.passwordHash, passwordHash, 'a lookup should not rewrite the hash');
+      const actorAgain = await lookups(store).findActor(user.id);
+      assertActor(actorAgain, 'the second findActor');
+      assert.deepEqual(decidingFields(actorAgain), firstActorSeen, 'a second findActor should answer the same');
+    },
+  },
+  {
+    name: 'concurrent lookups of different users each resolve to their own user',
+    parts: ['credentials'],
+    async run(store, context) {
+      // Requests for many users arrive together: a store that batches or caches lookups must not cross them.
+      const users = await Promise.all(Array.from({ length: 8 }, () => addConformanceUser(store, context, fakeBcryptHash(12))));
+      const records = await Promise.all(users.map((user) => lookups(store).findCredentials(user.login)));
+      const actors = await Promise.all(users.map((user) => lookups(store).findActor(user.id)));
+      users.forEach((user, index) => {
+        assert.equal(records[index]?.actor.id, user.id, `findCredentials(${user.login}) among concurrent lookups`);
+        assert.equal(actors[index]?.id, user.id, `findActor(${user.id}) among concurrent lookups`);
+      });
+      assert.equal(new Set(records.map((record) => record?.passwordHash)).size, users.length, 'each user should come with its own hash');
+    },
+  },
+
   // ---- password updates (optional updatePasswordHash) ----
   {
     name: 'updatePasswordHash replaces the hash while it is still the expected one, and says so',
@@ -678,11 +873,17 @@ export interface ConformanceRunner {
 export interface DescribeStoreConformanceOptions extends ConformanceRunner {
   /**
    * Which parts the store implements; cases needing others are not registered. Default
-   * `['tokens', 'revocations', 'attempts']`; add `'passwordUpdates'` (with `addUser`) for a
-   * store that has the optional `updatePasswordHash`.
+   * `['tokens', 'revocations', 'attempts']`; add `'credentials'` (with `addUser`) for a
+   * store with users (`findCredentials`, `findActor`), and `'passwordUpdates'` (with
+   * `addUser`) for one that has the optional `updatePasswordHash`.
+   *
+   * @example
+   * ```ts
+   * describeStoreConformance('users table', () => usersStore, { parts: ['credentials'], addUser });
+   * ```
    */
   parts?: readonly StorePart[];
-  /** Creates a user in the store; required with the `'passwordUpdates'` part. */
+  /** Creates a user in the store; required with the `'credentials'` and `'passwordUpdates'` parts. Default: none. */
   addUser?: ConformanceAddUser;
   /** Called once after the suite with the store, e.g. to close its client. Default: none. */
   closeStore?: (store: ConformanceStore) => Promise<void> | void;
@@ -717,8 +918,10 @@ export function describeStoreConformance(
     throw new TypeError('describeStoreConformance: makeStore must be a function resolving to the store under test.');
   }
   const parts = new Set<StorePart>(options.parts ?? ['tokens', 'revocations', 'attempts']);
-  if (parts.has('passwordUpdates') && typeof options.addUser !== 'function') {
-    throw new TypeError("describeStoreConformance: the 'passwordUpdates' part needs addUser(store, { login, passwordHash }) resolving to { id }.");
+  for (const part of PARTS_NEEDING_USERS) {
+    if (parts.has(part) && typeof options.addUser !== 'function') {
+      throw new TypeError(`describeStoreConformance: the '${part}' part needs addUser(store, { login, passwordHash }) resolving to { id }.`);
+    }
   }
   let storePromise: Promise<ConformanceStore> | undefined;
   const store = (): Promise<ConformanceStore> => (storePromise ??= Promise.resolve().then(makeStore));

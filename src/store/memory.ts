@@ -151,6 +151,7 @@ export class MemoryStore implements GatehouseStore {
 
   // ---- CredentialStore ----
 
+  /** The user `addUser` stored under this (normalised) login, as a copy, or `null`. */
   async findCredentials(login: string): Promise<CredentialRecord | null> {
     const id = this.userIdsByLogin.get(login);
     const user = id === undefined ? undefined : this.usersById.get(id);
@@ -162,6 +163,7 @@ export class MemoryStore implements GatehouseStore {
     };
   }
 
+  /** A copy of the actor `addUser` created with this id, or `null`. */
   async findActor(id: string): Promise<Actor | null> {
     const user = this.usersById.get(id);
     return user ? copyActor(user.actor) : null;

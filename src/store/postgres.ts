@@ -8,6 +8,8 @@
  * `gatehouse_migrations`, or apply them in order with your own migration tool. Expired
  * rows stay until `sweepExpired()` removes them; lookups still work in between, since
  * callers check `expiresAt` themselves.
+ *
+ * @module express-gatehouse/postgres
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';

@@ -16,6 +16,8 @@
  * Every write that must be atomic is one Lua script, so two instances never interleave.
  * A Redis Cluster is not supported: a per-actor index and the tokens it lists live in
  * different hash slots. A single primary (optionally behind Sentinel) is.
+ *
+ * @module express-gatehouse/redis
  */
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';

@@ -13,6 +13,7 @@ import type { Actor, TokenKind } from '../actor';
 
 /** What `findCredentials` returns for a login that exists. */
 export interface CredentialRecord {
+  /** Who the login belongs to: logins issue credentials for `actor.id`, and `findActor(actor.id)` must return the same actor. */
   actor: Actor;
   /** bcrypt hash (`$2b$…`); `null` for actors that cannot log in with a password (app users). */
   passwordHash: string | null;
@@ -22,7 +23,43 @@ export interface CredentialRecord {
 
 /** Users and their passwords. Logins arrive normalised (see `normalizeLogin`). */
 export interface CredentialStore {
+  /**
+   * The user a login belongs to, with their password hash, or `null` when no user has this
+   * login. Called for every password check (login routes, Basic) and a password change.
+   * `login` arrives as `normalizeLogin(login)` (NFC, trimmed, lower-case): store logins in
+   * that form and match the whole login exactly (an `=` lookup, never a prefix or `LIKE`).
+   * An unknown login still costs one bcrypt check, so unknown and known logins take one
+   * time. `express-gatehouse/testing` checks it (part `'credentials'`).
+   *
+   * @param login - the normalised login, never empty.
+   * @returns the record, or `null` for an unknown login.
+   * @example
+   * ```ts
+   * async findCredentials(login) {
+   *   const { rows } = await db.query('SELECT * FROM users WHERE login = $1', [login]);
+   *   if (rows.length === 0) return null;
+   *   return { actor: { id: rows[0].id, kind: 'user', roles: rows[0].roles }, passwordHash: rows[0].password_hash };
+   * }
+   * ```
+   */
   findCredentials(login: string): Promise<CredentialRecord | null>;
+  /**
+   * The actor with this id, or `null` when there is none (a deleted user: their tokens,
+   * cookies and JWTs then answer 401.2). Called on every request authenticated by an opaque
+   * token, a cookie session, a JWT (unless `jwt.stateless`) or an API key with `actorId`, so
+   * it should be one indexed lookup. Gatehouse never changes the object it gets (it copies
+   * it before giving it a token's own roles), so a store may return cached actors.
+   *
+   * @param id - an actor id that `findCredentials` or the host gave out (`actor.id`).
+   * @returns the actor, or `null`.
+   * @example
+   * ```ts
+   * async findActor(id) {
+   *   const { rows } = await db.query('SELECT * FROM users WHERE id = $1', [id]);
+   *   return rows.length === 0 ? null : { id: rows[0].id, kind: 'user', roles: rows[0].roles };
+   * }
+   * ```
+   */
   findActor(id: string): Promise<Actor | null>;
   /**
    * Optional. Replaces the actor's password hash with `newHash`, but only while it is still
@@ -77,9 +114,11 @@ export interface TokenRecord {
    * browser session, a record written before ids existed) a random id of its own.
    */
   id?: string | null;
+  /** What the token is: a session, app-user, personal, API or refresh token, or a browser session (`'cookie'`). */
   kind: StoredTokenKind;
   /** The actor it authenticates as; `null` only for cookie sessions not yet logged in. */
   actorId: string | null;
+  /** When it was issued. */
   createdAt: number;
   /** Absolute expiry; `null` means until revoked. */
   expiresAt: number | null;
@@ -87,6 +126,7 @@ export interface TokenRecord {
   lastUsedAt?: number | null;
   /** Set once by `markTokenUsed` (refresh-token rotation). */
   usedAt?: number | null;
+  /** A name for people to tell credentials apart (`'laptop'`, `'CI deploy key'`), from `auth.tokens.issue({ label })`. */
   label?: string | null;
   /** Roles granted by the token itself (API keys); `null` means the actor's roles. */
   roles?: string[] | null;
@@ -156,8 +196,11 @@ export interface AttemptState {
 
 /** How failures are counted and when they lock. */
 export interface AttemptPolicy {
+  /** Failures within one window that lock the login (`lockout.maxAttempts`). */
   maxAttempts: number;
+  /** How long failures are counted, from the first failure of a window, in ms (`lockout.window`). */
   windowMs: number;
+  /** How long a lock lasts from the failure that set it, in ms (`lockout.duration`). */
   lockMs: number;
 }
 

@@ -3,9 +3,10 @@
  * rotates the token; presenting a token that was already rotated means it was copied, so
  * the whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation).
  */
-import { hkdfSync, randomUUID, type KeyObject } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { GatehouseError } from '../errors';
 import type { GuardedStore } from '../store/guard';
+import type { TokenRecord } from '../store/types';
 import { deriveToken, generateToken, hashSecret, parseTokenKind } from './format';
 import type { Revocations } from './revocations';
 
@@ -13,7 +14,20 @@ import type { Revocations } from './revocations';
 interface RefreshTokenData {
   /** When the login that began the family checked the password, in ms. */
   provenAt: number;
+  /**
+   * The HMAC key this token's successor is derived with (32 random bytes, base64url), when
+   * retries are on. It sits in the store, where every instance finds it whatever signing keys
+   * it lists, so a rotation and its retry on another instance agree on the successor even
+   * halfway through a signing-key roll. Alone it is worth nothing: the successor is
+   * HMAC(seed, the plaintext token), and the store holds only the token's hash, so computing
+   * a successor takes both a read of the store and a token of the family. Each record gets a
+   * fresh seed.
+   */
+  successorSeed?: string;
 }
+
+/** Shape of a successor seed: base64url of 32 bytes. */
+const SUCCESSOR_SEED = /^[A-Za-z0-9_-]{43}$/;
 
 /** A refresh token, shown once. */
 export interface IssuedRefreshToken {
@@ -41,10 +55,11 @@ export interface RefreshTokensDependencies {
    */
   reuseInterval?: number;
   /**
-   * The key every instance signs with: successors are derived from it (HKDF), so a retried
-   * rotation on any instance yields the same successor. Required for a reuse interval.
+   * How far the clock of the instance that rotated a token may be ahead of this one's, in ms
+   * (`jwt.clockTolerance`): a rotation stamped up to this far in this instance's future still
+   * counts as just now. Default `0`.
    */
-  signingKey?: KeyObject | null;
+  clockTolerance?: number;
   now: () => number;
 }
 
@@ -56,8 +71,7 @@ export class RefreshTokens {
   private readonly familyRevocationTtl: number;
   private readonly now: () => number;
   private readonly reuseInterval: number;
-  /** HMAC key for successors; `null` when they are random (no reuse interval). */
-  private readonly successorKey: Buffer | null;
+  private readonly clockTolerance: number;
 
   constructor(dependencies: RefreshTokensDependencies) {
     this.store = dependencies.store;
@@ -65,8 +79,8 @@ export class RefreshTokens {
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : undefined;
     this.familyRevocationTtl = dependencies.familyRevocationTtl ?? dependencies.ttl;
     this.now = dependencies.now;
-    this.successorKey = dependencies.signingKey ? successorKeyFrom(dependencies.signingKey) : null;
-    this.reuseInterval = this.successorKey ? (dependencies.reuseInterval ?? 0) : 0;
+    this.reuseInterval = dependencies.reuseInterval ?? 0;
+    this.clockTolerance = dependencies.clockTolerance ?? 0;
   }
 
   /**
@@ -89,8 +103,10 @@ export class RefreshTokens {
       label: null,
       roles: null,
       familyId,
-      // Carried from token to token, so a rotation is judged by the login that began the family.
-      data: { provenAt } satisfies RefreshTokenData,
+      // provenAt is carried from token to token, so a rotation is judged by the login that began
+      // the family. A seed is stored only when retries are on: without one the successor is
+      // random, and nothing in the store can help compute it.
+      data: (this.reuseInterval > 0 ? { provenAt, successorSeed: randomBytes(32).toString('base64url') } : { provenAt }) satisfies RefreshTokenData,
     });
     await this.revocations?.confirmProof(actorId, provenAt, () => this.store.deleteToken!(hash));
     return { refresh, familyId, expiresAt: new Date(expiresAt) };
@@ -104,10 +120,11 @@ export class RefreshTokens {
    * - Already used, within the reuse interval: a retry (a lost answer, or the same refresh
    *   sent to two instances at once). Of two concurrent rotations exactly one rotates
    *   (`markTokenUsed` is atomic); the other is answered with the same successor, derived
-   *   from the token, once the first has saved it (401.2 before that, the family untouched).
-   * - Already used, after the interval: it was copied, and there is no telling the thief from
-   *   the client, so the whole family is revoked — its refresh tokens and the access tokens
-   *   bound to it — and the answer is 401.2.
+   *   from the token and its record's seed, once the first has saved it (401.2 before that,
+   *   the family untouched).
+   * - Already used, otherwise: it was copied, and there is no telling the thief from the
+   *   client, so the whole family is revoked — its refresh tokens and the access tokens bound
+   *   to it, the successor of a rotation still under way included — and the answer is 401.2.
    * - Expired: 401.4. At `/jwt/refresh` that means "log in again"; it is told apart from
    *   401.2 so a client need not suspect theft.
    */
@@ -118,7 +135,7 @@ export class RefreshTokens {
     const before = await this.store.markTokenUsed!(hash, now);
     if (!before || before.kind !== 'refresh' || !before.actorId || !before.familyId) throw new GatehouseError('401.2');
     if (before.usedAt != null) {
-      if (now - before.usedAt < this.reuseInterval) return this.retried(refresh, before.actorId, before.familyId);
+      if (this.isRetry(now - before.usedAt)) return this.retried(refresh, successorSeedOf(before), before.actorId, before.familyId);
       await this.revokeFamily(before.familyId);
       throw new GatehouseError('401.2');
     }
@@ -134,22 +151,34 @@ export class RefreshTokens {
     }
     // Tokens from before the family recorded its login count from their own creation.
     const provenAt = (before.data as RefreshTokenData | null | undefined)?.provenAt ?? before.createdAt;
-    const next = await this.issue(before.actorId, provenAt, before.familyId, this.successorOf(refresh));
+    // Derived from the record's seed, so a retry on any instance finds it; random without one.
+    const seed = successorSeedOf(before);
+    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined);
     return { actorId: before.actorId, ...next };
   }
 
-  /** The successor a rotation of `refresh` makes: derived when retries are on, random otherwise. */
-  private successorOf(refresh: string): string {
-    return this.successorKey ? deriveToken('refresh', this.successorKey, refresh) : generateToken('refresh');
+  /**
+   * Whether a second use `elapsed` ms after the rotation (by this instance's clock, against the
+   * rotating instance's stamp) is a retry. The two clocks may disagree, so `elapsed` can be
+   * negative: a stamp up to `clockTolerance` in this instance's future counts as just now, one
+   * further ahead means the clocks are off by more than is tolerated, and is not taken on
+   * trust. An interval of 0 turns retries off whatever the clocks say (a negative `elapsed`
+   * is not "within 0 ms").
+   */
+  private isRetry(elapsed: number): boolean {
+    return this.reuseInterval > 0 && elapsed >= -this.clockTolerance && elapsed < this.reuseInterval;
   }
 
   /**
    * A retry of a rotation: the successor the first rotation saved, as it is. Nothing is
    * written, so a retry can neither fork the family nor bring back a successor that was
-   * ended since (revokeAll, logout, a detected reuse).
+   * ended since (revokeAll, logout, a detected reuse). A token saved without a seed (retries
+   * were off on the instance that issued it) has a random successor, which cannot be given
+   * again: 401.2, the family kept.
    */
-  private async retried(refresh: string, actorId: string, familyId: string): Promise<{ actorId: string } & IssuedRefreshToken> {
-    const successor = this.successorOf(refresh);
+  private async retried(refresh: string, seed: Buffer | null, actorId: string, familyId: string): Promise<{ actorId: string } & IssuedRefreshToken> {
+    if (!seed) throw new GatehouseError('401.2');
+    const successor = deriveToken('refresh', seed, refresh);
     const record = await this.store.findToken!(hashSecret(successor));
     const live = record && record.kind === 'refresh' && record.familyId === familyId && record.actorId === actorId && record.expiresAt !== null && record.expiresAt > this.now();
     if (!live || (this.revocations && (await this.revocations.isFamilyRevoked(familyId)))) throw new GatehouseError('401.2');
@@ -164,8 +193,8 @@ export class RefreshTokens {
   }
 }
 
-/** A key for successor tokens, derived from the signing key so every instance has the same one. */
-function successorKeyFrom(signingKey: KeyObject): Buffer {
-  const material = signingKey.type === 'secret' ? signingKey.export() : signingKey.export({ format: 'der', type: 'pkcs8' });
-  return Buffer.from(hkdfSync('sha256', material, 'express-gatehouse', 'refresh-token successor', 32));
+/** The seed a refresh-token record was saved with, as a key; `null` when it has none (or a store mangled it). */
+function successorSeedOf(record: TokenRecord): Buffer | null {
+  const seed = (record.data as Partial<RefreshTokenData> | null | undefined)?.successorSeed;
+  return typeof seed === 'string' && SUCCESSOR_SEED.test(seed) ? Buffer.from(seed, 'base64url') : null;
 }

@@ -67,6 +67,7 @@ export class Revocations {
     return notBefore !== null && notBefore !== undefined && notBefore >= provenAt;
   }
 
+  /** Revokes one JWT by its `jti` until `expiresAtMs` (its `exp`), after which it would be refused anyway. */
   async revokeJti(jti: string, expiresAtMs: number): Promise<void> {
     await this.store.saveRevocation!(`jti:${jti}`, this.now(), expiresAtMs);
   }

@@ -33,21 +33,31 @@ export interface IssueTokenInput {
 
 /** What `issue` resolves to: the plaintext token, shown this once. */
 export interface IssuedToken {
+  /** The plaintext token (`gths_…`), to hand to the client; only its SHA-256 is stored. */
   token: string;
   /** The credential's id: stable, safe to show and log; `list` shows it and `revokeById` takes it. */
   id: string;
+  /** The kind it was issued as. */
   kind: TokenKind;
+  /** The actor it authenticates as. */
   actorId: string;
+  /** When it was issued. */
   createdAt: Date;
+  /** When it stops working; `null` when it lasts until revoked. */
   expiresAt: Date | null;
 }
 
 /** A token that checked out: who it is and when it stops working. */
 export interface VerifiedToken {
+  /** The token's actor from `findActor`; with the token's own roles (API keys) when it has them. */
   actor: Actor;
+  /** The kind it was issued as. */
   kind: StoredTokenKind;
+  /** When it was issued. */
   createdAt: Date;
+  /** When it stops working; `null` when it lasts until revoked. */
   expiresAt: Date | null;
+  /** The name it was issued with, or `null`. */
   label: string | null;
   /** The store key (SHA-256 of the token), for revoking exactly this token. */
   hash: string;
@@ -63,8 +73,9 @@ export interface CredentialInfo {
   label: string | null;
   /** Roles the credential grants instead of the actor's own (API keys), or `null` for the actor's roles. */
   roles: string[] | null;
+  /** When it was issued. */
   createdAt: Date;
-  /** `null` when it lasts until revoked. */
+  /** When it stops working; `null` when it lasts until revoked. */
   expiresAt: Date | null;
   /**
    * Last successful use, or `null` when never used. Recorded at most once per

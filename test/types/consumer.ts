@@ -57,6 +57,13 @@ app.get('/v1/me', auth.require({ roles: ['admin'] }), (req, res) => {
   res.json({ id: typed.user.id });
 });
 
+// Route params come from the path behind auth.require() (test/types.route-params.test.ts has more).
+app.get('/v1/users/:userId', auth.require(), (req, res) => {
+  const userId: string = req.params.userId;
+  // @ts-expect-error the path declares :userId, not :id
+  res.json({ userId, id: req.params.id });
+});
+
 // @ts-expect-error an unknown option is a type error as well as a runtime one
 auth.require({ role: ['admin'] });
 

@@ -32,8 +32,11 @@ export type ApiKeyMap = Record<string, ApiKeyEntry>;
 
 /** A configured key after start-up: the actor it becomes, looked up by the key's hash. */
 export interface ResolvedApiKey {
+  /** The entry's `label`, or `apikey:` and the first 12 hex digits of the key's hash. */
   label: string;
+  /** `role` and `roles` combined. */
   roles: string[];
+  /** The store actor the key authenticates as, or `null` for a role-only actor. */
   actorId: string | null;
 }
 

@@ -54,13 +54,21 @@ export interface CookieOptions {
 
 /** The cookie options after validation (what {@link resolveCookieOptions} returns). */
 export interface ResolvedCookieOptions {
+  /** {@link CookieOptions.secret} as a list, newest first: the first signs, all verify. */
   secrets: string[];
+  /** {@link CookieOptions.name}, default filled in. */
   name: string;
+  /** {@link CookieOptions.secure}, default filled in. */
   secure: boolean;
+  /** {@link CookieOptions.sameSite}, default filled in. */
   sameSite: 'lax' | 'strict' | 'none';
+  /** {@link CookieOptions.idleTimeout}, default filled in (ms). */
   idleTimeout: number;
+  /** {@link CookieOptions.absoluteTimeout}, default filled in (ms). */
   absoluteTimeout: number;
+  /** {@link CookieOptions.trustedOrigins}, as a set. */
   trustedOrigins: Set<string>;
+  /** {@link CookieOptions.store}, or `null` for the Gatehouse store. */
   store: SessionStore | null;
 }
 

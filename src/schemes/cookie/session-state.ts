@@ -5,6 +5,7 @@
  */
 /** The Gatehouse part of a browser session. */
 export interface CookieSessionState {
+  /** The actor logged in; resolved with `findActor` on every request. */
   actorId: string;
   /** Login time, for the absolute lifetime. */
   createdAt: number;
@@ -15,6 +16,7 @@ export interface CookieSessionState {
    * from `revokeAll` at or after it ends the session. Absent in sessions established by earlier versions.
    */
   provenAt?: number;
+  /** The session's CSRF token, returned by the login; `X-CSRF-Token` may carry it on unsafe requests. */
   csrfToken: string;
   /**
    * The login this session belongs to, when that login also handed out a session token

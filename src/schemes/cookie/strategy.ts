@@ -36,6 +36,7 @@ import { authInfoFor, reportRejection } from '../outcome';
  * ```
  */
 export class CookieSessions {
+  /** The cookie options these sessions were built with. */
   readonly options: ResolvedCookieOptions;
   private readonly middleware: RequestHandler;
   private readonly now: () => number;

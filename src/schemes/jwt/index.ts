@@ -56,7 +56,7 @@ export const JWT_SCHEME: SchemeDefinition<'jwt', ResolvedJwtOptions, BuiltJwtSch
       // Long enough for the last access token and the last refresh token of the family.
       familyRevocationTtl: Math.max(jwt.refreshTtl, accessHorizon(jwt)) + 60_000,
       reuseInterval: jwt.refreshReuseInterval,
-      signingKey: jwt.signingKey,
+      clockTolerance: jwt.clockTolerance * 1000,
       now,
     });
     tokens.onRevokeFamily((familyId) => refreshTokens.revokeFamily(familyId));

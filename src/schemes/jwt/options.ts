@@ -9,7 +9,18 @@ import type { Actor } from '../../actor';
 import { fail } from '../../config-error';
 
 /** Claims of a verified token, as the issuer wrote them. */
-export type JwtClaims = Record<string, unknown> & { sub?: string; iss?: string; exp?: number; iat?: number; jti?: string };
+export type JwtClaims = Record<string, unknown> & {
+  /** Subject: the actor id, for tokens issued here. */
+  sub?: string;
+  /** Issuer. */
+  iss?: string;
+  /** Expiry, in seconds since the epoch. */
+  exp?: number;
+  /** Issued at, in seconds since the epoch. */
+  iat?: number;
+  /** Token id, the key of its revocation. */
+  jti?: string;
+};
 
 /**
  * An external identity provider whose access tokens are accepted (AWS Cognito, Auth0, Keycloak).
@@ -114,11 +125,19 @@ export interface JwtOptions {
    * same successor the first rotation made, so the session goes on. Presented after the
    * interval it is taken as stolen, and its whole family is revoked. The price: within the
    * interval, someone who copied the just-used token gets that successor too. `0` turns
-   * retries off (every second use revokes the family). Default `30000` (30 s).
+   * retries off (every second use revokes the family, whatever the instances' clocks say).
+   * Across instances the interval is measured by the clock of the one a retry reaches, from
+   * the rotating one's stamp: with clocks `s` ms apart a retry is honoured for the interval
+   * ± `s`, and a stamp more than `clockTolerance` in its future is not a retry. Default
+   * `30000` (30 s).
    * @example jwt: { secret, refreshReuseInterval: 10_000 }
    */
   refreshReuseInterval?: number;
-  /** Clock skew tolerated on `exp`/`nbf`, in seconds. Default `5`. */
+  /**
+   * Clock skew tolerated on `exp`/`nbf`, and between instances judging a refresh retry (see
+   * `refreshReuseInterval`), in seconds. Default `5`.
+   * @example jwt: { secret, clockTolerance: 10 }
+   */
   clockTolerance?: number;
   /**
    * `false` (default): the actor is re-read from the store on every request, so a removed
@@ -132,23 +151,31 @@ export interface JwtOptions {
 
 /** A validated external issuer. */
 export interface ResolvedIssuer extends Omit<ExternalIssuer, 'clientId'> {
+  /** {@link ExternalIssuer.clientId} as a list (the `client_id` claim must be one of them), or `null` for any. */
   clientIds: string[] | null;
 }
 
 /** A validated entry of `jwt.keys`. */
 export interface ResolvedJwtKey {
+  /** {@link JwtKey.kid}. */
   kid: string;
+  /** The one algorithm of this key, default filled in. */
   alg: Algorithm;
   /** `null` for a verify-only asymmetric key. */
   signingKey: KeyObject | null;
+  /** Verifies tokens whose `kid` is this key's: the secret, or the public key. */
   verifyKey: KeyObject;
 }
 
 /** A public key as published in a JWK Set (RFC 7517): never a private member, never a secret. */
 export interface PublicJwk {
+  /** Key type: `'RSA'` or `'EC'`. */
   kty: string;
+  /** The key's id, as in the `kid` header of the tokens it verifies. */
   kid: string;
+  /** The one algorithm the key is used with. */
   alg: string;
+  /** Always `'sig'`: the key verifies signatures. */
   use: 'sig';
   [member: string]: unknown;
 }
@@ -159,6 +186,7 @@ export interface ResolvedJwtOptions {
   signingKey: KeyObject | null;
   /** Verifies local tokens; `null` when only external issuers are configured. */
   verifyKey: KeyObject | null;
+  /** {@link JwtOptions.algorithms}, default filled in. */
   algorithms: Algorithm[];
   /** With `jwt.keys`: every local key, the signing one first; verification picks one by `kid`. Else empty. */
   keys: ResolvedJwtKey[];
@@ -166,13 +194,21 @@ export interface ResolvedJwtOptions {
   signingKid: string | null;
   /** Public local keys to publish at the JWKS endpoint; empty with HMAC keys only. */
   jwks: PublicJwk[];
+  /** {@link JwtOptions.issuer}. */
   issuer: string | undefined;
+  /** {@link JwtOptions.audience}. */
   audience: string | string[] | undefined;
+  /** {@link JwtOptions.accessTtl}, default filled in (ms). */
   accessTtl: number;
+  /** {@link JwtOptions.refreshTtl}, default filled in (ms). */
   refreshTtl: number;
+  /** {@link JwtOptions.refreshReuseInterval}, default filled in (ms). */
   refreshReuseInterval: number;
+  /** {@link JwtOptions.clockTolerance}, default filled in (s). */
   clockTolerance: number;
+  /** {@link JwtOptions.stateless}, default filled in. */
   stateless: boolean;
+  /** {@link JwtOptions.issuers}, each validated. */
   issuers: ResolvedIssuer[];
 }
 
