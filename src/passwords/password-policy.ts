@@ -15,6 +15,7 @@ import { BCRYPT_MAX_PASSWORD_BYTES } from './limits';
 export interface PasswordPolicyContext {
   /** Whose password it is to be. */
   actor: Actor;
+  /** The request that sets it (`POST {sessions}/password`). */
   req: Request;
 }
 
