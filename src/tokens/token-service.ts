@@ -6,6 +6,7 @@
  * store access, then looked up by hash — a hash lookup needs no constant-time compare.
  */
 import type { Actor, TokenKind } from '../actor';
+import { fail } from '../config-error';
 import { GatehouseError } from '../errors';
 import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
@@ -83,7 +84,9 @@ export interface ListCredentialsOptions {
 export interface RevokeByIdOptions {
   /**
    * Revoke only when the credential belongs to this actor (resolves to `false` otherwise),
-   * for endpoints where users manage their own credentials. Default: any actor's.
+   * for endpoints where users manage their own credentials. Default (the key left out): any
+   * actor's. When the key is present it must be a non-empty string: `{ actorId: undefined }`
+   * throws a `GatehouseConfigError` (`GATEHOUSE_INVALID_OPTION`) rather than widen the scope.
    */
   actorId?: string;
 }
@@ -363,8 +366,11 @@ export class TokenService {
    * ```
    */
   async revokeById(id: string, options: RevokeByIdOptions = {}): Promise<boolean> {
-    if (!options || typeof options !== 'object' || (options.actorId !== undefined && typeof options.actorId !== 'string')) {
-      throw new TypeError('tokens.revokeById: options must be an object such as { actorId: req.user.id }.');
+    if (!options || typeof options !== 'object') throw new TypeError('tokens.revokeById: options must be an object such as { actorId: req.user.id }.');
+    // A key that is there but empty (`req.user?.id` on a request without a user) is the caller's
+    // mistake; read as "any actor" it would end someone else's credential.
+    if ('actorId' in options && (typeof options.actorId !== 'string' || options.actorId === '')) {
+      fail('actorId', 'options must be an object such as { actorId: req.user.id }; actorId, when given, must be a non-empty string (leave it out for any actor).', { where: 'tokens.revokeById()' });
     }
     if (typeof id !== 'string' || id === '') return false;
     const record = await this.requireStore('findTokenById').findTokenById(id);
