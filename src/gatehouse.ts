@@ -142,7 +142,6 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     now: config.now,
     revocations,
     lastUsedInterval: config.lastUsedInterval,
-    linkedLogins: config.login.credentials === 'token+cookie',
     lifetimes: {
       sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: schemes.sessionToken ? schemes.sessionToken.idleTimeout : null,

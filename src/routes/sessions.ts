@@ -211,10 +211,8 @@ export function addSessionRoutes(router: Router, paths: Pick<RoutePaths, 'sessio
       const record = await deps.store.findToken(hash);
       const isAdmin = actor.roles.some((role) => deps.config.adminRoles.includes(role));
       // Unknown and someone else's token answer alike: the endpoint is no existence oracle.
-      if (!record || (record.actorId !== actor.id && !isAdmin)) return forbidden();
-      // A token handed out with a cookie by one login ends that cookie too.
-      if (record.familyId && record.kind === 'session') await deps.tokens.endLogin(record.familyId);
-      else await deps.store.deleteToken(hash);
+      if (!record || record.hash !== hash || (record.actorId !== actor.id && !isAdmin)) return forbidden();
+      await deps.tokens.end(record);
       deps.emit?.(revokedEvent(req, record.actorId, { type: 'token', hash, kind: record.kind }));
       sendLoggedOut(deps, req, res, actor);
     }),
