@@ -27,7 +27,7 @@ describe('a strategy reports what its verification throws', () => {
     const problem = outcome.type === 'fail' ? outcome.challenge : outcome.type === 'error' ? outcome.error : null;
     expect(problem).toBeInstanceOf(GatehouseError);
     expect((problem as GatehouseError).code).toBe(expected.code);
-    if (outcome.type === 'fail') expect(outcome.status).toBe(expected.status);
+    if (outcome.type === 'fail') expect(outcome.status).toBe((expected as { status?: number }).status);
     if (!(thrown instanceof GatehouseError)) expect((problem as GatehouseError).cause).toBe(thrown);
   });
 });
