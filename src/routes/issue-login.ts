@@ -20,13 +20,13 @@ import { sendJwtPair } from './jwt-pair';
  * before any password is checked): a session token, a cookie session, or both as one session
  * (`login.credentials`); or a JWT access token with a refresh token.
  */
-export type LoginCredentials = { type: 'session'; token: boolean; cookie: CookieSessions | null } | { type: 'jwt' };
+export type CredentialsToIssue = { type: 'session'; token: boolean; cookie: CookieSessions | null } | { type: 'jwt' };
 
 /** How the actor proved itself, and what the login is to hand out. */
 export interface LoginProof {
   /** When the proof began, in ms: a `tokens.revokeAll` at or after it refuses what this login issues (401.2). */
   provenAt: number;
-  credentials: LoginCredentials;
+  credentials: CredentialsToIssue;
   /** Failed attempts before this login (the password check's count), answered as `previousAccessFailedCount`. Default 0. */
   previousAccessFailedCount?: number;
 }
