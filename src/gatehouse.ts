@@ -213,13 +213,13 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
       // Requests no endpoint serves (most of the API: GETs) leave before the router dispatches
       // at all: its dispatch, for a request it would only pass on, cost every authenticated
       // request ~10 k CPU instructions. What is served comes from the mounted endpoints.
-      const { anyPath, exactPaths } = servedRequests(endpoints, paths);
+      const served = servedRequests(endpoints, paths);
       const dispatch = (router as unknown as { handle: RouterHandle }).handle;
       (router as unknown as { handle: RouterHandle }).handle = function handle(this: unknown, req, res, next) {
         authenticator.takeUrlCredentials(req, res);
-        if (typeof next === 'function' && !anyPath.has(req.method)) {
-          const exact = exactPaths.get(req.method);
-          if (exact === undefined || !exact.has(req.path)) return next();
+        if (typeof next === 'function') {
+          const known = served.get(req.method);
+          if (known === undefined || (known !== 'any' && !known.has(req.path))) return next();
         }
         return dispatch.call(this, req, res, next);
       };

@@ -77,25 +77,28 @@ export function openApiPath(path: string): string {
 }
 
 /**
- * The requests the router can serve, by method: every request of a method with a
- * parameterised path, else only the exact paths listed. A GET path is a HEAD path too.
+ * The requests the router may serve, by method: a method not in the map is served by no
+ * endpoint; GET (and HEAD) by the exact paths of the GET endpoints; any other method by the
+ * router, which matches paths as Express does (case-insensitive, a trailing slash allowed).
+ * One map lookup decides most requests (a GET no endpoint serves).
  */
-export interface ServedRequests {
-  anyPath: ReadonlySet<string>;
-  exactPaths: ReadonlyMap<string, ReadonlySet<string>>;
-}
+export type ServedRequests = ReadonlyMap<string, 'any' | ReadonlySet<string>>;
 
 /** The {@link ServedRequests} of the mounted endpoints at these paths. */
 export function servedRequests(endpoints: readonly Endpoint[], paths: RoutePaths): ServedRequests {
-  const anyPath = new Set<string>();
-  const exactPaths = new Map<string, Set<string>>();
+  const served = new Map<string, 'any' | Set<string>>();
   for (const endpoint of endpoints) {
     const method = endpoint.method(paths);
     const path = endpoint.path(paths);
-    for (const served of method === 'GET' ? ['GET', 'HEAD'] : [method]) {
-      if (path.includes(':')) anyPath.add(served);
-      else exactPaths.set(served, (exactPaths.get(served) ?? new Set()).add(path));
+    if (method !== 'GET') {
+      served.set(method, 'any');
+      continue;
+    }
+    for (const name of ['GET', 'HEAD']) {
+      const known = served.get(name);
+      if (path.includes(':')) served.set(name, 'any');
+      else if (known !== 'any') served.set(name, (known ?? new Set<string>()).add(path));
     }
   }
-  return { anyPath, exactPaths };
+  return served;
 }
