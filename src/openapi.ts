@@ -11,8 +11,6 @@ import { PROBLEMS } from './errors';
 import { openApiPath, type Endpoint } from './routes/endpoint';
 import type { RoutePathOptions, RoutePaths } from './routes/route-paths';
 
-export type { RoutePaths } from './routes/route-paths';
-
 /** What a scheme's `securitySchemes` describes itself from. */
 export interface SecuritySchemeContext {
   facts: OpenApiFacts;
