@@ -5,7 +5,8 @@
  * @module express-gatehouse
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiObject, OpenApiOptions, RoutePathOptions } from './openapi';
+export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
+export type { RoutePathOptions } from './routes/route-paths';
 export type { GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions } from './options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';
