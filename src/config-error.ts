@@ -1,7 +1,8 @@
 /**
  * The one error every configuration mistake throws: `gatehouse(options)`, the option
- * resolvers, `auth.routes()` / `auth.openapi()` / `auth.require()`, `combineStores` and the
- * exported strategies' constructors. A `TypeError` (so `catch (e) { if (e instanceof
+ * resolvers, `auth.routes()` / `auth.openapi()` / `auth.require()`, `combineStores`, the
+ * exported strategies' and stores' constructors, `migrate()`, and the calls of `auth.tokens`
+ * given a wrong argument. A `TypeError` (so `catch (e) { if (e instanceof
  * TypeError) … }` keeps working) carrying a machine-readable `code` and the `option` at fault,
  * so a program or a test can tell mistakes apart without matching prose.
  */
@@ -112,4 +113,101 @@ export function objectOrFalse<T extends object>(value: unknown, option: string):
   if (value === true) return {} as T;
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail(option, `${option} must be an object of options, or false to turn it off.`);
   return value as T;
+}
+
+/**
+ * The names of an options type `T`, each `true`: what {@link knownOptions} takes. Written as an
+ * object literal at the call site, so a name missing from it or not in `T` does not compile,
+ * and a new option cannot be added to an interface without being accepted by its check.
+ */
+export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
+
+/** What {@link knownOptions} needs besides the object. */
+export interface KnownOptionsContext {
+  /** What the message starts with: the call the host made. Default `'gatehouse()'`. */
+  where?: string;
+  /**
+   * How the message names the object when its path must not (an `apiKeys` entry, whose key is
+   * a secret): `'apiKeys entry #2'`. Default: none.
+   */
+  describe?: string;
+}
+
+/**
+ * Optimal-string-alignment distance (an adjacent swap counts as one edit, so `tll` is one
+ * edit from `ttl`), given up once it exceeds `limit`.
+ */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j += 1) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/**
+ * The known name `name` was most likely meant to be, or `undefined`: the same name in another
+ * case (`clientID`), one within a couple of edits (`audiance`, `schmea`, `tll`), or one that
+ * ends with it (`prefix` for `keyPrefix`).
+ */
+export function closestOption(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const sameCase = known.find((candidate) => candidate.toLowerCase() === lower);
+  if (sameCase) return sameCase;
+  const limit = name.length <= 4 ? 1 : 2;
+  // Ties go to the name of the same length: `rolez` meant `roles` (a slip), not `role`.
+  let best: { candidate: string; distance: number; lengthGap: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase(), limit);
+    const lengthGap = Math.abs(candidate.length - name.length);
+    if (distance <= limit && (!best || distance < best.distance || (distance === best.distance && lengthGap < best.lengthGap))) best = { candidate, distance, lengthGap };
+  }
+  if (best) return best.candidate;
+  return lower.length >= 4 ? known.find((candidate) => candidate.toLowerCase().endsWith(lower)) : undefined;
+}
+
+/** What an option name looks like: letters only, short; anything else is never echoed. */
+const OPTION_NAME_SHAPE = /^[A-Za-z_$][A-Za-z_$]{0,39}$/;
+
+/** `['a', 'b', 'c']` → `'a, b and c'`. */
+function listOf(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '(none)') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The one check that an object of options holds only names it knows, used by every resolver,
+ * strategy and store constructor at every depth: a misspelt option (`jwt.issuers[0].clientID`
+ * for `clientId`) would otherwise be dropped without a word and its check silently skipped.
+ * Throws a `GatehouseConfigError` (`GATEHOUSE_UNKNOWN_OPTION`) whose `option` is the full path of
+ * the unknown name (`path` + `.` + name; the name alone when `path` is `''`), suggesting the
+ * close match, if any. A name that is not a word (digits, punctuation, over 40 characters) may
+ * be a secret put one level off and is shown as `*`. Returns `input`.
+ *
+ * @example
+ * ```ts
+ * knownOptions(input, { ttl: true, idleTimeout: true, kinds: true } satisfies OptionNames<SessionTokenOptions>, 'sessionToken');
+ * // { tll: 1 } → gatehouse(): sessionToken.tll is not an option (did you mean 'ttl'?); the options are ttl, idleTimeout and kinds.
+ * ```
+ */
+export function knownOptions<T extends object>(input: T, names: OptionNames<T> | readonly string[], path: string, { where = 'gatehouse()', describe }: KnownOptionsContext = {}): T {
+  const known = Array.isArray(names) ? (names as readonly string[]) : Object.keys(names);
+  for (const name of Object.keys(input)) {
+    if (known.includes(name)) continue;
+    // Option names are words. A name with digits or other characters may be a secret put one
+    // level off (an API key without its `apiKeys` around it), so it is not repeated.
+    const shown = OPTION_NAME_SHAPE.test(name) ? name : '*';
+    const option = path === '' ? shown : `${path}.${shown}`;
+    const suggestion = shown === '*' ? undefined : closestOption(name, known);
+    fail(option, `${describe ? `${describe}: ` : ''}${option} is not an option${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; the options are ${listOf(known)}.`, {
+      where,
+      code: 'GATEHOUSE_UNKNOWN_OPTION',
+    });
+  }
+  return input;
 }

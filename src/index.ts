@@ -5,7 +5,8 @@
  * @module express-gatehouse
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiObject, OpenApiOptions, RoutePathOptions } from './openapi';
+export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
+export type { RoutePathOptions } from './routes/route-paths';
 export type { GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions } from './options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';
@@ -45,7 +46,7 @@ export { normalizeLogin } from './login';
 export { combineStores, type StoreParts } from './store/combine';
 export { HttpsBasicStrategy, type HttpsBasicStrategyOptions } from './schemes/basic/strategy';
 export { JwtStrategy, type JwtStrategyOptions } from './schemes/jwt/strategy';
-export { CookieSessions, CookieStrategy, type CookieStrategyOptions } from './schemes/cookie/strategy';
+export { CookieSessions, CookieStrategy, type CookieSessionsDependencies, type CookieStrategyOptions } from './schemes/cookie/strategy';
 export { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions, type SessionStore } from './schemes/cookie/options';
 export { isCrossOriginAllowed, type CrossOriginPolicy, type CrossOriginRequest } from './cross-origin';
 export { resolveJwtOptions, type ExternalIssuer, type JwtClaims, type JwtKey, type JwtOptions, type ResolvedJwtOptions } from './schemes/jwt/options';

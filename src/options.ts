@@ -18,7 +18,7 @@ import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions
 import { resolvePasswordPolicy, type PasswordPolicyOptions, type ResolvedPasswordPolicy } from './passwords/password-policy';
 import { DEFAULT_REALM } from './schemes/basic/options';
 import { resolveSchemes, SCHEME_DEFINITIONS, type SchemeOptions, type SchemeSettings } from './schemes/registry';
-import { durationOption, fail } from './config-error';
+import { durationOption, fail, knownOptions, type OptionNames } from './config-error';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 
 // Re-exported from their schemes' folders, where they are declared beside the code they configure.
@@ -220,9 +220,11 @@ const OPTION_NAMES = {
   now: true,
   onEvent: true,
 } as const satisfies Record<Exclude<keyof GatehouseOptions, keyof SchemeOptions>, true>;
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(OPTION_NAMES), ...SCHEME_DEFINITIONS.map((definition) => definition.option)]);
-const LOGIN_OPTION_NAMES = { credentials: true } as const satisfies Record<keyof LoginOptions, true>;
-const PASSWORD_CHANGE_OPTION_NAMES = { ttl: true, secret: true } as const satisfies Record<keyof PasswordChangeOptions, true>;
+const KNOWN_OPTIONS: readonly string[] = [...Object.keys(OPTION_NAMES), ...SCHEME_DEFINITIONS.map((definition) => definition.option)];
+const LOGIN_OPTION_NAMES: OptionNames<LoginOptions> = { credentials: true };
+const PASSWORD_CHANGE_OPTION_NAMES: OptionNames<PasswordChangeOptions> = { ttl: true, secret: true };
+/** The keys of `methods`: the precedence groups. */
+const METHODS_OPTION_NAMES = Object.fromEntries(DEFAULT_PRECEDENCE.map((group) => [group, true])) as OptionNames<Record<SchemeGroup, string[]>>;
 
 function resolvePrecedence(value: unknown): SchemeGroup[] {
   if (value === undefined) return [...DEFAULT_PRECEDENCE];
@@ -247,10 +249,8 @@ function resolveMethods(value: unknown): Partial<Record<SchemeGroup, ReadonlySet
   if (value === undefined) return {};
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('methods', `methods must be an object such as { cookie: ['GET'] }.`);
   const result: Partial<Record<SchemeGroup, ReadonlySet<string>>> = {};
+  knownOptions(value, METHODS_OPTION_NAMES, 'methods');
   for (const [group, list] of Object.entries(value)) {
-    if (!DEFAULT_PRECEDENCE.includes(group as SchemeGroup)) {
-      fail(`methods.${group}`, `methods: unknown scheme ${JSON.stringify(group)}; use ${DEFAULT_PRECEDENCE.map((g) => `'${g}'`).join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
-    }
     if (!Array.isArray(list) || list.length === 0 || !list.every((method) => typeof method === 'string' && METHOD.test(method.toUpperCase()))) {
       fail(`methods.${group}`, `methods.${group} must be a non-empty array of HTTP methods such as ['GET'].`);
     }
@@ -265,13 +265,7 @@ function resolveMethods(value: unknown): Partial<Record<SchemeGroup, ReadonlySet
 function resolvePasswordChange(value: unknown): { ttl: number; secret: string | null } | false {
   if (value === undefined || value === false) return false;
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('passwordChange', 'passwordChange must be an object such as { ttl: 300000 }, or false.');
-  for (const name of Object.keys(value)) {
-    if (!Object.hasOwn(PASSWORD_CHANGE_OPTION_NAMES, name)) {
-      fail(`passwordChange.${name}`, `passwordChange: unknown option '${name}'. Known options: ${Object.keys(PASSWORD_CHANGE_OPTION_NAMES).join(', ')}.`, {
-        code: 'GATEHOUSE_UNKNOWN_OPTION',
-      });
-    }
-  }
+  knownOptions(value, PASSWORD_CHANGE_OPTION_NAMES, 'passwordChange');
   const { ttl, secret } = value as PasswordChangeOptions;
   if (secret !== undefined && (typeof secret !== 'string' || secret.length < 32)) fail('passwordChange.secret', 'passwordChange.secret must be at least 32 characters.');
   return { ttl: durationOption(ttl, 'passwordChange.ttl', 5 * 60 * 1000), secret: secret ?? null };
@@ -280,11 +274,7 @@ function resolvePasswordChange(value: unknown): { ttl: number; secret: string | 
 function resolveLogin(value: unknown, cookie: ResolvedCookieOptions | false, sessionTokens: boolean): { credentials: LoginCredentials } {
   if (value === undefined) return { credentials: 'asked' };
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('login', `login must be an object such as { credentials: 'token+cookie' }.`);
-  for (const name of Object.keys(value)) {
-    if (!Object.hasOwn(LOGIN_OPTION_NAMES, name)) {
-      fail(`login.${name}`, `login: unknown option '${name}'. Known options: ${Object.keys(LOGIN_OPTION_NAMES).join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
-    }
-  }
+  knownOptions(value, LOGIN_OPTION_NAMES, 'login');
   const credentials = (value as LoginOptions).credentials ?? 'asked';
   if (!LOGIN_CREDENTIALS.includes(credentials)) {
     fail('login.credentials', `login.credentials must be ${LOGIN_CREDENTIALS.slice(0, -1).map((c) => `'${c}'`).join(', ')} or 'none' (default 'asked').`);
@@ -305,9 +295,7 @@ function resolveLogin(value: unknown, cookie: ResolvedCookieOptions | false, ses
 /** Validates `options` and fills in defaults. Throws a `GatehouseConfigError` naming the option and the fix. */
 export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') fail('', 'pass an options object such as { store: new MemoryStore() }.');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) fail(name, `unknown option '${name}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
-  }
+  knownOptions(options, KNOWN_OPTIONS, '');
   const { store } = options;
   if (!store || typeof store !== 'object') fail('store', 'store is required, e.g. { store: new MemoryStore() }.', { code: 'GATEHOUSE_MISSING_OPTION' });
 

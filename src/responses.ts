@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { Actor } from './actor';
 import type { ProblemDetails } from './errors';
-import { fail } from './config-error';
+import { fail, knownOptions, type OptionNames } from './config-error';
 import type { HostCallback, ReportCallbackError } from './events';
 
 /** The schemes that can carry a `WWW-Authenticate` challenge. */
@@ -156,8 +156,7 @@ export interface ResolvedResponses {
 }
 
 /** The options of `responses`, in the order messages list them; a compile error when it and {@link ResponsesOptions} disagree. */
-const OPTION_NAMES = { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true } as const satisfies Record<keyof ResponsesOptions, true>;
-const KNOWN: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
+const OPTION_NAMES: OptionNames<ResponsesOptions> = { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true };
 
 /**
  * Validates `responses`; `formatError` (the top-level shorthand) becomes `responses.error`
@@ -172,9 +171,7 @@ export function resolveResponses(
     fail('responses', 'responses must be an object such as { login: (body) => body, challenges: [] }.');
   }
   const input = (value ?? {}) as Record<string, unknown>;
-  for (const name of Object.keys(input)) {
-    if (!KNOWN.has(name)) fail(`responses.${name}`, `responses: unknown option '${name}'. Known options: ${[...KNOWN].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
-  }
+  knownOptions(input, OPTION_NAMES, 'responses');
   for (const name of ['login', 'logout', 'jwt'] as const) {
     if (input[name] !== undefined && typeof input[name] !== 'function') fail(`responses.${name}`, `responses.${name} must be a function (body, context) => body.`);
   }

@@ -212,7 +212,22 @@ describe('the express-gatehouse command, installed from the tarball', () => {
       expect(first.stdout).toContain(`schema ${schema}`);
       const tables = await pool.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
       expect(tables.rows.map((row) => row.table_name)).toEqual(['gatehouse_attempts', 'gatehouse_migrations', 'gatehouse_revocations', 'gatehouse_tokens']);
-      expect(cli(['migrate', '--schema', schema], { env: { DATABASE_URL } }).status).toBe(0);
+      const again = cli(['migrate', '--schema', schema], { env: { DATABASE_URL } });
+      expect(again.status).toBe(0);
+      // Nothing was applied the second time, and it says so.
+      expect(again.stdout).toContain('up to date');
+      expect(again.stdout).not.toContain('Applied');
+    });
+
+    it('prints no password given as a ?password= parameter, on stdout or stderr', async () => {
+      const withPassword = new URL(DATABASE_URL);
+      withPassword.searchParams.set('password', 's3cret-pw');
+      const works = cli(['migrate', '--schema', schema], { env: { DATABASE_URL: withPassword.toString() } });
+      expect(works.status).toBe(0);
+      expect(works.stdout).toContain('password=***');
+      const refused = cli(['migrate'], { env: { DATABASE_URL: `postgres://gatehouse@127.0.0.1:${await closedPort()}/app?Password=s3cret-pw` } });
+      expect(refused.status).toBe(1);
+      expect(`${works.stdout}${works.stderr}${refused.stdout}${refused.stderr}`).not.toContain('s3cret-pw');
     });
 
     it('without DATABASE_URL it exits 2 saying how to set it', () => {

@@ -126,7 +126,7 @@ describe('login is validated at construction', () => {
   it.each([
     [{ login: 'token' }, /login must be an object/],
     [{ login: { credentials: 'both' } }, /login.credentials must be 'asked', 'token\+cookie', 'cookie' or 'none'/],
-    [{ login: { credentails: 'none' } }, /login: unknown option 'credentails'/],
+    [{ login: { credentails: 'none' } }, /login\.credentails is not an option \(did you mean 'credentials'\?\)/],
     [{ login: { credentials: 'token+cookie' } }, /login.credentials: 'token\+cookie' needs cookie sessions/],
     [{ login: { credentials: 'cookie' } }, /login.credentials: 'cookie' needs cookie sessions/],
     [{ login: { credentials: 'token+cookie' }, cookie: { secret: COOKIE_SECRET }, sessionToken: false }, /'token\+cookie' needs session tokens/],

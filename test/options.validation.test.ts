@@ -20,7 +20,7 @@ describe('gatehouse(options) validates at construction', () => {
     [{ store, storeTimeout: -1 }, /storeTimeout/],
     [{ store, formatError: 'odk' }, /formatError must be a function/],
     [{ store, adminRoles: 'admin' }, /adminRoles must be an array/],
-    [{ store, apikeys: {} }, /unknown option 'apikeys'/],
+    [{ store, apikeys: {} }, /apikeys is not an option \(did you mean 'apiKeys'\?\)/],
     [{ store, basic: { challenge: 'yes' } }, /basic.challenge must be true or false/],
     [{ store, basic: { cache: { ttl: 0 } } }, /basic.cache.ttl/],
     [{ store, passwords: { cost: 8 } }, /passwords.cost must be an integer from 10 to 31/],

@@ -120,7 +120,7 @@ describe('passwordChange is validated at construction', () => {
     [{ passwordChange: 'yes' }, /passwordChange must be an object/],
     [{ passwordChange: { ttl: 0 } }, /passwordChange.ttl must be a positive whole number/],
     [{ passwordChange: { secret: 'short' } }, /passwordChange.secret must be at least 32 characters/],
-    [{ passwordChange: { tll: 1 } }, /passwordChange: unknown option 'tll'/],
+    [{ passwordChange: { tll: 1 } }, /passwordChange\.tll is not an option \(did you mean 'ttl'\?\)/],
     [{ store: { ...bound(store), changePassword: undefined }, passwordChange: {} }, /passwordChange needs a store with changePassword\(\)/],
   ])('%j throws a TypeError naming the option', (options, message) => {
     expect(() => gatehouse({ store, ...(options as object) } as never)).toThrow(TypeError);

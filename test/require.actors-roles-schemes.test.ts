@@ -40,6 +40,6 @@ describe('auth.require()', () => {
     const t = await buildApp();
     expect(() => t.auth.require({ schemes: ['bearer' as never] })).toThrow(/unknown scheme 'bearer'/);
     expect(() => t.auth.require({ roles: [] })).toThrow(/roles must be a non-empty array/);
-    expect(() => t.auth.require({ role: 'admin' } as never)).toThrow(/unknown option 'role'/);
+    expect(() => t.auth.require({ role: 'admin' } as never)).toThrow(/role is not an option \(did you mean 'roles'\?\)/);
   });
 });

@@ -189,7 +189,7 @@ describe('responses is validated at construction', () => {
     [{ responses: { challenges: 'none' } }, /responses.challenges must be an array/],
     [{ responses: { challenges: ['digest'] } }, /responses.challenges: unknown scheme "digest"/],
     [{ responses: { maxRetriesExceeded: 'number' } }, /responses.maxRetriesExceeded must be 'boolean' or 'integer'/],
-    [{ responses: { logon: () => ({}) } }, /responses: unknown option 'logon'/],
+    [{ responses: { logon: () => ({}) } }, /responses\.logon is not an option \(did you mean 'login'\?\)/],
     [{ responses: { error: () => ({}) }, formatError: () => ({}) }, /give responses.error or formatError, not both/],
     [{ responses: { challenges: [] }, basic: { challenge: true } }, /basic.challenge: true conflicts with responses.challenges/],
   ])('%j throws a TypeError naming the option', (options, message) => {

@@ -62,7 +62,7 @@ describe('sessionToken.kinds and methods are validated at construction', () => {
     [{ sessionToken: { kinds: ['refresh'] } }, /sessionToken.kinds: unknown kind "refresh"/],
     [{ sessionToken: { kinds: [] } }, /sessionToken.kinds must be a non-empty array/],
     [{ methods: ['GET'] }, /methods must be an object/],
-    [{ methods: { cookies: ['GET'] } }, /methods: unknown scheme "cookies"/],
+    [{ methods: { cookies: ['GET'] } }, /methods\.cookies is not an option \(did you mean 'cookie'\?\)/],
     [{ methods: { cookie: [] } }, /methods.cookie must be a non-empty array of HTTP methods/],
     [{ methods: { cookie: ['GET POST'] } }, /methods.cookie must be a non-empty array of HTTP methods/],
   ])('%j throws a TypeError naming the option', (options, message) => {

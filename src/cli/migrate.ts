@@ -2,9 +2,9 @@
  * `express-gatehouse migrate`: creates or completes the PostgreSQL tables of
  * `express-gatehouse/postgres` in the database named by `DATABASE_URL`.
  */
-import { readdirSync } from 'node:fs';
 import { parseCommandArgs, UsageError, type CliCommand } from './command';
-import { redactUrl } from './redact-url';
+import { redactUrl, withoutUrlPasswords } from './redact-url';
+import { GatehouseConfigError } from '../config-error';
 
 const USAGE = `Usage: DATABASE_URL=postgres://user@host:5432/db express-gatehouse migrate [--schema NAME]
 
@@ -49,13 +49,14 @@ export const migrateCommand: CliCommand = {
     const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 5000 });
     pool.on('error', () => {}); // an idle client's error; the query below reports what matters
     try {
-      await postgres.migrate(pool, schema === undefined ? {} : { schema });
-      const files = readdirSync(postgres.MIGRATIONS_DIR).filter((name) => name.endsWith('.sql')).sort();
-      io.stdout.write(`Applied ${files.join(', ')} to ${redactUrl(url)}${schema ? ` (schema ${schema})` : ''}.\n`);
+      const { applied } = await postgres.migrate(pool, schema === undefined ? {} : { schema });
+      const target = `${redactUrl(url)}${schema ? ` (schema ${schema})` : ''}`;
+      // Only what this run applied: another instance may have applied the rest a moment ago.
+      io.stdout.write(applied.length > 0 ? `Applied ${applied.join(', ')} to ${target}.\n` : `Nothing to apply: ${target} is up to date.\n`);
       return 0;
     } catch (error) {
-      if (error instanceof TypeError && error.message.startsWith('migrate: ')) throw new UsageError(error.message.replace(/^migrate: /, '--schema: '));
-      io.stderr.write(`express-gatehouse migrate: ${redactUrl(url)}: ${(error as Error).message}\n`);
+      if (error instanceof GatehouseConfigError && error.option === 'schema') throw new UsageError(error.message.replace(/^migrate: /, '--schema: '));
+      io.stderr.write(`express-gatehouse migrate: ${redactUrl(url)}: ${withoutUrlPasswords(String((error as Error)?.message ?? error), url)}\n`);
       return 1;
     } finally {
       await pool.end().catch(() => {});

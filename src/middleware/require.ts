@@ -5,7 +5,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthInfo } from '../actor';
 import { SCHEME_IDS, type SchemeId } from '../schemes/ids';
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { renderProblem, type RenderConfig } from './render-problem';
 
@@ -120,18 +120,14 @@ function stringList(value: unknown, name: string): string[] | undefined {
 }
 
 /** The options of `auth.require()`; a compile error when it and {@link RequireOptions} disagree. */
-const OPTION_NAMES = { actors: true, roles: true, schemes: true } as const satisfies Record<keyof RequireOptions, true>;
+const OPTION_NAMES: OptionNames<RequireOptions> = { actors: true, roles: true, schemes: true };
 
 /** Builds the `require` middleware; options are checked here, not per request. */
 export function requireMiddleware(options: RequireOptions | undefined, render: RenderConfig): RequireHandler {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     fail('', 'pass an options object such as { roles: [\'admin\'] }.', { where: 'auth.require()' });
   }
-  for (const name of Object.keys(options ?? {})) {
-    if (!Object.hasOwn(OPTION_NAMES, name)) {
-      fail(name, `unknown option '${name}'; use actors, roles or schemes.`, { where: 'auth.require()', code: 'GATEHOUSE_UNKNOWN_OPTION' });
-    }
-  }
+  knownOptions(options ?? {}, OPTION_NAMES, '', { where: 'auth.require()' });
   const actors = new Set(stringList(options?.actors, 'actors') ?? ['user', 'apiKey']);
   const roles = stringList(options?.roles, 'roles');
   const schemes = stringList(options?.schemes, 'schemes');

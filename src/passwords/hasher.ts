@@ -10,7 +10,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { assertFitsBcrypt, fitsBcrypt } from './limits';
@@ -104,7 +104,9 @@ const DEFAULT_COST = 12;
 const DEFAULT_MAX_QUEUE = 100;
 const MIN_PEPPER_BYTES = 32;
 /** The options of `passwords`; a compile error when it and {@link PasswordOptions} disagree. */
-const OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys({ cost: true, maxConcurrent: true, maxQueue: true, prehash: true } satisfies Record<keyof PasswordOptions, true>));
+const OPTION_NAMES: OptionNames<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
+const HASHER_OPTION_NAMES: OptionNames<PasswordHasherOptions> = { ...OPTION_NAMES, now: true };
+const PREHASH_OPTION_NAMES: OptionNames<Exclude<PasswordOptions['prehash'], false | undefined>> = { pepper: true };
 /** A bcrypt hash as bcrypt writes it: version, two-digit cost, 22 salt and 31 hash characters. */
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
@@ -144,11 +146,7 @@ export function resolvePasswordOptions(input: PasswordOptions | undefined = {}, 
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     fail('passwords', 'passwords must be an object such as { cost: 12 }, or left out for the defaults.', { where });
   }
-  for (const name of Object.keys(input)) {
-    if (!OPTION_NAMES.has(name)) {
-      fail(`passwords.${name}`, `passwords.${name} is not an option; the options are cost, maxConcurrent, maxQueue and prehash.`, { where, code: 'GATEHOUSE_UNKNOWN_OPTION' });
-    }
-  }
+  knownOptions(input, OPTION_NAMES, 'passwords', { where });
   const cost = input.cost ?? DEFAULT_COST;
   if (!Number.isInteger(cost) || cost < 10 || cost > 31) {
     fail('passwords.cost', `passwords.cost must be an integer from 10 to 31 (bcrypt cost); default ${DEFAULT_COST}.`, { where });
@@ -170,6 +168,7 @@ export function resolvePasswordOptions(input: PasswordOptions | undefined = {}, 
 
 function resolvePrehash(prehash: PasswordOptions['prehash'], where: string): ResolvedPasswordOptions['prehash'] {
   if (prehash === undefined || prehash === false) return false;
+  if (prehash && typeof prehash === 'object') knownOptions(prehash, PREHASH_OPTION_NAMES, 'passwords.prehash', { where });
   const pepper: unknown = prehash && typeof prehash === 'object' ? prehash.pepper : undefined;
   if (typeof pepper !== 'string' && !Buffer.isBuffer(pepper)) {
     fail('passwords.prehash', 'passwords.prehash must be false or { pepper } with a string or Buffer pepper of at least 32 bytes.', { where });
@@ -206,6 +205,7 @@ export class PasswordHasher {
 
   constructor(options: PasswordHasherOptions = {}) {
     const given = options !== null && typeof options === 'object';
+    if (given) knownOptions(options, HASHER_OPTION_NAMES, 'passwords', { where: 'PasswordHasher' });
     const { now, ...passwordOptions } = given ? options : {};
     if (now !== undefined && typeof now !== 'function') fail('now', 'now must be a function returning milliseconds.', { where: 'PasswordHasher' });
     // A non-object goes to the validator as it came, which names the mistake.
@@ -230,7 +230,7 @@ export class PasswordHasher {
    * over 72 bytes when prehash is off, and with GatehouseError 503.2 when the queue is full.
    */
   async hash(plain: string): Promise<string> {
-    if (typeof plain !== 'string' || plain === '') throw new TypeError('PasswordHasher.hash: the password must be a non-empty string.');
+    if (typeof plain !== 'string' || plain === '') fail('', 'the password must be a non-empty string.', { where: 'PasswordHasher.hash' });
     if (!this.options.prehash) assertFitsBcrypt(plain);
     const input = this.bcryptInput(plain);
     return this.limited(() => bcrypt.hash(input, this.options.cost));

@@ -6,7 +6,7 @@
  * not know, so the lockout itself does not reveal which logins are real. The counter is read before any bcrypt
  * work, so a locked login costs the server one store read, not a hash.
  */
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
 import type { AttemptPolicy, AttemptState, AttemptStore } from '../store/types';
@@ -73,9 +73,11 @@ export interface ResolvedLockoutOptions {
 
 /** The default `accountMaxAttempts`, as a multiple of `maxAttempts`. */
 const ACCOUNT_CEILING_FACTOR = 5;
+/** The fields of {@link LockoutDependencies}; a compile error when they disagree. */
+const DEPENDENCY_NAMES: OptionNames<LockoutDependencies> = { store: true, options: true, now: true };
 const DEFAULTS: ResolvedLockoutOptions = { maxAttempts: 5, window: 15 * 60_000, duration: 15 * 60_000, by: 'login' };
 /** The options of `lockout`; a compile error when it and {@link LockoutOptions} disagree. */
-const OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys({ maxAttempts: true, window: true, duration: true, by: true, accountMaxAttempts: true } satisfies Record<keyof LockoutOptions, true>));
+const OPTION_NAMES: OptionNames<LockoutOptions> = { maxAttempts: true, window: true, duration: true, by: true, accountMaxAttempts: true };
 /** Longer than any sane lock, and well inside what `setTimeout`-free arithmetic and stores handle. */
 const MAX_MS = 365 * 24 * 60 * 60_000;
 
@@ -94,11 +96,7 @@ export function resolveLockoutOptions(input: LockoutOptions | false | undefined 
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     fail('lockout', 'lockout must be an object such as { maxAttempts: 5 }, or false to turn lockout off.', { where });
   }
-  for (const name of Object.keys(input)) {
-    if (!OPTION_NAMES.has(name)) {
-      fail(`lockout.${name}`, `lockout.${name} is not an option; the options are maxAttempts, window, duration, by and accountMaxAttempts.`, { where, code: 'GATEHOUSE_UNKNOWN_OPTION' });
-    }
-  }
+  knownOptions(input, OPTION_NAMES, 'lockout', { where });
   const maxAttempts = input.maxAttempts ?? DEFAULTS.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     fail('lockout.maxAttempts', `lockout.maxAttempts must be a positive integer; default ${DEFAULTS.maxAttempts}.`, { where });
@@ -170,6 +168,7 @@ export class Lockout {
   private readonly accountPolicy: AttemptPolicy | null;
 
   constructor(dependencies: LockoutDependencies) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, DEPENDENCY_NAMES, '', { where: 'Lockout' });
     const resolved = resolveLockoutOptions(dependencies?.options, 'Lockout');
     if (resolved !== false && !dependencies.store) {
       fail('store', 'pass { store } implementing readAttempts, recordFailedAttempt and clearAttempts.', { where: 'Lockout', code: 'GATEHOUSE_MISSING_OPTION' });

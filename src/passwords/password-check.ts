@@ -4,7 +4,7 @@
  */
 import type { Actor } from '../actor';
 import { aboutActor, GatehouseError, isGatehouseError } from '../errors';
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import type { CredentialRecord, CredentialStore } from '../store/types';
 import type { PasswordHasher } from './hasher';
@@ -55,6 +55,9 @@ export interface PasswordCheckResult {
   previousAccessFailedCount: number;
 }
 
+/** The fields of {@link PasswordCheckDependencies}; a compile error when they disagree. */
+const DEPENDENCY_NAMES: OptionNames<PasswordCheckDependencies> = { store: true, hasher: true, lockout: true, cache: true, now: true };
+
 /**
  * Checks a login and password: lockout, then the store, then bcrypt, then expiry.
  *
@@ -90,6 +93,7 @@ export class PasswordCheck {
   private readonly upgrading = new Map<string, Promise<void>>();
 
   constructor(dependencies: PasswordCheckDependencies) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, DEPENDENCY_NAMES, '', { where: 'PasswordCheck' });
     if (!dependencies?.store || typeof dependencies.store.findCredentials !== 'function') {
       fail('store', 'pass { store } implementing findCredentials.', { where: 'PasswordCheck', code: 'GATEHOUSE_MISSING_OPTION' });
     }

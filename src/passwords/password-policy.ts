@@ -7,7 +7,7 @@
  */
 import type { Request } from 'express';
 import type { Actor } from '../actor';
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { BCRYPT_MAX_PASSWORD_BYTES } from './limits';
 
@@ -56,7 +56,7 @@ const DEFAULT_MIN_LENGTH = 8;
 /** A longer minimum leaves no room under bcrypt's 72 bytes for passwords outside ASCII. */
 const MAX_MIN_LENGTH = 64;
 /** The options of `passwordPolicy`; a compile error when it and {@link PasswordPolicyOptions} disagree. */
-const OPTION_NAMES = { minLength: true, validate: true } as const satisfies Record<keyof PasswordPolicyOptions, true>;
+const OPTION_NAMES: OptionNames<PasswordPolicyOptions> = { minLength: true, validate: true };
 
 /**
  * Validates `passwordPolicy` and fills in defaults. Throws a `GatehouseConfigError` naming the option.
@@ -70,11 +70,7 @@ const OPTION_NAMES = { minLength: true, validate: true } as const satisfies Reco
 export function resolvePasswordPolicy(value: unknown): ResolvedPasswordPolicy {
   if (value === undefined) return { minLength: DEFAULT_MIN_LENGTH, validate: null };
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('passwordPolicy', 'passwordPolicy must be an object such as { minLength: 12 }.');
-  for (const name of Object.keys(value)) {
-    if (!Object.hasOwn(OPTION_NAMES, name)) {
-      fail(`passwordPolicy.${name}`, `passwordPolicy: unknown option '${name}'. Known options: ${Object.keys(OPTION_NAMES).join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
-    }
-  }
+  knownOptions(value, OPTION_NAMES, 'passwordPolicy', { where: 'gatehouse()' });
   const { minLength = DEFAULT_MIN_LENGTH, validate } = value as PasswordPolicyOptions;
   if (!Number.isInteger(minLength) || minLength < 1 || minLength > MAX_MIN_LENGTH) {
     fail('passwordPolicy.minLength', `passwordPolicy.minLength must be an integer from 1 to ${MAX_MIN_LENGTH}; default ${DEFAULT_MIN_LENGTH}.`);

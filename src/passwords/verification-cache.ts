@@ -11,7 +11,7 @@
  * every wrong guess pays for bcrypt.
  */
 import { randomBytes } from 'node:crypto';
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { sha256 } from '../sha256';
 
 /**
@@ -58,7 +58,8 @@ interface Entry {
 
 const DEFAULTS: ResolvedVerificationCacheOptions = { ttl: 60_000, maxEntries: 10_000 };
 /** The options of the cache (`basic.cache`); a compile error when it and {@link VerificationCacheOptions} disagree. */
-const OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys({ ttl: true, maxEntries: true } satisfies Record<keyof VerificationCacheOptions, true>));
+const OPTION_NAMES: OptionNames<VerificationCacheOptions> = { ttl: true, maxEntries: true };
+const DEPENDENCY_NAMES: OptionNames<VerificationCacheDependencies> = { ...OPTION_NAMES, now: true };
 const MAX_TTL_MS = 24 * 60 * 60_000;
 
 /**
@@ -80,9 +81,7 @@ export function resolveVerificationCacheOptions(
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     fail(optionName, `${optionName} must be an object such as { ttl: 60000 }, or false to turn the cache off.`, { where });
   }
-  for (const name of Object.keys(input)) {
-    if (!OPTION_NAMES.has(name)) fail(`${optionName}.${name}`, `${optionName}.${name} is not an option; the options are ttl and maxEntries.`, { where, code: 'GATEHOUSE_UNKNOWN_OPTION' });
-  }
+  knownOptions(input, OPTION_NAMES, optionName, { where });
   const ttl = input.ttl ?? DEFAULTS.ttl;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_MS) {
     fail(`${optionName}.ttl`, `${optionName}.ttl must be a whole number of milliseconds from 1 to a day; default 60000.`, { where });
@@ -125,6 +124,7 @@ export class VerificationCache {
   private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(dependencies: VerificationCacheDependencies = {}) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, DEPENDENCY_NAMES, 'basic.cache', { where: 'VerificationCache' });
     const { now, ...options } = dependencies ?? {};
     const resolved = resolveVerificationCacheOptions(options, 'basic.cache', 'VerificationCache');
     if (resolved === false) fail('basic.cache', 'options may not be false; leave the cache out instead.', { where: 'VerificationCache' });

@@ -2,7 +2,7 @@
  * Joins the host's own user lookup with a shared store for everything else, giving the
  * one `GatehouseStore` that `gatehouse({ store })` takes.
  */
-import { fail } from '../config-error';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { STORE_PARTS } from './methods';
 import type { AttemptStore, CredentialStore, GatehouseStore, RevocationStore, TokenStore } from './types';
 
@@ -21,6 +21,8 @@ export interface StoreParts {
   attempts?: AttemptStore;
 }
 
+/** The parts of {@link combineStores}; a compile error when it and {@link StoreParts} disagree. */
+const PART_NAMES: OptionNames<StoreParts> = { credentials: true, tokens: true, revocations: true, attempts: true };
 
 /**
  * A `GatehouseStore` whose users come from `credentials` and whose tokens, revocations and
@@ -51,6 +53,8 @@ export function combineStores(parts: StoreParts): GatehouseStore {
   if (parts === null || typeof parts !== 'object') {
     fail('', 'pass { credentials, tokens }, e.g. combineStores({ credentials: hostUsers, tokens: redisStore }).', { where: 'combineStores', code: 'GATEHOUSE_MISSING_OPTION' });
   }
+  // A misspelt `revocations` or `attempts` would quietly fall back to `tokens`.
+  knownOptions(parts, PART_NAMES, '', { where: 'combineStores' });
   const { credentials, tokens } = parts;
   const revocations = parts.revocations ?? tokens;
   const attempts = parts.attempts ?? tokens;

@@ -22,6 +22,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../actor';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import type { AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
@@ -889,6 +890,9 @@ export interface DescribeStoreConformanceOptions extends ConformanceRunner {
   closeStore?: (store: ConformanceStore) => Promise<void> | void;
 }
 
+/** The options of {@link describeStoreConformance}; a compile error when they and the type disagree. */
+const OPTION_NAMES: OptionNames<DescribeStoreConformanceOptions> = { describe: true, it: true, afterAll: true, parts: true, addUser: true, closeStore: true };
+
 /**
  * Registers every conformance case as a test. `makeStore` runs once, before the first case
  * (lazily, so a host's `beforeAll` can connect first); every case gets fresh random keys.
@@ -907,20 +911,23 @@ export function describeStoreConformance(
   makeStore: () => ConformanceStore | Promise<ConformanceStore>,
   options: DescribeStoreConformanceOptions = {},
 ): void {
+  const where = 'describeStoreConformance';
+  // A misspelt `parts` would run the default parts and skip the ones asked for, unnoticed.
+  if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where });
   const runnerGlobals = globalThis as unknown as ConformanceRunner;
   const describe = options.describe ?? runnerGlobals.describe;
   const it = options.it ?? runnerGlobals.it;
   const afterAll = options.afterAll ?? runnerGlobals.afterAll;
   if (typeof describe !== 'function' || typeof it !== 'function') {
-    throw new TypeError('describeStoreConformance: no describe/it found; run it under jest or pass { describe, it }.');
+    fail('describe', 'no describe/it found; run it under jest or pass { describe, it }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
   }
   if (typeof makeStore !== 'function') {
-    throw new TypeError('describeStoreConformance: makeStore must be a function resolving to the store under test.');
+    fail('makeStore', 'makeStore must be a function resolving to the store under test.', { where });
   }
   const parts = new Set<StorePart>(options.parts ?? ['tokens', 'revocations', 'attempts']);
   for (const part of PARTS_NEEDING_USERS) {
     if (parts.has(part) && typeof options.addUser !== 'function') {
-      throw new TypeError(`describeStoreConformance: the '${part}' part needs addUser(store, { login, passwordHash }) resolving to { id }.`);
+      fail('addUser', `the '${part}' part needs addUser(store, { login, passwordHash }) resolving to { id }.`, { where, code: 'GATEHOUSE_MISSING_OPTION' });
     }
   }
   let storePromise: Promise<ConformanceStore> | undefined;
@@ -933,7 +940,7 @@ export function describeStoreConformance(
     }
     if (options.closeStore) {
       if (typeof afterAll !== 'function') {
-        throw new TypeError('describeStoreConformance: closeStore needs afterAll; run it under jest or pass { afterAll }.');
+        fail('afterAll', 'closeStore needs afterAll; run it under jest or pass { afterAll }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
       }
       const closeStore = options.closeStore;
       afterAll(async () => {

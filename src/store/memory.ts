@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { assertFitsBcrypt } from '../passwords/limits';
 import type {
@@ -45,6 +46,20 @@ export interface MemoryStoreOptions {
   passwordCost?: number;
 }
 
+/** The options of {@link MemoryStore}; a compile error when it and {@link MemoryStoreOptions} disagree. */
+const OPTION_NAMES: OptionNames<MemoryStoreOptions> = { passwordCost: true };
+/** The fields of {@link NewUser}; a compile error when they disagree. */
+const NEW_USER_NAMES: OptionNames<NewUser> = {
+  login: true,
+  password: true,
+  passwordHash: true,
+  roles: true,
+  kind: true,
+  displayName: true,
+  passwordExpiresAt: true,
+  id: true,
+};
+
 interface StoredUser {
   actor: Actor;
   login: string;
@@ -83,9 +98,11 @@ export class MemoryStore implements GatehouseStore {
   private attemptWrites = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
+    if (options === null || typeof options !== 'object') fail('', 'options must be an object such as { passwordCost: 10 }.', { where: 'MemoryStore' });
+    knownOptions(options, OPTION_NAMES, '', { where: 'MemoryStore' });
     const cost = options.passwordCost ?? 12;
     if (!Number.isInteger(cost) || cost < 10 || cost > 31) {
-      throw new TypeError('MemoryStore: passwordCost must be an integer from 10 to 31 (bcrypt cost); default 12.');
+      fail('passwordCost', 'passwordCost must be an integer from 10 to 31 (bcrypt cost); default 12.', { where: 'MemoryStore' });
     }
     this.passwordCost = cost;
   }
@@ -95,17 +112,19 @@ export class MemoryStore implements GatehouseStore {
   /** Adds a user and resolves to its Actor. Refuses a login that already exists. */
   async addUser(user: NewUser): Promise<Actor> {
     if (typeof user?.login !== 'string' || normalizeLogin(user.login) === '') {
-      throw new TypeError('MemoryStore.addUser: login must be a non-empty string.');
+      fail('login', 'login must be a non-empty string.', { where: 'MemoryStore.addUser' });
     }
+    // A misspelt `roles` would add the user with none.
+    knownOptions(user, NEW_USER_NAMES, '', { where: 'MemoryStore.addUser' });
     const login = normalizeLogin(user.login);
-    if (this.userIdsByLogin.has(login)) throw new Error(`MemoryStore.addUser: the login "${login}" exists already.`);
+    if (this.userIdsByLogin.has(login)) fail('login', `the login "${login}" exists already.`, { where: 'MemoryStore.addUser', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     if (user.password !== undefined && user.passwordHash !== undefined) {
-      throw new TypeError('MemoryStore.addUser: give password or passwordHash, not both.');
+      fail('password', 'give password or passwordHash, not both.', { where: 'MemoryStore.addUser', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     }
     let passwordHash: string | null = user.passwordHash ?? null;
     if (user.password !== undefined) {
       if (typeof user.password !== 'string' || user.password === '') {
-        throw new TypeError('MemoryStore.addUser: password must be a non-empty string.');
+        fail('password', 'password must be a non-empty string.', { where: 'MemoryStore.addUser' });
       }
       assertFitsBcrypt(user.password);
       passwordHash = await bcrypt.hash(user.password, this.passwordCost);
@@ -116,7 +135,7 @@ export class MemoryStore implements GatehouseStore {
       roles: [...(user.roles ?? [])],
       displayName: user.displayName ?? user.login.trim(),
     };
-    if (this.usersById.has(actor.id)) throw new Error(`MemoryStore.addUser: the id "${actor.id}" exists already.`);
+    if (this.usersById.has(actor.id)) fail('id', `the id "${actor.id}" exists already.`, { where: 'MemoryStore.addUser', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     this.usersById.set(actor.id, { actor, login, passwordHash, passwordExpiresAt: user.passwordExpiresAt ?? null });
     this.userIdsByLogin.set(login, actor.id);
     return { ...actor, roles: [...actor.roles] };

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { ReadBatch } from './read-batch';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
@@ -109,6 +110,10 @@ export interface MigrateOptions {
   timeoutMs?: number;
 }
 
+/** The options of {@link PostgresStore} and of {@link migrate}; compile errors when they and the types disagree. */
+const OPTION_NAMES: OptionNames<PostgresStoreOptions> = { pool: true, schema: true, queryTimeoutMs: true, now: true, preparedStatements: true };
+const MIGRATE_OPTION_NAMES: OptionNames<MigrateOptions> = { schema: true, timeoutMs: true };
+
 /** What {@link migrate} did. */
 export interface MigrateResult {
   /** The migration files applied by this call, in order (e.g. `['002_credential_ids.sql']`); `[]` when up to date. */
@@ -154,7 +159,7 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 function checkSchema(schema: unknown, where: string): string | undefined {
   if (schema === undefined) return undefined;
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    throw new TypeError(`${where}: schema must be a name of letters, digits and _ (at most 63, not starting with a digit), e.g. 'auth'.`);
+    fail('schema', "schema must be a name of letters, digits and _ (at most 63, not starting with a digit), e.g. 'auth'.", { where });
   }
   return schema;
 }
@@ -179,13 +184,16 @@ function checkSchema(schema: unknown, where: string): string | undefined {
  * ```
  */
 export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const where = 'migrate';
   if (!pool || typeof pool.connect !== 'function') {
-    throw new TypeError('migrate: pool must be a pg Pool, e.g. new Pool({ connectionString }).');
+    fail('pool', 'pool must be a pg Pool, e.g. new Pool({ connectionString }).', { where, code: 'GATEHOUSE_MISSING_OPTION' });
   }
-  const schema = checkSchema(options.schema, 'migrate');
+  if (options === null || typeof options !== 'object') fail('', 'options must be an object such as { schema: \'auth\' }.', { where });
+  knownOptions(options, MIGRATE_OPTION_NAMES, '', { where });
+  const schema = checkSchema(options.schema, where);
   const { timeoutMs = 300_000 } = options;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new TypeError('migrate: timeoutMs must be a positive whole number of milliseconds (default 300000).');
+    fail('timeoutMs', 'timeoutMs must be a positive whole number of milliseconds (default 300000).', { where });
   }
   const migrations = await readMigrations();
   const applied: string[] = [];
@@ -299,25 +307,29 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private readonly attemptReads: ReadBatch<AttemptRow>;
 
   constructor(options: PostgresStoreOptions) {
+    const where = 'PostgresStore';
     if (options === null || typeof options !== 'object') {
-      throw new TypeError('PostgresStore: options must be an object such as { pool: process.env.DATABASE_URL }.');
+      fail('', 'options must be an object such as { pool: process.env.DATABASE_URL }.', { where });
     }
+    knownOptions(options, OPTION_NAMES, '', { where });
     const { pool, queryTimeoutMs = 2000, now = Date.now, preparedStatements = true } = options;
-    this.schema = checkSchema(options.schema, 'PostgresStore');
+    this.schema = checkSchema(options.schema, where);
     if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs <= 0) {
-      throw new TypeError('PostgresStore: queryTimeoutMs must be a positive integer (milliseconds); default 2000.');
+      fail('queryTimeoutMs', 'queryTimeoutMs must be a positive integer (milliseconds); default 2000.', { where });
     }
     if (typeof now !== 'function') {
-      throw new TypeError('PostgresStore: now must be a function returning milliseconds; default Date.now.');
+      fail('now', 'now must be a function returning milliseconds; default Date.now.', { where });
     }
     if (typeof preparedStatements !== 'boolean') {
-      throw new TypeError('PostgresStore: preparedStatements must be true or false; default true.');
+      fail('preparedStatements', 'preparedStatements must be true or false; default true.', { where });
     }
     if (isPool(pool)) {
       const timeout = pool.options.connectionTimeoutMillis;
       if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-        throw new TypeError(
-          'PostgresStore: the pool has no connectionTimeoutMillis, so an exhausted pool or unreachable server would hold requests for ever; create it with { connectionTimeoutMillis: 2000 } (POSTGRES_FAIL_FAST_OPTIONS), or pass a connection string and let the store create it.',
+        fail(
+          'pool',
+          'the pool has no connectionTimeoutMillis, so an exhausted pool or unreachable server would hold requests for ever; create it with { connectionTimeoutMillis: 2000 } (POSTGRES_FAIL_FAST_OPTIONS), or pass a connection string and let the store create it.',
+          { where },
         );
       }
       this.pool = pool;
@@ -333,7 +345,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
       // process without a listener; the next query simply gets a fresh connection.
       this.pool.on('error', () => {});
     } else {
-      throw new TypeError('PostgresStore: pool is required: a pg Pool, pool options, or a connection string.');
+      fail('pool', 'pool is required: a pg Pool, pool options, or a connection string.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
     }
     this.queryTimeoutMs = queryTimeoutMs;
     this.preparedStatements = preparedStatements;

@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { ReadBatch } from './read-batch';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
@@ -85,6 +86,9 @@ export interface RedisStoreOptions {
    */
   now?: () => number;
 }
+
+/** The options of {@link RedisStore}; a compile error when it and {@link RedisStoreOptions} disagree. */
+const OPTION_NAMES: OptionNames<RedisStoreOptions> = { client: true, keyPrefix: true, now: true };
 
 /** A Lua script run by its SHA-1, falling back to EVAL when Redis does not have it cached. */
 interface LuaScript {
@@ -322,26 +326,28 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   private readonly now: () => number;
 
   constructor(options: RedisStoreOptions) {
+    const where = 'RedisStore';
     if (options === null || typeof options !== 'object') {
-      throw new TypeError("RedisStore: options must be an object such as { client: 'redis://127.0.0.1:6379' }.");
+      fail('', "options must be an object such as { client: 'redis://127.0.0.1:6379' }.", { where });
     }
+    knownOptions(options, OPTION_NAMES, '', { where });
     const { client, keyPrefix = 'gatehouse:', now = Date.now } = options;
     if (typeof keyPrefix !== 'string') {
-      throw new TypeError("RedisStore: keyPrefix must be a string; default 'gatehouse:'.");
+      fail('keyPrefix', "keyPrefix must be a string; default 'gatehouse:'.", { where });
     }
     if (typeof now !== 'function') {
-      throw new TypeError('RedisStore: now must be a function returning milliseconds; default Date.now.');
+      fail('now', 'now must be a function returning milliseconds; default Date.now.', { where });
     }
     if (isRedisClient(client)) {
       if (client.isCluster) {
-        throw new TypeError(
-          'RedisStore: a Redis Cluster client is not supported (an actor index and its tokens live in different slots); use a single primary or Sentinel.',
-        );
+        fail('client', 'a Redis Cluster client is not supported (an actor index and its tokens live in different slots); use a single primary or Sentinel.', { where });
       }
       const timeout = client.options.commandTimeout;
       if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-        throw new TypeError(
-          'RedisStore: the client has no commandTimeout, so a stalled Redis would hold requests for ever; create it with { commandTimeout: 1000, maxRetriesPerRequest: 1 } (REDIS_FAIL_FAST_OPTIONS), or pass a URL or options and let the store create it.',
+        fail(
+          'client',
+          'the client has no commandTimeout, so a stalled Redis would hold requests for ever; create it with { commandTimeout: 1000, maxRetriesPerRequest: 1 } (REDIS_FAIL_FAST_OPTIONS), or pass a URL or options and let the store create it.',
+          { where },
         );
       }
       this.client = client;
@@ -356,7 +362,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       // also print every reconnection error to the console.
       this.client.on('error', () => {});
     } else {
-      throw new TypeError("RedisStore: client is required: an ioredis client, ioredis options, or a URL such as 'redis://127.0.0.1:6379'.");
+      fail('client', "client is required: an ioredis client, ioredis options, or a URL such as 'redis://127.0.0.1:6379'.", { where, code: 'GATEHOUSE_MISSING_OPTION' });
     }
     this.prefix = keyPrefix;
     this.scriptPrefix = (this.client.options.keyPrefix ?? '') + keyPrefix;

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Actor } from '../actor';
+import { fail } from '../config-error';
 import type { ResolvedJwtOptions } from '../schemes/jwt/options';
 
 /** A signed access token. */
@@ -22,7 +23,7 @@ export class JwtIssuer {
     private readonly options: ResolvedJwtOptions,
     private readonly now: () => number,
   ) {
-    if (!options.signingKey) throw new TypeError('JwtIssuer: local tokens need jwt.secret or jwt.privateKey.');
+    if (!options.signingKey) fail('jwt.secret', 'local tokens need jwt.secret or jwt.privateKey.', { where: 'JwtIssuer', code: 'GATEHOUSE_MISSING_OPTION' });
   }
 
   sign(actor: Actor, familyId: string | null): SignedAccessToken {

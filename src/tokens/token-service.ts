@@ -6,6 +6,7 @@
  * store access, then looked up by hash — a hash lookup needs no constant-time compare.
  */
 import type { Actor, TokenKind } from '../actor';
+import { fail, GatehouseConfigError, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
@@ -94,7 +95,9 @@ export interface ListCredentialsOptions {
 export interface RevokeByIdOptions {
   /**
    * Revoke only when the credential belongs to this actor (resolves to `false` otherwise),
-   * for endpoints where users manage their own credentials. Default: any actor's.
+   * for endpoints where users manage their own credentials. Default (the key left out): any
+   * actor's. When the key is present it must be a non-empty string: `{ actorId: undefined }`
+   * throws a `GatehouseConfigError` (`GATEHOUSE_INVALID_OPTION`) rather than widen the scope.
    */
   actorId?: string;
 }
@@ -122,15 +125,10 @@ export interface TokenServiceDependencies {
   lastUsedInterval?: number;
   /** Reports `token.issued`, `token.revoked` and `token.revokedAll`. Default: none. */
   emit?: Emit;
-  /**
-   * Logins hand out a token and a cookie as one session (`login.credentials: 'token+cookie'`):
-   * revoking a session token reads its record first, to end its cookie too. Default `false`.
-   */
-  linkedLogins?: boolean;
 }
 
 /** A session token or cookie session handed out by a login together with the other (they share a family). */
-function isLinkedLogin(record: TokenRecord): boolean {
+function isLinkedLogin(record: Pick<TokenRecord, 'kind' | 'familyId'>): boolean {
   return (record.kind === 'session' || record.kind === 'cookie') && typeof record.familyId === 'string' && record.familyId !== '';
 }
 
@@ -159,10 +157,8 @@ export class TokenService {
   private readonly recentUses = new Map<string, number>();
   private revokeFamilyHook: RevokeFamilyHook | null = null;
   private readonly emit: Emit;
-  private readonly linkedLogins: boolean;
 
   constructor(dependencies: TokenServiceDependencies) {
-    this.linkedLogins = dependencies.linkedLogins ?? false;
     this.store = dependencies.store;
     this.lifetimes = dependencies.lifetimes;
     this.now = dependencies.now;
@@ -194,7 +190,7 @@ export class TokenService {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const store = this.requireStore('saveToken');
     if (this.store.findActor && !(await this.store.findActor(actorId))) {
-      throw new TypeError(`tokens.issue: no actor with id "${actorId}" in the store.`);
+      fail('actorId', `no actor with id "${actorId}" in the store.`, { where: 'tokens.issue' });
     }
     const createdAt = this.now();
     const ttl = input.ttl === undefined ? this.defaultTtl(kind) : input.ttl;
@@ -226,7 +222,9 @@ export class TokenService {
 
   /**
    * Revokes one token; resolves to `true` when it existed. Malformed input resolves to `false`.
-   * A session token handed out with a cookie by one login (`login.credentials: 'token+cookie'`) ends the cookie too.
+   * What ends with it is what {@link end} says: a session token handed out with a cookie by one
+   * login (`login.credentials: 'token+cookie'`) ends the cookie too, and a refresh token ends its
+   * whole family and the access tokens issued from it.
    */
   async revoke(token: string): Promise<boolean> {
     const kind = typeof token === 'string' ? parseTokenKind(token) : null;
@@ -236,13 +234,29 @@ export class TokenService {
     return removed;
   }
 
-  /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}); a login's token and cookie end together. */
+  /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}), as {@link end} says. */
   async revokeByHash(hash: string): Promise<boolean> {
-    if (this.linkedLogins) {
-      const record = await this.requireStore('findToken').findToken(hash);
-      if (record && isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
+    const record = await this.requireStore('findToken').findToken(hash);
+    return record !== null && record.hash === hash ? this.end(record) : false;
+  }
+
+  /**
+   * Ends a stored credential and everything that ends with it: the one rule behind `revoke`,
+   * `revokeById`, `DELETE /sessions/{token}` and logout. A refresh token ends its family (and,
+   * through the family's revocation, the access tokens bound to it); a login's session token or
+   * cookie session ends the login (both); any other credential ends alone. Resolves to `true`
+   * when something was ended.
+   */
+  async end(record: Pick<TokenRecord, 'hash' | 'kind' | 'familyId'>): Promise<boolean> {
+    if (record.kind === 'refresh' && record.familyId) {
+      if (this.revokeFamilyHook) {
+        await this.revokeFamilyHook(record.familyId);
+        return true;
+      }
+      return (await this.endLogin(record.familyId)) > 0;
     }
-    return this.requireStore('deleteToken').deleteToken(hash);
+    if (isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
+    return this.requireStore('deleteToken').deleteToken(record.hash);
   }
 
   /**
@@ -262,7 +276,7 @@ export class TokenService {
    * Resolves to the number of token records removed.
    */
   async revokeAll(actorId: string): Promise<number> {
-    if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.revokeAll: actorId must be a non-empty string.');
+    if (typeof actorId !== 'string' || actorId === '') fail('actorId', 'actorId must be a non-empty string.', { where: 'tokens.revokeAll' });
     const store = this.requireStore('deleteTokensForActor');
     // The "not before" goes first. A login or refresh in flight saves its credential either
     // before the delete below (and loses it there) or after it — and then its check of the
@@ -352,7 +366,7 @@ export class TokenService {
    * ```
    */
   async list(actorId: string, options: ListCredentialsOptions = {}): Promise<CredentialInfo[]> {
-    if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.list: actorId must be a non-empty string.');
+    if (typeof actorId !== 'string' || actorId === '') fail('actorId', 'actorId must be a non-empty string.', { where: 'tokens.list' });
     const kinds = validateKinds(options);
     const records = await this.requireStore('listTokens').listTokens(actorId);
     const now = this.now();
@@ -374,19 +388,21 @@ export class TokenService {
    * ```
    */
   async revokeById(id: string, options: RevokeByIdOptions = {}): Promise<boolean> {
-    if (!options || typeof options !== 'object' || (options.actorId !== undefined && typeof options.actorId !== 'string')) {
-      throw new TypeError('tokens.revokeById: options must be an object such as { actorId: req.user.id }.');
+    if (!options || typeof options !== 'object') {
+      fail('', 'options must be an object such as { actorId: req.user.id }.', { where: 'tokens.revokeById' });
     }
+    // A key that is there but empty (`req.user?.id` on a request without a user) is the caller's
+    // mistake; read as "any actor" it would end someone else's credential.
+    if ('actorId' in options && (typeof options.actorId !== 'string' || options.actorId === '')) {
+      fail('actorId', 'options must be an object such as { actorId: req.user.id }; actorId, when given, must be a non-empty string (leave it out for any actor).', { where: 'tokens.revokeById' });
+    }
+    // A misspelt `actorId` would mean "any actor's".
+    knownOptions(options, REVOKE_BY_ID_OPTION_NAMES, '', { where: 'tokens.revokeById' });
     if (typeof id !== 'string' || id === '') return false;
     const record = await this.requireStore('findTokenById').findTokenById(id);
     if (!record || record.id !== id) return false;
     if (options.actorId !== undefined && record.actorId !== options.actorId) return false;
-    if (record.kind === 'refresh' && record.familyId && this.revokeFamilyHook) {
-      await this.revokeFamilyHook(record.familyId);
-      return true;
-    }
-    if (isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
-    return this.requireStore('deleteToken').deleteToken(record.hash);
+    return this.end(record);
   }
 
   /** What `list` shows: unexpired, not a spent refresh token, not past a session idle timeout. */
@@ -424,18 +440,24 @@ export class TokenService {
 
   private requireStore<K extends keyof GuardedStore>(method: K): Required<Pick<GuardedStore, K>> {
     if (typeof this.store[method] !== 'function') {
-      throw new TypeError(`The store does not implement ${String(method)}(), which auth.tokens needs.`);
+      throw new GatehouseConfigError(`The store does not implement ${String(method)}(), which auth.tokens needs.`, { code: 'GATEHOUSE_STORE_METHODS_MISSING', option: 'store' });
     }
     return this.store as Required<Pick<GuardedStore, K>>;
   }
 }
 
+/** The fields of each call's object; compile errors when they and the types disagree. */
+const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true };
+const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
+const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
+
 function validateKinds(options: ListCredentialsOptions): readonly StoredTokenKind[] | null {
-  if (!options || typeof options !== 'object') throw new TypeError('tokens.list: options must be an object such as { kinds: [\'personal\'] }.');
+  if (!options || typeof options !== 'object') fail('', "options must be an object such as { kinds: ['personal'] }.", { where: 'tokens.list' });
+  knownOptions(options, LIST_OPTION_NAMES, '', { where: 'tokens.list' });
   const { kinds } = options;
   if (kinds === undefined) return null;
   if (!Array.isArray(kinds) || !kinds.every((kind) => STORED_TOKEN_KINDS.includes(kind))) {
-    throw new TypeError(`tokens.list: kinds must be an array of ${STORED_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+    fail('kinds', `kinds must be an array of ${STORED_TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`, { where: 'tokens.list' });
   }
   return kinds;
 }
@@ -453,20 +475,23 @@ function credentialInfo(record: TokenRecord): CredentialInfo {
 }
 
 function validateIssueInput(input: IssueTokenInput): IssueTokenInput {
-  if (!input || typeof input !== 'object') throw new TypeError('tokens.issue: pass { actorId, kind }.');
+  const where = 'tokens.issue';
+  if (!input || typeof input !== 'object') fail('', 'pass { actorId, kind }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
+  // A misspelt `roles` would issue the token with all of the actor's roles.
+  knownOptions(input, ISSUE_INPUT_NAMES, '', { where });
   const { actorId, kind, ttl, label, roles } = input;
-  if (typeof actorId !== 'string' || actorId === '') throw new TypeError('tokens.issue: actorId must be a non-empty string.');
+  if (typeof actorId !== 'string' || actorId === '') fail('actorId', 'actorId must be a non-empty string.', { where });
   if (!TOKEN_KINDS.includes(kind)) {
-    throw new TypeError(`tokens.issue: kind must be one of ${TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+    fail('kind', `kind must be one of ${TOKEN_KINDS.map((k) => `'${k}'`).join(', ')}.`, { where });
   }
   if (ttl !== undefined && ttl !== null && !(Number.isSafeInteger(ttl) && ttl > 0)) {
-    throw new TypeError('tokens.issue: ttl must be a positive whole number of milliseconds, or null for no expiry.');
+    fail('ttl', 'ttl must be a positive whole number of milliseconds, or null for no expiry.', { where });
   }
   if (label !== undefined && (typeof label !== 'string' || label.length > MAX_LABEL_LENGTH)) {
-    throw new TypeError(`tokens.issue: label must be a string of at most ${MAX_LABEL_LENGTH} characters.`);
+    fail('label', `label must be a string of at most ${MAX_LABEL_LENGTH} characters.`, { where });
   }
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) {
-    throw new TypeError('tokens.issue: roles must be an array of strings.');
+    fail('roles', 'roles must be an array of strings.', { where });
   }
   return input;
 }

@@ -3,7 +3,7 @@
  * once at start-up.
  */
 import { createHash } from 'node:crypto';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 import { hashSecret } from '../../tokens/format';
 
 /** One entry of the `apiKeys` map (ApostropheCMS shape, extended). */
@@ -20,7 +20,9 @@ export interface ApiKeyEntry {
 
 /**
  * API keys by key: plaintext (at least 16 characters) or `'sha256:<64 hex>'` so no
- * plaintext sits in configuration.
+ * plaintext sits in configuration. A key starting `sha256:` in any case must be such a digest
+ * line (64 hex digits, either case, after a lower-case `sha256:`); anything else starting so is
+ * refused at start-up rather than taken as a plaintext key.
  *
  * @example
  * ```ts
@@ -40,7 +42,15 @@ export interface ResolvedApiKey {
   actorId: string | null;
 }
 
+/** The fields of an entry; a compile error when it and {@link ApiKeyEntry} disagree. */
+const ENTRY_OPTION_NAMES: OptionNames<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true };
 const SHA256_ENTRY = /^sha256:([0-9a-fA-F]{64})$/;
+/**
+ * What starts like a digest line in any case. A key beginning `SHA256:` or `sha256:` that is not
+ * a well-formed digest line is far more likely a digest cut short or mistyped than a real key:
+ * taken as plaintext, the real key would get 401 and the line itself would work as a key.
+ */
+const DIGEST_PREFIX = /^sha256:/i;
 const MIN_PLAINTEXT_KEY_LENGTH = 16;
 
 /**
@@ -58,9 +68,14 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
     const entryName = `apiKeys entry #${index + 1}${entry && typeof entry.label === 'string' ? ` ("${entry.label}")` : ''}`;
     const invalid = (field: string, message: string): never => fail(field ? `apiKeys.*.${field}` : 'apiKeys.*', `${entryName}: ${message}`, { where });
     const sha = SHA256_ENTRY.exec(key);
+    if (!sha && DIGEST_PREFIX.test(key)) {
+      invalid('', "a digest line is 'sha256:' followed by the 64 hex digits of the key's SHA-256 (as apiKeyDigest(key) and npx express-gatehouse keygen print it); this one is not, and a key may not start with sha256: in any case.");
+    }
     if (!sha && key.length < MIN_PLAINTEXT_KEY_LENGTH) invalid('', `a plaintext key must be at least ${MIN_PLAINTEXT_KEY_LENGTH} characters; prefer 'sha256:<hex>'.`);
     if (!sha && !/^[\x21-\x7e]+$/.test(key)) invalid('', 'a key may hold only printable ASCII without spaces.');
-    if (!entry || typeof entry !== 'object') invalid('', "the value must be an object such as { role: 'admin' }.");
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) invalid('', "the value must be an object such as { role: 'admin' }.");
+    // A misspelt field (`rolez`) would give the key no roles at all, or the wrong actor.
+    knownOptions(entry, ENTRY_OPTION_NAMES, 'apiKeys.*', { where, describe: entryName });
     if (entry.role !== undefined && typeof entry.role !== 'string') invalid('role', 'role must be a string.');
     if (entry.roles !== undefined && !(Array.isArray(entry.roles) && entry.roles.every((r) => typeof r === 'string'))) {
       invalid('roles', 'roles must be an array of strings.');

@@ -15,6 +15,7 @@ import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './options';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
 import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
+import { knownOptions, type OptionNames } from '../../config-error';
 
 // The `apiKeys` option (its types, checks and hashing) lives beside this file; re-exported
 // here for code that imported it from the strategy.
@@ -42,6 +43,8 @@ export interface ApiKeyStrategyOptions {
   optional?: boolean;
 }
 
+/** The options of {@link ApiKeyStrategy}; a compile error when it and {@link ApiKeyStrategyOptions} disagree. */
+const OPTION_NAMES: OptionNames<ApiKeyStrategyOptions> = { keys: true, tokens: true, store: true, optional: true };
 
 /**
  * Passport strategy for API keys.
@@ -60,6 +63,7 @@ export class ApiKeyStrategy extends StrategyBase {
 
   constructor(options: ApiKeyStrategyOptions = {}) {
     super();
+    knownOptions(options ?? {}, OPTION_NAMES, '', { where: 'ApiKeyStrategy' });
     // A Map is what resolveApiKeys returns; the map a user writes is a plain object, validated as gatehouse() validates its apiKeys.
     this.keys = options.keys instanceof Map ? options.keys : options.keys === undefined ? new Map() : resolveApiKeys(options.keys, 'gatehouse()');
     this.tokens = options.tokens;

@@ -10,7 +10,7 @@ import { GatehouseError } from '../../errors';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
 import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 
 /** Options of {@link AppUserUrlStrategy}. */
 export interface AppUserUrlStrategyOptions {
@@ -30,6 +30,9 @@ export interface AppUserUrlStrategyOptions {
   optional?: boolean;
 }
 
+/** The options of {@link AppUserUrlStrategy}; a compile error when it and {@link AppUserUrlStrategyOptions} disagree. */
+const OPTION_NAMES: OptionNames<AppUserUrlStrategyOptions> = { tokens: true, optional: true };
+
 /**
  * Passport strategy for app-user URL keys. Inside Gatehouse the key has already been
  * taken off `req.url`; used alone it reads `req.url` without rewriting it.
@@ -46,6 +49,7 @@ export class AppUserUrlStrategy extends StrategyBase {
 
   constructor(options: AppUserUrlStrategyOptions) {
     super();
+    if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where: 'AppUserUrlStrategy' });
     if (!options?.tokens) fail('tokens', 'pass { tokens: auth.tokens }.', { where: 'AppUserUrlStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
     this.tokens = options.tokens;
     this.optional = options.optional === true;

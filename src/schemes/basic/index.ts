@@ -1,4 +1,5 @@
 /** The `basic` scheme: HTTPS-only Basic (RFC 7617) through the shared password check (README, "Basic (HTTPS only)"). */
+import { fail } from '../../config-error';
 import { reportingFailures } from '../../events';
 import type { SchemeDefinition } from '../definition';
 import { BASIC_DETECTION } from './detection';
@@ -23,7 +24,7 @@ export const BASIC_SCHEME: SchemeDefinition<'basic', Settings> = {
   // Asked for by name, Basic needs findCredentials(): named at start-up rather than silently off.
   storeFeatures: (_settings, input, { hasCredentials }) => (input !== false && (input !== undefined || hasCredentials) ? ['basic'] : []),
   build(settings, { passwordCheck, emit }) {
-    if (!passwordCheck) throw new Error('basic: the store has no findCredentials()');
+    if (!passwordCheck) fail('store', 'basic needs a store with findCredentials().', { code: 'GATEHOUSE_STORE_METHODS_MISSING' });
     const strategy = new HttpsBasicStrategy({ passwordCheck: reportingFailures(passwordCheck, emit, 'basic'), challenge: settings.challenge, realm: settings.realm });
     return {
       strategy,

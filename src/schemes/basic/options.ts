@@ -3,7 +3,7 @@
  * `gatehouse({ basic })` and `new HttpsBasicStrategy(…)`, so both check `challenge` and
  * `realm` alike and default the realm alike.
  */
-import { fail, objectOrFalse } from '../../config-error';
+import { fail, knownOptions, objectOrFalse, type OptionNames } from '../../config-error';
 import {
   resolveVerificationCacheOptions,
   type ResolvedVerificationCacheOptions,
@@ -36,6 +36,9 @@ export interface BasicOptions {
    */
   cache?: VerificationCacheOptions | false;
 }
+
+/** The options of `basic`; a compile error when it and {@link BasicOptions} disagree. */
+const OPTION_NAMES: OptionNames<BasicOptions> = { challenge: true, realm: true, cache: true };
 
 /** The `basic` options after defaults and validation. */
 export interface ResolvedBasicOptions {
@@ -75,6 +78,7 @@ export function resolveBasicOptions(
   { realm, hasCredentials }: { realm: string; hasCredentials: boolean },
 ): { basic: ResolvedBasicOptions | false; input: BasicOptions | false | undefined } {
   const input = objectOrFalse<BasicOptions>(value, 'basic');
+  if (input) knownOptions(input, OPTION_NAMES, 'basic');
   const challenge = basicChallenge(input ? input.challenge : undefined);
   const basicRealmValue = basicRealm(input ? input.realm : undefined, realm);
   if (input === false || !hasCredentials) return { basic: false, input };

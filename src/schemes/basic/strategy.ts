@@ -10,11 +10,12 @@
  */
 import type { Request } from 'express';
 import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
-import { GatehouseError, isGatehouseError } from '../../errors';
+import { GatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
 import { isSecureRequest } from '../../request-secure';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
+import { reportRejection } from '../outcome';
 import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '../../passwords/hasher';
 import { Lockout, resolveLockoutOptions, type LockoutOptions } from '../../passwords/lockout';
 import { PasswordCheck, type PasswordCheckInput } from '../../passwords/password-check';
@@ -77,6 +78,18 @@ export interface HttpsBasicStrategyOptions {
    */
   realm?: string;
 }
+
+/** The options of {@link HttpsBasicStrategy}; a compile error when it and {@link HttpsBasicStrategyOptions} disagree. */
+const OPTION_NAMES: OptionNames<HttpsBasicStrategyOptions> = {
+  store: true,
+  passwords: true,
+  lockout: true,
+  cache: true,
+  now: true,
+  passwordCheck: true,
+  challenge: true,
+  realm: true,
+};
 
 /** Standard base64 with correct padding (RFC 4648 §4); anything else is refused, not guessed at. */
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -178,6 +191,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
   readonly passwordCheck: PasswordCheck;
 
   constructor(options: HttpsBasicStrategyOptions) {
+    if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where: 'HttpsBasicStrategy' });
     const passwordCheck = options?.passwordCheck ?? (options?.store ? passwordCheckFor(options) : null);
     if (!passwordCheck || typeof passwordCheck.check !== 'function') {
       fail('passwordCheck', 'pass { passwordCheck: new PasswordCheck(…) }, or { store } to build one from the passwords, lockout and cache options.', {
@@ -224,12 +238,9 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const input = new BasicCheckInput(credentials.login, credentials.password, req);
     this.passwordCheck.check(input).then(
       ({ actor }) => outcome.success(actor, { scheme: 'basic' }),
-      (error: unknown) => {
-        if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) return outcome.fail(error, error.status);
-        // 503.2 as is; anything else (the store, or a check dropped because the client left)
-        // fails closed as 503.1, keeping the cause for logs.
-        outcome.error(isGatehouseError(error) ? error : new GatehouseError('503.1', { cause: error }));
-      },
+      // 503.2 as is; anything else (the store, or a check dropped because the client left)
+      // fails closed as 503.1, keeping the cause for logs.
+      (error: unknown) => reportRejection(outcome, error),
     );
   }
 }

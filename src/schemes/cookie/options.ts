@@ -1,7 +1,7 @@
 /**
  * Options of the `cookie` scheme (browser sessions on express-session) and their validation.
  */
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 
 /**
  * An express-session store (connect-redis, connect-pg-simple, `express-session`'s own
@@ -73,7 +73,7 @@ export interface ResolvedCookieOptions {
 }
 
 /** The options of `cookie`, in the order messages list them; a compile error when it and {@link CookieOptions} disagree. */
-const OPTION_NAMES = {
+const OPTION_NAMES: OptionNames<CookieOptions> = {
   secret: true,
   name: true,
   secure: true,
@@ -83,8 +83,7 @@ const OPTION_NAMES = {
   absoluteTimeout: true,
   trustedOrigins: true,
   store: true,
-} as const satisfies Record<keyof CookieOptions, true>;
-const KNOWN: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
+};
 
 function durationMs(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -105,7 +104,7 @@ function durationMs(value: unknown, name: string, fallback: number): number {
 export function resolveCookieOptions(input: CookieOptions | false | undefined): ResolvedCookieOptions | false {
   if (input === undefined || input === false) return false;
   if (!input || typeof input !== 'object' || Array.isArray(input)) fail('cookie', 'cookie must be an object such as { secret }, or false.');
-  for (const key of Object.keys(input)) if (!KNOWN.has(key)) fail(`cookie.${key}`, `cookie.${key} is not an option; the options are ${[...KNOWN].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
+  knownOptions(input, OPTION_NAMES, 'cookie');
   const secrets = ([] as unknown[]).concat(input.secret);
   if (secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.length >= 32)) {
     fail('cookie.secret', "cookie.secret must be a string of at least 32 characters (or an array of them); generate one with crypto.randomBytes(32).toString('base64').");

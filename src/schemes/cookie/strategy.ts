@@ -20,6 +20,26 @@ import { SignedSessionIds } from './signed-session-id';
 import { hashSecret } from '../../tokens/format';
 import { Revocations } from '../../tokens/revocations';
 import { authInfoFor, reportRejection } from '../outcome';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
+
+/** What {@link CookieSessions} is built from. */
+export interface CookieSessionsDependencies {
+  /** The validated cookie options, from `resolveCookieOptions`. */
+  options: ResolvedCookieOptions;
+  /** The Gatehouse store (token records hold the sessions unless `options.store` is set). */
+  store: GuardedStore;
+  /** Clock in ms. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Where `revokeAll` leaves its per-actor "not before"; needed for `revokeAll` and logout to
+   * reach sessions in a host's own session store, and for a login racing `revokeAll` to be
+   * refused. Default none.
+   */
+  revocations?: Revocations | null;
+}
+
+/** The fields of {@link CookieSessionsDependencies}; a compile error when they disagree. */
+const SESSIONS_DEPENDENCY_NAMES: OptionNames<CookieSessionsDependencies> = { options: true, store: true, now: true, revocations: true };
 
 /**
  * Loads, establishes and ends browser sessions (express-session, run only when asked).
@@ -48,15 +68,9 @@ export class CookieSessions {
   /** Session ids out of signed cookies, each distinct cookie's signature checked once. */
   private readonly sessionIds: SignedSessionIds;
 
-  /**
-   * @param dependencies.options - from `resolveCookieOptions`.
-   * @param dependencies.store - the Gatehouse store (token records hold the sessions unless `options.store` is set).
-   * @param dependencies.now - clock in ms. Default `Date.now`.
-   * @param dependencies.revocations - where `revokeAll` leaves its per-actor "not before"; needed for
-   *   `revokeAll` and logout to reach sessions in a host's own session store, and for a login racing
-   *   `revokeAll` to be refused. Default none.
-   */
-  constructor(dependencies: { options: ResolvedCookieOptions; store: GuardedStore; now?: () => number; revocations?: Revocations | null }) {
+  /** @param dependencies - see {@link CookieSessionsDependencies}. */
+  constructor(dependencies: CookieSessionsDependencies) {
+    if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, SESSIONS_DEPENDENCY_NAMES, '', { where: 'CookieSessions' });
     const { options } = dependencies;
     this.options = options;
     this.sessionIds = new SignedSessionIds(options.secrets);
@@ -92,11 +106,14 @@ export class CookieSessions {
    */
   async establish(req: Request, res: Response, actorId: string, provenAt: number = this.now(), login?: { loginId: string; endsAt: number | null }): Promise<string> {
     await this.load(req, res);
+    // The browser's previous session (another user's, or an earlier login's) ends here, by
+    // regeneration; one login is one session, so the token that login handed out with it ends too.
+    await this.endLoginOf(req.session?.gatehouse);
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     const now = this.now();
     const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, provenAt, csrfToken: randomBytes(32).toString('base64url') };
     if (login) {
-      if (!this.tokenSessions) throw new TypeError('CookieSessions.establish: a session shared with a token needs the sessions in the Gatehouse store.');
+      if (!this.tokenSessions) fail('store', 'a session shared with a token needs the sessions in the Gatehouse store (no cookie.store).', { where: 'CookieSessions.establish', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
       state.loginId = login.loginId;
       if (login.endsAt !== null) state.endsAt = login.endsAt;
     }
@@ -111,13 +128,18 @@ export class CookieSessions {
   async end(req: Request, res: Response): Promise<void> {
     await this.load(req, res);
     const sessionKey = hashSecret(req.sessionID);
-    const loginId = req.session.gatehouse?.loginId;
+    const state = req.session.gatehouse;
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
-    if (loginId && this.store.deleteTokenFamily) await this.store.deleteTokenFamily(loginId);
+    await this.endLoginOf(state);
     // A host's session store takes express-session's write-back of a request still in flight
     // as a new session; the revocation entry keeps that copy refused.
     if (!this.tokenSessions && this.revocations) await this.revocations.revokeSession(sessionKey, this.now() + this.options.absoluteTimeout);
     res.clearCookie(this.options.name, { path: '/', httpOnly: true, secure: this.options.secure, sameSite: this.options.sameSite });
+  }
+
+  /** Ends what the session's login handed out with it (`login.credentials: 'token+cookie'`): its token and itself. */
+  private async endLoginOf(state: CookieSessionState | undefined): Promise<void> {
+    if (state?.loginId && this.store.deleteTokenFamily) await this.store.deleteTokenFamily(state.loginId);
   }
 
   /** The session's Gatehouse state if it is logged in and within its lifetimes; ends it when it is not. */
@@ -273,6 +295,9 @@ export interface CookieStrategyOptions {
   now?: () => number;
 }
 
+/** The options of {@link CookieStrategy}; a compile error when it and {@link CookieStrategyOptions} disagree. */
+const OPTION_NAMES: OptionNames<CookieStrategyOptions> = { cookie: true, sessions: true, store: true, now: true };
+
 /**
  * Passport strategy for Gatehouse browser sessions. HTTPS only (401.3) unless
  * `cookie.secure: false`; unsafe methods pass the cross-origin check or answer 403.4.
@@ -295,11 +320,13 @@ export class CookieStrategy extends StrategyBase {
 
   constructor(options: CookieStrategyOptions) {
     super();
+    const where = 'CookieStrategy';
+    if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where });
     if (!options?.store || (!options.sessions && options.cookie === undefined)) {
-      throw new TypeError('CookieStrategy: pass { cookie: { secret } (the cookie options of gatehouse()), store }, or { sessions, store }.');
+      fail(options?.store ? 'cookie' : 'store', 'pass { cookie: { secret } (the cookie options of gatehouse()), store }, or { sessions, store }.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
     }
     if (options.sessions && (options.cookie !== undefined || options.now !== undefined)) {
-      throw new TypeError('CookieStrategy: pass either { sessions } or { cookie, now }, not both: given sessions already have their options.');
+      fail('sessions', 'pass either { sessions } or { cookie, now }, not both: given sessions already have their options.', { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     }
     this.sessions = options.sessions ?? sessionsFor(options.cookie!, options.store, options.now);
     this.store = options.store;
@@ -330,7 +357,7 @@ export class CookieStrategy extends StrategyBase {
 /** The sessions `gatehouse()` builds from its `cookie` option, with revocations when the store keeps them. */
 function sessionsFor(cookie: CookieOptions, store: GuardedStore, now: () => number = Date.now): CookieSessions {
   const options = resolveCookieOptions(cookie);
-  if (!options) throw new TypeError('CookieStrategy: cookie must be the cookie options of gatehouse(), such as { secret }.');
+  if (!options) fail('cookie', 'cookie must be the cookie options of gatehouse(), such as { secret }.', { where: 'CookieStrategy' });
   // CookieSessions confirms proofs and reads and writes session entries, none of which uses
   // the retention a Revocations keeps per-actor "not before" entries for.
   return new CookieSessions({ options, store, now, revocations: new Revocations(store, 0, now) });

@@ -6,7 +6,7 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Actor } from '../../actor';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 
 /** Claims of a verified token, as the issuer wrote them. */
 export type JwtClaims = Record<string, unknown> & {
@@ -222,7 +222,7 @@ const ASYMMETRIC_BY_KEY: Readonly<Record<string, readonly string[]>> = {
 };
 const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { 'prime256v1': 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
 /** The options of `jwt`, in the order messages list them; a compile error when it and {@link JwtOptions} disagree. */
-const OPTION_NAMES = {
+const OPTION_NAMES: OptionNames<JwtOptions> = {
   secret: true,
   keys: true,
   privateKey: true,
@@ -236,14 +236,22 @@ const OPTION_NAMES = {
   clockTolerance: true,
   stateless: true,
   issuers: true,
-} as const satisfies Record<keyof JwtOptions, true>;
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
+};
 const MIN_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
 const MAX_KID_LENGTH = 256;
 /** The options of an entry of `jwt.keys`; a compile error when it and {@link JwtKey} disagree. */
-const KEY_OPTION_NAMES = { kid: true, secret: true, privateKey: true, publicKey: true, alg: true } as const satisfies Record<keyof JwtKey, true>;
-const KNOWN_KEY_OPTIONS: ReadonlySet<string> = new Set(Object.keys(KEY_OPTION_NAMES));
+const KEY_OPTION_NAMES: OptionNames<JwtKey> = { kid: true, secret: true, privateKey: true, publicKey: true, alg: true };
+/** The options of an entry of `jwt.issuers`; a compile error when it and {@link ExternalIssuer} disagree. */
+const ISSUER_OPTION_NAMES: OptionNames<ExternalIssuer> = {
+  issuer: true,
+  jwksUri: true,
+  audience: true,
+  algorithms: true,
+  actorFromClaims: true,
+  tokenUse: true,
+  clientId: true,
+};
 /** Members of a public JWK (RFC 7517/7518/8037); anything else a key export holds (`d`, `p`, `k`, …) is left out. */
 const PUBLIC_JWK_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] };
 
@@ -322,7 +330,7 @@ function thumbprint(key: KeyObject): string | null {
 function resolveKey(input: JwtKey, index: number): ResolvedJwtKey {
   const name = `keys[${index}]`;
   if (!input || typeof input !== 'object' || Array.isArray(input)) fail(`jwt.${name}`, `jwt.${name} must be an object { kid, secret } or { kid, privateKey, publicKey? }.`);
-  for (const option of Object.keys(input)) if (!KNOWN_KEY_OPTIONS.has(option)) fail(`jwt.${name}.${option}`, `jwt.${name}.${option} is not an option; the options are ${[...KNOWN_KEY_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
+  knownOptions(input, KEY_OPTION_NAMES, `jwt.${name}`);
   if (typeof input.kid !== 'string' || input.kid === '' || input.kid.length > MAX_KID_LENGTH) fail(`jwt.${name}.kid`, `jwt.${name}.kid must be a non-empty string of at most ${MAX_KID_LENGTH} characters.`);
   const asymmetric = input.privateKey !== undefined || input.publicKey !== undefined;
   if (input.secret !== undefined && asymmetric) fail(`jwt.${name}.secret`, `jwt.${name}: secret cannot be combined with privateKey/publicKey; one key is either HMAC or asymmetric.`, { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
@@ -398,7 +406,9 @@ function audienceOption(value: unknown, name: string): string | string[] | undef
 
 function resolveIssuer(input: ExternalIssuer, index: number): ResolvedIssuer {
   const name = `issuers[${index}]`;
-  if (!input || typeof input !== 'object') fail(`jwt.${name}`, `jwt.${name} must be an object { issuer, jwksUri, algorithms, actorFromClaims }.`);
+  if (!input || typeof input !== 'object' || Array.isArray(input)) fail(`jwt.${name}`, `jwt.${name} must be an object { issuer, jwksUri, algorithms, actorFromClaims }.`);
+  // A misspelt clientId or audience would leave that check off: tokens for any client of the pool would pass.
+  knownOptions(input, ISSUER_OPTION_NAMES, `jwt.${name}`);
   if (typeof input.issuer !== 'string' || input.issuer === '') fail(`jwt.${name}.issuer`, `jwt.${name}.issuer must be the exact iss of its tokens.`);
   let uri: URL;
   try {
@@ -447,7 +457,7 @@ export function isResolvedJwtOptions(value: unknown): value is ResolvedJwtOption
 export function resolveJwtOptions(input: JwtOptions | false | undefined): ResolvedJwtOptions | false {
   if (input === undefined || input === false) return false;
   if (!input || typeof input !== 'object' || Array.isArray(input)) fail('jwt', 'jwt must be an object of options, or false to turn JWT off.');
-  for (const name of Object.keys(input)) if (!KNOWN_OPTIONS.has(name)) fail(`jwt.${name}`, `jwt.${name} is not an option; the options are ${[...KNOWN_OPTIONS].join(', ')}.`, { code: 'GATEHOUSE_UNKNOWN_OPTION' });
+  knownOptions(input, OPTION_NAMES, 'jwt');
   if (input.secret !== undefined && (input.privateKey !== undefined || input.publicKey !== undefined)) {
     fail('jwt.secret', 'jwt.secret cannot be combined with privateKey/publicKey: choose HMAC or an asymmetric key.', { code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   }

@@ -1,7 +1,7 @@
 /**
  * Options of the `sessionToken` scheme (opaque bearer tokens) and their validation.
  */
-import { durationOption, fail, objectOrFalse } from '../../config-error';
+import { durationOption, fail, knownOptions, objectOrFalse, type OptionNames } from '../../config-error';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -29,6 +29,8 @@ export interface SessionTokenOptions {
 /** A stored token kind that can be sent as a Bearer token. */
 export type BearerTokenKind = 'session' | 'personal' | 'appUser';
 const BEARER_TOKEN_KINDS: readonly BearerTokenKind[] = ['session', 'personal', 'appUser'];
+/** The options of `sessionToken`; a compile error when it and {@link SessionTokenOptions} disagree. */
+const OPTION_NAMES: OptionNames<SessionTokenOptions> = { ttl: true, idleTimeout: true, kinds: true };
 
 /** The `sessionToken` options after defaults and validation. */
 export interface ResolvedSessionTokenOptions {
@@ -56,6 +58,7 @@ function resolveBearerKinds(value: unknown): BearerTokenKind[] {
 export function resolveSessionTokenOptions(value: SessionTokenOptions | boolean | undefined): ResolvedSessionTokenOptions | false {
   const input = objectOrFalse<SessionTokenOptions>(value, 'sessionToken');
   if (input === false) return false;
+  if (input) knownOptions(input, OPTION_NAMES, 'sessionToken');
   return {
     ttl: durationOption(input?.ttl, 'sessionToken.ttl', 24 * HOUR),
     idleTimeout: input?.idleTimeout == null ? null : durationOption(input.idleTimeout, 'sessionToken.idleTimeout', 1),

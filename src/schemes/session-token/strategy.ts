@@ -12,7 +12,7 @@ import { SESSION_TOKEN_DETECTION } from './detection';
 import type { StoredTokenKind } from '../../store/types';
 import type { TokenService } from '../../tokens/token-service';
 import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
-import { fail } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
 
 /** Options of {@link SessionTokenStrategy}. */
 export interface SessionTokenStrategyOptions {
@@ -45,6 +45,8 @@ export interface SessionTokenStrategyOptions {
   realm?: string;
 }
 
+/** The options of {@link SessionTokenStrategy}; a compile error when it and {@link SessionTokenStrategyOptions} disagree. */
+const OPTION_NAMES: OptionNames<SessionTokenStrategyOptions> = { tokens: true, kinds: true, optional: true, realm: true };
 
 /**
  * Passport strategy for opaque bearer tokens.
@@ -62,6 +64,7 @@ export class SessionTokenStrategy extends BearerStrategyBase {
   private readonly challenge: string;
 
   constructor(options: SessionTokenStrategyOptions) {
+    if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where: 'SessionTokenStrategy' });
     if (!options?.tokens) fail('tokens', 'pass { tokens: auth.tokens }.', { where: 'SessionTokenStrategy', code: 'GATEHOUSE_MISSING_OPTION' });
     // passport-http-bearer insists on a verify function; ours runs in authenticate().
     super(() => undefined);
