@@ -101,7 +101,7 @@ describe('passwordPolicy is validated at construction', () => {
     [{ passwordPolicy: { minLength: 0 } }, /passwordPolicy.minLength must be an integer from 1 to 64/],
     [{ passwordPolicy: { minLength: 8.5 } }, /passwordPolicy.minLength must be an integer from 1 to 64/],
     [{ passwordPolicy: { validate: 'hibp' } }, /passwordPolicy.validate must be a function/],
-    [{ passwordPolicy: { minLenght: 12 } }, /passwordPolicy: unknown option 'minLenght'/],
+    [{ passwordPolicy: { minLenght: 12 } }, /passwordPolicy.minLenght is not an option \(did you mean 'minLength'\?\)/],
   ])('%j throws a TypeError naming the option', (options, message) => {
     expect(() => gatehouse({ store, ...(options as object) } as never)).toThrow(TypeError);
     expect(() => gatehouse({ store, ...(options as object) } as never)).toThrow(message);
