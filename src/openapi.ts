@@ -7,22 +7,10 @@
  */
 import type { SchemeId } from './schemes/ids';
 import { SCHEME_DEFINITIONS } from './schemes/registry';
-import { PROBLEMS, type ProblemCode } from './errors';
-import { JWKS_MAX_AGE_SECONDS } from './routes/jwks';
+import { PROBLEMS } from './errors';
+import { openApiPath, type Endpoint } from './routes/endpoint';
+import type { RoutePathOptions, RoutePaths } from './routes/route-paths';
 
-/** The endpoint paths of `auth.routes()`, validated. */
-export interface RoutePaths {
-  sessions: string;
-  /** `POST` login; default `sessions`. */
-  login: string;
-  /** Logout of the presented credential; default `${sessions}/current`. */
-  logout: string;
-  logoutMethod: 'DELETE' | 'POST';
-  jwt: string;
-  jwks: string;
-}
-
-/** What is on, as `gatehouse()` resolved it. */
 /** What a scheme's `securitySchemes` describes itself from. */
 export interface SecuritySchemeContext {
   facts: OpenApiFacts;
@@ -30,36 +18,14 @@ export interface SecuritySchemeContext {
   mountPath: string;
 }
 
+/** What is on, as `gatehouse()` resolved it. */
 export interface OpenApiFacts {
   /** Schemes whose strategy is on and whose credential is detected. */
   schemes: ReadonlySet<SchemeId>;
   /** Session cookie name, when cookies are on. */
   cookieName: string | null;
-  /** Which endpoints `routes()` serves. */
-  endpoints: { login: boolean; passwordChange: boolean; jwtAuthenticate: boolean; jwtRefresh: boolean; jwtVerify: boolean; jwks: boolean };
-}
-
-/**
- * Where the endpoints of `auth.routes()` live, relative to the router's mount point: the
- * `paths` option of `auth.routes()` and of `auth.openapi()`. Each path is optional.
- *
- * @example
- * ```ts
- * const paths: RoutePathOptions = { sessions: '/auth/sessions', jwks: '/auth/jwks.json' };
- * app.use('/v1', auth.routes({ paths }));
- * ```
- */
-export interface RoutePathOptions {
-  /** Login (`POST`), logout of a token by value (`DELETE {sessions}/:token`) and the other session endpoints. Default `'/sessions'`. */
-  sessions?: string;
-  /** The `POST` login endpoint alone. Default: `sessions`. */
-  login?: string;
-  /** Logout of the presented credential. Default `'{sessions}/current'`. */
-  logout?: string;
-  /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
-  jwt?: string;
-  /** The JSON Web Key Set of the local public keys. Default `'/.well-known/jwks.json'`. */
-  jwks?: string;
+  /** The endpoints `routes()` serves (`routes/endpoints.ts`, those mounted). */
+  endpoints: readonly Endpoint[];
 }
 
 /**
@@ -101,9 +67,6 @@ export interface OpenApiFragment {
     schemas: Record<string, OpenApiObject>;
   };
 }
-
-const PROBLEM_REF = { $ref: '#/components/schemas/GatehouseProblem' };
-const JSON_AND_FORM = ['application/json', 'application/x-www-form-urlencoded'];
 
 /** Security scheme objects of the schemes that are on, each from its definition (`securitySchemes`). */
 function securitySchemes(facts: OpenApiFacts, paths: RoutePaths, mountPath: string): Record<string, OpenApiObject> {
@@ -156,146 +119,14 @@ const SCHEMAS: Record<string, OpenApiObject> = {
   },
 };
 
-function problems(codes: ProblemCode[]): Record<string, OpenApiObject> {
-  const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
-  return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [
-      String(status),
-      { description: list.map((code) => `${code}: ${PROBLEMS[code].detail}`).join(' '), content: { 'application/problem+json': { schema: PROBLEM_REF } } },
-    ]),
-  );
-}
-
-function jsonBody(schema: OpenApiObject, mediaTypes = ['application/json']): OpenApiObject {
-  return { required: true, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema }])) };
-}
-
-function ok(description: string, schema: OpenApiObject): OpenApiObject {
-  return { description, headers: { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } }, content: { 'application/json': { schema } } };
-}
-
-const LOGIN_PROBLEMS: ProblemCode[] = ['400.1', '401.2', '403.2', '403.3', '503.1', '503.2'];
-const TAGS = ['Authentication'];
-
-/** A POST endpoint that takes no credential, only its body (JSON or form). */
-function credentialFreePost(operationId: string, summary: string, body: OpenApiObject, responses: OpenApiObject, description?: string): OpenApiObject {
-  return { post: { operationId, tags: TAGS, summary, ...(description ? { description } : {}), security: [], requestBody: jsonBody(body, JSON_AND_FORM), responses } };
-}
-
+/** The endpoints' operations, by path and method, each from its table entry. */
 function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
-  const anyCredential = schemeNames.map((name) => ({ [name]: [] }));
+  const context = { paths, mountPath, schemes: facts.schemes, anyCredential: schemeNames.map((name) => ({ [name]: [] })) };
   const result: Record<string, OpenApiObject> = {};
-  const sessions = `${mountPath}${paths.sessions}`;
-  const cookie = facts.schemes.has('cookie');
-  // `paths.login` and `paths.logout` may name the same path (with other methods): merge, never overwrite.
-  if (facts.endpoints.login) {
-    const loginSchema = cookie
-      ? { allOf: [{ $ref: '#/components/schemas/GatehouseLogin' }, { type: 'object', properties: { session: { type: 'boolean', description: '`true`: sign in with the session cookie instead of a bearer token.' } } }] }
-      : { $ref: '#/components/schemas/GatehouseLogin' };
-    result[`${mountPath}${paths.login}`] = credentialFreePost(
-      'gatehouseLogin',
-      'Log in',
-      loginSchema,
-      {
-        '200': ok('Logged in.', {
-          type: 'object',
-          required: ['previousAccessFailedCount'],
-          properties: {
-            token: { type: 'string', description: 'Opaque session token, shown this once.' },
-            createdAt: { type: 'string', format: 'date-time' },
-            expiresAt: { type: ['string', 'null'], format: 'date-time' },
-            csrf: { type: 'string', description: 'With `session: true`: send it as `X-CSRF-Token` on cross-origin unsafe requests.' },
-            previousAccessFailedCount: { type: 'integer', description: 'Failed attempts since the last successful login.' },
-          },
-        }),
-        ...problems(cookie ? [...LOGIN_PROBLEMS, '401.3', '403.4'] : LOGIN_PROBLEMS),
-      },
-      'Any credential sent with the request is ignored. Unknown login and wrong password answer alike.',
-    );
-  }
-  if (facts.endpoints.passwordChange) {
-    result[`${sessions}/password`] = credentialFreePost(
-      'gatehouseChangeExpiredPassword',
-      'Change an expired password with the changeTicket of its 403.3',
-      { type: 'object', required: ['ticket', 'password'], properties: { ticket: { type: 'string' }, password: { type: 'string', format: 'password' } } },
-      { '200': ok('Changed; every credential of the actor has ended.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['400.1', '401.2', '401.4', '503.1', '503.2']) },
-    );
-  }
-  if (anyCredential.length > 0) {
-    const logout = `${mountPath}${paths.logout}`;
-    result[logout] = {
-      ...result[logout],
-      [paths.logoutMethod.toLowerCase()]: {
-        operationId: 'gatehouseLogout',
-        tags: TAGS,
-        summary: 'Log out: end the credential this request is made with',
-        security: anyCredential,
-        responses: { '200': ok('Ended.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['401.1', '401.2', '403.1', '503.1']) },
-      },
-    };
-    result[`${sessions}/{token}`] = {
-      ...result[`${sessions}/{token}`],
-      delete: {
-        operationId: 'gatehouseEndSession',
-        tags: TAGS,
-        summary: 'End one of your own session tokens (any, with an admin role)',
-        security: anyCredential,
-        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': ok('Ended.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['401.1', '401.2', '403.1', '503.1']) },
-      },
-    };
-  }
-  const jwt = `${mountPath}${paths.jwt}`;
-  const pair = ok('A new access token and refresh token.', { $ref: '#/components/schemas/GatehouseJwtPair' });
-  if (facts.endpoints.jwtAuthenticate) {
-    result[`${jwt}/authenticate`] = credentialFreePost('gatehouseJwtAuthenticate', 'Log in for a JWT access token and a refresh token', { $ref: '#/components/schemas/GatehouseLogin' }, {
-      '200': pair,
-      ...problems(LOGIN_PROBLEMS),
-    });
-  }
-  if (facts.endpoints.jwtRefresh) {
-    result[`${jwt}/refresh`] = credentialFreePost('gatehouseJwtRefresh', 'Trade a refresh token for a new pair', { type: 'object', required: ['refresh'], properties: { refresh: { type: 'string' } } }, {
-      '200': pair,
-      ...problems(['400.1', '401.2', '401.4', '503.1']),
-    });
-  }
-  if (facts.endpoints.jwtVerify) {
-    result[`${jwt}/verify`] = credentialFreePost('gatehouseJwtVerify', 'Check an access token', { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }, {
-      '200': ok('The token is valid.', {
-        type: 'object',
-        required: ['valid', 'expiresAt'],
-        properties: { valid: { const: true }, expiresAt: { type: ['string', 'null'], format: 'date-time' } },
-      }),
-      ...problems(['400.1', '401.2', '401.4', '503.1']),
-    });
-  }
-  if (facts.endpoints.jwks) {
-    result[`${mountPath}${paths.jwks}`] = {
-      get: {
-        operationId: 'gatehouseJwks',
-        tags: TAGS,
-        summary: 'Public keys of the local JWT signing keys (RFC 7517 JWK Set)',
-        security: [],
-        responses: {
-          '200': {
-            description: 'The JWK Set; verify access tokens by their `kid`.',
-            headers: { 'Cache-Control': { schema: { type: 'string', const: `public, max-age=${JWKS_MAX_AGE_SECONDS}` } } },
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['keys'],
-                  properties: {
-                    keys: { type: 'array', items: { type: 'object', required: ['kty', 'kid', 'alg', 'use'], properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } } } },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    };
+  for (const endpoint of facts.endpoints) {
+    const path = `${mountPath}${openApiPath(endpoint.path(paths))}`;
+    // `paths.login` and `paths.logout` may name the same path (with other methods): merge, never overwrite.
+    result[path] = { ...result[path], [endpoint.method(paths).toLowerCase()]: endpoint.openapi(context) };
   }
   return result;
 }

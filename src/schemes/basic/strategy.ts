@@ -10,7 +10,7 @@
  */
 import type { Request } from 'express';
 import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
-import { GatehouseError, isGatehouseError } from '../../errors';
+import { GatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
 import { isSecureRequest } from '../../request-secure';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
@@ -18,6 +18,7 @@ import { hasControlCharacter } from '../../login';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
 import { BASIC_DETECTION } from './detection';
 import { readOwnAuthorization } from '../detection';
+import { reportRejection } from '../outcome';
 import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '../../passwords/hasher';
 import { Lockout, resolveLockoutOptions, type LockoutOptions } from '../../passwords/lockout';
 import { PasswordCheck, type PasswordCheckInput } from '../../passwords/password-check';
@@ -241,12 +242,9 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const input = new BasicCheckInput(credentials.login, credentials.password, req);
     this.passwordCheck.check(input).then(
       ({ actor }) => outcome.success(actor, { scheme: 'basic' }),
-      (error: unknown) => {
-        if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) return outcome.fail(error, error.status);
-        // 503.2 as is; anything else (the store, or a check dropped because the client left)
-        // fails closed as 503.1, keeping the cause for logs.
-        outcome.error(isGatehouseError(error) ? error : new GatehouseError('503.1', { cause: error }));
-      },
+      // 503.2 as is; anything else (the store, or a check dropped because the client left)
+      // fails closed as 503.1, keeping the cause for logs.
+      (error: unknown) => reportRejection(outcome, error),
     );
   }
 }
