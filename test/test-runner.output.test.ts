@@ -29,3 +29,23 @@ describe('the npm test runner (scripts/test.js)', () => {
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/written to|gatehouse-jest-/i);
   }, 180_000);
 });
+
+describe('the shifted-clock runner (scripts/test-shifted-clock.js)', () => {
+  it('picks the files that reach a real store, and only those', () => {
+    const listed = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'test-shifted-clock.js'), '--list'], { cwd: ROOT, encoding: 'utf8' });
+    const files = listed.stdout.trim().split('\n');
+    expect(listed.status).toBe(0);
+    // Directly (RedisStore, PostgresStore, an ioredis client), through a helper, and by URL.
+    const storeBacked = [
+      'test/store.conformance.redis.test.ts',
+      'test/store.conformance.postgres.test.ts',
+      'test/ioredis6.compat.test.ts',
+      'test/revocation.cookie-write-back.test.ts',
+      'test/revocation.token-and-cookie.test.ts',
+      'test/readme.code-blocks.test.ts',
+    ];
+    for (const file of storeBacked) expect(files).toContain(file);
+    // MemoryStore only.
+    for (const file of ['test/tokens.format.test.ts', 'test/express4.compat.test.ts', 'test/types.peer-ranges.test.ts']) expect(files).not.toContain(file);
+  });
+});
