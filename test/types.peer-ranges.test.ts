@@ -6,14 +6,13 @@
  * to add, and the ioredis 6 project installs exactly that. test/types/consumer.ts and
  * test/types/redis-client.ts are compiled as .cts and .mts under node16 resolution.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './helpers/build';
 import { installTarball, packTarball } from './helpers/pack';
+import { compile } from './helpers/tsc';
 
 const FIXTURES = path.join(ROOT, 'test', 'types');
-const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const COMMON = ['pg@8', '@types/pg@8', '@types/node@20'];
 
 const PEER_SETS = [
@@ -24,16 +23,6 @@ const PEER_SETS = [
     majors: { ioredis: 6, '@types/express': 4 },
   },
 ];
-
-function compile(dir: string): { status: number; output: string } {
-  try {
-    execFileSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { encoding: 'utf8', stdio: 'pipe' });
-    return { status: 0, output: '' };
-  } catch (error) {
-    const failure = error as { status: number; stdout: string; stderr: string };
-    return { status: failure.status, output: `${failure.stdout}${failure.stderr}` };
-  }
-}
 
 describe('the packed package type-checks at both ends of its peer ranges', () => {
   let tarball: string;
