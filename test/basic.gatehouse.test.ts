@@ -112,5 +112,6 @@ describe('Basic through gatehouse()', () => {
       agent.destroy();
       await new Promise((resolve) => server.close(resolve));
     }
-  });
+    // 50 queued bcrypt checks two at a time, beside 200 requests: sized for a busy CI runner.
+  }, 120_000);
 });
