@@ -8,13 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
+import { POSTGRES_FAIL_FAST_OPTIONS } from '../../src/store/postgres';
 import { engineDir, removeDir, requireProgram, startEngine } from './engine-process';
 import { closedPort, connectPostgres, DATABASE_URL } from './services';
 
 export interface PgBouncer {
   /** A connection string to the PostgreSQL database of DATABASE_URL through this PgBouncer. */
   url: string;
-  /** A pg pool through this PgBouncer (ended by `stop`). */
+  /** A pg pool through this PgBouncer with the fail-fast options, as the README sets one up (ended by `stop`). */
   pool(max?: number): Pool;
   stop(): Promise<void>;
 }
@@ -84,7 +85,7 @@ export async function startPgBouncer(): Promise<PgBouncer> {
   return {
     url: url.toString(),
     pool(max = 10) {
-      const pool = new Pool({ connectionString: url.toString(), connectionTimeoutMillis: 2000, max });
+      const pool = new Pool({ ...POSTGRES_FAIL_FAST_OPTIONS, connectionString: url.toString(), max });
       pool.on('error', () => {});
       pools.push(pool);
       return pool;
