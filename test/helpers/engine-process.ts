@@ -82,3 +82,18 @@ export async function startEngine(options: {
   await engine.stop();
   throw new Error(`${name} (${command} ${args.join(' ')}) ${exited ? 'exited' : `was not ready after ${limitMs} ms`}:\n${output}`);
 }
+
+/** An engine started in `beforeAll` and stopped in `afterAll`; the getter fails loudly if it did not start. */
+export function useEngine<T extends { stop(): Promise<void> }>(name: string, start: () => Promise<T>): () => T {
+  let engine: T | undefined;
+  beforeAll(async () => {
+    engine = await start();
+  }, 60_000);
+  afterAll(async () => {
+    await engine?.stop();
+  });
+  return () => {
+    if (!engine) throw new Error(`${name} did not start; see the beforeAll error above.`);
+    return engine;
+  };
+}

@@ -9,7 +9,7 @@ import { chownSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { POSTGRES_FAIL_FAST_OPTIONS } from '../../src/store/postgres';
-import { engineDir, removeDir, requireProgram, startEngine } from './engine-process';
+import { engineDir, removeDir, requireProgram, startEngine, useEngine } from './engine-process';
 import { closedPort, connectPostgres, DATABASE_URL } from './services';
 
 export interface PgBouncer {
@@ -98,19 +98,7 @@ export async function startPgBouncer(): Promise<PgBouncer> {
   };
 }
 
-/** A PgBouncer started in `beforeAll` and stopped in `afterAll`; `bouncer()` fails loudly if it did not start. */
+/** A PgBouncer started in `beforeAll` and stopped in `afterAll`. */
 export function usePgBouncer(): { bouncer: () => PgBouncer } {
-  let bouncer: PgBouncer | undefined;
-  beforeAll(async () => {
-    bouncer = await startPgBouncer();
-  }, 60_000);
-  afterAll(async () => {
-    await bouncer?.stop();
-  });
-  return {
-    bouncer: () => {
-      if (!bouncer) throw new Error('PgBouncer did not start; see the beforeAll error above.');
-      return bouncer;
-    },
-  };
+  return { bouncer: useEngine('PgBouncer', startPgBouncer) };
 }

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REDIS_FAIL_FAST_OPTIONS } from '../../src/store/redis';
-import { engineDir, removeDir, requireProgram, startEngine, type EngineProcess } from './engine-process';
+import { engineDir, removeDir, requireProgram, startEngine, useEngine, type EngineProcess } from './engine-process';
 import { closedPort } from './services';
 
 /** The name the sentinel monitors the primary under. */
@@ -116,19 +116,7 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
   };
 }
 
-/** A sentinel group started in `beforeAll` and stopped in `afterAll`; `group()` fails loudly if it did not start. */
+/** A sentinel group started in `beforeAll` and stopped in `afterAll`. */
 export function useSentinelGroup(): { group: () => SentinelGroup } {
-  let group: SentinelGroup | undefined;
-  beforeAll(async () => {
-    group = await startSentinelGroup();
-  }, 60_000);
-  afterAll(async () => {
-    await group?.stop();
-  });
-  return {
-    group: () => {
-      if (!group) throw new Error('The Redis sentinel group did not start; see the beforeAll error above.');
-      return group;
-    },
-  };
+  return { group: useEngine('The Redis sentinel group', startSentinelGroup) };
 }
