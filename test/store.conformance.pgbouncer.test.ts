@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describeStoreConformance } from '../src/store/conformance';
 import { migrate, MIGRATIONS_DIR, PostgresStore } from '../src/store/postgres';
+import { requireProgram } from './helpers/engine-process';
 import { instancesOver, revokedOnARefusedOnB } from './helpers/instances-over';
 import { usePgBouncer } from './helpers/pgbouncer';
 import { useThrowawaySchemas } from './helpers/services';
@@ -49,5 +50,11 @@ describe('PostgresStore through PgBouncer (transaction mode)', () => {
 
     expect(acceptedBefore).toBe(5);
     expect(refusedAfter).toEqual(Array(5).fill('401 401.2'));
+  });
+
+  it('should fail with how to install it, never skip, when an engine program is missing', () => {
+    expect(() => requireProgram('gatehouse-no-such-engine', ['/nonexistent/gatehouse-no-such-engine'], 'apt-get install pgbouncer')).toThrow(
+      /^gatehouse-no-such-engine is not installed .*Install it with: apt-get install pgbouncer$/,
+    );
   });
 });
