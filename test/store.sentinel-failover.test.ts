@@ -2,10 +2,8 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { RedisStore } from '../src/store/redis';
 import { instancesOver, projectsWith, sessionOn } from './helpers/instances-over';
-import { SENTINEL_MASTER_NAME, useSentinelGroup } from './helpers/sentinel';
+import { SENTINEL_MASTER_NAME, useSentinelGroup, type SentinelGroup } from './helpers/sentinel';
 import { runId } from './helpers/services';
-
-const { group } = useSentinelGroup();
 
 /** Resolves once `holds()` does (checked every 50 ms), or rejects after `limitMs` naming `what`. */
 async function until(what: string, holds: () => Promise<boolean>, limitMs = 30_000): Promise<void> {
@@ -20,7 +18,16 @@ async function until(what: string, holds: () => Promise<boolean>, limitMs = 30_0
 const onPrimaryAt = async (client: Redis, port: number) =>
   client.stream?.remotePort === port && ((await client.call('ROLE')) as [string])[0] === 'master';
 
-describe('RedisStore over Sentinel through a failover', () => {
+/** How the primary goes: handed over by the sentinel, or crashed and replaced once it is seen down. */
+const SWITCHES = {
+  'SENTINEL FAILOVER': (group: SentinelGroup) => group.direct(group.sentinelPort).call('SENTINEL', 'FAILOVER', SENTINEL_MASTER_NAME).then(() => {}),
+  'the primary killed': (group: SentinelGroup) => group.crash(group.serverPorts[0]),
+};
+
+describe.each(Object.keys(SWITCHES) as Array<keyof typeof SWITCHES>)('RedisStore over Sentinel through a failover: %s', (how) => {
+  // A group of its own per case: a failover leaves the servers' roles swapped.
+  const { group } = useSentinelGroup();
+
   it('should answer only 200 or 503.1 during the switch, never accept a revoked session, and serve every session afterwards', async () => {
     const keyPrefix = `gatehouse-test:failover:${runId()}:`;
     const clients = [group().client(), group().client()];
@@ -54,7 +61,7 @@ describe('RedisStore over Sentinel through a failover', () => {
     const loaders = [load(), load()];
     await until('a first request under load', async () => during.requests > 0);
 
-    await group().direct(group().sentinelPort).call('SENTINEL', 'FAILOVER', SENTINEL_MASTER_NAME);
+    await SWITCHES[how](group());
     await until('the sentinel naming the replica as primary', async () => (await group().primaryPort()) === replica);
     await until('both store clients reaching the new primary', async () => (await Promise.all(clients.map((client) => onPrimaryAt(client, replica)))).every(Boolean));
     switching = false;

@@ -25,6 +25,8 @@ export interface SentinelGroup {
   direct(port: number): Redis;
   /** The primary's port, as the sentinel reports it. */
   primaryPort(): Promise<number>;
+  /** Kills one of the two data servers (SIGKILL: no shutdown, no last save), as a crash would. */
+  crash(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,18 +104,24 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     clients.push(client);
     return client;
   };
-  return {
+  const group: SentinelGroup = {
     sentinelPort: sentinel,
     serverPorts: [primary, replica],
     client: (options = {}) =>
       keep(new Redis({ ...REDIS_FAIL_FAST_OPTIONS, sentinels: [{ host: '127.0.0.1', port: sentinel }], name: SENTINEL_MASTER_NAME, ...options })),
     direct: (port) => keep(new Redis({ host: '127.0.0.1', port, commandTimeout: 2000 })),
+    crash: async (port) => {
+      const engine = engines[group.serverPorts.indexOf(port)];
+      engine.child.kill('SIGKILL');
+      await engine.stop();
+    },
     primaryPort: async () => {
       const [, port] = await answers(sentinel, async (c) => (await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER_NAME)) as string[]);
       return Number(port);
     },
     stop,
   };
+  return group;
 }
 
 /** A sentinel group started in `beforeAll` and stopped in `afterAll`. */
