@@ -5,6 +5,7 @@
  * when redis-server is not installed.
  */
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REDIS_FAIL_FAST_OPTIONS } from '../../src/store/redis';
@@ -32,6 +33,15 @@ export interface SentinelGroup {
 
 /** What `ask` resolves to on a fresh connection to `port`, closed afterwards. */
 const answers = async <T>(port: number, ask: (client: Redis) => Promise<T>): Promise<T> => {
+  // An ioredis connection attempt that fails leaves a timer behind for a while (jest then
+  // reports it), so a server not listening yet is found with a plain TCP connection.
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
   const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, commandTimeout: 1000 });
   client.on('error', () => {});
   try {
