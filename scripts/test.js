@@ -13,8 +13,9 @@ bootstrap();
 const { findChromium, INSTALL_HINT } = require('./find-chromium');
 const resultsFile = path.join(os.tmpdir(), `gatehouse-jest-${process.pid}.json`);
 const jestBin = require.resolve('jest/bin/jest');
-const run = spawnSync(process.execPath, [jestBin, '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
+const run = spawnSync(process.execPath, [jestBin, `--testResultsProcessor=${path.join(__dirname, 'jest-results-file.js')}`, ...process.argv.slice(2)], {
   stdio: 'inherit',
+  env: { ...process.env, GATEHOUSE_JEST_RESULTS: resultsFile },
 });
 
 let passed = 0;
@@ -25,7 +26,7 @@ try {
   passed = results.numPassedTests;
   // A suite that fails to load has no failed tests of its own; count it so it cannot pass silently.
   failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-  ranBrowserTests = results.testResults.some((suite) => /\.browser\.test\.ts$/.test(suite.name));
+  ranBrowserTests = results.testFiles.some((file) => /\.browser\.test\.ts$/.test(file));
   fs.rmSync(resultsFile, { force: true });
 } catch {
   failed = Math.max(failed, 1);

@@ -4,7 +4,7 @@
  * that happen unnoticed: hashing refuses such input and verifying it fails, unless a
  * prehash (HMAC-SHA-256 with a pepper) first turns every password into 44 bytes.
  */
-const BCRYPT_MAX_PASSWORD_BYTES = 72;
+export const BCRYPT_MAX_PASSWORD_BYTES = 72;
 
 /** True when bcrypt would see the whole password. */
 export function fitsBcrypt(password: string): boolean {

@@ -6,7 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import type { GatehouseError } from './errors';
-import type { Emit } from './events';
+import type { Emit, ReportCallbackError } from './events';
 import type { ResolvedOptions } from './resolved-options';
 import type { ChangeTickets } from './passwords/change-ticket';
 import type { PasswordHasher } from './passwords/hasher';
@@ -18,7 +18,7 @@ import type { TokenService } from './tokens/token-service';
 /** The expired-password change step (`passwordChange`): tickets, and the hasher for the new password. */
 interface PasswordChangeStep {
   tickets: ChangeTickets;
-  hasher: Pick<PasswordHasher, 'hash' | 'verify'>;
+  hasher: Pick<PasswordHasher, 'hash' | 'verify' | 'accepts'>;
 }
 
 /** The instance-wide services (one per `gatehouse()` call). */
@@ -37,6 +37,8 @@ export interface GatehouseContext {
   passwordChange: PasswordChangeStep | null;
   /** Audit events (`onEvent`); `null` without a listener. */
   emit: Emit;
+  /** Reports a host callback that failed (`callback.error`, or one warning without `onEvent`). */
+  reportCallbackError: ReportCallbackError;
   /** The clock, ms since the epoch (`now` option). */
   now: () => number;
 }

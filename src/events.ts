@@ -23,11 +23,14 @@ export const AUDIT_EVENT_TYPES = [
   'login.failed',
   'login.locked',
   'password.expired',
+  'password.changed',
+  'password.changeRefused',
   'token.issued',
   'token.revoked',
   'token.revokedAll',
   'credential.refused',
   'store.error',
+  'callback.error',
 ] as const;
 
 /** One of {@link AUDIT_EVENT_TYPES}. */
@@ -85,6 +88,23 @@ export interface AuditEventDetails {
     /** The login as tried, normalised (`normalizeLogin`). */
     login: string;
   };
+  /** A change ticket set a new password (`POST {sessions}/password`); every credential of the actor ended (`token.revokedAll` comes first). */
+  'password.changed': {
+    /** The actor whose password changed. */
+    actorId: string;
+    /** Always `null`: a success answers no problem. */
+    code: null;
+  };
+  /**
+   * `POST {sessions}/password` refused: the ticket (401.2 forged, used or for another
+   * password; 401.4 expired) or the new password (400.1). Not for 503s (`store.error`, `callback.error`).
+   */
+  'password.changeRefused': {
+    /** The actor a ticket whose signature checked out names, else `null`. */
+    actorId: string | null;
+    /** The problem code answered. */
+    code: ProblemCode;
+  };
   /**
    * A credential was issued: an opaque token (`auth.tokens.issue`, a login session), a browser
    * session (`scheme: 'cookie'`), or a JWT access and refresh pair (`kind: 'jwt'`,
@@ -134,7 +154,22 @@ export interface AuditEventDetails {
     /** The cause: the store's own error object (or whatever was thrown), for the host's logger. */
     error: unknown;
   };
+  /**
+   * A callback of the host's threw, rejected or returned what cannot be sent; Gatehouse
+   * answered as if it were not there (its own body, same status and code; 503.1 for
+   * `passwordPolicy.validate`). Gatehouse puts no credential into it. `code` is the problem
+   * answered, `null` for a success body.
+   */
+  'callback.error': {
+    /** The option whose callback failed. */
+    callback: HostCallback;
+    /** What the callback threw (or a `TypeError` saying what was wrong with its answer), for the host's logger. */
+    error: unknown;
+  };
 }
+
+/** The host's callbacks whose failures are reported as `callback.error`. */
+export type HostCallback = 'responses.login' | 'responses.logout' | 'responses.jwt' | 'responses.error' | 'formatError' | 'passwordPolicy.validate';
 
 /**
  * An audit event, discriminated by `type`.
@@ -197,8 +232,30 @@ export function createEmit(listener: AuditListener | null, now: () => number): E
   };
 }
 
+/**
+ * Reports a failed host callback: a `callback.error` event, or without `onEvent` one process
+ * warning (`GATEHOUSE_CALLBACK_FAILED`), so a broken shaper is noticed but never fatal.
+ */
+export type ReportCallbackError = (req: Request | undefined, callback: HostCallback, error: unknown, context: { code: ProblemCode | null; actorId: string | null }) => void;
+
+/** Builds the {@link ReportCallbackError} of one `gatehouse()` instance. */
+export function createCallbackErrorReporter(emit: Emit): ReportCallbackError {
+  if (emit) {
+    return (req, callback, error, { code, actorId }) => emit({ type: 'callback.error', scheme: null, actorId, ip: clientIp(req), code, callback, error });
+  }
+  let warned = false;
+  return (_req, callback, error) => {
+    if (warned) return;
+    warned = true;
+    const message = error instanceof Error ? error.message : String(error);
+    process.emitWarning(`gatehouse: ${callback} failed (${message}); Gatehouse answered with its own body. Later failures are not reported; pass onEvent to see each.`, {
+      code: 'GATEHOUSE_CALLBACK_FAILED',
+    });
+  };
+}
+
 /** The client address of a request, for events. */
-function clientIp(req: Request | undefined): string | null {
+export function clientIp(req: Request | undefined): string | null {
   return req?.ip ?? null;
 }
 

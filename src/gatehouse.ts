@@ -3,24 +3,25 @@
  * detection, one strategy per scheme, the composite middleware, `require`, the routes
  * and the token service — over a store whose every call fails closed.
  */
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { PassportStrategy as Strategy } from './schemes/passport-base';
 import type { GatehouseError } from './errors';
 import { fail, knownOptions, type OptionNames } from './config-error';
-import { createEmit, reportingRefusals } from './events';
+import { createCallbackErrorReporter, createEmit, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { detectionConfig } from './detect';
-import { buildOpenApi, type OpenApiFragment, type OpenApiOptions, type RoutePathOptions } from './openapi';
-import type { OpenApiFacts, RoutePaths } from './openapi-facts';
-import type { ChallengeScheme } from './responses';
+import { buildOpenApi, type OpenApiDescription, type OpenApiFragment, type OpenApiOptions } from './openapi';
+import { guardedResponses, type ChallengeScheme } from './responses';
+import type { Endpoint, EndpointContext } from './routes/endpoint';
+import { servedRequests } from './routes/endpoint';
+import { ENDPOINTS } from './routes/endpoints';
+import { createIssueLogin } from './routes/issue-login';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
-import { addJwksRoute, DEFAULT_JWKS_PATH } from './routes/jwks';
-import { addJwtRoutes } from './routes/jwt';
-import { addSessionRoutes, createRouter } from './routes/sessions';
+import { checkPath, resolveRoutePaths, type RoutePathOptions } from './routes/route-paths';
 import { ChangeTickets } from './passwords/change-ticket';
 import { PasswordHasher } from './passwords/hasher';
 import { Lockout } from './passwords/lockout';
@@ -86,41 +87,9 @@ export interface Gatehouse {
   readonly passwords: PasswordHasher;
 }
 
-/** The options of `auth.routes()`, of `auth.openapi()`, and of their `paths`; compile errors when they and the types disagree. */
+/** The options of `auth.routes()` and of `auth.openapi()`; compile errors when they and the types disagree. */
 const ROUTES_OPTION_NAMES: OptionNames<RoutesOptions> = { paths: true, logoutMethod: true };
 const OPENAPI_OPTION_NAMES: OptionNames<OpenApiOptions> = { paths: true, logoutMethod: true, mountPath: true };
-const PATHS_OPTION_NAMES: OptionNames<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
-
-/** `name` is the option, e.g. `paths.jwt`; `where` the method, e.g. `auth.routes()`. */
-function checkPath(value: unknown, where: string, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_@-]*$/): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !shape.test(value) || value.endsWith('/')) {
-    fail(name, `${name} must be a path such as '${fallback || '/v1'}' (no trailing slash).`, { where });
-  }
-  return value;
-}
-
-/** The endpoint paths of `routes()`, which `openapi()` takes too. */
-function routePaths(paths: RoutesOptions['paths'] = {}, method: string, logoutMethod: unknown = 'DELETE'): RoutePaths {
-  if (!paths || typeof paths !== 'object') fail('paths', `paths must be an object such as { sessions: '/sessions' }.`, { where: method });
-  knownOptions(paths, PATHS_OPTION_NAMES, 'paths', { where: method });
-  if (logoutMethod !== 'DELETE' && logoutMethod !== 'POST') fail('logoutMethod', `logoutMethod must be 'DELETE' or 'POST' (default 'DELETE').`, { where: method });
-  const sessions = checkPath(paths.sessions, method, 'paths.sessions', '/sessions');
-  const login = checkPath(paths.login, method, 'paths.login', sessions);
-  const logout = checkPath(paths.logout, method, 'paths.logout', `${sessions}/current`);
-  if (logoutMethod === 'POST' && logout === login) {
-    fail('paths.logout', `paths.logout and paths.login are both POST ${login}; give logout a path of its own.`, { where: method, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
-  }
-  return {
-    sessions,
-    login,
-    logout,
-    logoutMethod,
-    jwt: checkPath(paths.jwt, method, 'paths.jwt', '/jwt'),
-    // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
-    jwks: checkPath(paths.jwks, method, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
-  };
-}
 
 /**
  * Creates a Gatehouse instance.
@@ -135,6 +104,14 @@ function routePaths(paths: RoutesOptions['paths'] = {}, method: string, logoutMe
  * ```
  */
 export function gatehouse(options: GatehouseOptions): Gatehouse {
+  return createGatehouse(options, ENDPOINTS);
+}
+
+/**
+ * {@link gatehouse} over a given endpoint table: the table's extension point, for tests that
+ * add an endpoint without touching anything but its entry.
+ */
+export function createGatehouse(options: GatehouseOptions, endpointTable: readonly Endpoint[]): Gatehouse {
   const config = resolveOptions(options);
   const store = guardStore(config.store, config.storeTimeout);
   const { schemes } = config;
@@ -144,13 +121,14 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
   const revocations = new Revocations(store, Math.max(IN_FLIGHT_PROOF_WINDOW, ...revocationHorizons(config)), config.now);
   // One reporting function for every part (audit events); null when there is no onEvent.
   const emit = createEmit(config.onEvent, config.now);
+  // A host's shaper that fails is reported and answered around, never fatal.
+  const reportCallbackError = createCallbackErrorReporter(emit);
   const tokens = new TokenService({
     emit,
     store,
     now: config.now,
     revocations,
     lastUsedInterval: config.lastUsedInterval,
-    linkedLogins: config.login.credentials === 'token+cookie',
     lifetimes: {
       sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: schemes.sessionToken ? schemes.sessionToken.idleTimeout : null,
@@ -174,7 +152,7 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     : null;
 
   // Every scheme that is on, built from its definition (schemes/registry.ts).
-  const context: GatehouseContext = { config, store, tokens, revocations, passwordCheck, passwordChange, emit, now: config.now };
+  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, reportCallbackError, now: config.now };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enders: Partial<Record<SchemeId, CredentialEnder>> = {};
@@ -210,58 +188,57 @@ export function gatehouse(options: GatehouseOptions): Gatehouse {
     challenges: [...challengeValues.values()],
     formatError: config.responses.error,
     maxRetriesExceeded: config.responses.maxRetriesExceeded,
+    formatErrorOption: config.responses.errorOption,
+    reportCallbackError,
   };
   const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
     renderProblem(req, res, error, render);
   const routesContext: RoutesContext = { ...context, sendProblem };
 
-  const openApiFacts: OpenApiFacts = {
-    schemes: new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(GROUP_OF_SCHEME[id]))),
-    cookieName: schemes.cookie ? schemes.cookie.name : null,
-    endpoints: {
-      login: passwordCheck !== null && config.login.credentials !== 'none' && (schemes.sessionToken !== false || cookieSessions !== null),
-      passwordChange: passwordChange !== null && Boolean(store.findCredentials && store.changePassword),
-      jwtAuthenticate: Boolean(jwtParts?.issuer && passwordCheck),
-      jwtRefresh: Boolean(jwtParts?.issuer),
-      jwtVerify: jwtParts !== null,
-      jwks: schemes.jwt ? schemes.jwt.jwks.length > 0 : false,
-    },
+  const detectedSchemes = new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(GROUP_OF_SCHEME[id])));
+  const endpointContext: EndpointContext = {
+    ...routesContext,
+    authenticator,
+    enders,
+    cookieSessions,
+    jwt: jwtParts,
+    schemes: detectedSchemes,
+    issueLogin: createIssueLogin({ ...routesContext, jwt: jwtParts }),
   };
+  // Each endpoint's mount condition is over what construction resolved: decided once.
+  const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));
+  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, endpoints };
   return {
     tokens,
     passwords,
     openapi(openApiOptions: OpenApiOptions = {}) {
       if (openApiOptions && typeof openApiOptions === 'object') knownOptions(openApiOptions, OPENAPI_OPTION_NAMES, '', { where: 'auth.openapi()' });
       const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi()', 'mountPath', '');
-      return buildOpenApi(openApiFacts, routePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
+      return buildOpenApi(openApiFacts, resolveRoutePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
     },
     authenticate: () => authenticateMiddleware(authenticator, render),
     require: (requireOptions) => requireMiddleware(requireOptions, render),
     routes(routesOptions: RoutesOptions = {}) {
       if (routesOptions && typeof routesOptions === 'object') knownOptions(routesOptions, ROUTES_OPTION_NAMES, '', { where: 'auth.routes()' });
-      const paths = routePaths(routesOptions.paths, 'auth.routes()', routesOptions.logoutMethod);
-      const { jwt: jwtPath, jwks: jwksPath } = paths;
-      const jwks = schemes.jwt ? schemes.jwt.jwks : [];
-      const router = createRouter();
-      // Every endpoint here is a POST or a DELETE, but the key set: the rest of the API leaves
-      // before the router dispatches at all (its dispatch, for a request it would only pass on,
-      // cost every authenticated request ~10 k CPU instructions, by `npm run bench:instructions`).
+      const paths = resolveRoutePaths(routesOptions.paths, 'auth.routes()', routesOptions.logoutMethod);
+      const router = Router();
+      // Requests no endpoint serves (most of the API: GETs) leave before the router dispatches
+      // at all: its dispatch, for a request it would only pass on, cost every authenticated
+      // request ~10 k CPU instructions, by `npm run bench:instructions`. What is served comes from the mounted endpoints.
+      const served = servedRequests(endpoints, paths);
       const dispatch = (router as unknown as { handle: RouterHandle }).handle;
       (router as unknown as { handle: RouterHandle }).handle = function handle(this: unknown, req, res, next) {
         authenticator.takeUrlCredentials(req, res);
-        const served = req.method === 'POST' || req.method === 'DELETE' || (jwks.length > 0 && req.path === jwksPath && (req.method === 'GET' || req.method === 'HEAD'));
-        if (!served && typeof next === 'function') return next();
+        if (typeof next === 'function') {
+          const known = served.get(req.method);
+          if (known === undefined || (known !== 'any' && !known.has(req.path))) return next();
+        }
         return dispatch.call(this, req, res, next);
       };
-      if (jwks.length > 0) addJwksRoute(router, jwksPath, jwks);
-      router.post(paths.login, parseAuthBody);
-      if (passwordChange) router.post(`${paths.sessions}/password`, parseAuthBody);
-      addSessionRoutes(router, paths, { ...routesContext, authenticator, enders, cookieSessions });
-      if (jwtParts) {
-        for (const endpoint of ['authenticate', 'refresh', 'verify']) router.post(`${jwtPath}/${endpoint}`, parseAuthBody);
-        addJwtRoutes(router, jwtPath, { ...routesContext, issuer: jwtParts.issuer, refreshTokens: jwtParts.refreshTokens, strategy: jwtParts.strategy });
-        // A refresh token or JWT refused in a body is a refused credential too.
-        if (emit) router.use([`${jwtPath}/refresh`, `${jwtPath}/verify`], reportingRefusals(emit, 'jwt'));
+      for (const endpoint of endpoints) {
+        const handlers: Array<RequestHandler | ErrorRequestHandler> = [...(endpoint.body ? parseAuthBody : []), endpoint.handler(endpointContext)];
+        if (emit && endpoint.refusalsOf) handlers.push(reportingRefusals(emit, endpoint.refusalsOf));
+        router[endpoint.method(paths).toLowerCase() as 'get' | 'post' | 'delete'](endpoint.path(paths), ...handlers);
       }
       router.use(routeErrorsAsProblems(sendProblem, emit));
       return router;

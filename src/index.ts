@@ -5,8 +5,9 @@
  * @module express-gatehouse
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiOptions, RoutePathOptions } from './openapi';
+export type { OpenApiFragment, OpenApiOptions } from './openapi';
 export type { OpenApiObject } from './openapi-facts';
+export type { RoutePathOptions } from './routes/route-paths';
 export type { GatehouseOptions, LoginOptions, PasswordChangeOptions } from './options';
 export type { LoginCredentials } from './resolved-options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
@@ -66,7 +67,8 @@ export type {
   TokenService,
   VerifiedToken,
 } from './tokens/token-service';
-export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener } from './events';
+export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener, type HostCallback } from './events';
+export type { PasswordPolicyContext, PasswordPolicyOptions } from './passwords/password-policy';
 // Types that appear in the signatures above, exported so apps can name them (type-only:
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';

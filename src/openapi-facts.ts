@@ -18,7 +18,6 @@ export interface RoutePaths {
   jwks: string;
 }
 
-/** What is on, as `gatehouse()` resolved it. */
 /** What a scheme's `securitySchemes` describes itself from. */
 export interface SecuritySchemeContext {
   facts: OpenApiFacts;
@@ -26,13 +25,12 @@ export interface SecuritySchemeContext {
   mountPath: string;
 }
 
+/** What is on, as `gatehouse()` resolved it. */
 export interface OpenApiFacts {
   /** Schemes whose strategy is on and whose credential is detected. */
   schemes: ReadonlySet<SchemeId>;
   /** Session cookie name, when cookies are on. */
   cookieName: string | null;
-  /** Which endpoints `routes()` serves. */
-  endpoints: { login: boolean; passwordChange: boolean; jwtAuthenticate: boolean; jwtRefresh: boolean; jwtVerify: boolean; jwks: boolean };
 }
 
 /** A JSON object of the OpenAPI document. */

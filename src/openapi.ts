@@ -7,30 +7,14 @@
  */
 import type { OpenApiFacts, OpenApiObject, RoutePaths } from './openapi-facts';
 import { SCHEME_DEFINITIONS } from './schemes/registry';
-import { PROBLEMS, type ProblemCode } from './errors';
-import { JWKS_MAX_AGE_SECONDS } from './routes/jwks';
+import { PROBLEMS } from './errors';
+import { openApiPath, type Endpoint } from './routes/endpoint';
+import type { RoutePathOptions } from './routes/route-paths';
 
-/**
- * Where the endpoints of `auth.routes()` live, relative to the router's mount point: the
- * `paths` option of `auth.routes()` and of `auth.openapi()`. Each path is optional.
- *
- * @example
- * ```ts
- * const paths: RoutePathOptions = { sessions: '/auth/sessions', jwks: '/auth/jwks.json' };
- * app.use('/v1', auth.routes({ paths }));
- * ```
- */
-export interface RoutePathOptions {
-  /** Login (`POST`), logout of a token by value (`DELETE {sessions}/:token`) and the other session endpoints. Default `'/sessions'`. */
-  sessions?: string;
-  /** The `POST` login endpoint alone. Default: `sessions`. */
-  login?: string;
-  /** Logout of the presented credential. Default `'{sessions}/current'`. */
-  logout?: string;
-  /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
-  jwt?: string;
-  /** The JSON Web Key Set of the local public keys. Default `'/.well-known/jwks.json'`. */
-  jwks?: string;
+/** What `auth.openapi()` describes: what is on, and the endpoints `routes()` serves. */
+export interface OpenApiDescription extends OpenApiFacts {
+  /** The endpoints `routes()` serves (`routes/endpoints.ts`, those mounted). */
+  endpoints: readonly Endpoint[];
 }
 
 /**
@@ -69,9 +53,6 @@ export interface OpenApiFragment {
     schemas: Record<string, OpenApiObject>;
   };
 }
-
-const PROBLEM_REF = { $ref: '#/components/schemas/GatehouseProblem' };
-const JSON_AND_FORM = ['application/json', 'application/x-www-form-urlencoded'];
 
 /** Security scheme objects of the schemes that are on, each from its definition (`securitySchemes`). */
 function securitySchemes(facts: OpenApiFacts, paths: RoutePaths, mountPath: string): Record<string, OpenApiObject> {
@@ -124,152 +105,20 @@ const SCHEMAS: Record<string, OpenApiObject> = {
   },
 };
 
-function problems(codes: ProblemCode[]): Record<string, OpenApiObject> {
-  const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
-  return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [
-      String(status),
-      { description: list.map((code) => `${code}: ${PROBLEMS[code].detail}`).join(' '), content: { 'application/problem+json': { schema: PROBLEM_REF } } },
-    ]),
-  );
-}
-
-function jsonBody(schema: OpenApiObject, mediaTypes = ['application/json']): OpenApiObject {
-  return { required: true, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema }])) };
-}
-
-function ok(description: string, schema: OpenApiObject): OpenApiObject {
-  return { description, headers: { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } }, content: { 'application/json': { schema } } };
-}
-
-const LOGIN_PROBLEMS: ProblemCode[] = ['400.1', '401.2', '403.2', '403.3', '503.1', '503.2'];
-const TAGS = ['Authentication'];
-
-/** A POST endpoint that takes no credential, only its body (JSON or form). */
-function credentialFreePost(operationId: string, summary: string, body: OpenApiObject, responses: OpenApiObject, description?: string): OpenApiObject {
-  return { post: { operationId, tags: TAGS, summary, ...(description ? { description } : {}), security: [], requestBody: jsonBody(body, JSON_AND_FORM), responses } };
-}
-
-function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
-  const anyCredential = schemeNames.map((name) => ({ [name]: [] }));
+/** The endpoints' operations, by path and method, each from its table entry. */
+function endpoints(facts: OpenApiDescription, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
+  const context = { paths, mountPath, schemes: facts.schemes, anyCredential: schemeNames.map((name) => ({ [name]: [] })) };
   const result: Record<string, OpenApiObject> = {};
-  const sessions = `${mountPath}${paths.sessions}`;
-  const cookie = facts.schemes.has('cookie');
-  // `paths.login` and `paths.logout` may name the same path (with other methods): merge, never overwrite.
-  if (facts.endpoints.login) {
-    const loginSchema = cookie
-      ? { allOf: [{ $ref: '#/components/schemas/GatehouseLogin' }, { type: 'object', properties: { session: { type: 'boolean', description: '`true`: sign in with the session cookie instead of a bearer token.' } } }] }
-      : { $ref: '#/components/schemas/GatehouseLogin' };
-    result[`${mountPath}${paths.login}`] = credentialFreePost(
-      'gatehouseLogin',
-      'Log in',
-      loginSchema,
-      {
-        '200': ok('Logged in.', {
-          type: 'object',
-          required: ['previousAccessFailedCount'],
-          properties: {
-            token: { type: 'string', description: 'Opaque session token, shown this once.' },
-            createdAt: { type: 'string', format: 'date-time' },
-            expiresAt: { type: ['string', 'null'], format: 'date-time' },
-            csrf: { type: 'string', description: 'With `session: true`: send it as `X-CSRF-Token` on cross-origin unsafe requests.' },
-            previousAccessFailedCount: { type: 'integer', description: 'Failed attempts since the last successful login.' },
-          },
-        }),
-        ...problems(cookie ? [...LOGIN_PROBLEMS, '401.3', '403.4'] : LOGIN_PROBLEMS),
-      },
-      'Any credential sent with the request is ignored. Unknown login and wrong password answer alike.',
-    );
-  }
-  if (facts.endpoints.passwordChange) {
-    result[`${sessions}/password`] = credentialFreePost(
-      'gatehouseChangeExpiredPassword',
-      'Change an expired password with the changeTicket of its 403.3',
-      { type: 'object', required: ['ticket', 'password'], properties: { ticket: { type: 'string' }, password: { type: 'string', format: 'password' } } },
-      { '200': ok('Changed; every credential of the actor has ended.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['400.1', '401.2', '401.4', '503.1', '503.2']) },
-    );
-  }
-  if (anyCredential.length > 0) {
-    const logout = `${mountPath}${paths.logout}`;
-    result[logout] = {
-      ...result[logout],
-      [paths.logoutMethod.toLowerCase()]: {
-        operationId: 'gatehouseLogout',
-        tags: TAGS,
-        summary: 'Log out: end the credential this request is made with',
-        security: anyCredential,
-        responses: { '200': ok('Ended.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['401.1', '401.2', '403.1', '503.1']) },
-      },
-    };
-    result[`${sessions}/{token}`] = {
-      ...result[`${sessions}/{token}`],
-      delete: {
-        operationId: 'gatehouseEndSession',
-        tags: TAGS,
-        summary: 'End one of your own session tokens (any, with an admin role)',
-        security: anyCredential,
-        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': ok('Ended.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['401.1', '401.2', '403.1', '503.1']) },
-      },
-    };
-  }
-  const jwt = `${mountPath}${paths.jwt}`;
-  const pair = ok('A new access token and refresh token.', { $ref: '#/components/schemas/GatehouseJwtPair' });
-  if (facts.endpoints.jwtAuthenticate) {
-    result[`${jwt}/authenticate`] = credentialFreePost('gatehouseJwtAuthenticate', 'Log in for a JWT access token and a refresh token', { $ref: '#/components/schemas/GatehouseLogin' }, {
-      '200': pair,
-      ...problems(LOGIN_PROBLEMS),
-    });
-  }
-  if (facts.endpoints.jwtRefresh) {
-    result[`${jwt}/refresh`] = credentialFreePost('gatehouseJwtRefresh', 'Trade a refresh token for a new pair', { type: 'object', required: ['refresh'], properties: { refresh: { type: 'string' } } }, {
-      '200': pair,
-      ...problems(['400.1', '401.2', '401.4', '503.1']),
-    });
-  }
-  if (facts.endpoints.jwtVerify) {
-    result[`${jwt}/verify`] = credentialFreePost('gatehouseJwtVerify', 'Check an access token', { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }, {
-      '200': ok('The token is valid.', {
-        type: 'object',
-        required: ['valid', 'expiresAt'],
-        properties: { valid: { const: true }, expiresAt: { type: ['string', 'null'], format: 'date-time' } },
-      }),
-      ...problems(['400.1', '401.2', '401.4', '503.1']),
-    });
-  }
-  if (facts.endpoints.jwks) {
-    result[`${mountPath}${paths.jwks}`] = {
-      get: {
-        operationId: 'gatehouseJwks',
-        tags: TAGS,
-        summary: 'Public keys of the local JWT signing keys (RFC 7517 JWK Set)',
-        security: [],
-        responses: {
-          '200': {
-            description: 'The JWK Set; verify access tokens by their `kid`.',
-            headers: { 'Cache-Control': { schema: { type: 'string', const: `public, max-age=${JWKS_MAX_AGE_SECONDS}` } } },
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['keys'],
-                  properties: {
-                    keys: { type: 'array', items: { type: 'object', required: ['kty', 'kid', 'alg', 'use'], properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } } } },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    };
+  for (const endpoint of facts.endpoints) {
+    const path = `${mountPath}${openApiPath(endpoint.path(paths))}`;
+    // `paths.login` and `paths.logout` may name the same path (with other methods): merge, never overwrite.
+    result[path] = { ...result[path], [endpoint.method(paths).toLowerCase()]: endpoint.openapi(context) };
   }
   return result;
 }
 
 /** Builds the fragment `auth.openapi()` returns. */
-export function buildOpenApi(facts: OpenApiFacts, paths: RoutePaths, mountPath: string): OpenApiFragment {
+export function buildOpenApi(facts: OpenApiDescription, paths: RoutePaths, mountPath: string): OpenApiFragment {
   const schemes = securitySchemes(facts, paths, mountPath);
   return {
     paths: endpoints(facts, paths, mountPath, Object.keys(schemes)),

@@ -16,6 +16,7 @@ import type { AuditListener } from './events';
 import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
+import { resolvePasswordPolicy, type PasswordPolicyOptions, type ResolvedPasswordPolicy } from './passwords/password-policy';
 import { DEFAULT_REALM } from './schemes/basic/options';
 import type { LoginCredentials, ResolvedOptions } from './resolved-options';
 import { resolveSchemes, SCHEME_DEFINITIONS } from './schemes/registry';
@@ -114,6 +115,13 @@ export interface GatehouseOptions extends SchemeOptions {
    * @example { passwordChange: { ttl: 5 * 60 * 1000, secret: process.env.PASSWORD_CHANGE_SECRET } }
    */
   passwordChange?: PasswordChangeOptions | false;
+  /**
+   * What a new password must be, wherever one is set (`POST {sessions}/password`): at least
+   * `minLength` characters (default 8) and what `validate` (e.g. a breached-password check)
+   * accepts; a refusal is 400.1 naming `password`. Default `{ minLength: 8 }`.
+   * @example { passwordPolicy: { minLength: 15, validate: async (password) => ((await isBreached(password)) ? 'appears in a data breach' : undefined) } }
+   */
+  passwordPolicy?: PasswordPolicyOptions;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
   /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
@@ -169,6 +177,7 @@ const OPTION_NAMES = {
   login: true,
   methods: true,
   passwordChange: true,
+  passwordPolicy: true,
   realm: true,
   adminRoles: true,
   storeTimeout: true,
@@ -302,6 +311,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     login,
     methods: resolveMethods(options.methods),
     passwordChange,
+    passwordPolicy: resolvePasswordPolicy(options.passwordPolicy),
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', DEFAULT_STORE_TIMEOUT),

@@ -8,8 +8,11 @@
  * instructions a request (`npm run bench:instructions`; `bench/profiling.md`), though a connection's
  * peer never changes. Here that one answer is kept on the connection, together with the
  * trust function it came from (a changed `trust proxy`, or another app's, asks again);
- * the rule itself is Express's, read for every request. Where `secure` is not Express's
- * own getter — a host defined its own on the request or on `app.request` — it is read as is.
+ * the rule itself is Express's, read for every request, with one difference: Express reads
+ * only the first of several `X-Forwarded-Proto` values, which is the client's own when a
+ * proxy appends its value (`https, http`); here every value must say `https`
+ * ({@link forwardedProtoIsHttps}). Where `secure` is not Express's own getter — a host
+ * defined its own on the request or on `app.request` — it is read as is.
  */
 import type { Request } from 'express';
 
@@ -47,8 +50,29 @@ export function isSecureRequest(req: Request): boolean {
   if (!known.trusted) return encrypted;
   const header = req.headers['x-forwarded-proto'];
   if (typeof header !== 'string' || header === '') return encrypted;
-  const comma = header.indexOf(',');
-  return (comma === -1 ? header : header.slice(0, comma)).trim() === 'https';
+  return forwardedProtoIsHttps(header);
+}
+
+/**
+ * True when every comma-separated value of a trusted `X-Forwarded-Proto` (spaces around
+ * each trimmed) is `https`. A proxy that appends its own value leaves the client's first
+ * (`https, http`), and two headers reach Node joined the same way; Express believes the
+ * first value, which lets a client turn plain HTTP into HTTPS. Here a value a client adds
+ * can only refuse its own request: the trusted hop's value, last, must say `https` too.
+ *
+ * @example
+ * forwardedProtoIsHttps('https') // → true
+ * forwardedProtoIsHttps('https, http') // → false
+ */
+export function forwardedProtoIsHttps(header: string): boolean {
+  let start = 0;
+  for (;;) {
+    const comma = header.indexOf(',', start);
+    const end = comma === -1 ? header.length : comma;
+    if (header.slice(start, end).trim() !== 'https') return false;
+    if (comma === -1) return true;
+    start = comma + 1;
+  }
 }
 
 /** True when reading `req.secure` would run Express's getter (found once per request prototype). */

@@ -7,6 +7,7 @@
 import type { AuditListener } from './events';
 import type { ResolvedPasswordOptions } from './passwords/hasher';
 import type { ResolvedLockoutOptions } from './passwords/lockout';
+import type { ResolvedPasswordPolicy } from './passwords/password-policy';
 import type { ResolvedResponses } from './responses';
 import type { SchemeGroup } from './schemes/ids';
 import type { SchemeSettings } from './schemes/scheme-options';
@@ -35,6 +36,7 @@ export interface ResolvedOptions {
   lockout: ResolvedLockoutOptions | false;
   login: { credentials: LoginCredentials };
   passwordChange: { ttl: number; secret: string | null } | false;
+  passwordPolicy: ResolvedPasswordPolicy;
   realm: string;
   adminRoles: string[];
   storeTimeout: number;

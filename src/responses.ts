@@ -7,6 +7,7 @@ import type { Request } from 'express';
 import type { Actor } from './actor';
 import type { ProblemDetails } from './errors';
 import { fail, knownOptions, type OptionNames } from './config-error';
+import type { HostCallback, ReportCallbackError } from './events';
 
 /** The schemes that can carry a `WWW-Authenticate` challenge. */
 export type ChallengeScheme = 'bearer' | 'basic';
@@ -71,9 +72,15 @@ export interface ErrorResponseContext {
    * unless the function puts it in the body.
    */
   actor: Actor | null;
+  /**
+   * The problem's own headers as Gatehouse would send them, e.g. a locked login's
+   * `Retry-After`; a copy. A 401 also gets the `WWW-Authenticate` challenges, unless
+   * {@link ErrorResponse.headers} names it.
+   */
+  headers: Readonly<Record<string, string>>;
 }
 
-/** What `responses.error` returns: the body, and optionally the status and the content type. */
+/** What `responses.error` returns: the body, and optionally the status, the content type and headers. */
 export interface ErrorResponse {
   /** The body to send, serialised with `JSON.stringify` (a string is sent as a JSON string). */
   body: unknown;
@@ -81,6 +88,19 @@ export interface ErrorResponse {
   status?: number;
   /** Default `'application/json'`; `charset=utf-8` is added. */
   contentType?: string;
+  /**
+   * Headers of the problem to set (a string) or leave out (`null`), over the problem's own
+   * ({@link ErrorResponseContext.headers}) and the `WWW-Authenticate` challenges: ODK
+   * Central's plain 401 for a locked login sends no `Retry-After`. It never reaches headers
+   * other parts set (a cookie being cleared, `Referrer-Policy`). A name that carries a
+   * credential or frames the body (`Set-Cookie`, `Authorization`, `Cookie`,
+   * `Proxy-Authorization`, `Content-Type`, `Content-Length`, `Cache-Control`,
+   * `Transfer-Encoding`, `Connection`), or a value with a line break, is refused: the plain
+   * problem is sent and the failure reported (`callback.error`).
+   * Default: none (the problem's own headers).
+   * @example { headers: { 'Retry-After': null } }
+   */
+  headers?: Record<string, string | null>;
 }
 
 /** The `responses` option of `gatehouse()`. */
@@ -101,9 +121,11 @@ export interface ResponsesOptions {
    */
   jwt?: (body: JwtResponseBody, context: JwtResponseContext) => unknown;
   /**
-   * Renders every failure: returns `{ body, status?, contentType? }`. The full form of the
+   * Renders every failure: returns `{ body, status?, contentType?, headers? }`. The full form of the
    * top-level `formatError` (give one or the other). Default: RFC 9457 `application/problem+json`.
-   * @example { error: (p) => p.code === '403.2' ? { status: 401, body: { code: 401.2, message: 'Could not authenticate.' } } : { body: { code: Number(p.code), message: p.detail } } }
+   * If it throws, or returns a promise or a body JSON cannot send, the plain problem is sent
+   * (same status and code) and the failure reported (`callback.error`); so for every shaper.
+   * @example { error: (p) => p.code === '403.2' ? { status: 401, headers: { 'Retry-After': null }, body: { code: 401.2, message: 'Could not authenticate.' } } : { body: { code: Number(p.code), message: p.detail } } }
    */
   error?: (problem: ProblemDetails, context: ErrorResponseContext) => ErrorResponse;
   /**
@@ -126,6 +148,8 @@ export interface ResolvedResponses {
   logout: ResponsesOptions['logout'] | null;
   jwt: ResponsesOptions['jwt'] | null;
   error: ((problem: ProblemDetails, context: ErrorResponseContext) => ErrorResponse) | null;
+  /** Which option gave `error`, for reports of its failures. */
+  errorOption: 'responses.error' | 'formatError';
   /** `null`: the default challenges. */
   challenges: ReadonlySet<ChallengeScheme> | null;
   maxRetriesExceeded: 'boolean' | 'integer';
@@ -183,7 +207,52 @@ export function resolveResponses(
     logout: (input.logout as ResponsesOptions['logout']) ?? null,
     jwt: (input.jwt as ResponsesOptions['jwt']) ?? null,
     error,
+    errorOption: input.error === undefined && formatError ? 'formatError' : 'responses.error',
     challenges,
     maxRetriesExceeded,
+  };
+}
+
+/**
+ * What a host's shaper returned, checked: a promise (an `async` shaper; its rejection is
+ * taken here, so it cannot go unhandled and end the process), or a value JSON cannot send
+ * (a `BigInt`, a cycle), throws a `TypeError` saying so.
+ */
+export function sendable<T>(value: T, callback: HostCallback): T {
+  JSON.stringify(notAPromise(value, callback));
+  return value;
+}
+
+/** `value`, unless it is a promise (see {@link sendable}). */
+export function notAPromise<T>(value: T, callback: HostCallback): T {
+  if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function') {
+    (value as unknown as PromiseLike<unknown>).then(undefined, () => undefined);
+    throw new TypeError(`${callback} returned a promise; it must return its answer itself.`);
+  }
+  return value;
+}
+
+/**
+ * The success shapers (`login`, `logout`, `jwt`), each guarded: one that fails is reported
+ * and Gatehouse's own body is sent instead. The credential has been issued (or ended) by
+ * then; answering 500 would leave the client without it, or unsure that it ended.
+ */
+export function guardedResponses(responses: ResolvedResponses, report: ReportCallbackError): ResolvedResponses {
+  const guard = <B, C extends SuccessResponseContext>(callback: HostCallback, shape: ((body: B, context: C) => unknown) | null | undefined) =>
+    shape
+      ? (body: B, context: C): unknown => {
+          try {
+            return sendable(shape(body, context), callback);
+          } catch (error) {
+            report(context.req, callback, error, { code: null, actorId: context.actor.id });
+            return body;
+          }
+        }
+      : null;
+  return {
+    ...responses,
+    login: guard('responses.login', responses.login),
+    logout: guard('responses.logout', responses.logout),
+    jwt: guard('responses.jwt', responses.jwt),
   };
 }

@@ -115,12 +115,14 @@ describe('the code keeps the architecture', () => {
     expect(naming).toEqual({
       // The audit events name the scheme a login or token is for.
       'events.ts': ['apiKey', 'appUserUrl', 'cookie', 'jwt', 'sessionToken'],
-      // Whether the cookie scheme is on decides the login's cookie, in the description and the route.
-      'openapi.ts': ['cookie'],
-      'routes/sessions.ts': ['cookie', 'sessionToken'],
+      // The password login hands out a cookie or a session token, and reports its refusals as theirs.
+      'routes/login.ts': ['cookie', 'sessionToken'],
+      // Every login path ends here: its audit events name the cookie or the JWT it issued.
+      'routes/issue-login.ts': ['cookie', 'jwt'],
       // The JWT endpoints report refusals as the jwt scheme's.
-      'routes/jwt.ts': ['jwt'],
-      'gatehouse.ts': ['jwt'],
+      'routes/jwt-authenticate.ts': ['jwt'],
+      'routes/jwt-refresh.ts': ['jwt'],
+      'routes/jwt-verify.ts': ['jwt'],
     });
   });
 

@@ -93,17 +93,17 @@ describe('Basic through gatehouse()', () => {
       const attacks = Array.from({ length: 200 }, (_, i) =>
         get('/v1/projects', { 'X-Forwarded-Proto': 'https', Authorization: basic(`user${i}@example.org`, 'wrong') }),
       );
-      // While they are in flight, the public route still answers promptly.
-      const started = Date.now();
+      // While they are in flight, the public route still answers: its ten answers all come
+      // back while password checks are still running or queued. A check that blocked the event
+      // loop would hold them until the queue had drained. (Counted, not timed: latency is in bench/.)
       const publicAnswers = [];
       for (let i = 0; i < 10; i += 1) publicAnswers.push(await get('/v1/public'));
-      const publicElapsed = Date.now() - started;
+      const checksPendingAtLastPublicAnswer = t.auth.passwords.active + t.auth.passwords.waiting;
       const results = await Promise.all(attacks);
       clearInterval(probe);
 
       expect(publicAnswers.every((r) => r.status === 200)).toBe(true);
-      // Generous bound: ten sequential requests on loopback; exact latency lives in bench/.
-      expect(publicElapsed).toBeLessThan(8000); // generous: the cores may be shared; a blocked event loop would take far longer
+      expect(checksPendingAtLastPublicAnswer).toBeGreaterThan(0);
       const codes = results.map((r) => JSON.parse(r.body).code);
       expect(new Set(codes)).toEqual(new Set(['401.2', '503.2']));
       expect(codes.filter((c) => c === '503.2').length).toBeGreaterThan(0);
@@ -112,5 +112,6 @@ describe('Basic through gatehouse()', () => {
       agent.destroy();
       await new Promise((resolve) => server.close(resolve));
     }
-  });
+    // 50 queued bcrypt checks two at a time, beside 200 requests: sized for a busy CI runner.
+  }, 120_000);
 });

@@ -37,7 +37,9 @@ describe('audit events never carry a secret', () => {
   const https = (test: request.Test) => test.set('X-Forwarded-Proto', 'https');
 
   beforeAll(async () => {
-    t = await eventApp({ lockout: { maxAttempts: 3 } });
+    // A login shaper whose answer JSON cannot send: each login reports callback.error, with
+    // the body (token, CSRF token) at hand, and sends Gatehouse's own body.
+    t = await eventApp({ lockout: { maxAttempts: 3 }, passwordChange: {}, responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) } });
     const carol = await t.store.addUser({ login: 'carol@example.org', password: 'carol-expired-password', passwordExpiresAt: 0 });
     expect(carol.id).toBeDefined();
     for (const password of [ALICE_PASSWORD, BOB_PASSWORD, 'carol-expired-password', 'wrong-password-7781', CONFIG_API_KEY]) secret(password);
@@ -103,7 +105,12 @@ describe('audit events never carry a secret', () => {
     }
     expect((await request(app).post('/v1/sessions').send({ login: 'bob@example.org', password: BOB_PASSWORD })).body.code).toBe('403.2');
     expect((await https(request(app).get('/v1/projects')).set('Authorization', secret(basic('bob@example.org', BOB_PASSWORD)))).body.code).toBe('403.2');
-    expect((await request(app).post('/v1/sessions').send({ login: 'carol@example.org', password: 'carol-expired-password' })).body.code).toBe('403.3');
+    const expired = await request(app).post('/v1/sessions').send({ login: 'carol@example.org', password: 'carol-expired-password' });
+    expect(expired.body.code).toBe('403.3');
+    // The change step: the expired password again refused, then a new one set; the ticket and both passwords are secrets.
+    const changeTicket = secret(expired.body.changeTicket);
+    expect((await request(app).post('/v1/sessions/password').send({ ticket: changeTicket, password: 'carol-expired-password' })).body.code).toBe('400.1');
+    expect((await request(app).post('/v1/sessions/password').send({ ticket: changeTicket, password: secret('carol-new-password-5521') })).status).toBe(200);
 
     // cookie: login, use, a cross-origin POST, a POST with the CSRF token, logout, the ended cookie, a forged cookie.
     const browser = await https(request(app).post('/v1/sessions')).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });

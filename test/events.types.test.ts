@@ -12,6 +12,10 @@ function summary(event: AuditEvent): string {
     case 'login.failed':
     case 'password.expired':
       return `${event.login} ${event.code}`;
+    case 'password.changed':
+      return `password of ${event.actorId} changed`;
+    case 'password.changeRefused':
+      return `password change of ${event.actorId ?? 'unknown'} refused ${event.code}`;
     case 'login.locked':
       return `${event.login} locked for ${event.lockoutTimeRemaining ?? '?'} s`;
     case 'token.issued':
@@ -24,6 +28,8 @@ function summary(event: AuditEvent): string {
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
     case 'store.error':
       return String(event.error);
+    case 'callback.error':
+      return `${event.callback}: ${String(event.error)}`;
     default: {
       const unhandled: never = event;
       return unhandled;
@@ -38,11 +44,14 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'login.failed': { ...base, type: 'login.failed', code: '401.2', login: 'alice' },
   'login.locked': { ...base, type: 'login.locked', code: '403.2', login: 'alice', lockoutTimeRemaining: 60 },
   'password.expired': { ...base, type: 'password.expired', code: '403.3', login: 'alice' },
+  'password.changed': { ...base, type: 'password.changed', actorId: 'u1' },
+  'password.changeRefused': { ...base, type: 'password.changeRefused', code: '401.2' },
   'token.issued': { ...base, type: 'token.issued', actorId: 'u1', kind: 'session', expiresAt: null },
   'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
+  'callback.error': { ...base, type: 'callback.error', callback: 'responses.error', code: '401.2', error: new Error('shaper bug') },
 };
 
 describe('AuditEvent', () => {

@@ -67,6 +67,7 @@ import { guardStore } from '../src/store/guard';
 import type { IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions } from '../src/tokens/token-service';
 import { DATABASE_URL } from './helpers/services';
 import { thrownBy } from './helpers/thrown';
+import type { PasswordPolicyOptions } from '../src/passwords/password-policy';
 
 /** Every name of `T`, each `true`: a name left out or not in `T` is a compile error. */
 type Names<T> = { [K in keyof Required<T>]: true };
@@ -98,11 +99,12 @@ const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
   lastUsedInterval: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
-  basic: true, cookie: true,
+  basic: true, cookie: true, passwordPolicy: true,
 };
+const PASSWORD_POLICY_NAMES: Names<PasswordPolicyOptions> = { minLength: true, validate: true };
 const PASSWORDS_NAMES: Names<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
 const PREHASH_NAMES: Names<Exclude<PasswordOptions['prehash'], false | undefined>> = { pepper: true };
-const LOCKOUT_NAMES: Names<LockoutOptions> = { maxAttempts: true, window: true, duration: true, by: true };
+const LOCKOUT_NAMES: Names<LockoutOptions> = { maxAttempts: true, window: true, duration: true, by: true, accountMaxAttempts: true };
 const CACHE_NAMES: Names<VerificationCacheOptions> = { ttl: true, maxEntries: true };
 const JWT_NAMES: Names<JwtOptions> = {
   secret: true, privateKey: true, publicKey: true, keys: true, algorithms: true, issuer: true, audience: true, accessTtl: true,
@@ -134,6 +136,7 @@ const SITES: Site[] = [
   site<PasswordOptions>('gatehouse()', 'passwords', PASSWORDS_NAMES, (extra) => g({ passwords: { cost: 10, ...extra } })),
   site('gatehouse()', 'passwords.prehash', PREHASH_NAMES, (extra) => g({ passwords: { cost: 10, prehash: { pepper: SECRET, ...extra } } })),
   site<LockoutOptions>('gatehouse()', 'lockout', LOCKOUT_NAMES, (extra) => g({ lockout: { ...extra } })),
+  site<PasswordPolicyOptions>('gatehouse()', 'passwordPolicy', PASSWORD_POLICY_NAMES, (extra) => g({ passwordPolicy: { ...extra } })),
   site<LoginOptions>('gatehouse()', 'login', { credentials: true }, (extra) => g({ login: { ...extra } })),
   site('gatehouse()', 'methods', METHODS_NAMES, (extra) => g({ methods: { ...extra } })),
   site<PasswordChangeOptions>('gatehouse()', 'passwordChange', { ttl: true, secret: true }, (extra) => g({ passwordChange: { ...extra } })),

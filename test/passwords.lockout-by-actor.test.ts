@@ -130,7 +130,7 @@ describe('Lockout.keyForActor', () => {
     expect(new Lockout({ store }).keyForActor('42')).toBe('actor:42');
     expect(new Lockout({ store }).keyForActor('a:login:b')).toBe('actor:a%3Alogin%3Ab');
     const perIp = new Lockout({ store, options: { by: 'login+ip' } });
-    expect(perIp.keyForActor('42', '2001:db8::1')).toBe('ip:2001:db8::1:actor:42');
+    expect(perIp.keyForActor('42', '2001:db8::1')).toBe('ip:2001:db8:0:0::/64:actor:42');
     expect(perIp.keyForActor('42')).toBe('ip:unknown:actor:42');
   });
 });

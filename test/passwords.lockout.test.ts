@@ -145,7 +145,7 @@ describe('Lockout keys and options', () => {
   it('should key by the normalised login, or by address and login', () => {
     expect(new Lockout({ store }).keyFor(' Alice@Example.ORG', '198.51.100.7')).toBe('alice@example.org');
     const perIp = new Lockout({ store, options: { by: 'login+ip' } });
-    expect(perIp.keyFor('Alice@Example.org', '2001:db8::1')).toBe('ip:2001:db8::1:login:alice@example.org');
+    expect(perIp.keyFor('Alice@Example.org', '2001:db8::1')).toBe('ip:2001:db8:0:0::/64:login:alice@example.org');
     expect(perIp.keyFor('alice', 'not an ip:login:x')).toBe('ip:not%20an%20ip%3Alogin%3Ax:login:alice');
     expect(perIp.keyFor('alice')).toBe('ip:unknown:login:alice');
   });

@@ -6,7 +6,7 @@
  */
 import express from 'express';
 import request from 'supertest';
-import { gatehouse, MemoryStore, type CredentialRecord, type GatehouseStore } from '../src';
+import { gatehouse, MemoryStore, type CredentialRecord, type GatehouseOptions, type GatehouseStore } from '../src';
 import { ALICE_PASSWORD } from './helpers/app';
 import { BACKENDS, holdingAfter, pause, useBackends, type Pause } from './helpers/backends';
 import { COOKIE_SECRET, sessionCookie, withCookie } from './helpers/cookie';
@@ -28,8 +28,8 @@ async function pausableUsers() {
   return { users, alice, holdLookup: () => (held = pause()) };
 }
 
-function appOver(store: GatehouseStore) {
-  const auth = gatehouse({ store, jwt: JWT_OPTIONS, cookie: { secret: COOKIE_SECRET } });
+function appOver(store: GatehouseStore, options: Partial<GatehouseOptions> = {}) {
+  const auth = gatehouse({ store, jwt: JWT_OPTIONS, cookie: { secret: COOKIE_SECRET }, ...options });
   const app = express();
   app.set('trust proxy', 'loopback');
   app.use('/v1', auth.routes());
@@ -39,6 +39,26 @@ function appOver(store: GatehouseStore) {
 }
 
 const credentials = { login: 'alice@example.org', password: ALICE_PASSWORD };
+
+/** A count that can be awaited: `reached(n)` resolves once `add()` has been called n times. */
+function progress() {
+  const waiting: Array<{ target: number; resolve: () => void }> = [];
+  const state = {
+    count: 0,
+    add() {
+      state.count += 1;
+      for (const waiter of waiting.filter((entry) => entry.target <= state.count)) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    },
+    reached(target: number): Promise<void> {
+      if (state.count >= target) return Promise.resolve();
+      return new Promise((resolve) => waiting.push({ target, resolve }));
+    },
+  };
+  return state;
+}
 
 /**
  * Sends a login whose credential lookup is held after it read the password hash, runs
@@ -109,15 +129,35 @@ describe.each(BACKENDS)('tokens.revokeAll refuses what a login or refresh alread
   it('a client logging in again and again with the old password keeps no working token across a password change (12 unpaused rounds)', async () => {
     const users = new MemoryStore({ passwordCost: 10 });
     const alice = await users.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
+    // Counted, never held: the rounds below wait for a number of lookups or answers, so the
+    // password change lands at the same point of the logins' progress on a fast or a busy machine.
+    const lookups = progress();
+    const findCredentials = users.findCredentials.bind(users);
+    users.findCredentials = async (login: string): Promise<CredentialRecord | null> => {
+      const record = await findCredentials(login);
+      lookups.add();
+      return record;
+    };
     const store = backends.storeFor(backend, users);
-    const { app, auth } = appOver(store);
+    // The new password hashed at the users' cost (10), not the default 12: less bcrypt, same rounds.
+    const { app, auth } = appOver(store, { passwords: { cost: 10 } });
     const newHash = await auth.passwords.hash('a brand new password');
     const oldHash = (await users.findCredentials('alice@example.org'))!.passwordHash;
     for (let round = 0; round < 12; round += 1) {
       await users.setPasswordHash(alice.id, oldHash);
-      const logins = Array.from({ length: 3 }, () => request(app).post('/v1/sessions').send(credentials).then((res) => res));
-      // The password change lands somewhere inside the logins' bcrypt checks.
-      await new Promise((resolve) => setTimeout(resolve, round * 4));
+      const answers = progress();
+      const lookupsBefore = lookups.count;
+      const logins = Array.from({ length: 3 }, () =>
+        request(app)
+          .post('/v1/sessions')
+          .send(credentials)
+          .then((res) => (answers.add(), res)),
+      );
+      // Where the password change lands, by round: after 0, 1, 2 or 3 of the logins read the
+      // old hash (their bcrypt checks under way), after one login answered, after all did.
+      const point = round % 6;
+      if (point < 4) await lookups.reached(lookupsBefore + point);
+      else await answers.reached(point === 4 ? 1 : 3);
       await users.setPasswordHash(alice.id, newHash);
       await auth.tokens.revokeAll(alice.id);
       for (const res of await Promise.all(logins)) {
@@ -126,5 +166,6 @@ describe.each(BACKENDS)('tokens.revokeAll refuses what a login or refresh alread
         expect({ round, status: use.status }).toEqual({ round, status: 401 });
       }
     }
-  });
+    // 12 rounds × 3 logins × bcrypt at cost 10, over a real store: sized for a busy CI runner.
+  }, 180_000);
 });

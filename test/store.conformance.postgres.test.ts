@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { describeStoreConformance } from '../src/store/conformance';
 import { PostgresStore } from '../src/store/postgres';
+import { realNow } from './helpers/clock';
 import { useMigratedSchema } from './helpers/services';
 
 // Each run and jest worker gets its own schema, dropped afterwards.
@@ -10,7 +11,7 @@ describeStoreConformance('PostgresStore', () => new PostgresStore({ pool: pool()
 
 describe('PostgresStore sweepExpired', () => {
   it('should remove expired tokens, revocations and counters, and nothing else', async () => {
-    const now = 1_800_000_000_000;
+    const now = realNow();
     const store = new PostgresStore({ pool: pool(), schema, now: () => now });
     await pool().query(`TRUNCATE "${schema}".gatehouse_tokens, "${schema}".gatehouse_revocations, "${schema}".gatehouse_attempts`);
     const token = (hash: string, expiresAt: number | null) => ({ hash, kind: 'session' as const, actorId: 'sweep-actor', createdAt: now - 1000, expiresAt });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { describeStoreConformance } from '../src/store/conformance';
 import { RedisStore } from '../src/store/redis';
+import { realNow } from './helpers/clock';
 import { connectRedis, deleteRedisKeys, REDIS_URL, runId } from './helpers/services';
 
 // Each run and jest worker writes under its own prefix and removes it afterwards.
@@ -34,7 +35,7 @@ describeStoreConformance('RedisStore', () => {
 });
 
 describe('RedisStore expiry in Redis', () => {
-  const now = 1_800_000_000_000;
+  const now = realNow();
   const store = () => new RedisStore({ client: client!, keyPrefix, now: () => now });
 
   it('should give a token key the TTL left until expiresAt by the store clock', async () => {

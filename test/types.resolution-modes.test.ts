@@ -11,9 +11,9 @@ import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync }
 import path from 'node:path';
 import { ROOT } from './helpers/build';
 import { installTarball, packTarball } from './helpers/pack';
+import { compile } from './helpers/tsc';
 
 const FIXTURES = path.join(ROOT, 'test', 'types');
-const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** Mode → the consumer file names it compiles (the extension decides CJS or ESM under node16/nodenext). */
 const MODES: Record<string, string[]> = {
@@ -22,16 +22,6 @@ const MODES: Record<string, string[]> = {
   nodenext: ['consumer.cts', 'consumer.mts'],
   bundler: ['consumer.ts'],
 };
-
-function compile(dir: string): { status: number; output: string } {
-  try {
-    execFileSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { encoding: 'utf8', stdio: 'pipe' });
-    return { status: 0, output: '' };
-  } catch (error) {
-    const failure = error as { status: number; stdout: string; stderr: string };
-    return { status: failure.status, output: `${failure.stdout}${failure.stderr}` };
-  }
-}
 
 describe('the packed package type-checks in every module resolution mode', () => {
   let tarball: string;

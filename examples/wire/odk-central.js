@@ -28,11 +28,11 @@ async function createOdkCentralApp({ now, cookieSecret = 'odk-example-cookie-sec
       login: (body) => ({ createdAt: body.createdAt, expiresAt: body.expiresAt, token: body.token }),
       logout: () => ({ message: 'Success' }),
       challenges: [],
-      // A locked account answers as any failed login; the lockout itself stays on.
-      error: (problem) => ({
-        status: problem.code === '403.2' ? 401 : problem.status,
-        body: problem.code === '403.2' ? { code: '401.2', message: 'Could not authenticate with the provided credentials.' } : { code: problem.code, message: problem.detail },
-      }),
+      // A locked account answers as any failed login, without the lock's Retry-After; the lockout itself stays on.
+      error: (problem) =>
+        problem.code === '403.2'
+          ? { status: 401, headers: { 'Retry-After': null }, body: { code: '401.2', message: 'Could not authenticate with the provided credentials.' } }
+          : { body: { code: problem.code, message: problem.detail } },
     },
   });
   const fieldRoutes = auth.require({ actors: ['user', 'appUser'] });

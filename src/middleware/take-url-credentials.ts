@@ -6,6 +6,7 @@
 import type { Request, Response } from 'express';
 import type { UrlCredentials } from '../url-credentials';
 import {
+  isBracketedApiKeyParam,
   protohostOf,
   recordedUrlCredentials,
   takeCredentialsFromUrl,
@@ -49,13 +50,15 @@ export function takeUrlCredentials(req: Request, res: Response, config: UrlCrede
 
 /**
  * Express 4 parses `req.query` once into an own property; Express 5 computes it from
- * `req.url` on each read, so rewriting the URL is enough there.
+ * `req.url` on each read, so rewriting the URL is enough there. qs files `apikey[]=` under
+ * `apikey`; a host's simple parser keeps the name `apikey[]` as it is: both go.
  */
 function scrubQueryObject(req: Request): void {
   if (!Object.prototype.hasOwnProperty.call(req, 'query')) return;
   const query = (req as { query?: unknown }).query;
   if (query && typeof query === 'object') {
-    delete (query as Record<string, unknown>).apikey;
-    delete (query as Record<string, unknown>).apiKey;
+    for (const name of Object.keys(query)) {
+      if (name === 'apikey' || name === 'apiKey' || isBracketedApiKeyParam(name)) delete (query as Record<string, unknown>)[name];
+    }
   }
 }

@@ -2,10 +2,12 @@
  * Change tickets for expired passwords (README, "Changing an expired password").
  *
  * A login with the right but expired password (403.3) gets a ticket that lets its owner set
- * a new password without the old one again. The ticket names the login, the actor and its
- * expiry, and is signed (HMAC-SHA256) together with a digest of the password hash it was
- * issued for: once the password has changed, the signature no longer checks out, so a
- * ticket works once, and never after another change. Nothing is stored for it.
+ * a new password without the old one again. The ticket names the login, the actor, its
+ * expiry and a keyed digest of the password hash it was issued for, and is signed
+ * (HMAC-SHA256). The signature is checked before anything in the ticket is used, so a
+ * forged one never reaches the store; the digest is then checked against the hash the
+ * store holds: once the password has changed it no longer matches, so a ticket works
+ * once, and never after another change. Nothing is stored for it.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GatehouseError } from '../errors';
@@ -36,37 +38,52 @@ export class ChangeTickets {
 
   /** A ticket for `claims`, bound to the current `passwordHash`. */
   issue(claims: ChangeTicketClaims, passwordHash: string): string {
-    const payload = Buffer.from(JSON.stringify({ l: claims.login, a: claims.actorId, e: this.options.now() + this.options.ttl })).toString('base64url');
-    return `${payload}.${this.mac(payload, passwordHash)}`;
+    const payload = Buffer.from(
+      JSON.stringify({ l: claims.login, a: claims.actorId, e: this.options.now() + this.options.ttl, h: this.hashBinding(passwordHash) }),
+    ).toString('base64url');
+    return `${payload}.${this.mac(payload)}`;
   }
 
-  /** The claims of a well-formed ticket, not yet checked against a hash; 401.2 when it is not one. */
-  read(ticket: string): ChangeTicketClaims & { expiresAt: number; payload: string; mac: string } {
+  /**
+   * The claims of a ticket this key signed, not yet checked against a hash or the clock;
+   * 401.2 when it is not one. Nothing of the ticket is read before its signature checks out.
+   */
+  read(ticket: string): ChangeTicketClaims & { expiresAt: number; binding: string } {
     const [payload, mac, extra] = ticket.split('.');
     if (!payload || !mac || extra !== undefined) throw new GatehouseError('401.2');
+    if (!sameText(this.mac(payload), mac)) throw new GatehouseError('401.2');
     let claims: unknown;
     try {
       claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     } catch {
       throw new GatehouseError('401.2');
     }
-    const { l, a, e } = (claims ?? {}) as { l?: unknown; a?: unknown; e?: unknown };
-    if (typeof l !== 'string' || typeof a !== 'string' || typeof e !== 'number') throw new GatehouseError('401.2');
-    return { login: l, actorId: a, expiresAt: e, payload, mac };
+    const { l, a, e, h } = (claims ?? {}) as { l?: unknown; a?: unknown; e?: unknown; h?: unknown };
+    if (typeof l !== 'string' || typeof a !== 'string' || typeof e !== 'number' || typeof h !== 'string') throw new GatehouseError('401.2');
+    return { login: l, actorId: a, expiresAt: e, binding: h };
   }
 
   /** Checks a ticket read by {@link read} against the current hash: 401.2 when it does not match, 401.4 when expired. */
   verify(ticket: ReturnType<ChangeTickets['read']>, passwordHash: string): void {
-    const expected = Buffer.from(this.mac(ticket.payload, passwordHash));
-    const given = Buffer.from(ticket.mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new GatehouseError('401.2');
+    if (!sameText(this.hashBinding(passwordHash), ticket.binding)) throw new GatehouseError('401.2');
     if (ticket.expiresAt <= this.options.now()) throw new GatehouseError('401.4');
   }
 
-  private mac(payload: string, passwordHash: string): string {
-    const hashDigest = createHash('sha256').update(passwordHash).digest('hex');
-    return createHmac('sha256', this.key).update(`${payload}\n${hashDigest}`).digest('base64url');
+  private mac(payload: string): string {
+    return createHmac('sha256', this.key).update(`ticket\n${payload}`).digest('base64url');
   }
+
+  /** Keyed, so the ticket (which its holder reads) tells nothing about the hash. */
+  private hashBinding(passwordHash: string): string {
+    return createHmac('sha256', this.key).update(`hash\n${passwordHash}`).digest('base64url');
+  }
+}
+
+/** Constant-time equality of two strings (a length difference is no secret: MACs have one length). */
+function sameText(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**

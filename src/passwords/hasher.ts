@@ -288,8 +288,12 @@ export class PasswordHasher {
     return typeof hash === 'string' && BCRYPT_HASH.test(hash) && bcrypt.getRounds(hash) !== this.options.cost;
   }
 
-  /** Over-long passwords fail fast whether or not the login exists, so this leaks nothing. */
-  private accepts(plain: string): boolean {
+  /**
+   * True when the password can be hashed and checked in full: at most 72 bytes in UTF-8,
+   * or any length with prehash on. Over-long passwords fail fast whether or not the login
+   * exists, so this leaks nothing.
+   */
+  accepts(plain: string): boolean {
     return this.options.prehash !== false || fitsBcrypt(plain);
   }
 

@@ -6,11 +6,11 @@
  * not know, so the lockout itself does not reveal which logins are real. The counter is read before any bcrypt
  * work, so a locked login costs the server one store read, not a hash.
  */
-import { isIP } from 'node:net';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { normalizeLogin } from '../login';
 import type { AttemptPolicy, AttemptState, AttemptStore } from '../store/types';
+import { addressGroup } from './address-group';
 
 /**
  * The `lockout` option of `gatehouse()`; `false` turns lockout off.
@@ -39,12 +39,22 @@ export interface LockoutOptions {
   /**
    * What a counter belongs to. `'login'` (default; SIERA and Apostrophe do this): one
    * counter per login, so guessing from many addresses still locks. `'login+ip'`: one per
-   * login and client address (`req.ip`, which honours `trust proxy`), so an attacker can
-   * lock a login only from the addresses it uses — at the price of letting a distributed
-   * guesser make `maxAttempts` guesses per address.
+   * login and client (`req.ip`, which honours `trust proxy`; an IPv6 client by its /64, an
+   * IPv4-mapped one by its IPv4 address), so an attacker can lock a login only from the
+   * clients it uses — at the price of letting a distributed guesser make `maxAttempts`
+   * guesses per client, up to `accountMaxAttempts` in all.
    * @example { by: 'login+ip' }
    */
   by?: 'login' | 'login+ip';
+  /**
+   * With `by: 'login+ip'`, the ceiling per login whatever the clients: after this many
+   * failures within `window`, from any mix of addresses, the login is locked for everyone
+   * for `duration`. It bounds a guesser with many addresses, and lets one with few lock
+   * nobody out. An integer of at least `maxAttempts`. Default five times `maxAttempts` (25).
+   * Refused with `by: 'login'`, whose one counter is the ceiling.
+   * @example { by: 'login+ip', maxAttempts: 5, accountMaxAttempts: 50 }
+   */
+  accountMaxAttempts?: number;
 }
 
 /** {@link LockoutOptions} after validation, every default filled in. */
@@ -57,13 +67,17 @@ export interface ResolvedLockoutOptions {
   duration: number;
   /** {@link LockoutOptions.by}, default filled in. */
   by: 'login' | 'login+ip';
+  /** Present with `by: 'login+ip'` only. */
+  accountMaxAttempts?: number;
 }
 
+/** The default `accountMaxAttempts`, as a multiple of `maxAttempts`. */
+const ACCOUNT_CEILING_FACTOR = 5;
 /** The fields of {@link LockoutDependencies}; a compile error when they disagree. */
 const DEPENDENCY_NAMES: OptionNames<LockoutDependencies> = { store: true, options: true, now: true };
 const DEFAULTS: ResolvedLockoutOptions = { maxAttempts: 5, window: 15 * 60_000, duration: 15 * 60_000, by: 'login' };
 /** The options of `lockout`; a compile error when it and {@link LockoutOptions} disagree. */
-const OPTION_NAMES: OptionNames<LockoutOptions> = { maxAttempts: true, window: true, duration: true, by: true };
+const OPTION_NAMES: OptionNames<LockoutOptions> = { maxAttempts: true, window: true, duration: true, by: true, accountMaxAttempts: true };
 /** Longer than any sane lock, and well inside what `setTimeout`-free arithmetic and stores handle. */
 const MAX_MS = 365 * 24 * 60 * 60_000;
 
@@ -99,7 +113,20 @@ export function resolveLockoutOptions(input: LockoutOptions | false | undefined 
   if (by !== 'login' && by !== 'login+ip') {
     fail('lockout.by', "lockout.by must be 'login' or 'login+ip'; default 'login'.", { where });
   }
-  return { maxAttempts, window, duration, by };
+  if (by === 'login') {
+    if (input.accountMaxAttempts !== undefined) {
+      fail('lockout.accountMaxAttempts', "lockout.accountMaxAttempts applies to by: 'login+ip' only; with by: 'login' the one counter per login is the ceiling.", {
+        where,
+        code: 'GATEHOUSE_CONFLICTING_OPTIONS',
+      });
+    }
+    return { maxAttempts, window, duration, by };
+  }
+  const accountMaxAttempts = input.accountMaxAttempts ?? ACCOUNT_CEILING_FACTOR * maxAttempts;
+  if (!Number.isInteger(accountMaxAttempts) || accountMaxAttempts < maxAttempts) {
+    fail('lockout.accountMaxAttempts', `lockout.accountMaxAttempts must be an integer of at least maxAttempts (${maxAttempts}); default ${ACCOUNT_CEILING_FACTOR} × maxAttempts.`, { where });
+  }
+  return { maxAttempts, window, duration, by, accountMaxAttempts };
 }
 
 /** Dependencies and options of {@link Lockout}. */
@@ -136,6 +163,8 @@ export class Lockout {
   private readonly store: AttemptStore;
   private readonly now: () => number;
   private readonly policy: AttemptPolicy | null;
+  /** The per-login ceiling of `by: 'login+ip'`; `null` otherwise. */
+  private readonly accountPolicy: AttemptPolicy | null;
 
   constructor(dependencies: LockoutDependencies) {
     if (dependencies && typeof dependencies === 'object') knownOptions(dependencies, DEPENDENCY_NAMES, '', { where: 'Lockout' });
@@ -147,6 +176,8 @@ export class Lockout {
     this.store = dependencies.store;
     this.now = dependencies.now ?? Date.now;
     this.policy = resolved === false ? null : { maxAttempts: resolved.maxAttempts, windowMs: resolved.window, lockMs: resolved.duration };
+    this.accountPolicy =
+      resolved === false || resolved.accountMaxAttempts === undefined ? null : { maxAttempts: resolved.accountMaxAttempts, windowMs: resolved.window, lockMs: resolved.duration };
   }
 
   /** False when constructed with `options: false`. */
@@ -156,8 +187,9 @@ export class Lockout {
 
   /**
    * The counter key for a login (normalised here too) and, with `by: 'login+ip'`, the
-   * client address. With `by: 'login'` the key is the normalised login itself. With
-   * `'login+ip'` it is `ip:<address>:login:<login>`; an address that is not an IP
+   * client. With `by: 'login'` the key is the normalised login itself. With
+   * `'login+ip'` it is `ip:<client>:login:<login>`, the client as `addressGroup` writes it
+   * (an IPv6 address by its /64, `2001:db8:0:7::/64`); an address that is not an IP
    * literal is percent-encoded, so `:login:` first appears as the separator.
    */
   keyFor(login: string, clientIp?: string): string {
@@ -167,8 +199,20 @@ export class Lockout {
   }
 
   private addressPrefix(clientIp: string | undefined): string {
-    const address = clientIp && isIP(clientIp) ? clientIp : encodeURIComponent(clientIp || 'unknown');
-    return `ip:${address}:`;
+    return `ip:${addressGroup(clientIp)}:`;
+  }
+
+  /**
+   * The key of the per-login ceiling (`accountMaxAttempts`) that goes with a `by: 'login+ip'`
+   * key: the key `by: 'login'` would use. `null` when there is no ceiling.
+   */
+  accountKeyFor(login: string): string | null {
+    return this.accountPolicy ? normalizeLogin(login) : null;
+  }
+
+  /** {@link accountKeyFor} for an actor the store resolved: `actor:<id>`, or `null`. */
+  accountKeyForActor(actorId: string): string | null {
+    return this.accountPolicy ? `actor:${encodeURIComponent(actorId)}` : null;
   }
 
   /**
@@ -185,13 +229,15 @@ export class Lockout {
   /**
    * Resolves to the counter when the key is not locked; rejects with GatehouseError 403.2
    * (`lockoutTimeRemaining`: whole seconds, rounded up, also sent as `Retry-After`;
-   * `maxRetriesExceeded: true`) when it is. Store rejections propagate unchanged.
+   * `maxRetriesExceeded: true`) when it is, or when `accountKey` (the ceiling's, from
+   * {@link accountKeyFor}) is. Store rejections propagate unchanged.
    */
-  async check(key: string): Promise<AttemptState> {
+  async check(key: string, accountKey: string | null = null): Promise<AttemptState> {
     if (!this.policy) return { ...UNLOCKED };
     const now = this.now();
-    const state = await this.store.readAttempts(key, now);
-    if (state.lockedUntil !== null && state.lockedUntil > now) throw lockedError(state.lockedUntil, now);
+    const [state, account] = await Promise.all([this.store.readAttempts(key, now), accountKey !== null && this.accountPolicy ? this.store.readAttempts(accountKey, now) : null]);
+    const lockedUntil = Math.max(state.lockedUntil ?? 0, account?.lockedUntil ?? 0);
+    if (lockedUntil > now) throw lockedError(lockedUntil, now);
     return state;
   }
 
@@ -201,22 +247,33 @@ export class Lockout {
    * bcrypt would let a burst of concurrent guesses all pass the read before any is counted;
    * reserving first means at most `maxAttempts` checks run per window, on every instance
    * sharing the store. A correct password then clears the counter (`recordSuccess`).
+   * With `accountKey`, the attempt is counted against the ceiling too, and either going
+   * past its limit refuses it.
    */
-  async reserve(key: string): Promise<AttemptState> {
+  async reserve(key: string, accountKey: string | null = null): Promise<AttemptState> {
     if (!this.policy) return { ...UNLOCKED };
     const now = this.now();
-    const state = await this.store.recordFailedAttempt(key, this.policy, now);
-    if (state.count > this.policy.maxAttempts && state.lockedUntil !== null && state.lockedUntil > now) {
-      throw lockedError(state.lockedUntil, now);
-    }
+    const accountPolicy = accountKey !== null ? this.accountPolicy : null;
+    const [state, account] = await Promise.all([
+      this.store.recordFailedAttempt(key, this.policy, now),
+      accountPolicy ? this.store.recordFailedAttempt(accountKey!, accountPolicy, now) : null,
+    ]);
+    const lockedUntil = Math.max(overLimit(state, this.policy, now), account && accountPolicy ? overLimit(account, accountPolicy, now) : 0);
+    if (lockedUntil > 0) throw lockedError(lockedUntil, now);
     return state;
   }
 
-  /** Clears the counter after a correct password; resolves to the failures it held. */
-  async recordSuccess(key: string): Promise<number> {
+  /** Clears the counter (and the ceiling's, given `accountKey`) after a correct password; resolves to the failures `key` held. */
+  async recordSuccess(key: string, accountKey: string | null = null): Promise<number> {
     if (!this.policy) return 0;
-    return this.store.clearAttempts(key);
+    const [count] = await Promise.all([this.store.clearAttempts(key), accountKey !== null && this.accountPolicy ? this.store.clearAttempts(accountKey) : 0]);
+    return count;
   }
+}
+
+/** When a counter past its limit is locked until, or 0 when it is not. */
+function overLimit(state: AttemptState, policy: AttemptPolicy, now: number): number {
+  return state.count > policy.maxAttempts && state.lockedUntil !== null && state.lockedUntil > now ? state.lockedUntil : 0;
 }
 
 function lockedError(lockedUntil: number, now: number): GatehouseError {

@@ -144,14 +144,16 @@ export class PasswordCheck {
     // The address is read only when the key needs it (`clientIp` may be a getter over `req.ip`).
     const clientIp = lockout && lockout.options !== false && lockout.options.by === 'login+ip' ? input.clientIp : undefined;
     const lockoutKey = !lockout ? '' : record ? lockout.keyForActor(record.actor.id, clientIp) : lockout.keyFor(login, clientIp);
+    // With 'login+ip', the per-login ceiling: many clients together lock the login too.
+    const accountKey = !lockout ? null : record ? lockout.accountKeyForActor(record.actor.id) : lockout.accountKeyFor(login);
     // Still before any hash: a locked login costs a lookup and a read, never bcrypt.
-    const attempts = lockout ? await lockout.check(lockoutKey) : null;
+    const attempts = lockout ? await lockout.check(lockoutKey, accountKey) : null;
 
     const passwordHash = record?.passwordHash ?? null;
     const cache = useCache ? this.cache : undefined;
     if (record && passwordHash !== null && cache?.get(login, password, passwordHash)) {
       // No bcrypt runs on a hit, so nothing is reserved; clear only what earlier failures left.
-      const previous = lockout && attempts && attempts.count > 0 ? await lockout.recordSuccess(lockoutKey) : 0;
+      const previous = lockout && attempts && attempts.count > 0 ? await lockout.recordSuccess(lockoutKey, accountKey) : 0;
       return this.succeed(record, previous);
     }
 
@@ -159,7 +161,7 @@ export class PasswordCheck {
     // Counted inside the bcrypt slot, just before bcrypt runs: a burst of concurrent guesses
     // cannot outrun the lock, and a check refused 503.2 (queue full) or dropped because the
     // client left never counts — only a password bcrypt actually checked does.
-    const options = { signal, beforeRun: lockout ? () => lockout.reserve(lockoutKey) : undefined };
+    const options = { signal, beforeRun: lockout ? () => lockout.reserve(lockoutKey, accountKey) : undefined };
     let verified: boolean;
     if (record && passwordHash !== null) {
       const verify = () => this.hasher.verify(password, passwordHash, options);
@@ -170,7 +172,7 @@ export class PasswordCheck {
     if (!record || !verified) throw new GatehouseError('401.2');
 
     // The cleared count includes this attempt's own reservation.
-    const previous = lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey)) - 1) : 0;
+    const previous = lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey, accountKey)) - 1) : 0;
     const result = this.succeed(record, previous);
     if (passwordHash !== null && this.hasher.needsRehash(passwordHash)) await this.upgradeHash(record, login, password, passwordHash, cache);
     return result;

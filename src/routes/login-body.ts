@@ -4,6 +4,7 @@
  */
 import express, { type RequestHandler } from 'express';
 import { GatehouseError } from '../errors';
+import { hasControlCharacter } from '../login';
 
 /** What a login body holds once read. */
 export interface LoginBody {
@@ -39,13 +40,20 @@ export function requiredString(body: Record<string, unknown>, field: string, max
   return value;
 }
 
-/** Reads `{ login | email | username, password }`. */
+/**
+ * Reads `{ login | email | username, password }`. A control character in either is 400.1
+ * naming the field, before any store call: it says something about the input alone, never
+ * about an account.
+ */
 export function readLoginBody(rawBody: unknown): LoginBody {
   const body = bodyObject(rawBody);
   const field = LOGIN_FIELDS.find((name) => body[name] !== undefined) ?? 'login';
   const login = requiredString(body, field, MAX_LOGIN_LENGTH);
   if (login.trim() === '') throw badField(field, 'is required');
-  return { login, password: requiredString(body, 'password') };
+  if (hasControlCharacter(login)) throw badField(field, 'must not contain control characters');
+  const password = requiredString(body, 'password');
+  if (hasControlCharacter(password)) throw badField('password', 'must not contain control characters');
+  return { login, password };
 }
 
 /** Largest body the auth endpoints read (16 KB); a larger one is refused with 413.1. */

@@ -18,12 +18,18 @@ export function authInfoFor(info: AuthInfo, reference: CredentialReference): Aut
   return { [CREDENTIAL_REFERENCE]: reference, ...info };
 }
 
-/** Reports a rejection from the verify step as passport expects. */
+/**
+ * The one mapping from a thrown error to a strategy's outcome: a refusal (a 401 or 403
+ * GatehouseError) is a `fail` carrying it; any other GatehouseError (503.1, 503.2) an `error`
+ * as it is; anything else — a store failure not yet wrapped, a bug — an `error` of 503.1 that
+ * keeps it as the cause, so nothing unforeseen ever reads as a success or leaks as a 500.
+ */
 export function reportRejection(strategy: Strategy, error: unknown): void {
-  if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) {
-    strategy.fail(error, error.status);
+  if (isGatehouseError(error)) {
+    if (error.status === 401 || error.status === 403) strategy.fail(error, error.status);
+    else strategy.error(error);
   } else {
-    strategy.error(error instanceof Error ? error : new Error(String(error)));
+    strategy.error(new GatehouseError('503.1', { cause: error }));
   }
 }
 

@@ -43,8 +43,16 @@ export const BasicStrategyBase = BasicStrategy as unknown as new (options: { rea
 /** passport-http-bearer's `Strategy`. */
 export const BearerStrategyBase = BearerStrategy as unknown as new (verify: () => void) => PassportStrategy;
 
+/** The options of passport-jwt's `Strategy` that Gatehouse uses (its public, documented ones). */
+export interface PassportJwtOptions {
+  jwtFromRequest(req: object): string | null;
+  secretOrKeyProvider(req: object, token: unknown, done: (error: unknown, key?: unknown) => void): void;
+  algorithms?: string[];
+  issuer?: string;
+  audience?: string | RegExp | Array<string | RegExp>;
+  ignoreExpiration?: boolean;
+  jsonWebTokenOptions?: { ignoreNotBefore?: boolean };
+}
+
 /** passport-jwt's `Strategy`. */
-export const JwtStrategyBase = PassportJwtStrategy as unknown as new (
-  options: { secretOrKeyProvider: (req: unknown, token: unknown, done: (error: unknown) => void) => void; jwtFromRequest: () => null },
-  verify: () => void,
-) => PassportStrategy;
+export const JwtStrategyBase = PassportJwtStrategy as unknown as new (options: PassportJwtOptions, verify: (claims: never, done: (error: unknown, user?: unknown) => void) => void) => PassportStrategy;

@@ -87,6 +87,11 @@ export interface RedisStoreOptions {
    * Redis would hold requests for ever; the constructor refuses it otherwise. Required.
    * @example new RedisStore({ client: 'redis://127.0.0.1:6379' })
    * @example new RedisStore({ client: new Redis(url, { commandTimeout: 1000, maxRetriesPerRequest: 1 }) })
+   * @example
+   * ```ts
+   * // A Sentinel-managed primary: ioredis asks the sentinels where it is, after a failover too.
+   * new RedisStore({ client: new Redis({ sentinels: [{ host: 'sentinel-1', port: 26379 }], name: 'mymaster', ...REDIS_FAIL_FAST_OPTIONS }) })
+   * ```
    */
   client: Redis | RedisOptions | string;
   /**

@@ -95,7 +95,9 @@ export interface ListCredentialsOptions {
 export interface RevokeByIdOptions {
   /**
    * Revoke only when the credential belongs to this actor (resolves to `false` otherwise),
-   * for endpoints where users manage their own credentials. Default: any actor's.
+   * for endpoints where users manage their own credentials. Default (the key left out): any
+   * actor's. When the key is present it must be a non-empty string: `{ actorId: undefined }`
+   * throws a `GatehouseConfigError` (`GATEHOUSE_INVALID_OPTION`) rather than widen the scope.
    */
   actorId?: string;
 }
@@ -123,15 +125,10 @@ export interface TokenServiceDependencies {
   lastUsedInterval?: number;
   /** Reports `token.issued`, `token.revoked` and `token.revokedAll`. Default: none. */
   emit?: Emit;
-  /**
-   * Logins hand out a token and a cookie as one session (`login.credentials: 'token+cookie'`):
-   * revoking a session token reads its record first, to end its cookie too. Default `false`.
-   */
-  linkedLogins?: boolean;
 }
 
 /** A session token or cookie session handed out by a login together with the other (they share a family). */
-function isLinkedLogin(record: TokenRecord): boolean {
+function isLinkedLogin(record: Pick<TokenRecord, 'kind' | 'familyId'>): boolean {
   return (record.kind === 'session' || record.kind === 'cookie') && typeof record.familyId === 'string' && record.familyId !== '';
 }
 
@@ -160,10 +157,8 @@ export class TokenService {
   private readonly recentUses = new Map<string, number>();
   private revokeFamilyHook: RevokeFamilyHook | null = null;
   private readonly emit: Emit;
-  private readonly linkedLogins: boolean;
 
   constructor(dependencies: TokenServiceDependencies) {
-    this.linkedLogins = dependencies.linkedLogins ?? false;
     this.store = dependencies.store;
     this.lifetimes = dependencies.lifetimes;
     this.now = dependencies.now;
@@ -227,7 +222,9 @@ export class TokenService {
 
   /**
    * Revokes one token; resolves to `true` when it existed. Malformed input resolves to `false`.
-   * A session token handed out with a cookie by one login (`login.credentials: 'token+cookie'`) ends the cookie too.
+   * What ends with it is what {@link end} says: a session token handed out with a cookie by one
+   * login (`login.credentials: 'token+cookie'`) ends the cookie too, and a refresh token ends its
+   * whole family and the access tokens issued from it.
    */
   async revoke(token: string): Promise<boolean> {
     const kind = typeof token === 'string' ? parseTokenKind(token) : null;
@@ -237,13 +234,29 @@ export class TokenService {
     return removed;
   }
 
-  /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}); a login's token and cookie end together. */
+  /** Revokes a token by its store key (the `hash` of a {@link VerifiedToken}), as {@link end} says. */
   async revokeByHash(hash: string): Promise<boolean> {
-    if (this.linkedLogins) {
-      const record = await this.requireStore('findToken').findToken(hash);
-      if (record && isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
+    const record = await this.requireStore('findToken').findToken(hash);
+    return record !== null && record.hash === hash ? this.end(record) : false;
+  }
+
+  /**
+   * Ends a stored credential and everything that ends with it: the one rule behind `revoke`,
+   * `revokeById`, `DELETE /sessions/{token}` and logout. A refresh token ends its family (and,
+   * through the family's revocation, the access tokens bound to it); a login's session token or
+   * cookie session ends the login (both); any other credential ends alone. Resolves to `true`
+   * when something was ended.
+   */
+  async end(record: Pick<TokenRecord, 'hash' | 'kind' | 'familyId'>): Promise<boolean> {
+    if (record.kind === 'refresh' && record.familyId) {
+      if (this.revokeFamilyHook) {
+        await this.revokeFamilyHook(record.familyId);
+        return true;
+      }
+      return (await this.endLogin(record.familyId)) > 0;
     }
-    return this.requireStore('deleteToken').deleteToken(hash);
+    if (isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
+    return this.requireStore('deleteToken').deleteToken(record.hash);
   }
 
   /**
@@ -375,8 +388,13 @@ export class TokenService {
    * ```
    */
   async revokeById(id: string, options: RevokeByIdOptions = {}): Promise<boolean> {
-    if (!options || typeof options !== 'object' || (options.actorId !== undefined && typeof options.actorId !== 'string')) {
-      fail(options && typeof options === 'object' ? 'actorId' : '', 'options must be an object such as { actorId: req.user.id }.', { where: 'tokens.revokeById' });
+    if (!options || typeof options !== 'object') {
+      fail('', 'options must be an object such as { actorId: req.user.id }.', { where: 'tokens.revokeById' });
+    }
+    // A key that is there but empty (`req.user?.id` on a request without a user) is the caller's
+    // mistake; read as "any actor" it would end someone else's credential.
+    if ('actorId' in options && (typeof options.actorId !== 'string' || options.actorId === '')) {
+      fail('actorId', 'options must be an object such as { actorId: req.user.id }; actorId, when given, must be a non-empty string (leave it out for any actor).', { where: 'tokens.revokeById' });
     }
     // A misspelt `actorId` would mean "any actor's".
     knownOptions(options, REVOKE_BY_ID_OPTION_NAMES, '', { where: 'tokens.revokeById' });
@@ -384,12 +402,7 @@ export class TokenService {
     const record = await this.requireStore('findTokenById').findTokenById(id);
     if (!record || record.id !== id) return false;
     if (options.actorId !== undefined && record.actorId !== options.actorId) return false;
-    if (record.kind === 'refresh' && record.familyId && this.revokeFamilyHook) {
-      await this.revokeFamilyHook(record.familyId);
-      return true;
-    }
-    if (isLinkedLogin(record)) return (await this.endLogin(record.familyId!)) > 0;
-    return this.requireStore('deleteToken').deleteToken(record.hash);
+    return this.end(record);
   }
 
   /** What `list` shows: unexpired, not a spent refresh token, not past a session idle timeout. */

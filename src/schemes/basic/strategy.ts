@@ -10,11 +10,15 @@
  */
 import type { Request } from 'express';
 import { BasicStrategyBase, type PassportStrategy } from '../passport-base';
-import { GatehouseError, isGatehouseError } from '../../errors';
+import { GatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
 import { isSecureRequest } from '../../request-secure';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
+import { hasControlCharacter } from '../../login';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
+import { BASIC_DETECTION } from './detection';
+import { readOwnAuthorization } from '../detection';
+import { reportRejection } from '../outcome';
 import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '../../passwords/hasher';
 import { Lockout, resolveLockoutOptions, type LockoutOptions } from '../../passwords/lockout';
 import { PasswordCheck, type PasswordCheckInput } from '../../passwords/password-check';
@@ -101,14 +105,12 @@ const OPTION_NAMES: OptionNames<HttpsBasicStrategyOptions> = {
 
 /** Standard base64 with correct padding (RFC 4648 §4); anything else is refused, not guessed at. */
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** `Basic` (any case), whitespace, the token68 and optional trailing whitespace. */
-const BASIC_HEADER = /^basic[ \t]+([^ \t]*)[ \t]*$/i;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Splits a Basic credential into login and password, or returns `null` when it is
  * malformed: not canonical base64, not UTF-8 (RFC 7617 `charset="UTF-8"`), without a
- * colon, or with an empty login or password. The split is at the FIRST colon: a login
+ * colon, with an empty login or password, or with a control character in either. The split is at the FIRST colon: a login
  * cannot contain one (RFC 7617 §2), a password can.
  *
  * @example
@@ -129,6 +131,8 @@ export function decodeBasicCredentials(encoded: string): { login: string; passwo
   }
   const colon = decoded.indexOf(':');
   if (colon <= 0 || colon === decoded.length - 1) return null;
+  // RFC 7617 §2: neither part may hold a control character; refused before any store call.
+  if (hasControlCharacter(decoded)) return null;
   return { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -235,10 +239,11 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
 
     let encoded = options?.credential;
     if (typeof encoded !== 'string') {
-      const header = req.headers?.authorization;
-      const match = typeof header === 'string' ? BASIC_HEADER.exec(header) : null;
-      if (!match) return outcome.fail(new GatehouseError('401.2'), 401);
-      encoded = match[1];
+      // The one Authorization parser, a single pass: a regular expression with a run of
+      // spaces on either side of the value backtracked quadratically on a padded header.
+      const presented = readOwnAuthorization(req.headers?.authorization, BASIC_DETECTION);
+      if (typeof presented !== 'string') return outcome.fail(new GatehouseError('401.2'), 401);
+      encoded = presented;
     }
     const credentials = decodeBasicCredentials(encoded);
     if (!credentials) return outcome.fail(new GatehouseError('401.2'), 401);
@@ -246,12 +251,9 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     const input = new BasicCheckInput(credentials.login, credentials.password, req);
     this.passwordCheck.check(input).then(
       ({ actor }) => outcome.success(actor, { scheme: 'basic' }),
-      (error: unknown) => {
-        if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) return outcome.fail(error, error.status);
-        // 503.2 as is; anything else (the store, or a check dropped because the client left)
-        // fails closed as 503.1, keeping the cause for logs.
-        outcome.error(isGatehouseError(error) ? error : new GatehouseError('503.1', { cause: error }));
-      },
+      // 503.2 as is; anything else (the store, or a check dropped because the client left)
+      // fails closed as 503.1, keeping the cause for logs.
+      (error: unknown) => reportRejection(outcome, error),
     );
   }
 }

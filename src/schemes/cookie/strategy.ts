@@ -114,6 +114,9 @@ export class CookieSessions {
    */
   async establish(req: Request, res: Response, actorId: string, provenAt: number = this.now(), login?: { loginId: string; endsAt: number | null }): Promise<string> {
     await this.load(req, res);
+    // The browser's previous session (another user's, or an earlier login's) ends here, by
+    // regeneration; one login is one session, so the token that login handed out with it ends too.
+    await this.endLoginOf(req.session?.gatehouse);
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     const now = this.now();
     const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, provenAt, csrfToken: randomBytes(32).toString('base64url') };
@@ -133,13 +136,18 @@ export class CookieSessions {
   async end(req: Request, res: Response): Promise<void> {
     await this.load(req, res);
     const sessionKey = hashSecret(req.sessionID);
-    const loginId = req.session.gatehouse?.loginId;
+    const state = req.session.gatehouse;
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
-    if (loginId && this.store.deleteTokenFamily) await this.store.deleteTokenFamily(loginId);
+    await this.endLoginOf(state);
     // A host's session store takes express-session's write-back of a request still in flight
     // as a new session; the revocation entry keeps that copy refused.
     if (!this.tokenSessions && this.revocations) await this.revocations.revokeSession(sessionKey, this.now() + this.options.absoluteTimeout);
     res.clearCookie(this.options.name, { path: '/', httpOnly: true, secure: this.options.secure, sameSite: this.options.sameSite });
+  }
+
+  /** Ends what the session's login handed out with it (`login.credentials: 'token+cookie'`): its token and itself. */
+  private async endLoginOf(state: CookieSessionState | undefined): Promise<void> {
+    if (state?.loginId && this.store.deleteTokenFamily) await this.store.deleteTokenFamily(state.loginId);
   }
 
   /** The session's Gatehouse state if it is logged in and within its lifetimes; ends it when it is not. */

@@ -1,18 +1,19 @@
 /**
  * `jwt`: a JWS in `Authorization: Bearer`, issued here or by an external identity provider.
  *
- * Built on passport-jwt's strategy (hosts can `passport.use()` it). passport-jwt reads its
- * extractor, key provider, verify options and verify callback off the per-request copy
- * passport makes of a strategy, so each request gets its own: the current clock (for
- * injected time), the issuer's key chosen by the token's unverified `iss`/`kid`, and
- * failures turned into GatehouseErrors (401.4 for an expired token, 401.2 otherwise).
+ * Built on passport-jwt's strategy (hosts can `passport.use()` it), through its public API
+ * only: one passport-jwt verifier per verification profile (each local key, each external
+ * issuer: its algorithms, issuer and audience), made at construction. A request chooses its
+ * profile and key by the token's unverified `iss`/`kid` (a KeyObject made once), hands the
+ * token and key to the verifier through its `jwtFromRequest` and `secretOrKeyProvider`
+ * options, and runs it as passport runs any strategy. `exp` and `nbf` are checked here,
+ * against the injected clock, since passport-jwt fixes its verify options at construction.
  * Header-supplied key locations (`jku`, `x5u`, embedded `jwk`) are never read.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Request } from 'express';
 import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
 import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
-import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import { JwtStrategyBase, type PassportStrategy } from '../passport-base';
 import type { Actor } from '../../actor';
 import { GatehouseError, isGatehouseError } from '../../errors';
@@ -66,11 +67,24 @@ export interface JwtStrategyOptions {
   realm?: string;
 }
 
-/** What one request verifies against. */
+/** What one request verifies against: a key, and the verifier of the key's profile. */
 interface VerificationPlan {
   key: KeyObject;
-  options: VerifyOptions;
+  verifier: PassportStrategy;
   external: ResolvedIssuer | null;
+}
+
+/** What a verifier's options read for the request being verified. */
+interface PresentedToken {
+  token: string;
+  key: KeyObject;
+}
+
+/** A profile's checks: what passport-jwt hands jsonwebtoken (besides time, checked in `accept`). */
+interface VerificationProfile {
+  algorithms: Algorithm[];
+  issuer: string | undefined;
+  audience: VerifyOptions['audience'];
 }
 
 const MAX_KID_LENGTH = 256;
@@ -88,11 +102,9 @@ interface VerifiedClaims {
   validUntil: number;
 }
 
-/** Turns a jsonwebtoken failure into the problem a client sees. */
+/** A passport-jwt verifier's failure (a jsonwebtoken error: signature, algorithm, issuer, audience) as the problem a client sees. */
 function problemFor(challenge: unknown): GatehouseError {
-  if (isGatehouseError(challenge)) return challenge;
-  if ((challenge as Error | undefined)?.name === 'TokenExpiredError') return new GatehouseError('401.4');
-  return new GatehouseError('401.2');
+  return isGatehouseError(challenge) ? challenge : new GatehouseError('401.2');
 }
 
 /** The options of {@link JwtStrategy}; a compile error when it and {@link JwtStrategyOptions} disagree. */
@@ -126,8 +138,14 @@ export class JwtStrategy extends JwtStrategyBase {
    * compared, so a hit is this exact token.
    */
   private readonly verified = new Map<string, VerifiedClaims>();
-  /** Local keys by `kid` (`jwt.keys`); empty with a single key. */
-  private readonly keysByKid: ReadonlyMap<string, ResolvedJwtOptions['keys'][number]>;
+  /** Local keys by `kid` (`jwt.keys`), each with its verifier; empty with a single key. */
+  private readonly keysByKid: ReadonlyMap<string, { key: KeyObject; verifier: PassportStrategy }>;
+  /** The single local key's verifier (`jwt.secret` or one key pair); `null` with `jwt.keys` or none. */
+  private readonly singleKeyVerifier: PassportStrategy | null;
+  /** The verifier of each external issuer, by `iss`. */
+  private readonly issuerVerifiers = new Map<string, PassportStrategy>();
+  /** The token and key of each request being verified, for its verifier's options to read. */
+  private readonly presented = new WeakMap<object, PresentedToken>();
 
   constructor(options: JwtStrategyOptions) {
     if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where: 'JwtStrategy' });
@@ -137,8 +155,8 @@ export class JwtStrategy extends JwtStrategyBase {
     // Options a user wrote go through the same validation as gatehouse()'s; only an object
     // resolveJwtOptions itself returned is taken as already validated.
     const config = isResolvedJwtOptions(options.jwt) ? options.jwt : (resolveJwtOptions(options.jwt) as ResolvedJwtOptions);
-    // The base class insists on a key provider, an extractor and a verify callback; each
-    // request replaces them on its own copy (see authenticate).
+    // The base class insists on a key provider, an extractor and a verify callback; requests
+    // run one of the verifiers below instead (see authenticate).
     super(
       { secretOrKeyProvider: (_req: unknown, _token: unknown, done: (e: unknown) => void) => done(new GatehouseError('401.2')), jwtFromRequest: () => null },
       () => undefined,
@@ -159,7 +177,36 @@ export class JwtStrategy extends JwtStrategyBase {
         { issuer, client: new JwksClient({ jwksUri: issuer.jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 }) },
       ]),
     );
-    this.keysByKid = new Map(config.keys.map((key) => [key.kid, key]));
+    const local = { issuer: config.issuer, audience: config.audience as VerifyOptions['audience'] };
+    this.keysByKid = new Map(config.keys.map((key) => [key.kid, { key: key.verifyKey, verifier: this.verifier({ ...local, algorithms: [key.alg] }) }]));
+    this.singleKeyVerifier = config.keys.length === 0 && config.verifyKey ? this.verifier({ ...local, algorithms: config.algorithms }) : null;
+    for (const issuer of config.issuers) {
+      this.issuerVerifiers.set(issuer.issuer, this.verifier({ algorithms: issuer.algorithms, issuer: issuer.issuer, audience: issuer.audience as VerifyOptions['audience'] }));
+    }
+  }
+
+  /**
+   * A passport-jwt strategy for one profile, configured through its public options: the token
+   * and key are read for the request at hand; the verified claims are handed on as they are
+   * (`accept` judges them, and time, against the injected clock).
+   */
+  private verifier(profile: VerificationProfile): PassportStrategy {
+    return new JwtStrategyBase(
+      {
+        jwtFromRequest: (req: object) => this.presented.get(req)?.token ?? null,
+        secretOrKeyProvider: (req: object, _token: unknown, done: (error: unknown, key?: KeyObject) => void) => {
+          const presented = this.presented.get(req);
+          if (presented) done(null, presented.key);
+          else done(new GatehouseError('401.2'));
+        },
+        algorithms: profile.algorithms,
+        issuer: profile.issuer,
+        audience: profile.audience,
+        ignoreExpiration: true,
+        jsonWebTokenOptions: { ignoreNotBefore: true },
+      },
+      (claims: JwtClaims, done: (error: unknown, user?: unknown) => void) => done(null, claims),
+    );
   }
 
   override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
@@ -177,29 +224,50 @@ export class JwtStrategy extends JwtStrategyBase {
       return;
     }
     this.plan(presentedToken).then(
-      (plan) => {
-        const fail = outcome.fail.bind(outcome);
-        outcome.fail = ((challenge: unknown) => {
-          const problem = problemFor(challenge);
-          fail(problem, problem.status);
-        }) as PassportStrategy['fail'];
-        outcome._jwtFromRequest = () => presentedToken;
-        outcome._secretOrKeyProvider = (_req: unknown, _token: unknown, done: (e: unknown, key?: KeyObject) => void) => done(null, plan.key);
-        outcome._verifOpts = plan.options;
-        outcome._passReqToCallback = false;
-        outcome._verify = (claims: JwtClaims, done: (e: unknown, user?: unknown, info?: unknown) => void) => {
-          this.accept(claims, plan.external).then(
-            ({ actor, info }) => {
-              this.remember(tokenKey, presentedToken, claims, plan.external);
-              done(null, actor, info);
-            },
-            (error: unknown) => (isGatehouseError(error) && error.status < 500 ? done(null, false, error) : done(error)),
-          );
-        };
-        PassportJwtStrategy.prototype.authenticate.call(outcome, req, options);
-      },
+      (plan) => this.verify(req, presentedToken, tokenKey, plan, outcome),
       (error: unknown) => reportRejection(outcome, error),
     );
+  }
+
+  /** Runs the plan's verifier on the token, as passport runs a strategy, then `accept`s its claims. */
+  private verify(req: Request, token: string, tokenKey: string, plan: VerificationPlan, outcome: PassportStrategy): void {
+    const attempt = Object.create(plan.verifier) as PassportStrategy;
+    this.presented.set(req, { token, key: plan.key });
+    attempt.success = (verified) => {
+      this.presented.delete(req);
+      const claims = verified as unknown as JwtClaims;
+      const untimely = this.untimely(claims);
+      if (untimely) return reportRejection(outcome, untimely);
+      this.accept(claims, plan.external).then(
+        ({ actor, info }) => {
+          this.remember(tokenKey, token, claims, plan.external);
+          outcome.success(actor, info);
+        },
+        (error: unknown) => reportRejection(outcome, error),
+      );
+    };
+    attempt.fail = (challenge) => {
+      this.presented.delete(req);
+      reportRejection(outcome, problemFor(challenge));
+    };
+    attempt.error = (error) => {
+      this.presented.delete(req);
+      reportRejection(outcome, error);
+    };
+    attempt.authenticate(req);
+  }
+
+  /**
+   * `nbf` and `exp` as jsonwebtoken judges them (with `clockTolerance`), by the injected clock:
+   * a token not yet valid is refused (401.2), an expired one is 401.4. Checked when a token is
+   * first verified; a remembered one is used only before its `exp`, and `nbf` only passes.
+   */
+  private untimely(claims: JwtClaims): GatehouseError | null {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const tolerance = this.config.clockTolerance;
+    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > nowSeconds + tolerance)) return new GatehouseError('401.2');
+    if (typeof claims.exp === 'number' && nowSeconds >= claims.exp + tolerance) return new GatehouseError('401.4');
+    return null;
   }
 
   private remember(tokenKey: string, token: string, claims: JwtClaims, external: ResolvedIssuer | null): void {
@@ -213,8 +281,6 @@ export class JwtStrategy extends JwtStrategyBase {
   private async plan(token: string): Promise<VerificationPlan> {
     // Only tokens that pass here can be verified, so none with `crit` reaches the verified cache.
     if (listsCriticalExtensions(token)) throw new GatehouseError('401.2');
-    const clockTimestamp = Math.floor(this.now() / 1000);
-    const common = { clockTimestamp, clockTolerance: this.config.clockTolerance };
     if (this.issuersByIss.size > 0) {
       const decoded = jwt.decode(token, { complete: true });
       const iss = decoded && typeof decoded.payload === 'object' ? decoded.payload.iss : undefined;
@@ -223,20 +289,12 @@ export class JwtStrategy extends JwtStrategyBase {
         const alg = decoded!.header.alg as Algorithm;
         if (!external.issuer.algorithms.includes(alg)) throw new GatehouseError('401.2');
         const key = await this.externalKey(external, (decoded!.header as { kid?: unknown }).kid);
-        return {
-          key,
-          external: external.issuer,
-          options: { ...common, algorithms: external.issuer.algorithms, issuer: external.issuer.issuer, audience: external.issuer.audience as VerifyOptions['audience'] },
-        };
+        return { key, external: external.issuer, verifier: this.issuerVerifiers.get(external.issuer.issuer)! };
       }
     }
     const local = this.localKey(token);
     if (!local) throw new GatehouseError('401.2');
-    return {
-      key: local.key,
-      external: null,
-      options: { ...common, algorithms: local.algorithms, issuer: this.config.issuer, audience: this.config.audience as VerifyOptions['audience'] },
-    };
+    return { ...local, external: null };
   }
 
   /**
@@ -244,11 +302,10 @@ export class JwtStrategy extends JwtStrategyBase {
    * to that key's own algorithm; a missing or unknown `kid` gets no key at all (trying every
    * key would let one key's token pass as another's, and cost a verify per key).
    */
-  private localKey(token: string): { key: KeyObject; algorithms: Algorithm[] } | null {
-    if (this.keysByKid.size === 0) return this.config.verifyKey ? { key: this.config.verifyKey, algorithms: this.config.algorithms } : null;
+  private localKey(token: string): { key: KeyObject; verifier: PassportStrategy } | null {
+    if (this.keysByKid.size === 0) return this.singleKeyVerifier ? { key: this.config.verifyKey!, verifier: this.singleKeyVerifier } : null;
     const kid = unverifiedKid(token);
-    const key = kid === null ? undefined : this.keysByKid.get(kid);
-    return key ? { key: key.verifyKey, algorithms: [key.alg] } : null;
+    return (kid === null ? undefined : this.keysByKid.get(kid)) ?? null;
   }
 
   private async externalKey(external: { issuer: ResolvedIssuer; client: JwksClient }, kid: unknown): Promise<KeyObject> {

@@ -1,0 +1,27 @@
+/**
+ * Every endpoint of `auth.routes()`, each declared once in its own file (ARCHITECTURE.md,
+ * "How to add an endpoint"). `routes()` mounts the ones that are on, in this order (logout
+ * before `DELETE {sessions}/:token`, which would otherwise take `current` for a token);
+ * `openapi()` describes the same ones; the router's fast filter serves exactly their
+ * (method, path) pairs.
+ */
+import type { Endpoint } from './endpoint';
+import { END_SESSION_ENDPOINT } from './end-session';
+import { JWKS_ENDPOINT } from './jwks';
+import { JWT_AUTHENTICATE_ENDPOINT } from './jwt-authenticate';
+import { JWT_REFRESH_ENDPOINT } from './jwt-refresh';
+import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
+import { LOGIN_ENDPOINT } from './login';
+import { LOGOUT_ENDPOINT } from './logout';
+import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  LOGIN_ENDPOINT,
+  PASSWORD_CHANGE_ENDPOINT,
+  LOGOUT_ENDPOINT,
+  END_SESSION_ENDPOINT,
+  JWT_AUTHENTICATE_ENDPOINT,
+  JWT_REFRESH_ENDPOINT,
+  JWT_VERIFY_ENDPOINT,
+  JWKS_ENDPOINT,
+];

@@ -1,0 +1,97 @@
+/**
+ * What every login path does once the actor has proven itself: hand out the credentials
+ * the login asked for, as one session, and answer. `POST /sessions` and
+ * `POST /jwt/authenticate` call it after the password check; a second-factor step or an
+ * identity provider's callback calls it after its own proof.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Actor } from '../actor';
+import type { RoutesContext } from '../context';
+import { issuedEvent } from '../events';
+import type { LoginResponseBody } from '../responses';
+import type { CookieSessions } from '../schemes/cookie/strategy';
+import type { JwtIssuer } from '../schemes/jwt/issuer';
+import type { RefreshTokens } from '../tokens/refresh-tokens';
+import { sendJwtPair } from './jwt-pair';
+
+/**
+ * What a login hands out, decided before the proof (a cookie that cannot be set is refused
+ * before any password is checked): a session token, a cookie session, or both as one session
+ * (`login.credentials`); or a JWT access token with a refresh token.
+ */
+type CredentialsToIssue =
+  | {
+      type: 'session';
+      token: boolean;
+      cookie: CookieSessions | null;
+      /** A 'token+cookie' login over plain HTTP: the Secure cookie was withheld, and the token lives as it would have beside it. */
+      cookieWithheld?: boolean;
+    }
+  | { type: 'jwt' };
+
+/** How the actor proved itself, and what the login is to hand out. */
+interface LoginProof {
+  /** When the proof began, in ms: a `tokens.revokeAll` at or after it refuses what this login issues (401.2). */
+  provenAt: number;
+  credentials: CredentialsToIssue;
+  /** Failed attempts before this login (the password check's count), answered as `previousAccessFailedCount`. Default 0. */
+  previousAccessFailedCount?: number;
+}
+
+/** Issues the login's credentials and answers the request. */
+export type IssueLogin = (actor: Actor, proof: LoginProof, req: Request, res: Response) => Promise<void>;
+
+/** What issuing needs: the instance's context and, with local JWT keys, the issuer and refresh families. */
+export interface LoginIssuerDependencies extends RoutesContext {
+  jwt: { issuer: JwtIssuer | null; refreshTokens: RefreshTokens } | null;
+}
+
+/** Builds the instance's {@link IssueLogin}. */
+export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
+  const { config } = deps;
+  const { sessionToken, cookie } = config.schemes;
+  // A token handed out with a cookie by one login lives as long as the shorter of the two.
+  const linkedTtl = sessionToken && cookie ? Math.min(sessionToken.ttl, cookie.absoluteTimeout) : undefined;
+
+  async function issueSession(actor: Actor, proof: LoginProof & { credentials: { type: 'session' } }, req: Request, res: Response): Promise<void> {
+    const { provenAt, credentials } = proof;
+    const cookieSessions = credentials.cookie;
+    // One login is one session: a cookie login gets the cookie alone, never a second,
+    // independent bearer token that page scripts could read and logout would not end —
+    // unless both are asked for ('token+cookie'), and then they share one family (`loginId`),
+    // so ending either ends both.
+    const loginId = credentials.token && cookieSessions ? randomBytes(16).toString('base64url') : null;
+    const issued = credentials.token
+      ? await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session', ...((loginId || credentials.cookieWithheld) && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) }, provenAt, loginId)
+      : null;
+    let csrf: string | undefined;
+    try {
+      csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id, provenAt, loginId ? { loginId, endsAt: issued?.expiresAt?.getTime() ?? null } : undefined) : undefined;
+    } catch (error) {
+      // The token never reaches the client; end it rather than leave half a session behind.
+      if (loginId) await deps.tokens.endLogin(loginId).catch(() => undefined);
+      throw error;
+    }
+    if (cookieSessions) deps.emit?.(issuedEvent(req, 'cookie', 'session', actor.id, null));
+    res.setHeader('Cache-Control', 'no-store');
+    const body: LoginResponseBody = {
+      ...(issued ? { token: issued.token, createdAt: issued.createdAt.toISOString(), expiresAt: issued.expiresAt?.toISOString() ?? null } : {}),
+      ...(csrf ? { csrf } : {}),
+      previousAccessFailedCount: proof.previousAccessFailedCount ?? 0,
+    };
+    const shape = config.responses.login;
+    res.status(200).json(shape ? shape(body, { req, actor }) : body);
+  }
+
+  async function issueJwtPair(actor: Actor, proof: LoginProof, req: Request, res: Response): Promise<void> {
+    const issuer = deps.jwt?.issuer;
+    if (!issuer) throw new TypeError('issueLogin: a JWT login needs local JWT keys.');
+    const refresh = await deps.jwt!.refreshTokens.issue(actor.id, proof.provenAt);
+    deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
+    sendJwtPair({ req, res, actor, endpoint: 'authenticate', shape: config.responses.jwt }, issuer.sign(actor, refresh.familyId), refresh);
+  }
+
+  return (actor, proof, req, res) =>
+    proof.credentials.type === 'jwt' ? issueJwtPair(actor, proof, req, res) : issueSession(actor, proof as LoginProof & { credentials: { type: 'session' } }, req, res);
+}

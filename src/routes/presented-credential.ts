@@ -1,0 +1,37 @@
+/**
+ * What the endpoints that end a credential share: who presents the request (they
+ * authenticate on their own, through the Authenticator the middleware uses) and the
+ * `{ success: true }` answer, as `responses.logout` shapes it.
+ */
+import type { Request, Response } from 'express';
+import type { Actor } from '../actor';
+import { GatehouseError } from '../errors';
+import type { LogoutResponseBody } from '../responses';
+import { CREDENTIAL_REFERENCE, type CredentialReference } from '../credential-reference';
+import type { SchemeId } from '../schemes/ids';
+import type { EndpointContext } from './endpoint';
+
+/** Resolves the presented credential, answering the failure itself (`null` then). */
+export async function presentedCredential(
+  context: EndpointContext,
+  req: Request,
+  res: Response,
+): Promise<{ actor: Actor; scheme: SchemeId; reference: CredentialReference | undefined } | null> {
+  const resolution = await context.authenticator.resolve(req, res);
+  if (resolution.type === 'refused') {
+    context.sendProblem(req, res, resolution.error);
+    return null;
+  }
+  if (resolution.type === 'anonymous') {
+    context.sendProblem(req, res, new GatehouseError('401.1'));
+    return null;
+  }
+  return { actor: resolution.actor, scheme: resolution.info.scheme, reference: resolution.info[CREDENTIAL_REFERENCE] };
+}
+
+/** The logout body, as `responses.logout` shapes it. */
+export function sendEnded(context: EndpointContext, req: Request, res: Response, actor: Actor): void {
+  const body: LogoutResponseBody = { success: true };
+  const shape = context.config.responses.logout;
+  res.status(200).json(shape ? shape(body, { req, actor }) : body);
+}

@@ -1,0 +1,99 @@
+/**
+ * Engines a test starts for itself (PgBouncer, a Redis primary, replica and sentinel):
+ * finding the program, running it in the foreground on loopback, waiting until it answers,
+ * and stopping it. A missing program fails the test with how to install it (never a skip).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The path of `program` (the first of `candidates` that can be run, then `PATH`), or an error saying how to install it. */
+export function requireProgram(program: string, candidates: readonly string[], install: string): string {
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const candidate of [...candidates, ...dirs.map((dir) => path.join(dir, program))]) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; try the next place
+    }
+  }
+  throw new Error(`${program} is not installed (looked in ${candidates.join(', ')} and PATH). Install it with: ${install}`);
+}
+
+/** A directory of its own for an engine's configuration, logs and sockets; removed by `removeDir`. */
+export function engineDir(label: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `gatehouse-${label}-`));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A running engine: its output so far (for error messages) and a stop that waits for the exit. */
+export interface EngineProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `command` in the foreground and resolves once `ready()` resolves to true (polled),
+ * or rejects with the engine's output when it exits first or is not ready within `limitMs`.
+ */
+export async function startEngine(options: {
+  name: string;
+  command: string;
+  args: readonly string[];
+  ready: () => Promise<boolean>;
+  limitMs?: number;
+}): Promise<EngineProcess> {
+  const { name, command, args, ready, limitMs = 20_000 } = options;
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.on('error', (error) => {
+      output += `\n${error.message}`;
+      exited = true;
+      resolve();
+    });
+  });
+  const engine: EngineProcess = {
+    child,
+    output: () => output,
+    stop: async () => {
+      if (!exited) child.kill('SIGTERM');
+      await exit;
+    },
+  };
+  const deadline = Date.now() + limitMs;
+  while (!exited && Date.now() < deadline) {
+    if (await ready().catch(() => false)) return engine;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await engine.stop();
+  throw new Error(`${name} (${command} ${args.join(' ')}) ${exited ? 'exited' : `was not ready after ${limitMs} ms`}:\n${output}`);
+}
+
+/** An engine started in `beforeAll` and stopped in `afterAll`; the getter fails loudly if it did not start. */
+export function useEngine<T extends { stop(): Promise<void> }>(name: string, start: () => Promise<T>): () => T {
+  let engine: T | undefined;
+  beforeAll(async () => {
+    engine = await start();
+  }, 60_000);
+  afterAll(async () => {
+    await engine?.stop();
+  });
+  return () => {
+    if (!engine) throw new Error(`${name} did not start; see the beforeAll error above.`);
+    return engine;
+  };
+}
