@@ -42,6 +42,19 @@ export interface EngineProcess {
  * Starts `command` in the foreground and resolves once `ready()` resolves to true (polled),
  * or rejects with the engine's output when it exits first or is not ready within `limitMs`.
  */
+/**
+ * The environment for an engine the tests start: the test process's own, less libfaketime's
+ * preload and settings. Engines keep the real clock, as the shared Redis and PostgreSQL do,
+ * when `npm run test:shifted-clock` shifts the tests' (and redis-server crashes under the preload).
+ */
+function realClockEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name === 'LD_PRELOAD' || name.startsWith('FAKETIME')) delete env[name];
+  }
+  return env;
+}
+
 export async function startEngine(options: {
   name: string;
   command: string;
@@ -50,7 +63,7 @@ export async function startEngine(options: {
   limitMs?: number;
 }): Promise<EngineProcess> {
   const { name, command, args, ready, limitMs = 20_000 } = options;
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: realClockEnv() });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REDIS_FAIL_FAST_OPTIONS } from '../../src/store/redis';
 import { engineDir, removeDir, requireProgram, startEngine, useEngine, type EngineProcess } from './engine-process';
-import { closedPort } from './services';
+import { closedPorts } from './services';
 
 /** The name the sentinel monitors the primary under. */
 export const SENTINEL_MASTER_NAME = 'gh';
@@ -55,7 +55,7 @@ const answers = async <T>(port: number, ask: (client: Redis) => Promise<T>): Pro
 async function startSentinelGroup(): Promise<SentinelGroup> {
   const program = requireProgram('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'apt-get install redis-server');
   const dir = engineDir('sentinel');
-  const [primary, replica, sentinel] = [await closedPort(), await closedPort(), await closedPort()];
+  const [primary, replica, sentinel] = await closedPorts(3);
   const engines: EngineProcess[] = [];
   const clients: Redis[] = [];
   const stop = async () => {

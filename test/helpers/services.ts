@@ -75,12 +75,22 @@ export async function deleteRedisKeys(client: Redis, prefix: string): Promise<vo
 
 /** A 127.0.0.1 port nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const [port] = await closedPorts(1);
   return port;
 }
+
+/**
+ * `count` distinct ports that were free a moment ago: each held open until all are chosen, since
+ * ports asked for one after another may come back the same once the first is closed again.
+ */
+export async function closedPorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => net.createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
+}
+
 
 /** A TCP server that accepts connections and never answers: a stalled service. */
 export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
