@@ -178,3 +178,12 @@ describe('scope options refused at construction', () => {
     await expect(t.auth.tokens.issue({ actorId: t.bob.id, kind: 'apiKey', scopes: ['x"y'] })).rejects.toMatchObject({ option: 'scopes' });
   });
 });
+
+describe('auth.openapi() describes 403.5', () => {
+  it('the problem schema lists 403.5 among its codes and describes requiredScopes', async () => {
+    const t = await buildApp();
+    const problem = (t.auth.openapi().components as unknown as { schemas: Record<string, { properties: Record<string, { enum?: string[]; type?: unknown }> }> }).schemas.GatehouseProblem;
+    expect(problem.properties.code.enum).toContain('403.5');
+    expect(problem.properties.requiredScopes).toMatchObject({ type: 'array', items: { type: 'string' } });
+  });
+});
