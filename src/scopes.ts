@@ -47,7 +47,8 @@ export function scopesOfClaims(claims: object): string[] | undefined {
   if (claim === undefined) return undefined;
   const list = typeof claim === 'string' ? claim.split(' ').filter((part) => part !== '') : claim;
   if (!Array.isArray(list) || !list.every(isScope)) throw new GatehouseError('401.2');
-  return list;
+  // A copy: verified claims are cached across requests, and a handler may change req.authInfo.
+  return [...list];
 }
 
 /** The required scopes the credential lacks: none when it is not scoped (`held` undefined). */
