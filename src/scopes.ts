@@ -24,13 +24,14 @@ export function isScope(value: unknown): value is string {
 /**
  * A scope list from configuration, checked: `undefined` stays `undefined` (not scoped); anything
  * else must be an array of scope tokens. `nonEmpty` refuses `[]` (a `require()` with nothing
- * to require is a mistake). Throws a `GatehouseConfigError` naming `option`.
+ * to require is a mistake). `describe` starts the message (an `apiKeys` entry, named by position,
+ * never by its key). Throws a `GatehouseConfigError` naming `option`.
  */
-export function scopeListOption(value: unknown, option: string, where: string, { nonEmpty = false } = {}): string[] | undefined {
+export function scopeListOption(value: unknown, option: string, where: string, { nonEmpty = false, describe = '' } = {}): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || (nonEmpty && value.length === 0) || !value.every(isScope)) {
     const field = option.slice(option.lastIndexOf('.') + 1);
-    fail(option, `${field} must be ${nonEmpty ? 'a non-empty' : 'an'} array of scopes such as ['reports:read'] (printable ASCII without spaces, quotes or backslashes).`, { where });
+    fail(option, `${describe ? `${describe}: ` : ''}${field} must be ${nonEmpty ? 'a non-empty' : 'an'} array of scopes such as ['reports:read'] (printable ASCII without spaces, quotes or backslashes).`, { where });
   }
   return [...new Set(value as string[])];
 }

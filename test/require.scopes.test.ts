@@ -170,6 +170,7 @@ describe('scope options refused at construction', () => {
   it('an apiKeys entry with a malformed scope, without naming the key', async () => {
     const error = await buildApp({ apiKeys: { [READER_KEY]: { role: 'reader', scopes: ['a b'] } } }).then(() => undefined, (thrown: Error) => thrown);
     expect(error).toMatchObject({ name: 'GatehouseConfigError', option: 'apiKeys.*.scopes' });
+    expect(String((error as Error).message)).toContain('apiKeys entry #1');
     expect(String((error as Error).message)).not.toContain(READER_KEY);
   });
 

@@ -93,7 +93,7 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
     if (entry.actorId !== undefined && (typeof entry.actorId !== 'string' || entry.actorId === '')) {
       invalid('actorId', 'actorId must be a non-empty string.');
     }
-    const scopes = scopeListOption(entry.scopes, 'apiKeys.*.scopes', where);
+    const scopes = scopeListOption(entry.scopes, 'apiKeys.*.scopes', where, { describe: entryName });
     const hash = sha ? sha[1].toLowerCase() : hashSecret(key);
     if (resolved.has(hash)) fail('apiKeys.*', `${entryName}: the same key is listed twice.`, { where });
     const roles = [...new Set([...(entry.role ? [entry.role] : []), ...(entry.roles ?? [])])];
