@@ -44,9 +44,9 @@ export interface AuthInfo {
 // properties are declared exactly as @types/passport declares them, so an app that has it
 // as well merges both declarations without a conflict.
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // Express declares its request types in this namespace; augmenting them needs it too.
   namespace Express {
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    // Empty on purpose: `req.user` is exactly an Actor.
     interface User extends Actor {}
     interface AuthInfo {
       scheme?: import('./actor').SchemeId;

@@ -156,7 +156,7 @@ function editDistance(a: string, b: string, limit: number): number {
  * case (`clientID`), one within a couple of edits (`audiance`, `schmea`, `tll`), or one that
  * ends with it (`prefix` for `keyPrefix`).
  */
-export function closestOption(name: string, known: readonly string[]): string | undefined {
+function closestOption(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   const sameCase = known.find((candidate) => candidate.toLowerCase() === lower);
   if (sameCase) return sameCase;

@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { GatehouseError } from './errors';
 import type { Emit, ReportCallbackError } from './events';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from './resolved-options';
 import type { ChangeTickets } from './passwords/change-ticket';
 import type { PasswordHasher } from './passwords/hasher';
 import type { PasswordCheck } from './passwords/password-check';
@@ -16,7 +16,7 @@ import type { Revocations } from './tokens/revocations';
 import type { TokenService } from './tokens/token-service';
 
 /** The expired-password change step (`passwordChange`): tickets, and the hasher for the new password. */
-export interface PasswordChangeStep {
+interface PasswordChangeStep {
   tickets: ChangeTickets;
   hasher: Pick<PasswordHasher, 'hash' | 'verify' | 'accepts'>;
 }

@@ -10,24 +10,13 @@ import type { Socket } from 'node:net';
 
 import { splitAuthorization, type DetectionInput, type SchemeDetection } from './schemes/detection';
 import { DEFAULT_PRECEDENCE, GROUP_OF_SCHEME, type SchemeGroup, type SchemeId } from './schemes/ids';
-
-export { DEFAULT_PRECEDENCE, splitAuthorization, type SchemeGroup };
+import type { UrlCredentials } from './url-credentials';
 
 /** One credential the request presents. `malformed` ones fail with 401.2 when chosen. */
 export type PresentedCredential =
   /** `credential` is what the strategy is handed; absent when it reads the credential itself (the cookie). */
   | { scheme: SchemeId; credential: string | undefined }
   | { scheme: 'malformed'; group: SchemeGroup };
-
-/** The credentials that travelled in the URL, as taken off it (see `url-credentials.ts`). */
-export interface UrlCredentials {
-  /** The decoded `/key/{token}` segment; `''` when it was present but empty or badly escaped. */
-  urlKey: string | null;
-  /** A path that reads as `/key/{token}/…` only when normalised (`/KEY/…`, `//key/…`): refused with 400.1. */
-  urlKeyNearMiss: boolean;
-  /** Every `apikey` / `apiKey` query value, decoded. */
-  queryApiKeys: readonly string[];
-}
 
 /** What detection needs to know about the configuration. */
 export interface DetectionConfig {
@@ -37,27 +26,38 @@ export interface DetectionConfig {
   enabled: ReadonlySet<SchemeGroup>;
   /** Session cookie name, when the cookie scheme is on. */
   cookieName: string | null;
-  /** Where every registered scheme's credential travels ({@link detectionTable}). */
+  /** Where the credentials of the schemes that are on travel (see {@link detectionConfig}). */
   table: DetectionTable;
+  /**
+   * A scheme that is on reads every request (see `SchemeDetection.readsEveryRequest`), so no
+   * request can skip detection. Decided per instance: a registered scheme that is off costs
+   * the requests of an app that leaves it off nothing.
+   */
+  readsEveryRequest: boolean;
 }
 
 /** The registered schemes' detection, arranged for one pass per request. */
 export interface DetectionTable {
   /** By lower-case Authorization keyword: the group and the schemes that read it, each with the values it takes. */
   byKeyword: ReadonlyMap<string, { group: SchemeGroup; schemes: ReadonlyArray<{ id: SchemeId; accepts(value: string): boolean }> }>;
-  /** Schemes read from elsewhere (the URL, a cookie), in registry order. */
-  readers: ReadonlyArray<{ id: SchemeId; group: SchemeGroup; read: NonNullable<SchemeDetection['read']> }>;
+  /** Schemes read from elsewhere (the URL, a cookie), in registry order; `readsEveryRequest` as the scheme declares it. */
+  readers: ReadonlyArray<DetectionReader>;
   /** Groups read from the Authorization header, in the default order: a header of another scheme counts as the first enabled one's. */
   headerGroups: readonly SchemeGroup[];
-  /** A reader looks at every request (see `SchemeDetection.readsEveryRequest`). */
+}
+
+/** A scheme whose credential is read from somewhere other than the Authorization header. */
+interface DetectionReader {
+  id: SchemeId;
+  group: SchemeGroup;
+  read: NonNullable<SchemeDetection['read']>;
   readsEveryRequest: boolean;
 }
 
 /** Arranges the schemes' detection; throws when two schemes of one keyword belong to different groups. */
 export function detectionTable(schemes: Iterable<{ id: SchemeId; detection: SchemeDetection }>): DetectionTable {
   const byKeyword = new Map<string, { group: SchemeGroup; schemes: Array<{ id: SchemeId; accepts(value: string): boolean; rank: number }> }>();
-  const readers: Array<{ id: SchemeId; group: SchemeGroup; read: NonNullable<SchemeDetection['read']> }> = [];
-  let readsEveryRequest = false;
+  const readers: DetectionReader[] = [];
   for (const { id, detection } of schemes) {
     const group = GROUP_OF_SCHEME[id];
     if (detection.authorization) {
@@ -69,11 +69,32 @@ export function detectionTable(schemes: Iterable<{ id: SchemeId; detection: Sche
       entry.schemes.sort((a, b) => a.rank - b.rank);
       byKeyword.set(keyword, entry);
     }
-    if (detection.read) readers.push({ id, group, read: detection.read });
-    if (detection.readsEveryRequest) readsEveryRequest = true;
+    if (detection.read) readers.push({ id, group, read: detection.read, readsEveryRequest: detection.readsEveryRequest === true });
   }
   const headerGroups = DEFAULT_PRECEDENCE.filter((group) => [...byKeyword.values()].some((entry) => entry.group === group));
-  return { byKeyword, readers, headerGroups, readsEveryRequest };
+  return { byKeyword, readers, headerGroups };
+}
+
+/**
+ * What detection needs for one instance: the registry's table with only the readers of the
+ * schemes that are on, and whether one of those reads every request.
+ *
+ * @param options.precedence - the enabled groups, in the configured order.
+ * @param options.on - the schemes that are on.
+ * @param options.cookieName - the session cookie's name, when the cookie scheme is on.
+ */
+export function detectionConfig(
+  table: DetectionTable,
+  options: { precedence: readonly SchemeGroup[]; on: ReadonlySet<SchemeId>; cookieName: string | null },
+): DetectionConfig {
+  const readers = table.readers.filter((reader) => options.on.has(reader.id));
+  return {
+    precedence: options.precedence,
+    enabled: new Set(options.precedence),
+    cookieName: options.cookieName,
+    table: { ...table, readers },
+    readsEveryRequest: readers.some((reader) => reader.readsEveryRequest),
+  };
 }
 
 /** Reads the Authorization header into the credential it presents, or `null` when absent. */
@@ -123,7 +144,7 @@ export function detectCredentials(
   // Most anonymous requests carry none of these: nothing to allocate or order.
   if (
     headers.authorization === undefined && urlCredentials.urlKey === null && urlCredentials.queryApiKeys.length === 0 &&
-    (config.cookieName === null || headers.cookie === undefined) && !table.readsEveryRequest
+    (config.cookieName === null || headers.cookie === undefined) && !config.readsEveryRequest
   ) {
     return [];
   }

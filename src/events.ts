@@ -15,7 +15,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import type { SchemeId, TokenKind } from './actor';
 import { isGatehouseError, type GatehouseError, type ProblemCode } from './errors';
 import { normalizeLogin } from './login';
-import type { CredentialReference } from './schemes/outcome';
+import type { CredentialReference } from './credential-reference';
 
 /** Every audit event type, declared once; {@link AuditEvent} is derived from it. */
 export const AUDIT_EVENT_TYPES = [
@@ -300,7 +300,7 @@ interface LoginContext {
  * 401.2, 403.2 and 403.3 become login events; a store failure (503.1) is reported where
  * it is answered, and 503.2 (queue full) is no verdict on the password.
  */
-export function auditLogin<T extends { actor: { id: string } }>(emit: Emit, context: LoginContext, check: Promise<T>): Promise<T> {
+function auditLogin<T extends { actor: { id: string } }>(emit: Emit, context: LoginContext, check: Promise<T>): Promise<T> {
   if (!emit) return check;
   const { scheme, ip } = context;
   const login = typeof context.login === 'string' ? normalizeLogin(context.login) : '';

@@ -5,9 +5,11 @@
  * @module express-gatehouse
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiObject, OpenApiOptions } from './openapi';
+export type { OpenApiFragment, OpenApiOptions } from './openapi';
+export type { OpenApiObject } from './openapi-facts';
 export type { RoutePathOptions } from './routes/route-paths';
-export type { GatehouseOptions, LoginCredentials, LoginOptions, PasswordChangeOptions } from './options';
+export type { GatehouseOptions, LoginOptions, PasswordChangeOptions } from './options';
+export type { LoginCredentials } from './resolved-options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';
 export type {
@@ -55,7 +57,7 @@ export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/ap
 export { ApiKeyStrategy, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
 export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap } from './schemes/api-key/options';
 export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
-export type { SchemeOptions } from './schemes/registry';
+export type { SchemeOptions } from './schemes/scheme-options';
 export type {
   CredentialInfo,
   IssueTokenInput,
@@ -71,7 +73,7 @@ export type { PasswordPolicyContext, PasswordPolicyOptions } from './passwords/p
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
 export type { ResolvedApiKey } from './schemes/api-key/options';
-export type { GuardedStore } from './store/guard';
+export type { Guarded, GuardedStore } from './store/guard';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';
 export type { ResolvedLockoutOptions } from './passwords/lockout';
 export type { ResolvedVerificationCacheOptions } from './passwords/verification-cache';

@@ -5,25 +5,14 @@
  * authenticate. Built from the validated options, so it never describes a scheme or an
  * endpoint that is off.
  */
-import type { SchemeId } from './schemes/ids';
+import type { OpenApiFacts, OpenApiObject, RoutePaths } from './openapi-facts';
 import { SCHEME_DEFINITIONS } from './schemes/registry';
 import { PROBLEMS } from './errors';
 import { openApiPath, type Endpoint } from './routes/endpoint';
-import type { RoutePathOptions, RoutePaths } from './routes/route-paths';
+import type { RoutePathOptions } from './routes/route-paths';
 
-/** What a scheme's `securitySchemes` describes itself from. */
-export interface SecuritySchemeContext {
-  facts: OpenApiFacts;
-  paths: RoutePaths;
-  mountPath: string;
-}
-
-/** What is on, as `gatehouse()` resolved it. */
-export interface OpenApiFacts {
-  /** Schemes whose strategy is on and whose credential is detected. */
-  schemes: ReadonlySet<SchemeId>;
-  /** Session cookie name, when cookies are on. */
-  cookieName: string | null;
+/** What `auth.openapi()` describes: what is on, and the endpoints `routes()` serves. */
+export interface OpenApiDescription extends OpenApiFacts {
   /** The endpoints `routes()` serves (`routes/endpoints.ts`, those mounted). */
   endpoints: readonly Endpoint[];
 }
@@ -51,9 +40,6 @@ export interface OpenApiOptions {
    */
   mountPath?: string;
 }
-
-/** A JSON object of the OpenAPI document. */
-export type OpenApiObject = Record<string, unknown>;
 
 /** What `auth.openapi()` returns: merge `paths` and `components` into the host's document. */
 export interface OpenApiFragment {
@@ -121,7 +107,7 @@ const SCHEMAS: Record<string, OpenApiObject> = {
 };
 
 /** The endpoints' operations, by path and method, each from its table entry. */
-function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
+function endpoints(facts: OpenApiDescription, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
   const context = { paths, mountPath, schemes: facts.schemes, anyCredential: schemeNames.map((name) => ({ [name]: [] })) };
   const result: Record<string, OpenApiObject> = {};
   for (const endpoint of facts.endpoints) {
@@ -133,7 +119,7 @@ function endpoints(facts: OpenApiFacts, paths: RoutePaths, mountPath: string, sc
 }
 
 /** Builds the fragment `auth.openapi()` returns. */
-export function buildOpenApi(facts: OpenApiFacts, paths: RoutePaths, mountPath: string): OpenApiFragment {
+export function buildOpenApi(facts: OpenApiDescription, paths: RoutePaths, mountPath: string): OpenApiFragment {
   const schemes = securitySchemes(facts, paths, mountPath);
   return {
     paths: endpoints(facts, paths, mountPath, Object.keys(schemes)),

@@ -8,8 +8,9 @@
  */
 import type { Request } from 'express';
 import type { ResolvedCookieOptions } from './schemes/cookie/options';
-import { DEFAULT_PRECEDENCE, type SchemeGroup } from './detect';
+import { DEFAULT_PRECEDENCE, type SchemeGroup } from './schemes/ids';
 import type { ProblemDetails } from './errors';
+import { DEFAULT_STORE_TIMEOUT } from './store/guard';
 import { assertStoreHasMethods } from './store/methods';
 import type { AuditListener } from './events';
 import type { GatehouseStore } from './store/types';
@@ -17,23 +18,12 @@ import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOpti
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
 import { resolvePasswordPolicy, type PasswordPolicyOptions, type ResolvedPasswordPolicy } from './passwords/password-policy';
 import { DEFAULT_REALM } from './schemes/basic/options';
-import { resolveSchemes, SCHEME_DEFINITIONS, type SchemeOptions, type SchemeSettings } from './schemes/registry';
+import type { LoginCredentials, ResolvedOptions } from './resolved-options';
+import { resolveSchemes, SCHEME_DEFINITIONS } from './schemes/registry';
+import type { SchemeOptions } from './schemes/scheme-options';
 import { durationOption, fail, knownOptions, type OptionNames } from './config-error';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 
-// Re-exported from their schemes' folders, where they are declared beside the code they configure.
-export type { BasicOptions } from './schemes/basic/options';
-export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
-
-/**
- * Which credentials `POST /sessions` hands out:
- * - `'asked'` (default): a session token, or the cookie alone when the body says `session: true`;
- * - `'token+cookie'`: both on every login, as one session — ending either (logout with
- *   either, `tokens.revoke`, `revokeById`, `revokeAll`, expiry) ends both (ODK Central);
- * - `'cookie'`: the cookie alone on every login;
- * - `'none'`: no `POST /sessions` at all (tokens come from an administrator, `auth.tokens.issue`).
- */
-export type LoginCredentials = 'asked' | 'token+cookie' | 'cookie' | 'none';
 
 /** Options of `POST /sessions`. */
 export interface LoginOptions {
@@ -171,29 +161,6 @@ export interface GatehouseOptions extends SchemeOptions {
    * @example { onEvent: (event) => logger.info(event, event.type) }
    */
   onEvent?: AuditListener;
-}
-
-/** The options after defaults and validation. */
-export interface ResolvedOptions {
-  store: Partial<GatehouseStore>;
-  precedence: SchemeGroup[];
-  multipleCredentials: 'first' | 'reject';
-  /** Each scheme's resolved settings, `false` when off (see `SchemeDefinition.resolve`). */
-  schemes: SchemeSettings;
-  /** Per precedence group, the methods its credentials are considered on; absent: every method. */
-  methods: Partial<Record<SchemeGroup, ReadonlySet<string>>>;
-  passwords: ResolvedPasswordOptions;
-  lockout: ResolvedLockoutOptions | false;
-  login: { credentials: LoginCredentials };
-  passwordChange: { ttl: number; secret: string | null } | false;
-  passwordPolicy: ResolvedPasswordPolicy;
-  realm: string;
-  adminRoles: string[];
-  storeTimeout: number;
-  responses: ResolvedResponses;
-  lastUsedInterval: number;
-  now: () => number;
-  onEvent: AuditListener | null;
 }
 
 /**
@@ -347,7 +314,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     passwordPolicy: resolvePasswordPolicy(options.passwordPolicy),
     realm,
     adminRoles: [...adminRoles],
-    storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', 5000),
+    storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', DEFAULT_STORE_TIMEOUT),
     responses: resolveResponses(options.responses, options.formatError, basicInput && typeof basicInput === 'object' ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
     now: options.now ?? Date.now,

@@ -5,7 +5,7 @@
  * Express (4 and 5) works `req.secure` out on every read: TLS on the connection, unless
  * the connection's peer is a trusted proxy (`trust proxy`), whose `X-Forwarded-Proto` then
  * decides. Asking the trust function parses the peer's address each time, about 40 k CPU
- * instructions a request (issue 20's counts, `bench/profiling.md`), though a connection's
+ * instructions a request (`npm run bench:instructions`; `bench/profiling.md`), though a connection's
  * peer never changes. Here that one answer is kept on the connection, together with the
  * trust function it came from (a changed `trust proxy`, or another app's, asks again);
  * the rule itself is Express's, read for every request, with one difference: Express reads

@@ -8,14 +8,8 @@ import * as crypto from 'node:crypto';
 type Encoding = 'hex' | 'base64' | 'base64url';
 
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: Encoding) => string }).hash;
-const oneShotBytes = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
 
 /** The SHA-256 of `text` (UTF-8) in the given encoding. */
 export const sha256: (text: string, encoding: Encoding) => string = oneShot
   ? (text, encoding) => oneShot('sha256', text, encoding)
   : (text, encoding) => crypto.createHash('sha256').update(text, 'utf8').digest(encoding);
-
-/** The SHA-256 of `text` (UTF-8) as bytes. */
-export const sha256Bytes: (text: string) => Buffer = oneShotBytes
-  ? (text) => oneShotBytes('sha256', text, 'buffer')
-  : (text) => crypto.createHash('sha256').update(text, 'utf8').digest();

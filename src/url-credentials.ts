@@ -5,10 +5,18 @@
  * They are taken off the URL the app sees, and the URL written to logs keeps only a
  * placeholder, because URLs end up in access logs, proxies and browser histories.
  */
-import type { UrlCredentials } from './detect';
+/** The credentials that travelled in the URL, as taken off it (see {@link takeCredentialsFromUrl}). */
+export interface UrlCredentials {
+  /** The decoded `/key/{token}` segment; `''` when it was present but empty or badly escaped. */
+  urlKey: string | null;
+  /** A path that reads as `/key/{token}/…` only when normalised (`/KEY/…`, `//key/…`): refused with 400.1. */
+  urlKeyNearMiss: boolean;
+  /** Every `apikey` / `apiKey` query value, decoded. */
+  queryApiKeys: readonly string[];
+}
 
 /** What stands in a redacted URL where a credential was. */
-export const REDACTED = 'REDACTED';
+const REDACTED = 'REDACTED';
 
 const SLASH = 0x2f;
 const BACKSLASH = 0x5c;

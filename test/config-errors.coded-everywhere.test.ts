@@ -13,7 +13,7 @@ import { guardStore } from '../src/store/guard';
 import { describeStoreConformance } from '../src/store/conformance';
 import { migrate, PostgresStore } from '../src/store/postgres';
 import { RedisStore } from '../src/store/redis';
-import { JwtIssuer } from '../src/tokens/jwt-issuer';
+import { JwtIssuer } from '../src/schemes/jwt/issuer';
 import { thrownBy, type ThrownError } from './helpers/thrown';
 import { resolveJwtOptions, type ResolvedJwtOptions } from '../src/schemes/jwt/options';
 
@@ -119,9 +119,9 @@ describe('calls the host makes carry a code too', () => {
  */
 const NOT_THE_HOSTS_MISTAKE: ReadonlyArray<[file: string, startsWith: string, why: string]> = [
   ['detect.ts', "Schemes of the Authorization keyword", 'an invariant of the scheme registry, checked when the module loads'],
-  ['store/postgres.ts', 'migrate: ${migrations', 'the shipped migration files themselves are broken'],
+  ['store/postgres-migrations.ts', 'migrate: ${migrations', 'the shipped migration files themselves are broken'],
   ['store/memory.ts', 'MemoryStore: no user with id', 'a store method at request time: fails closed (503.1)'],
-  ['passwords/limits.ts', 'password is ${', 'a password too long for bcrypt, at request time: answered as a problem'],
+  ['bcrypt-limits.ts', 'password is ${', 'a password too long for bcrypt, at request time: answered as a problem'],
   ['middleware/render-problem.ts', '${callback}', "a response shaper's answer at request time: reported as callback.error, the plain problem sent"],
   ['responses.ts', '${callback} returned a promise', "a response shaper's answer at request time: reported as callback.error, Gatehouse's own answer sent"],
   ['routes/password-change.ts', 'passwordPolicy.validate must resolve', "the host's check's answer at request time: reported as callback.error, 503.1"],

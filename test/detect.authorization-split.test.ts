@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { splitAuthorization } from '../src/detect';
+import { splitAuthorization } from '../src/schemes/detection';
 
 // The grammar the parser must keep: an RFC 7235 auth-scheme (token), then optionally spaces
 // or tabs and the credentials, then optional trailing spaces or tabs; no line break anywhere.

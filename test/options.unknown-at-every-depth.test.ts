@@ -163,7 +163,7 @@ const SITES: Site[] = [
   site<HttpsBasicStrategyOptions>(
     'HttpsBasicStrategy',
     '',
-    { store: true, passwords: true, lockout: true, cache: true, now: true, passwordCheck: true, challenge: true, realm: true },
+    { store: true, storeTimeout: true, passwords: true, lockout: true, cache: true, now: true, passwordCheck: true, challenge: true, realm: true },
     (extra) => new HttpsBasicStrategy({ store, passwords: { cost: 10 }, ...extra } as never),
   ),
   // Checked as gatehouse() checks its passwords, lockout and basic.cache, with the same errors.
@@ -174,14 +174,14 @@ const SITES: Site[] = [
     new SessionTokenStrategy({ tokens: auth.tokens, ...extra } as never),
   ),
   site<AppUserUrlStrategyOptions>('AppUserUrlStrategy', '', { tokens: true, optional: true }, (extra) => new AppUserUrlStrategy({ tokens: auth.tokens, ...extra } as never)),
-  site<ApiKeyStrategyOptions>('ApiKeyStrategy', '', { keys: true, tokens: true, store: true, optional: true }, (extra) => new ApiKeyStrategy({ ...extra } as never)),
+  site<ApiKeyStrategyOptions>('ApiKeyStrategy', '', { keys: true, tokens: true, store: true, storeTimeout: true, optional: true }, (extra) => new ApiKeyStrategy({ ...extra } as never)),
   // Checked as gatehouse() checks its apiKeys, with the same errors.
   site('gatehouse()', 'apiKeys.*', API_KEY_ENTRY_NAMES, (extra) => new ApiKeyStrategy({ keys: { [KEY]: { role: 'admin', ...extra } } as never })),
-  site<JwtStrategyOptions>('JwtStrategy', '', { jwt: true, store: true, revocations: true, now: true, optional: true, realm: true }, (extra) =>
+  site<JwtStrategyOptions>('JwtStrategy', '', { jwt: true, store: true, storeTimeout: true, revocations: true, now: true, optional: true, realm: true }, (extra) =>
     new JwtStrategy({ jwt: { secret: SECRET }, store, ...extra } as never),
   ),
   site('gatehouse()', 'jwt.issuers[0]', ISSUER_NAMES, (extra) => new JwtStrategy({ jwt: { issuers: [{ ...IDP, ...extra }] }, store } as never)),
-  site<CookieStrategyOptions>('CookieStrategy', '', { cookie: true, sessions: true, store: true, now: true }, (extra) =>
+  site<CookieStrategyOptions>('CookieStrategy', '', { cookie: true, sessions: true, store: true, storeTimeout: true, now: true }, (extra) =>
     new CookieStrategy({ cookie: { secret: COOKIE_SECRET }, store, ...extra } as never),
   ),
   site('gatehouse()', 'cookie', COOKIE_NAMES, (extra) => new CookieStrategy({ cookie: { secret: COOKIE_SECRET, ...extra }, store } as never)),
@@ -206,7 +206,7 @@ const SITES: Site[] = [
   site<PasswordCheckDependencies>('PasswordCheck', '', { store: true, hasher: true, lockout: true, cache: true, now: true }, (extra) =>
     new PasswordCheck({ store, hasher: new PasswordHasher({ cost: 10 }), lockout: false, ...extra } as never),
   ),
-  site<CookieSessionsDependencies>('CookieSessions', '', { options: true, store: true, now: true, revocations: true }, (extra) =>
+  site<CookieSessionsDependencies>('CookieSessions', '', { options: true, store: true, storeTimeout: true, now: true, revocations: true }, (extra) =>
     new CookieSessions({ options: resolveCookieOptions({ secret: COOKIE_SECRET }) as ResolvedCookieOptions, store: guardStore(store, 1000), ...extra } as never),
   ),
   site<DescribeStoreConformanceOptions>('describeStoreConformance', '', { describe: true, it: true, afterAll: true, parts: true, addUser: true, closeStore: true }, (extra) =>

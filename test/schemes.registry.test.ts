@@ -3,7 +3,7 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { gatehouse, MemoryStore } from '../src/index';
-import { DEFAULT_PRECEDENCE } from '../src/detect';
+import { DEFAULT_PRECEDENCE } from '../src/schemes/ids';
 import { GROUP_OF_SCHEME, SCHEME_GROUPS, SCHEME_IDS } from '../src/schemes/ids';
 import { DETECTION_TABLE, SCHEMES } from '../src/schemes/registry';
 

@@ -37,7 +37,6 @@ describe('migrate', () => {
   it('should ship the SQL where both src/ and dist/ look for it (package.json files lists migrations)', () => {
     expect(existsSync(path.join(MIGRATIONS_DIR, '001_gatehouse.sql'))).toBe(true);
     expect(path.basename(MIGRATIONS_DIR)).toBe('migrations');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(require('../package.json').files).toContain('migrations');
   });
 

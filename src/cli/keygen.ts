@@ -22,7 +22,7 @@ Options:
 const ROLE = /^[\x21-\x7e]+$/;
 
 /** 32 random bytes (256 bits) in base64url: 43 characters, safe in a header and a URL. */
-export function newApiKey(): string {
+function newApiKey(): string {
   return randomBytes(32).toString('base64url');
 }
 

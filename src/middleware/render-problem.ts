@@ -41,18 +41,8 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** A media type such as `application/problem+json`, nothing more (no parameters, no line breaks). */
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
 
-/** Quotes a value for an auth-param (RFC 7235 quoted-string): escape `\` and `"`, drop controls. */
-function quoted(value: string): string {
-  return `"${value.replace(/[\\"]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, '')}"`;
-}
-
-/** `Bearer realm="…"` (RFC 6750 §3); `invalidToken` adds `error="invalid_token"` for a refused token. */
-export function bearerChallengeValue(realm: string, invalidToken: boolean): string {
-  return `Bearer realm=${quoted(realm)}${invalidToken ? ', error="invalid_token"' : ''}`;
-}
-
 /** The `WWW-Authenticate` values for a 401; `invalidBearer` adds RFC 6750's `error="invalid_token"`. */
-export function challenges(config: RenderConfig, invalidBearer: boolean): string[] {
+function challenges(config: RenderConfig, invalidBearer: boolean): string[] {
   return config.challenges.map((value) => value(config.realm, invalidBearer));
 }
 

@@ -4,7 +4,7 @@
  * off, and later layers read what it recorded.
  */
 import type { Request, Response } from 'express';
-import type { UrlCredentials } from '../detect';
+import type { UrlCredentials } from '../url-credentials';
 import {
   isBracketedApiKeyParam,
   protohostOf,

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 
 /** The reason a dropped check rejects with; nobody is left to receive an answer. */
-export function clientGoneReason(): DOMException {
+function clientGoneReason(): DOMException {
   return new DOMException('The client closed the connection before its password was checked.', 'AbortError');
 }
 

@@ -13,7 +13,7 @@ import bcrypt from 'bcrypt';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { assertFitsBcrypt, fitsBcrypt } from './limits';
+import { assertFitsBcrypt, fitsBcrypt } from '../bcrypt-limits';
 
 /**
  * The `passwords` option of `gatehouse()`.

@@ -153,9 +153,8 @@ const UNLOCKED: Readonly<AttemptState> = Object.freeze({ count: 0, lockedUntil: 
  * ```ts
  * const lockout = new Lockout({ store, options: { maxAttempts: 5 } });
  * const key = lockout.keyFor(login, req.ip);
- * await lockout.check(key);             // throws 403.2 while locked
- * await lockout.recordFailure(key);     // after a wrong password
- * await lockout.recordSuccess(key);     // after a right one; resolves to the failures it cleared
+ * await lockout.reserve(key);           // counts this attempt before the password is checked; throws 403.2 while locked
+ * await lockout.recordSuccess(key);     // after a right password; resolves to the failures it cleared
  * ```
  */
 export class Lockout {
@@ -240,15 +239,6 @@ export class Lockout {
     const lockedUntil = Math.max(state.lockedUntil ?? 0, account?.lockedUntil ?? 0);
     if (lockedUntil > now) throw lockedError(lockedUntil, now);
     return state;
-  }
-
-  /**
-   * Counts one failure and resolves to the counter after it. When `lockedUntil` is set,
-   * later requests are refused with 403.2; answer this one 401.2 as usual.
-   */
-  async recordFailure(key: string): Promise<AttemptState> {
-    if (!this.policy) return { ...UNLOCKED };
-    return this.store.recordFailedAttempt(key, this.policy, this.now());
   }
 
   /**

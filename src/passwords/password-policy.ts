@@ -9,7 +9,7 @@ import type { Request } from 'express';
 import type { Actor } from '../actor';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
-import { BCRYPT_MAX_PASSWORD_BYTES } from './limits';
+import { BCRYPT_MAX_PASSWORD_BYTES } from '../bcrypt-limits';
 
 /** What `passwordPolicy.validate` is told besides the password. */
 export interface PasswordPolicyContext {

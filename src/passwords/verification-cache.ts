@@ -113,7 +113,7 @@ export class VerificationCache {
    * Made per instance and never leaves memory, so cache keys are useless anywhere else. The
    * digest is SHA-256 over this secret and the input, one call with no hash object made: a
    * cache hit costs a few microseconds and leaves nothing for the garbage collector but a
-   * string (issue 20's instruction counts; an HMAC object cost as much as the rest of the
+   * string (`npm run bench:instructions`: an HMAC object cost as much as the rest of the
    * hit). Length extension, the reason HMAC exists, needs a digest an attacker has seen; these
    * digests are map keys that never leave the process.
    */

@@ -7,7 +7,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RoutesContext } from '../context';
 import type { Authenticator } from '../middleware/authenticate';
-import type { OpenApiObject } from '../openapi';
+import type { OpenApiObject } from '../openapi-facts';
 import type { CredentialEnder } from '../schemes/definition';
 import type { SchemeId } from '../schemes/ids';
 import type { CookieSessions } from '../schemes/cookie/strategy';
@@ -16,7 +16,7 @@ import type { IssueLogin } from './issue-login';
 import type { RoutePaths } from './route-paths';
 
 /** The methods the endpoints answer. */
-export type EndpointMethod = 'GET' | 'POST' | 'DELETE';
+type EndpointMethod = 'GET' | 'POST' | 'DELETE';
 
 /** What an endpoint is mounted, and built, from: the instance's context and what its schemes built. */
 export interface EndpointContext extends RoutesContext {
@@ -35,7 +35,7 @@ export interface EndpointContext extends RoutesContext {
 }
 
 /** What an endpoint's OpenAPI operation is described from. */
-export interface OperationContext {
+interface OperationContext {
   paths: RoutePaths;
   mountPath: string;
   /** The schemes that are on and detected. */

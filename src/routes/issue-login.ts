@@ -11,7 +11,7 @@ import type { RoutesContext } from '../context';
 import { issuedEvent } from '../events';
 import type { LoginResponseBody } from '../responses';
 import type { CookieSessions } from '../schemes/cookie/strategy';
-import type { JwtIssuer } from '../tokens/jwt-issuer';
+import type { JwtIssuer } from '../schemes/jwt/issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
 import { sendJwtPair } from './jwt-pair';
 
@@ -20,7 +20,7 @@ import { sendJwtPair } from './jwt-pair';
  * before any password is checked): a session token, a cookie session, or both as one session
  * (`login.credentials`); or a JWT access token with a refresh token.
  */
-export type CredentialsToIssue =
+type CredentialsToIssue =
   | {
       type: 'session';
       token: boolean;
@@ -31,7 +31,7 @@ export type CredentialsToIssue =
   | { type: 'jwt' };
 
 /** How the actor proved itself, and what the login is to hand out. */
-export interface LoginProof {
+interface LoginProof {
   /** When the proof began, in ms: a `tokens.revokeAll` at or after it refuses what this login issues (401.2). */
   provenAt: number;
   credentials: CredentialsToIssue;

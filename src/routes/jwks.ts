@@ -13,7 +13,7 @@ import { TAGS } from './openapi-operation';
  * that a busy gateway asks rarely. Verifiers such as jose and jwks-rsa also refetch when they
  * meet an unknown `kid`, so a rotation never waits for the full period.
  */
-export const JWKS_MAX_AGE_SECONDS = 300;
+const JWKS_MAX_AGE_SECONDS = 300;
 
 export const JWKS_ENDPOINT: Endpoint = {
   id: 'gatehouseJwks',

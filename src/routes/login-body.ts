@@ -57,12 +57,12 @@ export function readLoginBody(rawBody: unknown): LoginBody {
 }
 
 /** Largest body the auth endpoints read (16 KB); a larger one is refused with 413.1. */
-export const BODY_LIMIT = '16kb';
+const BODY_LIMIT = '16kb';
 /** {@link BODY_LIMIT} in bytes, as the 413.1 problem reports it. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** The body types the auth endpoints read; anything else is 415.1. */
-export const ACCEPTED_BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded'] as const;
+const ACCEPTED_BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded'] as const;
 const ACCEPTED = ACCEPTED_BODY_TYPES.join(', ');
 
 /** A 415.1 naming the accepted types, in the body and in `Accept-Post`. */

@@ -1,6 +1,6 @@
 /** Pieces the endpoints' OpenAPI operations are written with (`auth.openapi()`). */
 import { PROBLEMS, type ProblemCode } from '../errors';
-import type { OpenApiObject } from '../openapi';
+import type { OpenApiObject } from '../openapi-facts';
 
 const PROBLEM_REF = { $ref: '#/components/schemas/GatehouseProblem' };
 const JSON_AND_FORM = ['application/json', 'application/x-www-form-urlencoded'];

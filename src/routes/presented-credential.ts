@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import type { Actor } from '../actor';
 import { GatehouseError } from '../errors';
 import type { LogoutResponseBody } from '../responses';
-import { CREDENTIAL_REFERENCE, type CredentialReference } from '../schemes/outcome';
+import { CREDENTIAL_REFERENCE, type CredentialReference } from '../credential-reference';
 import type { SchemeId } from '../schemes/ids';
 import type { EndpointContext } from './endpoint';
 

@@ -15,7 +15,7 @@ function clientErrorStatus(error: unknown): number | null {
 }
 
 /** The problem to answer for an error raised while serving an auth endpoint. */
-export function problemForRouteError(error: unknown): GatehouseError {
+function problemForRouteError(error: unknown): GatehouseError {
   if (isGatehouseError(error)) return error;
   const status = clientErrorStatus(error);
   if (status === null) return new GatehouseError('503.1', { cause: error });

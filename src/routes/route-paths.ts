@@ -3,6 +3,7 @@
  * `auth.routes()` and `auth.openapi()` alike) and its validation.
  */
 import { fail, knownOptions, type OptionNames } from '../config-error';
+import type { RoutePaths } from '../openapi-facts';
 
 /**
  * Where the endpoints of `auth.routes()` live, relative to the router's mount point: the
@@ -27,23 +28,14 @@ export interface RoutePathOptions {
   jwks?: string;
 }
 
-/** The endpoint paths of `auth.routes()`, validated. */
-export interface RoutePaths {
-  sessions: string;
-  /** `POST` login; default `sessions`. */
-  login: string;
-  /** Logout of the presented credential; default `${sessions}/current`. */
-  logout: string;
-  logoutMethod: 'DELETE' | 'POST';
-  jwt: string;
-  jwks: string;
-}
+/** The endpoint paths of `auth.routes()`, validated (the type lives with the OpenAPI facts, which the schemes read too). */
+export type { RoutePaths };
 
 /** The names of `paths`; a compile error when they and the type disagree. */
 const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
 
 /** Default path of the key set, relative to the router's mount point. */
-export const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
+const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
 
 /** `name` is the option, e.g. `paths.jwt`; `where` the method, e.g. `auth.routes()`. */
 export function checkPath(value: unknown, where: string, name: string, fallback: string, shape = /^\/[A-Za-z0-9/_@-]*$/): string {

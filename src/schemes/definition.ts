@@ -7,13 +7,13 @@
  */
 import type { Request, Response } from 'express';
 import type { GatehouseContext } from '../context';
-import type { OpenApiObject, SecuritySchemeContext } from '../openapi';
+import type { OpenApiObject, SecuritySchemeContext } from '../openapi-facts';
 import type { StoreFeature } from '../store/methods';
-import type { SchemeOptions } from './registry';
+import type { SchemeOptions } from './scheme-options';
 import type { ChallengeScheme } from '../responses';
 import type { SchemeDetection } from './detection';
 import type { SchemeId } from './ids';
-import type { CredentialReference } from './outcome';
+import type { CredentialReference } from '../credential-reference';
 import type { PassportStrategy } from './passport-base';
 
 /** What a scheme's option is resolved against besides itself. */

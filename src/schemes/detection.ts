@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { UrlCredentials } from '../detect';
+import type { UrlCredentials } from '../url-credentials';
 
 /** What a reader sees: the headers, the credentials already taken off the URL, the session cookie's name. */
 export interface DetectionInput {
@@ -22,7 +22,7 @@ export interface DetectionInput {
  * the strategy reads it itself, as the cookie scheme does), `false` (presented but
  * malformed: refused with 401.2 when chosen) or `null` (not presented).
  */
-export type ReadResult = string | boolean | null;
+type ReadResult = string | boolean | null;
 
 /** Where a scheme's credential travels. */
 export interface SchemeDetection {
@@ -39,7 +39,8 @@ export interface SchemeDetection {
   /**
    * True when `read` looks at something present on every request (the TLS connection, say),
    * so detection may not skip a request that carries no header, URL credential or cookie.
-   * Default `false`.
+   * Decided per `gatehouse()` instance, over the schemes that are on: a scheme that is off
+   * costs nothing. Default `false`.
    */
   readsEveryRequest?: boolean;
 }

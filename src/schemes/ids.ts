@@ -28,7 +28,7 @@ export const GROUP_OF_SCHEME: { readonly [Id in SchemeId]: SchemeGroup } = {
 };
 
 /** Every group, in the default order. */
-export const DEFAULT_PRECEDENCE: readonly SchemeGroup[] = SCHEME_GROUPS;
+export const DEFAULT_PRECEDENCE: readonly SchemeGroup[] = Object.freeze([...SCHEME_GROUPS]);
 
 /** Each group's scheme when it has exactly one, `null` for a group of several (`bearer`). */
 const ONLY_SCHEME_OF = new Map<SchemeGroup, SchemeId | null>(

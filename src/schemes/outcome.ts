@@ -6,17 +6,8 @@
 import type { PassportStrategy as Strategy } from './passport-base';
 import type { AuthInfo } from '../actor';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { CREDENTIAL_REFERENCE, type CredentialReference } from '../credential-reference';
 import { readOwnAuthorization, type SchemeDetection } from './detection';
-
-/** Where strategies put what logout needs to end exactly this credential; symbol-keyed so it never serialises. */
-export const CREDENTIAL_REFERENCE = Symbol.for('gatehouse.credentialReference');
-
-/** What a strategy records about the credential it accepted. */
-export type CredentialReference =
-  | { type: 'token'; hash: string; kind: string }
-  | { type: 'jwt'; jti: string; expiresAt: number; familyId: string | null }
-  | { type: 'cookie' }
-  | { type: 'static' };
 
 /** `req.authInfo` as Gatehouse strategies fill it. */
 export type AuthInfoWithReference = AuthInfo & { [CREDENTIAL_REFERENCE]?: CredentialReference };
@@ -88,4 +79,14 @@ export function ownAuthorizationCredential(
   if (presented === null) credentialAbsent(strategy, options?.optional ?? own.optional, own.challenge);
   else if (presented === false) strategy.fail(new GatehouseError('401.2'), 401);
   return typeof presented === 'string' ? presented : null;
+}
+
+/** Quotes a value for an auth-param (RFC 7235 quoted-string): escape `\` and `"`, drop controls. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, '')}"`;
+}
+
+/** `Bearer realm="…"` (RFC 6750 §3); `invalidToken` adds `error="invalid_token"` for a refused token. */
+export function bearerChallengeValue(realm: string, invalidToken: boolean): string {
+  return `Bearer realm=${quoted(realm)}${invalidToken ? ', error="invalid_token"' : ''}`;
 }

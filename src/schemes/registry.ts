@@ -9,14 +9,10 @@ import { APP_USER_URL_SCHEME } from './app-user-url';
 import { BASIC_SCHEME } from './basic';
 import { COOKIE_SCHEME } from './cookie';
 import { detectionTable, type DetectionTable } from '../detect';
-import type { ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../resolved-options';
 import type { StoreFeature } from '../store/methods';
-import type { ApiKeyMap } from './api-key/options';
-import type { BasicOptions } from './basic/options';
-import type { CookieOptions } from './cookie/options';
 import type { BuiltScheme, SchemeContext, SchemeDefinition, SharedSettings } from './definition';
-import type { JwtOptions } from './jwt/options';
-import type { SessionTokenOptions } from './session-token/options';
+import type { SchemeOptions, SchemeSettings, SettingsOfScheme } from './scheme-options';
 import { SCHEME_IDS, type SchemeId } from './ids';
 import { JWT_SCHEME } from './jwt';
 import { SESSION_TOKEN_SCHEME } from './session-token';
@@ -29,54 +25,10 @@ export const SCHEMES = {
   apiKey: API_KEY_SCHEME,
   basic: BASIC_SCHEME,
   cookie: COOKIE_SCHEME,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition's own settings type
-} as const satisfies { readonly [Id in SchemeId]: SchemeDefinition<Id, any, BuiltScheme> };
+} as const satisfies { readonly [Id in SchemeId]: SchemeDefinition<Id, SettingsOfScheme[Id], BuiltScheme> };
 
 /** The definitions in `SCHEME_IDS` order (the README's). */
 export const SCHEME_DEFINITIONS: ReadonlyArray<(typeof SCHEMES)[SchemeId]> = SCHEME_IDS.map((id) => SCHEMES[id]);
-
-/**
- * The option of `gatehouse()` that configures each scheme. Each option's type, defaults and
- * checks live beside the scheme (`schemes/<id>/options.ts`); `GatehouseOptions` extends this.
- */
-export interface SchemeOptions {
-  /**
-   * App-user URLs (`/key/{token}/…`). Default `true`.
-   * @example { appUserUrl: false } // /key/… paths reach the app untouched
-   */
-  appUserUrl?: boolean;
-  /** Opaque bearer tokens (sessions, personal tokens). Default `{}` (on); `false` turns them off. */
-  sessionToken?: SessionTokenOptions | false;
-  /**
-   * JWT access tokens (passport-jwt), with `/jwt/authenticate`, `/jwt/refresh` and `/jwt/verify`.
-   * On when `secret`, `privateKey`/`publicKey` or `issuers` is given. Default: off.
-   * @example { jwt: { secret: process.env.JWT_SECRET, issuer: 'https://api.example.org', audience: 'api' } }
-   */
-  jwt?: JwtOptions | false;
-  /**
-   * Configured API keys (ApostropheCMS shape). Store-issued API keys work whenever this
-   * is not `false`. Default `{}`.
-   * @example { 'myapikey1029384756': { role: 'admin' } }
-   */
-  apiKeys?: ApiKeyMap | false;
-  /**
-   * HTTPS-only Basic. On by default when the store has `findCredentials`; `false` turns it off.
-   * @example { basic: { challenge: true } }
-   */
-  basic?: BasicOptions | false;
-  /**
-   * Browser cookie sessions (express-session): `POST /sessions` with `session: true` sets
-   * the cookie. On when `secret` is given. Default: off.
-   * @example { cookie: { secret: process.env.SESSION_SECRET, trustedOrigins: ['https://admin.example.org'] } }
-   */
-  cookie?: CookieOptions | false;
-}
-
-/** Each scheme's resolved settings, by id; `false` when off. */
-export type SchemeSettings = { [Id in SchemeId]: SettingsOf<(typeof SCHEMES)[Id]> | false };
-
-/** The settings type of a definition. */
-type SettingsOf<D> = D extends SchemeDefinition<SchemeId, infer S, BuiltScheme> ? S : never;
 
 /**
  * Resolves every scheme's option in registry order, and collects the store features the
@@ -102,7 +54,7 @@ export type BuiltSchemes = { [Id in SchemeId]?: ReturnType<(typeof SCHEMES)[Id][
 export const DETECTION_TABLE: DetectionTable = detectionTable(SCHEME_DEFINITIONS);
 
 /** Builds every scheme the options turn on, in `SCHEME_IDS` order. */
-export function buildSchemes(config: ResolvedOptions, context: SchemeContext): BuiltSchemes {
+export function buildSchemes(config: Pick<ResolvedOptions, 'schemes'>, context: SchemeContext): BuiltSchemes {
   const built: Record<string, BuiltScheme> = {};
   for (const definition of SCHEME_DEFINITIONS) {
     const settings = config.schemes[definition.id];
@@ -112,7 +64,7 @@ export function buildSchemes(config: ResolvedOptions, context: SchemeContext): B
 }
 
 /** How long each scheme that is on needs the per-actor "not before" kept (see `SchemeDefinition.revocationHorizon`). */
-export function revocationHorizons(config: ResolvedOptions): number[] {
+export function revocationHorizons(config: Pick<ResolvedOptions, 'schemes'>): number[] {
   return SCHEME_DEFINITIONS.map((definition) => {
     const { revocationHorizon } = definition as AnyDefinition;
     const resolved = config.schemes[definition.id];

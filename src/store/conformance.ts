@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import type { Actor } from '../actor';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
+import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
 import type { AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
@@ -619,6 +620,20 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
   {
+    name: 'saveRevocation keeps what the shared rule keeps (revocationReplaces): over a run of saves, the later revokedAt stands',
+    parts: ['revocations'],
+    async run(store, context) {
+      const key = context.unique('actor-not-before');
+      const expiresAt = context.now() + HOUR;
+      let kept: number | null = null;
+      for (const revokedAt of [5000, 3000, 5000, 9000, 8999, 12_000]) {
+        await revocations(store).saveRevocation(key, revokedAt, expiresAt);
+        if (revocationReplaces(kept, revokedAt)) kept = revokedAt;
+        assert.deepEqual(await revocations(store).findRevocations([key]), [kept], `after saving ${revokedAt}`);
+      }
+    },
+  },
+  {
     name: 'revokeAll\'s order holds: a not-before saved is read back at once, and a token saved while deleteTokensForActor runs stays reachable through its actor',
     parts: ['tokens', 'revocations'],
     async run(store, context) {
@@ -676,6 +691,31 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.deepEqual(await attempts(store).readAttempts(key, T0 + POLICY.windowMs), { count: 0, lockedUntil: null }, 'the window ended');
       assert.deepEqual(await record(T0 + POLICY.windowMs), { count: 1, lockedUntil: null }, 'a new window starts at this failure');
       assert.deepEqual(await record(T0 + 2 * POLICY.windowMs - 1), { count: 2, lockedUntil: null }, 'inside the new window');
+    },
+  },
+  {
+    name: 'counters follow the shared rules (attemptState, afterFailedAttempt): every answer over a run of failures and reads',
+    parts: ['attempts'],
+    async run(store, context) {
+      const key = context.unique('login');
+      const { windowMs, lockMs } = POLICY;
+      const lockAt = T0 + 2000;
+      // Failures ('fail') and reads ('read') at times around each boundary: inside the window,
+      // the lock, its last moment and the first after, a new window and its end.
+      const steps: Array<['fail' | 'read', number]> = [
+        ['fail', T0], ['read', T0], ['fail', T0 + 1000], ['read', T0 + 1500], ['fail', lockAt], ['fail', lockAt + 1],
+        ['read', lockAt + lockMs - 1], ['read', lockAt + lockMs], ['fail', lockAt + lockMs], ['read', lockAt + lockMs + windowMs - 1],
+        ['fail', lockAt + lockMs + windowMs - 1], ['read', lockAt + lockMs + windowMs], ['fail', lockAt + lockMs + windowMs],
+      ];
+      let counter: AttemptCounter | null = null;
+      for (const [step, now] of steps) {
+        if (step === 'fail') {
+          counter = afterFailedAttempt(counter, POLICY, now);
+          assert.deepEqual(await attempts(store).recordFailedAttempt(key, POLICY, now), { count: counter.count, lockedUntil: counter.lockedUntil }, `failure at T0+${now - T0}`);
+        } else {
+          assert.deepEqual(await attempts(store).readAttempts(key, now), attemptState(counter, now), `read at T0+${now - T0}`);
+        }
+      }
     },
   },
   {

@@ -7,8 +7,9 @@ import bcrypt from 'bcrypt';
 import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
 import { fail, knownOptions, type OptionNames } from '../config-error';
-import { newCredentialId } from './credential-id';
-import { assertFitsBcrypt } from '../passwords/limits';
+import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, revocationReplaces, type AttemptCounter } from './rules';
+import { ANSWERS_IN_PROCESS } from './guard';
+import { assertFitsBcrypt } from '../bcrypt-limits';
 import type {
   AttemptPolicy,
   AttemptState,
@@ -67,11 +68,6 @@ interface StoredUser {
   passwordExpiresAt: Date | number | null;
 }
 
-interface StoredAttempts {
-  count: number;
-  windowEndsAt: number;
-  lockedUntil: number | null;
-}
 
 /**
  * Implements the whole store interface in memory, plus user management for demos and tests.
@@ -93,7 +89,7 @@ export class MemoryStore implements GatehouseStore {
   /** Token hash by credential id, for `findTokenById`. */
   private readonly tokenHashesById = new Map<string, string>();
   private readonly revocations = new Map<string, { revokedAt: number; expiresAt: number }>();
-  private readonly attempts = new Map<string, StoredAttempts>();
+  private readonly attempts = new Map<string, AttemptCounter>();
   /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
   private attemptWrites = 0;
 
@@ -221,8 +217,7 @@ export class MemoryStore implements GatehouseStore {
     const previous = this.tokens.get(record.hash);
     if (previous) this.unindex(previous);
     const copy = copyRecord(record);
-    // A record saved without an id keeps the one it replaces, or gets its own.
-    copy.id = record.id ?? previous?.id ?? newCredentialId();
+    copy.id = idOnReplace(record, previous).id;
     this.tokens.set(record.hash, copy);
     this.tokenHashesById.set(copy.id, copy.hash);
     if (copy.actorId !== null) addToIndex(this.tokenHashesByActor, copy.actorId, copy.hash);
@@ -301,7 +296,7 @@ export class MemoryStore implements GatehouseStore {
       }
     }
     for (const [key, attempts] of this.attempts) {
-      if (isAttemptsOver(attempts, now)) {
+      if (attemptCounterOver(attempts, now)) {
         this.attempts.delete(key);
         removed += 1;
       }
@@ -331,9 +326,7 @@ export class MemoryStore implements GatehouseStore {
   // ---- RevocationStore ----
 
   async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
-    const previous = this.revocations.get(key);
-    // A later revocation of the same key wins (a second revokeAll moves "not before" forward).
-    if (!previous || previous.revokedAt <= revokedAt) this.revocations.set(key, { revokedAt, expiresAt });
+    if (revocationReplaces(this.revocations.get(key)?.revokedAt, revokedAt)) this.revocations.set(key, { revokedAt, expiresAt });
   }
 
   async findRevocations(keys: readonly string[]): Promise<Array<number | null>> {
@@ -343,28 +336,19 @@ export class MemoryStore implements GatehouseStore {
   // ---- AttemptStore ----
 
   async readAttempts(key: string, now: number): Promise<AttemptState> {
-    const attempts = this.attempts.get(key);
-    if (!attempts || isAttemptsOver(attempts, now)) return { count: 0, lockedUntil: null };
-    return { count: attempts.count, lockedUntil: attempts.lockedUntil };
+    return attemptState(this.attempts.get(key) ?? null, now);
   }
 
   async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {
     this.attemptWrites += 1;
     if (this.attemptWrites % ATTEMPT_PRUNE_EVERY === 0) this.pruneAttempts(now);
-    let attempts = this.attempts.get(key);
-    if (!attempts || isAttemptsOver(attempts, now)) {
-      attempts = { count: 0, windowEndsAt: now + policy.windowMs, lockedUntil: null };
-      this.attempts.set(key, attempts);
-    }
-    attempts.count += 1;
-    if (attempts.count >= policy.maxAttempts && attempts.lockedUntil === null) {
-      attempts.lockedUntil = now + policy.lockMs;
-    }
+    const attempts = afterFailedAttempt(this.attempts.get(key) ?? null, policy, now);
+    this.attempts.set(key, attempts);
     return { count: attempts.count, lockedUntil: attempts.lockedUntil };
   }
 
   private pruneAttempts(now: number): void {
-    for (const [key, attempts] of this.attempts) if (isAttemptsOver(attempts, now)) this.attempts.delete(key);
+    for (const [key, attempts] of this.attempts) if (attemptCounterOver(attempts, now)) this.attempts.delete(key);
   }
 
   /** How many failed-attempt counters are held (stale ones included until pruned). */
@@ -379,14 +363,12 @@ export class MemoryStore implements GatehouseStore {
   }
 }
 
+// Every method answers from process memory, so the fail-closed guard needs no timer per call
+// (see ANSWERS_IN_PROCESS: a subclass, which may add I/O, does not inherit this).
+Object.defineProperty(MemoryStore.prototype, ANSWERS_IN_PROCESS, { value: MemoryStore.prototype });
+
 /** Every this many failed-attempt writes, counters whose window or lock has passed are dropped. */
 const ATTEMPT_PRUNE_EVERY = 1024;
-
-/** A counter is over when its window has passed and it is not locked, or its lock has passed. */
-function isAttemptsOver(attempts: StoredAttempts, now: number): boolean {
-  if (attempts.lockedUntil !== null) return attempts.lockedUntil <= now;
-  return attempts.windowEndsAt <= now;
-}
 
 /**
  * Callers may change what they get without changing what is stored. Field by field into one

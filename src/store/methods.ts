@@ -28,7 +28,7 @@ type ListedMethod = (typeof STORE_PARTS)[keyof typeof STORE_PARTS][keyof (typeof
  * A compile error when `GatehouseStore` gains a method that no part lists: the guard,
  * `combineStores` and the missing-method check would otherwise silently leave it out.
  */
-export const EVERY_STORE_METHOD_LISTED: [Exclude<MethodName, ListedMethod>] extends [never] ? true : never = true;
+const EVERY_STORE_METHOD_LISTED: [Exclude<MethodName, ListedMethod>] extends [never] ? true : never = true;
 
 /**
  * What each feature needs from the store, and how to turn it off instead. `gatehouse()`
@@ -80,7 +80,7 @@ const LABELS: Partial<Record<StoreFeature, string>> = {
 };
 
 /** The names of the methods a store lacks out of `required`. */
-export function missingMethods(store: object, required: ReadonlyArray<MethodName>): MethodName[] {
+function missingMethods(store: object, required: ReadonlyArray<MethodName>): MethodName[] {
   return required.filter((method) => typeof (store as Record<string, unknown>)[method] !== 'function');
 }
 

@@ -12,19 +12,15 @@
  * @module express-gatehouse/postgres
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
 import { fail, knownOptions, type OptionNames } from '../config-error';
-import { newCredentialId } from './credential-id';
+import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { ReadBatch } from './read-batch';
+import { attemptState, idOnReplace, ownedConnection } from './rules';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
-/**
- * Where the SQL migrations live. `src/store` (tests) and `dist/store` (the package) are
- * both two levels below the package root, which holds `migrations/`.
- */
-export const MIGRATIONS_DIR: string = path.resolve(__dirname, '..', '..', 'migrations');
+// The migration runner is part of this entry point (`express-gatehouse/postgres`).
+export { migrate, MIGRATIONS_DIR, type MigrateOptions, type MigrateResult } from './postgres-migrations';
 
 /**
  * pg pool options that make every store call settle within a few seconds when PostgreSQL
@@ -92,57 +88,8 @@ export interface PostgresStoreOptions {
   now?: () => number;
 }
 
-/** Options of {@link migrate}. */
-export interface MigrateOptions {
-  /**
-   * Schema to create the tables in; created when missing. Default: the first schema of
-   * the connection's `search_path`. Must match the store's `schema`.
-   * @example await migrate(pool, { schema: 'auth' })
-   */
-  schema?: string;
-  /**
-   * Limit per statement of the migration (and the wait for another instance's), in
-   * milliseconds, in place of the pool's `statement_timeout` and `query_timeout`: the fail-fast
-   * limits suit requests, not a migration filling a new column of a large table.
-   * Default `300_000` (5 min).
-   * @example await migrate(pool, { timeoutMs: 30 * 60 * 1000 })
-   */
-  timeoutMs?: number;
-}
-
-/** The options of {@link PostgresStore} and of {@link migrate}; compile errors when they and the types disagree. */
+/** The options of {@link PostgresStore}; a compile error when they and {@link PostgresStoreOptions} disagree. */
 const OPTION_NAMES: OptionNames<PostgresStoreOptions> = { pool: true, schema: true, queryTimeoutMs: true, now: true, preparedStatements: true };
-const MIGRATE_OPTION_NAMES: OptionNames<MigrateOptions> = { schema: true, timeoutMs: true };
-
-/** What {@link migrate} did. */
-export interface MigrateResult {
-  /** The migration files applied by this call, in order (e.g. `['002_credential_ids.sql']`); `[]` when up to date. */
-  applied: string[];
-}
-
-/** A migration file: `NNN_name.sql`, applied in the order of NNN. */
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-const MIGRATION_FILE = /^(\d+)_[A-Za-z0-9_-]+\.sql$/;
-
-/** The shipped migrations in version order; refuses a directory with two files of one version. */
-async function readMigrations(): Promise<Migration[]> {
-  const names = (await readdir(MIGRATIONS_DIR)).filter((name) => MIGRATION_FILE.test(name));
-  const migrations = await Promise.all(
-    names.map(async (name) => ({ version: Number(MIGRATION_FILE.exec(name)![1]), name, sql: await readFile(path.join(MIGRATIONS_DIR, name), 'utf8') })),
-  );
-  migrations.sort((a, b) => a.version - b.version);
-  for (let i = 1; i < migrations.length; i += 1) {
-    if (migrations[i].version === migrations[i - 1].version) {
-      throw new Error(`migrate: ${migrations[i - 1].name} and ${migrations[i].name} have the same version number.`);
-    }
-  }
-  return migrations;
-}
 
 /** How many rows `sweepExpired` removed, per table. */
 export interface SweepResult {
@@ -152,89 +99,6 @@ export interface SweepResult {
   revocations: number;
   /** Counters whose window or lock was over. */
   attempts: number;
-}
-
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-function checkSchema(schema: unknown, where: string): string | undefined {
-  if (schema === undefined) return undefined;
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    fail('schema', "schema must be a name of letters, digits and _ (at most 63, not starting with a digit), e.g. 'auth'.", { where });
-  }
-  return schema;
-}
-
-/**
- * Creates or upgrades the Gatehouse tables: applies each file of `migrations/` that the
- * schema's `gatehouse_migrations` table does not list yet, in version order, and records
- * it there — all in one transaction, so a failure leaves the schema as it was. Safe to
- * call on every start-up and from several instances at once: a transaction-level advisory
- * lock lets one run at a time (concurrent `CREATE TABLE IF NOT EXISTS` can otherwise fail
- * on the catalog's unique index), and the next one finds the versions recorded. A schema
- * migrated before the version table existed had `001` applied, which is idempotent and
- * is simply run (and recorded) again.
- *
- * @example
- * ```ts
- * import { Pool } from 'pg';
- * import { migrate, PostgresStore } from 'express-gatehouse/postgres';
- * const pool = new Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000 });
- * await migrate(pool);
- * const store = new PostgresStore({ pool });
- * ```
- */
-export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const where = 'migrate';
-  if (!pool || typeof pool.connect !== 'function') {
-    fail('pool', 'pool must be a pg Pool, e.g. new Pool({ connectionString }).', { where, code: 'GATEHOUSE_MISSING_OPTION' });
-  }
-  if (options === null || typeof options !== 'object') fail('', 'options must be an object such as { schema: \'auth\' }.', { where });
-  knownOptions(options, MIGRATE_OPTION_NAMES, '', { where });
-  const schema = checkSchema(options.schema, where);
-  const { timeoutMs = 300_000 } = options;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-    fail('timeoutMs', 'timeoutMs must be a positive whole number of milliseconds (default 300000).', { where });
-  }
-  const migrations = await readMigrations();
-  const applied: string[] = [];
-  const client = await pool.connect();
-  const run = <Row extends QueryResultRow>(text: string, values: unknown[] = []) =>
-    client.query<Row>({ text, values, query_timeout: timeoutMs } as QueryConfig);
-  let failure: Error | undefined;
-  try {
-    await run('BEGIN');
-    await run(`SET LOCAL statement_timeout = ${timeoutMs}`);
-    await run("SELECT pg_advisory_xact_lock(hashtextextended('gatehouse:migrate', 0))");
-    if (schema !== undefined) {
-      await run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await run(`SET LOCAL search_path TO "${schema}"`);
-    }
-    await run(
-      `CREATE TABLE IF NOT EXISTS gatehouse_migrations (
-         version     integer PRIMARY KEY,
-         name        text NOT NULL,
-         applied_at  bigint NOT NULL
-       )`,
-    );
-    // Read under the lock: an instance that waited sees what the one before it recorded.
-    const { rows } = await run<{ version: number }>('SELECT version FROM gatehouse_migrations');
-    const done = new Set(rows.map((row) => row.version));
-    for (const migration of migrations) {
-      if (done.has(migration.version)) continue;
-      await run(migration.sql);
-      await run('INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
-      applied.push(migration.name);
-    }
-    await run('COMMIT');
-  } catch (error) {
-    failure = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    // A client whose transaction failed may be in any state; the pool discards it.
-    client.release(failure);
-  }
-  return { applied };
 }
 
 /**
@@ -300,7 +164,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
-   * statement (`ReadBatch`, issue 20's store rows).
+   * statement (`ReadBatch`; the PostgreSQL rows of `bench/RESULTS.md`).
    */
   private readonly tokenReads: ReadBatch<TokenRow>;
   private readonly revocationReads: ReadBatch<number>;
@@ -323,30 +187,24 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     if (typeof preparedStatements !== 'boolean') {
       fail('preparedStatements', 'preparedStatements must be true or false; default true.', { where });
     }
-    if (isPool(pool)) {
-      const timeout = pool.options.connectionTimeoutMillis;
-      if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-        fail(
-          'pool',
-          'the pool has no connectionTimeoutMillis, so an exhausted pool or unreachable server would hold requests for ever; create it with { connectionTimeoutMillis: 2000 } (POSTGRES_FAIL_FAST_OPTIONS), or pass a connection string and let the store create it.',
-          { where },
-        );
-      }
-      this.pool = pool;
-      this.ownsPool = false;
-    } else if (typeof pool === 'string' || (pool !== null && typeof pool === 'object')) {
-      this.pool = new Pool(
-        typeof pool === 'string'
-          ? { connectionString: pool, ...POSTGRES_FAIL_FAST_OPTIONS }
-          : { ...POSTGRES_FAIL_FAST_OPTIONS, ...pool },
-      );
-      this.ownsPool = true;
-      // An idle connection that breaks emits 'error' on the pool, which would crash the
-      // process without a listener; the next query simply gets a fresh connection.
-      this.pool.on('error', () => {});
-    } else {
-      fail('pool', 'pool is required: a pg Pool, pool options, or a connection string.', { where, code: 'GATEHOUSE_MISSING_OPTION' });
-    }
+    const { connection, owned } = ownedConnection<Pool>(pool, {
+      where,
+      option: 'pool',
+      isConnection: isPool,
+      timeoutOf: (given) => given.options.connectionTimeoutMillis,
+      withoutTimeout:
+        'the pool has no connectionTimeoutMillis, so an exhausted pool or unreachable server would hold requests for ever; create it with { connectionTimeoutMillis: 2000 } (POSTGRES_FAIL_FAST_OPTIONS), or pass a connection string and let the store create it.',
+      create: (config) => {
+        const created = new Pool(typeof config === 'string' ? { connectionString: config, ...POSTGRES_FAIL_FAST_OPTIONS } : { ...POSTGRES_FAIL_FAST_OPTIONS, ...config });
+        // An idle connection that breaks emits 'error' on the pool, which would crash the
+        // process without a listener; the next query simply gets a fresh connection.
+        created.on('error', () => {});
+        return created;
+      },
+      missing: 'pool is required: a pg Pool, pool options, or a connection string.',
+    });
+    this.pool = connection;
+    this.ownsPool = owned;
     this.queryTimeoutMs = queryTimeoutMs;
     this.preparedStatements = preparedStatements;
     this.now = now;
@@ -459,7 +317,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   // ---- RevocationStore ----
 
   async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
-    // A later revocation of the same key wins (a second revokeAll moves "not before" on).
+    // A later revocation of the same key wins (`revocationReplaces` of rules.ts, in SQL).
     await this.query(
       `INSERT INTO ${this.revocations} AS revocation (key, revoked_at, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET revoked_at = EXCLUDED.revoked_at, expires_at = EXCLUDED.expires_at
@@ -478,16 +336,17 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
 
   async readAttempts(key: string, now: number): Promise<AttemptState> {
     const row = (await this.attemptReads.read([key])).rows.get(key);
-    if (row === undefined) return { count: 0, lockedUntil: null };
-    const lockedUntil = row.locked_until === null ? null : Number(row.locked_until);
-    const over = lockedUntil !== null ? lockedUntil <= now : Number(row.window_ends_at) <= now;
-    return over ? { count: 0, lockedUntil: null } : { count: row.count, lockedUntil };
+    const stored = row === undefined
+      ? null
+      : { count: row.count, windowEndsAt: Number(row.window_ends_at), lockedUntil: row.locked_until === null ? null : Number(row.locked_until) };
+    return attemptState(stored, now);
   }
 
   async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {
     // One statement, so concurrent failures serialise on the row: the window starts at the
     // first failure, the lock is set once at maxAttempts, and an elapsed window or lock
-    // (`over`) starts a new count — the MemoryStore rules.
+    // (`over`) starts a new count: `afterFailedAttempt` and `attemptCounterOver` of rules.ts,
+    // in SQL; the conformance kit checks every answer against them.
     const over = `(CASE WHEN counter.locked_until IS NOT NULL THEN counter.locked_until <= $2::bigint
                         ELSE counter.window_ends_at <= $2::bigint END)`;
     const { rows } = await this.query<{ count: number; locked_until: string | null }>(
@@ -609,6 +468,12 @@ function toRecord(row: TokenRow): TokenRecord {
   };
 }
 
+/** The id to store and whether it is the record's own, as `idOnReplace` decides them. */
+function idParameters(record: TokenRecord): [string, boolean] {
+  const { id, own } = idOnReplace(record);
+  return [id, own];
+}
+
 /** The column values of a token record, in the order of the token statements' parameters. */
 function tokenParameters(record: TokenRecord): unknown[] {
   return [
@@ -624,8 +489,7 @@ function tokenParameters(record: TokenRecord): unknown[] {
     record.roles ?? null,
     // Serialised here: pg would turn a top-level array into a PostgreSQL array.
     record.data === undefined ? null : JSON.stringify(record.data),
-    // A record without an id keeps the one it replaces, or gets a new one.
-    record.id ?? newCredentialId(),
-    record.id != null,
+    // $12 and $13: the statements keep the replaced record's id unless the record brings its own (rules.ts).
+    ...idParameters(record),
   ];
 }

@@ -19,11 +19,26 @@
  *
  * @module express-gatehouse/redis
  */
-import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { ReadBatch } from './read-batch';
+import {
+  ASSIGN_ID,
+  CLEAR_ATTEMPTS,
+  DELETE_INDEXED,
+  DELETE_TOKEN,
+  FIND_TOKEN_BY_ID,
+  HMGET_EACH,
+  LIST_TOKENS,
+  MARK_TOKEN_USED,
+  RECORD_FAILED_ATTEMPT,
+  SAVE_REVOCATION,
+  SAVE_TOKEN,
+  TOUCH_TOKEN,
+  type LuaScript,
+} from './redis-scripts';
+import { attemptState, idOnReplace, ownedConnection } from './rules';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
 
 /**
@@ -95,199 +110,6 @@ export interface RedisStoreOptions {
 /** The options of {@link RedisStore}; a compile error when it and {@link RedisStoreOptions} disagree. */
 const OPTION_NAMES: OptionNames<RedisStoreOptions> = { client: true, keyPrefix: true, now: true };
 
-/** A Lua script run by its SHA-1, falling back to EVAL when Redis does not have it cached. */
-interface LuaScript {
-  source: string;
-  sha: string;
-}
-
-function lua(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-// Index sets expire with their longest-lived token; each save also drops a few members
-// whose token is gone, so an actor with a non-expiring token and many expired sessions
-// does not grow a set for ever.
-const INDEX_HELPERS = `
-local function index_add(prefix, set_key, member, ttl)
-  local set_ttl = redis.call('PTTL', set_key)
-  redis.call('SADD', set_key, member)
-  if not ttl then
-    redis.call('PERSIST', set_key)
-  elseif set_ttl == -2 or (set_ttl >= 0 and set_ttl < ttl) then
-    redis.call('PEXPIRE', set_key, ttl)
-  end
-  for _, other in ipairs(redis.call('SRANDMEMBER', set_key, 3)) do
-    if redis.call('EXISTS', prefix .. 'token:' .. other) == 0 then redis.call('SREM', set_key, other) end
-  end
-end
-local function unindex(prefix, hash, actor_id, family_id)
-  if actor_id then redis.call('SREM', prefix .. 'actor:' .. actor_id, hash) end
-  if family_id then redis.call('SREM', prefix .. 'family:' .. family_id, hash) end
-end
-local function unindex_id(prefix, hash, id)
-  if id and redis.call('GET', prefix .. 'id:' .. id) == hash then redis.call('DEL', prefix .. 'id:' .. id) end
-end
-local function index_id(prefix, hash, id, ttl)
-  if ttl then redis.call('SET', prefix .. 'id:' .. id, hash, 'PX', ttl) else redis.call('SET', prefix .. 'id:' .. id, hash) end
-end
-`;
-
-/**
- * KEYS: token key. ARGV: prefix, hash, json, actorId|'', familyId|'', usedAt|'', lastUsedAt|'',
- * ttl|''|'expired', id, '1' when the record brought that id ('' to keep the replaced record's),
- * 'existing'|'' (only replace a record that is still there: a session write-back must not
- * re-create a record that logout or revokeAll deleted meanwhile).
- */
-const SAVE_TOKEN = lua(`${INDEX_HELPERS}
-local prefix, hash = ARGV[1], ARGV[2]
-if ARGV[11] == 'existing' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local old = redis.call('HMGET', KEYS[1], 'a', 'f', 'i')
-unindex(prefix, hash, old[1], old[2])
-unindex_id(prefix, hash, old[3])
-local id = ARGV[9]
-if ARGV[10] == '' and old[3] then id = old[3] end
-redis.call('DEL', KEYS[1])
-if ARGV[8] == 'expired' then return 0 end
-local ttl = tonumber(ARGV[8])
-local fields = { 'r', ARGV[3] }
-if ARGV[4] ~= '' then table.insert(fields, 'a'); table.insert(fields, ARGV[4]) end
-if ARGV[5] ~= '' then table.insert(fields, 'f'); table.insert(fields, ARGV[5]) end
-if ARGV[6] ~= '' then table.insert(fields, 'u'); table.insert(fields, ARGV[6]) end
-if ARGV[7] ~= '' then table.insert(fields, 'l'); table.insert(fields, ARGV[7]) end
-table.insert(fields, 'i'); table.insert(fields, id)
-redis.call('HSET', KEYS[1], unpack(fields))
-if ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-index_id(prefix, hash, id, ttl)
-if ARGV[4] ~= '' then index_add(prefix, prefix .. 'actor:' .. ARGV[4], hash, ttl) end
-if ARGV[5] ~= '' then index_add(prefix, prefix .. 'family:' .. ARGV[5], hash, ttl) end
-return 1
-`);
-
-/** KEYS: token key. ARGV: prefix, hash. */
-const DELETE_TOKEN = lua(`${INDEX_HELPERS}
-local old = redis.call('HMGET', KEYS[1], 'a', 'f', 'i')
-local removed = redis.call('DEL', KEYS[1])
-unindex(ARGV[1], ARGV[2], old[1], old[2])
-unindex_id(ARGV[1], ARGV[2], old[3])
-return removed
-`);
-
-/** KEYS: index set. ARGV: prefix, field ('a' or 'f'), the actor or family id. */
-const DELETE_INDEXED = lua(`${INDEX_HELPERS}
-local prefix, field, owner = ARGV[1], ARGV[2], ARGV[3]
-local removed = 0
-for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local token_key = prefix .. 'token:' .. hash
-  local old = redis.call('HMGET', token_key, 'a', 'f', 'i')
-  -- Only tokens that still belong to this owner: a re-saved hash has moved indexes.
-  if (field == 'a' and old[1] == owner) or (field == 'f' and old[2] == owner) then
-    redis.call('DEL', token_key)
-    unindex(prefix, hash, old[1], old[2])
-    unindex_id(prefix, hash, old[3])
-    removed = removed + 1
-  end
-end
-redis.call('DEL', KEYS[1])
-return removed
-`);
-
-/** KEYS: token key. ARGV: usedAt. Resolves to the fields as they were before. */
-const MARK_TOKEN_USED = lua(`
-local before = redis.call('HMGET', KEYS[1], 'r', 'u', 'l', 'i')
-if not before[1] then return false end
-if not before[2] then redis.call('HSET', KEYS[1], 'u', ARGV[1]) end
-return before
-`);
-
-/** KEYS: token key. ARGV: lastUsedAt. HSET alone would resurrect a deleted token without a TTL. */
-const TOUCH_TOKEN = lua(`
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'l', ARGV[1]) end
-return 0
-`);
-
-/** KEYS: actor index. ARGV: prefix, actorId. The actor's records as [r, u, l, i] (the index may hold strays). */
-const LIST_TOKENS = lua(`
-local prefix = ARGV[1]
-local records = {}
-for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local fields = redis.call('HMGET', prefix .. 'token:' .. hash, 'r', 'u', 'l', 'i', 'a')
-  if fields[1] and fields[5] == ARGV[2] then table.insert(records, { fields[1], fields[2], fields[3], fields[4] }) end
-end
-return records
-`);
-
-/**
- * KEYS: hash keys. ARGV: field names. `HMGET` of each key, one reply for a batch of lookups
- * (`ReadBatch`): one command instead of one per request.
- */
-const HMGET_EACH = lua(`
-local found = {}
-for index, key in ipairs(KEYS) do found[index] = redis.call('HMGET', key, unpack(ARGV)) end
-return found
-`);
-
-/** KEYS: id key. ARGV: prefix, id. The record as [r, u, l, i], or nil. */
-const FIND_TOKEN_BY_ID = lua(`
-local hash = redis.call('GET', KEYS[1])
-if not hash then return false end
-local fields = redis.call('HMGET', ARGV[1] .. 'token:' .. hash, 'r', 'u', 'l', 'i')
-if not fields[1] or fields[4] ~= ARGV[2] then return false end
-return fields
-`);
-
-/**
- * KEYS: token key. ARGV: prefix, hash, new id. Gives a record written before ids existed
- * an id (or resolves to the one it has); nil when the token is gone.
- */
-const ASSIGN_ID = lua(`${INDEX_HELPERS}
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local id = redis.call('HGET', KEYS[1], 'i')
-if id then return id end
-redis.call('HSET', KEYS[1], 'i', ARGV[3])
-local ttl = redis.call('PTTL', KEYS[1])
-index_id(ARGV[1], ARGV[2], ARGV[3], ttl > 0 and ttl or nil)
-return ARGV[3]
-`);
-
-/** KEYS: revocation key. ARGV: revokedAt, ttl. A later revocation of the same key wins. */
-const SAVE_REVOCATION = lua(`
-local current = redis.call('GET', KEYS[1])
-if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`);
-
-/**
- * KEYS: counter key. ARGV: now, maxAttempts, windowMs, lockMs. The same rules as
- * MemoryStore: the window starts at the first failure, the lock is set once when the
- * count reaches maxAttempts, and an elapsed window or lock starts a new count.
- */
-const RECORD_FAILED_ATTEMPT = lua(`
-local now, max_attempts = tonumber(ARGV[1]), tonumber(ARGV[2])
-local window_ms, lock_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
-local stored = redis.call('HMGET', KEYS[1], 'c', 'w', 'k')
-local count, window_ends_at, locked_until = tonumber(stored[1]), tonumber(stored[2]), tonumber(stored[3])
-local over = (not count) or (locked_until and locked_until <= now) or ((not locked_until) and window_ends_at <= now)
-if over then
-  count, window_ends_at, locked_until = 0, now + window_ms, nil
-end
-count = count + 1
-if count >= max_attempts and not locked_until then locked_until = now + lock_ms end
-redis.call('HSET', KEYS[1], 'c', count, 'w', window_ends_at)
-if locked_until then redis.call('HSET', KEYS[1], 'k', locked_until) else redis.call('HDEL', KEYS[1], 'k') end
--- The counter is useless once its window (or lock) is over; let Redis drop it then.
-redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((locked_until or window_ends_at) - now)))
-return { tostring(count), locked_until and tostring(locked_until) or false }
-`);
-
-/** KEYS: counter key. Resolves to the count it had. */
-const CLEAR_ATTEMPTS = lua(`
-local count = redis.call('HGET', KEYS[1], 'c')
-redis.call('DEL', KEYS[1])
-return tonumber(count) or 0
-`);
-
 /** The record fields kept outside the JSON because scripts read or change them. */
 type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
 
@@ -317,7 +139,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
-   * command (`ReadBatch`, issue 20's store rows). Rows are the stored text, parsed per caller.
+   * command (`ReadBatch`; the Redis rows of `bench/RESULTS.md`). Rows are the stored text, parsed per caller.
    */
   private readonly tokenReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['r', 'u', 'l', 'i']));
   private readonly revocationReads = new ReadBatch<string | null>(async (keys) => {
@@ -343,32 +165,28 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     if (typeof now !== 'function') {
       fail('now', 'now must be a function returning milliseconds; default Date.now.', { where });
     }
-    if (isRedisClient(client)) {
-      if (client.isCluster) {
-        fail('client', 'a Redis Cluster client is not supported (an actor index and its tokens live in different slots); use a single primary or Sentinel.', { where });
-      }
-      const timeout = client.options.commandTimeout;
-      if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-        fail(
-          'client',
-          'the client has no commandTimeout, so a stalled Redis would hold requests for ever; create it with { commandTimeout: 1000, maxRetriesPerRequest: 1 } (REDIS_FAIL_FAST_OPTIONS), or pass a URL or options and let the store create it.',
-          { where },
-        );
-      }
-      this.client = client;
-      this.ownsClient = false;
-    } else if (typeof client === 'string' || (client !== null && typeof client === 'object')) {
-      this.client =
-        typeof client === 'string'
-          ? new Redis(client, { ...REDIS_FAIL_FAST_OPTIONS })
-          : new Redis({ ...REDIS_FAIL_FAST_OPTIONS, ...client });
-      this.ownsClient = true;
-      // Outages surface as rejected store calls (503.1); without a listener ioredis would
-      // also print every reconnection error to the console.
-      this.client.on('error', () => {});
-    } else {
-      fail('client', "client is required: an ioredis client, ioredis options, or a URL such as 'redis://127.0.0.1:6379'.", { where, code: 'GATEHOUSE_MISSING_OPTION' });
-    }
+    const { connection, owned } = ownedConnection<Redis>(client, {
+      where: 'RedisStore',
+      option: 'client',
+      isConnection: isRedisClient,
+      refuse: (given) =>
+        given.isCluster
+          ? 'a Redis Cluster client is not supported (an actor index and its tokens live in different slots); use a single primary or Sentinel.'
+          : undefined,
+      timeoutOf: (given) => given.options.commandTimeout,
+      withoutTimeout:
+        'the client has no commandTimeout, so a stalled Redis would hold requests for ever; create it with { commandTimeout: 1000, maxRetriesPerRequest: 1 } (REDIS_FAIL_FAST_OPTIONS), or pass a URL or options and let the store create it.',
+      create: (config) => {
+        const created = typeof config === 'string' ? new Redis(config, { ...REDIS_FAIL_FAST_OPTIONS }) : new Redis({ ...REDIS_FAIL_FAST_OPTIONS, ...config });
+        // Outages surface as rejected store calls (503.1); without a listener ioredis would
+        // also print every reconnection error to the console.
+        created.on('error', () => {});
+        return created;
+      },
+      missing: "client is required: an ioredis client, ioredis options, or a URL such as 'redis://127.0.0.1:6379'.",
+    });
+    this.client = connection;
+    this.ownsClient = owned;
     this.prefix = keyPrefix;
     this.scriptPrefix = (this.client.options.keyPrefix ?? '') + keyPrefix;
     this.now = now;
@@ -385,7 +203,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 
   private async writeToken(record: TokenRecord, mode: '' | 'existing'): Promise<unknown> {
-    const { usedAt, lastUsedAt, id, ...body } = record;
+    const { usedAt, lastUsedAt, id: _ownId, ...body } = record;
     const stored: StoredRecordBody = body;
     let ttl = '';
     if (record.expiresAt !== null) {
@@ -402,8 +220,8 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       usedAt == null ? '' : String(usedAt),
       lastUsedAt == null ? '' : String(lastUsedAt),
       ttl,
-      id ?? newCredentialId(),
-      id ? '1' : '',
+      // The script keeps the replaced record's id unless the record brings its own (rules.ts).
+      ...idArguments(record),
       mode,
     ]);
   }
@@ -478,10 +296,10 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   async readAttempts(key: string, now: number): Promise<AttemptState> {
     const redisKey = this.attemptsKey(key);
     const [count, windowEndsAt, lockedUntil] = (await this.attemptReads.read([redisKey])).rows.get(redisKey)!;
-    if (count === null || windowEndsAt === null) return { count: 0, lockedUntil: null };
-    const locked = lockedUntil === null ? null : Number(lockedUntil);
-    const over = locked !== null ? locked <= now : Number(windowEndsAt) <= now;
-    return over ? { count: 0, lockedUntil: null } : { count: Number(count), lockedUntil: locked };
+    const stored = count === null || windowEndsAt === null
+      ? null
+      : { count: Number(count), windowEndsAt: Number(windowEndsAt), lockedUntil: lockedUntil === null ? null : Number(lockedUntil) };
+    return attemptState(stored, now);
   }
 
   async recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState> {
@@ -553,6 +371,12 @@ function isRedisClient(value: unknown): value is Redis {
     typeof (value as Redis).hmget === 'function' &&
     typeof (value as Redis).options === 'object'
   );
+}
+
+/** SAVE_TOKEN's id arguments: the id to store, and `'1'` when it is the record's own (else the script keeps the replaced record's). */
+function idArguments(record: TokenRecord): [string, string] {
+  const { id, own } = idOnReplace(record);
+  return [id, own ? '1' : ''];
 }
 
 /** A token hash's `r`, `u`, `l` and `i` fields as a script returns them. */

@@ -468,7 +468,7 @@ export class TokenService {
     if (typeof this.store[method] !== 'function') {
       throw new GatehouseConfigError(`The store does not implement ${String(method)}(), which auth.tokens needs.`, { code: 'GATEHOUSE_STORE_METHODS_MISSING', option: 'store' });
     }
-    return this.store as Required<Pick<GuardedStore, K>>;
+    return this.store as unknown as Required<Pick<GuardedStore, K>>;
   }
 }
 

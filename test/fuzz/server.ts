@@ -12,11 +12,11 @@ import express from 'express';
 import selfsigned from 'selfsigned';
 import { gatehouse, MemoryStore } from '../../src';
 
-export const FUZZ_JWT_SECRET = 'fuzz-jwt-secret-that-is-at-least-32-bytes';
-export const FUZZ_COOKIE_SECRET = 'fuzz-cookie-secret-of-at-least-32-characters';
-export const FUZZ_API_KEY = 'fuzzconfigkey5f3a9c1e7b2d4086';
+const FUZZ_JWT_SECRET = 'fuzz-jwt-secret-that-is-at-least-32-bytes';
+const FUZZ_COOKIE_SECRET = 'fuzz-cookie-secret-of-at-least-32-characters';
+const FUZZ_API_KEY = 'fuzzconfigkey5f3a9c1e7b2d4086';
 export const LOGINS = ['alice@example.org', 'bob@example.org', 'tablet-7'] as const;
-export const PASSWORDS = { alice: 'correct horse battery staple', bob: 'bob:has:colons:too' } as const;
+const PASSWORDS = { alice: 'correct horse battery staple', bob: 'bob:has:colons:too' } as const;
 
 /** Every credential the run issued, by what it is; all of them are secrets for the checks. */
 export interface IssuedCredentials {

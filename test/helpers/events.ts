@@ -19,7 +19,7 @@ export class StoreDown extends Error {
 }
 
 /** A MemoryStore whose every method rejects while `down` is true, or never answers while it is `'hang'`. */
-export class FailingStore extends MemoryStore {
+class FailingStore extends MemoryStore {
   down: boolean | 'hang' = false;
   /** The errors thrown, in order. */
   readonly thrown: StoreDown[] = [];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ensureBuilt, ROOT } from './build';
 
 /** Runs npm quietly and returns its stdout. */
-export function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   return execFileSync('npm', args, {
     cwd,
     encoding: 'utf8',

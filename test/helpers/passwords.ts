@@ -60,7 +60,7 @@ export async function passwordFixture(options: PasswordFixtureOptions = {}): Pro
 }
 
 /** Renders an outcome the way the Gatehouse middleware will: problem+json, headers from the error. */
-export function sendProblem(res: Response, error: GatehouseError, strategy?: HttpsBasicStrategy): void {
+function sendProblem(res: Response, error: GatehouseError, strategy?: HttpsBasicStrategy): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   if (strategy?.challenge && error.status === 401) res.setHeader('WWW-Authenticate', strategy.challengeHeader);
   res.status(error.status).type('application/problem+json').send(JSON.stringify(problemDetails(error)));

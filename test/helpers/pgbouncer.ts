@@ -29,7 +29,7 @@ function runAs(dir: string): string[] {
   return ['-u', 'postgres'];
 }
 
-export async function startPgBouncer(): Promise<PgBouncer> {
+async function startPgBouncer(): Promise<PgBouncer> {
   const program = requireProgram('pgbouncer', ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'], 'apt-get install pgbouncer');
   // PostgreSQL itself must be up, or PgBouncer would start and every query fail obscurely.
   await (await connectPostgres(1)).end();

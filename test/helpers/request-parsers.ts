@@ -6,12 +6,12 @@
  */
 import { parse as parseCookieHeader } from 'cookie';
 import type { Request } from 'express';
-import { detectCredentials, detectionTable, hasRepeatedAuthorization, splitAuthorization, type DetectionConfig } from '../../src/detect';
+import { detectCredentials, detectionConfig, detectionTable, hasRepeatedAuthorization } from '../../src/detect';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../../src/cross-origin';
 import { readLoginBody } from '../../src/routes/login-body';
 import { decodeBasicCredentials, HttpsBasicStrategy } from '../../src/schemes/basic/strategy';
 import { hasCookie } from '../../src/schemes/cookie/detection';
-import { readOwnAuthorization } from '../../src/schemes/detection';
+import { readOwnAuthorization, splitAuthorization } from '../../src/schemes/detection';
 import { API_KEY_DETECTION } from '../../src/schemes/api-key/detection';
 import { SCHEMES } from '../../src/schemes/registry';
 import { SCHEME_GROUPS, SCHEME_IDS } from '../../src/schemes/ids';
@@ -70,12 +70,11 @@ const basic = new HttpsBasicStrategy({
   passwordCheck: new PasswordCheck({ store: new MemoryStore({ passwordCost: 10 }), hasher: new PasswordHasher({ cost: 10 }), lockout: false }),
 });
 
-const everyScheme: DetectionConfig = {
+const everyScheme = detectionConfig(detectionTable(SCHEME_IDS.map((id) => ({ id, detection: SCHEMES[id].detection }))), {
   precedence: SCHEME_GROUPS,
-  enabled: new Set(SCHEME_GROUPS),
+  on: new Set(SCHEME_IDS),
   cookieName: '__Host-gatehouse',
-  table: detectionTable(SCHEME_IDS.map((id) => ({ id, detection: SCHEMES[id].detection }))),
-};
+});
 const noUrlCredentials = { urlKey: null, urlKeyNearMiss: false, queryApiKeys: [] };
 const urlConfig = { appUserUrl: true, apiKeyQuery: true };
 

@@ -52,7 +52,7 @@ const answers = async <T>(port: number, ask: (client: Redis) => Promise<T>): Pro
   }
 };
 
-export async function startSentinelGroup(): Promise<SentinelGroup> {
+async function startSentinelGroup(): Promise<SentinelGroup> {
   const program = requireProgram('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'apt-get install redis-server');
   const dir = engineDir('sentinel');
   const [primary, replica, sentinel] = [await closedPort(), await closedPort(), await closedPort()];

@@ -8,8 +8,6 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { redactUrl } from '../../src/cli/redact-url';
 
-export { redactUrl };
-
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

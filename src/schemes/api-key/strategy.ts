@@ -9,17 +9,14 @@ import type { Actor } from '../../actor';
 import { readOwnAuthorization } from '../detection';
 import { API_KEY_DETECTION } from './detection';
 import { GatehouseError } from '../../errors';
-import type { GuardedStore } from '../../store/guard';
+import { guardStore, type Guarded } from '../../store/guard';
+import type { GatehouseStore } from '../../store/types';
 import { hashSecret, parseTokenKind } from '../../tokens/format';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './options';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
 import { authInfoFor, credentialAbsent, reportRejection, type CredentialReference, type StandaloneAuthenticateOptions } from '../outcome';
 import { knownOptions, type OptionNames } from '../../config-error';
-
-// The `apiKeys` option (its types, checks and hashing) lives beside this file; re-exported
-// here for code that imported it from the strategy.
-export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap, type ResolvedApiKey } from './options';
 
 /** Options of {@link ApiKeyStrategy}. */
 export interface ApiKeyStrategyOptions {
@@ -32,7 +29,14 @@ export interface ApiKeyStrategyOptions {
   /** For store-issued keys (`kind: 'apiKey'`). Default: none, so only configured keys work. */
   tokens?: TokenService;
   /** For configured keys with an `actorId`. */
-  store?: Pick<GuardedStore, 'findActor'>;
+  store?: Pick<Partial<GatehouseStore>, 'findActor'>;
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout.
+   * @example new ApiKeyStrategy({ keys, store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
   /**
    * Let a request that presents no credential of this kind through anonymously (`pass()`), for
    * routes that serve both. Default `false`: used alone, the strategy answers such a request
@@ -44,7 +48,7 @@ export interface ApiKeyStrategyOptions {
 }
 
 /** The options of {@link ApiKeyStrategy}; a compile error when it and {@link ApiKeyStrategyOptions} disagree. */
-const OPTION_NAMES: OptionNames<ApiKeyStrategyOptions> = { keys: true, tokens: true, store: true, optional: true };
+const OPTION_NAMES: OptionNames<ApiKeyStrategyOptions> = { keys: true, tokens: true, store: true, storeTimeout: true, optional: true };
 
 /**
  * Passport strategy for API keys.
@@ -58,7 +62,7 @@ export class ApiKeyStrategy extends StrategyBase {
   override name = 'apiKey';
   private readonly keys: Map<string, ResolvedApiKey>;
   private readonly tokens: TokenService | undefined;
-  private readonly store: Pick<GuardedStore, 'findActor'> | undefined;
+  private readonly store: Guarded<Pick<Partial<GatehouseStore>, 'findActor'>> | undefined;
   private readonly optional: boolean;
 
   constructor(options: ApiKeyStrategyOptions = {}) {
@@ -67,7 +71,7 @@ export class ApiKeyStrategy extends StrategyBase {
     // A Map is what resolveApiKeys returns; the map a user writes is a plain object, validated as gatehouse() validates its apiKeys.
     this.keys = options.keys instanceof Map ? options.keys : options.keys === undefined ? new Map() : resolveApiKeys(options.keys, 'gatehouse()');
     this.tokens = options.tokens;
-    this.store = options.store;
+    this.store = options.store ? guardStore(options.store, options.storeTimeout) : undefined;
     this.optional = options.optional === true;
   }
 

@@ -1,5 +1,5 @@
 /** The `appUserUrl` scheme: app-user tokens in `/key/{token}/…` URLs (README, "Credentials in URLs"). */
-import type { OpenApiObject } from '../../openapi';
+import type { OpenApiObject } from '../../openapi-facts';
 import { fail } from '../../config-error';
 import type { SchemeDefinition } from '../definition';
 import { APP_USER_URL_DETECTION } from './detection';

@@ -23,6 +23,7 @@ import { PasswordHasher, resolvePasswordOptions, type PasswordOptions } from '..
 import { Lockout, resolveLockoutOptions, type LockoutOptions } from '../../passwords/lockout';
 import { PasswordCheck, type PasswordCheckInput } from '../../passwords/password-check';
 import { resolveVerificationCacheOptions, VerificationCache, type VerificationCacheOptions } from '../../passwords/verification-cache';
+import { guardStore, type Guarded } from '../../store/guard';
 import { assertStoreHasMethods } from '../../store/methods';
 import type { AttemptStore, CredentialStore } from '../../store/types';
 
@@ -60,6 +61,13 @@ export interface HttpsBasicStrategyOptions {
   /** Milliseconds clock for the lockout, the cache and password expiry. Default `Date.now`. Only with `store`. */
   now?: () => number;
   /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout. Only with `store`.
+   * @example new HttpsBasicStrategy({ store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
+  /**
    * A login-and-password check built elsewhere, e.g. shared with the host's login route so
    * both count failures against one lockout and queue for one bcrypt pool. Give this or `store`.
    * @example new HttpsBasicStrategy({ passwordCheck: new PasswordCheck({ store, hasher: new PasswordHasher(), lockout: new Lockout({ store }) }) })
@@ -89,6 +97,7 @@ const OPTION_NAMES: OptionNames<HttpsBasicStrategyOptions> = {
   lockout: true,
   cache: true,
   now: true,
+  storeTimeout: true,
   passwordCheck: true,
   challenge: true,
   realm: true,
@@ -133,8 +142,8 @@ export function decodeBasicCredentials(encoded: string): { login: string; passwo
  * from the forwarding chain on every read), and the signal (an AbortController and a 'close'
  * listener) only once bcrypt may run, so never on a cache hit. They are getters of this class
  * rather than of an object literal: a literal with getters gets hidden classes of its own on
- * every request (issue 20's instruction count; it cost Basic a tenth of a bare request in
- * allocation and garbage collection).
+ * every request (counted with `npm run bench:instructions`, `bench/RESULTS.md` round 8: it cost
+ * Basic a tenth of a bare request in allocation and garbage collection).
  */
 class BasicCheckInput implements PasswordCheckInput {
   readonly useCache = true;
@@ -202,8 +211,8 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
         code: 'GATEHOUSE_MISSING_OPTION',
       });
     }
-    if (options.passwordCheck && (['store', 'passwords', 'lockout', 'cache', 'now'] as const).some((name) => options[name] !== undefined)) {
-      fail('passwordCheck', 'pass either { passwordCheck } or { store, passwords, lockout, cache, now }, not both: a given passwordCheck already has its own.', {
+    if (options.passwordCheck && (['store', 'passwords', 'lockout', 'cache', 'now', 'storeTimeout'] as const).some((name) => options[name] !== undefined)) {
+      fail('passwordCheck', 'pass either { passwordCheck } or { store, passwords, lockout, cache, now, storeTimeout }, not both: a given passwordCheck already has its own.', {
         where: 'HttpsBasicStrategy',
         code: 'GATEHOUSE_CONFLICTING_OPTIONS',
       });
@@ -255,7 +264,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
  * unless `cache: false`. Each option is validated by the resolver `gatehouse()` uses.
  */
 function passwordCheckFor(options: HttpsBasicStrategyOptions): PasswordCheck {
-  const store = options.store!;
+  const store = guardStore(options.store!, options.storeTimeout);
   const now = options.now ?? Date.now;
   const passwords = resolvePasswordOptions(options.passwords);
   const lockout = resolveLockoutOptions(options.lockout);
@@ -264,7 +273,7 @@ function passwordCheckFor(options: HttpsBasicStrategyOptions): PasswordCheck {
   return new PasswordCheck({
     store,
     hasher: new PasswordHasher({ ...passwords, now }),
-    lockout: lockout === false ? false : new Lockout({ store: store as AttemptStore, options: lockout, now }),
+    lockout: lockout === false ? false : new Lockout({ store: store as Guarded<AttemptStore>, options: lockout, now }),
     cache: cache === false ? undefined : new VerificationCache({ ...cache, now }),
     now,
   });

@@ -1,6 +1,6 @@
 /** The `cookie` scheme: browser sessions over express-session (README, "Cookie sessions"). */
 import type { Request, Response } from 'express';
-import type { OpenApiObject } from '../../openapi';
+import type { OpenApiObject } from '../../openapi-facts';
 import type { BuiltScheme, SchemeDefinition } from '../definition';
 import { COOKIE_DETECTION } from './detection';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './options';

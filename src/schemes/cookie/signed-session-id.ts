@@ -13,7 +13,7 @@ const MAX_REMEMBERED = 10_000;
  *
  * A browser sends the same cookie on every request, and its signature check (an HMAC object,
  * a digest and a comparison) was the largest part of a cookie request Gatehouse does itself
- * (issue 20's cookie rows). A value whose signature was found right is remembered by its
+ * (the cookie rows of `bench/RESULTS.md`, round 8). A value whose signature was found right is remembered by its
  * SHA-256, so the next request with exactly that value costs one digest and a set lookup. What
  * is kept is the digest only: never the value or the session id, which is a bearer secret.
  * The secrets never change for one reader, so a value right once stays right; whether its

@@ -13,8 +13,9 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../../cross-origin';
 import { GatehouseError } from '../../errors';
 import { isSecureRequest } from '../../request-secure';
-import type { GuardedStore } from '../../store/guard';
-import { TokenSessionStore } from '../../store/session-store';
+import { guardStore, type GuardedStore } from '../../store/guard';
+import type { GatehouseStore } from '../../store/types';
+import { TokenSessionStore } from './token-session-store';
 import type { CookieSessionState } from './session-state';
 import { SignedSessionIds } from './signed-session-id';
 import { hashSecret } from '../../tokens/format';
@@ -27,7 +28,7 @@ export interface CookieSessionsDependencies {
   /** The validated cookie options, from `resolveCookieOptions`. */
   options: ResolvedCookieOptions;
   /** The Gatehouse store (token records hold the sessions unless `options.store` is set). */
-  store: GuardedStore;
+  store: Partial<GatehouseStore>;
   /** Clock in ms. Default `Date.now`. */
   now?: () => number;
   /**
@@ -36,10 +37,17 @@ export interface CookieSessionsDependencies {
    * refused. Default none.
    */
   revocations?: Revocations | null;
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout.
+   * @example new CookieSessions({ options, store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
 }
 
 /** The fields of {@link CookieSessionsDependencies}; a compile error when they disagree. */
-const SESSIONS_DEPENDENCY_NAMES: OptionNames<CookieSessionsDependencies> = { options: true, store: true, now: true, revocations: true };
+const SESSIONS_DEPENDENCY_NAMES: OptionNames<CookieSessionsDependencies> = { options: true, store: true, now: true, revocations: true, storeTimeout: true };
 
 /**
  * Loads, establishes and ends browser sessions (express-session, run only when asked).
@@ -75,9 +83,9 @@ export class CookieSessions {
     this.options = options;
     this.sessionIds = new SignedSessionIds(options.secrets);
     this.now = dependencies.now ?? Date.now;
-    this.store = dependencies.store;
+    this.store = guardStore(dependencies.store, dependencies.storeTimeout);
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
-    this.tokenSessions = options.store ? null : new TokenSessionStore(dependencies.store, options.absoluteTimeout);
+    this.tokenSessions = options.store ? null : new TokenSessionStore(this.store, options.absoluteTimeout);
     this.middleware = session({
       name: options.name,
       secret: options.secrets,
@@ -170,7 +178,8 @@ export class CookieSessions {
    * session read with one store lookup, and express-session run only if the host reads
    * `req.session` (then from what was read here, without a second lookup). express-session
    * run on every such request hashed the session three times (four with a store `touch`) and
-   * wrapped the response to decide that nothing needed writing (issue 20's cookie rows).
+   * wrapped the response to decide that nothing needed writing (the cookie rows of
+   * `bench/RESULTS.md`).
    *
    * Resolves to `null` — the caller then loads express-session as before — when the request
    * must write or end the session (idle time to record, a lifetime over), when a session is
@@ -227,7 +236,7 @@ function settleSession(req: Request, value: unknown): void {
  * The accessor of a deferred `req.session`, one for every request: the getter and setter are
  * shared functions that find the request's state under {@link DEFERRED_SESSION}. (Closures
  * made per request as the accessor cost a cookie request a sixth of its allocation and more
- * garbage collection: issue 20's cookie rows.)
+ * garbage collection: the cookie rows of `bench/RESULTS.md`, round 8.)
  */
 const DEFERRED_SESSION_ACCESSOR: PropertyDescriptor = Object.freeze({
   configurable: true,
@@ -290,13 +299,20 @@ export interface CookieStrategyOptions {
    * a Gatehouse instance sharing it leaves `tokens.revokeAll`'s "not before", which then
    * refuses these sessions too.
    */
-  store: GuardedStore;
+  store: Partial<GatehouseStore>;
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout.
+   * @example new CookieStrategy({ cookie: { secret: process.env.SESSION_SECRET }, store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
   /** Milliseconds clock for the sessions' lifetimes. Default `Date.now`. Only with `cookie`. */
   now?: () => number;
 }
 
 /** The options of {@link CookieStrategy}; a compile error when it and {@link CookieStrategyOptions} disagree. */
-const OPTION_NAMES: OptionNames<CookieStrategyOptions> = { cookie: true, sessions: true, store: true, now: true };
+const OPTION_NAMES: OptionNames<CookieStrategyOptions> = { cookie: true, sessions: true, store: true, now: true, storeTimeout: true };
 
 /**
  * Passport strategy for Gatehouse browser sessions. HTTPS only (401.3) unless
@@ -316,7 +332,7 @@ export class CookieStrategy extends StrategyBase {
   override name = 'cookie';
   /** The sessions this strategy reads: the host's login route calls `establish`, its logout route `end`. */
   readonly sessions: CookieSessions;
-  private readonly store: Pick<GuardedStore, 'findActor'>;
+  private readonly store: GuardedStore;
 
   constructor(options: CookieStrategyOptions) {
     super();
@@ -328,8 +344,8 @@ export class CookieStrategy extends StrategyBase {
     if (options.sessions && (options.cookie !== undefined || options.now !== undefined)) {
       fail('sessions', 'pass either { sessions } or { cookie, now }, not both: given sessions already have their options.', { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     }
-    this.sessions = options.sessions ?? sessionsFor(options.cookie!, options.store, options.now);
-    this.store = options.store;
+    this.store = guardStore(options.store, options.storeTimeout);
+    this.sessions = options.sessions ?? sessionsFor(options.cookie!, this.store, options.now);
   }
 
   override authenticate(req: Request): void {

@@ -1,7 +1,7 @@
 /** The `jwt` scheme: JWS access tokens issued here (with refresh tokens) or by an external issuer (README, "JWT"). */
-import { bearerChallengeValue } from '../../middleware/render-problem';
+import { bearerChallengeValue } from '../outcome';
 import type { StoreFeature } from '../../store/methods';
-import { JwtIssuer } from '../../tokens/jwt-issuer';
+import { JwtIssuer } from './issuer';
 import { RefreshTokens } from '../../tokens/refresh-tokens';
 import type { BuiltScheme, SchemeDefinition } from '../definition';
 import { JWT_DETECTION } from './detection';
@@ -21,7 +21,7 @@ export interface BuiltJwtScheme extends BuiltScheme {
  * How long an access token can outlive a "not before" issued after it was signed: its
  * lifetime plus the clock tolerance, and a second for rounding.
  */
-export function accessHorizon(jwt: ResolvedJwtOptions): number {
+function accessHorizon(jwt: ResolvedJwtOptions): number {
   return jwt.accessTtl + jwt.clockTolerance * 1000 + 1000;
 }
 

@@ -371,7 +371,7 @@ function asymmetricKey(value: unknown, kind: 'private' | 'public', name: string)
 }
 
 /** Algorithms an asymmetric key may be used with. */
-export function algorithmsForKey(key: KeyObject): string[] {
+function algorithmsForKey(key: KeyObject): string[] {
   const type = key.asymmetricKeyType ?? '';
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve ?? '';

@@ -17,7 +17,8 @@ import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
 import { JwtStrategyBase, type PassportStrategy } from '../passport-base';
 import type { Actor } from '../../actor';
 import { GatehouseError, isGatehouseError } from '../../errors';
-import type { GuardedStore } from '../../store/guard';
+import { guardStore, type Guarded } from '../../store/guard';
+import type { GatehouseStore } from '../../store/types';
 import { isResolvedJwtOptions, resolveJwtOptions, type JwtClaims, type JwtOptions, type ResolvedIssuer, type ResolvedJwtOptions } from './options';
 import { Revocations } from '../../tokens/revocations';
 import { JWT_DETECTION } from './detection';
@@ -39,7 +40,14 @@ export interface JwtStrategyOptions {
    * (and `saveRevocation`), a token revoked by a Gatehouse instance sharing the store
    * (logout, `tokens.revokeAll`, a reused refresh token) is refused here too.
    */
-  store: Pick<GuardedStore, 'findActor'> & Partial<Pick<GuardedStore, 'findRevocations' | 'saveRevocation'>>;
+  store: Partial<Pick<GatehouseStore, 'findActor' | 'findRevocations' | 'saveRevocation'>>;
+  /**
+   * A store call that takes longer than this many milliseconds fails closed with 503.1, as
+   * `gatehouse()`'s `storeTimeout` does. Default `5000`. A store `gatehouse()` already guards
+   * keeps that instance's timeout.
+   * @example new JwtStrategy({ jwt, store, storeTimeout: 2000 })
+   */
+  storeTimeout?: number;
   /** Revocation checks. Default: the store's revocation entries, when it has the methods. */
   revocations?: Revocations;
   /** Milliseconds clock. Default `Date.now`. */
@@ -101,7 +109,7 @@ function problemFor(challenge: unknown): GatehouseError {
 }
 
 /** The options of {@link JwtStrategy}; a compile error when it and {@link JwtStrategyOptions} disagree. */
-const OPTION_NAMES: OptionNames<JwtStrategyOptions> = { jwt: true, store: true, revocations: true, now: true, optional: true, realm: true };
+const OPTION_NAMES: OptionNames<JwtStrategyOptions> = { jwt: true, store: true, storeTimeout: true, revocations: true, now: true, optional: true, realm: true };
 
 /**
  * Passport strategy for JWT access tokens.
@@ -113,7 +121,7 @@ const OPTION_NAMES: OptionNames<JwtStrategyOptions> = { jwt: true, store: true, 
  */
 export class JwtStrategy extends JwtStrategyBase {
   private readonly config: ResolvedJwtOptions;
-  private readonly store: Pick<GuardedStore, 'findActor'>;
+  private readonly store: Guarded<Pick<Partial<GatehouseStore>, 'findActor'>>;
   private readonly revocations: Revocations | undefined;
   private readonly now: () => number;
   private readonly optional: boolean;
@@ -127,7 +135,7 @@ export class JwtStrategy extends JwtStrategyBase {
    * scratch each time). Revocation and the actor are still checked on every request; only
    * what cannot change for this exact token is remembered. Keyed by the SHA-256 of the
    * signature, the one secret part (hashing it alone costs a third of hashing the whole
-   * token, issue 20's counts); the header and payload, which are not, are kept beside it and
+   * token, by `npm run bench:instructions`); the header and payload, which are not, are kept beside it and
    * compared, so a hit is this exact token.
    */
   private readonly verified = new Map<string, VerifiedClaims>();
@@ -156,11 +164,12 @@ export class JwtStrategy extends JwtStrategyBase {
     );
     this.name = 'jwt';
     this.config = config;
-    this.store = options.store;
+    const store = guardStore(options.store, options.storeTimeout);
+    this.store = store;
     this.now = options.now ?? Date.now;
     // Only isRevoked is called here, which reads entries and never writes one, so the
     // retention a Revocations needs for writing ("not before" entries) does not apply.
-    this.revocations = options.revocations ?? new Revocations(options.store, 0, this.now);
+    this.revocations = options.revocations ?? new Revocations(store, 0, this.now);
     this.optional = options.optional === true;
     this.challenge = bearerChallenge(options.realm ?? 'api');
     this.issuersByIss = new Map(

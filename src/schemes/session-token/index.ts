@@ -1,5 +1,5 @@
 /** The `sessionToken` scheme: opaque bearer tokens from a login or an administrator (README, "Opaque tokens"). */
-import { bearerChallengeValue } from '../../middleware/render-problem';
+import { bearerChallengeValue } from '../outcome';
 import type { SchemeDefinition } from '../definition';
 import { SESSION_TOKEN_DETECTION } from './detection';
 import { resolveSessionTokenOptions, type ResolvedSessionTokenOptions, type SessionTokenOptions } from './options';

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Actor } from '../actor';
-import { fail } from '../config-error';
-import type { ResolvedJwtOptions } from '../schemes/jwt/options';
+import type { Actor } from '../../actor';
+import { fail } from '../../config-error';
+import type { ResolvedJwtOptions } from './options';
 
 /** A signed access token. */
 export interface SignedAccessToken {

@@ -5,9 +5,9 @@
  * ends an actor's browser sessions with everything else, on every instance.
  */
 import session from 'express-session';
-import { hashSecret } from '../tokens/format';
-import type { CookieSessionState } from '../schemes/cookie/session-state';
-import type { GuardedStore } from './guard';
+import { hashSecret } from '../../tokens/format';
+import type { CookieSessionState } from './session-state';
+import type { GuardedStore } from '../../store/guard';
 
 
 declare module 'express-session' {
