@@ -17,7 +17,7 @@ import { GatehouseError } from './errors';
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** True for a string that is one scope token. */
-export function isScope(value: unknown): value is string {
+function isScope(value: unknown): value is string {
   return typeof value === 'string' && SCOPE_TOKEN.test(value);
 }
 

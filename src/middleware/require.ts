@@ -5,11 +5,12 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthInfo } from '../actor';
-import { SCHEME_IDS, type SchemeId } from '../schemes/ids';
+import { GROUP_OF_SCHEME, SCHEME_IDS, type SchemeId } from '../schemes/ids';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
 import { missingScopes, scopeListOption } from '../scopes';
-import { bearerChallengeValue, renderProblem, type RenderConfig } from './render-problem';
+import { bearerChallengeValue } from '../schemes/outcome';
+import { renderProblem, type RenderConfig } from './render-problem';
 
 /** Options of `auth.require()`. */
 export interface RequireOptions {
@@ -134,8 +135,8 @@ function stringList(value: unknown, name: string): string[] | undefined {
 /** The options of `auth.require()`; a compile error when it and {@link RequireOptions} disagree. */
 const OPTION_NAMES: OptionNames<RequireOptions> = { actors: true, roles: true, schemes: true, scopes: true };
 
-/** The schemes whose credential is a bearer token (RFC 6750): they get its `insufficient_scope` challenge. */
-const BEARER_SCHEMES: ReadonlySet<string> = new Set<SchemeId>(['sessionToken', 'jwt']);
+/** The schemes whose credential is a bearer token (RFC 6750), from the precedence groups: they get its `insufficient_scope` challenge. */
+const BEARER_SCHEMES: ReadonlySet<string> = new Set(SCHEME_IDS.filter((id) => GROUP_OF_SCHEME[id] === 'bearer'));
 
 /** 403.5 for `actor`, whose credential lacks one of `required`; with RFC 6750's challenge on a bearer scheme. */
 function insufficientScope(req: Request, actor: Express.User, required: string[], realm: string): GatehouseError {

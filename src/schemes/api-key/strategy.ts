@@ -15,7 +15,8 @@ import { hashSecret, parseTokenKind } from '../../tokens/format';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './options';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
-import { authInfoFor, credentialAbsent, reportRejection, type CredentialReference, type StandaloneAuthenticateOptions } from '../outcome';
+import type { CredentialReference } from '../../credential-reference';
+import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { knownOptions, type OptionNames } from '../../config-error';
 
 /** Options of {@link ApiKeyStrategy}. */
