@@ -32,6 +32,12 @@ export interface AuthInfo {
   tokenKind?: TokenKind | 'access';
   /** When the credential stops working, if it expires. */
   expiresAt?: Date;
+  /**
+   * The scopes the credential carries (an `apiKeys` entry's or a token's `scopes`, a JWT's
+   * `scope` or `scp` claim). Absent: the credential is not scoped, and `auth.require({ scopes })`
+   * does not restrict it (password logins, sessions, keys issued without scopes).
+   */
+  scopes?: string[];
 }
 
 // `req.user` and `req.authInfo` on every Express request, without @types/passport. The two
@@ -46,6 +52,7 @@ declare global {
       scheme?: import('./actor').SchemeId;
       tokenKind?: import('./actor').TokenKind | 'access';
       expiresAt?: Date;
+      scopes?: string[];
     }
     interface Request {
       /** The actor `auth.authenticate()` resolved; unset for anonymous requests. */

@@ -109,6 +109,15 @@ export const PROBLEMS = {
     /** The problem body's default `detail`. */
     detail: 'Cross-origin request refused.',
   },
+  /** Authenticated, but the credential lacks a scope the route requires (`requiredScopes`). */
+  '403.5': {
+    /** The HTTP status. */
+    status: 403,
+    /** The problem body's `title`. */
+    title: 'Forbidden',
+    /** The problem body's default `detail`. */
+    detail: 'The credential lacks a scope this resource requires.',
+  },
   /** An auth endpoint's body is over 16 KB. */
   '413.1': {
     /** The HTTP status. */
@@ -151,7 +160,7 @@ export const PROBLEMS = {
 export type ProblemCode = keyof typeof PROBLEMS;
 
 /** Extension members allowed on a problem body (RFC 9457 §3.2). */
-export type ProblemExtensions = Record<string, string | number | boolean | null>;
+export type ProblemExtensions = Record<string, string | number | boolean | null | readonly string[]>;
 
 /** The RFC 9457 body Gatehouse renders before `formatError` sees it. */
 export interface ProblemDetails {

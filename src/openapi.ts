@@ -78,6 +78,7 @@ const SCHEMAS: Record<string, OpenApiObject> = {
       lockoutTimeRemaining: { type: 'integer', description: 'Seconds until the login may be tried again (403.2).' },
       maxRetriesExceeded: { type: ['boolean', 'integer'], description: '`true` (403.2); `1` with `responses.maxRetriesExceeded: \'integer\'`.' },
       changeTicket: { type: 'string', description: 'With `passwordChange` on (403.3 from a login): send it to `POST {sessions}/password` with the new password. Short-lived, single-use.' },
+      requiredScopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the route requires, all of them; the credential lacks at least one (403.5).' },
     },
   },
   GatehouseLogin: {

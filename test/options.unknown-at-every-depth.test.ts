@@ -118,7 +118,7 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   secret: true, name: true, secure: true, sameSite: true, allowSameSiteNone: true, idleTimeout: true, absoluteTimeout: true,
   trustedOrigins: true, store: true,
 };
-const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true };
+const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
 const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
 
@@ -158,7 +158,7 @@ const SITES: Site[] = [
   site('auth.routes()', 'paths', PATHS_NAMES, (extra) => auth.routes({ paths: extra as never })),
   site<OpenApiOptions>('auth.openapi()', '', { paths: true, logoutMethod: true, mountPath: true }, (extra) => auth.openapi(extra as never)),
   site('auth.openapi()', 'paths', PATHS_NAMES, (extra) => auth.openapi({ paths: extra as never })),
-  site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true }, (extra) => auth.require(extra as never)),
+  site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true, scopes: true }, (extra) => auth.require(extra as never)),
 
   site<HttpsBasicStrategyOptions>(
     'HttpsBasicStrategy',
@@ -271,7 +271,7 @@ describe('the typos an attacker run found accepted', () => {
   });
 
   it('auth.tokens calls refuse a misspelt field: issue, list and revokeById', async () => {
-    const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true };
+    const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
     const list: Names<ListCredentialsOptions> = { kinds: true };
     const revokeById: Names<RevokeByIdOptions> = { actorId: true };
     const calls: Array<[where: string, names: Record<string, true>, call: (extra: Extra) => Promise<unknown>]> = [

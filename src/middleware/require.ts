@@ -1,12 +1,15 @@
 /**
  * `auth.require()`: lets a request through only when `authenticate()` found an allowed actor.
- * Anonymous → 401.1; authenticated but not allowed → 403.1.
+ * Anonymous → 401.1; authenticated but not allowed → 403.1; allowed, but the credential lacks
+ * a required scope → 403.5.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthInfo } from '../actor';
-import { SCHEME_IDS, type SchemeId } from '../schemes/ids';
+import { GROUP_OF_SCHEME, SCHEME_IDS, type SchemeId } from '../schemes/ids';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
+import { missingScopes, scopeListOption } from '../scopes';
+import { bearerChallengeValue } from '../schemes/outcome';
 import { renderProblem, type RenderConfig } from './render-problem';
 
 /** Options of `auth.require()`. */
@@ -26,6 +29,16 @@ export interface RequireOptions {
    * @example auth.require({ schemes: ['cookie'] }) // browser-only page
    */
   schemes?: SchemeId[];
+  /**
+   * Let in only credentials that hold **all of** these scopes (`req.authInfo.scopes`). A scoped
+   * credential lacking one is answered 403.5, naming the route's `requiredScopes`; on a bearer
+   * scheme (`sessionToken`, `jwt`) with `WWW-Authenticate: Bearer error="insufficient_scope"`
+   * (RFC 6750 §3.1). A credential that is not scoped (a password login, a session, a key issued
+   * without scopes) is not restricted by scopes; use `roles` or `schemes` to keep it out.
+   * Each scope is printable ASCII without spaces, quotes or backslashes. Default: no scopes required.
+   * @example auth.require({ scopes: ['reports:read'] })
+   */
+  scopes?: string[];
 }
 
 /**
@@ -64,7 +77,7 @@ export type AuthenticatedHandler<Req extends Request = Request> = (
 export interface RequireHandler {
   /**
    * The middleware: calls `next()` when the request's actor is let in, otherwise answers
-   * 401.1 (anonymous) or 403.1 (not allowed) itself.
+   * 401.1 (anonymous), 403.1 (not allowed) or 403.5 (a required scope missing) itself.
    */
   <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
     req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
@@ -120,7 +133,21 @@ function stringList(value: unknown, name: string): string[] | undefined {
 }
 
 /** The options of `auth.require()`; a compile error when it and {@link RequireOptions} disagree. */
-const OPTION_NAMES: OptionNames<RequireOptions> = { actors: true, roles: true, schemes: true };
+const OPTION_NAMES: OptionNames<RequireOptions> = { actors: true, roles: true, schemes: true, scopes: true };
+
+/** The schemes whose credential is a bearer token (RFC 6750), from the precedence groups: they get its `insufficient_scope` challenge. */
+const BEARER_SCHEMES: ReadonlySet<string> = new Set(SCHEME_IDS.filter((id) => GROUP_OF_SCHEME[id] === 'bearer'));
+
+/** 403.5 for `actor`, whose credential lacks one of `required`; with RFC 6750's challenge on a bearer scheme. */
+function insufficientScope(req: Request, actor: Express.User, required: string[], realm: string): GatehouseError {
+  const bearer = req.authInfo?.scheme !== undefined && BEARER_SCHEMES.has(req.authInfo.scheme);
+  return new GatehouseError('403.5', {
+    actor,
+    extensions: { requiredScopes: required },
+    // RFC 6750 §3.1; scopes hold no `"` or `\` (checked at construction), so they need no escaping.
+    headers: bearer ? { 'WWW-Authenticate': `${bearerChallengeValue(realm, false)}, error="insufficient_scope", scope="${required.join(' ')}"` } : {},
+  });
+}
 
 /** Builds the `require` middleware; options are checked here, not per request. */
 export function requireMiddleware(options: RequireOptions | undefined, render: RenderConfig): RequireHandler {
@@ -131,6 +158,7 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
   const actors = new Set(stringList(options?.actors, 'actors') ?? ['user', 'apiKey']);
   const roles = stringList(options?.roles, 'roles');
   const schemes = stringList(options?.schemes, 'schemes');
+  const scopes = scopeListOption(options?.scopes, 'scopes', 'auth.require()', { nonEmpty: true });
   for (const scheme of schemes ?? []) {
     if (!SCHEME_IDS.includes(scheme as SchemeId)) {
       fail('schemes', `unknown scheme '${scheme}' in schemes; use ${SCHEME_IDS.join(', ')}.`, { where: 'auth.require()', code: 'GATEHOUSE_UNKNOWN_OPTION' });
@@ -145,6 +173,7 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
       (!roles || roles.some((role) => actor.roles.includes(role))) &&
       (!schemes || (req.authInfo?.scheme !== undefined && schemes.includes(req.authInfo.scheme)));
     if (!allowed) return renderProblem(req, res, new GatehouseError('403.1', { actor }), render);
+    if (scopes && missingScopes(scopes, req.authInfo?.scopes).length > 0) return renderProblem(req, res, insufficientScope(req, actor, scopes, render.realm), render);
     next();
   };
 

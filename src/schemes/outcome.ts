@@ -12,10 +12,15 @@ import { readOwnAuthorization, type SchemeDetection } from './detection';
 /** `req.authInfo` as Gatehouse strategies fill it. */
 export type AuthInfoWithReference = AuthInfo & { [CREDENTIAL_REFERENCE]?: CredentialReference };
 
-/** Builds `req.authInfo` with the credential reference under a symbol, which JSON never serialises. */
-export function authInfoFor(info: AuthInfo, reference: CredentialReference): AuthInfoWithReference {
-  // The symbol first, then the spread: every authInfo then shares one object shape (cheaper for V8).
-  return { [CREDENTIAL_REFERENCE]: reference, ...info };
+/**
+ * Builds `req.authInfo` with the credential reference under a symbol, which JSON never
+ * serialises, and the credential's `scopes` when it is scoped (an unscoped one has no member).
+ */
+export function authInfoFor(info: AuthInfo, reference: CredentialReference, scopes?: string[]): AuthInfoWithReference {
+  // The symbol first, then the spread: every unscoped authInfo then shares one object shape (cheaper for V8).
+  const built: AuthInfoWithReference = { [CREDENTIAL_REFERENCE]: reference, ...info };
+  if (scopes) built.scopes = scopes;
+  return built;
 }
 
 /**

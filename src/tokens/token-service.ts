@@ -12,6 +12,7 @@ import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
 import type { StoredTokenKind, TokenRecord } from '../store/types';
 import { newCredentialId } from '../store/credential-id';
+import { scopeListOption } from '../scopes';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
 import type { Revocations } from './revocations';
 
@@ -30,6 +31,24 @@ export interface IssueTokenInput {
   label?: string;
   /** Roles granted by the token instead of the actor's own (API keys). Default: the actor's roles. */
   roles?: string[];
+  /**
+   * The scopes the token holds, for `auth.require({ scopes })`: printable ASCII without spaces,
+   * quotes or backslashes. Default: none given, so the token is not scoped.
+   * @example auth.tokens.issue({ actorId: 'u1', kind: 'apiKey', scopes: ['reports:read'] })
+   */
+  scopes?: string[];
+}
+
+/** What a token record's `data` holds for a scoped token (no store needs a field of its own). */
+interface ScopedTokenData {
+  scopes: string[];
+}
+
+/** The scopes a token record carries, or `undefined` when it is not scoped. */
+function scopesOfRecord(record: TokenRecord): string[] | undefined {
+  const scopes = (record.data as Partial<ScopedTokenData> | null | undefined)?.scopes;
+  // Only the kinds issue() writes scopes for keep them in data (cookie and refresh data mean other things).
+  return record.kind !== 'cookie' && record.kind !== 'refresh' && Array.isArray(scopes) ? [...scopes] : undefined;
 }
 
 /** What `issue` resolves to: the plaintext token, shown this once. */
@@ -62,6 +81,8 @@ export interface VerifiedToken {
   label: string | null;
   /** The store key (SHA-256 of the token), for revoking exactly this token. */
   hash: string;
+  /** The scopes it was issued with; absent when it is not scoped. */
+  scopes?: string[];
 }
 
 /** One credential as `auth.tokens.list` shows it: never its secret or hash. */
@@ -74,6 +95,8 @@ export interface CredentialInfo {
   label: string | null;
   /** Roles the credential grants instead of the actor's own (API keys), or `null` for the actor's roles. */
   roles: string[] | null;
+  /** The scopes it was issued with; absent when it is not scoped. */
+  scopes?: string[];
   /** When it was issued. */
   createdAt: Date;
   /** When it stops working; `null` when it lasts until revoked. */
@@ -188,6 +211,7 @@ export class TokenService {
   /** {@link issue}, the record in `familyId` (a login's token and cookie share one: see `login.credentials`). */
   private async issueInFamily(input: IssueTokenInput, familyId: string | null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
+    const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
     const store = this.requireStore('saveToken');
     if (this.store.findActor && !(await this.store.findActor(actorId))) {
       fail('actorId', `no actor with id "${actorId}" in the store.`, { where: 'tokens.issue' });
@@ -207,6 +231,7 @@ export class TokenService {
       label: label ?? null,
       roles: roles ?? null,
       familyId,
+      ...(scopes ? { data: { scopes } satisfies ScopedTokenData } : {}),
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -343,6 +368,7 @@ export class TokenService {
       expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
       label: record.label ?? null,
       hash,
+      ...scopesField(record),
     };
   }
 
@@ -447,7 +473,7 @@ export class TokenService {
 }
 
 /** The fields of each call's object; compile errors when they and the types disagree. */
-const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true };
+const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
 const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
 const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
 
@@ -462,12 +488,19 @@ function validateKinds(options: ListCredentialsOptions): readonly StoredTokenKin
   return kinds;
 }
 
+/** `{ scopes }` when the record is scoped, else nothing: an unscoped credential has no `scopes` member at all. */
+function scopesField(record: TokenRecord): { scopes?: string[] } {
+  const scopes = scopesOfRecord(record);
+  return scopes ? { scopes } : {};
+}
+
 function credentialInfo(record: TokenRecord): CredentialInfo {
   return {
     id: record.id!,
     kind: record.kind,
     label: record.label ?? null,
     roles: record.roles ? [...record.roles] : null,
+    ...scopesField(record),
     createdAt: new Date(record.createdAt),
     expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
     lastUsedAt: record.lastUsedAt == null ? null : new Date(record.lastUsedAt),

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
 import { hashSecret } from '../../tokens/format';
+import { scopeListOption } from '../../scopes';
 
 /** One entry of the `apiKeys` map (ApostropheCMS shape, extended). */
 export interface ApiKeyEntry {
@@ -16,6 +17,12 @@ export interface ApiKeyEntry {
   label?: string;
   /** Authenticate as this store actor (with the key's roles, when given) instead of a role-only actor. */
   actorId?: string;
+  /**
+   * The scopes the key holds, for `auth.require({ scopes })`: printable ASCII without spaces,
+   * quotes or backslashes. Default: none given, so the key is not scoped (only `roles` limit it).
+   * @example { role: 'reader', scopes: ['reports:read'] }
+   */
+  scopes?: string[];
 }
 
 /**
@@ -40,10 +47,12 @@ export interface ResolvedApiKey {
   roles: string[];
   /** The store actor the key authenticates as, or `null` for a role-only actor. */
   actorId: string | null;
+  /** The entry's `scopes`; absent when the key is not scoped. */
+  scopes?: string[];
 }
 
 /** The fields of an entry; a compile error when it and {@link ApiKeyEntry} disagree. */
-const ENTRY_OPTION_NAMES: OptionNames<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true };
+const ENTRY_OPTION_NAMES: OptionNames<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
 const SHA256_ENTRY = /^sha256:([0-9a-fA-F]{64})$/;
 /**
  * What starts like a digest line in any case. A key beginning `SHA256:` or `sha256:` that is not
@@ -84,10 +93,11 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
     if (entry.actorId !== undefined && (typeof entry.actorId !== 'string' || entry.actorId === '')) {
       invalid('actorId', 'actorId must be a non-empty string.');
     }
+    const scopes = scopeListOption(entry.scopes, 'apiKeys.*.scopes', where, { describe: entryName });
     const hash = sha ? sha[1].toLowerCase() : hashSecret(key);
     if (resolved.has(hash)) fail('apiKeys.*', `${entryName}: the same key is listed twice.`, { where });
     const roles = [...new Set([...(entry.role ? [entry.role] : []), ...(entry.roles ?? [])])];
-    resolved.set(hash, { label: entry.label ?? `apikey:${hash.slice(0, 12)}`, roles, actorId: entry.actorId ?? null });
+    resolved.set(hash, { label: entry.label ?? `apikey:${hash.slice(0, 12)}`, roles, actorId: entry.actorId ?? null, ...(scopes ? { scopes } : {}) });
   });
   return resolved;
 }

@@ -15,6 +15,7 @@ import { hashSecret, parseTokenKind } from '../../tokens/format';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './options';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
+import type { CredentialReference } from '../../credential-reference';
 import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { knownOptions, type OptionNames } from '../../config-error';
 
@@ -80,18 +81,18 @@ export class ApiKeyStrategy extends StrategyBase {
     if (key === null) return credentialAbsent(this, options?.optional ?? this.optional);
     if (key === '') return this.fail(new GatehouseError('401.2'), 401);
     this.resolve(key).then(
-      ({ actor, reference }) => this.success(actor, authInfoFor({ scheme: 'apiKey', tokenKind: 'apiKey' }, reference)),
+      ({ actor, reference, scopes }) => this.success(actor, authInfoFor({ scheme: 'apiKey', tokenKind: 'apiKey' }, reference, scopes)),
       (error: unknown) => reportRejection(this, error),
     );
   }
 
-  private async resolve(key: string) {
+  private async resolve(key: string): Promise<{ actor: Actor; reference: CredentialReference; scopes: string[] | undefined }> {
     const hash = hashSecret(key);
     const configured = this.keys.get(hash);
-    if (configured) return { actor: await this.configuredActor(configured), reference: { type: 'static' } as const };
+    if (configured) return { actor: await this.configuredActor(configured), reference: { type: 'static' }, scopes: configured.scopes && [...configured.scopes] };
     if (this.tokens && parseTokenKind(key) === 'apiKey') {
       const verified = await this.tokens.authenticate(key, ['apiKey']);
-      return { actor: verified.actor, reference: { type: 'token', hash: verified.hash, kind: verified.kind } as const };
+      return { actor: verified.actor, reference: { type: 'token', hash: verified.hash, kind: verified.kind }, scopes: verified.scopes };
     }
     throw new GatehouseError('401.2');
   }

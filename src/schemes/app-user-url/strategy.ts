@@ -66,6 +66,7 @@ export class AppUserUrlStrategy extends StrategyBase {
           authInfoFor(
             { scheme: 'appUserUrl', tokenKind: 'appUser', expiresAt: verified.expiresAt ?? undefined },
             { type: 'token', hash: verified.hash, kind: verified.kind },
+            verified.scopes,
           ),
         ),
       (error: unknown) => reportRejection(this, error),

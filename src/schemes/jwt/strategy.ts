@@ -22,6 +22,7 @@ import type { GatehouseStore } from '../../store/types';
 import { isResolvedJwtOptions, resolveJwtOptions, type JwtClaims, type JwtOptions, type ResolvedIssuer, type ResolvedJwtOptions } from './options';
 import { Revocations } from '../../tokens/revocations';
 import { JWT_DETECTION } from './detection';
+import { scopesOfClaims } from '../../scopes';
 import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { sha256 } from '../../sha256';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
@@ -353,10 +354,12 @@ export class JwtStrategy extends JwtStrategyBase {
       actor = this.config.stateless ? actorFromOwnClaims(claims) : ((await this.store.findActor?.(claims.sub)) ?? null);
     }
     if (!actor) throw new GatehouseError('401.2');
+    const scopes = scopesOfClaims(claims);
     const expiresAt = claims.exp * 1000;
     const info = authInfoFor(
       { scheme: 'jwt', tokenKind: 'access', expiresAt: new Date(expiresAt) },
       { type: 'jwt', jti: typeof claims.jti === 'string' ? claims.jti : '', expiresAt, familyId: typeof claims.fam === 'string' ? claims.fam : null },
+      scopes,
     );
     return { actor, info };
   }

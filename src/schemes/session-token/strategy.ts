@@ -88,6 +88,7 @@ export class SessionTokenStrategy extends BearerStrategyBase {
           authInfoFor(
             { scheme: 'sessionToken', tokenKind: verified.kind as never, expiresAt: verified.expiresAt ?? undefined },
             { type: 'token', hash: verified.hash, kind: verified.kind },
+            verified.scopes,
           ),
         ),
       (error: unknown) => reportRejection(outcome, error),
