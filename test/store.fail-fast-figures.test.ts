@@ -25,7 +25,9 @@ function recordingRejections(shared: TokenStore) {
       name,
       (...args: unknown[]) =>
         method(...args).catch((error: Error & { code?: string }) => {
-          rejections.push(error.code ?? error.name);
+          // A pooled connection the cut closed under a query fails with pg's "Connection
+          // terminated" (no code): the cut itself, not a timeout.
+          rejections.push(error.code ?? (/^Connection terminated/.test(error.message) ? 'terminated' : error.name));
           throw error;
         }),
     ]),
@@ -106,7 +108,13 @@ describe('fail-fast figures with the *_FAIL_FAST_OPTIONS (a 3 s cut through a TC
   it('PostgresStore: 503.1 during the cut, each from the refused connection (never a connect or query timeout), 200 again after it', async () => {
     await withProxiedPostgres({ ...POSTGRES_FAIL_FAST_OPTIONS }, async (store, proxy) => {
       const figures = await measure(store, proxy);
-      expect(figures.failuresDuringCut).toEqual(Array(figures.requests).fill('ECONNREFUSED'));
+      // Each from the refused connection, but for the few pooled connections the cut closed
+      // under a query (at most pg's pool of 10); never a timeout.
+      const refused = figures.failuresDuringCut.filter((reason) => reason === 'ECONNREFUSED').length;
+      const terminated = figures.failuresDuringCut.filter((reason) => reason === 'terminated').length;
+      expect(figures.failuresDuringCut).toHaveLength(figures.requests);
+      expect(refused + terminated).toBe(figures.requests);
+      expect(terminated).toBeLessThanOrEqual(10);
       expect(figures.recoveryMs).not.toBeNaN();
     });
   }, 60_000);
