@@ -34,6 +34,12 @@ type CredentialsToIssue =
 interface LoginProof {
   /** When the proof began, in ms: a `tokens.revokeAll` at or after it refuses what this login issues (401.2). */
   provenAt: number;
+  /**
+   * How the actor proved itself, as RFC 8176 `amr` values (`'pwd'`, `'otp'`, `'mfa'`, or an
+   * identity provider's own). Default `['pwd']`. The step-up rules of `auth.require` read it
+   * from the credential this login issues.
+   */
+  amr?: readonly string[];
   credentials: CredentialsToIssue;
   /** Failed attempts before this login (the password check's count), answered as `previousAccessFailedCount`. Default 0. */
   previousAccessFailedCount?: number;
