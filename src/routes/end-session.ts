@@ -7,7 +7,7 @@ import { revokedEvent } from '../events';
 import { hashSecret, parseTokenKind } from '../tokens/format';
 import { redactPathSegment } from '../url-credentials';
 import { handle, type Endpoint } from './endpoint';
-import { ended, TAGS, problems } from './openapi-operation';
+import { credentialBearingOperation, ended, problems } from './openapi-operation';
 import { presentedCredential, sendEnded } from './presented-credential';
 
 export const END_SESSION_ENDPOINT: Endpoint = {
@@ -37,12 +37,12 @@ export const END_SESSION_ENDPOINT: Endpoint = {
       context.emit?.(revokedEvent(req, record.actorId, { type: 'token', hash, kind: record.kind }));
       sendEnded(context, req, res, actor);
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseEndSession',
-    tags: TAGS,
-    summary: 'End one of your own session tokens (any, with an admin role)',
-    security: anyCredential,
-    parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
-    responses: { '200': ended(), ...problems(['401.1', '401.2', '403.1', '503.1']) },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseEndSession',
+      'End one of your own session tokens (any, with an admin role)',
+      anyCredential,
+      { '200': ended(), ...problems(['401.1', '401.2', '403.1', '503.1']) },
+      { parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }] },
+    ),
 };
