@@ -107,7 +107,8 @@ export type AuthenticatedHandler<Req extends Request = Request> = (
 export interface RequireHandler {
   /**
    * The middleware: calls `next()` when the request's actor is let in, otherwise answers
-   * 401.1 (anonymous), 403.1 (not allowed) or 403.5 (a required scope missing) itself.
+   * 401.1 (anonymous), 403.1 (not allowed), 403.5 (a required scope missing) or 401.6 (the
+   * sign-in too old or too weak for `maxAge` or `acr`) itself.
    */
   <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
     req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
