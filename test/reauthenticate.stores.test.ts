@@ -159,6 +159,22 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
     expect((await request(t.app).get('/v1/recent').set('Authorization', `Bearer ${token}`)).body.code).toBe('401.2');
   });
 
+  it('a cookie session revoked while its proof is being raised: 401.2, the session gone, the cookie refused', async () => {
+    const beforeUpdate = pause();
+    beforeUpdate.armed = false;
+    const t = await reauthApp({}, { beforeUpdate });
+    const login = await request(t.app).post('/v1/sessions').send({ ...ALICE, session: true });
+    const { pair } = sessionCookie(login, 'gatehouse');
+    beforeUpdate.armed = true;
+    const answer = request(t.app).post('/v1/sessions/reauthenticate').set('Cookie', pair).set('X-CSRF-Token', login.body.csrf).send(ALICE).then((res) => res);
+    await beforeUpdate.reached;
+    t.clock.now += 1;
+    await t.auth.tokens.revokeAll(t.alice.id);
+    beforeUpdate.release();
+    expect((await answer).body.code).toBe('401.2');
+    expect((await request(t.app).get('/v1/recent').set('Cookie', pair)).body.code).toBe('401.2');
+  });
+
   it('a revokeAll just before the raise is written: the write re-creates nothing, 401.2', async () => {
     const beforeUpdate = pause();
     const t = await reauthApp({}, { beforeUpdate });
