@@ -3,6 +3,7 @@
  * (`req.authInfo.authTime`, `amr`, `acr`), and `auth.require({ maxAge, acr })` answers 401.6
  * when that sign-in is too old or too weak — on bearer schemes with RFC 9470's challenge.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
@@ -10,6 +11,7 @@ import { gatehouse, GatehouseConfigError, MemoryStore, type AuditEvent, type Gat
 import { ALICE_PASSWORD, CONFIG_API_KEY } from './helpers/app';
 import { realNow } from './helpers/clock';
 import { COOKIE_SECRET, sessionCookie } from './helpers/cookie';
+import { JwksServer } from './helpers/jwks-server';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
 import { thrownBy } from './helpers/thrown';
 
@@ -247,6 +249,53 @@ describe('auth.require({ maxAge, acr }) answers 401.6', () => {
     const { token } = await t.auth.tokens.issue({ actorId: t.alice.id, kind: 'personal', scopes: [] });
     expect((await request(t.app).get('/v1/scoped').set('Authorization', `Bearer ${token}`)).body.code).toBe('403.5');
     expect((await request(t.app).get('/v1/recent')).body.code).toBe('401.1');
+  });
+});
+
+describe("an external issuer's sign-in is judged by its own claims (auth_time, amr, acr)", () => {
+  const ISSUER = 'https://idp.example.org';
+  const jwks = new JwksServer();
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  beforeAll(async () => {
+    await jwks.start();
+    jwks.keys = [{ kid: 'ec-1', key: publicKey }];
+  });
+  afterAll(() => jwks.stop());
+
+  async function externalApp() {
+    const actorFromClaims = (claims: Record<string, unknown>) => ({ id: String(claims.sub), kind: 'user', roles: [] });
+    return stepUpApp({ jwt: { ...JWT_OPTIONS, issuers: [{ issuer: ISSUER, jwksUri: jwks.url, algorithms: ['ES256'], actorFromClaims }] } });
+  }
+  const token = (nowSeconds: number, extra: Record<string, unknown>) =>
+    forge({ sub: 'ext-1', iss: ISSUER, iat: nowSeconds, exp: nowSeconds + 3600, jti: `j-${Math.random()}`, ...extra }, privateKey, 'ES256', { kid: 'ec-1' });
+
+  it('its acr claim is taken as it is, its auth_time judged by maxAge', async () => {
+    const t = await externalApp();
+    const nowSeconds = Math.floor(t.clock.now / 1000);
+    t.app.get('/v1/gold', t.auth.require({ acr: 'urn:example:loa:gold' }), (req, res) => res.json({ authInfo: req.authInfo }));
+    const gold = token(nowSeconds, { auth_time: nowSeconds - 60, acr: 'urn:example:loa:gold', amr: ['pwd', 'hwk'] });
+    const res = await request(t.app).get('/v1/gold').set('Authorization', `Bearer ${gold}`);
+    expect(res.status).toBe(200);
+    expect(res.body.authInfo).toMatchObject({ authTime: new Date((nowSeconds - 60) * 1000).toISOString(), amr: ['pwd', 'hwk'], acr: 'urn:example:loa:gold' });
+    expect((await request(t.app).get('/v1/recent').set('Authorization', `Bearer ${gold}`)).status).toBe(200);
+    // Its own acr, not Gatehouse's levels: 'mfa' is not met by a 'gold' the issuer names.
+    expect((await request(t.app).get('/v1/mfa').set('Authorization', `Bearer ${gold}`)).body.code).toBe('401.6');
+    const old = token(nowSeconds, { auth_time: nowSeconds - 3600, acr: 'urn:example:loa:gold' });
+    const refused = await request(t.app).get('/v1/recent').set('Authorization', `Bearer ${old}`);
+    expect(refused.body).toMatchObject({ code: '401.6', maxAge: 600 });
+    expect(authParams(refused.headers['www-authenticate'])).toMatchObject({ error: 'insufficient_user_authentication', max_age: '600' });
+  });
+
+  it('claims of another shape are left out, never guessed at: refused by maxAge and acr', async () => {
+    const t = await externalApp();
+    const nowSeconds = Math.floor(t.clock.now / 1000);
+    const odd = token(nowSeconds, { auth_time: String(nowSeconds), amr: 'pwd otp', acr: 7 });
+    const me = await request(t.app).get('/v1/me').set('Authorization', `Bearer ${odd}`);
+    expect(me.status).toBe(200);
+    expect(me.body.authInfo.authTime).toBeUndefined();
+    expect(me.body.authInfo.acr).toBeUndefined();
+    expect((await request(t.app).get('/v1/recent').set('Authorization', `Bearer ${odd}`)).body.code).toBe('401.6');
+    expect((await request(t.app).get('/v1/single').set('Authorization', `Bearer ${odd}`)).body.code).toBe('401.6');
   });
 });
 
