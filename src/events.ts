@@ -29,6 +29,8 @@ export const AUDIT_EVENT_TYPES = [
   'token.revoked',
   'token.revokedAll',
   'credential.refused',
+  'reauthentication.succeeded',
+  'stepUp.refused',
   'store.error',
   'callback.error',
 ] as const;
@@ -142,6 +144,33 @@ export interface AuditEventDetails {
     actorId: null;
     /** The problem answered, e.g. `'401.2'` or `'401.4'`. */
     code: ProblemCode;
+  };
+  /**
+   * `POST {sessions}/reauthenticate` raised the proof of the credential presented (its
+   * `authTime` is now). A wrong password there is reported as `login.failed` (or
+   * `login.locked`), with the credential's scheme.
+   */
+  'reauthentication.succeeded': {
+    /** The actor who proved themselves again. */
+    actorId: string;
+    /** Always `null`: a success answers no problem. */
+    code: null;
+    /** How they proved it (RFC 8176 `amr`), now the credential's. */
+    amr: string[];
+  };
+  /**
+   * `auth.require({ maxAge, acr })` refused an authenticated request with 401.6: the sign-in
+   * behind its credential is too old or not strong enough for the route.
+   */
+  'stepUp.refused': {
+    /** The actor whose credential fell short. */
+    actorId: string;
+    /** Always `'401.6'`. */
+    code: '401.6';
+    /** The route's `maxAge` in seconds, when the credential's proof is too old (or has no time); else `null`. */
+    maxAge: number | null;
+    /** The route's `acr` values, when the credential's class does not meet them; else `null`. */
+    acrValues: string[] | null;
   };
   /**
    * A request was answered 503.1: the store failed (or something unexpected did; Gatehouse
@@ -288,7 +317,7 @@ export function reportingRefusals(emit: NonNullable<Emit>, scheme: SchemeId): Er
 
 /** Options of {@link auditLogin}. */
 interface LoginContext {
-  scheme: SchemeId;
+  scheme: SchemeId | null;
   login: string;
   ip: string | null;
   /** Report successes too. Basic checks the password on every request, so it reports failures only. */
@@ -323,15 +352,19 @@ function auditLogin<T extends { actor: { id: string } }>(emit: Emit, context: Lo
   );
 }
 
-/** A login endpoint's check, reported: `auditLogin` with the request's address and the login typed. */
+/**
+ * A login endpoint's check, reported: `auditLogin` with the request's address and the login
+ * typed. `successes: false` (re-authentication, which reports its own success) reports failures only.
+ */
 export function auditedCheck<T extends { actor: { id: string } }>(
   emit: Emit,
   req: Request,
-  scheme: SchemeId,
+  scheme: SchemeId | null,
   login: string,
   check: Promise<T>,
+  successes = true,
 ): Promise<T> {
-  return emit ? auditLogin(emit, { scheme, login, ip: clientIp(req), successes: true }, check) : check;
+  return emit ? auditLogin(emit, { scheme, login, ip: clientIp(req), successes }, check) : check;
 }
 
 /** The `token.issued` event for a credential issued in answer to a request. */

@@ -217,7 +217,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
       return buildOpenApi(openApiFacts, resolveRoutePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
     },
     authenticate: () => authenticateMiddleware(authenticator, render),
-    require: (requireOptions) => requireMiddleware(requireOptions, render),
+    require: (requireOptions) => requireMiddleware(requireOptions, render, { now: config.now, emit }),
     routes(routesOptions: RoutesOptions = {}) {
       if (routesOptions && typeof routesOptions === 'object') knownOptions(routesOptions, ROUTES_OPTION_NAMES, '', { where: 'auth.routes()' });
       const paths = resolveRoutePaths(routesOptions.paths, 'auth.routes()', routesOptions.logoutMethod);

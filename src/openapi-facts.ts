@@ -14,6 +14,8 @@ export interface RoutePaths {
   /** Logout of the presented credential; default `${sessions}/current`. */
   logout: string;
   logoutMethod: 'DELETE' | 'POST';
+  /** Re-authentication of the presented credential; default `${sessions}/reauthenticate`. */
+  reauthenticate: string;
   jwt: string;
   jwks: string;
 }

@@ -79,6 +79,8 @@ const SCHEMAS: Record<string, OpenApiObject> = {
       maxRetriesExceeded: { type: ['boolean', 'integer'], description: '`true` (403.2); `1` with `responses.maxRetriesExceeded: \'integer\'`.' },
       changeTicket: { type: 'string', description: 'With `passwordChange` on (403.3 from a login): send it to `POST {sessions}/password` with the new password. Short-lived, single-use.' },
       requiredScopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the route requires, all of them; the credential lacks at least one (403.5).' },
+      maxAge: { type: 'integer', description: 'The route\'s `maxAge` in seconds: the sign-in behind the credential must be at most this old (401.6; bearer schemes also answer RFC 9470\'s `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age="…"`). Re-authenticate at `POST {sessions}/reauthenticate`.' },
+      acrValues: { type: 'array', items: { type: 'string' }, description: 'The authentication context classes the route accepts, e.g. `["mfa"]` (401.6; bearer schemes also answer RFC 9470\'s `acr_values`).' },
     },
   },
   GatehouseLogin: {

@@ -140,6 +140,14 @@ describe('audit events never carry a secret', () => {
     expect((await request(app).get(`/v1/key/${deviceShort}/forms`)).body.code).toBe('401.4');
     expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${lateAccess}`)).body.code).toBe('401.4');
 
+    // Step-up: alice's first session is 16 minutes old; a 10-minute route refuses it, and
+    // re-authentication (the password in the body, a secret) renews it.
+    app.get('/v1/recent', t.auth.require({ maxAge: '10m' }), (_req, res) => res.json({}));
+    expect((await request(app).get('/v1/recent').set('Authorization', `Bearer ${session}`)).body.code).toBe('401.6');
+    const reauthenticated = await request(app).post('/v1/sessions/reauthenticate').set('Authorization', `Bearer ${session}`).send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+    expect(reauthenticated.status).toBe(200);
+    expect((await request(app).get('/v1/recent').set('Authorization', `Bearer ${session}`)).status).toBe(200);
+
     // The store goes away: every scheme that needs it answers 503.1.
     const lastBrowser = await https(request(app).post('/v1/sessions')).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });
     const { pair: lastCookie } = sessionCookie(lastBrowser);

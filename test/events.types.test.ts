@@ -26,6 +26,10 @@ function summary(event: AuditEvent): string {
       return `${event.count} of ${event.actorId}`;
     case 'credential.refused':
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
+    case 'reauthentication.succeeded':
+      return `${event.actorId} proved again by ${event.amr.join('+')}`;
+    case 'stepUp.refused':
+      return `${event.actorId} needs max_age ${event.maxAge ?? '-'} acr ${event.acrValues?.join(' ') ?? '-'}`;
     case 'store.error':
       return String(event.error);
     case 'callback.error':
@@ -50,6 +54,8 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
+  'reauthentication.succeeded': { ...base, type: 'reauthentication.succeeded', actorId: 'u1', amr: ['pwd'] },
+  'stepUp.refused': { ...base, type: 'stepUp.refused', actorId: 'u1', code: '401.6', maxAge: 600, acrValues: null },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
   'callback.error': { ...base, type: 'callback.error', callback: 'responses.error', code: '401.2', error: new Error('shaper bug') },
 };

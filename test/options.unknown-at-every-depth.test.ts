@@ -119,7 +119,7 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   trustedOrigins: true, store: true,
 };
 const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
-const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
+const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
 
 const redisClients: Redis[] = [];
@@ -158,7 +158,7 @@ const SITES: Site[] = [
   site('auth.routes()', 'paths', PATHS_NAMES, (extra) => auth.routes({ paths: extra as never })),
   site<OpenApiOptions>('auth.openapi()', '', { paths: true, logoutMethod: true, mountPath: true }, (extra) => auth.openapi(extra as never)),
   site('auth.openapi()', 'paths', PATHS_NAMES, (extra) => auth.openapi({ paths: extra as never })),
-  site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true, scopes: true }, (extra) => auth.require(extra as never)),
+  site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true, scopes: true, maxAge: true, acr: true }, (extra) => auth.require(extra as never)),
 
   site<HttpsBasicStrategyOptions>(
     'HttpsBasicStrategy',

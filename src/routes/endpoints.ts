@@ -14,10 +14,12 @@ import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
 import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
+import { REAUTHENTICATE_ENDPOINT } from './reauthenticate';
 
 export const ENDPOINTS: readonly Endpoint[] = [
   LOGIN_ENDPOINT,
   PASSWORD_CHANGE_ENDPOINT,
+  REAUTHENTICATE_ENDPOINT,
   LOGOUT_ENDPOINT,
   END_SESSION_ENDPOINT,
   JWT_AUTHENTICATE_ENDPOINT,

@@ -13,6 +13,7 @@ import type { GuardedStore } from '../store/guard';
 import type { StoredTokenKind, TokenRecord } from '../store/types';
 import { newCredentialId } from '../store/credential-id';
 import { scopeListOption } from '../scopes';
+import { storedMethods } from '../authentication-proof';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
 import type { Revocations } from './revocations';
 
@@ -42,6 +43,24 @@ export interface IssueTokenInput {
 /** What a token record's `data` holds for a scoped token (no store needs a field of its own). */
 interface ScopedTokenData {
   scopes: string[];
+}
+
+/**
+ * What a session token's record keeps in `data` about the login that issued it (beside any
+ * `scopes`): when the proof was made (ms) and with which RFC 8176 methods. Raised by
+ * re-authentication ({@link TokenService.raiseProof}).
+ */
+interface ProvenTokenData {
+  provenAt: number;
+  amr: string[];
+}
+
+/** A token record's proof, or `undefined` for a token issued without one (`tokens.issue`, earlier versions). */
+function proofOfRecord(record: TokenRecord): { provenAt: number; amr: string[] } | undefined {
+  if (record.kind !== 'session') return undefined;
+  const data = record.data as Partial<ProvenTokenData> | null | undefined;
+  const amr = storedMethods(data?.amr);
+  return typeof data?.provenAt === 'number' && Number.isFinite(data.provenAt) && amr ? { provenAt: data.provenAt, amr } : undefined;
 }
 
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
@@ -83,6 +102,10 @@ export interface VerifiedToken {
   hash: string;
   /** The scopes it was issued with; absent when it is not scoped. */
   scopes?: string[];
+  /** When its login proved the actor (ms), raised by re-authentication; absent for a token issued without a login. */
+  provenAt?: number;
+  /** How that login proved it (RFC 8176 `amr`); present with `provenAt`. */
+  amr?: string[];
 }
 
 /** One credential as `auth.tokens.list` shows it: never its secret or hash. */
@@ -205,11 +228,11 @@ export class TokenService {
    * ```
    */
   async issue(input: IssueTokenInput): Promise<IssuedToken> {
-    return this.issueInFamily(input, null);
+    return this.issueInFamily(input, null, null);
   }
 
   /** {@link issue}, the record in `familyId` (a login's token and cookie share one: see `login.credentials`). */
-  private async issueInFamily(input: IssueTokenInput, familyId: string | null): Promise<IssuedToken> {
+  private async issueInFamily(input: IssueTokenInput, familyId: string | null, proof: ProvenTokenData | null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
     const store = this.requireStore('saveToken');
@@ -231,7 +254,7 @@ export class TokenService {
       label: label ?? null,
       roles: roles ?? null,
       familyId,
-      ...(scopes ? { data: { scopes } satisfies ScopedTokenData } : {}),
+      ...(scopes || proof ? { data: { ...(scopes ? ({ scopes } satisfies ScopedTokenData) : {}), ...(proof ?? {}) } } : {}),
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -313,11 +336,12 @@ export class TokenService {
   }
 
   /**
-   * Issues a token on a proof of identity made at `provenAt` (a login's password check):
+   * Issues a token on a proof of identity made at `provenAt` (a login's password check) with
+   * the RFC 8176 methods `amr` (default `['pwd']`), both kept in the record for step-up:
    * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
    */
-  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null): Promise<IssuedToken> {
-    const issued = await this.issueInFamily(input, loginId);
+  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null, amr: readonly string[] = ['pwd']): Promise<IssuedToken> {
+    const issued = await this.issueInFamily(input, loginId, { provenAt, amr: [...amr] });
     await this.revocations?.confirmProof(input.actorId, provenAt, () => (loginId ? this.endLogin(loginId) : this.revokeByHash(hashSecret(issued.token))));
     return issued;
   }
@@ -369,7 +393,25 @@ export class TokenService {
       label: record.label ?? null,
       hash,
       ...scopesField(record),
+      ...proofOfRecord(record),
     };
+  }
+
+  /**
+   * Re-authentication of a session token (`POST {sessions}/reauthenticate`): its proof is now
+   * the one made at `provenAt` with `amr`, kept in its record. Rejects with 401.2, and ends the
+   * token, when it is gone (logout, `revokeAll`) or `revokeAll` ran for its actor since its
+   * earlier proof — a later proof never brings back what was revoked before it. Only `session`
+   * tokens (a login's) have a proof to raise: any other kind is refused with 403.1.
+   */
+  async raiseProof(hash: string, actorId: string, provenAt: number, amr: readonly string[]): Promise<void> {
+    const record = await this.requireStore('findToken').findToken(hash);
+    if (!record || record.hash !== hash || record.actorId !== actorId) throw new GatehouseError('401.2');
+    if (record.kind !== 'session') throw new GatehouseError('403.1');
+    const earlier = proofOfRecord(record)?.provenAt ?? record.createdAt;
+    const data = { ...((record.data as Record<string, unknown> | null | undefined) ?? {}), provenAt, amr: [...amr] } satisfies ProvenTokenData;
+    if (!(await this.requireStore('updateToken').updateToken({ ...record, data }))) throw new GatehouseError('401.2');
+    await this.revocations?.confirmProof(actorId, Math.min(earlier, provenAt), () => this.end(record));
   }
 
   private async enforceIdleTimeout(record: TokenRecord, now: number): Promise<void> {

@@ -16,6 +16,12 @@ export interface CookieSessionState {
    * from `revokeAll` at or after it ends the session. Absent in sessions established by earlier versions.
    */
   provenAt?: number;
+  /**
+   * How that proof was made, as RFC 8176 `amr` values (`['pwd']`, `['pwd', 'otp']`); raised
+   * with `provenAt` by re-authentication. Absent in sessions established by earlier versions,
+   * which read as `['pwd']` when they have a `provenAt`.
+   */
+  amr?: string[];
   /** The session's CSRF token, returned by the login; `X-CSRF-Token` may carry it on unsafe requests. */
   csrfToken: string;
   /**
