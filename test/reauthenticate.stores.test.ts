@@ -83,6 +83,19 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
     expect(t.events.some((event) => event.type === 'login.succeeded' && event.time.getTime() === t.clock.now)).toBe(false);
   });
 
+  it('a raise through one gatehouse() instance is seen by another over the same store', async () => {
+    const t = await reauthApp();
+    const other = gatehouse({ store: t.store, now: () => t.clock.now });
+    const otherApp = express();
+    otherApp.use(other.authenticate());
+    otherApp.get('/recent', other.require({ maxAge: '10m' }), (_req, res) => res.json({}));
+    const token = await bearerLogin(t.app);
+    t.clock.now += 11 * MINUTE;
+    expect((await request(otherApp).get('/recent').set('Authorization', `Bearer ${token}`)).body.code).toBe('401.6');
+    expect((await reauthenticate(t.app, ['Authorization', `Bearer ${token}`])).status).toBe(200);
+    expect((await request(otherApp).get('/recent').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+  });
+
   it('a cookie session: re-authenticated in place, the same cookie then let in', async () => {
     const t = await reauthApp();
     const login = await request(t.app).post('/v1/sessions').send({ ...ALICE, session: true });
