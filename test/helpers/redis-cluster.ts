@@ -15,10 +15,10 @@ import { closedPorts } from './services';
 const run = promisify(execFile);
 
 /** How long a node may be unreachable before the cluster calls it failed (and promotes its replica). */
-export const CLUSTER_NODE_TIMEOUT_MS = 1000;
+const CLUSTER_NODE_TIMEOUT_MS = 1000;
 
 /** One node as `CLUSTER NODES` reports it. */
-export interface ClusterNode {
+interface ClusterNode {
   port: number;
   role: 'primary' | 'replica';
   /** The node id of its primary (replicas only). */
@@ -35,6 +35,10 @@ export interface RedisCluster {
   direct(port: number): Redis;
   /** Every live node's role, as the node on `askPort` (or the first live one) sees the cluster. */
   nodes(askPort?: number): Promise<ClusterNode[]>;
+  /** The port of the primary that serves `key`'s slot now, and of its replica. */
+  ownersOf(key: string): Promise<{ primary: number; replica: number }>;
+  /** Resolves once the replica of the primary on `port` has every write the primary had when called. */
+  replicated(port: number): Promise<void>;
   /** Kills one node (SIGKILL: no shutdown, no last save), as a crash would. */
   crash(port: number): Promise<void>;
   stop(): Promise<void>;
@@ -146,6 +150,21 @@ async function startRedisCluster(): Promise<RedisCluster> {
     nodes: async (askPort) => {
       const live = askPort === undefined ? await firstLive(ports) : askPort;
       return parseNodes(await answers(live, async (c) => (await c.call('CLUSTER', 'NODES')) as string));
+    },
+    ownersOf: async (key) => {
+      const live = await firstLive(ports);
+      const slot = await answers(live, async (c) => (await c.call('CLUSTER', 'KEYSLOT', key)) as number);
+      const ranges = await answers(live, async (c) => (await c.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number], [string, number]]>);
+      const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+      if (!range) throw new Error(`no node serves slot ${slot}`);
+      return { primary: range[2][1], replica: range[3][1] };
+    },
+    replicated: async (port) => {
+      const offset = (info: string, field: RegExp) => Number(field.exec(info)?.[1] ?? -1);
+      const target = offset(await answers(port, (c) => c.info('replication')), /master_repl_offset:(\d+)/);
+      await waitFor(`the replica of ${port} reaching offset ${target}`, async () =>
+        offset(await answers(port, (c) => c.info('replication')), /slave0:[^\n]*offset=(\d+)/) >= target,
+      );
     },
     crash: async (port) => {
       const engine = engines[ports.indexOf(port)];
