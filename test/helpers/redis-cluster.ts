@@ -39,6 +39,9 @@ export interface RedisCluster {
   ownersOf(key: string): Promise<{ primary: number; replica: number }>;
   /** Resolves once the replica of the primary on `port` has every write the primary had when called. */
   replicated(port: number): Promise<void>;
+  /** Stops one node's process (SIGSTOP) until `thaw`: a node that holds its connections and answers nothing. */
+  freeze(port: number): void;
+  thaw(port: number): void;
   /** Kills one node (SIGKILL: no shutdown, no last save), as a crash would. */
   crash(port: number): Promise<void>;
   stop(): Promise<void>;
@@ -92,7 +95,10 @@ async function startRedisCluster(): Promise<RedisCluster> {
   const clients: Array<Redis | Cluster> = [];
   const stop = async () => {
     for (const client of clients) client.disconnect();
-    for (const engine of engines) await engine.stop();
+    for (const engine of engines) {
+      engine.child.kill('SIGCONT'); // a frozen node would not act on SIGTERM
+      await engine.stop();
+    }
     removeDir(dir);
   };
   try {
@@ -166,6 +172,8 @@ async function startRedisCluster(): Promise<RedisCluster> {
         offset(await answers(port, (c) => c.info('replication')), /slave0:[^\n]*offset=(\d+)/) >= target,
       );
     },
+    freeze: (port) => void engines[ports.indexOf(port)].child.kill('SIGSTOP'),
+    thaw: (port) => void engines[ports.indexOf(port)].child.kill('SIGCONT'),
     crash: async (port) => {
       const engine = engines[ports.indexOf(port)];
       engine.child.kill('SIGKILL');
