@@ -70,6 +70,12 @@ async function startRedisCluster() {
     await until('nodes not answering', () => ports.every((port) => answers(port, 'PING').includes('PONG')));
     cli(['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
     await until('not ok', () => ports.every((port) => answers(port, 'CLUSTER', 'INFO').includes('cluster_state:ok')));
+    await until('replicas not in sync', () =>
+      ports.every((port) => {
+        const replication = answers(port, 'INFO', 'replication');
+        return replication.includes('role:master') || replication.includes('master_link_status:up');
+      }),
+    );
   } catch (error) {
     stop();
     throw error;

@@ -23,7 +23,7 @@ describe('RedisStore waitForReplicas on a Redis Cluster', () => {
   const keys = redisKeys(keyPrefix, 'cluster');
 
   it('should answer a logout once the replica of the token\'s primary has the deletion', async () => {
-    const [app] = await instancesOver([new RedisStore({ client: cluster().client(), keyPrefix, waitForReplicas: { replicas: 1, timeoutMs: 2000 } })]);
+    const [app] = await instancesOver([new RedisStore({ client: cluster().client(), keyPrefix, waitForReplicas: { replicas: 1, timeoutMs: 900 } })]);
     const token = await sessionOn(app);
     const { replica } = await cluster().ownersOf(keys.token(hashSecret(token)));
     const onReplica = cluster().direct(replica);
@@ -66,6 +66,8 @@ describe('RedisStore waitForReplicas on a single Redis without replicas', () => 
     [{ replicas: 1, timeoutMs: 0 }, 'waitForReplicas.timeoutMs'],
     [{ replicas: 1 }, 'waitForReplicas.timeoutMs'],
     [true, 'waitForReplicas'],
+    // The client's commandTimeout (2000 ms here) would cut WAIT off first.
+    [{ replicas: 1, timeoutMs: 2000 }, 'waitForReplicas.timeoutMs'],
   ])('should refuse waitForReplicas %j at construction', (waitForReplicas, option) => {
     expect(() => new RedisStore({ client: single.client(), waitForReplicas: waitForReplicas as never })).toThrow(
       expect.objectContaining({ name: 'GatehouseConfigError', code: 'GATEHOUSE_INVALID_OPTION', option }),

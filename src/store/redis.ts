@@ -124,6 +124,7 @@ export interface RedisStoreOptions {
    * it). Without it a failover can lose a revocation the old primary acknowledged just before
    * it died, and the credential works again (README, "More than one instance"). Costs one
    * replication round trip per revocation write; reads and logins are unaffected.
+   * `timeoutMs` must be below the client's `commandTimeout`.
    * Default: none (no `WAIT`).
    * @example new RedisStore({ client, waitForReplicas: { replicas: 1, timeoutMs: 500 } })
    */
@@ -232,6 +233,11 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     }
     this.keys = redisKeys(keyPrefix, isCluster(connection) ? 'cluster' : 'single');
     this.waitFor = waitForReplicasOption(waitForReplicas, where);
+    const commandTimeout = isCluster(connection) ? connection.options.redisOptions?.commandTimeout : connection.options.commandTimeout;
+    if (this.waitFor && typeof commandTimeout === 'number' && this.waitFor.timeoutMs >= commandTimeout) {
+      // WAIT would be cut off by the client first, with a "Command timed out" that names nothing.
+      fail('waitForReplicas.timeoutMs', `waitForReplicas.timeoutMs (${this.waitFor.timeoutMs}) must be below the client's commandTimeout (${commandTimeout}).`, { where });
+    }
     this.now = now;
     this.cluster = isCluster(connection)
       ? new ClusterTokens({ client: connection, keys: this.keys, now: () => this.now(), run: (script, keys, args) => this.runScript(script, keys, args) })
