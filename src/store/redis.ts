@@ -159,7 +159,10 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  *
  * Token records expire in Redis when the token does, so an expired token reads as unknown
  * (401.2) rather than expired (401.4). Revocations expire at their `expiresAt`, counters
- * when their window or lock is over. Every call is a single round trip.
+ * when their window or lock is over. Every call is a single round trip; over a Redis Cluster
+ * client, the calls whose keys span slots (saving a token, deleting or listing an actor's or
+ * a family's tokens, finding one by id) take two or three, in the order ARCHITECTURE.md
+ * ("Redis Cluster") argues, and an authenticated request's reads still take one.
  *
  * @example
  * ```ts

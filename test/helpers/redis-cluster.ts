@@ -122,11 +122,14 @@ async function startRedisCluster(): Promise<RedisCluster> {
       env: realClockEnv(),
       timeout: 30_000,
     });
-    // Ready once every node agrees the cluster is ok and every replica's link to its primary is up.
-    await waitFor('the cluster to be ok on every node, every replica in sync', async () => {
+    // Ready once every node agrees the cluster is ok, knows a replica for every primary (gossip
+    // takes a moment to spread), and every replica's link to its primary is up.
+    await waitFor('the cluster to be ok on every node, every replica known and in sync', async () => {
       for (const port of ports) {
         const ok = await answers(port, async (c) => {
           if (!(await c.call('CLUSTER', 'INFO') as string).includes('cluster_state:ok')) return false;
+          const ranges = (await c.call('CLUSTER', 'SLOTS')) as unknown[][];
+          if (ranges.length !== 3 || ranges.some((range) => range.length < 4)) return false;
           const replication = await c.info('replication');
           return replication.includes('role:master') || replication.includes('master_link_status:up');
         });
