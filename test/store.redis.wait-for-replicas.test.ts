@@ -9,16 +9,16 @@ import { RedisStore } from '../src/store/redis';
 import { redisKeys } from '../src/store/redis-keys';
 import { hashSecret } from '../src/tokens/format';
 import { instancesOver, projectsWith, sessionOn } from './helpers/instances-over';
-import { useRedisCluster } from './helpers/redis-cluster';
+import { useRedisCluster, waitFor } from './helpers/redis-cluster';
 import { runId, useRedisPrefix } from './helpers/services';
 
 
-const { cluster } = useRedisCluster();
 const single = useRedisPrefix('wait-for-replicas');
 
 const logout = (app: Parameters<typeof request>[0], token: string) => request(app).delete('/v1/sessions/current').set('Authorization', `Bearer ${token}`).then((res) => res);
 
 describe('RedisStore waitForReplicas on a Redis Cluster', () => {
+  const { cluster } = useRedisCluster();
   const keyPrefix = `gatehouse-test:wait:${runId()}:`;
   const keys = redisKeys(keyPrefix, 'cluster');
 
@@ -73,4 +73,47 @@ describe('RedisStore waitForReplicas on a single Redis without replicas', () => 
       expect.objectContaining({ name: 'GatehouseConfigError', code: 'GATEHOUSE_INVALID_OPTION', option }),
     );
   });
+});
+
+describe('what a Redis Cluster failover loses, with and without waitForReplicas', () => {
+  // A cluster of its own: this case kills a primary.
+  const { cluster: own } = useRedisCluster();
+
+  it('should lose a logout the old primary acknowledged before its replica had it (the session works again); with waitForReplicas that logout answered 503.1', async () => {
+    const keyPrefix = `gatehouse-test:wait-loss:${runId()}:`;
+    const keys = redisKeys(keyPrefix, 'cluster');
+    const [plain, waiting] = await instancesOver([
+      new RedisStore({ client: own().client(), keyPrefix }),
+      new RedisStore({ client: own().client(), keyPrefix, waitForReplicas: { replicas: 1, timeoutMs: 300 } }),
+    ]);
+    // Two sessions whose tokens live on the same primary.
+    const byPrimary = new Map<number, string[]>();
+    while (![...byPrimary.values()].some((tokens) => tokens.length >= 2)) {
+      const token = await sessionOn(plain);
+      const { primary } = await own().ownersOf(keys.token(hashSecret(token)));
+      byPrimary.set(primary, [...(byPrimary.get(primary) ?? []), token]);
+    }
+    const [primary, [lost, refused]] = [...byPrimary.entries()].find(([, tokens]) => tokens.length >= 2)!;
+    const { replica } = await own().ownersOf(keys.token(hashSecret(lost)));
+    await own().replicated(primary);
+
+    // The replica stops hearing from its primary: frozen, its replication link cut.
+    own().freeze(replica);
+    await own().direct(primary).call('CLIENT', 'KILL', 'TYPE', 'replica');
+    expect((await logout(plain, lost)).status).toBe(200);
+    const answer = await logout(waiting, refused);
+    expect([answer.status, answer.body.code]).toEqual([503, '503.1']);
+    // Both sessions are refused while the old primary serves.
+    expect((await projectsWith(plain, lost)).body.code).toBe('401.2');
+
+    await own().crash(primary);
+    own().thaw(replica);
+    await waitFor('the replica promoted', async () => (await own().nodes(replica)).some((node) => node.port === replica && node.role === 'primary'));
+    await waitFor('the promoted replica serving', async () => (await projectsWith(plain, lost)).status !== 503);
+
+    // The acknowledged logout is gone with the old primary: the session works again. The one
+    // answered 503.1 works too — and its caller was told the logout had not been made safe.
+    expect((await projectsWith(plain, lost)).status).toBe(200);
+    expect((await projectsWith(plain, refused)).status).toBe(200);
+  }, 90_000);
 });
