@@ -49,6 +49,11 @@ describe('RedisStore over a Redis Cluster client: the key layout', () => {
     );
   });
 
+  it('should refuse a Cluster client without a commandTimeout in its redisOptions, as it refuses a plain client without one', () => {
+    const bare = cluster().client({ redisOptions: { commandTimeout: undefined } });
+    expect(() => new RedisStore({ client: bare })).toThrow(expect.objectContaining({ option: 'client', message: expect.stringContaining('the client has no commandTimeout') }));
+  });
+
   it('should keep the single-primary key names on a plain client', () => {
     const keys = redisKeys('gatehouse:', 'single');
     expect([keys.token('h'), keys.actorIndex('a'), keys.familyIndex('f'), keys.credentialId('i'), keys.revoked('actor:a'), keys.attempts('k')]).toEqual([
