@@ -54,6 +54,12 @@ describe('RedisStore over a Redis Cluster client: the key layout', () => {
     expect(() => new RedisStore({ client: bare })).toThrow(expect.objectContaining({ option: 'client', message: expect.stringContaining('the client has no commandTimeout') }));
   });
 
+  it.each(['slave', 'all'] as const)('should refuse a Cluster client that reads from replicas (scaleReads: %s), where a logout may not have arrived yet', (scaleReads) => {
+    expect(() => new RedisStore({ client: cluster().client({ scaleReads }) })).toThrow(
+      expect.objectContaining({ option: 'client', message: expect.stringContaining("Leave scaleReads at 'master'") }),
+    );
+  });
+
   it('should keep the single-primary key names on a plain client', () => {
     const keys = redisKeys('gatehouse:', 'single');
     expect([keys.token('h'), keys.actorIndex('a'), keys.familyIndex('f'), keys.credentialId('i'), keys.revoked('actor:a'), keys.attempts('k')]).toEqual([

@@ -234,6 +234,10 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       // The prefix's own hash tag would put every key in one slot, and split nothing.
       fail('keyPrefix', `with a Redis Cluster client the key prefix (${JSON.stringify(this.scriptPrefix)}, with the client's own) must hold no '{' or '}': the store tags each key itself.`, { where });
     }
+    if (isCluster(connection) && (connection.options.scaleReads ?? 'master') !== 'master') {
+      // A replica lags its primary: a token read there could still be there after its logout.
+      fail('client', "the Redis Cluster client reads from replicas (scaleReads); a replica may not have a logout yet, and a revoked token would be accepted there. Leave scaleReads at 'master' (its default).", { where });
+    }
     this.keys = redisKeys(keyPrefix, isCluster(connection) ? 'cluster' : 'single');
     this.waitFor = waitForReplicasOption(waitForReplicas, where);
     const commandTimeout = isCluster(connection) ? connection.options.redisOptions?.commandTimeout : connection.options.commandTimeout;
