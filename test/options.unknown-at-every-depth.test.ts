@@ -60,7 +60,7 @@ import {
 } from '../src';
 import { SCHEME_GROUPS, type SchemeGroup } from '../src/schemes/ids';
 import { migrate, PostgresStore, type MigrateOptions, type PostgresStoreOptions } from '../src/store/postgres';
-import { RedisStore, type RedisStoreOptions } from '../src/store/redis';
+import { RedisStore, type RedisStoreOptions, type WaitForReplicasOptions } from '../src/store/redis';
 import type { MemoryStoreOptions, NewUser } from '../src/store/memory';
 import { describeStoreConformance, type DescribeStoreConformanceOptions } from '../src/store/conformance';
 import { guardStore } from '../src/store/guard';
@@ -190,9 +190,14 @@ const SITES: Site[] = [
   site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true }, (extra) =>
     combineStores({ credentials: store, tokens: store, ...extra } as never),
   ),
-  site<RedisStoreOptions>('RedisStore', '', { client: true, keyPrefix: true, now: true }, (extra) => {
+  site<RedisStoreOptions>('RedisStore', '', { client: true, keyPrefix: true, now: true, waitForReplicas: true }, (extra) => {
     const created = new RedisStore({ client: { lazyConnect: true }, ...extra } as never);
-    redisClients.push(created.client);
+    redisClients.push(created.client as Redis);
+    return created;
+  }),
+  site<WaitForReplicasOptions>('RedisStore', 'waitForReplicas', { replicas: true, timeoutMs: true }, (extra) => {
+    const created = new RedisStore({ client: { lazyConnect: true }, waitForReplicas: { replicas: 1, timeoutMs: 100, ...extra } } as never);
+    redisClients.push(created.client as Redis);
     return created;
   }),
   site<PostgresStoreOptions>('PostgresStore', '', { pool: true, schema: true, queryTimeoutMs: true, now: true, preparedStatements: true }, (extra) => {

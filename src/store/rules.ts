@@ -73,8 +73,6 @@ export interface ConnectionRules<Connection> {
   /** The option the connection is given in: `'client'`, `'pool'`. */
   option: string;
   isConnection(value: unknown): value is Connection;
-  /** Refuses a connection the store cannot use (a Redis Cluster client); returns nothing when it can. */
-  refuse?(connection: Connection): string | undefined;
   /** The connection's own time limit, which must be a positive finite number. */
   timeoutOf(connection: Connection): unknown;
   /** The message for a connection without one. */
@@ -92,8 +90,6 @@ export interface ConnectionRules<Connection> {
  */
 export function ownedConnection<Connection>(given: unknown, rules: ConnectionRules<Connection>): { connection: Connection; owned: boolean } {
   if (rules.isConnection(given)) {
-    const refused = rules.refuse?.(given);
-    if (refused !== undefined) fail(rules.option, refused, { where: rules.where });
     const timeout = rules.timeoutOf(given);
     if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) fail(rules.option, rules.withoutTimeout, { where: rules.where });
     return { connection: given, owned: false };
