@@ -129,6 +129,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     now: config.now,
     revocations,
     lastUsedInterval: config.lastUsedInterval,
+    apiKeyPolicy: config.apiKeyPolicy,
     lifetimes: {
       sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: schemes.sessionToken ? schemes.sessionToken.idleTimeout : null,
