@@ -149,10 +149,10 @@ export interface AuditEventDetails {
     /** The service principal it authenticates as, or `null` for a user's key. */
     service: string | null;
   };
-  /** `auth.tokens.update` changed a key's name, metadata or scopes (enabling and disabling have events of their own). */
+  /** `auth.tokens.update` changed a key's label, metadata or scopes (enabling and disabling have events of their own). */
   'apiKey.updated': ApiKeyEventFields & {
     /** Which fields changed. */
-    fields: Array<'name' | 'metadata' | 'scopes' | 'limits'>;
+    fields: Array<'label' | 'metadata' | 'scopes' | 'limits'>;
   };
   /** `auth.tokens.rotate` replaced a key: the old one (`keyId`) works until `graceEndsAt`. */
   'apiKey.rotated': ApiKeyEventFields & {

@@ -74,7 +74,7 @@ describe('a mistyped key is refused with no store round trip', () => {
     app.use(auth.authenticate());
     app.get('/me', auth.require(), (req, res) => res.json({ id: req.user!.id }));
 
-    const created = await auth.tokens.create({ actorId: bob.id, name: 'CI' });
+    const created = await auth.tokens.create({ actorId: bob.id, label: 'CI' });
     expect(created.key).toMatch(apiKeyPattern('sk_live_'));
     expect(created.start).toBe(created.key.slice(0, 12));
 

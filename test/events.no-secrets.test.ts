@@ -73,9 +73,9 @@ describe('audit events never carry a secret', () => {
     expect((await request(app).get(`/v1/projects?apiKey=${secret('not-a-key-5647382910')}`)).status).toBe(401);
 
     // Store-issued API keys as a product: created, updated, disabled, enabled, rotated, and (below) expired.
-    const product = await t.auth.tokens.create({ actorId: t.alice.id, name: 'portal', metadata: { plan: 'pro' }, expiresIn: 10 * MINUTE });
+    const product = await t.auth.tokens.create({ actorId: t.alice.id, label: 'portal', metadata: { plan: 'pro' }, expiresIn: 10 * MINUTE });
     secret(product.key);
-    expect(await t.auth.tokens.update(product.id, { name: 'portal 2' })).not.toBeNull();
+    expect(await t.auth.tokens.update(product.id, { label: 'portal 2' })).not.toBeNull();
     expect(await t.auth.tokens.disable(product.id)).toBe(true);
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${product.key}`)).body.code).toBe('401.2');
     expect(await t.auth.tokens.enable(product.id)).toBe(true);

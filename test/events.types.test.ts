@@ -61,7 +61,7 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
   'apiKey.created': { ...base, type: 'apiKey.created', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', expiresAt: null, service: null },
-  'apiKey.updated': { ...base, type: 'apiKey.updated', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', fields: ['name'] },
+  'apiKey.updated': { ...base, type: 'apiKey.updated', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', fields: ['label'] },
   'apiKey.rotated': { ...base, type: 'apiKey.rotated', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', newKeyId: 'k2', graceEndsAt: new Date(0) },
   'apiKey.disabled': { ...base, type: 'apiKey.disabled', scheme: 'apiKey', actorId: 'u1', keyId: 'k1' },
   'apiKey.enabled': { ...base, type: 'apiKey.enabled', scheme: 'apiKey', actorId: 'u1', keyId: 'k1' },

@@ -277,8 +277,8 @@ describe('the typos an attacker run found accepted', () => {
     const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
     const list: Names<ListCredentialsOptions> = { kinds: true };
     const revokeById: Names<RevokeByIdOptions> = { actorId: true };
-    const create: Names<CreateApiKeyInput> = { actorId: true, service: true, name: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true };
-    const update: Names<UpdateApiKeyInput> = { name: true, metadata: true, scopes: true, enabled: true };
+    const create: Names<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true };
+    const update: Names<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true };
     const owner: Names<ApiKeyOwnerOptions> = { actorId: true };
     const rotate: Names<RotateApiKeyOptions> = { actorId: true, grace: true, expiresAt: true, expiresIn: true };
     const calls: Array<[where: string, names: Record<string, true>, call: (extra: Extra) => Promise<unknown>]> = [

@@ -192,8 +192,8 @@ export interface CreateApiKeyInput {
    * @example auth.tokens.create({ service: 'billing-sync', roles: ['billing'] })
    */
   service?: string;
-  /** A name for people (`'CI deploy key'`), at most 200 characters. Default: none. */
-  name?: string;
+  /** A name for people (`'CI deploy key'`), at most 200 characters; `list` shows it as `label`, as for `issue`. Default: none. */
+  label?: string;
   /**
    * The host's own JSON data about the key (a plan, a customer id): a plain object, at most
    * 4096 characters as JSON; never used to decide anything. Default: none.
@@ -227,8 +227,8 @@ export interface CreatedApiKey extends CredentialInfo {
 
 /** The changes `auth.tokens.update` makes; a field left out stays as it is. */
 export interface UpdateApiKeyInput {
-  /** A new name, or `null` for none. */
-  name?: string | null;
+  /** A new name (`label`), or `null` for none. */
+  label?: string | null;
   /** New metadata (replacing the old), or `null` for none. */
   metadata?: Record<string, unknown> | null;
   /** New scopes, or `null` to make the key unscoped. */
@@ -562,32 +562,32 @@ export class TokenService {
 
   /**
    * Creates an API key in the configured format (`apiKeyPolicy.prefix`, 256 random bits, a
-   * checksum) for a user (`actorId`) or a service principal (`service`), with a name, metadata,
+   * checksum) for a user (`actorId`) or a service principal (`service`), with a label, metadata,
    * scopes, roles and an expiry within `apiKeyPolicy.expiry`. Resolves to the key, shown this
    * once, and what {@link list} shows of it. Reports `token.issued` and `apiKey.created`.
    *
    * @example
    * ```ts
-   * const { key, id, start } = await auth.tokens.create({ actorId: req.user.id, name: 'CI', scopes: ['reports:read'], expiresIn: '90d' });
+   * const { key, id, start } = await auth.tokens.create({ actorId: req.user.id, label: 'CI', scopes: ['reports:read'], expiresIn: '90d' });
    * const svc = await auth.tokens.create({ service: 'billing-sync', roles: ['billing'] });
    * ```
    */
   async create(input: CreateApiKeyInput): Promise<CreatedApiKey> {
     const where = 'tokens.create';
-    if (!input || typeof input !== 'object') fail('', "pass { actorId } or { service }, e.g. { actorId: req.user.id, name: 'CI' }.", { where, code: 'GATEHOUSE_MISSING_OPTION' });
+    if (!input || typeof input !== 'object') fail('', "pass { actorId } or { service }, e.g. { actorId: req.user.id, label: 'CI' }.", { where, code: 'GATEHOUSE_MISSING_OPTION' });
     knownOptions(input, CREATE_INPUT_NAMES, '', { where });
-    const { actorId, service, name, roles } = input;
+    const { actorId, service, label, roles } = input;
     if ((actorId === undefined) === (service === undefined)) fail('actorId', 'give actorId (a user\'s key) or service (a service key), not both.', { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
     if (actorId !== undefined && (typeof actorId !== 'string' || actorId === '')) fail('actorId', 'actorId must be a non-empty string.', { where });
     if (service !== undefined && !(typeof service === 'string' && SERVICE_NAME.test(service))) {
       fail('service', 'service must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.', { where });
     }
-    validateName(name, 'name', where);
+    validateName(label, 'label', where);
     if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) fail('roles', 'roles must be an array of strings.', { where });
     const metadata = validateMetadata(input.metadata, where);
     const scopes = scopeListOption(input.scopes, 'scopes', where);
     return this.createKey(
-      { actorId: actorId ?? serviceActorId(service!), service: service ?? null, label: name ?? null, roles: roles ? [...roles] : null, scopes, metadata, expiresAt: input.expiresAt, expiresIn: input.expiresIn },
+      { actorId: actorId ?? serviceActorId(service!), service: service ?? null, label: label ?? null, roles: roles ? [...roles] : null, scopes, metadata, expiresAt: input.expiresAt, expiresIn: input.expiresIn },
       where,
     );
   }
@@ -647,21 +647,21 @@ export class TokenService {
   }
 
   /**
-   * Changes an API key's name, metadata or scopes, or enables/disables it (`enabled`), keeping
+   * Changes an API key's label, metadata or scopes, or enables/disables it (`enabled`), keeping
    * the key itself. Resolves to what {@link list} shows of it afterwards, or `null` when there is
    * no such API key (or it is not `options.actorId`'s). A disabled key answers 401.2 until
    * enabled again; an expired key cannot be enabled back to life (its expiry stands).
    *
    * @example
    * ```ts
-   * await auth.tokens.update(id, { name: 'CI (old runner)', enabled: false }, { actorId: req.user.id });
+   * await auth.tokens.update(id, { label: 'CI (old runner)', enabled: false }, { actorId: req.user.id });
    * ```
    */
   async update(id: string, changes: UpdateApiKeyInput, options: ApiKeyOwnerOptions = {}): Promise<CredentialInfo | null> {
     const where = 'tokens.update';
-    if (!changes || typeof changes !== 'object') fail('', "changes must be an object such as { name: 'CI' } or { enabled: false }.", { where });
+    if (!changes || typeof changes !== 'object') fail('', "changes must be an object such as { label: 'CI' } or { enabled: false }.", { where });
     knownOptions(changes, UPDATE_INPUT_NAMES, '', { where });
-    if (changes.name !== null) validateName(changes.name, 'name', where);
+    if (changes.label !== null) validateName(changes.label, 'label', where);
     if (changes.enabled !== undefined && typeof changes.enabled !== 'boolean') fail('enabled', 'enabled must be true or false.', { where });
     const metadata = changes.metadata === null ? null : validateMetadata(changes.metadata, where);
     const scopes = changes.scopes === null ? null : scopeListOption(changes.scopes, 'scopes', where);
@@ -669,12 +669,12 @@ export class TokenService {
     if (!found) return null;
     const { record, details } = found;
     const now = this.now();
-    const fields: Array<'name' | 'metadata' | 'scopes'> = [];
+    const fields: Array<'label' | 'metadata' | 'scopes'> = [];
     const data: ApiKeyRecordData = { ...(record.data as ApiKeyRecordData) };
     const next: ApiKeyDetails = { ...details };
-    if (changes.name !== undefined) {
-      record.label = changes.name;
-      fields.push('name');
+    if (changes.label !== undefined) {
+      record.label = changes.label;
+      fields.push('label');
     }
     if (changes.metadata !== undefined) {
       next.metadata = metadata ?? null;
@@ -722,7 +722,7 @@ export class TokenService {
   }
 
   /**
-   * Replaces an API key with a new one that has the same owner, name, metadata, scopes and
+   * Replaces an API key with a new one that has the same owner, label, metadata, scopes and
    * roles. The old key keeps working for `grace` (default 0), listed as `'rotating'` with
    * `replacedBy`; the new one is listed with `replaces`. Revoking either during the grace is
    * final. Resolves to the new key (shown this once), or `null` when there is no such key (or
@@ -849,8 +849,8 @@ export class TokenService {
 const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
 const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
 const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
-const CREATE_INPUT_NAMES: OptionNames<CreateApiKeyInput> = { actorId: true, service: true, name: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true };
-const UPDATE_INPUT_NAMES: OptionNames<UpdateApiKeyInput> = { name: true, metadata: true, scopes: true, enabled: true };
+const CREATE_INPUT_NAMES: OptionNames<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true };
+const UPDATE_INPUT_NAMES: OptionNames<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true };
 const OWNER_OPTION_NAMES: OptionNames<ApiKeyOwnerOptions> = { actorId: true };
 const ROTATE_OPTION_NAMES: OptionNames<RotateApiKeyOptions> = { actorId: true, grace: true, expiresAt: true, expiresIn: true };
 
