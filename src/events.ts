@@ -217,6 +217,11 @@ export interface ApiKeyEventFields {
   keyId: string;
 }
 
+/** The fields every `apiKey.*` event about key `keyId` of `actorId` has (reported outside a request: `ip` is `null`). */
+export function apiKeyEventFields(actorId: string, keyId: string): ApiKeyEventFields & { ip: null } {
+  return { scheme: 'apiKey', actorId, ip: null, code: null, keyId };
+}
+
 /** The host's callbacks whose failures are reported as `callback.error`. */
 export type HostCallback = 'responses.login' | 'responses.logout' | 'responses.jwt' | 'responses.error' | 'formatError' | 'passwordPolicy.validate';
 

@@ -5,7 +5,7 @@
  * @module express-gatehouse
  */
 export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiOptions } from './openapi';
+export type { OpenApiFragment, OpenApiOptions, OpenApiSecurityOptions } from './openapi';
 export type { OpenApiObject } from './openapi-facts';
 export type { RoutePathOptions } from './routes/route-paths';
 export type { GatehouseOptions, LoginOptions, PasswordChangeOptions } from './options';

@@ -3,6 +3,8 @@
  * base62 characters (256 bits) and a CRC32 checksum — so a mistyped key is refused (401.2)
  * without a store call, and a leaked key matches the published pattern.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import express from 'express';
 import request from 'supertest';
@@ -61,6 +63,19 @@ describe('the API key format', () => {
     expect(`xsk_live_${key.slice(8)}`.match(pattern)).toBeNull();
     expect(`${key}0`.match(pattern)).toBeNull();
     expect(apiKeyPattern().source).toBe('(?<![0-9A-Za-z_])gthkey_[0-9A-Za-z]{49}(?![0-9A-Za-z])');
+  });
+
+  it("the README's gitleaks rule and GitHub custom pattern find a key and nothing around it", () => {
+    const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const key = generateApiKey('sk_live_');
+    const text = `token: "${key}"\nx${key}\n${key}0\n`;
+    const gitleaks = /regex = '''(.+)'''/.exec(readme)![1];
+    expect(readme).toContain(`\`${apiKeyPattern('sk_live_').source}\``);
+    expect([...text.matchAll(new RegExp(gitleaks, 'g'))].map((match) => match[1])).toEqual([key]);
+    // GitHub's custom pattern: the secret format between "before" and "after" (\A, \z in RE2 are ^, $ here).
+    const [, format, before, after] = /enter `([^`]+)` as the secret format, with `([^`]+)` before and\s+`([^`]+)` after/.exec(readme)!;
+    const github = new RegExp(`(?:${before.replace('\\A', '^')})(${format})(?:${after.replace('\\z', '$')})`, 'gm');
+    expect([...text.matchAll(github)].map((match) => match[1])).toEqual([key]);
   });
 });
 

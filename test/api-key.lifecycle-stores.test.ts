@@ -7,7 +7,7 @@
 import express from 'express';
 import request from 'supertest';
 import { gatehouse, MemoryStore, type AuditEvent, type GatehouseOptions } from '../src';
-import { BACKENDS, useBackends, type BackendName } from './helpers/backends';
+import { BACKENDS, pause, useBackends, type BackendName, type Pause } from './helpers/backends';
 import { realNow } from './helpers/clock';
 
 const MINUTE = 60_000;
@@ -17,12 +17,22 @@ const DAY = 24 * HOUR;
 describe.each(BACKENDS)('API keys as a product on %s', (backend: BackendName) => {
   const backends = useBackends(`apikeys_${backend}`);
 
+  /** Where the next `updateToken` waits before it runs, when set. */
+  let beforeUpdate: Pause | null = null;
+
   async function setup(options: Partial<GatehouseOptions> = {}) {
     const users = new MemoryStore({ passwordCost: 10 });
     const bob = await users.addUser({ login: 'bob@example.org', password: 'irrelevant password', roles: ['reader'] });
     let now = realNow();
     const events: AuditEvent[] = [];
-    const auth = gatehouse({ store: backends.storeFor(backend, users), now: () => now, onEvent: (event) => void events.push(event), ...options });
+    const store = backends.storeFor(backend, users, (tokens) => ({
+      ...tokens,
+      updateToken: async (...args: unknown[]) => {
+        await beforeUpdate?.wait();
+        return tokens.updateToken(...args);
+      },
+    }));
+    const auth = gatehouse({ store, now: () => now, onEvent: (event) => void events.push(event), ...options });
     const app = express();
     app.use(auth.authenticate());
     app.get('/me', auth.require(), (req, res) => res.json({ id: req.user!.id, kind: req.user!.kind, roles: req.user!.roles }));
@@ -110,6 +120,21 @@ describe.each(BACKENDS)('API keys as a product on %s', (backend: BackendName) =>
     t.advance(HOUR);
     expect(await t.use(second.key)).toBe('401.4');
     expect(await t.use(third.key)).toBe('401.2');
+  });
+
+  it('a rotation racing a revocation of the old key does not happen: the old key stays revoked and its successor is removed', async () => {
+    const t = await setup();
+    const old = await t.auth.tokens.create({ actorId: t.bob.id });
+    beforeUpdate = pause();
+    const rotation = t.auth.tokens.rotate(old.id, { grace: '1h' });
+    await beforeUpdate.reached; // the successor is saved; the old record is about to be replaced
+    expect(await t.auth.tokens.revokeById(old.id)).toBe(true);
+    beforeUpdate.release();
+    beforeUpdate = null;
+    expect(await rotation).toBeNull();
+    expect(await t.use(old.key)).toBe('401.2');
+    expect(await t.auth.tokens.list(t.bob.id)).toEqual([]);
+    expect(t.events.some((event) => event.type === 'apiKey.rotated')).toBe(false);
   });
 
   it('a service key is owned by no user: it authenticates as service:<name> with its own roles', async () => {

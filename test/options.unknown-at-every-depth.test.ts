@@ -48,6 +48,7 @@ import {
   type LockoutOptions,
   type LoginOptions,
   type OpenApiOptions,
+  type OpenApiSecurityOptions,
   type PasswordChangeOptions,
   type PasswordOptions,
   type RequireOptions,
@@ -162,6 +163,7 @@ const SITES: Site[] = [
   site<OpenApiOptions>('auth.openapi()', '', { paths: true, logoutMethod: true, mountPath: true }, (extra) => auth.openapi(extra as never)),
   site('auth.openapi()', 'paths', PATHS_NAMES, (extra) => auth.openapi({ paths: extra as never })),
   site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true, scopes: true }, (extra) => auth.require(extra as never)),
+  site<OpenApiSecurityOptions>('auth.openapiSecurity()', '', { schemes: true, scopes: true }, (extra) => auth.openapiSecurity(extra as never)),
 
   site<HttpsBasicStrategyOptions>(
     'HttpsBasicStrategy',

@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { TokenKind } from '../actor';
+import { fail } from '../config-error';
 import { parseTokenKind } from './format';
 
 /** The prefix when `apiKeyPolicy.prefix` is not given. */
@@ -37,6 +38,7 @@ const START_LENGTH = 4;
  */
 const API_KEY_PREFIX_SHAPE = /^[a-z][a-z0-9]{0,15}_(?:[a-z0-9]{1,16}_){0,3}$/;
 const MAX_PREFIX_LENGTH = 32;
+const PREFIX_RULE = "the prefix must be lower-case letters and digits in up to four parts, each ending in '_' (such as 'sk_live_'), at most 32 characters.";
 
 /** Any key of this format, whatever its prefix: prefix, then 49 base62 characters. */
 const KEY_SHAPE = /^([a-z][a-z0-9]{0,15}_(?:[a-z0-9]{1,16}_){0,3})([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
@@ -68,7 +70,7 @@ function randomBase62(): string {
 }
 
 /**
- * A new API key with this prefix (checked by {@link isApiKeyPrefix}; throws a `TypeError` otherwise).
+ * A new API key with this prefix (lower-case letters and digits in up to four parts, each ending in `_`; a `GatehouseConfigError` otherwise).
  *
  * @example
  * ```ts
@@ -76,7 +78,7 @@ function randomBase62(): string {
  * ```
  */
 export function generateApiKey(prefix: string = DEFAULT_API_KEY_PREFIX): string {
-  if (!isApiKeyPrefix(prefix)) throw new TypeError('generateApiKey: the prefix must be lower-case letters and digits ending in "_", such as "sk_live_".');
+  if (!isApiKeyPrefix(prefix)) fail('prefix', PREFIX_RULE, { where: 'generateApiKey()' });
   const prefixAndRandom = prefix + randomBase62();
   return prefixAndRandom + base62Checksum(prefixAndRandom);
 }
@@ -117,7 +119,7 @@ export function apiKeyStart(key: string): string {
  * ```
  */
 export function apiKeyPattern(prefix: string = DEFAULT_API_KEY_PREFIX): RegExp {
-  if (!isApiKeyPrefix(prefix)) throw new TypeError('apiKeyPattern: the prefix must be lower-case letters and digits ending in "_", such as "sk_live_".');
+  if (!isApiKeyPrefix(prefix)) fail('prefix', PREFIX_RULE, { where: 'apiKeyPattern()' });
   return new RegExp(`(?<![0-9A-Za-z_])${prefix}[0-9A-Za-z]{${RANDOM_LENGTH + CHECKSUM_LENGTH}}(?![0-9A-Za-z])`);
 }
 

@@ -78,6 +78,7 @@ export interface ApiKeyPolicyOptions {
 
 /** The policy after defaults and validation. */
 export interface ResolvedApiKeyPolicy {
+  /** What every new key starts with. */
   prefix: string;
   /** Lifetime of a key created without one, in ms; `null` for none. */
   defaultTtl: number | null;

@@ -8,7 +8,7 @@
 import type { Actor, TokenKind } from '../actor';
 import { fail, GatehouseConfigError, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
-import { schemeOfTokenKind, type Emit } from '../events';
+import { apiKeyEventFields, schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
 import type { ApiKeyDetails, ApiKeyRecordData, StoredTokenKind, TokenRecord } from '../store/types';
 import { newCredentialId } from '../store/credential-id';
@@ -641,8 +641,8 @@ export class TokenService {
     };
     await store.saveToken(record);
     const expires = expiresAt === null ? null : new Date(expiresAt);
-    this.emit?.({ type: 'token.issued', scheme: 'apiKey', actorId: input.actorId, ip: null, code: null, kind: 'apiKey', expiresAt: expires });
-    this.emit?.({ type: 'apiKey.created', scheme: 'apiKey', actorId: input.actorId, ip: null, code: null, keyId: record.id!, expiresAt: expires, service: input.service });
+    this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind('apiKey'), actorId: input.actorId, ip: null, code: null, kind: 'apiKey', expiresAt: expires });
+    this.emit?.({ type: 'apiKey.created', ...apiKeyEventFields(input.actorId, record.id!), expiresAt: expires, service: input.service });
     return { key, actorId: input.actorId, ...credentialInfo(record, createdAt) };
   }
 
@@ -690,7 +690,7 @@ export class TokenService {
     record.data = { ...data, apiKey: next } satisfies ApiKeyRecordData;
     // Replaces the record only while it is stored: a key revoked meanwhile stays revoked.
     if (!(await this.requireStore('updateToken').updateToken(record))) return null;
-    const event = { scheme: 'apiKey', actorId: record.actorId!, ip: null, code: null, keyId: record.id! } as const;
+    const event = apiKeyEventFields(record.actorId!, record.id!);
     if (fields.length > 0) this.emit?.({ type: 'apiKey.updated', ...event, fields });
     if (wasEnabled !== (next.disabledAt === null)) this.emit?.({ type: next.disabledAt === null ? 'apiKey.enabled' : 'apiKey.disabled', ...event });
     return credentialInfo(record, now);
@@ -767,7 +767,7 @@ export class TokenService {
       await this.requireStore('deleteToken').deleteToken(hashSecret(created.key));
       return null;
     }
-    this.emit?.({ type: 'apiKey.rotated', scheme: 'apiKey', actorId: record.actorId!, ip: null, code: null, keyId: record.id!, newKeyId: created.id, graceEndsAt: new Date(graceEndsAt) });
+    this.emit?.({ type: 'apiKey.rotated', ...apiKeyEventFields(record.actorId!, record.id!), newKeyId: created.id, graceEndsAt: new Date(graceEndsAt) });
     return created;
   }
 
@@ -797,7 +797,7 @@ export class TokenService {
       if (this.emit && record.id && !this.noticedExpiries.has(record.id)) {
         if (this.noticedExpiries.size >= MAX_NOTICED_EXPIRIES) this.noticedExpiries.clear();
         this.noticedExpiries.add(record.id);
-        this.emit({ type: 'apiKey.expired', scheme: 'apiKey', actorId: record.actorId!, ip: null, code: null, keyId: record.id, expiresAt: new Date(details.expiresAt) });
+        this.emit({ type: 'apiKey.expired', ...apiKeyEventFields(record.actorId!, record.id), expiresAt: new Date(details.expiresAt) });
       }
       throw new GatehouseError('401.4');
     }
