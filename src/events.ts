@@ -28,6 +28,12 @@ export const AUDIT_EVENT_TYPES = [
   'token.issued',
   'token.revoked',
   'token.revokedAll',
+  'apiKey.created',
+  'apiKey.updated',
+  'apiKey.rotated',
+  'apiKey.disabled',
+  'apiKey.enabled',
+  'apiKey.expired',
   'credential.refused',
   'reauthentication.succeeded',
   'stepUp.refused',
@@ -138,6 +144,37 @@ export interface AuditEventDetails {
     /** How many token records were removed (JWTs are refused by the actor's "not before", not counted). */
     count: number;
   };
+  /** `auth.tokens.create` (or `issue({ kind: 'apiKey' })`) created an API key; `token.issued` comes first. */
+  'apiKey.created': ApiKeyEventFields & {
+    /** When the key stops working; `null` when it lasts until revoked. */
+    expiresAt: Date | null;
+    /** The service principal it authenticates as, or `null` for a user's key. */
+    service: string | null;
+  };
+  /** `auth.tokens.update` changed a key's label, metadata or scopes (enabling and disabling have events of their own). */
+  'apiKey.updated': ApiKeyEventFields & {
+    /** Which fields changed. */
+    fields: Array<'label' | 'metadata' | 'scopes' | 'limits'>;
+  };
+  /** `auth.tokens.rotate` replaced a key: the old one (`keyId`) works until `graceEndsAt`. */
+  'apiKey.rotated': ApiKeyEventFields & {
+    /** The id of the new key. */
+    newKeyId: string;
+    /** When the old key stops working. */
+    graceEndsAt: Date;
+  };
+  /** `auth.tokens.disable` (or `update({ enabled: false })`) turned a key off. */
+  'apiKey.disabled': ApiKeyEventFields;
+  /** `auth.tokens.enable` (or `update({ enabled: true })`) turned a key back on. */
+  'apiKey.enabled': ApiKeyEventFields;
+  /**
+   * An expired key was presented (answered 401.4): its expiry noticed, the key kept and listed as
+   * `'expired'` until the retention ends. Once per key per process.
+   */
+  'apiKey.expired': ApiKeyEventFields & {
+    /** When it stopped working. */
+    expiresAt: Date;
+  };
   /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1). */
   'credential.refused': {
     /** Always `null`: a refused credential names no one. */
@@ -195,6 +232,23 @@ export interface AuditEventDetails {
     /** What the callback threw (or a `TypeError` saying what was wrong with its answer), for the host's logger. */
     error: unknown;
   };
+}
+
+/** What every `apiKey.*` event carries: the key's id (never the key) and its owner. */
+export interface ApiKeyEventFields {
+  /** Always `'apiKey'`. */
+  scheme: 'apiKey';
+  /** The key's actor: a user's id, or `service:<name>` for a service key. */
+  actorId: string;
+  /** Always `null`. */
+  code: null;
+  /** The key's id (as `auth.tokens.list` shows it). */
+  keyId: string;
+}
+
+/** The fields every `apiKey.*` event about key `keyId` of `actorId` has (reported outside a request: `ip` is `null`). */
+export function apiKeyEventFields(actorId: string, keyId: string): ApiKeyEventFields & { ip: null } {
+  return { scheme: 'apiKey', actorId, ip: null, code: null, keyId };
 }
 
 /** The host's callbacks whose failures are reported as `callback.error`. */

@@ -7,13 +7,14 @@ import { Router, type ErrorRequestHandler, type NextFunction, type Request, type
 import type { PassportStrategy as Strategy } from './schemes/passport-base';
 import type { GatehouseError } from './errors';
 import { fail, knownOptions, type OptionNames } from './config-error';
+import { scopeListOption } from './scopes';
 import { createCallbackErrorReporter, createEmit, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { detectionConfig } from './detect';
-import { buildOpenApi, type OpenApiDescription, type OpenApiFragment, type OpenApiOptions } from './openapi';
+import { buildOpenApi, securityRequirements, type OpenApiDescription, type OpenApiFragment, type OpenApiOptions, type OpenApiSecurityOptions } from './openapi';
 import { guardedResponses, type ChallengeScheme } from './responses';
 import type { Endpoint, EndpointContext } from './routes/endpoint';
 import { servedRequests } from './routes/endpoint';
@@ -81,6 +82,19 @@ export interface Gatehouse {
    * ```
    */
   openapi(options?: OpenApiOptions): OpenApiFragment;
+  /**
+   * The OpenAPI `security` of one of your operations guarded by `auth.require({ schemes, scopes })`:
+   * a requirement per security scheme of {@link Gatehouse.openapi} that is on and allowed, each
+   * listing the scopes the route requires (OAuth2-style scope lists, which OpenAPI 3.1 allows for
+   * every scheme type), so API docs and clients know which scopes a key needs.
+   * @example
+   * ```ts
+   * app.get('/v1/reports', auth.require({ scopes: ['reports:read'] }), listReports);
+   * appPaths['/v1/reports'] = { get: { security: auth.openapiSecurity({ scopes: ['reports:read'] }), responses } };
+   * // [{ apiKey: ['reports:read'] }, { apiKeyQuery: ['reports:read'] }, { bearer: ['reports:read'] }, …]
+   * ```
+   */
+  openapiSecurity(options?: OpenApiSecurityOptions): Array<Record<string, string[]>>;
   /** Issue, verify, list and revoke opaque tokens (by token, by id, or all of an actor's). */
   readonly tokens: TokenService;
   /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash. */
@@ -90,6 +104,7 @@ export interface Gatehouse {
 /** The options of `auth.routes()` and of `auth.openapi()`; compile errors when they and the types disagree. */
 const ROUTES_OPTION_NAMES: OptionNames<RoutesOptions> = { paths: true, logoutMethod: true };
 const OPENAPI_OPTION_NAMES: OptionNames<OpenApiOptions> = { paths: true, logoutMethod: true, mountPath: true };
+const OPENAPI_SECURITY_OPTION_NAMES: OptionNames<OpenApiSecurityOptions> = { schemes: true, scopes: true };
 
 /**
  * Creates a Gatehouse instance.
@@ -129,6 +144,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     now: config.now,
     revocations,
     lastUsedInterval: config.lastUsedInterval,
+    apiKeyPolicy: config.apiKeyPolicy,
     lifetimes: {
       sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: schemes.sessionToken ? schemes.sessionToken.idleTimeout : null,
@@ -215,6 +231,17 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
       if (openApiOptions && typeof openApiOptions === 'object') knownOptions(openApiOptions, OPENAPI_OPTION_NAMES, '', { where: 'auth.openapi()' });
       const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi()', 'mountPath', '');
       return buildOpenApi(openApiFacts, resolveRoutePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
+    },
+    openapiSecurity(securityOptions: OpenApiSecurityOptions = {}) {
+      const where = 'auth.openapiSecurity()';
+      if (!securityOptions || typeof securityOptions !== 'object') fail('', "options must be an object such as { scopes: ['reports:read'] }.", { where });
+      knownOptions(securityOptions, OPENAPI_SECURITY_OPTION_NAMES, '', { where });
+      const allowed = securityOptions.schemes;
+      if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((id) => (SCHEME_IDS as readonly string[]).includes(id)))) {
+        fail('schemes', `schemes must be an array of ${SCHEME_IDS.map((id) => `'${id}'`).join(', ')}, as require({ schemes }) takes.`, { where });
+      }
+      const scopes = scopeListOption(securityOptions.scopes, 'scopes', where) ?? [];
+      return securityRequirements(openApiFacts, resolveRoutePaths(undefined, where), allowed, scopes);
     },
     authenticate: () => authenticateMiddleware(authenticator, render),
     require: (requireOptions) => requireMiddleware(requireOptions, render, { now: config.now, emit }),

@@ -10,6 +10,7 @@ import { SCHEME_DEFINITIONS } from './schemes/registry';
 import { PROBLEMS } from './errors';
 import { openApiPath, type Endpoint } from './routes/endpoint';
 import type { RoutePathOptions } from './routes/route-paths';
+import type { SchemeId } from './schemes/ids';
 
 /** What `auth.openapi()` describes: what is on, and the endpoints `routes()` serves. */
 export interface OpenApiDescription extends OpenApiFacts {
@@ -127,4 +128,33 @@ export function buildOpenApi(facts: OpenApiDescription, paths: RoutePaths, mount
     paths: endpoints(facts, paths, mountPath, Object.keys(schemes)),
     components: { securitySchemes: schemes, schemas: structuredClone(SCHEMAS) },
   };
+}
+
+/**
+ * Options of `auth.openapiSecurity()`: what the route's `auth.require()` is given.
+ *
+ * @example
+ * ```ts
+ * auth.openapiSecurity({ schemes: ['apiKey'], scopes: ['reports:read'] });
+ * ```
+ */
+export interface OpenApiSecurityOptions {
+  /** The schemes the route lets in, as `require({ schemes })`. Default: every scheme that is on. */
+  schemes?: SchemeId[];
+  /** The scopes the route requires, as `require({ scopes })`. Default: none. */
+  scopes?: string[];
+}
+
+/**
+ * The `security` of an operation guarded by `auth.require({ schemes, scopes })`: one
+ * alternative per security scheme that is on and allowed, each listing the required scopes.
+ * OpenAPI 3.1 lets a requirement of any scheme type list the scopes it needs, as OAuth2's do.
+ */
+export function securityRequirements(facts: OpenApiFacts, paths: RoutePaths, allowed: readonly SchemeId[] | undefined, scopes: readonly string[]): Array<Record<string, string[]>> {
+  const requirements: Array<Record<string, string[]>> = [];
+  for (const definition of SCHEME_DEFINITIONS) {
+    if (!facts.schemes.has(definition.id) || (allowed && !allowed.includes(definition.id))) continue;
+    for (const name of Object.keys(definition.securitySchemes({ facts, paths, mountPath: '' }))) requirements.push({ [name]: [...scopes] });
+  }
+  return requirements;
 }

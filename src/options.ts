@@ -23,6 +23,7 @@ import { resolveSchemes, SCHEME_DEFINITIONS } from './schemes/registry';
 import type { SchemeOptions } from './schemes/scheme-options';
 import { durationOption, fail, knownOptions, type OptionNames } from './config-error';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
+import { resolveApiKeyPolicy, type ApiKeyPolicyOptions } from './tokens/api-key-policy';
 
 
 /** Options of `POST /sessions`. */
@@ -152,6 +153,14 @@ export interface GatehouseOptions extends SchemeOptions {
    * @example { lastUsedInterval: 5 * 60 * 1000 }
    */
   lastUsedInterval?: number;
+  /**
+   * Store-issued API keys (`auth.tokens.create`, `tokens.issue({ kind: 'apiKey' })`): the prefix
+   * that makes leaked keys recognisable, bounds on their lifetime, and how long ended keys stay
+   * listed (README, "API keys for a public API"). Default: prefix `'gthkey_'`, no expiry bounds,
+   * 30 days' retention.
+   * @example { apiKeyPolicy: { prefix: 'sk_live_', expiry: { default: '90d', max: '365d' } } }
+   */
+  apiKeyPolicy?: ApiKeyPolicyOptions;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   now?: () => number;
   /**
@@ -184,6 +193,7 @@ const OPTION_NAMES = {
   formatError: true,
   responses: true,
   lastUsedInterval: true,
+  apiKeyPolicy: true,
   now: true,
   onEvent: true,
 } as const satisfies Record<Exclude<keyof GatehouseOptions, keyof SchemeOptions>, true>;
@@ -317,6 +327,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', DEFAULT_STORE_TIMEOUT),
     responses: resolveResponses(options.responses, options.formatError, basicInput && typeof basicInput === 'object' ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
+    apiKeyPolicy: resolveApiKeyPolicy(options.apiKeyPolicy),
     now: options.now ?? Date.now,
     onEvent: options.onEvent ?? null,
   };

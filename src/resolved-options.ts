@@ -12,6 +12,7 @@ import type { ResolvedResponses } from './responses';
 import type { SchemeGroup } from './schemes/ids';
 import type { SchemeSettings } from './schemes/scheme-options';
 import type { GatehouseStore } from './store/types';
+import type { ResolvedApiKeyPolicy } from './tokens/api-key-policy';
 
 /**
  * Which credentials `POST /sessions` hands out:
@@ -42,6 +43,7 @@ export interface ResolvedOptions {
   storeTimeout: number;
   responses: ResolvedResponses;
   lastUsedInterval: number;
+  apiKeyPolicy: ResolvedApiKeyPolicy;
   now: () => number;
   onEvent: AuditListener | null;
 }

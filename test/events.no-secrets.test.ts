@@ -72,6 +72,15 @@ describe('audit events never carry a secret', () => {
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${secret('not-a-key-0192837465')}`)).status).toBe(401);
     expect((await request(app).get(`/v1/projects?apiKey=${secret('not-a-key-5647382910')}`)).status).toBe(401);
 
+    // Store-issued API keys as a product: created, updated, disabled, enabled, rotated, and (below) expired.
+    const product = await t.auth.tokens.create({ actorId: t.alice.id, label: 'portal', metadata: { plan: 'pro' }, expiresIn: 10 * MINUTE });
+    secret(product.key);
+    expect(await t.auth.tokens.update(product.id, { label: 'portal 2' })).not.toBeNull();
+    expect(await t.auth.tokens.disable(product.id)).toBe(true);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${product.key}`)).body.code).toBe('401.2');
+    expect(await t.auth.tokens.enable(product.id)).toBe(true);
+    secret((await t.auth.tokens.rotate(product.id, { grace: MINUTE }))!.key);
+
     // jwt: authenticate, use, forged, refresh, reuse of a rotated refresh token, verify, expired, logout.
     const pair = await request(app).post('/v1/jwt/authenticate').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
     expect(pair.status).toBe(200);
@@ -138,6 +147,7 @@ describe('audit events never carry a secret', () => {
     t.clock.advance(16 * MINUTE);
     expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${shortLived}`)).body.code).toBe('401.4');
     expect((await request(app).get(`/v1/key/${deviceShort}/forms`)).body.code).toBe('401.4');
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${product.key}`)).body.code).toBe('401.4');
     expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${lateAccess}`)).body.code).toBe('401.4');
 
     // Step-up: alice's first session is 16 minutes old; a 10-minute route refuses it, and

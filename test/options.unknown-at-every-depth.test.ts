@@ -48,6 +48,7 @@ import {
   type LockoutOptions,
   type LoginOptions,
   type OpenApiOptions,
+  type OpenApiSecurityOptions,
   type PasswordChangeOptions,
   type PasswordOptions,
   type RequireOptions,
@@ -64,7 +65,8 @@ import { RedisStore, type RedisStoreOptions, type WaitForReplicasOptions } from 
 import type { MemoryStoreOptions, NewUser } from '../src/store/memory';
 import { describeStoreConformance, type DescribeStoreConformanceOptions } from '../src/store/conformance';
 import { guardStore } from '../src/store/guard';
-import type { IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions } from '../src/tokens/token-service';
+import type { ApiKeyOwnerOptions, CreateApiKeyInput, IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions, RotateApiKeyOptions, UpdateApiKeyInput } from '../src/tokens/token-service';
+import type { ApiKeyExpiryOptions, ApiKeyPolicyOptions } from '../src/tokens/api-key-policy';
 import { DATABASE_URL } from './helpers/services';
 import { thrownBy } from './helpers/thrown';
 import type { PasswordPolicyOptions } from '../src/passwords/password-policy';
@@ -98,7 +100,7 @@ const site = <T>(where: string, path: string, names: Names<T>, build: (extra: Ex
 const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
-  lastUsedInterval: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
+  lastUsedInterval: true, apiKeyPolicy: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
   basic: true, cookie: true, passwordPolicy: true,
 };
 const PASSWORD_POLICY_NAMES: Names<PasswordPolicyOptions> = { minLength: true, validate: true };
@@ -147,6 +149,8 @@ const SITES: Site[] = [
   site('gatehouse()', 'basic.cache', CACHE_NAMES, (extra) => g({ basic: { cache: { ...extra } } })),
   site<SessionTokenOptions>('gatehouse()', 'sessionToken', { ttl: true, idleTimeout: true, kinds: true }, (extra) => g({ sessionToken: { ...extra } })),
   site('gatehouse()', 'apiKeys.*', API_KEY_ENTRY_NAMES, (extra) => g({ apiKeys: { [KEY]: { role: 'admin', ...extra } } })),
+  site<ApiKeyPolicyOptions>('gatehouse()', 'apiKeyPolicy', { prefix: true, expiry: true, retention: true }, (extra) => g({ apiKeyPolicy: { ...extra } })),
+  site<ApiKeyExpiryOptions>('gatehouse()', 'apiKeyPolicy.expiry', { default: true, min: true, max: true }, (extra) => g({ apiKeyPolicy: { expiry: { ...extra } } })),
   site('gatehouse()', 'jwt', JWT_NAMES, (extra) => g({ jwt: { secret: SECRET, ...extra } })),
   site('gatehouse()', 'jwt.keys[0]', JWT_KEY_NAMES, (extra) => g({ jwt: { keys: [{ kid: 'a', secret: SECRET, ...extra }] } })),
   site('gatehouse()', 'jwt.keys[1]', JWT_KEY_NAMES, (extra) => g({ jwt: { keys: [{ kid: 'a', secret: SECRET }, { kid: 'b', secret: SECRET, ...extra }] } })),
@@ -159,6 +163,7 @@ const SITES: Site[] = [
   site<OpenApiOptions>('auth.openapi()', '', { paths: true, logoutMethod: true, mountPath: true }, (extra) => auth.openapi(extra as never)),
   site('auth.openapi()', 'paths', PATHS_NAMES, (extra) => auth.openapi({ paths: extra as never })),
   site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true, scopes: true, maxAge: true, acr: true }, (extra) => auth.require(extra as never)),
+  site<OpenApiSecurityOptions>('auth.openapiSecurity()', '', { schemes: true, scopes: true }, (extra) => auth.openapiSecurity(extra as never)),
 
   site<HttpsBasicStrategyOptions>(
     'HttpsBasicStrategy',
@@ -279,10 +284,19 @@ describe('the typos an attacker run found accepted', () => {
     const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
     const list: Names<ListCredentialsOptions> = { kinds: true };
     const revokeById: Names<RevokeByIdOptions> = { actorId: true };
+    const create: Names<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true };
+    const update: Names<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true };
+    const owner: Names<ApiKeyOwnerOptions> = { actorId: true };
+    const rotate: Names<RotateApiKeyOptions> = { actorId: true, grace: true, expiresAt: true, expiresIn: true };
     const calls: Array<[where: string, names: Record<string, true>, call: (extra: Extra) => Promise<unknown>]> = [
       ['tokens.issue', issue, (extra) => auth.tokens.issue({ actorId: 'a', kind: 'personal', ...extra } as never)],
       ['tokens.list', list, (extra) => auth.tokens.list('a', extra as never)],
       ['tokens.revokeById', revokeById, (extra) => auth.tokens.revokeById('x', extra as never)],
+      ['tokens.create', create, (extra) => auth.tokens.create({ actorId: 'a', ...extra } as never)],
+      ['tokens.update', update, (extra) => auth.tokens.update('x', extra as never)],
+      ['tokens.update', owner, (extra) => auth.tokens.update('x', {}, extra as never)],
+      ['tokens.update', owner, (extra) => auth.tokens.disable('x', extra as never)],
+      ['tokens.rotate', rotate, (extra) => auth.tokens.rotate('x', extra as never)],
     ];
     for (const [where, names, call] of calls) {
       for (const name of Object.keys(names)) {

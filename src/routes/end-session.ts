@@ -4,7 +4,8 @@
  */
 import { GatehouseError } from '../errors';
 import { revokedEvent } from '../events';
-import { hashSecret, parseTokenKind } from '../tokens/format';
+import { hashSecret } from '../tokens/format';
+import { claimedTokenKind } from '../tokens/api-key-format';
 import { redactPathSegment } from '../url-credentials';
 import { handle, type Endpoint } from './endpoint';
 import { credentialBearingOperation, ended, problems } from './openapi-operation';
@@ -27,7 +28,7 @@ export const END_SESSION_ENDPOINT: Endpoint = {
       const { actor } = authenticated;
       const forbidden = () => context.sendProblem(req, res, new GatehouseError('403.1'));
       const { findToken } = context.store;
-      if (actor.kind !== 'user' || parseTokenKind(token) === null || !findToken || !context.store.deleteToken) return forbidden();
+      if (actor.kind !== 'user' || claimedTokenKind(token) === null || !findToken || !context.store.deleteToken) return forbidden();
       const hash = hashSecret(token);
       const record = await findToken(hash);
       const isAdmin = actor.roles.some((role) => context.config.adminRoles.includes(role));

@@ -25,7 +25,7 @@ import type { Actor } from '../actor';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
-import type { AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
  * The parts of the store interface a case exercises. `'credentials'` is `findCredentials` and
@@ -589,6 +589,38 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       await tokens(store).saveToken(tokenRecord({ actorId, kind: 'cookie' }, context));
       const ids = (await list(actorId)).map((record) => record.id);
       assert.equal(new Set(ids).size, 2, 'another record gets another id');
+    },
+  },
+
+  {
+    name: "an API key's state in data (disabled, rotated, expired, metadata) survives saveToken, updateToken, listTokens and findTokenById; its record stays until its own expiresAt",
+    parts: ['tokens'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const now = context.now();
+      // A key whose own expiry has passed: the record is kept (and listed) until expiresAt, the retention's end.
+      const details: ApiKeyDetails = {
+        start: 'sk_live_AbCd',
+        expiresAt: now - 1000,
+        disabledAt: null,
+        metadata: { plan: 'pro', seats: 3, tags: ['a', null], nested: { on: true } },
+        service: null,
+        replaces: null,
+        replacedBy: null,
+      };
+      const record = tokenRecord({ actorId, id: context.unique('id'), kind: 'apiKey', familyId: null, roles: null, expiresAt: now + HOUR, data: { scopes: ['reports:read'], apiKey: details } satisfies ApiKeyRecordData }, context);
+      await tokens(store).saveToken(record);
+      await assertFound(tokens(store), record, 'found as saved, its key details intact');
+      const disabled: TokenRecord = { ...record, data: { scopes: ['reports:read'], apiKey: { ...details, disabledAt: now, replacedBy: context.unique('id') } } satisfies ApiKeyRecordData };
+      assert.equal(await tokens(store).updateToken(disabled), true, 'updateToken replaces a stored key');
+      await assertFound(tokens(store), disabled, 'the changed details are what findToken returns');
+      const list = tokens(store).listTokens?.bind(store);
+      if (list) assert.deepEqual((await list(actorId)).map(normalized), [normalized(disabled)], 'listTokens returns the key with its details, its own expiry passed or not');
+      const find = tokens(store).findTokenById?.bind(store);
+      if (find) assert.deepEqual(normalized(await find(record.id!)), normalized(disabled), 'findTokenById returns it with its details');
+      await tokens(store).deleteToken(record.hash);
+      assert.equal(await tokens(store).updateToken(disabled), false, 'updateToken never brings back a revoked key');
+      await assertGone(tokens(store), record.hash, 'a revoked key stays revoked');
     },
   },
 
