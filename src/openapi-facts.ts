@@ -16,6 +16,10 @@ export interface RoutePaths {
   logoutMethod: 'DELETE' | 'POST';
   jwt: string;
   jwks: string;
+  /** The signed-in user's own endpoints (`selfService`); default `/account`. */
+  account: string;
+  /** The administrators' endpoints (`selfService.adminRevokeAll`); default `/admin`. */
+  admin: string;
 }
 
 /** What a scheme's `securitySchemes` describes itself from. */

@@ -24,6 +24,10 @@ function summary(event: AuditEvent): string {
       return `${event.kind ?? 'credential'} of ${event.actorId ?? 'unknown'}`;
     case 'token.revokedAll':
       return `${event.count} of ${event.actorId}`;
+    case 'token.revokedOthers':
+      return `${event.count} others of ${event.actorId}`;
+    case 'lockout.cleared':
+      return `${event.login} unlocked (${event.count})`;
     case 'credential.refused':
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
     case 'store.error':
@@ -49,6 +53,8 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'token.issued': { ...base, type: 'token.issued', actorId: 'u1', kind: 'session', expiresAt: null },
   'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
+  'token.revokedOthers': { ...base, type: 'token.revokedOthers', actorId: 'u1', count: 3 },
+  'lockout.cleared': { ...base, type: 'lockout.cleared', actorId: 'u1', login: 'alice', count: 5 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
   'callback.error': { ...base, type: 'callback.error', callback: 'responses.error', code: '401.2', error: new Error('shaper bug') },

@@ -11,6 +11,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import type { SelfServiceOptions } from '../src/options';
 import {
   ApiKeyStrategy,
   AppUserUrlStrategy,
@@ -99,7 +100,7 @@ const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
   lastUsedInterval: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
-  basic: true, cookie: true, passwordPolicy: true,
+  basic: true, cookie: true, passwordPolicy: true, selfService: true,
 };
 const PASSWORD_POLICY_NAMES: Names<PasswordPolicyOptions> = { minLength: true, validate: true };
 const PASSWORDS_NAMES: Names<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
@@ -119,7 +120,8 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   trustedOrigins: true, store: true,
 };
 const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
-const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
+const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, jwt: true, jwks: true, account: true, admin: true };
+const SELF_SERVICE_NAMES: Names<SelfServiceOptions> = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
 
 const redisClients: Redis[] = [];
@@ -140,6 +142,7 @@ const SITES: Site[] = [
   site<LoginOptions>('gatehouse()', 'login', { credentials: true }, (extra) => g({ login: { ...extra } })),
   site('gatehouse()', 'methods', METHODS_NAMES, (extra) => g({ methods: { ...extra } })),
   site<PasswordChangeOptions>('gatehouse()', 'passwordChange', { ttl: true, secret: true }, (extra) => g({ passwordChange: { ...extra } })),
+  site('gatehouse()', 'selfService', SELF_SERVICE_NAMES, (extra) => g({ selfService: { ...extra } })),
   site<ResponsesOptions>('gatehouse()', 'responses', { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true }, (extra) =>
     g({ responses: { ...extra } }),
   ),

@@ -9,6 +9,7 @@ import type { GuardedStore } from '../store/guard';
 import type { TokenRecord } from '../store/types';
 import { deriveToken, generateToken, hashSecret, parseTokenKind } from './format';
 import type { Revocations } from './revocations';
+import type { SignInOrigin } from './sign-in-device';
 
 /** What a refresh-token record keeps in `data`. */
 interface RefreshTokenData {
@@ -24,6 +25,8 @@ interface RefreshTokenData {
    * fresh seed.
    */
   successorSeed?: string;
+  /** Where the login that began the family came from (`selfService`), carried from token to token. */
+  signIn?: SignInOrigin;
 }
 
 /** Shape of a successor seed: base64url of 32 bytes. */
@@ -88,7 +91,13 @@ export class RefreshTokens {
    * a new family unless one is given. Refused with 401.2, and the token ended, when
    * `revokeAll` ran for the actor at or after `provenAt`.
    */
-  async issue(actorId: string, provenAt: number, familyId: string = randomUUID(), refresh: string = generateToken('refresh')): Promise<IssuedRefreshToken> {
+  async issue(
+    actorId: string,
+    provenAt: number,
+    familyId: string = randomUUID(),
+    refresh: string = generateToken('refresh'),
+    signIn: SignInOrigin | null = null,
+  ): Promise<IssuedRefreshToken> {
     const hash = hashSecret(refresh);
     const createdAt = this.now();
     const expiresAt = createdAt + this.ttl;
@@ -106,7 +115,11 @@ export class RefreshTokens {
       // provenAt is carried from token to token, so a rotation is judged by the login that began
       // the family. A seed is stored only when retries are on: without one the successor is
       // random, and nothing in the store can help compute it.
-      data: (this.reuseInterval > 0 ? { provenAt, successorSeed: randomBytes(32).toString('base64url') } : { provenAt }) satisfies RefreshTokenData,
+      data: {
+        provenAt,
+        ...(this.reuseInterval > 0 ? { successorSeed: randomBytes(32).toString('base64url') } : {}),
+        ...(signIn ? { signIn } : {}),
+      } satisfies RefreshTokenData,
     });
     await this.revocations?.confirmProof(actorId, provenAt, () => this.store.deleteToken!(hash));
     return { refresh, familyId, expiresAt: new Date(expiresAt) };
@@ -153,7 +166,8 @@ export class RefreshTokens {
     const provenAt = (before.data as RefreshTokenData | null | undefined)?.provenAt ?? before.createdAt;
     // Derived from the record's seed, so a retry on any instance finds it; random without one.
     const seed = successorSeedOf(before);
-    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined);
+    const signIn = (before.data as RefreshTokenData | null | undefined)?.signIn ?? null;
+    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined, signIn);
     return { actorId: before.actorId, ...next };
   }
 

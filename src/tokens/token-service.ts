@@ -15,6 +15,7 @@ import { newCredentialId } from '../store/credential-id';
 import { scopeListOption } from '../scopes';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
 import type { Revocations } from './revocations';
+import type { SignInOrigin } from './sign-in-device';
 
 /** What `auth.tokens.issue` takes. */
 export interface IssueTokenInput {
@@ -42,6 +43,11 @@ export interface IssueTokenInput {
 /** What a token record's `data` holds for a scoped token (no store needs a field of its own). */
 interface ScopedTokenData {
   scopes: string[];
+}
+
+/** What a login's session token keeps in `data` about the client that signed in (`selfService`). */
+interface SignInTokenData {
+  signIn: SignInOrigin;
 }
 
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
@@ -205,11 +211,14 @@ export class TokenService {
    * ```
    */
   async issue(input: IssueTokenInput): Promise<IssuedToken> {
-    return this.issueInFamily(input, null);
+    return this.issueInFamily(input, null, null);
   }
 
-  /** {@link issue}, the record in `familyId` (a login's token and cookie share one: see `login.credentials`). */
-  private async issueInFamily(input: IssueTokenInput, familyId: string | null): Promise<IssuedToken> {
+  /**
+   * {@link issue}, the record in `familyId` (a login's token and cookie share one: see
+   * `login.credentials`), with where the login came from when `selfService` records it.
+   */
+  private async issueInFamily(input: IssueTokenInput, familyId: string | null, signIn: SignInOrigin | null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
     const store = this.requireStore('saveToken');
@@ -231,7 +240,7 @@ export class TokenService {
       label: label ?? null,
       roles: roles ?? null,
       familyId,
-      ...(scopes ? { data: { scopes } satisfies ScopedTokenData } : {}),
+      ...(scopes || signIn ? { data: { ...(scopes ? ({ scopes } satisfies ScopedTokenData) : {}), ...(signIn ? ({ signIn } satisfies SignInTokenData) : {}) } } : {}),
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -316,8 +325,8 @@ export class TokenService {
    * Issues a token on a proof of identity made at `provenAt` (a login's password check):
    * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
    */
-  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null): Promise<IssuedToken> {
-    const issued = await this.issueInFamily(input, loginId);
+  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null, signIn: SignInOrigin | null = null): Promise<IssuedToken> {
+    const issued = await this.issueInFamily(input, loginId, signIn);
     await this.revocations?.confirmProof(input.actorId, provenAt, () => (loginId ? this.endLogin(loginId) : this.revokeByHash(hashSecret(issued.token))));
     return issued;
   }
@@ -432,7 +441,7 @@ export class TokenService {
   }
 
   /** What `list` shows: unexpired, not a spent refresh token, not past a session idle timeout. */
-  private isLive(record: TokenRecord, now: number): boolean {
+  isLive(record: TokenRecord, now: number = this.now()): boolean {
     if (record.expiresAt !== null && record.expiresAt <= now) return false;
     if (record.kind === 'refresh' && record.usedAt != null) return false;
     const idle = this.lifetimes.sessionIdleTimeout;
