@@ -110,6 +110,12 @@ export interface ChangePasswordInput {
   end?: EndOnPasswordChange;
 }
 
+/** What `auth.passwords.change` resolves to. */
+export interface PasswordChangeResult {
+  /** How many credentials ended (`end`): `0` with `'none'`. */
+  ended: number;
+}
+
 /** `auth.passwords.change`: a signed-in user's own password change. */
 export interface PasswordChanging {
   /**
@@ -129,7 +135,7 @@ export interface PasswordChanging {
    * });
    * ```
    */
-  change(req: Request, input: ChangePasswordInput): Promise<{ ended: number }>;
+  change(req: Request, input: ChangePasswordInput): Promise<PasswordChangeResult>;
 }
 
 /** `auth.lockout`. */
@@ -291,7 +297,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   const passwordsApi = passwords as PasswordHasher & PasswordChanging;
   Object.defineProperty(passwordsApi, 'change', {
     enumerable: false,
-    value: async (req: Request, input: ChangePasswordInput): Promise<{ ended: number }> => {
+    value: async (req: Request, input: ChangePasswordInput): Promise<PasswordChangeResult> => {
       if (!signedInChange) {
         fail('store', 'auth.passwords.change needs a store with findCredentials(), changePassword() and listTokens().', { where: 'auth.passwords.change', code: 'GATEHOUSE_STORE_METHODS_MISSING' });
       }

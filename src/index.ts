@@ -4,7 +4,8 @@
  *
  * @module express-gatehouse
  */
-export { gatehouse, type Gatehouse, type RoutesOptions, type ChangePasswordInput, type PasswordChanging, type LockoutAdministration } from './gatehouse';
+export { gatehouse, type Gatehouse, type RoutesOptions, type ChangePasswordInput, type PasswordChanging, type LockoutAdministration, type PasswordChangeResult } from './gatehouse';
+export type { SignInOrigin } from './tokens/sign-in-device';
 export type { EndOnPasswordChange } from './passwords/signed-in-change';
 export type { OpenApiFragment, OpenApiOptions } from './openapi';
 export type { OpenApiObject } from './openapi-facts';

@@ -77,7 +77,7 @@ function describeInBrowser(executablePath: string): void {
       return page;
     }
     const meStatus = (page: Page) => page.evaluate("fetch('/v1/me').then((response) => response.status)");
-    const rows = (page: Page) => page.$$eval('#sessions li', (items) => items.map((item) => ({ text: item.textContent ?? '', current: (item as HTMLElement).dataset.current })));
+    const rows = (page: Page) => page.$$eval('#sessions li', (items) => items.map((item) => ({ text: item.textContent ?? '', current: item.getAttribute('data-current') ?? undefined })));
 
     it('lists the sign-ins with their devices, marks this one, and signs out one device and then every other', async () => {
       const laptopPage = await signIn(laptop);
