@@ -220,7 +220,14 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     : null;
 
   // A user's own sign-ins, when the store can list an actor's tokens.
-  const signIns = store.listTokens ? new SignIns({ store, tokens, revocations: revocations.available ? revocations : null, emit, now: config.now }) : null;
+  const signIns = store.listTokens ? new SignIns({
+        store,
+        tokens,
+        revocations: revocations.available ? revocations : null,
+        emit,
+        now: config.now,
+        cookieIdleTimeout: schemes.cookie ? schemes.cookie.idleTimeout : null,
+      }) : null;
   // Every scheme that is on, built from its definition (schemes/registry.ts).
   const context: GatehouseContext = {
     config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) },

@@ -12,6 +12,7 @@
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { SelfServiceOptions } from '../src/options';
+import type { ChangePasswordInput } from '../src';
 import {
   ApiKeyStrategy,
   AppUserUrlStrategy,
@@ -288,6 +289,18 @@ describe('the typos an attacker run found accepted', () => {
         expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
         expect((error as Error).message).toContain(`${where}: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
       }
+    }
+  });
+
+  it('auth.passwords.change refuses a misspelt field', async () => {
+    const names: Names<ChangePasswordInput> = { login: true, currentPassword: true, newPassword: true, end: true };
+    const req = { user: { id: 'a', kind: 'user', roles: [] }, authInfo: { scheme: 'sessionToken' } } as never;
+    for (const name of Object.keys(names)) {
+      const error = await auth.passwords
+        .change(req, { login: 'a', currentPassword: 'b', newPassword: 'c', [misspelt(name)]: 'x' } as never)
+        .then(() => undefined, (rejection: unknown) => rejection);
+      expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
+      expect((error as Error).message).toContain(`auth.passwords.change: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
     }
   });
 

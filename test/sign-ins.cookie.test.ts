@@ -53,4 +53,15 @@ describe('self-service endpoints with cookie sessions', () => {
     now += 1000;
     expect((await withCookie(request(t.app).get('/v1/projects'), mine.cookie)).status).toBe(200);
   });
+
+  it('leaves a browser session past its idle timeout out of the list', async () => {
+    let now = realNow();
+    const t = await cookieApp({ selfService: {}, now: () => now, cookie: { secret: COOKIE_SECRET, idleTimeout: 60_000 } });
+    await loginWithCookie(t);
+    const token = await loginWithBearer(t);
+    const kinds = async () => ((await request(t.app).get('/v1/account/sessions').set('Authorization', `Bearer ${token}`)).body.sessions as Array<{ kind: string }>).map((s) => s.kind).sort();
+    expect(await kinds()).toEqual(['cookie', 'session']);
+    now += 60_000;
+    expect(await kinds()).toEqual(['session']);
+  });
 });

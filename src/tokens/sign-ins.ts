@@ -57,6 +57,8 @@ export interface SignInsDependencies {
   revocations: Revocations | null;
   emit: Emit;
   now: () => number;
+  /** `cookie.idleTimeout` (ms), when cookie sessions are on: a browser session idle that long is over, though its record may still be there. */
+  cookieIdleTimeout: number | null;
 }
 
 /** Where a record keeps the origin of its login: a browser session in its session state, others in `data`. */
@@ -74,7 +76,7 @@ export class SignIns {
     const records = await this.records(actorId);
     const currentFamily = familyOfCurrent(records, current);
     return records
-      .filter((record) => SIGN_IN_KINDS.includes(record.kind) && typeof record.id === 'string' && this.deps.tokens.isLive(record))
+      .filter((record) => SIGN_IN_KINDS.includes(record.kind) && typeof record.id === 'string' && this.isLive(record))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id! < b.id! ? -1 : 1))
       .map((record) => {
         const origin = originOf(record);
@@ -142,6 +144,14 @@ export class SignIns {
     }
     this.deps.emit?.({ type: 'token.revokedOthers', scheme: null, actorId, ip, code: null, count: ended });
     return { ended, notBefore };
+  }
+
+  /** What `tokens.list` counts as live, and a browser session within its idle timeout. */
+  private isLive(record: TokenRecord): boolean {
+    const now = this.deps.now();
+    const idle = this.deps.cookieIdleTimeout;
+    if (record.kind === 'cookie' && idle !== null && now - (record.lastUsedAt ?? record.createdAt) >= idle) return false;
+    return this.deps.tokens.isLive(record, now);
   }
 
   private async records(actorId: string): Promise<TokenRecord[]> {
