@@ -34,6 +34,8 @@ export const AUDIT_EVENT_TYPES = [
   'apiKey.disabled',
   'apiKey.enabled',
   'apiKey.expired',
+  'token.revokedOthers',
+  'lockout.cleared',
   'credential.refused',
   'reauthentication.succeeded',
   'stepUp.refused',
@@ -96,7 +98,11 @@ export interface AuditEventDetails {
     /** The login as tried, normalised (`normalizeLogin`). */
     login: string;
   };
-  /** A change ticket set a new password (`POST {sessions}/password`); every credential of the actor ended (`token.revokedAll` comes first). */
+  /**
+   * A new password was set: with a change ticket (`POST {sessions}/password`; every credential
+   * of the actor ended, `token.revokedAll` first), or by a signed-in user (`POST {account}/password`,
+   * `auth.passwords.change`; the credentials its `end` named ended, `token.revokedOthers` or `token.revokedAll` first).
+   */
   'password.changed': {
     /** The actor whose password changed. */
     actorId: string;
@@ -104,8 +110,9 @@ export interface AuditEventDetails {
     code: null;
   };
   /**
-   * `POST {sessions}/password` refused: the ticket (401.2 forged, used or for another
-   * password; 401.4 expired) or the new password (400.1). Not for 503s (`store.error`, `callback.error`).
+   * A password change refused: at `POST {sessions}/password` the ticket (401.2 forged, used or
+   * for another password; 401.4 expired), for a signed-in user the current password (401.2, 403.2
+   * locked), or the new password (400.1). Not for 503s (`store.error`, `callback.error`).
    */
   'password.changeRefused': {
     /** The actor a ticket whose signature checked out names, else `null`. */
@@ -174,6 +181,30 @@ export interface AuditEventDetails {
   'apiKey.expired': ApiKeyEventFields & {
     /** When it stopped working. */
     expiresAt: Date;
+  };
+  /**
+   * Every credential of an actor but the one in use ended ("sign out everywhere else",
+   * `DELETE {account}/sessions/others`, or a password change with `end: 'others'`); `count`
+   * credentials (a login's token and cookie, or a refresh family, count once) were ended.
+   */
+  'token.revokedOthers': {
+    /** The actor whose other credentials were ended. */
+    actorId: string;
+    /** Always `null`. */
+    code: null;
+    /** How many credentials were ended (JWT access tokens and in-flight logins are refused by the "not before", not counted). */
+    count: number;
+  };
+  /** `auth.lockout.clear(login)` cleared a login's failed-attempt counters (every client's, with `lockout.by: 'login+ip'`). */
+  'lockout.cleared': {
+    /** The actor the login belongs to, or `null` for a login the store does not know. */
+    actorId: string | null;
+    /** Always `null`. */
+    code: null;
+    /** The login, normalised (`normalizeLogin`). */
+    login: string;
+    /** How many counters were removed. */
+    count: number;
   };
   /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1). */
   'credential.refused': {
@@ -449,6 +480,13 @@ export function reportingFailures<C extends { check(input: { login: string; clie
   reporting.check = (input) =>
     auditLogin(emit, { scheme, login: input.login, ip: input.clientIp ?? null, successes: false }, passwordCheck.check(input as Parameters<C['check']>[0]));
   return reporting;
+}
+
+/** The `token.revoked` event for a stored credential of `kind` ended in answer to a request (`DELETE {account}/sessions/{id}`). */
+export function storedCredentialEndedEvent(req: Request, actorId: string, kind: string): AuditEventInput {
+  // A browser session reads as scheme 'cookie', kind 'session', as at logout.
+  if (kind === 'cookie') return { type: 'token.revoked', scheme: 'cookie', actorId, ip: clientIp(req), code: null, kind: 'session' };
+  return { type: 'token.revoked', scheme: schemeOfTokenKind(kind), actorId, ip: clientIp(req), code: null, kind };
 }
 
 /** The `token.revoked` event for a credential ended in answer to a request (logout). */

@@ -4,11 +4,13 @@
  *
  * @module express-gatehouse
  */
-export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
+export { gatehouse, type Gatehouse, type RoutesOptions, type ChangePasswordInput, type PasswordChanging, type LockoutAdministration, type PasswordChangeResult } from './gatehouse';
+export type { SignInOrigin } from './tokens/sign-in-device';
+export type { EndOnPasswordChange } from './passwords/signed-in-change';
 export type { OpenApiFragment, OpenApiOptions, OpenApiSecurityOptions } from './openapi';
 export type { OpenApiObject } from './openapi-facts';
 export type { RoutePathOptions } from './routes/route-paths';
-export type { GatehouseOptions, LoginOptions, PasswordChangeOptions } from './options';
+export type { GatehouseOptions, LoginOptions, PasswordChangeOptions, SelfServiceOptions } from './options';
 export type { LoginCredentials } from './resolved-options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';

@@ -18,6 +18,10 @@ export interface RoutePaths {
   reauthenticate: string;
   jwt: string;
   jwks: string;
+  /** The signed-in user's own endpoints (`selfService`); default `/account`. */
+  account: string;
+  /** The administrators' endpoints (`selfService.adminRevokeAll`); default `/admin`. */
+  admin: string;
 }
 
 /** What a scheme's `securitySchemes` describes itself from. */

@@ -97,6 +97,32 @@ const SCHEMAS: Record<string, OpenApiObject> = {
     },
   },
   GatehouseSuccess: { type: 'object', required: ['success'], properties: { success: { const: true } } },
+  GatehouseSignIn: {
+    type: 'object',
+    description: 'One of your sign-ins (`GET {account}/sessions`); never its token.',
+    required: ['id', 'kind', 'label', 'createdAt', 'lastUsedAt', 'expiresAt', 'userAgent', 'device', 'current'],
+    properties: {
+      id: { type: 'string', description: 'What `DELETE {account}/sessions/{id}` takes.' },
+      kind: { type: 'string', enum: ['session', 'cookie', 'refresh'], description: 'A bearer session token, a browser session, or a JWT login (its refresh family).' },
+      label: { type: ['string', 'null'] },
+      createdAt: { type: 'string', format: 'date-time' },
+      lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+      expiresAt: { type: ['string', 'null'], format: 'date-time' },
+      userAgent: { type: ['string', 'null'], description: 'The User-Agent sent with the login.' },
+      device: {
+        type: 'object',
+        required: ['description', 'browser', 'os', 'type'],
+        properties: {
+          description: { type: 'string', examples: ['Chrome 120 on Linux'] },
+          browser: { type: ['string', 'null'] },
+          os: { type: ['string', 'null'] },
+          type: { type: ['string', 'null'], examples: ['mobile'] },
+        },
+      },
+      ip: { type: 'string', description: 'The login\'s client address; only when the host records it (`selfService.recordIp`).' },
+      current: { type: 'boolean', description: 'The sign-in this request is made with.' },
+    },
+  },
   GatehouseJwtPair: {
     type: 'object',
     required: ['access', 'refresh', 'accessExpiresAt', 'refreshExpiresAt'],

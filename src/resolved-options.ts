@@ -38,6 +38,8 @@ export interface ResolvedOptions {
   login: { credentials: LoginCredentials };
   passwordChange: { ttl: number; secret: string | null } | false;
   passwordPolicy: ResolvedPasswordPolicy;
+  /** The self-service endpoints that are on and whether logins record the address; `false` when off. */
+  selfService: { list: boolean; end: boolean; endOthers: boolean; passwordChange: boolean; adminRevokeAll: boolean; recordIp: boolean } | false;
   realm: string;
   adminRoles: string[];
   storeTimeout: number;

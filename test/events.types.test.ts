@@ -35,6 +35,10 @@ function summary(event: AuditEvent): string {
       return `key ${event.keyId} of ${event.actorId}`;
     case 'apiKey.expired':
       return `key ${event.keyId} expired at ${event.expiresAt.toISOString()}`;
+    case 'token.revokedOthers':
+      return `${event.count} others of ${event.actorId}`;
+    case 'lockout.cleared':
+      return `${event.login} unlocked (${event.count})`;
     case 'credential.refused':
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
     case 'reauthentication.succeeded':
@@ -70,6 +74,8 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'apiKey.disabled': { ...base, type: 'apiKey.disabled', scheme: 'apiKey', actorId: 'u1', keyId: 'k1' },
   'apiKey.enabled': { ...base, type: 'apiKey.enabled', scheme: 'apiKey', actorId: 'u1', keyId: 'k1' },
   'apiKey.expired': { ...base, type: 'apiKey.expired', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', expiresAt: new Date(0) },
+  'token.revokedOthers': { ...base, type: 'token.revokedOthers', actorId: 'u1', count: 3 },
+  'lockout.cleared': { ...base, type: 'lockout.cleared', actorId: 'u1', login: 'alice', count: 5 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
   'reauthentication.succeeded': { ...base, type: 'reauthentication.succeeded', actorId: 'u1', amr: ['pwd'] },
   'stepUp.refused': { ...base, type: 'stepUp.refused', actorId: 'u1', code: '401.6', maxAge: 600, acrValues: null },

@@ -11,6 +11,8 @@
  */
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import type { SelfServiceOptions } from '../src/options';
+import type { ChangePasswordInput } from '../src';
 import {
   ApiKeyStrategy,
   AppUserUrlStrategy,
@@ -101,7 +103,7 @@ const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
   lastUsedInterval: true, apiKeyPolicy: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
-  basic: true, cookie: true, passwordPolicy: true,
+  basic: true, cookie: true, passwordPolicy: true, selfService: true,
 };
 const PASSWORD_POLICY_NAMES: Names<PasswordPolicyOptions> = { minLength: true, validate: true };
 const PASSWORDS_NAMES: Names<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
@@ -121,7 +123,8 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   trustedOrigins: true, store: true,
 };
 const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
-const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true };
+const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, account: true, admin: true };
+const SELF_SERVICE_NAMES: Names<SelfServiceOptions> = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
 
 const redisClients: Redis[] = [];
@@ -142,6 +145,7 @@ const SITES: Site[] = [
   site<LoginOptions>('gatehouse()', 'login', { credentials: true }, (extra) => g({ login: { ...extra } })),
   site('gatehouse()', 'methods', METHODS_NAMES, (extra) => g({ methods: { ...extra } })),
   site<PasswordChangeOptions>('gatehouse()', 'passwordChange', { ttl: true, secret: true }, (extra) => g({ passwordChange: { ...extra } })),
+  site('gatehouse()', 'selfService', SELF_SERVICE_NAMES, (extra) => g({ selfService: { ...extra } })),
   site<ResponsesOptions>('gatehouse()', 'responses', { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true }, (extra) =>
     g({ responses: { ...extra } }),
   ),
@@ -304,6 +308,18 @@ describe('the typos an attacker run found accepted', () => {
         expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
         expect((error as Error).message).toContain(`${where}: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
       }
+    }
+  });
+
+  it('auth.passwords.change refuses a misspelt field', async () => {
+    const names: Names<ChangePasswordInput> = { login: true, currentPassword: true, newPassword: true, end: true };
+    const req = { user: { id: 'a', kind: 'user', roles: [] }, authInfo: { scheme: 'sessionToken' } } as never;
+    for (const name of Object.keys(names)) {
+      const error = await auth.passwords
+        .change(req, { login: 'a', currentPassword: 'b', newPassword: 'c', [misspelt(name)]: 'x' } as never)
+        .then(() => undefined, (rejection: unknown) => rejection);
+      expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
+      expect((error as Error).message).toContain(`auth.passwords.change: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
     }
   });
 

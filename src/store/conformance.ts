@@ -774,6 +774,24 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
   {
+    name: "clearAttemptsOf clears a subject's counter and each of its per-client counters, and no other",
+    parts: ['attempts'],
+    async run(store, context) {
+      const clearOf = attempts(store).clearAttemptsOf?.bind(store);
+      if (!clearOf) return; // optional in the interface
+      const subject = `actor:${context.unique('u')}`;
+      const other = `actor:${context.unique('u')}`;
+      const mine = [subject, `ip:192.0.2.1:${subject}`, `ip:2001:db8:0:7::/64:${subject}`, `ip:%2Fweird*?[x]:${subject}`];
+      const theirs = [other, `ip:192.0.2.1:${other}`, `ip:192.0.2.1:login:x:${subject}`, `ip:192.0.2.1:${other}:${subject}`, `${subject}x`, `ip:192.0.2.1:${subject}x`];
+      for (const key of mine) for (let i = 0; i < 2; i += 1) await attempts(store).recordFailedAttempt(key, POLICY, T0 + i);
+      for (const key of theirs) await attempts(store).recordFailedAttempt(key, POLICY, T0);
+      assert.equal(await clearOf(subject), mine.length * 2, 'resolves to the counts it removed, summed');
+      for (const key of mine) assert.deepEqual(await attempts(store).readAttempts(key, T0 + 10), { count: 0, lockedUntil: null }, `${key} is cleared`);
+      for (const key of theirs) assert.deepEqual(await attempts(store).readAttempts(key, T0 + 10), { count: 1, lockedUntil: null }, `${key} is untouched`);
+      assert.equal(await clearOf(subject), 0, 'nothing left to clear');
+    },
+  },
+  {
     name: 'recordFailedAttempt is atomic: 50 concurrent failures see the counts 1..50 once each, and one lock',
     parts: ['attempts'],
     async run(store, context) {

@@ -44,7 +44,7 @@ import {
   TOUCH_TOKEN,
   type LuaScript,
 } from './redis-scripts';
-import { attemptState, idOnReplace, ownedConnection } from './rules';
+import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
 
 /**
@@ -412,6 +412,27 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     return Number(await this.runScript(CLEAR_ATTEMPTS, [this.attemptsKey(key)], []));
   }
 
+  async clearAttemptsOf(subject: string): Promise<number> {
+    // An administrator's call: the per-client counters are found with SCAN (which never blocks
+    // the server), matched by isCounterOf (rules.ts) again, and cleared one by one.
+    // SCAN neither adds the client's own keyPrefix to the pattern nor takes it off the keys.
+    const prefix = `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
+    const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}`;
+    const keys = new Set<string>([subject]);
+    let cursor = '0';
+    do {
+      const [next, found] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const redisKey of found) {
+        const key = redisKey.slice(prefix.length);
+        if (isCounterOf(key, subject)) keys.add(key);
+      }
+    } while (cursor !== '0');
+    let cleared = 0;
+    for (const key of keys) cleared += await this.clearAttempts(key);
+    return cleared;
+  }
+
   // ---- lifecycle ----
 
   /** Closes the client if the store created it; a client you passed stays open (you own it). */
@@ -528,4 +549,9 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
   record.lastUsedAt = lastUsedAt === null ? null : Number(lastUsedAt);
   record.id = id;
   return record;
+}
+
+/** `text` as a literal in a Redis glob pattern (SCAN MATCH). */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

@@ -97,3 +97,17 @@ export function ownedConnection<Connection>(given: unknown, rules: ConnectionRul
   if (typeof given === 'string' || (given !== null && typeof given === 'object')) return { connection: rules.create(given), owned: true };
   return fail(rules.option, rules.missing, { where: rules.where, code: 'GATEHOUSE_MISSING_OPTION' });
 }
+
+/**
+ * Whether the counter `key` is `subject`'s own or one of its per-client counters
+ * (`ip:<client>:<subject>`, as `lockout.by: 'login+ip'` writes them): what `clearAttemptsOf`
+ * removes. A client part is an IP literal or percent-encoded, so it never holds `login:` or
+ * `actor:`; a key whose middle does (`ip:<client>:login:x:actor:1`, the counter of a login
+ * that ends like a subject) belongs to someone else.
+ */
+export function isCounterOf(key: string, subject: string): boolean {
+  if (key === subject) return true;
+  if (!key.startsWith('ip:') || key.length <= subject.length + 4 || !key.endsWith(`:${subject}`)) return false;
+  const client = key.slice(3, key.length - subject.length - 1);
+  return !client.includes('login:') && !client.includes('actor:');
+}

@@ -250,6 +250,23 @@ export interface AttemptStore {
   recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState>;
   /** Resets the counter; resolves to the count it had. */
   clearAttempts(key: string): Promise<number>;
+  /**
+   * Optional. Resets the counter `subject` and every per-client counter of it — each key of the
+   * form `ip:<client>:<subject>` (what `lockout.by: 'login+ip'` writes) — and resolves to the
+   * counts they had, summed. `auth.lockout.clear(login)` needs it to unlock a login in every
+   * client's counter; without it only `subject` itself is cleared. An administrator's call, not
+   * a per-request one: a store may scan for the keys.
+   *
+   * @example
+   * ```ts
+   * async clearAttemptsOf(subject) {
+   *   const { rows } = await db.query(
+   *     "DELETE FROM attempts WHERE key = $1 OR (starts_with(key, 'ip:') AND right(key, char_length($1) + 1) = ':' || $1) RETURNING count", [subject]);
+   *   return rows.reduce((sum, row) => sum + row.count, 0);
+   * }
+   * ```
+   */
+  clearAttemptsOf?(subject: string): Promise<number>;
 }
 
 /** Everything Gatehouse can use; `MemoryStore` implements all of it. */

@@ -10,6 +10,7 @@ import type { TokenRecord } from '../store/types';
 import { deriveToken, generateToken, hashSecret, parseTokenKind } from './format';
 import type { Revocations } from './revocations';
 import { DEFAULT_AMR, storedMethods } from '../authentication-proof';
+import type { SignInOrigin } from './sign-in-device';
 
 /** What a refresh-token record keeps in `data`. */
 interface RefreshTokenData {
@@ -31,6 +32,8 @@ interface RefreshTokenData {
    * fresh seed.
    */
   successorSeed?: string;
+  /** Where the login that began the family came from (`selfService`), carried from token to token. */
+  signIn?: SignInOrigin;
 }
 
 /** Shape of a successor seed: base64url of 32 bytes. */
@@ -104,6 +107,7 @@ export class RefreshTokens {
     familyId: string = randomUUID(),
     refresh: string = generateToken('refresh'),
     amr: readonly string[] = DEFAULT_AMR,
+    signIn: SignInOrigin | null = null,
   ): Promise<IssuedRefreshToken> {
     const hash = hashSecret(refresh);
     const createdAt = this.now();
@@ -122,7 +126,12 @@ export class RefreshTokens {
       // provenAt is carried from token to token, so a rotation is judged by the login that began
       // the family. A seed is stored only when retries are on: without one the successor is
       // random, and nothing in the store can help compute it.
-      data: (this.reuseInterval > 0 ? { provenAt, amr: [...amr], successorSeed: randomBytes(32).toString('base64url') } : { provenAt, amr: [...amr] }) satisfies RefreshTokenData,
+      data: {
+        provenAt,
+        amr: [...amr],
+        ...(this.reuseInterval > 0 ? { successorSeed: randomBytes(32).toString('base64url') } : {}),
+        ...(signIn ? { signIn } : {}),
+      } satisfies RefreshTokenData,
     });
     await this.revocations?.confirmProof(actorId, provenAt, () => this.store.deleteToken!(hash));
     return { refresh, familyId, expiresAt: new Date(expiresAt), proof: { provenAt, amr: [...amr] } };
@@ -169,7 +178,8 @@ export class RefreshTokens {
     const { provenAt, amr } = proofOfRecord(before);
     // Derived from the record's seed, so a retry on any instance finds it; random without one.
     const seed = successorSeedOf(before);
-    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined, amr);
+    const signIn = (before.data as RefreshTokenData | null | undefined)?.signIn ?? null;
+    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined, amr, signIn);
     return { actorId: before.actorId, ...next };
   }
 

@@ -18,6 +18,7 @@ import { generateToken, hashSecret, TOKEN_KINDS } from './format';
 import { apiKeyStart, claimedTokenKind, generateApiKey } from './api-key-format';
 import { apiKeyState, keyExpiry, parseDuration, resolveApiKeyPolicy, retainedUntil, type ApiKeyState, type Duration, type ResolvedApiKeyPolicy } from './api-key-policy';
 import type { Revocations } from './revocations';
+import type { SignInOrigin } from './sign-in-device';
 
 /** What `auth.tokens.issue` takes. */
 export interface IssueTokenInput {
@@ -63,6 +64,11 @@ function proofOfRecord(record: TokenRecord): { provenAt: number; amr: string[] }
   const data = record.data as Partial<ProvenTokenData> | null | undefined;
   const amr = storedMethods(data?.amr);
   return typeof data?.provenAt === 'number' && Number.isFinite(data.provenAt) && amr ? { provenAt: data.provenAt, amr } : undefined;
+}
+
+/** What a login's session token keeps in `data` about the client that signed in (`selfService`). */
+interface SignInTokenData {
+  signIn: SignInOrigin;
 }
 
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
@@ -350,8 +356,12 @@ export class TokenService {
     return this.issueInFamily(input, null, null);
   }
 
-  /** {@link issue}, the record in `familyId` (a login's token and cookie share one: see `login.credentials`). */
-  private async issueInFamily(input: IssueTokenInput, familyId: string | null, proof: ProvenTokenData | null): Promise<IssuedToken> {
+  /**
+   * {@link issue}, the record in `familyId` (a login's token and cookie share one: see
+   * `login.credentials`), with the login's proof and, when `selfService` records it, where the
+   * login came from.
+   */
+  private async issueInFamily(input: IssueTokenInput, familyId: string | null, proof: ProvenTokenData | null, signIn: SignInOrigin | null = null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
     if (kind === 'apiKey') {
@@ -378,7 +388,9 @@ export class TokenService {
       label: label ?? null,
       roles: roles ?? null,
       familyId,
-      ...(scopes || proof ? { data: { ...(scopes ? ({ scopes } satisfies ScopedTokenData) : {}), ...(proof ?? {}) } } : {}),
+      ...(scopes || proof || signIn
+        ? { data: { ...(scopes ? ({ scopes } satisfies ScopedTokenData) : {}), ...(proof ?? {}), ...(signIn ? ({ signIn } satisfies SignInTokenData) : {}) } }
+        : {}),
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -464,8 +476,8 @@ export class TokenService {
    * the RFC 8176 methods `amr` (default `['pwd']`), both kept in the record for step-up:
    * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
    */
-  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null, amr: readonly string[] = ['pwd']): Promise<IssuedToken> {
-    const issued = await this.issueInFamily(input, loginId, { provenAt, amr: [...amr] });
+  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null, amr: readonly string[] = ['pwd'], signIn: SignInOrigin | null = null): Promise<IssuedToken> {
+    const issued = await this.issueInFamily(input, loginId, { provenAt, amr: [...amr] }, signIn);
     await this.revocations?.confirmProof(input.actorId, provenAt, () => (loginId ? this.endLogin(loginId) : this.revokeByHash(hashSecret(issued.token))));
     return issued;
   }
@@ -847,7 +859,7 @@ export class TokenService {
   }
 
   /** What `list` shows: unexpired, not a spent refresh token, not past a session idle timeout. */
-  private isLive(record: TokenRecord, now: number): boolean {
+  isLive(record: TokenRecord, now: number = this.now()): boolean {
     if (record.expiresAt !== null && record.expiresAt <= now) return false;
     if (record.kind === 'refresh' && record.usedAt != null) return false;
     const idle = this.lifetimes.sessionIdleTimeout;

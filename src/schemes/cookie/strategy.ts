@@ -17,6 +17,7 @@ import { guardStore, type GuardedStore } from '../../store/guard';
 import type { GatehouseStore } from '../../store/types';
 import { TokenSessionStore } from './token-session-store';
 import type { CookieSessionState } from './session-state';
+import type { SignInOrigin } from '../../tokens/sign-in-device';
 import { SignedSessionIds } from './signed-session-id';
 import { hashSecret } from '../../tokens/format';
 import { Revocations } from '../../tokens/revocations';
@@ -121,6 +122,7 @@ export class CookieSessions {
     provenAt: number = this.now(),
     login?: { loginId: string; endsAt: number | null },
     amr: readonly string[] = DEFAULT_AMR,
+    signIn?: SignInOrigin,
   ): Promise<string> {
     await this.load(req, res);
     // The browser's previous session (another user's, or an earlier login's) ends here, by
@@ -134,6 +136,7 @@ export class CookieSessions {
       state.loginId = login.loginId;
       if (login.endsAt !== null) state.endsAt = login.endsAt;
     }
+    if (signIn) state.signIn = signIn;
     req.session.gatehouse = state;
     this.tokenSessions?.expectNew(req.sessionID);
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
@@ -161,6 +164,21 @@ export class CookieSessions {
       await this.end(req, res);
       throw new GatehouseError('401.2');
     }
+  }
+
+  /**
+   * Keeps the request's session past a "not before" written for its actor (`revokeAll`'s rule,
+   * "sign out everywhere else", a password change): its proof time becomes `provenAt`, a moment
+   * after the "not before", saved before the caller answers so the next request on any
+   * instance sees it. Resolves to `false` when the request has no logged-in session.
+   */
+  async reprove(req: Request, res: Response, provenAt: number): Promise<boolean> {
+    await this.load(req, res);
+    const state = req.session?.gatehouse;
+    if (!state) return false;
+    state.provenAt = provenAt;
+    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    return true;
   }
 
   /** Destroys the session and clears the cookie; the token its login handed out with it ends too. */
