@@ -32,7 +32,8 @@ import type { CredentialEnder, SchemeChallenge } from './schemes/definition';
 import { GROUP_OF_SCHEME, SCHEME_IDS, type SchemeGroup, type SchemeId } from './schemes/ids';
 import { buildSchemes, DETECTION_TABLE, revocationHorizons } from './schemes/registry';
 import { guardStore } from './store/guard';
-import type { AttemptStore, CredentialStore } from './store/types';
+import type { AttemptStore, CredentialStore, SecondFactorStore } from './store/types';
+import { SecondFactors } from './second-factor/second-factors';
 import { Revocations } from './tokens/revocations';
 import { TokenService } from './tokens/token-service';
 
@@ -136,12 +137,18 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   });
 
   const passwords = new PasswordHasher({ ...config.passwords, now: config.now });
+  // Login, Basic and the second step share one lockout: wrong codes count with wrong passwords.
+  const lockout = config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now });
+  const secondFactors = config.secondFactor
+    ? new SecondFactors({ store: store as Pick<SecondFactorStore, keyof SecondFactorStore>, options: config.secondFactor, lockout, now: config.now })
+    : null;
   // Login and Basic share one check: one lockout counter, one bcrypt queue.
   const passwordCheck: PasswordCheck | null = store.findCredentials
     ? new PasswordCheck({
         store: store as Pick<CredentialStore, 'findCredentials'>,
         hasher: passwords,
-        lockout: config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now }),
+        lockout,
+        ...(secondFactors ? { secondFactors } : {}),
         cache: schemes.basic && schemes.basic.cache ? new VerificationCache({ ...schemes.basic.cache, now: config.now }) : undefined,
         now: config.now,
       })
@@ -152,7 +159,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     : null;
 
   // Every scheme that is on, built from its definition (schemes/registry.ts).
-  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, reportCallbackError, now: config.now };
+  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, secondFactors, emit, reportCallbackError, now: config.now };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enders: Partial<Record<SchemeId, CredentialEnder>> = {};
@@ -207,7 +214,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.
   const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));
-  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, endpoints };
+  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, secondFactor: secondFactors !== null, endpoints };
   return {
     tokens,
     passwords,

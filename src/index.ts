@@ -40,6 +40,8 @@ export type {
   CredentialStore,
   GatehouseStore,
   RevocationStore,
+  SecondFactorRecord,
+  SecondFactorStore,
   StoredTokenKind,
   TokenRecord,
   TokenStore,
@@ -69,6 +71,7 @@ export type {
 } from './tokens/token-service';
 export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener, type HostCallback } from './events';
 export type { PasswordPolicyContext, PasswordPolicyOptions } from './passwords/password-policy';
+export type { SecondFactorOptions } from './second-factor/options';
 // Types that appear in the signatures above, exported so apps can name them (type-only:
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
@@ -76,6 +79,7 @@ export type { ResolvedApiKey } from './schemes/api-key/options';
 export type { Guarded, GuardedStore } from './store/guard';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';
 export type { ResolvedLockoutOptions } from './passwords/lockout';
+export type { ResolvedSecondFactorOptions } from './second-factor/options';
 export type { ResolvedVerificationCacheOptions } from './passwords/verification-cache';
 export type { PublicJwk, ResolvedIssuer, ResolvedJwtKey } from './schemes/jwt/options';
 export type { StandaloneAuthenticateOptions } from './schemes/outcome';

@@ -16,6 +16,8 @@ export interface RoutePaths {
   logoutMethod: 'DELETE' | 'POST';
   jwt: string;
   jwks: string;
+  /** Prefix of the second-factor endpoints; default `'/second-factor'`. */
+  secondFactor: string;
 }
 
 /** What a scheme's `securitySchemes` describes itself from. */
@@ -31,6 +33,8 @@ export interface OpenApiFacts {
   schemes: ReadonlySet<SchemeId>;
   /** Session cookie name, when cookies are on. */
   cookieName: string | null;
+  /** Whether second factors (`secondFactor`) are on: logins may answer 401.5. */
+  secondFactor: boolean;
 }
 
 /** A JSON object of the OpenAPI document. */

@@ -9,6 +9,7 @@ import type { ResolvedPasswordOptions } from './passwords/hasher';
 import type { ResolvedLockoutOptions } from './passwords/lockout';
 import type { ResolvedPasswordPolicy } from './passwords/password-policy';
 import type { ResolvedResponses } from './responses';
+import type { ResolvedSecondFactorOptions } from './second-factor/options';
 import type { SchemeGroup } from './schemes/ids';
 import type { SchemeSettings } from './schemes/scheme-options';
 import type { GatehouseStore } from './store/types';
@@ -36,6 +37,8 @@ export interface ResolvedOptions {
   lockout: ResolvedLockoutOptions | false;
   login: { credentials: LoginCredentials };
   passwordChange: { ttl: number; secret: string | null } | false;
+  /** Second factors (`secondFactor`); `false` when off. */
+  secondFactor: ResolvedSecondFactorOptions | false;
   passwordPolicy: ResolvedPasswordPolicy;
   realm: string;
   adminRoles: string[];

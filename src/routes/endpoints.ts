@@ -14,6 +14,11 @@ import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
 import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
+import { RECOVERY_CODES_ENDPOINT } from './recovery-codes';
+import { SECOND_FACTOR_CHALLENGE_ENDPOINT } from './second-factor-challenge';
+import { TOTP_CONFIRM_ENDPOINT } from './totp-confirm';
+import { TOTP_DISABLE_ENDPOINT } from './totp-disable';
+import { TOTP_ENROL_ENDPOINT } from './totp-enrol';
 
 export const ENDPOINTS: readonly Endpoint[] = [
   LOGIN_ENDPOINT,
@@ -24,4 +29,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   JWT_REFRESH_ENDPOINT,
   JWT_VERIFY_ENDPOINT,
   JWKS_ENDPOINT,
+  SECOND_FACTOR_CHALLENGE_ENDPOINT,
+  TOTP_ENROL_ENDPOINT,
+  TOTP_CONFIRM_ENDPOINT,
+  TOTP_DISABLE_ENDPOINT,
+  RECOVERY_CODES_ENDPOINT,
 ];

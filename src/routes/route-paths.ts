@@ -26,13 +26,19 @@ export interface RoutePathOptions {
   jwt?: string;
   /** The JSON Web Key Set of the local public keys, served only when they are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`). Default `'/.well-known/jwks.json'`. */
   jwks?: string;
+  /**
+   * Prefix of the second-factor endpoints (`secondFactor` option): `/challenge` (the second
+   * step of a login), `/totp` (enrol, disable), `/totp/confirm`, `/recovery-codes`.
+   * Default `'/second-factor'`.
+   */
+  secondFactor?: string;
 }
 
 /** The endpoint paths of `auth.routes()`, validated (the type lives with the OpenAPI facts, which the schemes read too). */
 export type { RoutePaths };
 
 /** The names of `paths`; a compile error when they and the type disagree. */
-const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
+const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, jwt: true, jwks: true, secondFactor: true };
 
 /** Default path of the key set, relative to the router's mount point. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
@@ -63,6 +69,7 @@ export function resolveRoutePaths(paths: RoutePathOptions = {}, where: string, l
     logout,
     logoutMethod,
     jwt: checkPath(paths.jwt, where, 'paths.jwt', '/jwt'),
+    secondFactor: checkPath(paths.secondFactor, where, 'paths.secondFactor', '/second-factor'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
     jwks: checkPath(paths.jwks, where, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
   };

@@ -39,7 +39,7 @@ import {
   type LuaScript,
 } from './redis-scripts';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
 
 /**
  * ioredis options that make every store call settle quickly when Redis is down or stalled,
@@ -132,7 +132,7 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  * const store = combineStores({ credentials: myUsers, tokens: new RedisStore({ client }) });
  * ```
  */
-export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
+export class RedisStore implements TokenStore, RevocationStore, AttemptStore, SecondFactorStore {
   /** The ioredis client in use (yours, or the one the store created). */
   readonly client: Redis;
   private readonly ownsClient: boolean;
@@ -314,6 +314,61 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
 
   async clearAttempts(key: string): Promise<number> {
     return Number(await this.runScript(CLEAR_ATTEMPTS, [this.attemptsKey(key)], []));
+  }
+
+  // ---- SecondFactorStore ----
+  // An actor's factors are one hash (field: factor id, value: the record as JSON), its
+  // recovery codes one set; neither expires. The used-code window is one key per use, set
+  // with NX and a TTL, so the first SET of two (on any instance) wins and Redis drops it after.
+
+  async findSecondFactors(actorId: string): Promise<SecondFactorRecord[]> {
+    const fields = await this.client.hgetall(this.factorsKey(actorId));
+    return Object.values(fields).map((json) => JSON.parse(json) as SecondFactorRecord);
+  }
+
+  async saveSecondFactor(record: SecondFactorRecord): Promise<void> {
+    const { actorId, id, kind, secret, createdAt, confirmedAt } = record;
+    await this.client.hset(this.factorsKey(actorId), id, JSON.stringify({ actorId, id, kind, secret, createdAt, confirmedAt }));
+  }
+
+  async deleteSecondFactor(actorId: string, id: string): Promise<boolean> {
+    return (await this.client.hdel(this.factorsKey(actorId), id)) === 1;
+  }
+
+  async saveRecoveryCodes(actorId: string, hashes: readonly string[]): Promise<void> {
+    const key = this.recoveryKey(actorId);
+    const transaction = this.client.multi().del(key);
+    if (hashes.length > 0) transaction.sadd(key, ...hashes);
+    const replies = await transaction.exec();
+    const failed = replies?.find(([error]) => error);
+    if (!replies || failed) throw failed?.[0] ?? new Error('RedisStore.saveRecoveryCodes: the transaction was discarded');
+  }
+
+  async consumeRecoveryCode(actorId: string, hash: string): Promise<boolean> {
+    return (await this.client.srem(this.recoveryKey(actorId), hash)) === 1;
+  }
+
+  async countRecoveryCodes(actorId: string): Promise<number> {
+    return this.client.scard(this.recoveryKey(actorId));
+  }
+
+  async markOneTimeUse(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean> {
+    const remaining = Math.ceil(expiresAt - now);
+    // Already over: nothing to keep, and nothing kept can refuse it.
+    if (remaining <= 0) return (await this.client.exists(this.oneTimeKey(actorId, key))) === 0;
+    return (await this.client.set(this.oneTimeKey(actorId, key), '1', 'PX', remaining, 'NX')) === 'OK';
+  }
+
+  private factorsKey(actorId: string): string {
+    return `${this.prefix}2fa:factors:${actorId}`;
+  }
+
+  private recoveryKey(actorId: string): string {
+    return `${this.prefix}2fa:recovery:${actorId}`;
+  }
+
+  private oneTimeKey(actorId: string, key: string): string {
+    return `${this.prefix}2fa:used:${encodeURIComponent(actorId)}:${key}`;
   }
 
   // ---- lifecycle ----
