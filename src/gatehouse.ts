@@ -140,7 +140,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   // Login, Basic and the second step share one lockout: wrong codes count with wrong passwords.
   const lockout = config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now });
   const secondFactors = config.secondFactor
-    ? new SecondFactors({ store: store as Pick<SecondFactorStore, keyof SecondFactorStore>, options: config.secondFactor, lockout, now: config.now })
+    ? new SecondFactors({ store: store as Required<SecondFactorStore>, options: config.secondFactor, lockout, now: config.now })
     : null;
   // Login and Basic share one check: one lockout counter, one bcrypt queue.
   const passwordCheck: PasswordCheck | null = store.findCredentials

@@ -24,10 +24,10 @@ describe.each(BACKENDS)('TOTP over %s, two instances', (backend) => {
     const bob = await users.addUser({ login: 'bob@example.org', password: PASSWORD });
     let now = realNow();
     const clock = { now: () => now, advance: (ms: number) => (now += ms) };
-    const stores: SecondFactorStore[] = [];
+    const stores: Array<Required<SecondFactorStore>> = [];
     const instance = () => {
       const store = backends.storeFor(backend, users);
-      stores.push(store as unknown as SecondFactorStore);
+      stores.push(store as unknown as Required<SecondFactorStore>);
       const auth = gatehouse({ store, now: clock.now, jwt: { secret: JWT_SECRET }, secondFactor: { encryptionKeys: KEYS }, ...(options.lockout ? { lockout: options.lockout } : {}) });
       const app = express();
       app.use('/v1', auth.routes());

@@ -32,7 +32,10 @@ export interface PasswordCheckDependencies {
    * cleared (the password's own reservation stays) until the second step passes, so right
    * passwords cannot reset the count of wrong codes. Default: none.
    */
-  secondFactors?: { enrolledKinds(actorId: string): Promise<readonly string[]> };
+  secondFactors?: {
+    /** The kinds of the actor's confirmed second factors; `[]` when it has none. */
+    enrolledKinds(actorId: string): Promise<readonly string[]>;
+  };
 }
 
 /** What {@link PasswordCheck.check} takes. */

@@ -31,7 +31,7 @@ export const SECOND_FACTOR_CHALLENGE_ENDPOINT: Endpoint = {
   mounted: ({ secondFactors, passwordCheck }) => secondFactors !== null && passwordCheck !== null,
   handler(context) {
     const secondFactors = context.secondFactors!;
-    const store = context.store as unknown as Pick<SecondFactorStore, 'markOneTimeUse'>;
+    const store = context.store as unknown as Required<Pick<SecondFactorStore, 'markOneTimeUse'>>;
     return handle(async (req, res) => {
       const body = bodyObject(req.body);
       const ticket = secondFactors.tickets.read(requiredString(body, 'ticket', MAX_CHALLENGE_TICKET_LENGTH));

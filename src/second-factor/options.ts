@@ -48,8 +48,11 @@ export interface SecondFactorOptions {
 export interface ResolvedSecondFactorOptions {
   /** The keys, 32 bytes each, the sealing one first. */
   keys: readonly Buffer[];
+  /** The `issuer` of the `otpauth://` URIs. */
   issuer: string;
+  /** Lifetime of a challenge ticket, in ms. */
   ticketTtl: number;
+  /** How recent a recorded sign-in lets a credential change the second factor without the password, in ms. */
   recentSignIn: number;
 }
 

@@ -31,7 +31,7 @@ export type PassedFactor = 'totp' | 'recovery';
 /** Dependencies of {@link SecondFactors}. */
 export interface SecondFactorsDependencies {
   /** A guarded store with the second-factor methods. */
-  store: Pick<SecondFactorStore, keyof SecondFactorStore>;
+  store: Required<SecondFactorStore>;
   options: ResolvedSecondFactorOptions;
   /** The lockout shared with passwords; `false` when off. */
   lockout: Lockout | false;

@@ -157,8 +157,8 @@ function attempts(store: ConformanceStore): AttemptStore {
   return store as AttemptStore;
 }
 
-function factors(store: ConformanceStore): SecondFactorStore {
-  return store as SecondFactorStore;
+function factors(store: ConformanceStore): Required<SecondFactorStore> {
+  return store as Required<SecondFactorStore>;
 }
 
 function factorRecord(actorId: string, overrides: Partial<SecondFactorRecord> = {}): SecondFactorRecord {

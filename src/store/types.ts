@@ -244,7 +244,8 @@ export interface SecondFactorRecord {
  * Second factors (`secondFactor` option): the factors themselves, single-use recovery codes
  * stored hashed, and the one-time-use window that refuses a code (or a challenge ticket)
  * the second time, on every instance sharing the store. Optional as a whole; needed only
- * when `secondFactor` is on. `express-gatehouse/testing` checks it (part `'secondFactors'`).
+ * when `secondFactor` is on, and then all of it (`gatehouse()` names what is missing).
+ * `express-gatehouse/testing` checks it (part `'secondFactors'`).
  */
 export interface SecondFactorStore {
   /**
@@ -259,23 +260,23 @@ export interface SecondFactorStore {
    * }
    * ```
    */
-  findSecondFactors(actorId: string): Promise<SecondFactorRecord[]>;
+  findSecondFactors?(actorId: string): Promise<SecondFactorRecord[]>;
   /** Inserts, or replaces the actor's factor with the same `id`. */
-  saveSecondFactor(record: SecondFactorRecord): Promise<void>;
+  saveSecondFactor?(record: SecondFactorRecord): Promise<void>;
   /** Removes the actor's factor with this `id`; resolves to whether one was there. */
-  deleteSecondFactor(actorId: string, id: string): Promise<boolean>;
+  deleteSecondFactor?(actorId: string, id: string): Promise<boolean>;
   /**
    * Replaces all of the actor's recovery codes with these (lower-case hex SHA-256 hashes of
    * the codes; `[]` removes them all).
    */
-  saveRecoveryCodes(actorId: string, hashes: readonly string[]): Promise<void>;
+  saveRecoveryCodes?(actorId: string, hashes: readonly string[]): Promise<void>;
   /**
    * Removes one recovery code by its hash, atomically: resolves to `true` for exactly one of
    * two concurrent callers with the same hash, `false` when the actor has no such code.
    */
-  consumeRecoveryCode(actorId: string, hash: string): Promise<boolean>;
+  consumeRecoveryCode?(actorId: string, hash: string): Promise<boolean>;
   /** How many recovery codes the actor has left. */
-  countRecoveryCodes(actorId: string): Promise<number>;
+  countRecoveryCodes?(actorId: string): Promise<number>;
   /**
    * The used-code window: records `key` as used by the actor until `expiresAt` (ms), atomically,
    * and resolves to `true` when it was not recorded yet (or its earlier record's `expiresAt` is
@@ -283,8 +284,8 @@ export interface SecondFactorStore {
    * gets `true`. Gatehouse records each accepted TOTP code (for as long as it could be
    * accepted) and each used challenge ticket.
    */
-  markOneTimeUse(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean>;
+  markOneTimeUse?(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean>;
 }
 
 /** Everything Gatehouse can use; `MemoryStore` implements all of it. */
-export interface GatehouseStore extends CredentialStore, TokenStore, RevocationStore, AttemptStore, Partial<SecondFactorStore> {}
+export interface GatehouseStore extends CredentialStore, TokenStore, RevocationStore, AttemptStore, SecondFactorStore {}
