@@ -5,7 +5,7 @@
 import { GatehouseError } from '../errors';
 import { handle, type Endpoint } from './endpoint';
 import { problems, TAGS } from './openapi-operation';
-import { secondFactorActor } from './second-factor-access';
+import { reportChange, secondFactorActor } from './second-factor-access';
 import { REAUTHENTICATION_BODY } from './totp-disable';
 import { recoveryCodesResponse } from './totp-confirm';
 
@@ -22,6 +22,7 @@ export const RECOVERY_CODES_ENDPOINT: Endpoint = {
       const secondFactors = context.secondFactors!;
       if ((await secondFactors.enrolledKinds(actor.id)).length === 0) throw new GatehouseError('403.1', { detail: 'Recovery codes need a confirmed second factor.' });
       const recoveryCodes = await secondFactors.regenerateRecoveryCodes(actor.id);
+      reportChange(context, req, actor.id, 'recoveryCodesRenewed');
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ recoveryCodes });
     }),

@@ -8,6 +8,7 @@
 import type { Request, Response } from 'express';
 import type { Actor } from '../actor';
 import { GatehouseError } from '../errors';
+import { clientIp } from '../events';
 import { clientGoneSignal } from '../passwords/client-gone';
 import type { EndpointContext } from './endpoint';
 import { bodyObject, readLoginBody } from './login-body';
@@ -40,6 +41,11 @@ export async function secondFactorActor(context: EndpointContext, req: Request, 
   const { actor: proven } = await context.passwordCheck!.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res), askSecondFactor: false });
   if (proven.id !== actor.id) throw new GatehouseError('401.2');
   return actor;
+}
+
+/** Reports a change of the actor's second factor (`secondFactor.changed`). */
+export function reportChange(context: EndpointContext, req: Request, actorId: string, change: 'enrolled' | 'confirmed' | 'disabled' | 'recoveryCodesRenewed'): void {
+  context.emit?.({ type: 'secondFactor.changed', scheme: null, actorId, ip: clientIp(req), code: null, change });
 }
 
 /** `authTime` as a credential may record it (ms, or a Date); `null` when absent or not a time. */

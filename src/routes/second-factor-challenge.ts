@@ -12,7 +12,8 @@
  * `tokens.revokeAll` after the password refuses the login (401.2).
  */
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
-import { GatehouseError } from '../errors';
+import { GatehouseError, isGatehouseError } from '../errors';
+import { clientIp } from '../events';
 import { isSecureRequest } from '../request-secure';
 import { MAX_CHALLENGE_TICKET_LENGTH } from '../second-factor/challenge-ticket';
 import type { SecondFactorStore } from '../store/types';
@@ -53,9 +54,18 @@ export const SECOND_FACTOR_CHALLENGE_ENDPOINT: Endpoint = {
           throw new GatehouseError('403.4');
         }
       }
-      await secondFactors.check(ticket.actorId, code, req.ip);
-      // Spent now, on every instance: a ticket answers one login.
-      if (!(await store.markOneTimeUse(ticket.actorId, `ticket:${ticket.nonce}`, ticket.expiresAt, context.now()))) throw new GatehouseError('401.2');
+      const checked = (error: GatehouseError | null, factor: 'totp' | 'recovery' | null) =>
+        context.emit?.({ type: 'secondFactor.checked', scheme: null, actorId: ticket.actorId, ip: clientIp(req), code: error?.code ?? null, passed: error === null, factor });
+      let factor: 'totp' | 'recovery';
+      try {
+        ({ factor } = await secondFactors.check(ticket.actorId, code, req.ip));
+        // Spent now, on every instance: a ticket answers one login.
+        if (!(await store.markOneTimeUse(ticket.actorId, `ticket:${ticket.nonce}`, ticket.expiresAt, context.now()))) throw new GatehouseError('401.2');
+      } catch (error) {
+        if (isGatehouseError(error) && !error.code.startsWith('5')) checked(error, null);
+        throw error;
+      }
+      checked(null, factor);
       const actor = await context.store.findActor!(ticket.actorId);
       if (!actor) throw new GatehouseError('401.2');
       const proof = { provenAt: ticket.provenAt, amr: ['pwd', 'otp'], previousAccessFailedCount: ticket.previousAccessFailedCount };

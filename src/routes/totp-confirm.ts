@@ -6,7 +6,7 @@
 import { handle, type Endpoint } from './endpoint';
 import { bodyObject, requiredString } from './login-body';
 import { ok, problems, TAGS } from './openapi-operation';
-import { secondFactorActor } from './second-factor-access';
+import { reportChange, secondFactorActor } from './second-factor-access';
 
 /** The recovery codes answer, shown once. */
 export function recoveryCodesResponse(description: string) {
@@ -28,6 +28,7 @@ export const TOTP_CONFIRM_ENDPOINT: Endpoint = {
       const actor = await secondFactorActor(context, req, res, { recentSignIn: false });
       if (!actor) return;
       const recoveryCodes = await context.secondFactors!.confirmTotp(actor.id, requiredString(bodyObject(req.body), 'code', 16).trim());
+      reportChange(context, req, actor.id, 'confirmed');
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ recoveryCodes });
     }),

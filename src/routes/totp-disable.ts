@@ -5,7 +5,7 @@
  */
 import { handle, type Endpoint } from './endpoint';
 import { ended, problems, TAGS } from './openapi-operation';
-import { secondFactorActor } from './second-factor-access';
+import { reportChange, secondFactorActor } from './second-factor-access';
 
 /** The body of the endpoints that need a recent sign-in: the login and password, unless the credential's sign-in is recent. */
 export const REAUTHENTICATION_BODY = {
@@ -35,6 +35,7 @@ export const TOTP_DISABLE_ENDPOINT: Endpoint = {
       const actor = await secondFactorActor(context, req, res, { recentSignIn: true });
       if (!actor) return;
       await context.secondFactors!.disableTotp(actor.id);
+      reportChange(context, req, actor.id, 'disabled');
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ success: true });
     }),

@@ -6,7 +6,7 @@
  */
 import { handle, type Endpoint } from './endpoint';
 import { ok, problems, TAGS } from './openapi-operation';
-import { secondFactorActor } from './second-factor-access';
+import { reportChange, secondFactorActor } from './second-factor-access';
 import { REAUTHENTICATION_BODY } from './totp-disable';
 
 export const TOTP_ENROL_ENDPOINT: Endpoint = {
@@ -20,6 +20,7 @@ export const TOTP_ENROL_ENDPOINT: Endpoint = {
       const actor = await secondFactorActor(context, req, res, { recentSignIn: true });
       if (!actor) return;
       const enrolment = await context.secondFactors!.beginTotp(actor);
+      reportChange(context, req, actor.id, 'enrolled');
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json(enrolment);
     }),
