@@ -14,6 +14,7 @@ import type { PasswordCheck } from './passwords/password-check';
 import type { SecondFactors } from './second-factor/second-factors';
 import type { GuardedStore } from './store/guard';
 import type { Revocations } from './tokens/revocations';
+import type { SignIns } from './tokens/sign-ins';
 import type { TokenService } from './tokens/token-service';
 
 /** The expired-password change step (`passwordChange`): tickets, and the hasher for the new password. */
@@ -32,6 +33,8 @@ export interface GatehouseContext {
   tokens: TokenService;
   /** The per-actor "not before" and revoked JWT ids. */
   revocations: Revocations;
+  /** A user's own sign-ins: listing, ending one, ending the others (`selfService`); `null` when the store cannot list tokens. */
+  signIns: SignIns | null;
   /** The shared login-and-password check (lockout, bcrypt queue), when the store can look logins up. */
   passwordCheck: PasswordCheck | null;
   /** The expired-password change step, when `passwordChange` is on. */

@@ -166,6 +166,8 @@ describe.each(BACKENDS)('TOTP over %s, two instances', (backend) => {
   it('turns TOTP off only with the password again; logins then need no code', async () => {
     const t = await setup();
     const { token } = await enrol(t, t.a.app);
+    // The sign-in behind the token is older than secondFactor.recentSignIn (5 min): its authTime no longer counts.
+    t.clock.advance(5 * 60_000 + 1);
     const bare = await request(t.a.app).delete('/v1/second-factor/totp').set('Authorization', `Bearer ${token}`).send({});
     expect([bare.status, bare.body.code]).toEqual([401, '401.2']);
     const wrong = await request(t.a.app).delete('/v1/second-factor/totp').set('Authorization', `Bearer ${token}`).send({ login: 'alice@example.org', password: 'not it' });
@@ -177,6 +179,28 @@ describe.each(BACKENDS)('TOTP over %s, two instances', (backend) => {
     expect(await t.store.findSecondFactors(t.alice.id)).toEqual([]);
     expect(await t.store.countRecoveryCodes(t.alice.id)).toBe(0);
     expect((await login(t.a.app)).status).toBe(200);
+  });
+
+  it('turns TOTP off and renews recovery codes without the password within secondFactor.recentSignIn of the sign-in (req.authInfo.authTime), and not after', async () => {
+    const t = await setup();
+    const { secret } = await enrol(t, t.a.app);
+    // A sign-in through the second step: its credential records when the password was proven.
+    const signedIn = await request(t.a.app).post('/v1/second-factor/challenge').send({ ticket: await challenged(t.a.app), code: totpCode(secret, t.clock.now()) });
+    expect(signedIn.status).toBe(200);
+    const token = signedIn.body.token as string;
+    t.clock.advance(4 * 60_000);
+    const renewed = await request(t.b.app).post('/v1/second-factor/recovery-codes').set('Authorization', `Bearer ${token}`).send({});
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.recoveryCodes).toHaveLength(10);
+    t.clock.advance(60_000 + 1);
+    const late = await request(t.b.app).delete('/v1/second-factor/totp').set('Authorization', `Bearer ${token}`).send({});
+    expect([late.status, late.body.code]).toEqual([401, '401.2']);
+    expect(await t.store.findSecondFactors(t.alice.id)).toHaveLength(1);
+
+    const fresh = await request(t.b.app).post('/v1/second-factor/challenge').send({ ticket: await challenged(t.b.app), code: totpCode(secret, t.clock.now()) });
+    const done = await request(t.a.app).delete('/v1/second-factor/totp').set('Authorization', `Bearer ${fresh.body.token}`).send({});
+    expect([done.status, done.body]).toEqual([200, { success: true }]);
+    expect(await t.store.findSecondFactors(t.alice.id)).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 // A browser UI on Gatehouse cookie sessions: a login form (public/index.html), which asks for
-// an authenticator code when the account has one, and a page that calls the API with the
-// session cookie and turns two-step sign-in (TOTP) on (public/app.html). Used by `server.js`
-// and by the real-browser tests. No build step.
+// an authenticator code when the account has one, a page that calls the API with the session
+// cookie and turns two-step sign-in (TOTP) on (public/app.html), and a "devices" page where the
+// user sees where they are signed in and signs out elsewhere (public/devices.html, on the
+// `selfService` endpoints). Used by `server.js` and by the real-browser tests. No build step.
 'use strict';
 const crypto = require('node:crypto');
 const path = require('node:path');
@@ -20,6 +21,7 @@ async function createCookieApp({ cookieSecret, secure = true, trustedOrigins = [
     store,
     cookie: { secret: cookieSecret, secure, trustedOrigins },
     secondFactor: { encryptionKeys: [totpKey], issuer: 'Gatehouse example' },
+    selfService: {},
   });
 
   const app = express();

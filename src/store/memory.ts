@@ -7,7 +7,7 @@ import bcrypt from 'bcrypt';
 import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
 import { fail, knownOptions, type OptionNames } from '../config-error';
-import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, revocationReplaces, type AttemptCounter } from './rules';
+import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, isCounterOf, revocationReplaces, type AttemptCounter } from './rules';
 import { ANSWERS_IN_PROCESS } from './guard';
 import { assertFitsBcrypt } from '../bcrypt-limits';
 import type {
@@ -408,6 +408,16 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
     if (this.oneTimeUses.size >= ONE_TIME_PRUNE_AT) for (const [other, otherUntil] of this.oneTimeUses) if (otherUntil <= now) this.oneTimeUses.delete(other);
     this.oneTimeUses.set(entry, expiresAt);
     return true;
+  }
+
+  async clearAttemptsOf(subject: string): Promise<number> {
+    let cleared = 0;
+    for (const [key, attempts] of this.attempts) {
+      if (!isCounterOf(key, subject)) continue;
+      this.attempts.delete(key);
+      cleared += attempts.count;
+    }
+    return cleared;
   }
 }
 

@@ -16,7 +16,7 @@ export const STORE_PARTS = {
     optional: ['touchToken', 'listTokens', 'findTokenById'],
   },
   revocations: { required: ['saveRevocation', 'findRevocations'], optional: [] },
-  attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: [] },
+  attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: ['clearAttemptsOf'] },
   /** Optional as a whole: needed only with the `secondFactor` option. */
   secondFactors: {
     required: [],
@@ -61,6 +61,10 @@ export const STORE_NEEDS = {
     methods: ['findSecondFactors', 'saveSecondFactor', 'deleteSecondFactor', 'saveRecoveryCodes', 'consumeRecoveryCode', 'countRecoveryCodes', 'markOneTimeUse', 'findCredentials', 'findActor'],
     off: 'leave out secondFactor',
   },
+  /** The sign-in list, ending one by id and "sign out everywhere else" (`selfService`). */
+  selfService: { methods: ['listTokens', 'findTokenById', 'findToken', 'updateToken', 'deleteToken', 'deleteTokenFamily', 'saveRevocation', 'findRevocations'], off: 'selfService: false' },
+  /** A signed-in user's password change (`selfService.passwordChange`): the current password checked, the new one saved. */
+  selfServicePassword: { methods: ['findCredentials', 'changePassword', 'listTokens', 'deleteTokensForActor', 'saveRevocation', 'findRevocations'], off: 'selfService: { passwordChange: false }' },
   /** HTTPS-only Basic. */
   basic: { methods: ['findCredentials'], off: 'basic: false' },
   /** Failed-attempt counters for login and Basic. */
@@ -86,6 +90,7 @@ const LABELS: Partial<Record<StoreFeature, string>> = {
   linkedLogin: "login.credentials: 'token+cookie'",
   cookieOwnStore: 'cookie',
   jwtIssuing: 'jwt',
+  selfServicePassword: 'selfService.passwordChange',
   jwtActors: 'jwt',
 };
 
