@@ -18,7 +18,7 @@ const JWT_SECRET = 'second-factor-test-jwt-secret-of-32+chars';
 const PASSWORD = 'correct horse battery';
 
 describe.each(BACKENDS)('TOTP over %s, two instances', (backend) => {
-  async function setup(options: { lockout?: { maxAttempts: number } } = {}) {
+  async function setup(options: { lockout?: { maxAttempts: number }; selfService?: boolean } = {}) {
     const users = new MemoryStore({ passwordCost: 10 });
     const alice = await users.addUser({ login: 'alice@example.org', password: PASSWORD });
     const bob = await users.addUser({ login: 'bob@example.org', password: PASSWORD });
@@ -28,7 +28,7 @@ describe.each(BACKENDS)('TOTP over %s, two instances', (backend) => {
     const instance = () => {
       const store = backends.storeFor(backend, users);
       stores.push(store as unknown as Required<SecondFactorStore>);
-      const auth = gatehouse({ store, now: clock.now, jwt: { secret: JWT_SECRET }, secondFactor: { encryptionKeys: KEYS }, ...(options.lockout ? { lockout: options.lockout } : {}) });
+      const auth = gatehouse({ store, now: clock.now, jwt: { secret: JWT_SECRET }, secondFactor: { encryptionKeys: KEYS }, ...(options.lockout ? { lockout: options.lockout } : {}), ...(options.selfService ? { selfService: {} } : {}) });
       const app = express();
       app.use('/v1', auth.routes());
       app.use('/v1', auth.authenticate());
@@ -179,6 +179,23 @@ describe.each(BACKENDS)('TOTP over %s, two instances', (backend) => {
     expect(await t.store.findSecondFactors(t.alice.id)).toEqual([]);
     expect(await t.store.countRecoveryCodes(t.alice.id)).toBe(0);
     expect((await login(t.a.app)).status).toBe(200);
+  });
+
+  it('lets an enrolled user prove the password again (re-authentication, a signed-in password change) any number of times without locking the login', async () => {
+    const t = await setup({ lockout: { maxAttempts: 2 }, selfService: true });
+    const { secret } = await enrol(t, t.a.app);
+    const signedIn = await request(t.a.app).post('/v1/second-factor/challenge').send({ ticket: await challenged(t.a.app), code: totpCode(secret, t.clock.now()) });
+    const token = signedIn.body.token as string;
+    for (let i = 0; i < 3; i += 1) {
+      const again = await request(t.b.app).post('/v1/sessions/reauthenticate').set('Authorization', `Bearer ${token}`).send({ login: 'alice@example.org', password: PASSWORD });
+      expect([again.status, again.body.amr]).toEqual([200, ['pwd']]);
+    }
+    const change = (currentPassword: string, newPassword: string) =>
+      request(t.a.app).post('/v1/account/password').set('Authorization', `Bearer ${token}`).send({ login: 'alice@example.org', currentPassword, newPassword, end: 'none' });
+    expect((await change(PASSWORD, `${PASSWORD} again`)).status).toBe(200);
+    expect((await change(`${PASSWORD} again`, PASSWORD)).status).toBe(200);
+    // Still no lock: the login answers its challenge, not 403.2.
+    expect((await login(t.b.app)).body.code).toBe('401.5');
   });
 
   it('turns TOTP off and renews recovery codes without the password within secondFactor.recentSignIn of the sign-in (req.authInfo.authTime), and not after', async () => {
