@@ -420,18 +420,25 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
     // An administrator's call: the per-client counters are found with SCAN (which never blocks
     // the server), matched by isCounterOf (rules.ts) again, and cleared one by one.
     // SCAN neither adds the client's own keyPrefix to the pattern nor takes it off the keys.
-    const prefix = `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
-    const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}`;
+    // On a cluster a counter is `<prefix>attempts:{<key>}` and SCAN reaches one node only, so
+    // every primary is scanned (a key Redis would not take whole as a tag, one with a brace,
+    // is stored under its digest: such a subject's per-client counters cannot be found).
+    const cluster = isCluster(this.client) ? this.client : null;
+    const base = cluster ? `${this.scriptPrefix}attempts:{` : `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
+    const end = cluster ? '}' : '';
+    const pattern = `${escapeGlob(base)}ip:*:${escapeGlob(subject)}${end}`;
     const keys = new Set<string>([subject]);
-    let cursor = '0';
-    do {
-      const [next, found] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const redisKey of found) {
-        const key = redisKey.slice(prefix.length);
-        if (isCounterOf(key, subject)) keys.add(key);
-      }
-    } while (cursor !== '0');
+    for (const node of cluster ? cluster.nodes('master') : [this.client]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const redisKey of found) {
+          const key = redisKey.slice(base.length, redisKey.length - end.length);
+          if (isCounterOf(key, subject)) keys.add(key);
+        }
+      } while (cursor !== '0');
+    }
     let cleared = 0;
     for (const key of keys) cleared += await this.clearAttempts(key);
     return cleared;
