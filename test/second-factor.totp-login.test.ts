@@ -198,6 +198,20 @@ describe.each(BACKENDS)('TOTP over %s, two instances', (backend) => {
     expect((await login(t.b.app)).body.code).toBe('401.5');
   });
 
+  it('records the sign-in of the second step as a login does: its device in the sign-in list, its proof as pwd + otp (acr mfa)', async () => {
+    const t = await setup({ selfService: true });
+    const { secret } = await enrol(t, t.a.app);
+    const userAgent = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+    const signedIn = await request(t.b.app).post('/v1/second-factor/challenge').set('User-Agent', userAgent).send({ ticket: await challenged(t.a.app), code: totpCode(secret, t.clock.now()) });
+    expect(signedIn.status).toBe(200);
+    const listed = await request(t.a.app).get('/v1/account/sessions').set('Authorization', `Bearer ${signedIn.body.token}`);
+    expect(listed.status).toBe(200);
+    const current = (listed.body.sessions as Array<{ current: boolean; userAgent: string | null }>).find((entry) => entry.current);
+    expect(current?.userAgent).toBe(userAgent);
+    t.a.app.get('/v1/strong', t.a.auth.require({ acr: 'mfa' }), (req, res) => res.json({ amr: req.authInfo?.amr, acr: req.authInfo?.acr }));
+    expect((await request(t.a.app).get('/v1/strong').set('Authorization', `Bearer ${signedIn.body.token}`)).body).toEqual({ amr: ['pwd', 'otp'], acr: 'mfa' });
+  });
+
   it('turns TOTP off and renews recovery codes without the password within secondFactor.recentSignIn of the sign-in (req.authInfo.authTime), and not after', async () => {
     const t = await setup();
     const { secret } = await enrol(t, t.a.app);
