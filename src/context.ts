@@ -11,6 +11,7 @@ import type { ResolvedOptions } from './resolved-options';
 import type { ChangeTickets } from './passwords/change-ticket';
 import type { PasswordHasher } from './passwords/hasher';
 import type { PasswordCheck } from './passwords/password-check';
+import type { SecondFactors } from './second-factor/second-factors';
 import type { GuardedStore } from './store/guard';
 import type { Revocations } from './tokens/revocations';
 import type { SignIns } from './tokens/sign-ins';
@@ -38,6 +39,8 @@ export interface GatehouseContext {
   passwordCheck: PasswordCheck | null;
   /** The expired-password change step, when `passwordChange` is on. */
   passwordChange: PasswordChangeStep | null;
+  /** Second factors (`secondFactor`): enrolment, recovery codes, the challenge's tickets and code check; `null` when off. */
+  secondFactors: SecondFactors | null;
   /** Audit events (`onEvent`); `null` without a listener. */
   emit: Emit;
   /** Reports a host callback that failed (`callback.error`, or one warning without `onEvent`). */

@@ -74,6 +74,20 @@ export const PROBLEMS = {
     detail: 'The token has expired.',
   },
   /**
+   * The password was right and the actor has a second factor: the login is not complete. A
+   * login endpoint adds `challengeTicket` (single use, short-lived; answer it at
+   * `POST {secondFactor}/challenge` with a code), `challengeExpiresAt` and `factors`; Basic,
+   * which cannot carry a code, adds nothing.
+   */
+  '401.5': {
+    /** The HTTP status. */
+    status: 401,
+    /** The problem body's `title`. */
+    title: 'Unauthorized',
+    /** The problem body's default `detail`. */
+    detail: 'A second factor is required.',
+  },
+  /**
    * Authenticated, but the sign-in behind the credential is too old (`maxAge`, in seconds) or
    * not strong enough (`acrValues`) for this route (`auth.require({ maxAge, acr })`): sign in
    * again, or re-authenticate (`POST {sessions}/reauthenticate`). Bearer schemes add RFC 9470's

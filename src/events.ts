@@ -25,6 +25,8 @@ export const AUDIT_EVENT_TYPES = [
   'password.expired',
   'password.changed',
   'password.changeRefused',
+  'secondFactor.changed',
+  'secondFactor.checked',
   'token.issued',
   'token.revoked',
   'token.revokedAll',
@@ -119,6 +121,35 @@ export interface AuditEventDetails {
     actorId: string | null;
     /** The problem code answered. */
     code: ProblemCode;
+  };
+  /**
+   * A user changed their second factor: a TOTP enrolment begun (`'enrolled'`), confirmed with
+   * a first code (`'confirmed'`), turned off (`'disabled'`), or new recovery codes
+   * (`'recoveryCodesRenewed'`). Never carries the secret or a code.
+   */
+  'secondFactor.changed': {
+    /** The user whose factor changed. */
+    actorId: string;
+    /** Always `null`. */
+    code: null;
+    /** What changed. */
+    change: 'enrolled' | 'confirmed' | 'disabled' | 'recoveryCodesRenewed';
+  };
+  /**
+   * `POST {secondFactor}/challenge` checked a code: `passed` with the factor that passed
+   * (`'totp'`, or `'recovery'`: a recovery code was used up), or failed with the problem
+   * answered (401.2 wrong, used or replayed; 403.2 locked; 401.4 expired ticket). `actorId` is
+   * the one a ticket with a good signature names, else `null`. Never carries the code or ticket.
+   */
+  'secondFactor.checked': {
+    /** The actor the ticket names, when its signature checked out. */
+    actorId: string | null;
+    /** `null` when it passed, else the problem answered. */
+    code: ProblemCode | null;
+    /** Whether the code passed. */
+    passed: boolean;
+    /** The factor that passed; `null` when none did. */
+    factor: 'totp' | 'recovery' | null;
   };
   /**
    * A credential was issued: an opaque token (`auth.tokens.issue`, a login session), a browser

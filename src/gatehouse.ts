@@ -33,7 +33,8 @@ import type { CredentialEnder, SchemeChallenge } from './schemes/definition';
 import { GROUP_OF_SCHEME, SCHEME_IDS, type SchemeGroup, type SchemeId } from './schemes/ids';
 import { buildSchemes, DETECTION_TABLE, revocationHorizons } from './schemes/registry';
 import { guardStore } from './store/guard';
-import type { AttemptStore, CredentialStore } from './store/types';
+import type { AttemptStore, CredentialStore, SecondFactorStore } from './store/types';
+import { SecondFactors } from './second-factor/second-factors';
 import { Revocations } from './tokens/revocations';
 import { SignIns } from './tokens/sign-ins';
 import { TokenService } from './tokens/token-service';
@@ -219,13 +220,18 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   });
 
   const passwords = new PasswordHasher({ ...config.passwords, now: config.now });
+  // Login, Basic and the second step share one lockout: wrong codes count with wrong passwords.
   const lockout = config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now });
+  const secondFactors = config.secondFactor
+    ? new SecondFactors({ store: store as Required<SecondFactorStore>, options: config.secondFactor, lockout, now: config.now })
+    : null;
   // Login and Basic share one check: one lockout counter, one bcrypt queue.
   const passwordCheck: PasswordCheck | null = store.findCredentials
     ? new PasswordCheck({
         store: store as Pick<CredentialStore, 'findCredentials'>,
         hasher: passwords,
         lockout,
+        ...(secondFactors ? { secondFactors } : {}),
         cache: schemes.basic && schemes.basic.cache ? new VerificationCache({ ...schemes.basic.cache, now: config.now }) : undefined,
         now: config.now,
       })
@@ -253,6 +259,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     signIns,
     passwordCheck,
     passwordChange,
+    secondFactors,
     emit,
     reportCallbackError,
     now: config.now,
@@ -316,7 +323,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.
   const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));
-  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, endpoints };
+  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, secondFactor: secondFactors !== null, endpoints };
   const passwordsApi = passwords as PasswordHasher & PasswordChanging;
   Object.defineProperty(passwordsApi, 'change', {
     enumerable: false,

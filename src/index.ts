@@ -42,6 +42,8 @@ export type {
   CredentialStore,
   GatehouseStore,
   RevocationStore,
+  SecondFactorRecord,
+  SecondFactorStore,
   StoredTokenKind,
   TokenRecord,
   TokenStore,
@@ -78,6 +80,7 @@ export { apiKeyPattern, apiKeyShape, generateApiKey, DEFAULT_API_KEY_PREFIX, typ
 export type { ApiKeyExpiryOptions, ApiKeyPolicyOptions, ApiKeyState, Duration } from './tokens/api-key-policy';
 export { AUDIT_EVENT_TYPES, type ApiKeyEventFields, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener, type HostCallback } from './events';
 export type { PasswordPolicyContext, PasswordPolicyOptions } from './passwords/password-policy';
+export type { SecondFactorOptions } from './second-factor/options';
 // Types that appear in the signatures above, exported so apps can name them (type-only:
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
@@ -87,6 +90,7 @@ export type { ApiKeyDetails, ApiKeyRecordData } from './store/types';
 export type { Guarded, GuardedStore } from './store/guard';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';
 export type { ResolvedLockoutOptions } from './passwords/lockout';
+export type { ResolvedSecondFactorOptions } from './second-factor/options';
 export type { ResolvedVerificationCacheOptions } from './passwords/verification-cache';
 export type { PublicJwk, ResolvedIssuer, ResolvedJwtKey } from './schemes/jwt/options';
 export type { StandaloneAuthenticateOptions } from './schemes/outcome';

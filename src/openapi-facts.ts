@@ -18,6 +18,8 @@ export interface RoutePaths {
   reauthenticate: string;
   jwt: string;
   jwks: string;
+  /** Prefix of the second-factor endpoints; default `'/second-factor'`. */
+  secondFactor: string;
   /** The signed-in user's own endpoints (`selfService`); default `/account`. */
   account: string;
   /** The administrators' endpoints (`selfService.adminRevokeAll`); default `/admin`. */
@@ -37,6 +39,8 @@ export interface OpenApiFacts {
   schemes: ReadonlySet<SchemeId>;
   /** Session cookie name, when cookies are on. */
   cookieName: string | null;
+  /** Whether second factors (`secondFactor`) are on: logins may answer 401.5. */
+  secondFactor: boolean;
 }
 
 /** A JSON object of the OpenAPI document. */

@@ -79,6 +79,12 @@ const SCHEMAS: Record<string, OpenApiObject> = {
       lockoutTimeRemaining: { type: 'integer', description: 'Seconds until the login may be tried again (403.2).' },
       maxRetriesExceeded: { type: ['boolean', 'integer'], description: '`true` (403.2); `1` with `responses.maxRetriesExceeded: \'integer\'`.' },
       changeTicket: { type: 'string', description: 'With `passwordChange` on (403.3 from a login): send it to `POST {sessions}/password` with the new password. Short-lived, single-use.' },
+      challengeTicket: {
+        type: 'string',
+        description: 'A right password of an actor with a second factor (401.5 from a login): send it with a code to `POST {secondFactor}/challenge`. Short-lived, single-use.',
+      },
+      challengeExpiresAt: { type: 'string', format: 'date-time', description: 'When the `challengeTicket` expires (401.5).' },
+      factors: { type: 'array', items: { type: 'string', enum: ['totp', 'recovery'] }, description: 'What can answer the challenge (401.5): a TOTP code, or a recovery code.' },
       requiredScopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the route requires, all of them; the credential lacks at least one (403.5).' },
       maxAge: { type: 'integer', description: 'The route\'s `maxAge` in seconds: the sign-in behind the credential must be at most this old (401.6; bearer schemes also answer RFC 9470\'s `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age="…"`). Re-authenticate at `POST {sessions}/reauthenticate`.' },
       acrValues: { type: 'array', items: { type: 'string' }, description: 'The authentication context classes the route accepts, e.g. `["mfa"]` (401.6; bearer schemes also answer RFC 9470\'s `acr_values`).' },
@@ -137,7 +143,7 @@ const SCHEMAS: Record<string, OpenApiObject> = {
 
 /** The endpoints' operations, by path and method, each from its table entry. */
 function endpoints(facts: OpenApiDescription, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
-  const context = { paths, mountPath, schemes: facts.schemes, anyCredential: schemeNames.map((name) => ({ [name]: [] })) };
+  const context = { paths, mountPath, schemes: facts.schemes, secondFactor: facts.secondFactor, anyCredential: schemeNames.map((name) => ({ [name]: [] })) };
   const result: Record<string, OpenApiObject> = {};
   for (const endpoint of facts.endpoints) {
     const path = `${mountPath}${openApiPath(endpoint.path(paths))}`;

@@ -17,6 +17,7 @@ import type { GatehouseStore } from './store/types';
 import { resolvePasswordOptions, type PasswordOptions, type ResolvedPasswordOptions } from './passwords/hasher';
 import { resolveLockoutOptions, type LockoutOptions, type ResolvedLockoutOptions } from './passwords/lockout';
 import { resolvePasswordPolicy, type PasswordPolicyOptions, type ResolvedPasswordPolicy } from './passwords/password-policy';
+import { resolveSecondFactorOptions, type SecondFactorOptions } from './second-factor/options';
 import { DEFAULT_REALM } from './schemes/basic/options';
 import type { LoginCredentials, ResolvedOptions } from './resolved-options';
 import { resolveSchemes, SCHEME_DEFINITIONS } from './schemes/registry';
@@ -165,6 +166,15 @@ export interface GatehouseOptions extends SchemeOptions {
    */
   passwordChange?: PasswordChangeOptions | false;
   /**
+   * Second factors (README, "Second factor"): TOTP (RFC 6238) with recovery codes. A right
+   * password of an enrolled actor answers 401.5 with a `challengeTicket`, which
+   * `POST {secondFactor}/challenge` takes with a code and answers as the login would have;
+   * Basic refuses enrolled actors (401.5). The secrets are sealed with AES-256-GCM under
+   * `encryptionKeys`. Default: off.
+   * @example { secondFactor: { encryptionKeys: [process.env.TOTP_KEY], issuer: 'Example API' } }
+   */
+  secondFactor?: SecondFactorOptions | false;
+  /**
    * What a new password must be, wherever one is set (`POST {sessions}/password`): at least
    * `minLength` characters (default 8) and what `validate` (e.g. a breached-password check)
    * accepts; a refusal is 400.1 naming `password`. Default `{ minLength: 8 }`.
@@ -242,6 +252,7 @@ const OPTION_NAMES = {
   login: true,
   methods: true,
   passwordChange: true,
+  secondFactor: true,
   passwordPolicy: true,
   selfService: true,
   realm: true,
@@ -379,6 +390,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (login.credentials === 'token+cookie') features.push('linkedLogin');
   const passwordChange = resolvePasswordChange(options.passwordChange);
   if (passwordChange) features.push('passwordChange');
+  const secondFactor = resolveSecondFactorOptions(options.secondFactor);
+  if (secondFactor) features.push('secondFactor');
   const selfService = resolveSelfService(options.selfService);
   if (selfService && (selfService.list || selfService.end || selfService.endOthers)) features.push('selfService');
   if (selfService && selfService.passwordChange) features.push('selfServicePassword');
@@ -395,6 +408,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     login,
     methods: resolveMethods(options.methods),
     passwordChange,
+    secondFactor,
     passwordPolicy: resolvePasswordPolicy(options.passwordPolicy),
     selfService,
     realm,

@@ -9,6 +9,7 @@ import type { ResolvedPasswordOptions } from './passwords/hasher';
 import type { ResolvedLockoutOptions } from './passwords/lockout';
 import type { ResolvedPasswordPolicy } from './passwords/password-policy';
 import type { ResolvedResponses } from './responses';
+import type { ResolvedSecondFactorOptions } from './second-factor/options';
 import type { SchemeGroup } from './schemes/ids';
 import type { SchemeSettings } from './schemes/scheme-options';
 import type { GatehouseStore } from './store/types';
@@ -37,6 +38,8 @@ export interface ResolvedOptions {
   lockout: ResolvedLockoutOptions | false;
   login: { credentials: LoginCredentials };
   passwordChange: { ttl: number; secret: string | null } | false;
+  /** Second factors (`secondFactor`); `false` when off. */
+  secondFactor: ResolvedSecondFactorOptions | false;
   passwordPolicy: ResolvedPasswordPolicy;
   /** The self-service endpoints that are on and whether logins record the address; `false` when off. */
   selfService: { list: boolean; end: boolean; endOthers: boolean; passwordChange: boolean; adminRevokeAll: boolean; recordIp: boolean } | false;

@@ -123,6 +123,8 @@ describe('the code keeps the architecture', () => {
       'routes/jwt-authenticate.ts': ['jwt'],
       'routes/jwt-refresh.ts': ['jwt'],
       'routes/jwt-verify.ts': ['jwt'],
+      // The second step of a challenged cookie login describes the cookie's refusals (401.3, 403.4).
+      'routes/second-factor-challenge.ts': ['cookie'],
       // Re-authentication of a JWT hands out a pair: its audit event and its OpenAPI answer name the jwt scheme.
       'routes/reauthenticate.ts': ['jwt'],
     });

@@ -12,6 +12,7 @@ import { ALICE_PASSWORD, BOB_PASSWORD, CONFIG_API_KEY } from './helpers/app';
 import { sessionCookie } from './helpers/cookie';
 import { eventApp, StoreDown, type EventApp } from './helpers/events';
 import { forge, localClaims } from './helpers/jwt';
+import { totpCode } from '../src/second-factor/totp';
 
 const MINUTE = 60_000;
 const basic = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`, 'utf8').toString('base64')}`;
@@ -39,7 +40,13 @@ describe('audit events never carry a secret', () => {
   beforeAll(async () => {
     // A login shaper whose answer JSON cannot send: each login reports callback.error, with
     // the body (token, CSRF token) at hand, and sends Gatehouse's own body.
-    t = await eventApp({ lockout: { maxAttempts: 3 }, passwordChange: {}, selfService: { recordIp: true }, responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) } });
+    t = await eventApp({
+      lockout: { maxAttempts: 3 },
+      passwordChange: {},
+      secondFactor: { encryptionKeys: [secret('d'.repeat(64))] },
+      selfService: { recordIp: true },
+      responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) },
+    });
     const carol = await t.store.addUser({ login: 'carol@example.org', password: 'carol-expired-password', passwordExpiresAt: 0 });
     expect(carol.id).toBeDefined();
     for (const password of [ALICE_PASSWORD, BOB_PASSWORD, 'carol-expired-password', 'wrong-password-7781', CONFIG_API_KEY]) secret(password);
@@ -150,6 +157,28 @@ describe('audit events never carry a secret', () => {
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${product.key}`)).body.code).toBe('401.4');
     expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${lateAccess}`)).body.code).toBe('401.4');
 
+    // A second factor: enrol, confirm, a wrong code, a TOTP code, a recovery code, new codes, off.
+    // The secret, the URI, every recovery code and every ticket are secrets.
+    await t.store.addUser({ login: 'dave@example.org', password: secret('dave-password-9931') });
+    const dave = { login: 'dave@example.org', password: 'dave-password-9931' };
+    const daveToken = secret((await request(app).post('/v1/sessions').send(dave)).body.token);
+    const enrolment = await request(app).post('/v1/second-factor/totp').set('Authorization', `Bearer ${daveToken}`).send(dave);
+    const totpSecret = secret(enrolment.body.secret);
+    secret(enrolment.body.uri);
+    // Six-digit codes are too short to search for; the secret they come from is searched.
+    const confirmCode = totpCode(totpSecret, t.clock.now());
+    const { recoveryCodes } = (await request(app).post('/v1/second-factor/totp/confirm').set('Authorization', `Bearer ${daveToken}`).send({ code: confirmCode })).body as { recoveryCodes: string[] };
+    for (const code of recoveryCodes) secret(code);
+    t.clock.advance(30_000);
+    const challenge = async () => secret((await request(app).post('/v1/sessions').send(dave)).body.challengeTicket);
+    const firstTicket = await challenge();
+    expect((await request(app).post('/v1/second-factor/challenge').send({ ticket: firstTicket, code: confirmCode })).body.code).toBe('401.2');
+    const passed = await request(app).post('/v1/second-factor/challenge').send({ ticket: firstTicket, code: totpCode(totpSecret, t.clock.now()) });
+    secret(passed.body.token);
+    expect((await request(app).post('/v1/second-factor/challenge').send({ ticket: await challenge(), code: recoveryCodes[0] })).status).toBe(200);
+    const renewed = await request(app).post('/v1/second-factor/recovery-codes').set('Authorization', `Bearer ${daveToken}`).send(dave);
+    for (const code of renewed.body.recoveryCodes as string[]) secret(code);
+    expect((await request(app).delete('/v1/second-factor/totp').set('Authorization', `Bearer ${daveToken}`).send(dave)).status).toBe(200);
     // Step-up: alice's first session is 16 minutes old; a 10-minute route refuses it, and
     // re-authentication (the password in the body, a secret) renews it.
     app.get('/v1/recent', t.auth.require({ maxAge: '10m' }), (_req, res) => res.json({}));

@@ -16,6 +16,10 @@ function summary(event: AuditEvent): string {
       return `password of ${event.actorId} changed`;
     case 'password.changeRefused':
       return `password change of ${event.actorId ?? 'unknown'} refused ${event.code}`;
+    case 'secondFactor.changed':
+      return `${event.actorId} second factor ${event.change}`;
+    case 'secondFactor.checked':
+      return `${event.actorId ?? 'unknown'} ${event.passed ? `passed with ${event.factor}` : `failed ${event.code}`}`;
     case 'login.locked':
       return `${event.login} locked for ${event.lockoutTimeRemaining ?? '?'} s`;
     case 'token.issued':
@@ -65,6 +69,8 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'password.expired': { ...base, type: 'password.expired', code: '403.3', login: 'alice' },
   'password.changed': { ...base, type: 'password.changed', actorId: 'u1' },
   'password.changeRefused': { ...base, type: 'password.changeRefused', code: '401.2' },
+  'secondFactor.changed': { ...base, type: 'secondFactor.changed', actorId: 'u1', change: 'confirmed' },
+  'secondFactor.checked': { ...base, type: 'secondFactor.checked', actorId: 'u1', code: null, passed: true, factor: 'recovery' },
   'token.issued': { ...base, type: 'token.issued', actorId: 'u1', kind: 'session', expiresAt: null },
   'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },

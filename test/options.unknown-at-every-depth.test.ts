@@ -25,6 +25,7 @@ import {
   type CookieSessionsDependencies,
   type LockoutDependencies,
   type PasswordCheckDependencies,
+  type SecondFactorOptions,
   type PasswordHasherOptions,
   type ResolvedCookieOptions,
   type VerificationCacheDependencies,
@@ -103,7 +104,7 @@ const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
   lastUsedInterval: true, apiKeyPolicy: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
-  basic: true, cookie: true, passwordPolicy: true, selfService: true,
+  basic: true, cookie: true, passwordPolicy: true, secondFactor: true, selfService: true,
 };
 const PASSWORD_POLICY_NAMES: Names<PasswordPolicyOptions> = { minLength: true, validate: true };
 const PASSWORDS_NAMES: Names<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
@@ -123,7 +124,7 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   trustedOrigins: true, store: true,
 };
 const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
-const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, account: true, admin: true };
+const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true };
 const SELF_SERVICE_NAMES: Names<SelfServiceOptions> = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
 
@@ -145,6 +146,9 @@ const SITES: Site[] = [
   site<LoginOptions>('gatehouse()', 'login', { credentials: true }, (extra) => g({ login: { ...extra } })),
   site('gatehouse()', 'methods', METHODS_NAMES, (extra) => g({ methods: { ...extra } })),
   site<PasswordChangeOptions>('gatehouse()', 'passwordChange', { ttl: true, secret: true }, (extra) => g({ passwordChange: { ...extra } })),
+  site<SecondFactorOptions>('gatehouse()', 'secondFactor', { encryptionKeys: true, issuer: true, ticketTtl: true, recentSignIn: true }, (extra) =>
+    g({ secondFactor: { encryptionKeys: ['a'.repeat(64)], ...extra } }),
+  ),
   site('gatehouse()', 'selfService', SELF_SERVICE_NAMES, (extra) => g({ selfService: { ...extra } })),
   site<ResponsesOptions>('gatehouse()', 'responses', { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true }, (extra) =>
     g({ responses: { ...extra } }),
@@ -196,7 +200,7 @@ const SITES: Site[] = [
   site('gatehouse()', 'cookie', COOKIE_NAMES, (extra) => new CookieStrategy({ cookie: { secret: COOKIE_SECRET, ...extra }, store } as never)),
 
   site<MemoryStoreOptions>('MemoryStore', '', { passwordCost: true }, (extra) => new MemoryStore(extra as never)),
-  site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true }, (extra) =>
+  site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true, secondFactors: true }, (extra) =>
     combineStores({ credentials: store, tokens: store, ...extra } as never),
   ),
   site<RedisStoreOptions>('RedisStore', '', { client: true, keyPrefix: true, now: true, waitForReplicas: true }, (extra) => {
@@ -217,7 +221,7 @@ const SITES: Site[] = [
   site<PasswordHasherOptions>('PasswordHasher', 'passwords', { ...PASSWORDS_NAMES, now: true }, (extra) => new PasswordHasher({ cost: 10, ...extra } as never)),
   site<LockoutDependencies>('Lockout', '', { store: true, options: true, now: true }, (extra) => new Lockout({ store, ...extra } as never)),
   site<VerificationCacheDependencies>('VerificationCache', 'basic.cache', { ...CACHE_NAMES, now: true }, (extra) => new VerificationCache(extra as never)),
-  site<PasswordCheckDependencies>('PasswordCheck', '', { store: true, hasher: true, lockout: true, cache: true, now: true }, (extra) =>
+  site<PasswordCheckDependencies>('PasswordCheck', '', { store: true, hasher: true, lockout: true, cache: true, now: true, secondFactors: true }, (extra) =>
     new PasswordCheck({ store, hasher: new PasswordHasher({ cost: 10 }), lockout: false, ...extra } as never),
   ),
   site<CookieSessionsDependencies>('CookieSessions', '', { options: true, store: true, storeTimeout: true, now: true, revocations: true }, (extra) =>

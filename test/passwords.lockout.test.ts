@@ -67,6 +67,7 @@ describe('Repeated failures lock a login', () => {
     await expect(passwordCheck.check({ login: ALICE_LOGIN, password: ALICE_PASSWORD })).resolves.toEqual({
       actor: alice,
       previousAccessFailedCount: 0,
+      secondFactors: [],
     });
     expect(await attempt(() => passwordCheck.check({ login: ALICE_LOGIN, password: 'wrong' }))).toMatchObject({ code: '401.2' });
   });

@@ -32,7 +32,7 @@ describeStoreConformance('RedisStore on a client with its own keyPrefix', () => 
 describeStoreConformance('RedisStore', () => {
   if (!client) throw new Error('Redis is not connected; see the beforeAll error above.');
   return new RedisStore({ client, keyPrefix });
-});
+}, { parts: ['tokens', 'revocations', 'attempts', 'secondFactors'] });
 
 describe('RedisStore expiry in Redis', () => {
   const now = realNow();

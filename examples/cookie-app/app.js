@@ -1,26 +1,35 @@
-// A browser UI on Gatehouse cookie sessions: a login form (public/index.html), a page that
-// calls the API with the session cookie (public/app.html), and a "devices" page where the
+// A browser UI on Gatehouse cookie sessions: a login form (public/index.html), which asks for
+// an authenticator code when the account has one, a page that calls the API with the session
+// cookie and turns two-step sign-in (TOTP) on (public/app.html), and a "devices" page where the
 // user sees where they are signed in and signs out elsewhere (public/devices.html, on the
-// `selfService` endpoints). Used by `server.js` and by the real-browser test. No build step.
+// `selfService` endpoints). Used by `server.js` and by the real-browser tests. No build step.
 'use strict';
+const crypto = require('node:crypto');
 const path = require('node:path');
 const express = require('express');
 const { gatehouse, MemoryStore } = require('express-gatehouse');
 
 /**
  * Builds the example app. `secure: false` is for plain-HTTP local development only.
- * Resolves to { app, auth, store }.
+ * `totpKey` seals the TOTP secrets at rest (32 bytes, base64); keep it, or enrolled accounts
+ * cannot sign in after a restart. Resolves to { app, auth, store }.
  */
-async function createCookieApp({ cookieSecret, secure = true, trustedOrigins = [] }) {
+async function createCookieApp({ cookieSecret, secure = true, trustedOrigins = [], totpKey = crypto.randomBytes(32).toString('base64') }) {
   const store = new MemoryStore({ passwordCost: 10 });
   await store.addUser({ login: 'alice@example.org', password: 'correct horse battery', roles: ['admin'] });
-  const auth = gatehouse({ store, cookie: { secret: cookieSecret, secure, trustedOrigins }, selfService: {} });
+  const auth = gatehouse({
+    store,
+    cookie: { secret: cookieSecret, secure, trustedOrigins },
+    secondFactor: { encryptionKeys: [totpKey], issuer: 'Gatehouse example' },
+    selfService: {},
+  });
 
   const app = express();
   app.use(express.static(path.join(__dirname, 'public')));
   app.use('/v1', auth.routes());
   app.use('/v1', auth.authenticate());
   app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user.id, displayName: req.user.displayName, scheme: req.authInfo.scheme }));
+  // Gatehouse's own second-factor endpoints are under /v1/second-factor (auth.routes()).
   app.post('/v1/notes', auth.require(), (req, res) => res.json({ saved: true, by: req.user.displayName }));
   return { app, auth, store };
 }

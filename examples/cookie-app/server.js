@@ -15,6 +15,7 @@ async function main() {
   const { app } = await createCookieApp({
     cookieSecret: process.env.SESSION_SECRET || crypto.randomBytes(32).toString('base64'),
     secure: Boolean(tls),
+    ...(process.env.TOTP_KEY ? { totpKey: process.env.TOTP_KEY } : {}),
   });
   const server = tls
     ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) }, app)

@@ -2,14 +2,16 @@
 // A Django REST Framework-style service (DRF TokenAuthentication with keyword "Bearer", and
 // Simple JWT's views), from Gatehouse options alone: long-lived personal tokens that an
 // admin issues, no bearer token from a login, /api/v1/jwt/authenticate/, verify/ and
-// refresh/ with DRF's trailing slashes, and DRF's `{ detail }` errors.
+// refresh/ with DRF's trailing slashes, and DRF's `{ detail }` errors. A user with an
+// authenticator app gets the two-step answer of DRF's two-factor packages: `{ detail,
+// ephemeral_token, method }`, answered at /api/v1/second-factor/challenge with the code.
 // Run: `node examples/wire/drf-style.js`.
 'use strict';
 const express = require('express');
 const { gatehouse, MemoryStore } = require('express-gatehouse');
 
 /** Resolves to { app, auth, store } on a MemoryStore with one admin and one user. */
-async function createDrfStyleApp({ jwtSecret = 'drf-example-jwt-secret-of-at-least-32-bytes' } = {}) {
+async function createDrfStyleApp({ jwtSecret = 'drf-example-jwt-secret-of-at-least-32-bytes', totpKey = 'ZHJmLWV4YW1wbGUtdG90cC1rZXktb2YtMzItYnl0ZXM=' } = {}) {
   const store = new MemoryStore({ passwordCost: 10 });
   await store.addUser({ login: 'admin', password: 'admin password 1234', roles: ['admin'] });
   const user = await store.addUser({ login: 'alice', password: 'alice password 1234' });
@@ -21,8 +23,11 @@ async function createDrfStyleApp({ jwtSecret = 'drf-example-jwt-secret-of-at-lea
     login: { credentials: 'none' },
     responses: {
       jwt: (body) => ({ access: body.access, refresh: body.refresh }),
-      error: (problem) => ({ body: { detail: problem.detail } }),
+      error: (problem) => ({
+        body: problem.code === '401.5' && problem.challengeTicket ? { detail: problem.detail, ephemeral_token: problem.challengeTicket, method: 'app' } : { detail: problem.detail },
+      }),
     },
+    secondFactor: { encryptionKeys: [totpKey] },
   });
 
   // ---- the app ----

@@ -26,6 +26,16 @@ export interface PasswordCheckDependencies {
   cache?: VerificationCache;
   /** Milliseconds clock for `passwordExpiresAt`. Default `Date.now`. */
   now?: () => number;
+  /**
+   * The actor's second factors, asked after a right password only (so a wrong password takes
+   * the same time, enrolled or not). When it names any, the failed-attempt counter is not
+   * cleared (the password's own reservation stays) until the second step passes, so right
+   * passwords cannot reset the count of wrong codes. Default: none.
+   */
+  secondFactors?: {
+    /** The kinds of the actor's confirmed second factors; `[]` when it has none. */
+    enrolledKinds(actorId: string): Promise<readonly string[]>;
+  };
 }
 
 /** What {@link PasswordCheck.check} takes. */
@@ -45,18 +55,27 @@ export interface PasswordCheckInput {
    * so it may be a getter that creates the signal then. Default: none.
    */
   signal?: AbortSignal;
+  /**
+   * Whether a right password of an actor with a second factor is only the first step (the
+   * default): the result names the factors and the counter is left as it is. `false` for a
+   * password asked again from someone already signed in (changing the second factor), which
+   * completes the check. Default `true`.
+   */
+  askSecondFactor?: boolean;
 }
 
 /** What a successful {@link PasswordCheck.check} resolves to. */
 export interface PasswordCheckResult {
   /** The actor `findCredentials` returned for the login. */
   actor: Actor;
-  /** Failures counted since the last success (cleared now); `0` when lockout is off. */
+  /** Failures counted since the last success (cleared now, unless a second factor is still to come); `0` when lockout is off. */
   previousAccessFailedCount: number;
+  /** The kinds of second factor the actor must still pass (`['totp']`); `[]` when the login is complete. */
+  secondFactors: readonly string[];
 }
 
 /** The fields of {@link PasswordCheckDependencies}; a compile error when they disagree. */
-const DEPENDENCY_NAMES: OptionNames<PasswordCheckDependencies> = { store: true, hasher: true, lockout: true, cache: true, now: true };
+const DEPENDENCY_NAMES: OptionNames<PasswordCheckDependencies> = { store: true, hasher: true, lockout: true, cache: true, now: true, secondFactors: true };
 
 /**
  * Checks a login and password: lockout, then the store, then bcrypt, then expiry.
@@ -89,6 +108,7 @@ export class PasswordCheck {
   private readonly lockout: Lockout | false;
   private readonly cache: VerificationCache | undefined;
   private readonly now: () => number;
+  private readonly secondFactors: PasswordCheckDependencies['secondFactors'] | undefined;
   /** Hash upgrades running now, by actor id; never holds one after it settles. */
   private readonly upgrading = new Map<string, Promise<void>>();
 
@@ -106,6 +126,7 @@ export class PasswordCheck {
     this.lockout = dependencies.lockout && dependencies.lockout.enabled ? dependencies.lockout : false;
     this.cache = dependencies.cache;
     this.now = dependencies.now ?? Date.now;
+    this.secondFactors = dependencies.secondFactors;
   }
 
   /**
@@ -152,9 +173,11 @@ export class PasswordCheck {
     const passwordHash = record?.passwordHash ?? null;
     const cache = useCache ? this.cache : undefined;
     if (record && passwordHash !== null && cache?.get(login, password, passwordHash)) {
+      const pending = await this.pendingFactors(record, input);
+      if (pending.length > 0) return this.succeed(record, attempts?.count ?? 0, pending);
       // No bcrypt runs on a hit, so nothing is reserved; clear only what earlier failures left.
       const previous = lockout && attempts && attempts.count > 0 ? await lockout.recordSuccess(lockoutKey, accountKey) : 0;
-      return this.succeed(record, previous);
+      return this.succeed(record, previous, pending);
     }
 
     const signal = input.signal;
@@ -171,9 +194,12 @@ export class PasswordCheck {
     }
     if (!record || !verified) throw new GatehouseError('401.2');
 
+    // Asked only now: before a right password nothing differs between actors with and without a second factor.
+    const pending = await this.pendingFactors(record, input);
+    // With a second factor still to come, this attempt's reservation stays until it passes.
     // The cleared count includes this attempt's own reservation.
-    const previous = lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey, accountKey)) - 1) : 0;
-    const result = this.succeed(record, previous);
+    const previous = pending.length > 0 ? (attempts?.count ?? 0) : lockout ? Math.max(0, (await lockout.recordSuccess(lockoutKey, accountKey)) - 1) : 0;
+    const result = this.succeed(record, previous, pending);
     if (passwordHash !== null && this.hasher.needsRehash(passwordHash)) await this.upgradeHash(record, login, password, passwordHash, cache);
     return result;
   }
@@ -232,11 +258,20 @@ export class PasswordCheck {
     }
   }
 
-  private succeed(record: CredentialRecord, previousAccessFailedCount: number): PasswordCheckResult {
+  private succeed(record: CredentialRecord, previousAccessFailedCount: number, secondFactors: readonly string[]): PasswordCheckResult {
     if (isPast(record.passwordExpiresAt, this.now())) throw new GatehouseError('403.3');
-    return { actor: record.actor, previousAccessFailedCount };
+    return { actor: record.actor, previousAccessFailedCount, secondFactors };
+  }
+
+  /** The second factors a right password still has to be followed by. */
+  private async pendingFactors(record: CredentialRecord, input: PasswordCheckInput): Promise<readonly string[]> {
+    if (!this.secondFactors || input.askSecondFactor === false) return NONE;
+    const kinds = await this.secondFactors.enrolledKinds(record.actor.id);
+    return kinds.length === 0 ? NONE : kinds;
   }
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 function isPast(moment: Date | number | null | undefined, now: number): boolean {
   if (moment === null || moment === undefined) return false;

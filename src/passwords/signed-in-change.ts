@@ -81,7 +81,8 @@ async function changePassword(deps: SignedInChangeDependencies, change: SignedIn
   const { actor, req, newPassword } = change;
   const check = reportingFailures(deps.passwordCheck, deps.emit, change.scheme);
   try {
-    const { actor: owner } = await check.check({ login: change.login, password: change.currentPassword, clientIp: req.ip });
+    // Signed in already: a right current password completes the check, second factor or not.
+    const { actor: owner } = await check.check({ login: change.login, password: change.currentPassword, clientIp: req.ip, askSecondFactor: false });
     // Someone else's login with its right password is answered as a wrong one: this is no login endpoint.
     if (owner.id !== actor.id) throw new GatehouseError('401.2');
   } catch (error) {

@@ -43,6 +43,8 @@ interface OperationContext {
   mountPath: string;
   /** The schemes that are on and detected. */
   schemes: ReadonlySet<SchemeId>;
+  /** Whether second factors are on (logins may answer 401.5). */
+  secondFactor: boolean;
   /** One security requirement per security scheme the document defines: "any credential". */
   anyCredential: Array<Record<string, string[]>>;
 }

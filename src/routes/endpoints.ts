@@ -14,6 +14,11 @@ import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
 import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
+import { RECOVERY_CODES_ENDPOINT } from './recovery-codes';
+import { SECOND_FACTOR_CHALLENGE_ENDPOINT } from './second-factor-challenge';
+import { TOTP_CONFIRM_ENDPOINT } from './totp-confirm';
+import { TOTP_DISABLE_ENDPOINT } from './totp-disable';
+import { TOTP_ENROL_ENDPOINT } from './totp-enrol';
 import { REAUTHENTICATE_ENDPOINT } from './reauthenticate';
 import { ACCOUNT_PASSWORD_ENDPOINT } from './account-password';
 import { ADMIN_REVOKE_ALL_ENDPOINT } from './admin-revoke-all';
@@ -37,4 +42,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   SIGN_IN_END_ENDPOINT,
   ACCOUNT_PASSWORD_ENDPOINT,
   ADMIN_REVOKE_ALL_ENDPOINT,
+  SECOND_FACTOR_CHALLENGE_ENDPOINT,
+  TOTP_ENROL_ENDPOINT,
+  TOTP_CONFIRM_ENDPOINT,
+  TOTP_DISABLE_ENDPOINT,
+  RECOVERY_CODES_ENDPOINT,
 ];

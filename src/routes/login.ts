@@ -8,6 +8,7 @@ import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
 import { auditedCheck } from '../events';
 import { withChangeTicket } from '../passwords/change-ticket';
+import { challengeError } from '../second-factor/challenge-ticket';
 import { clientGoneSignal } from '../passwords/client-gone';
 import { isSecureRequest } from '../request-secure';
 import { handle, type Endpoint } from './endpoint';
@@ -54,17 +55,22 @@ export const LOGIN_ENDPOINT: Endpoint = {
       }
       // The proof of identity starts here: a revokeAll from now on refuses what this login issues.
       const provenAt = context.now();
-      const { actor, previousAccessFailedCount } = await auditedCheck(
+      const { actor, previousAccessFailedCount, secondFactors } = await auditedCheck(
         context.emit ?? null,
         req,
         cookieSessions ? 'cookie' : 'sessionToken',
         login,
         passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }),
       ).catch((error: unknown) => withChangeTicket(context.passwordChange, context.store, login, error));
+      if (secondFactors.length > 0 && context.secondFactors) {
+        // No credential yet: the ticket carries what this login asked for to the second step.
+        const credentials = { type: 'session', token: wantsToken, cookie: cookieSessions !== null, cookieWithheld } as const;
+        throw challengeError(context.secondFactors.tickets, { actorId: actor.id, provenAt, credentials, previousAccessFailedCount }, secondFactors, actor);
+      }
       await context.issueLogin(actor, { provenAt, previousAccessFailedCount, credentials: { type: 'session', token: wantsToken, cookie: cookieSessions, cookieWithheld } }, req, res);
     });
   },
-  openapi({ schemes }) {
+  openapi({ schemes, secondFactor }) {
     const cookie = schemes.has('cookie');
     const loginSchema = cookie
       ? { allOf: [{ $ref: '#/components/schemas/GatehouseLogin' }, { type: 'object', properties: { session: { type: 'boolean', description: '`true`: sign in with the session cookie instead of a bearer token.' } } }] }
@@ -85,7 +91,7 @@ export const LOGIN_ENDPOINT: Endpoint = {
             previousAccessFailedCount: { type: 'integer', description: 'Failed attempts since the last successful login.' },
           },
         }),
-        ...problems(cookie ? [...LOGIN_PROBLEMS, '401.3', '403.4'] : LOGIN_PROBLEMS),
+        ...problems([...LOGIN_PROBLEMS, ...(cookie ? (['401.3', '403.4'] as const) : []), ...(secondFactor ? (['401.5'] as const) : [])]),
       },
       'Any credential sent with the request is ignored. Unknown login and wrong password answer alike.',
     );

@@ -78,7 +78,9 @@ export const REAUTHENTICATE_ENDPOINT: Endpoint = {
       const provenAt = context.now();
       const amr = [...DEFAULT_AMR];
       // Failures count toward the same lockout as a login's and are reported as one (`login.failed`).
-      const checked = await auditedCheck(context.emit ?? null, req, scheme, login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res) }), false).catch(
+      // The caller is signed in already: a right password completes this check, second factor or not
+      // (its proof is `pwd` alone), and clears the counter as a login does.
+      const checked = await auditedCheck(context.emit ?? null, req, scheme, login, passwordCheck.check({ login, password, clientIp: req.ip, signal: clientGoneSignal(res), askSecondFactor: false }), false).catch(
         (error: unknown) => withChangeTicket(context.passwordChange, context.store, login, error),
       );
       if (checked.actor.id !== actor.id) throw new GatehouseError('401.2');

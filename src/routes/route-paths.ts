@@ -32,6 +32,12 @@ export interface RoutePathOptions {
   jwt?: string;
   /** The JSON Web Key Set of the local public keys, served only when they are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`). Default `'/.well-known/jwks.json'`. */
   jwks?: string;
+  /**
+   * Prefix of the second-factor endpoints (`secondFactor` option): `/challenge` (the second
+   * step of a login), `/totp` (enrol, disable), `/totp/confirm`, `/recovery-codes`.
+   * Default `'/second-factor'`.
+   */
+  secondFactor?: string;
   /** The signed-in user's own endpoints (`selfService`): `{account}/sessions` (list, end one, end the others) and `{account}/password`. Default `'/account'`. */
   account?: string;
   /** The administrators' endpoints (`selfService.adminRevokeAll`): `{admin}/actors/{actorId}/sessions`. Default `'/admin'`. */
@@ -42,7 +48,7 @@ export interface RoutePathOptions {
 export type { RoutePaths };
 
 /** The names of `paths`; a compile error when they and the type disagree. */
-const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, account: true, admin: true };
+const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true };
 
 /** Default path of the key set, relative to the router's mount point. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
@@ -78,6 +84,7 @@ export function resolveRoutePaths(paths: RoutePathOptions = {}, where: string, l
     logoutMethod,
     reauthenticate,
     jwt: checkPath(paths.jwt, where, 'paths.jwt', '/jwt'),
+    secondFactor: checkPath(paths.secondFactor, where, 'paths.secondFactor', '/second-factor'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
     jwks: checkPath(paths.jwks, where, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
     account: checkPath(paths.account, where, 'paths.account', '/account'),

@@ -4,7 +4,7 @@
  */
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { STORE_PARTS } from './methods';
-import type { AttemptStore, CredentialStore, GatehouseStore, RevocationStore, TokenStore } from './types';
+import type { AttemptStore, CredentialStore, GatehouseStore, RevocationStore, SecondFactorStore, TokenStore } from './types';
 
 /** The parts {@link combineStores} joins. */
 export interface StoreParts {
@@ -19,10 +19,12 @@ export interface StoreParts {
   revocations?: RevocationStore;
   /** Failed-login counters. Default: `tokens`, which must then implement them. */
   attempts?: AttemptStore;
+  /** Second factors (`secondFactor` option). Default: `tokens`, when it has them (RedisStore and PostgresStore do). */
+  secondFactors?: SecondFactorStore;
 }
 
 /** The parts of {@link combineStores}; a compile error when it and {@link StoreParts} disagree. */
-const PART_NAMES: OptionNames<StoreParts> = { credentials: true, tokens: true, revocations: true, attempts: true };
+const PART_NAMES: OptionNames<StoreParts> = { credentials: true, tokens: true, revocations: true, attempts: true, secondFactors: true };
 
 /**
  * A `GatehouseStore` whose users come from `credentials` and whose tokens, revocations and
@@ -63,6 +65,7 @@ export function combineStores(parts: StoreParts): GatehouseStore {
     ...bindMethods(tokens, 'tokens', STORE_PARTS.tokens),
     ...bindMethods(revocations, parts.revocations ? 'revocations' : 'tokens', STORE_PARTS.revocations, parts.revocations ? '' : ', or pass revocations'),
     ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', STORE_PARTS.attempts, parts.attempts ? '' : ', or pass attempts'),
+    ...bindMethods(parts.secondFactors ?? tokens, parts.secondFactors ? 'secondFactors' : 'tokens', STORE_PARTS.secondFactors),
   } as unknown as GatehouseStore;
   return combined;
 }

@@ -25,26 +25,27 @@ import type { Actor } from '../actor';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
-import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
  * The parts of the store interface a case exercises. `'credentials'` is `findCredentials` and
  * `findActor`; `'passwordUpdates'` is the optional `updatePasswordHash` (with
  * `findCredentials` to read the result). Both are off by default and need `addUser` to
- * create a user.
+ * create a user. `'secondFactors'` is the optional {@link SecondFactorStore} (second factors,
+ * recovery codes, the used-code window); off by default.
  *
  * @example
  * ```ts
  * const parts: StorePart[] = ['credentials']; // a host's own user store, tokens kept elsewhere
  * ```
  */
-export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates';
+export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates' | 'secondFactors';
 
 /** The parts that need {@link ConformanceContext.addUser}. */
 const PARTS_NEEDING_USERS: readonly StorePart[] = ['credentials', 'passwordUpdates'];
 
 /** What a case runs against: the parts it names in `parts` must be implemented. */
-export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore & CredentialStore>;
+export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore & CredentialStore & SecondFactorStore>;
 
 /**
  * Creates a user with a password hash in the store under test, resolving to its actor id.
@@ -154,6 +155,14 @@ function revocations(store: ConformanceStore): RevocationStore {
 
 function attempts(store: ConformanceStore): AttemptStore {
   return store as AttemptStore;
+}
+
+function factors(store: ConformanceStore): Required<SecondFactorStore> {
+  return store as Required<SecondFactorStore>;
+}
+
+function factorRecord(actorId: string, overrides: Partial<SecondFactorRecord> = {}): SecondFactorRecord {
+  return { actorId, id: 'totp', kind: 'totp', secret: `v1.${randomHash()}`, createdAt: T0, confirmedAt: null, ...overrides };
 }
 
 function credentials(store: ConformanceStore): Required<Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>> {
@@ -948,6 +957,105 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.equal(stored, candidates[results.indexOf(true)], 'the winner\'s hash should be stored');
     },
   },
+  // ---- second factors ----
+  {
+    name: 'saveSecondFactor stores a factor that findSecondFactors returns as saved; an actor without any has []',
+    parts: ['secondFactors'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      assert.deepEqual(await factors(store).findSecondFactors(actorId), []);
+      const record = factorRecord(actorId);
+      await factors(store).saveSecondFactor(record);
+      assert.deepEqual(await factors(store).findSecondFactors(actorId), [record]);
+      assert.deepEqual(await factors(store).findSecondFactors(context.unique('actor')), [], 'another actor has none');
+    },
+  },
+  {
+    name: 'saveSecondFactor replaces the factor with the same id and keeps factors of other ids beside it',
+    parts: ['secondFactors'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      await factors(store).saveSecondFactor(factorRecord(actorId));
+      const confirmed = factorRecord(actorId, { confirmedAt: T0 + 1000 });
+      await factors(store).saveSecondFactor(confirmed);
+      const other = factorRecord(actorId, { id: 'credential-1', kind: 'webauthn' });
+      await factors(store).saveSecondFactor(other);
+      const found = (await factors(store).findSecondFactors(actorId)).sort((a, b) => a.id.localeCompare(b.id));
+      assert.deepEqual(found, [other, confirmed]);
+    },
+  },
+  {
+    name: 'deleteSecondFactor removes one factor and resolves to whether it was there',
+    parts: ['secondFactors'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      await factors(store).saveSecondFactor(factorRecord(actorId));
+      const other = factorRecord(actorId, { id: 'credential-1', kind: 'webauthn' });
+      await factors(store).saveSecondFactor(other);
+      assert.equal(await factors(store).deleteSecondFactor(actorId, 'totp'), true);
+      assert.equal(await factors(store).deleteSecondFactor(actorId, 'totp'), false, 'a second delete finds nothing');
+      assert.deepEqual(await factors(store).findSecondFactors(actorId), [other]);
+    },
+  },
+  {
+    name: 'saveRecoveryCodes replaces every code; consumeRecoveryCode removes one once; countRecoveryCodes counts what is left',
+    parts: ['secondFactors'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const first = [randomHash(), randomHash()];
+      await factors(store).saveRecoveryCodes(actorId, first);
+      const second = [randomHash(), randomHash(), randomHash()];
+      await factors(store).saveRecoveryCodes(actorId, second);
+      assert.equal(await factors(store).countRecoveryCodes(actorId), 3);
+      assert.equal(await factors(store).consumeRecoveryCode(actorId, first[0]), false, 'a replaced code is gone');
+      assert.equal(await factors(store).consumeRecoveryCode(context.unique('actor'), second[0]), false, 'another actor cannot use it');
+      assert.equal(await factors(store).consumeRecoveryCode(actorId, second[0]), true);
+      assert.equal(await factors(store).consumeRecoveryCode(actorId, second[0]), false, 'used once');
+      assert.equal(await factors(store).countRecoveryCodes(actorId), 2);
+      await factors(store).saveRecoveryCodes(actorId, []);
+      assert.equal(await factors(store).countRecoveryCodes(actorId), 0);
+      assert.equal(await factors(store).consumeRecoveryCode(actorId, second[1]), false);
+    },
+  },
+  {
+    name: 'consumeRecoveryCode is atomic: of 10 concurrent uses of one code exactly one succeeds',
+    parts: ['secondFactors'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const code = randomHash();
+      await factors(store).saveRecoveryCodes(actorId, [code]);
+      const results = await Promise.all(Array.from({ length: 10 }, () => factors(store).consumeRecoveryCode(actorId, code)));
+      assert.equal(results.filter(Boolean).length, 1);
+    },
+  },
+  {
+    name: 'markOneTimeUse is true once per actor and key until expiresAt, and true again after it',
+    parts: ['secondFactors'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const key = context.unique('code');
+      const now = context.now();
+      assert.equal(await factors(store).markOneTimeUse(actorId, key, now + 60_000, now), true);
+      assert.equal(await factors(store).markOneTimeUse(actorId, key, now + 60_000, now + 1), false, 'the second use is refused');
+      assert.equal(await factors(store).markOneTimeUse(context.unique('actor'), key, now + 60_000, now), true, 'keys are per actor');
+      assert.equal(await factors(store).markOneTimeUse(actorId, context.unique('code'), now + 60_000, now), true, 'another key is free');
+      const expired = context.unique('code');
+      assert.equal(await factors(store).markOneTimeUse(actorId, expired, now - 1, now), true, 'a use already over is still the first');
+      assert.equal(await factors(store).markOneTimeUse(actorId, expired, now + 60_000, now), true, 'an expired use no longer counts');
+      assert.equal(await factors(store).markOneTimeUse(actorId, expired, now + 60_000, now), false);
+    },
+  },
+  {
+    name: 'markOneTimeUse is atomic: of 20 concurrent uses of one key exactly one is true',
+    parts: ['secondFactors'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const key = context.unique('code');
+      const now = context.now();
+      const results = await Promise.all(Array.from({ length: 20 }, () => factors(store).markOneTimeUse(actorId, key, now + 60_000, now)));
+      assert.equal(results.filter(Boolean).length, 1);
+    },
+  },
 ] satisfies StoreConformanceCase[]);
 
 /** The test-runner functions {@link describeStoreConformance} registers with. */
@@ -965,8 +1073,9 @@ export interface DescribeStoreConformanceOptions extends ConformanceRunner {
   /**
    * Which parts the store implements; cases needing others are not registered. Default
    * `['tokens', 'revocations', 'attempts']`; add `'credentials'` (with `addUser`) for a
-   * store with users (`findCredentials`, `findActor`), and `'passwordUpdates'` (with
-   * `addUser`) for one that has the optional `updatePasswordHash`.
+   * store with users (`findCredentials`, `findActor`), `'passwordUpdates'` (with
+   * `addUser`) for one that has the optional `updatePasswordHash`, and `'secondFactors'` for
+   * one with the optional second-factor methods.
    *
    * @example
    * ```ts

@@ -15,6 +15,8 @@ import type {
   AttemptState,
   CredentialRecord,
   GatehouseStore,
+  SecondFactorRecord,
+  SecondFactorStore,
   TokenRecord,
 } from './types';
 
@@ -78,7 +80,7 @@ interface StoredUser {
  * const alice = await store.addUser({ login: 'alice@example.org', password: 'correct horse battery', roles: ['admin'] });
  * ```
  */
-export class MemoryStore implements GatehouseStore {
+export class MemoryStore implements GatehouseStore, SecondFactorStore {
   private readonly passwordCost: number;
   private readonly usersById = new Map<string, StoredUser>();
   private readonly userIdsByLogin = new Map<string, string>();
@@ -90,6 +92,11 @@ export class MemoryStore implements GatehouseStore {
   private readonly tokenHashesById = new Map<string, string>();
   private readonly revocations = new Map<string, { revokedAt: number; expiresAt: number }>();
   private readonly attempts = new Map<string, AttemptCounter>();
+  /** Second factors by actor id, then by factor id. */
+  private readonly secondFactors = new Map<string, Map<string, SecondFactorRecord>>();
+  private readonly recoveryCodes = new Map<string, Set<string>>();
+  /** The used-code window: `actorId \n key` → until when. */
+  private readonly oneTimeUses = new Map<string, number>();
   /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
   private attemptWrites = 0;
 
@@ -362,6 +369,47 @@ export class MemoryStore implements GatehouseStore {
     return attempts ? attempts.count : 0;
   }
 
+  // ---- SecondFactorStore ----
+
+  async findSecondFactors(actorId: string): Promise<SecondFactorRecord[]> {
+    return [...(this.secondFactors.get(actorId)?.values() ?? [])].map((record) => ({ ...record }));
+  }
+
+  async saveSecondFactor(record: SecondFactorRecord): Promise<void> {
+    let factors = this.secondFactors.get(record.actorId);
+    if (!factors) this.secondFactors.set(record.actorId, (factors = new Map()));
+    factors.set(record.id, { ...record });
+  }
+
+  async deleteSecondFactor(actorId: string, id: string): Promise<boolean> {
+    const factors = this.secondFactors.get(actorId);
+    const removed = factors?.delete(id) ?? false;
+    if (factors && factors.size === 0) this.secondFactors.delete(actorId);
+    return removed;
+  }
+
+  async saveRecoveryCodes(actorId: string, hashes: readonly string[]): Promise<void> {
+    if (hashes.length === 0) this.recoveryCodes.delete(actorId);
+    else this.recoveryCodes.set(actorId, new Set(hashes));
+  }
+
+  async consumeRecoveryCode(actorId: string, hash: string): Promise<boolean> {
+    return this.recoveryCodes.get(actorId)?.delete(hash) ?? false;
+  }
+
+  async countRecoveryCodes(actorId: string): Promise<number> {
+    return this.recoveryCodes.get(actorId)?.size ?? 0;
+  }
+
+  async markOneTimeUse(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean> {
+    const entry = `${actorId}\n${key}`;
+    const until = this.oneTimeUses.get(entry);
+    if (until !== undefined && until > now) return false;
+    if (this.oneTimeUses.size >= ONE_TIME_PRUNE_AT) for (const [other, otherUntil] of this.oneTimeUses) if (otherUntil <= now) this.oneTimeUses.delete(other);
+    this.oneTimeUses.set(entry, expiresAt);
+    return true;
+  }
+
   async clearAttemptsOf(subject: string): Promise<number> {
     let cleared = 0;
     for (const [key, attempts] of this.attempts) {
@@ -376,6 +424,9 @@ export class MemoryStore implements GatehouseStore {
 // Every method answers from process memory, so the fail-closed guard needs no timer per call
 // (see ANSWERS_IN_PROCESS: a subclass, which may add I/O, does not inherit this).
 Object.defineProperty(MemoryStore.prototype, ANSWERS_IN_PROCESS, { value: MemoryStore.prototype });
+
+/** Past this many entries in the used-code window, entries that have expired are dropped. */
+const ONE_TIME_PRUNE_AT = 1024;
 
 /** Every this many failed-attempt writes, counters whose window or lock has passed are dropped. */
 const ATTEMPT_PRUNE_EVERY = 1024;

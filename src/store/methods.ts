@@ -17,6 +17,11 @@ export const STORE_PARTS = {
   },
   revocations: { required: ['saveRevocation', 'findRevocations'], optional: [] },
   attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: ['clearAttemptsOf'] },
+  /** Optional as a whole: needed only with the `secondFactor` option. */
+  secondFactors: {
+    required: [],
+    optional: ['findSecondFactors', 'saveSecondFactor', 'deleteSecondFactor', 'saveRecoveryCodes', 'consumeRecoveryCode', 'countRecoveryCodes', 'markOneTimeUse'],
+  },
 } as const satisfies Record<string, { required: readonly MethodName[]; optional: readonly MethodName[] }>;
 
 /** Every method Gatehouse may call on a store. */
@@ -51,6 +56,11 @@ export const STORE_NEEDS = {
   linkedLogin: { methods: ['deleteTokenFamily', 'findToken'], off: "login.credentials: 'asked'" },
   /** Changing an expired password with a change ticket; every credential of the actor ends after. */
   passwordChange: { methods: ['findCredentials', 'changePassword', 'deleteTokensForActor'], off: 'passwordChange: false' },
+  /** Second factors (`secondFactor`): TOTP secrets, recovery codes, the used-code window; lockout counts wrong codes. */
+  secondFactor: {
+    methods: ['findSecondFactors', 'saveSecondFactor', 'deleteSecondFactor', 'saveRecoveryCodes', 'consumeRecoveryCode', 'countRecoveryCodes', 'markOneTimeUse', 'findCredentials', 'findActor'],
+    off: 'leave out secondFactor',
+  },
   /** The sign-in list, ending one by id and "sign out everywhere else" (`selfService`). */
   selfService: { methods: ['listTokens', 'findTokenById', 'findToken', 'updateToken', 'deleteToken', 'deleteTokenFamily', 'saveRevocation', 'findRevocations'], off: 'selfService: false' },
   /** A signed-in user's password change (`selfService.passwordChange`): the current password checked, the new one saved. */

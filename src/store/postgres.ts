@@ -17,7 +17,7 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 // The migration runner is part of this entry point (`express-gatehouse/postgres`).
 export { migrate, MIGRATIONS_DIR, type MigrateOptions, type MigrateResult } from './postgres-migrations';
@@ -99,6 +99,8 @@ export interface SweepResult {
   revocations: number;
   /** Counters whose window or lock was over. */
   attempts: number;
+  /** Entries of the used-code window (second factors) past their `expiresAt`. */
+  oneTimeUses: number;
 }
 
 /**
@@ -147,7 +149,7 @@ interface TokenRow extends QueryResultRow {
  * setInterval(() => tokens.sweepExpired().catch(reportError), 60 * 60 * 1000).unref();
  * ```
  */
-export class PostgresStore implements TokenStore, RevocationStore, AttemptStore {
+export class PostgresStore implements TokenStore, RevocationStore, AttemptStore, SecondFactorStore {
   /** The pg pool in use (yours, or the one the store created). */
   readonly pool: Pool;
   /** The schema given in the options, if any. */
@@ -161,6 +163,9 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private readonly tokens: string;
   private readonly revocations: string;
   private readonly attempts: string;
+  private readonly secondFactors: string;
+  private readonly recoveryCodes: string;
+  private readonly oneTimeUses: string;
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
@@ -212,6 +217,9 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     this.tokens = qualify('gatehouse_tokens');
     this.revocations = qualify('gatehouse_revocations');
     this.attempts = qualify('gatehouse_attempts');
+    this.secondFactors = qualify('gatehouse_second_factors');
+    this.recoveryCodes = qualify('gatehouse_recovery_codes');
+    this.oneTimeUses = qualify('gatehouse_one_time_uses');
     this.tokenReads = new ReadBatch(async (hashes) => {
       const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = ANY($1::text[])`, [hashes]);
       return new Map(rows.map((row) => [row.hash, row]));
@@ -383,6 +391,59 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
 
   // ---- maintenance ----
 
+  // ---- SecondFactorStore ----
+
+  async findSecondFactors(actorId: string): Promise<SecondFactorRecord[]> {
+    const { rows } = await this.query<{ id: string; kind: string; secret: string; created_at: string; confirmed_at: string | null }>(
+      `SELECT id, kind, secret, created_at, confirmed_at FROM ${this.secondFactors} WHERE actor_id = $1`,
+      [actorId],
+    );
+    return rows.map((row) => ({ actorId, id: row.id, kind: row.kind, secret: row.secret, createdAt: Number(row.created_at), confirmedAt: optionalNumber(row.confirmed_at) }));
+  }
+
+  async saveSecondFactor(record: SecondFactorRecord): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.secondFactors} (actor_id, id, kind, secret, created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (actor_id, id) DO UPDATE SET kind = EXCLUDED.kind, secret = EXCLUDED.secret, created_at = EXCLUDED.created_at, confirmed_at = EXCLUDED.confirmed_at`,
+      [record.actorId, record.id, record.kind, record.secret, wholeMs(record.createdAt), optionalMs(record.confirmedAt)],
+    );
+  }
+
+  async deleteSecondFactor(actorId: string, id: string): Promise<boolean> {
+    const { rowCount } = await this.query(`DELETE FROM ${this.secondFactors} WHERE actor_id = $1 AND id = $2`, [actorId, id]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async saveRecoveryCodes(actorId: string, hashes: readonly string[]): Promise<void> {
+    // One statement, so a reader sees the old codes or the new ones, never a mix.
+    await this.query(
+      `WITH removed AS (DELETE FROM ${this.recoveryCodes} WHERE actor_id = $1)
+       INSERT INTO ${this.recoveryCodes} (actor_id, hash) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+      [actorId, [...hashes]],
+    );
+  }
+
+  async consumeRecoveryCode(actorId: string, hash: string): Promise<boolean> {
+    const { rowCount } = await this.query(`DELETE FROM ${this.recoveryCodes} WHERE actor_id = $1 AND hash = $2`, [actorId, hash]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async countRecoveryCodes(actorId: string): Promise<number> {
+    const { rows } = await this.query<{ count: string }>(`SELECT count(*) AS count FROM ${this.recoveryCodes} WHERE actor_id = $1`, [actorId]);
+    return Number(rows[0].count);
+  }
+
+  async markOneTimeUse(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean> {
+    // The row's lock makes this a compare-and-set: of two inserts, the second waits and then
+    // updates only when the first's use is over.
+    const { rowCount } = await this.query(
+      `INSERT INTO ${this.oneTimeUses} AS used (actor_id, key, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (actor_id, key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used.expires_at <= $4`,
+      [actorId, key, wholeMs(expiresAt), wholeMs(now)],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   /**
    * Deletes tokens whose `expiresAt` has passed, revocations past their `expiresAt`, and
    * counters whose window or lock is over, in one statement. Call it periodically (an
@@ -398,19 +459,20 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
    * ```
    */
   async sweepExpired(now: number = this.now()): Promise<SweepResult> {
-    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string }>(
+    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string; used: string }>(
       `WITH tokens AS (DELETE FROM ${this.tokens} WHERE expires_at <= $1 RETURNING 1),
        revocations AS (DELETE FROM ${this.revocations} WHERE expires_at <= $1 RETURNING 1),
        attempts AS (
          DELETE FROM ${this.attempts}
          WHERE CASE WHEN locked_until IS NOT NULL THEN locked_until <= $1 ELSE window_ends_at <= $1 END
          RETURNING 1
-       )
-       SELECT (SELECT count(*) FROM tokens) AS tokens, (SELECT count(*) FROM revocations) AS revocations,
+       ),
+       used AS (DELETE FROM ${this.oneTimeUses} WHERE expires_at <= $1 RETURNING 1)
+       SELECT (SELECT count(*) FROM used) AS used, (SELECT count(*) FROM tokens) AS tokens, (SELECT count(*) FROM revocations) AS revocations,
               (SELECT count(*) FROM attempts) AS attempts`,
       [wholeMs(now)],
     );
-    return { tokens: Number(rows[0].tokens), revocations: Number(rows[0].revocations), attempts: Number(rows[0].attempts) };
+    return { tokens: Number(rows[0].tokens), revocations: Number(rows[0].revocations), attempts: Number(rows[0].attempts), oneTimeUses: Number(rows[0].used) };
   }
 
   /** Ends the pool if the store created it; a pool you passed stays open (you own it). */

@@ -34,6 +34,12 @@ export interface RedisKeys {
   revoked(key: string): string;
   /** A failed-attempt counter. */
   attempts(key: string): string;
+  /** The actor's second factors (a hash: factor id → the record as JSON); in the actor's slot on a cluster. */
+  secondFactors(actorId: string): string;
+  /** The actor's recovery-code hashes (a set); in the actor's slot on a cluster. */
+  recoveryCodes(actorId: string): string;
+  /** One entry of the actor's used-code window (a used TOTP step, a spent challenge ticket); in the actor's slot on a cluster. */
+  oneTimeUse(actorId: string, key: string): string;
 }
 
 /**
@@ -69,5 +75,10 @@ export function redisKeys(prefix: string, layout: RedisLayout): RedisKeys {
     credentialId: (id) => key('id', id),
     revoked: (revocationKey) => key('revoked', revocationKey),
     attempts: (attemptKey) => key('attempts', attemptKey),
+    secondFactors: (actorId) => key('2fa:factors', actorId),
+    recoveryCodes: (actorId) => key('2fa:recovery', actorId),
+    // The actor's tag comes first, so whatever `key` holds after it cannot move the slot.
+    oneTimeUse: (actorId, useKey) =>
+      layout === 'cluster' ? `${slotKey(prefix, '2fa:used', actorId)}:${useKey}` : `${prefix}2fa:used:${encodeURIComponent(actorId)}:${useKey}`,
   };
 }

@@ -12,6 +12,10 @@
  * - `id:<credential id>` — the token hash, for `findTokenById`; expires with the token.
  * - `revoked:<key>` — the revocation time, expiring with the revocation.
  * - `attempts:<key>` — a hash: `c` (count), `w` (window end), `k` (locked until).
+ * - `2fa:factors:<actorId>` — a hash of the actor's second factors (id → record as JSON);
+ *   `2fa:recovery:<actorId>` — a set of its recovery-code hashes; `2fa:used:<actorId>:<key>` —
+ *   one entry of its used-code window, expiring with it. On a cluster each is in the actor's
+ *   slot (`2fa:factors:{<actorId>}`, …).
  *
  * Every write that must be atomic is one Lua script, so two instances never interleave.
  *
@@ -45,7 +49,7 @@ import {
   type LuaScript,
 } from './redis-scripts';
 import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
 
 /**
  * ioredis options that make every store call settle quickly when Redis is down or stalled,
@@ -174,7 +178,7 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  * const store = combineStores({ credentials: myUsers, tokens: new RedisStore({ client }) });
  * ```
  */
-export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
+export class RedisStore implements TokenStore, RevocationStore, AttemptStore, SecondFactorStore {
   /** The ioredis client in use (yours, or the one the store created): a `Cluster` client selects the cluster layout. */
   readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
@@ -416,21 +420,83 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     // An administrator's call: the per-client counters are found with SCAN (which never blocks
     // the server), matched by isCounterOf (rules.ts) again, and cleared one by one.
     // SCAN neither adds the client's own keyPrefix to the pattern nor takes it off the keys.
-    const prefix = `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
-    const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}`;
+    // On a cluster a counter is `<prefix>attempts:{<key>}` and SCAN reaches one node only, so
+    // every primary is scanned (a key Redis would not take whole as a tag, one with a brace,
+    // is stored under its digest: such a subject's per-client counters cannot be found).
+    const cluster = isCluster(this.client) ? this.client : null;
+    const base = cluster ? `${this.scriptPrefix}attempts:{` : `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
+    const end = cluster ? '}' : '';
+    const pattern = `${escapeGlob(base)}ip:*:${escapeGlob(subject)}${end}`;
     const keys = new Set<string>([subject]);
-    let cursor = '0';
-    do {
-      const [next, found] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const redisKey of found) {
-        const key = redisKey.slice(prefix.length);
-        if (isCounterOf(key, subject)) keys.add(key);
-      }
-    } while (cursor !== '0');
+    for (const node of cluster ? cluster.nodes('master') : [this.client]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const redisKey of found) {
+          const key = redisKey.slice(base.length, redisKey.length - end.length);
+          if (isCounterOf(key, subject)) keys.add(key);
+        }
+      } while (cursor !== '0');
+    }
     let cleared = 0;
     for (const key of keys) cleared += await this.clearAttempts(key);
     return cleared;
+  }
+
+  // ---- SecondFactorStore ----
+  // An actor's factors are one hash (field: factor id, value: the record as JSON), its
+  // recovery codes one set; neither expires. The used-code window is one key per use, set
+  // with NX and a TTL, so the first SET of two (on any instance) wins and Redis drops it after.
+
+  async findSecondFactors(actorId: string): Promise<SecondFactorRecord[]> {
+    const fields = await this.client.hgetall(this.factorsKey(actorId));
+    return Object.values(fields).map((json) => JSON.parse(json) as SecondFactorRecord);
+  }
+
+  async saveSecondFactor(record: SecondFactorRecord): Promise<void> {
+    const { actorId, id, kind, secret, createdAt, confirmedAt } = record;
+    await this.client.hset(this.factorsKey(actorId), id, JSON.stringify({ actorId, id, kind, secret, createdAt, confirmedAt }));
+  }
+
+  async deleteSecondFactor(actorId: string, id: string): Promise<boolean> {
+    return (await this.client.hdel(this.factorsKey(actorId), id)) === 1;
+  }
+
+  async saveRecoveryCodes(actorId: string, hashes: readonly string[]): Promise<void> {
+    const key = this.recoveryKey(actorId);
+    const transaction = this.client.multi().del(key);
+    if (hashes.length > 0) transaction.sadd(key, ...hashes);
+    const replies = await transaction.exec();
+    const failed = replies?.find(([error]) => error);
+    if (!replies || failed) throw failed?.[0] ?? new Error('RedisStore.saveRecoveryCodes: the transaction was discarded');
+  }
+
+  async consumeRecoveryCode(actorId: string, hash: string): Promise<boolean> {
+    return (await this.client.srem(this.recoveryKey(actorId), hash)) === 1;
+  }
+
+  async countRecoveryCodes(actorId: string): Promise<number> {
+    return this.client.scard(this.recoveryKey(actorId));
+  }
+
+  async markOneTimeUse(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean> {
+    const remaining = Math.ceil(expiresAt - now);
+    // Already over: nothing to keep, and nothing kept can refuse it.
+    if (remaining <= 0) return (await this.client.exists(this.oneTimeKey(actorId, key))) === 0;
+    return (await this.client.set(this.oneTimeKey(actorId, key), '1', 'PX', remaining, 'NX')) === 'OK';
+  }
+
+  private factorsKey(actorId: string): string {
+    return this.keys.secondFactors(actorId);
+  }
+
+  private recoveryKey(actorId: string): string {
+    return this.keys.recoveryCodes(actorId);
+  }
+
+  private oneTimeKey(actorId: string, key: string): string {
+    return this.keys.oneTimeUse(actorId, key);
   }
 
   // ---- lifecycle ----

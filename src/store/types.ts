@@ -269,5 +269,75 @@ export interface AttemptStore {
   clearAttemptsOf?(subject: string): Promise<number>;
 }
 
+/**
+ * One second factor of an actor (README, "Second factor"). Gatehouse writes TOTP factors
+ * (`kind: 'totp'`, `id: 'totp'`); the record leaves room for other kinds beside it (a WebAuthn
+ * credential would be `kind: 'webauthn'` with its credential id as `id`).
+ */
+export interface SecondFactorRecord {
+  /** The actor it belongs to. */
+  actorId: string;
+  /** Unique per actor: `'totp'` for the one TOTP factor, a credential id for kinds with several. */
+  id: string;
+  /** What kind of factor: `'totp'`. */
+  kind: string;
+  /**
+   * The factor's secret as Gatehouse hands it over, opaque to the store: for TOTP, the shared
+   * secret sealed with AES-256-GCM under `secondFactor.encryptionKeys` (never the plaintext).
+   */
+  secret: string;
+  /** When it was enrolled, in ms. */
+  createdAt: number;
+  /** When the first valid code confirmed it, in ms; `null` while enrolment waits for it (the factor is not asked for then). */
+  confirmedAt: number | null;
+}
+
+/**
+ * Second factors (`secondFactor` option): the factors themselves, single-use recovery codes
+ * stored hashed, and the one-time-use window that refuses a code (or a challenge ticket)
+ * the second time, on every instance sharing the store. Optional as a whole; needed only
+ * when `secondFactor` is on, and then all of it (`gatehouse()` names what is missing).
+ * `express-gatehouse/testing` checks it (part `'secondFactors'`).
+ */
+export interface SecondFactorStore {
+  /**
+   * Every factor of the actor (confirmed or not), in any order; `[]` when none. Called after
+   * every correct password (so every login with a password pays it, enrolled or not), and
+   * by the second step. One indexed lookup.
+   * @example
+   * ```ts
+   * async findSecondFactors(actorId) {
+   *   const { rows } = await db.query('SELECT * FROM second_factors WHERE actor_id = $1', [actorId]);
+   *   return rows.map((row) => ({ actorId, id: row.id, kind: row.kind, secret: row.secret, createdAt: Number(row.created_at), confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at) }));
+   * }
+   * ```
+   */
+  findSecondFactors?(actorId: string): Promise<SecondFactorRecord[]>;
+  /** Inserts, or replaces the actor's factor with the same `id`. */
+  saveSecondFactor?(record: SecondFactorRecord): Promise<void>;
+  /** Removes the actor's factor with this `id`; resolves to whether one was there. */
+  deleteSecondFactor?(actorId: string, id: string): Promise<boolean>;
+  /**
+   * Replaces all of the actor's recovery codes with these (lower-case hex SHA-256 hashes of
+   * the codes; `[]` removes them all).
+   */
+  saveRecoveryCodes?(actorId: string, hashes: readonly string[]): Promise<void>;
+  /**
+   * Removes one recovery code by its hash, atomically: resolves to `true` for exactly one of
+   * two concurrent callers with the same hash, `false` when the actor has no such code.
+   */
+  consumeRecoveryCode?(actorId: string, hash: string): Promise<boolean>;
+  /** How many recovery codes the actor has left. */
+  countRecoveryCodes?(actorId: string): Promise<number>;
+  /**
+   * The used-code window: records `key` as used by the actor until `expiresAt` (ms), atomically,
+   * and resolves to `true` when it was not recorded yet (or its earlier record's `expiresAt` is
+   * at or before `now`, the caller's clock, as for the attempt counters), `false` otherwise. Of two concurrent callers with one key, on any instances, exactly one
+   * gets `true`. Gatehouse records each accepted TOTP code (for as long as it could be
+   * accepted) and each used challenge ticket.
+   */
+  markOneTimeUse?(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
 /** Everything Gatehouse can use; `MemoryStore` implements all of it. */
-export interface GatehouseStore extends CredentialStore, TokenStore, RevocationStore, AttemptStore {}
+export interface GatehouseStore extends CredentialStore, TokenStore, RevocationStore, AttemptStore, SecondFactorStore {}

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import { ensureBuilt, ROOT } from '../helpers/build';
 
@@ -51,5 +52,19 @@ describe('example: DRF-style service', () => {
     const forbidden = await request(app).post(`/api/v1/admin/tokens/${user.id}/`).set('Authorization', `Bearer ${(await request(app).post('/api/v1/jwt/authenticate/').send(ALICE)).body.access}`);
     expect(forbidden.status).toBe(403);
     expect(forbidden.body).toEqual({ detail: 'The authenticated actor is not allowed to do this.' });
+  });
+  it('a user with an authenticator app gets the two-step answer { detail, ephemeral_token, method }, and the pair once the code is sent', async () => {
+    const { access } = (await request(app).post('/api/v1/jwt/authenticate/').send(ALICE)).body;
+    const bearer = (req: request.Test) => req.set('Authorization', `Bearer ${access}`);
+    const { secret } = (await bearer(request(app).post('/api/v1/second-factor/totp')).send(ALICE)).body;
+    const code = (at: number) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
+    expect((await bearer(request(app).post('/api/v1/second-factor/totp/confirm')).send({ code: code(Date.now()) })).status).toBe(200);
+
+    const challenged = await request(app).post('/api/v1/jwt/authenticate/').send(ALICE);
+    expect(challenged.status).toBe(401);
+    expect(challenged.body).toEqual({ detail: 'A second factor is required.', ephemeral_token: expect.any(String), method: 'app' });
+    const pair = await request(app).post('/api/v1/second-factor/challenge').send({ ticket: challenged.body.ephemeral_token, code: code(Date.now() + 30_000) });
+    expect(pair.status).toBe(200);
+    expect(Object.keys(pair.body).sort()).toEqual(['access', 'refresh']);
   });
 });

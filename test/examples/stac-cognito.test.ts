@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import { ensureBuilt, ROOT } from '../helpers/build';
 
@@ -56,5 +57,26 @@ describe('example: STAC API with Amazon Cognito', () => {
     expect((await request(app).get('/admin').set('X-Forwarded-Proto', 'https').set('Cookie', cookie)).status).toBe(200);
     const write = await request(app).post('/collections/sentinel-2/items').set('X-Forwarded-Proto', 'https').set('Cookie', cookie).set('X-CSRF-Token', login.body.csrf);
     expect(write.status).toBe(403);
+  });
+  it('an admin with an authenticator app is answered as Cognito answers: "ChallengeName": "SOFTWARE_TOKEN_MFA" and a "Session"; the code completes the login', async () => {
+    const https = (req: request.Test) => req.set('X-Forwarded-Proto', 'https');
+    const admin = { email: 'admin@example.org', password: 'admin password 1234' };
+    const login = await https(request(app).post('/admin/sessions')).send(admin);
+    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? [])[0]!.split(';')[0]!;
+    const signedIn = (req: request.Test) => https(req).set('Cookie', cookie).set('X-CSRF-Token', login.body.csrf);
+    const { secret, uri } = (await signedIn(request(app).post('/admin/second-factor/totp')).send(admin)).body;
+    expect(uri).toMatch(/^otpauth:\/\/totp\/STAC%20admin:/);
+    const code = (at: number) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
+    expect((await signedIn(request(app).post('/admin/second-factor/totp/confirm')).send({ code: code(Date.now()) })).status).toBe(200);
+
+    const challenged = await https(request(app).post('/admin/sessions')).send(admin);
+    expect(challenged.status).toBe(401);
+    expect(challenged.body).toEqual({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: expect.any(String), ChallengeParameters: {} });
+    expect(challenged.headers['set-cookie']).toBeUndefined();
+    // The confirming code is spent; the app's next one is accepted (one step either side).
+    const answered = await https(request(app).post('/admin/second-factor/challenge')).send({ ticket: challenged.body.Session, code: code(Date.now() + 30_000) });
+    expect(answered.status).toBe(200);
+    const adminCookie = ([] as string[]).concat(answered.headers['set-cookie'] ?? [])[0]!.split(';')[0]!;
+    expect((await https(request(app).get('/admin')).set('Cookie', adminCookie)).status).toBe(200);
   });
 });

@@ -258,14 +258,22 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
 
     const input = new BasicCheckInput(credentials.login, credentials.password, req);
     this.passwordCheck.check(input).then(
-      // The password was proven with this very request: a proof made now, by password.
-      ({ actor }) => outcome.success(actor, { scheme: 'basic', ...proofInfo(this.now(), [...DEFAULT_AMR]) }),
+      (result) =>
+        // Basic cannot carry a one-time code: an actor with a second factor signs in at the login
+        // endpoints, and its scripts use a personal token (README, "Second factor").
+        (result as { secondFactors?: readonly string[] }).secondFactors?.length
+          ? outcome.fail(new GatehouseError('401.5', { detail: BASIC_WITH_SECOND_FACTOR, actor: result.actor }), 401)
+          : // The password was proven with this very request: a proof made now, by password.
+            outcome.success(result.actor, { scheme: 'basic', ...proofInfo(this.now(), [...DEFAULT_AMR]) }),
       // 503.2 as is; anything else (the store, or a check dropped because the client left)
       // fails closed as 503.1, keeping the cause for logs.
       (error: unknown) => reportRejection(outcome, error),
     );
   }
 }
+
+/** The detail of a Basic refusal for an actor with a second factor. */
+const BASIC_WITH_SECOND_FACTOR = 'This account has a second factor, which Basic cannot carry: log in at the login endpoint, or use a personal token.';
 
 /**
  * The check `gatehouse()` builds for login and Basic, from the same options: bcrypt with the

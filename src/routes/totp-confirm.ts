@@ -1,0 +1,48 @@
+/**
+ * `POST {secondFactor}/totp/confirm`: confirms the signed-in user's pending TOTP enrolment with
+ * a first valid code (then spent) and answers ten recovery codes, shown this once. From now on
+ * a right password of this user answers 401.5.
+ */
+import { handle, type Endpoint } from './endpoint';
+import { bodyObject, requiredString } from './login-body';
+import { ok, problems, TAGS } from './openapi-operation';
+import { reportChange, secondFactorActor } from './second-factor-access';
+
+/** The recovery codes answer, shown once. */
+export function recoveryCodesResponse(description: string) {
+  return ok(description, {
+    type: 'object',
+    required: ['recoveryCodes'],
+    properties: { recoveryCodes: { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10, description: 'Single-use codes that stand in for a TOTP code; shown this once.' } },
+  });
+}
+
+export const TOTP_CONFIRM_ENDPOINT: Endpoint = {
+  id: 'gatehouseTotpConfirm',
+  method: () => 'POST',
+  path: (paths) => `${paths.secondFactor}/totp/confirm`,
+  body: true,
+  mounted: ({ secondFactors, schemes }) => secondFactors !== null && schemes.size > 0,
+  handler: (context) =>
+    handle(async (req, res) => {
+      const actor = await secondFactorActor(context, req, res, { recentSignIn: false });
+      if (!actor) return;
+      const recoveryCodes = await context.secondFactors!.confirmTotp(actor.id, requiredString(bodyObject(req.body), 'code', 16).trim());
+      reportChange(context, req, actor.id, 'confirmed');
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200).json({ recoveryCodes });
+    }),
+  openapi: ({ anyCredential }) => ({
+    operationId: 'gatehouseTotpConfirm',
+    tags: TAGS,
+    summary: 'Confirm a TOTP enrolment with a first code; answers the recovery codes',
+    security: anyCredential,
+    requestBody: {
+      required: true,
+      content: Object.fromEntries(
+        ['application/json', 'application/x-www-form-urlencoded'].map((type) => [type, { schema: { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } } } }]),
+      ),
+    },
+    responses: { '200': recoveryCodesResponse('Confirmed: logins now ask for a code.'), ...problems(['400.1', '401.1', '401.2', '403.1', '503.1']) },
+  }),
+};

@@ -1,0 +1,42 @@
+/**
+ * `POST {secondFactor}/totp`: starts a TOTP enrolment for the signed-in user (with a recent
+ * sign-in, `second-factor-access.ts`) and answers the secret and its `otpauth://` URI, this
+ * once: the store keeps the secret sealed (AES-256-GCM) and no endpoint shows it again. Logins
+ * ask for a code only once `POST {secondFactor}/totp/confirm` has confirmed it.
+ */
+import { handle, type Endpoint } from './endpoint';
+import { ok, problems, TAGS } from './openapi-operation';
+import { reportChange, secondFactorActor } from './second-factor-access';
+import { REAUTHENTICATION_BODY } from './totp-disable';
+
+export const TOTP_ENROL_ENDPOINT: Endpoint = {
+  id: 'gatehouseTotpEnrol',
+  method: () => 'POST',
+  path: (paths) => `${paths.secondFactor}/totp`,
+  body: true,
+  mounted: ({ secondFactors, schemes }) => secondFactors !== null && schemes.size > 0,
+  handler: (context) =>
+    handle(async (req, res) => {
+      const actor = await secondFactorActor(context, req, res, { recentSignIn: true });
+      if (!actor) return;
+      const enrolment = await context.secondFactors!.beginTotp(actor);
+      reportChange(context, req, actor.id, 'enrolled');
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200).json(enrolment);
+    }),
+  openapi: ({ anyCredential }) => ({
+    operationId: 'gatehouseTotpEnrol',
+    tags: TAGS,
+    summary: 'Start a TOTP enrolment: the secret and its otpauth:// URI, shown this once',
+    security: anyCredential,
+    requestBody: REAUTHENTICATION_BODY,
+    responses: {
+      '200': ok('Pending until confirmed with a first code.', {
+        type: 'object',
+        required: ['secret', 'uri'],
+        properties: { secret: { type: 'string', description: 'Base32 shared secret.' }, uri: { type: 'string', description: '`otpauth://totp/…` for an authenticator app (a QR code).' } },
+      }),
+      ...problems(['400.1', '401.1', '401.2', '403.1', '403.2', '503.1']),
+    },
+  }),
+};
