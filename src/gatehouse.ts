@@ -19,6 +19,7 @@ import type { Endpoint, EndpointContext } from './routes/endpoint';
 import { servedRequests } from './routes/endpoint';
 import { ENDPOINTS } from './routes/endpoints';
 import { createIssueLogin } from './routes/issue-login';
+import { OidcService } from './oidc/service';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
 import { checkPath, resolveRoutePaths, type RoutePathOptions } from './routes/route-paths';
@@ -204,6 +205,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     jwt: jwtParts,
     schemes: detectedSchemes,
     issueLogin: createIssueLogin({ ...routesContext, jwt: jwtParts }),
+    oidc: config.oidc ? new OidcService(config.oidc, store, schemes.cookie ? schemes.cookie.secrets[0]! : null) : null,
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.
   const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));

@@ -9,6 +9,7 @@ export type { OpenApiFragment, OpenApiOptions } from './openapi';
 export type { OpenApiObject } from './openapi-facts';
 export type { RoutePathOptions } from './routes/route-paths';
 export type { GatehouseOptions, LoginOptions, PasswordChangeOptions } from './options';
+export type { FirstSignIn, OidcOptions, OidcProviderOptions } from './oidc/options';
 export type { LoginCredentials } from './resolved-options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';
@@ -39,6 +40,8 @@ export type {
   CredentialRecord,
   CredentialStore,
   GatehouseStore,
+  IdentityLink,
+  IdentityStore,
   RevocationStore,
   StoredTokenKind,
   TokenRecord,

@@ -16,6 +16,8 @@ export interface RoutePaths {
   logoutMethod: 'DELETE' | 'POST';
   jwt: string;
   jwks: string;
+  /** Prefix of the OpenID provider endpoints, `{oidc}/{provider}/start` and the others; default `/oidc`. */
+  oidc: string;
 }
 
 /** What a scheme's `securitySchemes` describes itself from. */

@@ -52,6 +52,14 @@ const FEATURE_OPTIONS: Record<StoreFeature, Partial<GatehouseOptions>> = {
   jwt: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET, stateless: true } },
   jwtIssuing: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },
   jwtActors: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },
+  oidc: {
+    appUserUrl: false,
+    sessionToken: false,
+    apiKeys: false,
+    basic: false,
+    lockout: false,
+    oidc: { providers: { p: { issuer: 'https://login.example.org', clientId: 'c', redirectUri: 'https://api.example.org/v1/oidc/p/callback' } } },
+  },
 };
 
 const LABEL: Partial<Record<StoreFeature, string>> = { login: 'login (POST /sessions)', linkedLogin: "login.credentials: 'token+cookie'", cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt' };

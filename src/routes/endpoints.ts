@@ -13,6 +13,8 @@ import { JWT_REFRESH_ENDPOINT } from './jwt-refresh';
 import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
 import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
+import { OIDC_CALLBACK_ENDPOINT } from './oidc-callback';
+import { OIDC_START_ENDPOINT } from './oidc-start';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
 
 export const ENDPOINTS: readonly Endpoint[] = [
@@ -24,4 +26,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   JWT_REFRESH_ENDPOINT,
   JWT_VERIFY_ENDPOINT,
   JWKS_ENDPOINT,
+  OIDC_START_ENDPOINT,
+  OIDC_CALLBACK_ENDPOINT,
 ];

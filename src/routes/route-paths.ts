@@ -26,13 +26,15 @@ export interface RoutePathOptions {
   jwt?: string;
   /** The JSON Web Key Set of the local public keys, served only when they are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`). Default `'/.well-known/jwks.json'`. */
   jwks?: string;
+  /** Prefix of sign-in through OpenID providers: `{oidc}/{provider}/start`, `/callback`, `/logout`, `/backchannel-logout`. Default `'/oidc'`. */
+  oidc?: string;
 }
 
 /** The endpoint paths of `auth.routes()`, validated (the type lives with the OpenAPI facts, which the schemes read too). */
 export type { RoutePaths };
 
 /** The names of `paths`; a compile error when they and the type disagree. */
-const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
+const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, jwt: true, jwks: true, oidc: true };
 
 /** Default path of the key set, relative to the router's mount point. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
@@ -63,6 +65,7 @@ export function resolveRoutePaths(paths: RoutePathOptions = {}, where: string, l
     logout,
     logoutMethod,
     jwt: checkPath(paths.jwt, where, 'paths.jwt', '/jwt'),
+    oidc: checkPath(paths.oidc, where, 'paths.oidc', '/oidc'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
     jwks: checkPath(paths.jwks, where, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
   };

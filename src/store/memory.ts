@@ -15,6 +15,7 @@ import type {
   AttemptState,
   CredentialRecord,
   GatehouseStore,
+  IdentityLink,
   TokenRecord,
 } from './types';
 
@@ -90,6 +91,8 @@ export class MemoryStore implements GatehouseStore {
   private readonly tokenHashesById = new Map<string, string>();
   private readonly revocations = new Map<string, { revokedAt: number; expiresAt: number }>();
   private readonly attempts = new Map<string, AttemptCounter>();
+  /** Identity links by `JSON.stringify([issuer, subject])`. */
+  private readonly identities = new Map<string, IdentityLink>();
   /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
   private attemptWrites = 0;
 
@@ -321,6 +324,36 @@ export class MemoryStore implements GatehouseStore {
     if (record.id && this.tokenHashesById.get(record.id) === record.hash) this.tokenHashesById.delete(record.id);
     if (record.actorId !== null) removeFromIndex(this.tokenHashesByActor, record.actorId, record.hash);
     if (record.familyId) removeFromIndex(this.tokenHashesByFamily, record.familyId, record.hash);
+  }
+
+  // ---- IdentityStore ----
+
+  /** The link of (issuer, subject), as a copy, or `null`. */
+  async findIdentity(issuer: string, subject: string): Promise<IdentityLink | null> {
+    const link = this.identities.get(JSON.stringify([issuer, subject]));
+    return link ? { ...link } : null;
+  }
+
+  /** Links (issuer, subject) unless it is linked already; resolves to the link that holds. */
+  async linkIdentity(link: IdentityLink): Promise<IdentityLink> {
+    const key = JSON.stringify([link.issuer, link.subject]);
+    const existing = this.identities.get(key);
+    if (existing) return { ...existing };
+    const stored = { issuer: link.issuer, subject: link.subject, actorId: link.actorId, linkedAt: link.linkedAt };
+    this.identities.set(key, stored);
+    return { ...stored };
+  }
+
+  /** Removes the link of (issuer, subject) when it points at `actorId`. */
+  async unlinkIdentity(issuer: string, subject: string, actorId: string): Promise<boolean> {
+    const key = JSON.stringify([issuer, subject]);
+    if (this.identities.get(key)?.actorId !== actorId) return false;
+    return this.identities.delete(key);
+  }
+
+  /** Every identity linked to the actor. */
+  async listIdentities(actorId: string): Promise<IdentityLink[]> {
+    return [...this.identities.values()].filter((link) => link.actorId === actorId).map((link) => ({ ...link }));
   }
 
   // ---- RevocationStore ----

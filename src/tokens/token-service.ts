@@ -44,6 +44,32 @@ interface ScopedTokenData {
   scopes: string[];
 }
 
+/**
+ * The identity provider's session a sign-in through it came from (`oidc.providers`): kept on
+ * the credentials it issued, so the provider's back-channel logout finds them.
+ */
+export interface IdentityProviderSession {
+  /** The provider's issuer identifier. */
+  issuer: string;
+  /** The provider's session id (the ID token's `sid`), or `null` when it sent none. */
+  sid: string | null;
+}
+
+/** What a token record's `data` holds for a login through an identity provider. */
+interface IdentityProviderData {
+  identityProvider: IdentityProviderSession;
+}
+
+/**
+ * The identity provider's session a stored credential came from: a session token's `data`, or a
+ * cookie session's state; `null` for any other credential.
+ */
+export function identityProviderSessionOf(record: TokenRecord): IdentityProviderSession | null {
+  const data = record.data as { identityProvider?: unknown; gatehouse?: { identityProvider?: unknown } } | null | undefined;
+  const found = (record.kind === 'cookie' ? data?.gatehouse?.identityProvider : record.kind === 'session' ? data?.identityProvider : undefined) as Partial<IdentityProviderSession> | undefined;
+  return found && typeof found.issuer === 'string' ? { issuer: found.issuer, sid: typeof found.sid === 'string' ? found.sid : null } : null;
+}
+
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
 function scopesOfRecord(record: TokenRecord): string[] | undefined {
   const scopes = (record.data as Partial<ScopedTokenData> | null | undefined)?.scopes;
@@ -209,7 +235,7 @@ export class TokenService {
   }
 
   /** {@link issue}, the record in `familyId` (a login's token and cookie share one: see `login.credentials`). */
-  private async issueInFamily(input: IssueTokenInput, familyId: string | null): Promise<IssuedToken> {
+  private async issueInFamily(input: IssueTokenInput, familyId: string | null, signIn: IdentityProviderSession | null = null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
     const store = this.requireStore('saveToken');
@@ -232,6 +258,7 @@ export class TokenService {
       roles: roles ?? null,
       familyId,
       ...(scopes ? { data: { scopes } satisfies ScopedTokenData } : {}),
+      ...(signIn ? { data: { identityProvider: signIn } satisfies IdentityProviderData } : {}),
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -316,8 +343,8 @@ export class TokenService {
    * Issues a token on a proof of identity made at `provenAt` (a login's password check):
    * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
    */
-  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null): Promise<IssuedToken> {
-    const issued = await this.issueInFamily(input, loginId);
+  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null, signIn: IdentityProviderSession | null = null): Promise<IssuedToken> {
+    const issued = await this.issueInFamily(input, loginId, signIn);
     await this.revocations?.confirmProof(input.actorId, provenAt, () => (loginId ? this.endLogin(loginId) : this.revokeByHash(hashSecret(issued.token))));
     return issued;
   }

@@ -26,4 +26,6 @@ export interface CookieSessionState {
   loginId?: string;
   /** When the session ends at the latest (ms), if earlier than its absolute timeout: the login's token expiry. */
   endsAt?: number;
+  /** The identity provider's session the login came from (sign-in through `oidc.providers`), for its back-channel logout. */
+  identityProvider?: { issuer: string; sid: string | null };
 }

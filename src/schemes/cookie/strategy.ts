@@ -111,8 +111,17 @@ export class CookieSessions {
    * Starts a logged-in session with a new id (no fixation) and resolves to its CSRF token.
    * `provenAt` is when the password was checked (default: now); a `tokens.revokeAll` for
    * the actor at or after it refuses the session (401.2) instead of letting it start.
+   * `identityProvider` is the provider's session a sign-in through it came from, kept for its
+   * back-channel logout.
    */
-  async establish(req: Request, res: Response, actorId: string, provenAt: number = this.now(), login?: { loginId: string; endsAt: number | null }): Promise<string> {
+  async establish(
+    req: Request,
+    res: Response,
+    actorId: string,
+    provenAt: number = this.now(),
+    login?: { loginId: string; endsAt: number | null },
+    identityProvider?: { issuer: string; sid: string | null },
+  ): Promise<string> {
     await this.load(req, res);
     // The browser's previous session (another user's, or an earlier login's) ends here, by
     // regeneration; one login is one session, so the token that login handed out with it ends too.
@@ -125,6 +134,7 @@ export class CookieSessions {
       state.loginId = login.loginId;
       if (login.endsAt !== null) state.endsAt = login.endsAt;
     }
+    if (identityProvider) state.identityProvider = { issuer: identityProvider.issuer, sid: identityProvider.sid };
     req.session.gatehouse = state;
     this.tokenSessions?.expectNew(req.sessionID);
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
