@@ -32,6 +32,8 @@ const provider = new Provider(issuer, {
     backchannelLogout: { enabled: true },
     rpInitiatedLogout: { enabled: true },
   },
+  // The scopes' claims in the ID token itself, as Cognito, Google and Keycloak put them.
+  conformIdTokenClaims: false,
   pkce: { required: () => true },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, sub) {

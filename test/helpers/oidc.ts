@@ -48,11 +48,11 @@ async function startProvider(clients: ClientMetadata[], accounts: Record<string,
       if (response.status !== 204) throw new Error(`tamper: ${response.status}`);
     },
     signIdToken(claims) {
-      return jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: kid, noTimestamp: true });
+      return jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: kid });
     },
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.removeAllListeners('exit');
         child.on('exit', () => resolve());
         child.kill();
