@@ -123,6 +123,8 @@ describe('the code keeps the architecture', () => {
       'routes/jwt-authenticate.ts': ['jwt'],
       'routes/jwt-refresh.ts': ['jwt'],
       'routes/jwt-verify.ts': ['jwt'],
+      // The provider's back-channel logout reports each browser session it ends as the cookie's.
+      'routes/oidc-backchannel-logout.ts': ['cookie'],
     });
   });
 

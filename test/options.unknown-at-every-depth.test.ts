@@ -198,7 +198,7 @@ const SITES: Site[] = [
   site('gatehouse()', 'cookie', COOKIE_NAMES, (extra) => new CookieStrategy({ cookie: { secret: COOKIE_SECRET, ...extra }, store } as never)),
 
   site<MemoryStoreOptions>('MemoryStore', '', { passwordCost: true }, (extra) => new MemoryStore(extra as never)),
-  site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true }, (extra) =>
+  site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true, identities: true }, (extra) =>
     combineStores({ credentials: store, tokens: store, ...extra } as never),
   ),
   site<RedisStoreOptions>('RedisStore', '', { client: true, keyPrefix: true, now: true }, (extra) => {

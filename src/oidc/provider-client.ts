@@ -10,7 +10,10 @@
  */
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import type * as OpenIdClient from 'openid-client';
+import jwt, { type JwtHeader, type SigningKeyCallback } from 'jsonwebtoken';
+import { JwksClient } from 'jwks-rsa';
 import { GatehouseError } from '../errors';
+import { logoutRequestOf, type LogoutRequest } from './logout-token';
 import type { ResolvedOidcProvider } from './options';
 
 type Client = typeof OpenIdClient;
@@ -81,6 +84,9 @@ async function clientAuthentication(client: Client, provider: ResolvedOidcProvid
   return client.PrivateKeyJwt(provider.privateKeyJwt.kid ? { key, kid: provider.privateKeyJwt.kid } : key);
 }
 
+/** The signature algorithms a logout token may use (never `none`, never an HMAC). */
+const LOGOUT_TOKEN_ALGORITHMS: jwt.Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+
 /** How long one request to a provider may take, in seconds. */
 const PROVIDER_TIMEOUT_SECONDS = 10;
 
@@ -90,6 +96,7 @@ const PROVIDER_TIMEOUT_SECONDS = 10;
  */
 export class ProviderClient {
   private configuration: Promise<OpenIdClient.Configuration> | null = null;
+  private keys: JwksClient | null = null;
 
   constructor(readonly provider: ResolvedOidcProvider) {}
 
@@ -159,6 +166,33 @@ export class ProviderClient {
       if (error instanceof GatehouseError) throw error;
       throw problemOf(error);
     }
+  }
+
+  /**
+   * The logout request of a back-channel logout token: signed with one of the provider's keys
+   * (its `jwks_uri`), from its issuer, for this client, not expired, with the claims a logout
+   * token must have; `null` for anything else. 502.1 when the provider's keys cannot be read.
+   */
+  async verifyLogoutToken(token: string, now: number): Promise<LogoutRequest | null> {
+    const metadata = await this.metadata();
+    if (typeof metadata.jwks_uri !== 'string') throw new GatehouseError('502.1');
+    this.keys ??= new JwksClient({ jwksUri: metadata.jwks_uri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: PROVIDER_TIMEOUT_SECONDS * 1000 });
+    const keys = this.keys;
+    const getKey = (header: JwtHeader, callback: SigningKeyCallback): void => {
+      keys.getSigningKey(header.kid).then(
+        (key) => callback(null, key.getPublicKey()),
+        (error: unknown) => callback(error as Error),
+      );
+    };
+    const claims = await new Promise<Record<string, unknown> | null>((resolve) => {
+      jwt.verify(
+        token,
+        getKey,
+        { algorithms: LOGOUT_TOKEN_ALGORITHMS, issuer: this.provider.issuer, audience: this.provider.clientId, clockTimestamp: Math.floor(now / 1000), clockTolerance: 30 },
+        (error, payload) => resolve(error || !payload || typeof payload !== 'object' ? null : (payload as Record<string, unknown>)),
+      );
+    });
+    return claims && typeof claims.exp === 'number' ? logoutRequestOf(claims) : null;
   }
 
   /** The provider's end-session URL for RP-initiated logout, or `null` when it has none. */

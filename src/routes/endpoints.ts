@@ -13,7 +13,9 @@ import { JWT_REFRESH_ENDPOINT } from './jwt-refresh';
 import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
 import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
+import { OIDC_BACKCHANNEL_LOGOUT_ENDPOINT } from './oidc-backchannel-logout';
 import { OIDC_CALLBACK_ENDPOINT } from './oidc-callback';
+import { OIDC_LOGOUT_ENDPOINT } from './oidc-logout';
 import { OIDC_START_ENDPOINT } from './oidc-start';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
 
@@ -28,4 +30,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   JWKS_ENDPOINT,
   OIDC_START_ENDPOINT,
   OIDC_CALLBACK_ENDPOINT,
+  OIDC_LOGOUT_ENDPOINT,
+  OIDC_BACKCHANNEL_LOGOUT_ENDPOINT,
 ];

@@ -35,6 +35,9 @@ const provider = new Provider(issuer, {
   // The scopes' claims in the ID token itself, as Cognito, Google and Keycloak put them.
   conformIdTokenClaims: false,
   pkce: { required: () => true },
+  // The provider refuses to call special-use addresses (SSRF protection); the apps under test
+  // listen on 127.0.0.1, so its back-channel requests go without that dispatcher.
+  fetch: (url, { dispatcher, ...options }) => globalThis.fetch(url, options),
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, sub) {
     const claims = accounts[sub];
@@ -58,6 +61,10 @@ provider.use(async (ctx, next) => {
     tamperedIdToken = null;
   }
 });
+
+for (const name of ['backchannel.error', 'backchannel.success', 'server_error']) {
+  provider.on(name, (...args) => process.stderr.write(`${name} ${args.map((arg) => (arg instanceof Error ? `${arg.stack} cause: ${arg.cause?.stack ?? arg.cause}` : '')).join(' ')}\n`));
+}
 
 const providerCallback = provider.callback();
 

@@ -30,7 +30,10 @@ async function startProvider(clients: ClientMetadata[], accounts: Record<string,
   const jwk = { ...(privateKey as KeyObject).export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
   const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'oidc-provider.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+    if (process.env.OIDC_PROVIDER_LOG) process.stderr.write(chunk);
+  });
   const issuer = await new Promise<string>((resolve, reject) => {
     let stdout = '';
     child.stdout!.on('data', (chunk) => {
