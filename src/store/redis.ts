@@ -30,16 +30,18 @@ import {
   DELETE_TOKEN,
   FIND_TOKEN_BY_ID,
   HMGET_EACH,
+  LINK_IDENTITY,
   LIST_TOKENS,
   MARK_TOKEN_USED,
   RECORD_FAILED_ATTEMPT,
   SAVE_REVOCATION,
   SAVE_TOKEN,
   TOUCH_TOKEN,
+  UNLINK_IDENTITY,
   type LuaScript,
 } from './redis-scripts';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, TokenRecord, TokenStore } from './types';
 
 /**
  * ioredis options that make every store call settle quickly when Redis is down or stalled,
@@ -132,7 +134,7 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  * const store = combineStores({ credentials: myUsers, tokens: new RedisStore({ client }) });
  * ```
  */
-export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
+export class RedisStore implements TokenStore, RevocationStore, AttemptStore, IdentityStore {
   /** The ioredis client in use (yours, or the one the store created). */
   readonly client: Redis;
   private readonly ownsClient: boolean;
@@ -288,6 +290,40 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     return redisKeys.map((key) => {
       const value = rows.get(key);
       return value === null || value === undefined ? null : Number(value);
+    });
+  }
+
+  // ---- IdentityStore ----
+
+  /** The member naming (issuer, subject) in keys: unambiguous whatever either contains. */
+  private identityMember(issuer: string, subject: string): string {
+    return Buffer.from(JSON.stringify([issuer, subject])).toString('base64url');
+  }
+
+  async findIdentity(issuer: string, subject: string): Promise<IdentityLink | null> {
+    const stored = await this.client.get(`${this.prefix}identity:${this.identityMember(issuer, subject)}`);
+    return stored === null ? null : (JSON.parse(stored) as IdentityLink);
+  }
+
+  async linkIdentity(link: IdentityLink): Promise<IdentityLink> {
+    const member = this.identityMember(link.issuer, link.subject);
+    const body = JSON.stringify({ issuer: link.issuer, subject: link.subject, actorId: link.actorId, linkedAt: link.linkedAt });
+    const held = (await this.runScript(LINK_IDENTITY, [`${this.prefix}identity:${member}`, `${this.prefix}identities:${link.actorId}`], [body, member])) as string;
+    return JSON.parse(held) as IdentityLink;
+  }
+
+  async unlinkIdentity(issuer: string, subject: string, actorId: string): Promise<boolean> {
+    const member = this.identityMember(issuer, subject);
+    return Number(await this.runScript(UNLINK_IDENTITY, [`${this.prefix}identity:${member}`, `${this.prefix}identities:${actorId}`], [actorId, member])) === 1;
+  }
+
+  async listIdentities(actorId: string): Promise<IdentityLink[]> {
+    const members = await this.client.smembers(`${this.prefix}identities:${actorId}`);
+    if (members.length === 0) return [];
+    const stored = await this.client.mget(...members.map((member) => `${this.prefix}identity:${member}`));
+    return stored.flatMap((body) => {
+      const link = body === null ? null : (JSON.parse(body) as IdentityLink);
+      return link && link.actorId === actorId ? [link] : [];
     });
   }
 
