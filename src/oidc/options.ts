@@ -18,6 +18,14 @@ export interface FirstSignIn {
   claims: Readonly<Record<string, unknown>>;
 }
 
+/** A private key the client authenticates to the token endpoint with (`private_key_jwt`). */
+export interface PrivateKeyJwtOptions {
+  /** The private key, PKCS#8 PEM (RSA for RS256, P-256 for ES256). Required. */
+  key: string;
+  /** The key id the provider knows it by (the assertion's `kid`). Default: none. */
+  kid?: string;
+}
+
 /** One OpenID provider. */
 export interface OidcProviderOptions {
   /**
@@ -38,7 +46,7 @@ export interface OidcProviderOptions {
    * (`private_key_jwt`, RS256 or ES256), instead of `clientSecret`. Default: none.
    * @example { privateKeyJwt: { key: fs.readFileSync('client.pem', 'utf8'), kid: 'k1' } }
    */
-  privateKeyJwt?: { key: string; kid?: string };
+  privateKeyJwt?: PrivateKeyJwtOptions;
   /** The scopes asked for; `openid` is always among them. Default `['openid', 'email', 'profile']`. */
   scopes?: string[];
   /**
@@ -118,7 +126,7 @@ const PROVIDER_OPTION_NAMES: OptionNames<OidcProviderOptions> = {
   postLogoutRedirectUri: true,
   trustVerifiedEmail: true,
 };
-const KEY_OPTION_NAMES: OptionNames<{ key: string; kid?: string }> = { key: true, kid: true };
+const KEY_OPTION_NAMES: OptionNames<PrivateKeyJwtOptions> = { key: true, kid: true };
 
 /** A provider name: one path segment. */
 const PROVIDER_NAME = /^[A-Za-z0-9_-]{1,64}$/;

@@ -3,6 +3,8 @@
  * store that declares it on express-session's `SessionData`, so the published types of
  * `CookieSessions` do not pull in that module augmentation (and `@types/express-session`).
  */
+import type { IdentityProviderSession } from '../../tokens/token-service';
+
 /** The Gatehouse part of a browser session. */
 export interface CookieSessionState {
   /** The actor logged in; resolved with `findActor` on every request. */
@@ -27,5 +29,5 @@ export interface CookieSessionState {
   /** When the session ends at the latest (ms), if earlier than its absolute timeout: the login's token expiry. */
   endsAt?: number;
   /** The identity provider's session the login came from (sign-in through `oidc.providers`), for its back-channel logout. */
-  identityProvider?: { issuer: string; sid: string | null };
+  identityProvider?: IdentityProviderSession;
 }
