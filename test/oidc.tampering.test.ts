@@ -7,7 +7,7 @@
  * accepted, which shows the forged tokens are refused for the one thing changed.
  */
 import express from 'express';
-import { gatehouse, MemoryStore } from '../src';
+import { gatehouse, MemoryStore, type AuditEvent } from '../src';
 import { realNow } from './helpers/clock';
 import { Browser, CLIENT_SECRET, COOKIE_SECRET, listening, providerFor, type TestProvider, type Visit } from './helpers/oidc';
 
@@ -18,6 +18,7 @@ let store: MemoryStore;
 let aliceId: string;
 let clock = realNow();
 let shift = 0;
+let events: AuditEvent[] = [];
 
 beforeAll(async () => {
   server = await listening();
@@ -34,11 +35,15 @@ beforeEach(async () => {
   await store.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: aliceId, linkedAt: Date.now() });
   shift = 0;
   clock = realNow();
+  events = [];
   const auth = gatehouse({
     store,
     cookie: { secret: COOKIE_SECRET, secure: false },
     login: { credentials: 'cookie' },
     now: () => Date.now() + shift,
+    onEvent: (event) => {
+      events.push(event);
+    },
     oidc: { providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: callbackPrefix } } },
   });
   const app = express();
@@ -65,6 +70,8 @@ function withParam(callback: string, name: string, value: string | null): string
 async function expectRefused(answer: Visit, status: number, code: string): Promise<void> {
   expect({ status: answer.status, code: (JSON.parse(answer.body) as { code: string }).code }).toEqual({ status, code });
   expect(await store.listTokens(aliceId)).toEqual([]);
+  expect(events.filter((event) => event.type === 'token.issued')).toEqual([]);
+  expect(events.filter((event) => event.type === 'credential.refused')).toEqual([expect.objectContaining({ scheme: null, actorId: null, code })]);
 }
 
 /** A well-formed ID token for alice with every check right, as the provider would sign it. */
@@ -100,6 +107,7 @@ describe('a sign-in through a provider, tampered with', () => {
     const sealed = browser.cookie(server.origin, 'gatehouse-oidc')!;
     expect((await browser.visit(callback)).status).toBe(303);
     await store.deleteTokensForActor(aliceId);
+    events = [];
     const replay = new Browser();
     replay.setCookie(server.origin, 'gatehouse-oidc', sealed);
     await expectRefused(await replay.visit(callback), 401, '401.2');
@@ -117,6 +125,7 @@ describe('a sign-in through a provider, tampered with', () => {
     const callback = await browser.signInAtProvider(`${server.origin}/v1/oidc/test/start`, 'alice', { callbackPrefix });
     expect((await browser.visit(callback)).status).toBe(303);
     await store.deleteTokensForActor(aliceId);
+    events = [];
     // Same browser, a new transaction (its own state and verifier), the old code.
     const { state } = await begin(browser);
     await expectRefused(await browser.visit(withParam(callback, 'state', state)), 401, '401.2');

@@ -6,7 +6,9 @@
  * finds the actor the identity is linked to (`oidc/identities.ts`), and ends in the one
  * login-issuing path with the ID token's `amr` and `auth_time`.
  */
-import { GatehouseError } from '../errors';
+import type { Request, Response } from 'express';
+import { GatehouseError, isGatehouseError } from '../errors';
+import { refusalEvent } from '../events';
 import { resolveIdentity } from '../oidc/identities';
 import { openTransaction, type OidcTransaction } from '../oidc/transaction';
 import { handle, type Endpoint, type EndpointContext } from './endpoint';
@@ -32,6 +34,34 @@ function credentialsToIssue(context: EndpointContext, transaction: OidcTransacti
   return { type: 'session', token: transaction.credentials !== 'cookie', cookie } as const;
 }
 
+/** Checks the provider's answer against this browser's transaction and hands out the login's credentials. */
+async function signIn(context: EndpointContext, req: Request, res: Response): Promise<void> {
+  const oidc = context.oidc!;
+  const client = oidc.client(req.params.provider);
+  const sealed = takeTransactionCookie(context, req, res);
+  const now = context.now();
+  const transaction = openTransaction(sealed, oidc.secret, now, oidc.options.transactionTtl);
+  // No transaction of this browser for this provider: a forged, replayed, expired or
+  // foreign callback (a code injected into another browser's sign-in).
+  if (!client || !transaction || transaction.provider !== client.provider.name) throw new GatehouseError('401.2');
+  if (!(await oidc.useTransaction(transaction.id, now, transaction.startedAt + oidc.options.transactionTtl))) throw new GatehouseError('401.2');
+  const query = new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
+  const { claims } = await client.exchange(query, transaction);
+  const { actor } = await resolveIdentity({ store: context.store, options: oidc.options, now: context.now }, client.provider, claims, transaction.linkActorId);
+  await context.issueLogin(
+    actor,
+    {
+      provenAt: provenAtOf(claims, transaction, context.now()),
+      amr: amrOf(claims),
+      credentials: credentialsToIssue(context, transaction),
+      identityProvider: { issuer: String(claims.iss), sid: typeof claims.sid === 'string' ? claims.sid : null },
+      redirectTo: transaction.returnTo,
+    },
+    req,
+    res,
+  );
+}
+
 export const OIDC_CALLBACK_ENDPOINT: Endpoint = {
   id: 'gatehouseOidcCallback',
   method: () => 'GET',
@@ -39,30 +69,13 @@ export const OIDC_CALLBACK_ENDPOINT: Endpoint = {
   mounted: ({ oidc }) => oidc !== null,
   handler: (context) =>
     handle(async (req, res) => {
-      const oidc = context.oidc!;
-      const client = oidc.client(req.params.provider);
-      const sealed = takeTransactionCookie(context, req, res);
-      const now = context.now();
-      const transaction = openTransaction(sealed, oidc.secret, now, oidc.options.transactionTtl);
-      // No transaction of this browser for this provider: a forged, replayed, expired or
-      // foreign callback (a code injected into another browser's sign-in).
-      if (!client || !transaction || transaction.provider !== client.provider.name) throw new GatehouseError('401.2');
-      if (!(await oidc.useTransaction(transaction.id, now, transaction.startedAt + oidc.options.transactionTtl))) throw new GatehouseError('401.2');
-      const query = new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
-      const { claims } = await client.exchange(query, transaction);
-      const { actor } = await resolveIdentity({ store: context.store, options: oidc.options, now: context.now }, client.provider, claims, transaction.linkActorId);
-      await context.issueLogin(
-        actor,
-        {
-          provenAt: provenAtOf(claims, transaction, context.now()),
-          amr: amrOf(claims),
-          credentials: credentialsToIssue(context, transaction),
-          identityProvider: { issuer: String(claims.iss), sid: typeof claims.sid === 'string' ? claims.sid : null },
-          redirectTo: transaction.returnTo,
-        },
-        req,
-        res,
-      );
+      try {
+        await signIn(context, req, res);
+      } catch (error) {
+        // A refused sign-in is reported as a refused credential (no scheme: none was presented yet).
+        if (isGatehouseError(error) && (error.status === 401 || error.status === 403)) context.emit?.(refusalEvent(req, null, error));
+        throw error;
+      }
     }),
   openapi: () => ({
     operationId: 'gatehouseOidcCallback',
