@@ -26,7 +26,8 @@ const provider = new Provider(issuer, {
   clients,
   jwks,
   cookies: { keys: ['a-test-provider-cookie-key-of-some-length'] },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  // 'cognito:groups' as Cognito puts it in its ID tokens.
+  claims: { openid: ['sub', 'cognito:groups'], email: ['email', 'email_verified'], profile: ['name'] },
   features: {
     devInteractions: { enabled: false },
     backchannelLogout: { enabled: true },

@@ -24,7 +24,7 @@ export interface TestProvider {
 export type ClientMetadata = Record<string, unknown>;
 
 /** Starts a provider with these clients and accounts (sub → claims). */
-async function startProvider(clients: ClientMetadata[], accounts: Record<string, Record<string, unknown>>): Promise<TestProvider> {
+export async function startProviderWith(clients: ClientMetadata[], accounts: Record<string, Record<string, unknown>>): Promise<TestProvider> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomUUID();
   const jwk = { ...(privateKey as KeyObject).export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
@@ -177,7 +177,7 @@ const ACCOUNTS = {
 
 /** A provider with one client whose redirect URI is on `server`, as `provider` at `{origin}/v1/oidc/test/…`. */
 export async function providerFor(servers: Array<{ origin: string }>, extraClient: ClientMetadata = {}): Promise<TestProvider> {
-  return startProvider(
+  return startProviderWith(
     [
       {
         client_id: 'gatehouse',
