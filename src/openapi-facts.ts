@@ -14,8 +14,14 @@ export interface RoutePaths {
   /** Logout of the presented credential; default `${sessions}/current`. */
   logout: string;
   logoutMethod: 'DELETE' | 'POST';
+  /** Re-authentication of the presented credential; default `${sessions}/reauthenticate`. */
+  reauthenticate: string;
   jwt: string;
   jwks: string;
+  /** The signed-in user's own endpoints (`selfService`); default `/account`. */
+  account: string;
+  /** The administrators' endpoints (`selfService.adminRevokeAll`); default `/admin`. */
+  admin: string;
   /** Prefix of the OpenID provider endpoints, `{oidc}/{provider}/start` and the others; default `/oidc`. */
   oidc: string;
 }

@@ -41,6 +41,9 @@ async function appWith(options: Partial<GatehouseOptions> = {}) {
   app.use('/v1', auth.routes());
   app.use('/v1', auth.authenticate());
   app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user!.id, scheme: req.authInfo!.scheme }));
+  app.get('/v1/proof', auth.require({ acr: 'mfa', maxAge: '10m' }), (req, res) =>
+    res.json({ authTime: req.authInfo!.authTime!.toISOString(), amr: req.authInfo!.amr, acr: req.authInfo!.acr }),
+  );
   server.serve(app);
   return { store, alice, auth, app, events };
 }
@@ -75,7 +78,7 @@ describe('signing in through an OpenID provider', () => {
     const me = await request(app).get('/v1/me').set('Authorization', `Bearer ${body.token}`);
     expect(me.body).toEqual({ id: alice.id, scheme: 'sessionToken' });
     const [record] = await store.listTokens(alice.id);
-    expect(record.data).toEqual({ identityProvider: { issuer: provider.issuer, sid: expect.any(String) } });
+    expect(record.data).toEqual({ provenAt: expect.any(Number), amr: ['pwd'], identityProvider: { issuer: provider.issuer, sid: expect.any(String) } });
   });
 
   it('should answer a JWT pair when asked (credentials=jwt)', async () => {
@@ -143,9 +146,41 @@ describe('signing in through an OpenID provider', () => {
     const callback = await browser.signInAtProvider(`${server.origin}/v1/oidc/test/start`, 'alice', { callbackPrefix, amr: 'pwd,mfa' });
     expect((await browser.visit(callback)).status).toBe(303);
     const [record] = await store.listTokens(alice.id);
-    const state = (record.data as { gatehouse: { provenAt: number } }).gatehouse;
+    const state = (record.data as { gatehouse: { provenAt: number; amr: string[] } }).gatehouse;
     // auth_time is in whole seconds.
     expect(state.provenAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(state.provenAt).toBeLessThanOrEqual(Date.now());
+    expect(state.amr).toEqual(['pwd', 'mfa']);
+    // What a route sees: the provider's proof, strong and recent enough for a step-up rule.
+    const proof = await browser.visit(`${server.origin}/v1/proof`);
+    expect(proof.status).toBe(200);
+    expect(JSON.parse(proof.body)).toEqual({ authTime: new Date(state.provenAt).toISOString(), amr: ['pwd', 'mfa'], acr: 'mfa' });
+  });
+
+  it('should sign in with an ID token that names no amr (or odd values) as a single-factor login, never a 500', async () => {
+    const { alice, app, store } = await appWith();
+    for (const amr of ['none', 'mfa x,"q"']) {
+      const browser = new Browser();
+      const callback = await browser.signInAtProvider(`${server.origin}/v1/oidc/test/start?credentials=token`, 'alice', { callbackPrefix, amr });
+      const answer = await browser.visit(callback);
+      expect(answer.status).toBe(200);
+      const { token } = JSON.parse(answer.body) as { token: string };
+      expect((await request(app).get('/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      const refused = await request(app).get('/v1/proof').set('Authorization', `Bearer ${token}`);
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('401.6');
+    }
+    const records = await store.listTokens(alice.id);
+    expect(records.map((record) => (record.data as { amr: string[] }).amr)).toEqual([['pwd'], ['pwd']]);
+  });
+
+  it("should keep a password-only provider sign-in out of a route that wants acr 'mfa' (401.6)", async () => {
+    const { app } = await appWith();
+    const browser = new Browser();
+    const callback = await browser.signInAtProvider(`${server.origin}/v1/oidc/test/start?credentials=token`, 'alice', { callbackPrefix, amr: 'pwd' });
+    const { token } = JSON.parse((await browser.visit(callback)).body) as { token: string };
+    const answer = await request(app).get('/v1/proof').set('Authorization', `Bearer ${token}`);
+    expect(answer.status).toBe(401);
+    expect(answer.body.code).toBe('401.6');
   });
 });

@@ -8,6 +8,7 @@
  */
 import type { Request, Response } from 'express';
 import { GatehouseError, isGatehouseError } from '../errors';
+import { storedMethods } from '../authentication-proof';
 import { refusalEvent } from '../events';
 import { resolveIdentity } from '../oidc/identities';
 import { openTransaction, type OidcTransaction } from '../oidc/transaction';
@@ -21,10 +22,14 @@ function provenAtOf(claims: Record<string, unknown>, transaction: OidcTransactio
   return typeof authTime === 'number' && Number.isFinite(authTime) && authTime * 1000 <= now ? authTime * 1000 : transaction.startedAt;
 }
 
-/** The ID token's `amr` (RFC 8176), when it is a list of strings; else none named. */
-function amrOf(claims: Record<string, unknown>): string[] {
-  const amr = claims.amr;
-  return Array.isArray(amr) && amr.every((value) => typeof value === 'string') ? [...amr] : [];
+/**
+ * The ID token's `amr` (RFC 8176) as the login's proof: its values of an RFC 8176 method's
+ * shape (others are left out, never guessed at). An ID token that names none (Google,
+ * Cognito and Keycloak send no `amr` by default) gives `undefined`: the login path's default,
+ * `['pwd']`, a single factor, so it never passes `acr: 'mfa'`.
+ */
+function amrOf(claims: Record<string, unknown>): string[] | undefined {
+  return storedMethods(Array.isArray(claims.amr) ? claims.amr.filter((value) => storedMethods([value]) !== undefined) : undefined);
 }
 
 /** What the sign-in hands out, for `issueLogin`. */

@@ -22,10 +22,20 @@ export interface RoutePathOptions {
   login?: string;
   /** Logout of the presented credential. Default `'{sessions}/current'`. */
   logout?: string;
+  /**
+   * Re-authentication (`POST`): the signed-in caller proves their password again, and the
+   * credential they present gets a fresh `authTime` for `auth.require({ maxAge })`.
+   * Default `'{sessions}/reauthenticate'`.
+   */
+  reauthenticate?: string;
   /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
   jwt?: string;
   /** The JSON Web Key Set of the local public keys, served only when they are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`). Default `'/.well-known/jwks.json'`. */
   jwks?: string;
+  /** The signed-in user's own endpoints (`selfService`): `{account}/sessions` (list, end one, end the others) and `{account}/password`. Default `'/account'`. */
+  account?: string;
+  /** The administrators' endpoints (`selfService.adminRevokeAll`): `{admin}/actors/{actorId}/sessions`. Default `'/admin'`. */
+  admin?: string;
   /** Prefix of sign-in through OpenID providers: `{oidc}/{provider}/start`, `/callback`, `/logout`, `/backchannel-logout`. Default `'/oidc'`. */
   oidc?: string;
 }
@@ -34,7 +44,7 @@ export interface RoutePathOptions {
 export type { RoutePaths };
 
 /** The names of `paths`; a compile error when they and the type disagree. */
-const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, jwt: true, jwks: true, oidc: true };
+const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, account: true, admin: true, oidc: true };
 
 /** Default path of the key set, relative to the router's mount point. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
@@ -59,14 +69,21 @@ export function resolveRoutePaths(paths: RoutePathOptions = {}, where: string, l
   if (logoutMethod === 'POST' && logout === login) {
     fail('paths.logout', `paths.logout and paths.login are both POST ${login}; give logout a path of its own.`, { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   }
+  const reauthenticate = checkPath(paths.reauthenticate, where, 'paths.reauthenticate', `${sessions}/reauthenticate`);
+  if (reauthenticate === login || (logoutMethod === 'POST' && reauthenticate === logout)) {
+    fail('paths.reauthenticate', `paths.reauthenticate is POST ${reauthenticate}, as another endpoint is; give it a path of its own.`, { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
+  }
   return {
     sessions,
     login,
     logout,
     logoutMethod,
+    reauthenticate,
     jwt: checkPath(paths.jwt, where, 'paths.jwt', '/jwt'),
     oidc: checkPath(paths.oidc, where, 'paths.oidc', '/oidc'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
     jwks: checkPath(paths.jwks, where, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
+    account: checkPath(paths.account, where, 'paths.account', '/account'),
+    admin: checkPath(paths.admin, where, 'paths.admin', '/admin'),
   };
 }

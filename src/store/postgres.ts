@@ -396,6 +396,17 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     return { count: rows[0].count, lockedUntil: rows[0].locked_until === null ? null : Number(rows[0].locked_until) };
   }
 
+  async clearAttemptsOf(subject: string): Promise<number> {
+    // isCounterOf (rules.ts) in SQL; an administrator's call, so a scan of the counters is fine.
+    const { rows } = await this.query<{ count: number }>(
+      `DELETE FROM ${this.attempts} WHERE key = $1 OR (starts_with(key, 'ip:') AND char_length(key) > char_length($1) + 4 AND right(key, char_length($1) + 1) = ':' || $1
+         AND strpos(substr(key, 4, char_length(key) - char_length($1) - 4), 'login:') = 0 AND strpos(substr(key, 4, char_length(key) - char_length($1) - 4), 'actor:') = 0)
+       RETURNING count`,
+      [subject],
+    );
+    return rows.reduce((sum, row) => sum + Number(row.count), 0);
+  }
+
   async clearAttempts(key: string): Promise<number> {
     const { rows } = await this.query<{ count: number }>(`DELETE FROM ${this.attempts} WHERE key = $1 RETURNING count`, [key]);
     return rows.length === 0 ? 0 : rows[0].count;

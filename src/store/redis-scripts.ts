@@ -12,7 +12,8 @@ export interface LuaScript {
   sha: string;
 }
 
-function lua(source: string): LuaScript {
+/** A script and its SHA-1. */
+export function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 

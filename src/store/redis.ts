@@ -12,17 +12,26 @@
  * - `id:<credential id>` — the token hash, for `findTokenById`; expires with the token.
  * - `revoked:<key>` — the revocation time, expiring with the revocation.
  * - `attempts:<key>` — a hash: `c` (count), `w` (window end), `k` (locked until).
+ * - `identity:<member>` — an identity's link to its actor (JSON); `identities:<actorId>` — a set
+ *   of the actor's identity members (`redis-keys.ts`, `identityMember`).
  *
  * Every write that must be atomic is one Lua script, so two instances never interleave.
- * A Redis Cluster is not supported: a per-actor index and the tokens it lists live in
- * different hash slots. A single primary (optionally behind Sentinel) is.
+ *
+ * Over an ioredis `Cluster` client the store writes the cluster layout instead
+ * (`redis-keys.ts`): every key carries a hash tag (`token:{<hash>}`, `actor:{<actorId>}`, …),
+ * indexes are sorted sets scored by expiry, and operations that span slots run as ordered
+ * single-slot steps (`redis-cluster-tokens.ts`; ARCHITECTURE.md, "Redis Cluster"). A single
+ * primary (optionally behind Sentinel) keeps the layout above, so its existing data stays valid.
  *
  * @module express-gatehouse/redis
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { ReadBatch } from './read-batch';
+import { ClusterTokens } from './redis-cluster-tokens';
+import { CLUSTER_LINK_IDENTITY, CLUSTER_UNLINK_IDENTITY } from './redis-cluster-scripts';
+import { identityMember, redisKeys, type RedisKeys } from './redis-keys';
 import {
   ASSIGN_ID,
   CLEAR_ATTEMPTS,
@@ -40,7 +49,7 @@ import {
   UNLINK_IDENTITY,
   type LuaScript,
 } from './redis-scripts';
-import { attemptState, idOnReplace, ownedConnection } from './rules';
+import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
 import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, TokenRecord, TokenStore } from './types';
 
 /**
@@ -94,8 +103,13 @@ export interface RedisStoreOptions {
    * // A Sentinel-managed primary: ioredis asks the sentinels where it is, after a failover too.
    * new RedisStore({ client: new Redis({ sentinels: [{ host: 'sentinel-1', port: 26379 }], name: 'mymaster', ...REDIS_FAIL_FAST_OPTIONS }) })
    * ```
+   * @example
+   * ```ts
+   * // A Redis Cluster (the cluster key layout; ioredis follows MOVED and ASK).
+   * new RedisStore({ client: new Cluster([{ host: 'redis-1', port: 6379 }], { redisOptions: REDIS_FAIL_FAST_OPTIONS }) })
+   * ```
    */
-  client: Redis | RedisOptions | string;
+  client: Redis | Cluster | RedisOptions | string;
   /**
    * Prefix of every key the store writes (after the client's own `keyPrefix`, if any).
    * Default `'gatehouse:'`. Give each app (or test run) sharing a Redis its own.
@@ -107,10 +121,38 @@ export interface RedisStoreOptions {
    * @example new RedisStore({ client, now: () => clock.now() })
    */
   now?: () => number;
+  /**
+   * Waits, after each write that ends a credential (`deleteToken`, `deleteTokensForActor`,
+   * `deleteTokenFamily`, `saveRevocation`), until `replicas` replicas of the primary that took
+   * it have acknowledged it (Redis `WAIT`), for up to `timeoutMs`; fewer acknowledgements fail
+   * the call (503.1: the revocation is on the primary, but not yet where a failover would find
+   * it). Without it a failover can lose a revocation the old primary acknowledged just before
+   * it died, and the credential works again (README, "More than one instance"). Costs one
+   * replication round trip per revocation write; reads and logins are unaffected.
+   * `timeoutMs` must be below the client's `commandTimeout`.
+   * Default: none (no `WAIT`).
+   * @example new RedisStore({ client, waitForReplicas: { replicas: 1, timeoutMs: 500 } })
+   */
+  waitForReplicas?: WaitForReplicasOptions;
+}
+
+/** How many replicas must acknowledge a revocation write, and how long to wait for them ({@link RedisStoreOptions.waitForReplicas}). */
+export interface WaitForReplicasOptions {
+  /**
+   * Replicas that must have the write: a positive integer, at most the replicas each primary has. Required.
+   * @example { replicas: 1, timeoutMs: 500 }
+   */
+  replicas: number;
+  /**
+   * How long to wait for them, in ms: a positive integer (Redis's 0, "for ever", is refused). Required.
+   * @example { replicas: 1, timeoutMs: 500 }
+   */
+  timeoutMs: number;
 }
 
 /** The options of {@link RedisStore}; a compile error when it and {@link RedisStoreOptions} disagree. */
-const OPTION_NAMES: OptionNames<RedisStoreOptions> = { client: true, keyPrefix: true, now: true };
+const OPTION_NAMES: OptionNames<RedisStoreOptions> = { client: true, keyPrefix: true, now: true, waitForReplicas: true };
+const WAIT_OPTION_NAMES: OptionNames<WaitForReplicasOptions> = { replicas: true, timeoutMs: true };
 
 /** The record fields kept outside the JSON because scripts read or change them. */
 type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
@@ -122,7 +164,10 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  *
  * Token records expire in Redis when the token does, so an expired token reads as unknown
  * (401.2) rather than expired (401.4). Revocations expire at their `expiresAt`, counters
- * when their window or lock is over. Every call is a single round trip.
+ * when their window or lock is over. Every call is a single round trip; over a Redis Cluster
+ * client, the calls whose keys span slots (saving a token, deleting or listing an actor's or
+ * a family's tokens, finding one by id) take two or three, in the order ARCHITECTURE.md
+ * ("Redis Cluster") argues, and an authenticated request's reads still take one.
  *
  * @example
  * ```ts
@@ -135,8 +180,8 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  * ```
  */
 export class RedisStore implements TokenStore, RevocationStore, AttemptStore, IdentityStore {
-  /** The ioredis client in use (yours, or the one the store created). */
-  readonly client: Redis;
+  /** The ioredis client in use (yours, or the one the store created): a `Cluster` client selects the cluster layout. */
+  readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
@@ -145,11 +190,15 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
    */
   private readonly tokenReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['r', 'u', 'l', 'i']));
   private readonly revocationReads = new ReadBatch<string | null>(async (keys) => {
-    const values = await this.client.mget(keys);
+    // On a cluster the keys are in different slots: one GET each, sent together.
+    const values = this.cluster ? await Promise.all(keys.map((key) => this.client.get(key))) : await this.client.mget(keys);
     return new Map(keys.map((key, index) => [key, values[index]]));
   });
   private readonly attemptReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['c', 'w', 'k']));
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
+  /** The token operations spanning slots, on a Redis Cluster; null on a single primary. */
+  private readonly cluster: ClusterTokens | null;
+  private readonly waitFor: WaitForReplicasOptions | null;
   /** The prefix as Redis sees it, for keys that scripts build themselves. */
   private readonly scriptPrefix: string;
   private readonly now: () => number;
@@ -160,22 +209,18 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
       fail('', "options must be an object such as { client: 'redis://127.0.0.1:6379' }.", { where });
     }
     knownOptions(options, OPTION_NAMES, '', { where });
-    const { client, keyPrefix = 'gatehouse:', now = Date.now } = options;
+    const { client, keyPrefix = 'gatehouse:', now = Date.now, waitForReplicas } = options;
     if (typeof keyPrefix !== 'string') {
       fail('keyPrefix', "keyPrefix must be a string; default 'gatehouse:'.", { where });
     }
     if (typeof now !== 'function') {
       fail('now', 'now must be a function returning milliseconds; default Date.now.', { where });
     }
-    const { connection, owned } = ownedConnection<Redis>(client, {
+    const { connection, owned } = ownedConnection<Redis | Cluster>(client, {
       where: 'RedisStore',
       option: 'client',
       isConnection: isRedisClient,
-      refuse: (given) =>
-        given.isCluster
-          ? 'a Redis Cluster client is not supported (an actor index and its tokens live in different slots); use a single primary or Sentinel.'
-          : undefined,
-      timeoutOf: (given) => given.options.commandTimeout,
+      timeoutOf: (given) => (isCluster(given) ? given.options.redisOptions?.commandTimeout : given.options.commandTimeout),
       withoutTimeout:
         'the client has no commandTimeout, so a stalled Redis would hold requests for ever; create it with { commandTimeout: 1000, maxRetriesPerRequest: 1 } (REDIS_FAIL_FAST_OPTIONS), or pass a URL or options and let the store create it.',
       create: (config) => {
@@ -189,9 +234,26 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
     });
     this.client = connection;
     this.ownsClient = owned;
-    this.prefix = keyPrefix;
     this.scriptPrefix = (this.client.options.keyPrefix ?? '') + keyPrefix;
+    if (isCluster(connection) && /[{}]/.test(this.scriptPrefix)) {
+      // The prefix's own hash tag would put every key in one slot, and split nothing.
+      fail('keyPrefix', `with a Redis Cluster client the key prefix (${JSON.stringify(this.scriptPrefix)}, with the client's own) must hold no '{' or '}': the store tags each key itself.`, { where });
+    }
+    if (isCluster(connection) && (connection.options.scaleReads ?? 'master') !== 'master') {
+      // A replica lags its primary: a token read there could still be there after its logout.
+      fail('client', "the Redis Cluster client reads from replicas (scaleReads); a replica may not have a logout yet, and a revoked token would be accepted there. Leave scaleReads at 'master' (its default).", { where });
+    }
+    this.keys = redisKeys(keyPrefix, isCluster(connection) ? 'cluster' : 'single');
+    this.waitFor = waitForReplicasOption(waitForReplicas, where);
+    const commandTimeout = isCluster(connection) ? connection.options.redisOptions?.commandTimeout : connection.options.commandTimeout;
+    if (this.waitFor && typeof commandTimeout === 'number' && this.waitFor.timeoutMs >= commandTimeout) {
+      // WAIT would be cut off by the client first, with a "Command timed out" that names nothing.
+      fail('waitForReplicas.timeoutMs', `waitForReplicas.timeoutMs (${this.waitFor.timeoutMs}) must be below the client's commandTimeout (${commandTimeout}).`, { where });
+    }
     this.now = now;
+    this.cluster = isCluster(connection)
+      ? new ClusterTokens({ client: connection, keys: this.keys, now: () => this.now(), run: (script, keys, args) => this.runScript(script, keys, args) })
+      : null;
   }
 
   // ---- TokenStore ----
@@ -212,6 +274,22 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
       const remaining = Math.ceil(record.expiresAt - this.now());
       // An already expired record is not kept: the interface lets findToken forget it.
       ttl = remaining > 0 ? String(remaining) : 'expired';
+    }
+    if (this.cluster) {
+      const { id, own } = idOnReplace(record);
+      return this.cluster.write({
+        hash: record.hash,
+        json: JSON.stringify(stored),
+        actorId: record.actorId ?? null,
+        familyId: record.familyId ?? null,
+        usedAt: usedAt == null ? '' : String(usedAt),
+        lastUsedAt: lastUsedAt == null ? '' : String(lastUsedAt),
+        ttl,
+        expiresAt: record.expiresAt,
+        id,
+        ownId: own,
+        mode,
+      });
     }
     return this.runScript(SAVE_TOKEN, [this.tokenKey(record.hash)], [
       this.scriptPrefix,
@@ -236,16 +314,29 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
   }
 
   async deleteToken(hash: string): Promise<boolean> {
-    const removed = await this.runScript(DELETE_TOKEN, [this.tokenKey(hash)], [this.scriptPrefix, hash]);
-    return removed === 1;
+    const key = this.tokenKey(hash);
+    const removed = this.cluster ? await this.cluster.delete(hash) : (await this.runScript(DELETE_TOKEN, [key], [this.scriptPrefix, hash])) === 1;
+    if (removed) await this.replicated([key]);
+    return removed;
   }
 
   async deleteTokensForActor(actorId: string): Promise<number> {
-    return Number(await this.runScript(DELETE_INDEXED, [`${this.prefix}actor:${actorId}`], [this.scriptPrefix, 'a', actorId]));
+    return this.deleteIndexed('a', actorId, this.keys.actorIndex(actorId));
   }
 
   async deleteTokenFamily(familyId: string): Promise<number> {
-    return Number(await this.runScript(DELETE_INDEXED, [`${this.prefix}family:${familyId}`], [this.scriptPrefix, 'f', familyId]));
+    return this.deleteIndexed('f', familyId, this.keys.familyIndex(familyId));
+  }
+
+  private async deleteIndexed(field: 'a' | 'f', owner: string, indexKey: string): Promise<number> {
+    if (this.cluster) {
+      const { removed, deleted } = await this.cluster.deleteIndexed({ field, id: owner });
+      await this.replicated(deleted.map((hash) => this.tokenKey(hash)));
+      return removed;
+    }
+    const removed = Number(await this.runScript(DELETE_INDEXED, [indexKey], [this.scriptPrefix, field, owner]));
+    if (removed > 0) await this.replicated([indexKey]);
+    return removed;
   }
 
   async markTokenUsed(hash: string, usedAt: number): Promise<TokenRecord | null> {
@@ -258,19 +349,25 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
   }
 
   async listTokens(actorId: string): Promise<TokenRecord[]> {
-    const rows = (await this.runScript(LIST_TOKENS, [`${this.prefix}actor:${actorId}`], [this.scriptPrefix, actorId])) as StoredFields[];
+    const rows = this.cluster
+      ? await this.cluster.list(actorId)
+      : ((await this.runScript(LIST_TOKENS, [this.keys.actorIndex(actorId)], [this.scriptPrefix, actorId])) as StoredFields[]);
     const records = rows.map(([body, usedAt, lastUsedAt, id]) => toRecord(body, usedAt, lastUsedAt, id));
     // Records saved before ids existed get one the first time they are listed.
     for (const record of records) {
       if (record.id) continue;
       const hash = record.hash;
-      record.id = (await this.runScript(ASSIGN_ID, [this.tokenKey(hash)], [this.scriptPrefix, hash, newCredentialId()])) as string | null;
+      record.id = this.cluster
+        ? await this.cluster.assignId(hash)
+        : ((await this.runScript(ASSIGN_ID, [this.tokenKey(hash)], [this.scriptPrefix, hash, newCredentialId()])) as string | null);
     }
     return records.filter((record) => record.id !== null);
   }
 
   async findTokenById(id: string): Promise<TokenRecord | null> {
-    const fields = (await this.runScript(FIND_TOKEN_BY_ID, [`${this.prefix}id:${id}`], [this.scriptPrefix, id])) as StoredFields | null;
+    const fields = this.cluster
+      ? await this.cluster.findById(id)
+      : ((await this.runScript(FIND_TOKEN_BY_ID, [this.keys.credentialId(id)], [this.scriptPrefix, id])) as StoredFields | null);
     return fields === null ? null : toRecord(fields[0], fields[1], fields[2], fields[3]);
   }
 
@@ -280,14 +377,16 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
     const remaining = Math.ceil(expiresAt - this.now());
     // Already over: the entry may be dropped after expiresAt, so it need not be written.
     if (remaining <= 0) return;
-    await this.runScript(SAVE_REVOCATION, [`${this.prefix}revoked:${key}`], [String(revokedAt), String(remaining)]);
+    const redisKey = this.keys.revoked(key);
+    await this.runScript(SAVE_REVOCATION, [redisKey], [String(revokedAt), String(remaining)]);
+    await this.replicated([redisKey]);
   }
 
   async findRevocations(keys: readonly string[]): Promise<Array<number | null>> {
     if (keys.length === 0) return [];
-    const redisKeys = keys.map((key) => `${this.prefix}revoked:${key}`);
-    const { rows } = await this.revocationReads.read(redisKeys);
-    return redisKeys.map((key) => {
+    const stored = keys.map((key) => this.keys.revoked(key));
+    const { rows } = await this.revocationReads.read(stored);
+    return stored.map((key) => {
       const value = rows.get(key);
       return value === null || value === undefined ? null : Number(value);
     });
@@ -295,32 +394,43 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
 
   // ---- IdentityStore ----
 
-  /** The member naming (issuer, subject) in keys: unambiguous whatever either contains. */
-  private identityMember(issuer: string, subject: string): string {
-    return Buffer.from(JSON.stringify([issuer, subject])).toString('base64url');
-  }
-
   async findIdentity(issuer: string, subject: string): Promise<IdentityLink | null> {
-    const stored = await this.client.get(`${this.prefix}identity:${this.identityMember(issuer, subject)}`);
+    const stored = await this.client.get(this.keys.identity(identityMember(issuer, subject)));
     return stored === null ? null : (JSON.parse(stored) as IdentityLink);
   }
 
   async linkIdentity(link: IdentityLink): Promise<IdentityLink> {
-    const member = this.identityMember(link.issuer, link.subject);
+    const member = identityMember(link.issuer, link.subject);
     const body = JSON.stringify({ issuer: link.issuer, subject: link.subject, actorId: link.actorId, linkedAt: link.linkedAt });
-    const held = (await this.runScript(LINK_IDENTITY, [`${this.prefix}identity:${member}`, `${this.prefix}identities:${link.actorId}`], [body, member])) as string;
-    return JSON.parse(held) as IdentityLink;
+    const identityKey = this.keys.identity(member);
+    const indexKey = this.keys.actorIdentities(link.actorId);
+    if (!this.cluster) return JSON.parse((await this.runScript(LINK_IDENTITY, [identityKey, indexKey], [body, member])) as string) as IdentityLink;
+    // On a cluster the link and the actor's index are in different slots: the index entry
+    // first, so a link is never left out of its actor's list (a member whose link another
+    // actor holds is dropped again, and listIdentities ignores it meanwhile).
+    await this.client.sadd(indexKey, member);
+    const held = JSON.parse((await this.runScript(CLUSTER_LINK_IDENTITY, [identityKey], [body])) as string) as IdentityLink;
+    if (held.actorId !== link.actorId) await this.client.srem(indexKey, member);
+    return held;
   }
 
   async unlinkIdentity(issuer: string, subject: string, actorId: string): Promise<boolean> {
-    const member = this.identityMember(issuer, subject);
-    return Number(await this.runScript(UNLINK_IDENTITY, [`${this.prefix}identity:${member}`, `${this.prefix}identities:${actorId}`], [actorId, member])) === 1;
+    const member = identityMember(issuer, subject);
+    const identityKey = this.keys.identity(member);
+    const indexKey = this.keys.actorIdentities(actorId);
+    if (!this.cluster) return Number(await this.runScript(UNLINK_IDENTITY, [identityKey, indexKey], [actorId, member])) === 1;
+    // The link goes first (it alone decides a sign-in), then its member in the actor's index.
+    const removed = Number(await this.runScript(CLUSTER_UNLINK_IDENTITY, [identityKey], [actorId])) === 1;
+    if (removed) await this.client.srem(indexKey, member);
+    return removed;
   }
 
   async listIdentities(actorId: string): Promise<IdentityLink[]> {
-    const members = await this.client.smembers(`${this.prefix}identities:${actorId}`);
+    const members = await this.client.smembers(this.keys.actorIdentities(actorId));
     if (members.length === 0) return [];
-    const stored = await this.client.mget(...members.map((member) => `${this.prefix}identity:${member}`));
+    const keys = members.map((member) => this.keys.identity(member));
+    // On a cluster the links are in different slots: one GET each, sent together.
+    const stored = this.cluster ? await Promise.all(keys.map((key) => this.client.get(key))) : await this.client.mget(keys);
     return stored.flatMap((body) => {
       const link = body === null ? null : (JSON.parse(body) as IdentityLink);
       return link && link.actorId === actorId ? [link] : [];
@@ -352,6 +462,27 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
     return Number(await this.runScript(CLEAR_ATTEMPTS, [this.attemptsKey(key)], []));
   }
 
+  async clearAttemptsOf(subject: string): Promise<number> {
+    // An administrator's call: the per-client counters are found with SCAN (which never blocks
+    // the server), matched by isCounterOf (rules.ts) again, and cleared one by one.
+    // SCAN neither adds the client's own keyPrefix to the pattern nor takes it off the keys.
+    const prefix = `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
+    const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}`;
+    const keys = new Set<string>([subject]);
+    let cursor = '0';
+    do {
+      const [next, found] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const redisKey of found) {
+        const key = redisKey.slice(prefix.length);
+        if (isCounterOf(key, subject)) keys.add(key);
+      }
+    } while (cursor !== '0');
+    let cleared = 0;
+    for (const key of keys) cleared += await this.clearAttempts(key);
+    return cleared;
+  }
+
   // ---- lifecycle ----
 
   /** Closes the client if the store created it; a client you passed stays open (you own it). */
@@ -371,24 +502,48 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
   }
 
   private tokenKey(hash: string): string {
-    return `${this.prefix}token:${hash}`;
+    return this.keys.token(hash);
   }
 
   private attemptsKey(key: string): string {
-    return `${this.prefix}attempts:${key}`;
+    return this.keys.attempts(key);
   }
 
-  /** EVALSHA, and EVAL once when Redis lost its script cache (restart, SCRIPT FLUSH). */
+  /**
+   * With `waitForReplicas`: resolves once the primaries that took these keys' writes have
+   * that many replicas acknowledging them (`WAIT`, sent after the write on the connection that
+   * carried it), or rejects. One `WAIT` per key on a cluster, where the keys' primaries differ.
+   */
+  private async replicated(keys: readonly string[]): Promise<void> {
+    const wait = this.waitFor;
+    if (!wait || keys.length === 0) return;
+    const targets = this.cluster ? keys : keys.slice(0, 1);
+    await Promise.all(
+      targets.map(async (key) => {
+        // A pipeline goes to the node of its key's slot; WAIT, keyless, goes with it.
+        const replies = await this.client.pipeline().exists(key).wait(wait.replicas, wait.timeoutMs).exec();
+        const [error, acknowledged] = replies?.[1] ?? [new Error('no reply to WAIT'), 0];
+        if (error) throw error;
+        if (Number(acknowledged) < wait.replicas) {
+          throw new Error(`RedisStore: the revocation write reached ${String(acknowledged)} of ${wait.replicas} replicas within ${wait.timeoutMs} ms (waitForReplicas)`);
+        }
+      }),
+    );
+  }
+
   /**
    * `HMGET key ...fields` of every key of a batch: the command itself for one key, one
-   * script call for several (`HMGET_EACH`).
+   * script call for several (`HMGET_EACH`); on a cluster, where the keys are in different
+   * slots, one HMGET each, sent together.
    */
   private async hmgetEach(keys: string[], fields: string[]): Promise<ReadonlyMap<string, Array<string | null>>> {
     if (keys.length === 1) return new Map([[keys[0], await this.client.hmget(keys[0], ...fields)]]);
+    if (this.cluster) return new Map(await Promise.all(keys.map(async (key) => [key, await this.client.hmget(key, ...fields)] as const)));
     const replies = (await this.runScript(HMGET_EACH, keys, fields)) as Array<Array<string | null>>;
     return new Map(keys.map((key, index) => [key, replies[index]]));
   }
 
+  /** EVALSHA, and EVAL once when Redis lost its script cache (restart, SCRIPT FLUSH). */
   private async runScript(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
@@ -399,7 +554,27 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
   }
 }
 
-function isRedisClient(value: unknown): value is Redis {
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return client.isCluster === true;
+}
+
+/** The `waitForReplicas` option, checked: null when not given. */
+function waitForReplicasOption(value: unknown, where: string): WaitForReplicasOptions | null {
+  if (value === undefined) return null;
+  const example = 'waitForReplicas must be an object such as { replicas: 1, timeoutMs: 500 }';
+  if (value === null || typeof value !== 'object') fail('waitForReplicas', `${example}.`, { where });
+  knownOptions(value, WAIT_OPTION_NAMES, 'waitForReplicas', { where });
+  const { replicas, timeoutMs } = value as Partial<WaitForReplicasOptions>;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1) {
+    fail('waitForReplicas.replicas', `${example}; replicas must be a positive integer.`, { where });
+  }
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1) {
+    fail('waitForReplicas.timeoutMs', `${example}; timeoutMs must be a positive integer of ms (Redis's 0 would wait for ever).`, { where });
+  }
+  return { replicas, timeoutMs };
+}
+
+function isRedisClient(value: unknown): value is Redis | Cluster {
   return (
     value !== null &&
     typeof value === 'object' &&
@@ -424,4 +599,9 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
   record.lastUsedAt = lastUsedAt === null ? null : Number(lastUsedAt);
   record.id = id;
   return record;
+}
+
+/** `text` as a literal in a Redis glob pattern (SCAN MATCH). */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

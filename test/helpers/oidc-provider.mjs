@@ -26,8 +26,8 @@ const provider = new Provider(issuer, {
   clients,
   jwks,
   cookies: { keys: ['a-test-provider-cookie-key-of-some-length'] },
-  // 'cognito:groups' as Cognito puts it in its ID tokens.
-  claims: { openid: ['sub', 'cognito:groups'], email: ['email', 'email_verified'], profile: ['name'] },
+  // 'cognito:groups' as Cognito puts it in its ID tokens; `amr` (what the login form names) as Azure AD and Okta do.
+  claims: { openid: ['sub', 'cognito:groups', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
   features: {
     devInteractions: { enabled: false },
     backchannelLogout: { enabled: true },
@@ -95,7 +95,8 @@ server.on('request', async (req, res) => {
     }
     if (interaction && req.method === 'POST' && interaction[2] === 'login') {
       const form = new URLSearchParams(await readForm(req));
-      const amr = form.get('amr') ? form.get('amr').split(',') : ['pwd'];
+      // `amr=none`: a login that names no method (the ID token then carries no `amr`, as Google's).
+      const amr = form.get('amr') === 'none' ? undefined : form.get('amr') ? form.get('amr').split(',') : ['pwd'];
       await provider.interactionFinished(req, res, { login: { accountId: form.get('sub'), amr } }, { mergeWithLastSubmission: false });
       return;
     }

@@ -3,6 +3,7 @@
  * store that declares it on express-session's `SessionData`, so the published types of
  * `CookieSessions` do not pull in that module augmentation (and `@types/express-session`).
  */
+import type { SignInOrigin } from '../../tokens/sign-in-device';
 import type { IdentityProviderSession } from '../../tokens/token-service';
 
 /** The Gatehouse part of a browser session. */
@@ -18,6 +19,12 @@ export interface CookieSessionState {
    * from `revokeAll` at or after it ends the session. Absent in sessions established by earlier versions.
    */
   provenAt?: number;
+  /**
+   * How that proof was made, as RFC 8176 `amr` values (`['pwd']`, `['pwd', 'otp']`); raised
+   * with `provenAt` by re-authentication. Absent in sessions established by earlier versions,
+   * which read as `['pwd']` when they have a `provenAt`.
+   */
+  amr?: string[];
   /** The session's CSRF token, returned by the login; `X-CSRF-Token` may carry it on unsafe requests. */
   csrfToken: string;
   /**
@@ -28,6 +35,8 @@ export interface CookieSessionState {
   loginId?: string;
   /** When the session ends at the latest (ms), if earlier than its absolute timeout: the login's token expiry. */
   endsAt?: number;
+  /** Where the login came from (User-Agent, and the address with `selfService.recordIp`), when `selfService` is on. */
+  signIn?: SignInOrigin;
   /** The identity provider's session the login came from (sign-in through `oidc.providers`), for its back-channel logout. */
   identityProvider?: IdentityProviderSession;
 }
