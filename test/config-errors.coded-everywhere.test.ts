@@ -125,7 +125,7 @@ const NOT_THE_HOSTS_MISTAKE: ReadonlyArray<[file: string, startsWith: string, wh
   ['bcrypt-limits.ts', 'password is ${', 'a password too long for bcrypt, at request time: answered as a problem'],
   ['middleware/render-problem.ts', '${callback}', "a response shaper's answer at request time: reported as callback.error, the plain problem sent"],
   ['responses.ts', '${callback} returned a promise', "a response shaper's answer at request time: reported as callback.error, Gatehouse's own answer sent"],
-  ['routes/password-change.ts', 'passwordPolicy.validate must resolve', "the host's check's answer at request time: reported as callback.error, 503.1"],
+  ['passwords/password-policy.ts', 'passwordPolicy.validate must resolve', "the host's check's answer at request time: reported as callback.error, 503.1"],
   ['authentication-proof.ts', 'issueLogin: proof.amr must be', "an invariant of the login paths: each names its own proof methods, thrown before anything is issued"],
   ['routes/issue-login.ts', 'issueLogin: a JWT login needs local JWT keys', 'an invariant of the endpoint table: a JWT login is mounted only with local keys'],
 ];
