@@ -466,18 +466,27 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Id
     // An administrator's call: the per-client counters are found with SCAN (which never blocks
     // the server), matched by isCounterOf (rules.ts) again, and cleared one by one.
     // SCAN neither adds the client's own keyPrefix to the pattern nor takes it off the keys.
-    const prefix = `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
-    const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}`;
     const keys = new Set<string>([subject]);
-    let cursor = '0';
-    do {
-      const [next, found] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const redisKey of found) {
+    if (this.cluster) {
+      // Each primary holds its own slots' keys: SCAN every one. A counter's key is
+      // `attempts:{ip:<client>:<subject>}`; one whose key Redis could not take whole as a
+      // tag (a subject with a brace) is tagged by its SHA-256 and is not found here.
+      const prefix = `${this.scriptPrefix}attempts:{`;
+      const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}}`;
+      for (const node of (this.client as Cluster).nodes('master')) {
+        for (const redisKey of await scanAll(node, pattern)) {
+          const key = redisKey.slice(prefix.length, -1);
+          if (isCounterOf(key, subject)) keys.add(key);
+        }
+      }
+    } else {
+      const prefix = `${this.client.options.keyPrefix ?? ''}${this.attemptsKey('')}`;
+      const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}`;
+      for (const redisKey of await scanAll(this.client as Redis, pattern)) {
         const key = redisKey.slice(prefix.length);
         if (isCounterOf(key, subject)) keys.add(key);
       }
-    } while (cursor !== '0');
+    }
     let cleared = 0;
     for (const key of keys) cleared += await this.clearAttempts(key);
     return cleared;
@@ -602,6 +611,18 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
 }
 
 /** `text` as a literal in a Redis glob pattern (SCAN MATCH). */
+/** Every key of one node matching `pattern`, by SCAN (which never blocks the server). */
+async function scanAll(node: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
