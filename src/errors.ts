@@ -164,6 +164,15 @@ export const PROBLEMS = {
     /** The problem body's default `detail`. */
     detail: 'The request body must be JSON (application/json) or a form (application/x-www-form-urlencoded).',
   },
+  /** An identity provider failed, was unreachable or answered wrongly during sign-in (never the user's own error: a denied consent or a bad state is 401.2). */
+  '502.1': {
+    /** The HTTP status. */
+    status: 502,
+    /** The problem body's `title`. */
+    title: 'Bad Gateway',
+    /** The problem body's default `detail`. */
+    detail: 'The identity provider could not be reached or answered wrongly; try again later.',
+  },
   /** The store failed or did not answer in time: Gatehouse fails closed. */
   '503.1': {
     /** The HTTP status. */

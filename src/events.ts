@@ -237,7 +237,7 @@ export interface AuditEventDetails {
     /** How many counters were removed. */
     count: number;
   };
-  /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1). */
+  /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1), or an OpenID provider's callback refused a sign-in (`scheme: null`; 401.2, 403.1). */
   'credential.refused': {
     /** Always `null`: a refused credential names no one. */
     actorId: null;

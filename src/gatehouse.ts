@@ -20,6 +20,7 @@ import type { Endpoint, EndpointContext } from './routes/endpoint';
 import { servedRequests } from './routes/endpoint';
 import { ENDPOINTS } from './routes/endpoints';
 import { createIssueLogin } from './routes/issue-login';
+import { OidcService } from './oidc/service';
 import { parseAuthBody } from './routes/login-body';
 import { routeErrorsAsProblems } from './routes/route-errors';
 import { checkPath, resolveRoutePaths, type RoutePathOptions } from './routes/route-paths';
@@ -319,6 +320,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     jwt: jwtParts,
     schemes: detectedSchemes,
     issueLogin: createIssueLogin({ ...routesContext, jwt: jwtParts }),
+    oidc: config.oidc ? new OidcService(config.oidc, store, schemes.cookie ? schemes.cookie.secrets[0]! : null) : null,
     signedInChange,
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.

@@ -11,6 +11,7 @@ export type { OpenApiFragment, OpenApiOptions, OpenApiSecurityOptions } from './
 export type { OpenApiObject } from './openapi-facts';
 export type { RoutePathOptions } from './routes/route-paths';
 export type { GatehouseOptions, LoginOptions, PasswordChangeOptions, SelfServiceOptions } from './options';
+export type { FirstSignIn, OidcOptions, OidcProviderOptions, PrivateKeyJwtOptions } from './oidc/options';
 export type { LoginCredentials } from './resolved-options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';
@@ -41,6 +42,8 @@ export type {
   CredentialRecord,
   CredentialStore,
   GatehouseStore,
+  IdentityLink,
+  IdentityStore,
   RevocationStore,
   SecondFactorRecord,
   SecondFactorStore,
@@ -96,4 +99,4 @@ export type { PublicJwk, ResolvedIssuer, ResolvedJwtKey } from './schemes/jwt/op
 export type { StandaloneAuthenticateOptions } from './schemes/outcome';
 export type { CookieSessionState } from './schemes/cookie/session-state';
 export type { Revocations } from './tokens/revocations';
-export type { RevokeFamilyHook } from './tokens/token-service';
+export type { IdentityProviderSession, RevokeFamilyHook } from './tokens/token-service';

@@ -24,6 +24,8 @@ export interface RoutePaths {
   account: string;
   /** The administrators' endpoints (`selfService.adminRevokeAll`); default `/admin`. */
   admin: string;
+  /** Prefix of the OpenID provider endpoints, `{oidc}/{provider}/start` and the others; default `/oidc`. */
+  oidc: string;
 }
 
 /** What a scheme's `securitySchemes` describes itself from. */

@@ -23,6 +23,7 @@ import type { LoginCredentials, ResolvedOptions } from './resolved-options';
 import { resolveSchemes, SCHEME_DEFINITIONS } from './schemes/registry';
 import type { SchemeOptions } from './schemes/scheme-options';
 import { durationOption, fail, knownOptions, type OptionNames } from './config-error';
+import { resolveOidcOptions, type OidcOptions } from './oidc/options';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 import { resolveApiKeyPolicy, type ApiKeyPolicyOptions } from './tokens/api-key-policy';
 
@@ -152,6 +153,13 @@ export interface GatehouseOptions extends SchemeOptions {
    */
   login?: LoginOptions;
   /**
+   * Sign-in through OpenID providers (README, "Sign in through an OpenID provider"): a start
+   * and a callback endpoint per provider, ending in Gatehouse's own credentials as
+   * `login.credentials` says, and the providers' back-channel logout. Default: off.
+   * @example { oidc: { providers: { cognito: { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123', clientId: 'abc', clientSecret: process.env.COGNITO_SECRET, redirectUri: 'https://api.example.org/v1/oidc/cognito/callback' } } } }
+   */
+  oidc?: OidcOptions;
+  /**
    * Per scheme, the HTTP methods its credentials are considered on; on any other method a
    * credential of that scheme is not considered at all, as if not sent (the next presented
    * one is tried). `'GET'` includes `'HEAD'`. Keys are precedence groups. Default: every method.
@@ -250,6 +258,7 @@ const OPTION_NAMES = {
   passwords: true,
   lockout: true,
   login: true,
+  oidc: true,
   methods: true,
   passwordChange: true,
   secondFactor: true,
@@ -395,6 +404,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   const selfService = resolveSelfService(options.selfService);
   if (selfService && (selfService.list || selfService.end || selfService.endOthers)) features.push('selfService');
   if (selfService && selfService.passwordChange) features.push('selfServicePassword');
+  const oidc = resolveOidcOptions(options.oidc);
+  if (oidc) features.push('oidc');
   assertStoreHasMethods(store, features);
   const basicInput = options.basic;
 
@@ -406,6 +417,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     passwords: resolvePasswordOptions(options.passwords),
     lockout,
     login,
+    oidc,
     methods: resolveMethods(options.methods),
     passwordChange,
     secondFactor,

@@ -5,6 +5,7 @@
  * from names this type, so it cannot live where the registry is imported.
  */
 import type { AuditListener } from './events';
+import type { ResolvedOidcOptions } from './oidc/options';
 import type { ResolvedPasswordOptions } from './passwords/hasher';
 import type { ResolvedLockoutOptions } from './passwords/lockout';
 import type { ResolvedPasswordPolicy } from './passwords/password-policy';
@@ -37,6 +38,8 @@ export interface ResolvedOptions {
   passwords: ResolvedPasswordOptions;
   lockout: ResolvedLockoutOptions | false;
   login: { credentials: LoginCredentials };
+  /** Sign-in through OpenID providers; `null` without `oidc`. */
+  oidc: ResolvedOidcOptions | null;
   passwordChange: { ttl: number; secret: string | null } | false;
   /** Second factors (`secondFactor`); `false` when off. */
   secondFactor: ResolvedSecondFactorOptions | false;

@@ -127,6 +127,8 @@ describe('the code keeps the architecture', () => {
       'routes/second-factor-challenge.ts': ['cookie'],
       // Re-authentication of a JWT hands out a pair: its audit event and its OpenAPI answer name the jwt scheme.
       'routes/reauthenticate.ts': ['jwt'],
+      // The provider's back-channel logout reports each browser session it ends as the cookie's.
+      'routes/oidc-backchannel-logout.ts': ['cookie'],
     });
   });
 

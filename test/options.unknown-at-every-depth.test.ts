@@ -73,6 +73,7 @@ import type { ApiKeyExpiryOptions, ApiKeyPolicyOptions } from '../src/tokens/api
 import { DATABASE_URL } from './helpers/services';
 import { thrownBy } from './helpers/thrown';
 import type { PasswordPolicyOptions } from '../src/passwords/password-policy';
+import type { OidcOptions, OidcProviderOptions } from '../src/oidc/options';
 
 /** Every name of `T`, each `true`: a name left out or not in `T` is a compile error. */
 type Names<T> = { [K in keyof Required<T>]: true };
@@ -104,8 +105,13 @@ const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
   lastUsedInterval: true, apiKeyPolicy: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
-  basic: true, cookie: true, passwordPolicy: true, secondFactor: true, selfService: true,
+  basic: true, cookie: true, passwordPolicy: true, secondFactor: true, selfService: true, oidc: true,
 };
+const OIDC_NAMES: Names<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true };
+const OIDC_PROVIDER_NAMES: Names<OidcProviderOptions> = {
+  issuer: true, clientId: true, clientSecret: true, privateKeyJwt: true, scopes: true, redirectUri: true, postLogoutRedirectUri: true, trustVerifiedEmail: true,
+};
+const OIDC_PROVIDER = { issuer: 'https://login.example.org', clientId: 'c', redirectUri: 'https://api.example.org/v1/oidc/p/callback' };
 const PASSWORD_POLICY_NAMES: Names<PasswordPolicyOptions> = { minLength: true, validate: true };
 const PASSWORDS_NAMES: Names<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
 const PREHASH_NAMES: Names<Exclude<PasswordOptions['prehash'], false | undefined>> = { pepper: true };
@@ -124,7 +130,7 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   trustedOrigins: true, store: true,
 };
 const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
-const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true };
+const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true, oidc: true };
 const SELF_SERVICE_NAMES: Names<SelfServiceOptions> = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
 
@@ -165,6 +171,11 @@ const SITES: Site[] = [
   site('gatehouse()', 'jwt.issuers[0]', ISSUER_NAMES, (extra) => g({ jwt: { issuers: [{ ...IDP, ...extra }] } })),
   site('gatehouse()', 'jwt.issuers[1]', ISSUER_NAMES, (extra) => g({ jwt: { issuers: [IDP, { ...IDP, issuer: 'https://other.example.org', ...extra }] } })),
   site('gatehouse()', 'cookie', COOKIE_NAMES, (extra) => g({ cookie: { secret: COOKIE_SECRET, ...extra } })),
+  site('gatehouse()', 'oidc', OIDC_NAMES, (extra) => g({ oidc: { providers: { p: OIDC_PROVIDER }, ...extra } })),
+  site('gatehouse()', 'oidc.providers.p', OIDC_PROVIDER_NAMES, (extra) => g({ oidc: { providers: { p: { ...OIDC_PROVIDER, ...extra } } } })),
+  site('gatehouse()', 'oidc.providers.p.privateKeyJwt', { key: true, kid: true }, (extra) =>
+    g({ oidc: { providers: { p: { ...OIDC_PROVIDER, privateKeyJwt: { key: '-----BEGIN PRIVATE KEY-----', ...extra } } } } }),
+  ),
 
   site<RoutesOptions>('auth.routes()', '', { paths: true, logoutMethod: true }, (extra) => auth.routes(extra as never)),
   site('auth.routes()', 'paths', PATHS_NAMES, (extra) => auth.routes({ paths: extra as never })),
@@ -200,7 +211,7 @@ const SITES: Site[] = [
   site('gatehouse()', 'cookie', COOKIE_NAMES, (extra) => new CookieStrategy({ cookie: { secret: COOKIE_SECRET, ...extra }, store } as never)),
 
   site<MemoryStoreOptions>('MemoryStore', '', { passwordCost: true }, (extra) => new MemoryStore(extra as never)),
-  site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true, secondFactors: true }, (extra) =>
+  site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true, secondFactors: true, identities: true }, (extra) =>
     combineStores({ credentials: store, tokens: store, ...extra } as never),
   ),
   site<RedisStoreOptions>('RedisStore', '', { client: true, keyPrefix: true, now: true, waitForReplicas: true }, (extra) => {

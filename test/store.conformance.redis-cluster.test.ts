@@ -1,6 +1,6 @@
 import { describeStoreConformance } from '../src/store/conformance';
 import { RedisStore } from '../src/store/redis';
-import { hashTag, redisKeys, slotKey } from '../src/store/redis-keys';
+import { hashTag, identityMember, redisKeys, slotKey } from '../src/store/redis-keys';
 import { useRedisCluster } from './helpers/redis-cluster';
 import { runId } from './helpers/services';
 
@@ -8,8 +8,9 @@ import { runId } from './helpers/services';
 const { cluster } = useRedisCluster();
 const keyPrefix = `gatehouse-test:cluster:${runId()}:`;
 
-describeStoreConformance('RedisStore over a Redis Cluster client', () => new RedisStore({ client: cluster().client(), keyPrefix }), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors'] });
-describeStoreConformance('RedisStore over a Redis Cluster client with its own keyPrefix', () => new RedisStore({ client: cluster().client({ keyPrefix: `host:${runId()}:` }) }));
+const parts = ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities'] as const;
+describeStoreConformance('RedisStore over a Redis Cluster client', () => new RedisStore({ client: cluster().client(), keyPrefix }), { parts: [...parts] });
+describeStoreConformance('RedisStore over a Redis Cluster client with its own keyPrefix', () => new RedisStore({ client: cluster().client({ keyPrefix: `host:${runId()}:` }) }), { parts: [...parts] });
 
 describe('the test Redis Cluster', () => {
   it('should have three primaries, each with one replica', async () => {
@@ -41,6 +42,26 @@ describe('RedisStore over a Redis Cluster client: the key layout', () => {
     }
     // Distinct values stay distinct keys.
     expect(new Set(['', '{}', '#', '{', '}'].map(hashTag)).size).toBe(5);
+  });
+
+  it("should keep an identity's link in its own slot and the actor's identity list in the actor's slot", async () => {
+    const store = new RedisStore({ client: cluster().client(), keyPrefix });
+    const keys = redisKeys(keyPrefix, 'cluster');
+    const actorId = `actor-${runId()}`;
+    const links = ['a', 'b', 'c', 'd', 'e', 'f'].map((subject) => ({ issuer: 'https://login.example.org', subject: `${subject}-${runId()}`, actorId, linkedAt: 1000 }));
+    for (const link of links) expect(await store.linkIdentity(link)).toEqual(link);
+    expect(await slotOf(keys.actorIdentities(actorId))).toBe(await slotOf(keys.actorIndex(actorId)));
+    const linkSlots = new Set(await Promise.all(links.map((link) => slotOf(keys.identity(identityMember(link.issuer, link.subject))))));
+    expect(linkSlots.size).toBeGreaterThan(1);
+    // Listing reads links in several slots; linking one held by another actor leaves no trace in this list.
+    expect((await store.listIdentities(actorId)).map((link) => link.subject).sort()).toEqual(links.map((link) => link.subject).sort());
+    expect(await store.linkIdentity({ ...links[0], actorId: 'someone-else' })).toEqual(links[0]);
+    expect(await store.listIdentities('someone-else')).toEqual([]);
+    expect(await cluster().client().smembers(keys.actorIdentities('someone-else'))).toEqual([]);
+    expect(await store.unlinkIdentity(links[1].issuer, links[1].subject, actorId)).toBe(true);
+    expect(await cluster().client().sismember(keys.actorIdentities(actorId), identityMember(links[1].issuer, links[1].subject))).toBe(0);
+    expect(await store.listIdentities(actorId)).toHaveLength(5);
+    await store.close();
   });
 
   it('should refuse a key prefix with a brace, which would tag every key alike', () => {

@@ -55,6 +55,14 @@ const FEATURE_OPTIONS: Record<StoreFeature, Partial<GatehouseOptions>> = {
   jwtActors: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },
   selfService: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, selfService: { passwordChange: false } },
   selfServicePassword: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, selfService: { list: false, end: false, endOthers: false } },
+  oidc: {
+    appUserUrl: false,
+    sessionToken: false,
+    apiKeys: false,
+    basic: false,
+    lockout: false,
+    oidc: { providers: { p: { issuer: 'https://login.example.org', clientId: 'c', redirectUri: 'https://api.example.org/v1/oidc/p/callback' } } },
+  },
 };
 
 const LABEL: Partial<Record<StoreFeature, string>> = { selfServicePassword: 'selfService.passwordChange', login: 'login (POST /sessions)', linkedLogin: "login.credentials: 'token+cookie'", cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt' };

@@ -18,6 +18,9 @@ async function tablesIn(schema: string): Promise<string[]> {
 const EXPECTED_RELATIONS = [
   'gatehouse_attempts',
   'gatehouse_attempts_pkey',
+  'gatehouse_identities',
+  'gatehouse_identities_actor_id_idx',
+  'gatehouse_identities_pkey',
   'gatehouse_migrations',
   'gatehouse_migrations_pkey',
   'gatehouse_one_time_uses',

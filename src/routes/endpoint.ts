@@ -13,6 +13,7 @@ import type { SchemeId } from '../schemes/ids';
 import type { CookieSessions } from '../schemes/cookie/strategy';
 import type { BuiltJwtScheme } from '../schemes/jwt';
 import type { SignedInChangeDependencies } from '../passwords/signed-in-change';
+import type { OidcService } from '../oidc/service';
 import type { IssueLogin } from './issue-login';
 import type { RoutePaths } from './route-paths';
 
@@ -35,6 +36,8 @@ export interface EndpointContext extends RoutesContext {
   issueLogin: IssueLogin;
   /** A signed-in user's password change (`selfService.passwordChange`); `null` when the store cannot do it. */
   signedInChange: SignedInChangeDependencies | null;
+  /** Sign-in through OpenID providers, when `oidc` is given. */
+  oidc: OidcService | null;
 }
 
 /** What an endpoint's OpenAPI operation is described from. */

@@ -13,6 +13,10 @@ import { JWT_REFRESH_ENDPOINT } from './jwt-refresh';
 import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
 import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
+import { OIDC_BACKCHANNEL_LOGOUT_ENDPOINT } from './oidc-backchannel-logout';
+import { OIDC_CALLBACK_ENDPOINT } from './oidc-callback';
+import { OIDC_LOGOUT_ENDPOINT } from './oidc-logout';
+import { OIDC_START_ENDPOINT } from './oidc-start';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
 import { RECOVERY_CODES_ENDPOINT } from './recovery-codes';
 import { SECOND_FACTOR_CHALLENGE_ENDPOINT } from './second-factor-challenge';
@@ -47,4 +51,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   TOTP_CONFIRM_ENDPOINT,
   TOTP_DISABLE_ENDPOINT,
   RECOVERY_CODES_ENDPOINT,
+  OIDC_START_ENDPOINT,
+  OIDC_CALLBACK_ENDPOINT,
+  OIDC_LOGOUT_ENDPOINT,
+  OIDC_BACKCHANNEL_LOGOUT_ENDPOINT,
 ];

@@ -14,6 +14,7 @@ import type { CookieSessions } from '../schemes/cookie/strategy';
 import type { JwtIssuer } from '../schemes/jwt/issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
 import { signInOrigin, type SignInOrigin } from '../tokens/sign-in-device';
+import type { IdentityProviderSession } from '../tokens/token-service';
 import { sendJwtPair } from './jwt-pair';
 import { proofMethods } from '../authentication-proof';
 
@@ -45,6 +46,13 @@ interface LoginProof {
   credentials: CredentialsToIssue;
   /** Failed attempts before this login (the password check's count), answered as `previousAccessFailedCount`. Default 0. */
   previousAccessFailedCount?: number;
+  /** A sign-in through an identity provider: its session, kept on the credentials issued (back-channel logout finds them there). */
+  identityProvider?: IdentityProviderSession;
+  /**
+   * A browser sign-in that hands out the cookie alone answers `303 See Other` to this
+   * same-origin path instead of the JSON body (the identity provider's callback).
+   */
+  redirectTo?: string;
 }
 
 /** Issues the login's credentials and answers the request. */
@@ -77,12 +85,19 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
     const loginId = credentials.token && cookieSessions ? randomBytes(16).toString('base64url') : null;
     const origin = originOf(req);
     const issued = credentials.token
-      ? await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session', ...((loginId || credentials.cookieWithheld) && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) }, provenAt, loginId, amr, origin)
+      ? await deps.tokens.issueOnProof(
+          { actorId: actor.id, kind: 'session', ...((loginId || credentials.cookieWithheld) && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) },
+          provenAt,
+          loginId,
+          amr,
+          origin,
+          proof.identityProvider ?? null,
+        )
       : null;
     let csrf: string | undefined;
     try {
       csrf = cookieSessions
-        ? await cookieSessions.establish(req, res, actor.id, provenAt, loginId ? { loginId, endsAt: issued?.expiresAt?.getTime() ?? null } : undefined, amr, origin ?? undefined)
+        ? await cookieSessions.establish(req, res, actor.id, provenAt, loginId ? { loginId, endsAt: issued?.expiresAt?.getTime() ?? null } : undefined, amr, origin ?? undefined, proof.identityProvider)
         : undefined;
     } catch (error) {
       // The token never reaches the client; end it rather than leave half a session behind.
@@ -91,6 +106,10 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
     }
     if (cookieSessions) deps.emit?.(issuedEvent(req, 'cookie', 'session', actor.id, null));
     res.setHeader('Cache-Control', 'no-store');
+    if (proof.redirectTo !== undefined && !issued) {
+      res.redirect(303, proof.redirectTo);
+      return;
+    }
     const body: LoginResponseBody = {
       ...(issued ? { token: issued.token, createdAt: issued.createdAt.toISOString(), expiresAt: issued.expiresAt?.toISOString() ?? null } : {}),
       ...(csrf ? { csrf } : {}),

@@ -42,13 +42,15 @@ export interface RoutePathOptions {
   account?: string;
   /** The administrators' endpoints (`selfService.adminRevokeAll`): `{admin}/actors/{actorId}/sessions`. Default `'/admin'`. */
   admin?: string;
+  /** Prefix of sign-in through OpenID providers: `{oidc}/{provider}/start`, `/callback`, `/logout`, `/backchannel-logout`. Default `'/oidc'`. */
+  oidc?: string;
 }
 
 /** The endpoint paths of `auth.routes()`, validated (the type lives with the OpenAPI facts, which the schemes read too). */
 export type { RoutePaths };
 
 /** The names of `paths`; a compile error when they and the type disagree. */
-const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true };
+const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true, oidc: true };
 
 /** Default path of the key set, relative to the router's mount point. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
@@ -85,6 +87,7 @@ export function resolveRoutePaths(paths: RoutePathOptions = {}, where: string, l
     reauthenticate,
     jwt: checkPath(paths.jwt, where, 'paths.jwt', '/jwt'),
     secondFactor: checkPath(paths.secondFactor, where, 'paths.secondFactor', '/second-factor'),
+    oidc: checkPath(paths.oidc, where, 'paths.oidc', '/oidc'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
     jwks: checkPath(paths.jwks, where, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
     account: checkPath(paths.account, where, 'paths.account', '/account'),

@@ -4,7 +4,7 @@
  */
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { STORE_PARTS } from './methods';
-import type { AttemptStore, CredentialStore, GatehouseStore, RevocationStore, SecondFactorStore, TokenStore } from './types';
+import type { AttemptStore, CredentialStore, GatehouseStore, IdentityStore, RevocationStore, SecondFactorStore, TokenStore } from './types';
 
 /** The parts {@link combineStores} joins. */
 export interface StoreParts {
@@ -21,10 +21,16 @@ export interface StoreParts {
   attempts?: AttemptStore;
   /** Second factors (`secondFactor` option). Default: `tokens`, when it has them (RedisStore and PostgresStore do). */
   secondFactors?: SecondFactorStore;
+  /**
+   * Identities at OpenID providers linked to actors (`oidc`). Default: `credentials` when it
+   * has `findIdentity` (the host's user table), else `tokens` (a `RedisStore` or
+   * `PostgresStore` keeps them too).
+   */
+  identities?: IdentityStore;
 }
 
 /** The parts of {@link combineStores}; a compile error when it and {@link StoreParts} disagree. */
-const PART_NAMES: OptionNames<StoreParts> = { credentials: true, tokens: true, revocations: true, attempts: true, secondFactors: true };
+const PART_NAMES: OptionNames<StoreParts> = { credentials: true, tokens: true, revocations: true, attempts: true, secondFactors: true, identities: true };
 
 /**
  * A `GatehouseStore` whose users come from `credentials` and whose tokens, revocations and
@@ -60,12 +66,14 @@ export function combineStores(parts: StoreParts): GatehouseStore {
   const { credentials, tokens } = parts;
   const revocations = parts.revocations ?? tokens;
   const attempts = parts.attempts ?? tokens;
+  const identities = parts.identities ?? (typeof (credentials as Partial<IdentityStore> | null)?.findIdentity === 'function' ? credentials : tokens);
   const combined = {
     ...bindMethods(credentials, 'credentials', STORE_PARTS.credentials),
     ...bindMethods(tokens, 'tokens', STORE_PARTS.tokens),
     ...bindMethods(revocations, parts.revocations ? 'revocations' : 'tokens', STORE_PARTS.revocations, parts.revocations ? '' : ', or pass revocations'),
     ...bindMethods(attempts, parts.attempts ? 'attempts' : 'tokens', STORE_PARTS.attempts, parts.attempts ? '' : ', or pass attempts'),
     ...bindMethods(parts.secondFactors ?? tokens, parts.secondFactors ? 'secondFactors' : 'tokens', STORE_PARTS.secondFactors),
+    ...bindMethods(identities, parts.identities ? 'identities' : 'tokens', STORE_PARTS.identities),
   } as unknown as GatehouseStore;
   return combined;
 }

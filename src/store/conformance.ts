@@ -25,7 +25,7 @@ import type { Actor } from '../actor';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
-import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
  * The parts of the store interface a case exercises. `'credentials'` is `findCredentials` and
@@ -33,19 +33,21 @@ import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, Cred
  * `findCredentials` to read the result). Both are off by default and need `addUser` to
  * create a user. `'secondFactors'` is the optional {@link SecondFactorStore} (second factors,
  * recovery codes, the used-code window); off by default.
+ * create a user. `'identities'` (off by default) is the optional identity links of
+ * `oidc` (`findIdentity`, `linkIdentity`, `unlinkIdentity`, `listIdentities`).
  *
  * @example
  * ```ts
  * const parts: StorePart[] = ['credentials']; // a host's own user store, tokens kept elsewhere
  * ```
  */
-export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates' | 'secondFactors';
+export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates' | 'secondFactors' | 'identities';
 
 /** The parts that need {@link ConformanceContext.addUser}. */
 const PARTS_NEEDING_USERS: readonly StorePart[] = ['credentials', 'passwordUpdates'];
 
 /** What a case runs against: the parts it names in `parts` must be implemented. */
-export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore & CredentialStore & SecondFactorStore>;
+export type ConformanceStore = Partial<TokenStore & RevocationStore & AttemptStore & CredentialStore & SecondFactorStore & IdentityStore>;
 
 /**
  * Creates a user with a password hash in the store under test, resolving to its actor id.
@@ -163,6 +165,10 @@ function factors(store: ConformanceStore): Required<SecondFactorStore> {
 
 function factorRecord(actorId: string, overrides: Partial<SecondFactorRecord> = {}): SecondFactorRecord {
   return { actorId, id: 'totp', kind: 'totp', secret: `v1.${randomHash()}`, createdAt: T0, confirmedAt: null, ...overrides };
+}
+
+function identities(store: ConformanceStore): Required<IdentityStore> {
+  return store as Required<IdentityStore>;
 }
 
 function credentials(store: ConformanceStore): Required<Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>> {
@@ -691,6 +697,73 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
         await tokens(store).deleteTokensForActor(actorId);
         await assertGone(tokens(store), racing.hash, `round ${round}: a token saved during deleteTokensForActor escaped its actor's index`);
       }
+    },
+  },
+
+  // ---- identities at OpenID providers ----
+  {
+    name: 'an identity is found once linked, listed under its actor, and unknown before',
+    parts: ['identities'],
+    async run(store, context) {
+      const issuer = `https://${context.unique('issuer')}.example.org`;
+      const subject = context.unique('subject');
+      const actorId = context.unique('actor');
+      assert.equal(await identities(store).findIdentity(issuer, subject), null, 'an identity never linked');
+      const link = { issuer, subject, actorId, linkedAt: T0 };
+      assert.deepEqual(await identities(store).linkIdentity(link), link, 'linkIdentity resolves to the link made');
+      assert.deepEqual(await identities(store).findIdentity(issuer, subject), link);
+      assert.deepEqual(await identities(store).listIdentities(actorId), [link]);
+      assert.deepEqual(await identities(store).listIdentities(context.unique('actor')), [], 'another actor has none');
+    },
+  },
+  {
+    name: 'an identity is linked to one actor: a second link, or several at once, keep the first',
+    parts: ['identities'],
+    async run(store, context) {
+      const issuer = `https://${context.unique('issuer')}.example.org`;
+      const subject = context.unique('subject');
+      const first = { issuer, subject, actorId: context.unique('actor'), linkedAt: T0 };
+      await identities(store).linkIdentity(first);
+      assert.deepEqual(await identities(store).linkIdentity({ ...first, actorId: context.unique('actor'), linkedAt: T0 + 1 }), first, 'the existing link is returned');
+      assert.deepEqual(await identities(store).findIdentity(issuer, subject), first);
+      const racing = context.unique('subject');
+      const actors = Array.from({ length: 5 }, () => context.unique('actor'));
+      const results = await Promise.all(actors.map((actorId) => identities(store).linkIdentity({ issuer, subject: racing, actorId, linkedAt: T0 })));
+      const winner = results[0].actorId;
+      assert.ok(actors.includes(winner));
+      assert.ok(results.every((result) => result.actorId === winner), 'every racing link resolves to the one that holds');
+      assert.equal((await identities(store).findIdentity(issuer, racing))?.actorId, winner);
+    },
+  },
+  {
+    name: 'unlinkIdentity removes the link only for its actor; the identity can then be linked again',
+    parts: ['identities'],
+    async run(store, context) {
+      const issuer = `https://${context.unique('issuer')}.example.org`;
+      const subject = context.unique('subject');
+      const actorId = context.unique('actor');
+      await identities(store).linkIdentity({ issuer, subject, actorId, linkedAt: T0 });
+      assert.equal(await identities(store).unlinkIdentity(issuer, subject, context.unique('actor')), false, 'another actor cannot unlink it');
+      assert.equal((await identities(store).findIdentity(issuer, subject))?.actorId, actorId);
+      assert.equal(await identities(store).unlinkIdentity(issuer, subject, actorId), true);
+      assert.equal(await identities(store).findIdentity(issuer, subject), null);
+      assert.deepEqual(await identities(store).listIdentities(actorId), []);
+      assert.equal(await identities(store).unlinkIdentity(issuer, subject, actorId), false, 'nothing left to unlink');
+      const other = context.unique('actor');
+      assert.equal((await identities(store).linkIdentity({ issuer, subject, actorId: other, linkedAt: T0 })).actorId, other);
+    },
+  },
+  {
+    name: 'issuer and subject are matched exactly: case, and where one ends and the other starts, count',
+    parts: ['identities'],
+    async run(store, context) {
+      const base = context.unique('issuer');
+      const actorId = context.unique('actor');
+      await identities(store).linkIdentity({ issuer: `https://${base}.example.org`, subject: 'Sub:1', actorId, linkedAt: T0 });
+      assert.equal(await identities(store).findIdentity(`https://${base}.example.org`, 'sub:1'), null, 'subjects are case-sensitive');
+      assert.equal(await identities(store).findIdentity(`https://${base}.example.org/`, 'Sub:1'), null, 'issuers are compared exactly');
+      assert.equal(await identities(store).findIdentity(`https://${base}.example.org:Sub`, '1'), null, 'the pair is not one joined string');
+      assert.equal(await identities(store).findIdentity(`https://${base}.example.org`, 'Sub'), null, 'no prefix match');
     },
   },
 

@@ -17,6 +17,7 @@ import type {
   GatehouseStore,
   SecondFactorRecord,
   SecondFactorStore,
+  IdentityLink,
   TokenRecord,
 } from './types';
 
@@ -97,6 +98,8 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
   private readonly recoveryCodes = new Map<string, Set<string>>();
   /** The used-code window: `actorId \n key` → until when. */
   private readonly oneTimeUses = new Map<string, number>();
+  /** Identity links by `JSON.stringify([issuer, subject])`. */
+  private readonly identities = new Map<string, IdentityLink>();
   /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
   private attemptWrites = 0;
 
@@ -328,6 +331,36 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
     if (record.id && this.tokenHashesById.get(record.id) === record.hash) this.tokenHashesById.delete(record.id);
     if (record.actorId !== null) removeFromIndex(this.tokenHashesByActor, record.actorId, record.hash);
     if (record.familyId) removeFromIndex(this.tokenHashesByFamily, record.familyId, record.hash);
+  }
+
+  // ---- IdentityStore ----
+
+  /** The link of (issuer, subject), as a copy, or `null`. */
+  async findIdentity(issuer: string, subject: string): Promise<IdentityLink | null> {
+    const link = this.identities.get(JSON.stringify([issuer, subject]));
+    return link ? { ...link } : null;
+  }
+
+  /** Links (issuer, subject) unless it is linked already; resolves to the link that holds. */
+  async linkIdentity(link: IdentityLink): Promise<IdentityLink> {
+    const key = JSON.stringify([link.issuer, link.subject]);
+    const existing = this.identities.get(key);
+    if (existing) return { ...existing };
+    const stored = { issuer: link.issuer, subject: link.subject, actorId: link.actorId, linkedAt: link.linkedAt };
+    this.identities.set(key, stored);
+    return { ...stored };
+  }
+
+  /** Removes the link of (issuer, subject) when it points at `actorId`. */
+  async unlinkIdentity(issuer: string, subject: string, actorId: string): Promise<boolean> {
+    const key = JSON.stringify([issuer, subject]);
+    if (this.identities.get(key)?.actorId !== actorId) return false;
+    return this.identities.delete(key);
+  }
+
+  /** Every identity linked to the actor. */
+  async listIdentities(actorId: string): Promise<IdentityLink[]> {
+    return [...this.identities.values()].filter((link) => link.actorId === actorId).map((link) => ({ ...link }));
   }
 
   // ---- RevocationStore ----

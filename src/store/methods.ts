@@ -22,6 +22,7 @@ export const STORE_PARTS = {
     required: [],
     optional: ['findSecondFactors', 'saveSecondFactor', 'deleteSecondFactor', 'saveRecoveryCodes', 'consumeRecoveryCode', 'countRecoveryCodes', 'markOneTimeUse'],
   },
+  identities: { required: [], optional: ['findIdentity', 'linkIdentity', 'unlinkIdentity', 'listIdentities'] },
 } as const satisfies Record<string, { required: readonly MethodName[]; optional: readonly MethodName[] }>;
 
 /** Every method Gatehouse may call on a store. */
@@ -79,6 +80,7 @@ export const STORE_NEEDS = {
   jwtIssuing: { methods: ['saveToken', 'deleteToken', 'markTokenUsed', 'deleteTokenFamily', 'findActor'], off: 'give only jwt.issuers' },
   /** Verifying locally signed JWTs with actor look-ups (not `stateless`). */
   jwtActors: { methods: ['findActor'], off: 'jwt.stateless: true' },
+  oidc: { methods: ['findActor', 'findIdentity', 'linkIdentity', 'saveRevocation', 'findRevocations'], off: 'oidc: undefined' },
 } as const satisfies Record<string, { methods: readonly MethodName[]; off: string }>;
 
 /** A feature named in {@link STORE_NEEDS}. */

@@ -17,7 +17,7 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 // The migration runner is part of this entry point (`express-gatehouse/postgres`).
 export { migrate, MIGRATIONS_DIR, type MigrateOptions, type MigrateResult } from './postgres-migrations';
@@ -149,7 +149,7 @@ interface TokenRow extends QueryResultRow {
  * setInterval(() => tokens.sweepExpired().catch(reportError), 60 * 60 * 1000).unref();
  * ```
  */
-export class PostgresStore implements TokenStore, RevocationStore, AttemptStore, SecondFactorStore {
+export class PostgresStore implements TokenStore, RevocationStore, AttemptStore, SecondFactorStore, IdentityStore {
   /** The pg pool in use (yours, or the one the store created). */
   readonly pool: Pool;
   /** The schema given in the options, if any. */
@@ -162,6 +162,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   private readonly now: () => number;
   private readonly tokens: string;
   private readonly revocations: string;
+  private readonly identities: string;
   private readonly attempts: string;
   private readonly secondFactors: string;
   private readonly recoveryCodes: string;
@@ -216,6 +217,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     const qualify = (table: string): string => (this.schema === undefined ? table : `"${this.schema}".${table}`);
     this.tokens = qualify('gatehouse_tokens');
     this.revocations = qualify('gatehouse_revocations');
+    this.identities = qualify('gatehouse_identities');
     this.attempts = qualify('gatehouse_attempts');
     this.secondFactors = qualify('gatehouse_second_factors');
     this.recoveryCodes = qualify('gatehouse_recovery_codes');
@@ -320,6 +322,35 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   async findTokenById(id: string): Promise<TokenRecord | null> {
     const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE id = $1`, [id]);
     return rows.length === 0 ? null : toRecord(rows[0]);
+  }
+
+  // ---- IdentityStore (migration 003) ----
+
+  async findIdentity(issuer: string, subject: string): Promise<IdentityLink | null> {
+    const { rows } = await this.query<IdentityRow>(`SELECT issuer, subject, actor_id, linked_at FROM ${this.identities} WHERE issuer = $1 AND subject = $2`, [issuer, subject]);
+    return rows.length === 0 ? null : toIdentity(rows[0]);
+  }
+
+  async linkIdentity(link: IdentityLink): Promise<IdentityLink> {
+    // One statement: the row inserted, or the one that was there (DO UPDATE with no change
+    // returns it, where DO NOTHING would return none).
+    const { rows } = await this.query<IdentityRow>(
+      `INSERT INTO ${this.identities} AS identity (issuer, subject, actor_id, linked_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (issuer, subject) DO UPDATE SET issuer = identity.issuer
+       RETURNING issuer, subject, actor_id, linked_at`,
+      [link.issuer, link.subject, link.actorId, wholeMs(link.linkedAt)],
+    );
+    return toIdentity(rows[0]);
+  }
+
+  async unlinkIdentity(issuer: string, subject: string, actorId: string): Promise<boolean> {
+    const { rowCount } = await this.query(`DELETE FROM ${this.identities} WHERE issuer = $1 AND subject = $2 AND actor_id = $3`, [issuer, subject, actorId]);
+    return rowCount === 1;
+  }
+
+  async listIdentities(actorId: string): Promise<IdentityLink[]> {
+    const { rows } = await this.query<IdentityRow>(`SELECT issuer, subject, actor_id, linked_at FROM ${this.identities} WHERE actor_id = $1`, [actorId]);
+    return rows.map(toIdentity);
   }
 
   // ---- RevocationStore ----
@@ -565,4 +596,16 @@ function tokenParameters(record: TokenRecord): unknown[] {
     // $12 and $13: the statements keep the replaced record's id unless the record brings its own (rules.ts).
     ...idParameters(record),
   ];
+}
+
+/** A row of `gatehouse_identities`. */
+interface IdentityRow {
+  issuer: string;
+  subject: string;
+  actor_id: string;
+  linked_at: string;
+}
+
+function toIdentity(row: IdentityRow): IdentityLink {
+  return { issuer: row.issuer, subject: row.subject, actorId: row.actor_id, linkedAt: Number(row.linked_at) };
 }

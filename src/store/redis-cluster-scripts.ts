@@ -76,3 +76,23 @@ if not id then
 end
 return { id, redis.call('PTTL', KEYS[1]) }
 `);
+
+/**
+ * KEYS: identity key. ARGV: the link as JSON. Links unless the identity is linked already (to
+ * anyone); returns the link that holds. The actor's index is another slot: written before.
+ */
+export const CLUSTER_LINK_IDENTITY = lua(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return ARGV[1] end
+return redis.call('GET', KEYS[1])
+`);
+
+/**
+ * KEYS: identity key. ARGV: the actor id. Removes the link when it points at that actor;
+ * returns 1 when it did. The actor's index is another slot: its member goes after.
+ */
+export const CLUSTER_UNLINK_IDENTITY = lua(`
+local current = redis.call('GET', KEYS[1])
+if not current or cjson.decode(current).actorId ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`);

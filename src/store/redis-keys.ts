@@ -40,6 +40,15 @@ export interface RedisKeys {
   recoveryCodes(actorId: string): string;
   /** One entry of the actor's used-code window (a used TOTP step, a spent challenge ticket); in the actor's slot on a cluster. */
   oneTimeUse(actorId: string, key: string): string;
+  /** An identity's link to its actor (a string holding the link as JSON), by the identity's member ({@link identityMember}). */
+  identity(member: string): string;
+  /** The actor's linked identities: a set of members. On a cluster in the actor's slot; a link in its own. */
+  actorIdentities(actorId: string): string;
+}
+
+/** The name of an identity (issuer, subject) in keys and index sets: unambiguous whatever either contains. */
+export function identityMember(issuer: string, subject: string): string {
+  return Buffer.from(JSON.stringify([issuer, subject])).toString('base64url');
 }
 
 /**
@@ -80,5 +89,7 @@ export function redisKeys(prefix: string, layout: RedisLayout): RedisKeys {
     // The actor's tag comes first, so whatever `key` holds after it cannot move the slot.
     oneTimeUse: (actorId, useKey) =>
       layout === 'cluster' ? `${slotKey(prefix, '2fa:used', actorId)}:${useKey}` : `${prefix}2fa:used:${encodeURIComponent(actorId)}:${useKey}`,
+    identity: (member) => key('identity', member),
+    actorIdentities: (actorId) => key('identities', actorId),
   };
 }

@@ -200,3 +200,28 @@ local count = redis.call('HGET', KEYS[1], 'c')
 redis.call('DEL', KEYS[1])
 return tonumber(count) or 0
 `);
+
+/**
+ * KEYS: identity key, the actor's identity index. ARGV: the link as JSON, the identity's
+ * member in the index. Links unless the identity is linked already (to anyone); returns the
+ * link that holds.
+ */
+export const LINK_IDENTITY = lua(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('SADD', KEYS[2], ARGV[2])
+  return ARGV[1]
+end
+return redis.call('GET', KEYS[1])
+`);
+
+/**
+ * KEYS: identity key, the actor's identity index. ARGV: the actor id, the identity's member
+ * in the index. Removes the link when it points at that actor; returns 1 when it did.
+ */
+export const UNLINK_IDENTITY = lua(`
+local current = redis.call('GET', KEYS[1])
+if not current or cjson.decode(current).actorId ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1
+`);

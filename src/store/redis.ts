@@ -16,6 +16,8 @@
  *   `2fa:recovery:<actorId>` — a set of its recovery-code hashes; `2fa:used:<actorId>:<key>` —
  *   one entry of its used-code window, expiring with it. On a cluster each is in the actor's
  *   slot (`2fa:factors:{<actorId>}`, …).
+ * - `identity:<member>` — an identity's link to its actor (JSON); `identities:<actorId>` — a set
+ *   of the actor's identity members (`redis-keys.ts`, `identityMember`).
  *
  * Every write that must be atomic is one Lua script, so two instances never interleave.
  *
@@ -32,7 +34,8 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { ReadBatch } from './read-batch';
 import { ClusterTokens } from './redis-cluster-tokens';
-import { redisKeys, type RedisKeys } from './redis-keys';
+import { CLUSTER_LINK_IDENTITY, CLUSTER_UNLINK_IDENTITY } from './redis-cluster-scripts';
+import { identityMember, redisKeys, type RedisKeys } from './redis-keys';
 import {
   ASSIGN_ID,
   CLEAR_ATTEMPTS,
@@ -40,16 +43,18 @@ import {
   DELETE_TOKEN,
   FIND_TOKEN_BY_ID,
   HMGET_EACH,
+  LINK_IDENTITY,
   LIST_TOKENS,
   MARK_TOKEN_USED,
   RECORD_FAILED_ATTEMPT,
   SAVE_REVOCATION,
   SAVE_TOKEN,
   TOUCH_TOKEN,
+  UNLINK_IDENTITY,
   type LuaScript,
 } from './redis-scripts';
 import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
 
 /**
  * ioredis options that make every store call settle quickly when Redis is down or stalled,
@@ -178,7 +183,7 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  * const store = combineStores({ credentials: myUsers, tokens: new RedisStore({ client }) });
  * ```
  */
-export class RedisStore implements TokenStore, RevocationStore, AttemptStore, SecondFactorStore {
+export class RedisStore implements TokenStore, RevocationStore, AttemptStore, SecondFactorStore, IdentityStore {
   /** The ioredis client in use (yours, or the one the store created): a `Cluster` client selects the cluster layout. */
   readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
@@ -388,6 +393,51 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
     return stored.map((key) => {
       const value = rows.get(key);
       return value === null || value === undefined ? null : Number(value);
+    });
+  }
+
+  // ---- IdentityStore ----
+
+  async findIdentity(issuer: string, subject: string): Promise<IdentityLink | null> {
+    const stored = await this.client.get(this.keys.identity(identityMember(issuer, subject)));
+    return stored === null ? null : (JSON.parse(stored) as IdentityLink);
+  }
+
+  async linkIdentity(link: IdentityLink): Promise<IdentityLink> {
+    const member = identityMember(link.issuer, link.subject);
+    const body = JSON.stringify({ issuer: link.issuer, subject: link.subject, actorId: link.actorId, linkedAt: link.linkedAt });
+    const identityKey = this.keys.identity(member);
+    const indexKey = this.keys.actorIdentities(link.actorId);
+    if (!this.cluster) return JSON.parse((await this.runScript(LINK_IDENTITY, [identityKey, indexKey], [body, member])) as string) as IdentityLink;
+    // On a cluster the link and the actor's index are in different slots: the index entry
+    // first, so a link is never left out of its actor's list (a member whose link another
+    // actor holds is dropped again, and listIdentities ignores it meanwhile).
+    await this.client.sadd(indexKey, member);
+    const held = JSON.parse((await this.runScript(CLUSTER_LINK_IDENTITY, [identityKey], [body])) as string) as IdentityLink;
+    if (held.actorId !== link.actorId) await this.client.srem(indexKey, member);
+    return held;
+  }
+
+  async unlinkIdentity(issuer: string, subject: string, actorId: string): Promise<boolean> {
+    const member = identityMember(issuer, subject);
+    const identityKey = this.keys.identity(member);
+    const indexKey = this.keys.actorIdentities(actorId);
+    if (!this.cluster) return Number(await this.runScript(UNLINK_IDENTITY, [identityKey, indexKey], [actorId, member])) === 1;
+    // The link goes first (it alone decides a sign-in), then its member in the actor's index.
+    const removed = Number(await this.runScript(CLUSTER_UNLINK_IDENTITY, [identityKey], [actorId])) === 1;
+    if (removed) await this.client.srem(indexKey, member);
+    return removed;
+  }
+
+  async listIdentities(actorId: string): Promise<IdentityLink[]> {
+    const members = await this.client.smembers(this.keys.actorIdentities(actorId));
+    if (members.length === 0) return [];
+    const keys = members.map((member) => this.keys.identity(member));
+    // On a cluster the links are in different slots: one GET each, sent together.
+    const stored = this.cluster ? await Promise.all(keys.map((key) => this.client.get(key))) : await this.client.mget(keys);
+    return stored.flatMap((body) => {
+      const link = body === null ? null : (JSON.parse(body) as IdentityLink);
+      return link && link.actorId === actorId ? [link] : [];
     });
   }
 
@@ -618,6 +668,18 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
 }
 
 /** `text` as a literal in a Redis glob pattern (SCAN MATCH). */
+/** Every key of one node matching `pattern`, by SCAN (which never blocks the server). */
+async function scanAll(node: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }

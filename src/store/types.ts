@@ -339,5 +339,77 @@ export interface SecondFactorStore {
   markOneTimeUse?(actorId: string, key: string, expiresAt: number, now: number): Promise<boolean>;
 }
 
+/** An identity at an OpenID provider, linked to one actor (`oidc.providers`). */
+export interface IdentityLink {
+  /** The provider's issuer identifier (the ID token's `iss`), exactly as the provider states it. */
+  issuer: string;
+  /** The provider's subject identifier (the ID token's `sub`): unique and never reassigned within the issuer. */
+  subject: string;
+  /** The actor the identity signs in as. */
+  actorId: string;
+  /** When the link was made (ms). */
+  linkedAt: number;
+}
+
+/**
+ * Identities at OpenID providers and the actors they sign in as (README, "Sign in through an
+ * OpenID provider"). Optional as a whole: `oidc.providers` needs it. An (issuer, subject)
+ * pair is linked to at most one actor; an actor may have several identities.
+ * `express-gatehouse/testing` checks it (part `'identities'`).
+ */
+export interface IdentityStore {
+  /**
+   * The actor id the identity (issuer, subject) is linked to, or `null`. Called on every
+   * sign-in through a provider and every back-channel logout: one indexed lookup.
+   *
+   * @example
+   * ```ts
+   * async findIdentity(issuer, subject) {
+   *   const { rows } = await db.query('SELECT actor_id FROM identities WHERE issuer = $1 AND subject = $2', [issuer, subject]);
+   *   return rows.length === 0 ? null : { issuer, subject, actorId: rows[0].actor_id, linkedAt: rows[0].linked_at };
+   * }
+   * ```
+   */
+  findIdentity?(issuer: string, subject: string): Promise<IdentityLink | null>;
+  /**
+   * Links the identity to `link.actorId` unless it is already linked (to anyone), atomically;
+   * resolves to the link that holds afterwards (the existing one when there was one), so
+   * two first sign-ins racing each other end on one actor.
+   *
+   * @example
+   * ```ts
+   * async linkIdentity(link) {
+   *   await db.query('INSERT INTO identities VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [link.issuer, link.subject, link.actorId, link.linkedAt]);
+   *   return (await this.findIdentity(link.issuer, link.subject))!;
+   * }
+   * ```
+   */
+  linkIdentity?(link: IdentityLink): Promise<IdentityLink>;
+  /**
+   * Removes the link of (issuer, subject) when it points at `actorId`; resolves to whether it did.
+   *
+   * @example
+   * ```ts
+   * async unlinkIdentity(issuer, subject, actorId) {
+   *   const { rowCount } = await db.query('DELETE FROM identities WHERE issuer = $1 AND subject = $2 AND actor_id = $3', [issuer, subject, actorId]);
+   *   return rowCount === 1;
+   * }
+   * ```
+   */
+  unlinkIdentity?(issuer: string, subject: string, actorId: string): Promise<boolean>;
+  /**
+   * Every identity linked to the actor, in any order.
+   *
+   * @example
+   * ```ts
+   * async listIdentities(actorId) {
+   *   const { rows } = await db.query('SELECT * FROM identities WHERE actor_id = $1', [actorId]);
+   *   return rows.map((row) => ({ issuer: row.issuer, subject: row.subject, actorId, linkedAt: Number(row.linked_at) }));
+   * }
+   * ```
+   */
+  listIdentities?(actorId: string): Promise<IdentityLink[]>;
+}
+
 /** Everything Gatehouse can use; `MemoryStore` implements all of it. */
-export interface GatehouseStore extends CredentialStore, TokenStore, RevocationStore, AttemptStore, SecondFactorStore {}
+export interface GatehouseStore extends CredentialStore, TokenStore, RevocationStore, AttemptStore, SecondFactorStore, IdentityStore {}

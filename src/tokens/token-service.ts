@@ -71,6 +71,32 @@ interface SignInTokenData {
   signIn: SignInOrigin;
 }
 
+/**
+ * The identity provider's session a sign-in through it came from (`oidc.providers`): kept on
+ * the credentials it issued, so the provider's back-channel logout finds them.
+ */
+export interface IdentityProviderSession {
+  /** The provider's issuer identifier. */
+  issuer: string;
+  /** The provider's session id (the ID token's `sid`), or `null` when it sent none. */
+  sid: string | null;
+}
+
+/** What a token record's `data` holds for a login through an identity provider. */
+interface IdentityProviderData {
+  identityProvider: IdentityProviderSession;
+}
+
+/**
+ * The identity provider's session a stored credential came from: a session token's `data`, or a
+ * cookie session's state; `null` for any other credential.
+ */
+export function identityProviderSessionOf(record: TokenRecord): IdentityProviderSession | null {
+  const data = record.data as { identityProvider?: unknown; gatehouse?: { identityProvider?: unknown } } | null | undefined;
+  const found = (record.kind === 'cookie' ? data?.gatehouse?.identityProvider : record.kind === 'session' ? data?.identityProvider : undefined) as Partial<IdentityProviderSession> | undefined;
+  return found && typeof found.issuer === 'string' ? { issuer: found.issuer, sid: typeof found.sid === 'string' ? found.sid : null } : null;
+}
+
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
 function scopesOfRecord(record: TokenRecord): string[] | undefined {
   const scopes = (record.data as Partial<ScopedTokenData> | null | undefined)?.scopes;
@@ -359,9 +385,15 @@ export class TokenService {
   /**
    * {@link issue}, the record in `familyId` (a login's token and cookie share one: see
    * `login.credentials`), with the login's proof and, when `selfService` records it, where the
-   * login came from.
+   * login came from; for a sign-in through an identity provider, the provider's session.
    */
-  private async issueInFamily(input: IssueTokenInput, familyId: string | null, proof: ProvenTokenData | null, signIn: SignInOrigin | null = null): Promise<IssuedToken> {
+  private async issueInFamily(
+    input: IssueTokenInput,
+    familyId: string | null,
+    proof: ProvenTokenData | null,
+    signIn: SignInOrigin | null = null,
+    identityProvider: IdentityProviderSession | null = null,
+  ): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
     if (kind === 'apiKey') {
@@ -388,8 +420,15 @@ export class TokenService {
       label: label ?? null,
       roles: roles ?? null,
       familyId,
-      ...(scopes || proof || signIn
-        ? { data: { ...(scopes ? ({ scopes } satisfies ScopedTokenData) : {}), ...(proof ?? {}), ...(signIn ? ({ signIn } satisfies SignInTokenData) : {}) } }
+      ...(scopes || proof || signIn || identityProvider
+        ? {
+            data: {
+              ...(scopes ? ({ scopes } satisfies ScopedTokenData) : {}),
+              ...(proof ?? {}),
+              ...(signIn ? ({ signIn } satisfies SignInTokenData) : {}),
+              ...(identityProvider ? ({ identityProvider } satisfies IdentityProviderData) : {}),
+            },
+          }
         : {}),
     };
     await store.saveToken(record);
@@ -475,9 +514,18 @@ export class TokenService {
    * Issues a token on a proof of identity made at `provenAt` (a login's password check) with
    * the RFC 8176 methods `amr` (default `['pwd']`), both kept in the record for step-up:
    * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
+   * `signIn` is where the login came from (`selfService`), `identityProvider` the provider's
+   * session of a sign-in through `oidc.providers` (its back-channel logout finds the token).
    */
-  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null, amr: readonly string[] = ['pwd'], signIn: SignInOrigin | null = null): Promise<IssuedToken> {
-    const issued = await this.issueInFamily(input, loginId, { provenAt, amr: [...amr] }, signIn);
+  async issueOnProof(
+    input: IssueTokenInput,
+    provenAt: number,
+    loginId: string | null = null,
+    amr: readonly string[] = ['pwd'],
+    signIn: SignInOrigin | null = null,
+    identityProvider: IdentityProviderSession | null = null,
+  ): Promise<IssuedToken> {
+    const issued = await this.issueInFamily(input, loginId, { provenAt, amr: [...amr] }, signIn, identityProvider);
     await this.revocations?.confirmProof(input.actorId, provenAt, () => (loginId ? this.endLogin(loginId) : this.revokeByHash(hashSecret(issued.token))));
     return issued;
   }

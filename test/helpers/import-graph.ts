@@ -30,7 +30,7 @@ export const LAYERS: readonly Layer[] = [
     ],
   },
   { name: 'store', files: ['store/'] },
-  { name: 'services', files: ['tokens/', 'passwords/', 'second-factor/', 'events.ts', 'responses.ts'] },
+  { name: 'services', files: ['tokens/', 'passwords/', 'second-factor/', 'oidc/', 'events.ts', 'responses.ts'] },
   { name: 'schemes', files: ['schemes/', 'detect.ts', 'context.ts', 'resolved-options.ts'] },
   { name: 'middleware', files: ['middleware/'] },
   { name: 'routes', files: ['routes/'] },

@@ -4,6 +4,7 @@
  * `CookieSessions` do not pull in that module augmentation (and `@types/express-session`).
  */
 import type { SignInOrigin } from '../../tokens/sign-in-device';
+import type { IdentityProviderSession } from '../../tokens/token-service';
 
 /** The Gatehouse part of a browser session. */
 export interface CookieSessionState {
@@ -36,4 +37,6 @@ export interface CookieSessionState {
   endsAt?: number;
   /** Where the login came from (User-Agent, and the address with `selfService.recordIp`), when `selfService` is on. */
   signIn?: SignInOrigin;
+  /** The identity provider's session the login came from (sign-in through `oidc.providers`), for its back-channel logout. */
+  identityProvider?: IdentityProviderSession;
 }

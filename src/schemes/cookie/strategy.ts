@@ -114,6 +114,8 @@ export class CookieSessions {
    * `provenAt` is when the password was checked (default: now); a `tokens.revokeAll` for
    * the actor at or after it refuses the session (401.2) instead of letting it start. `amr`
    * says how the actor proved itself (RFC 8176; default `['pwd']`), for `auth.require({ acr })`.
+   * `signIn` is where the login came from (`selfService`); `identityProvider` is the provider's
+   * session a sign-in through it came from, kept for its back-channel logout.
    */
   async establish(
     req: Request,
@@ -123,6 +125,7 @@ export class CookieSessions {
     login?: { loginId: string; endsAt: number | null },
     amr: readonly string[] = DEFAULT_AMR,
     signIn?: SignInOrigin,
+    identityProvider?: { issuer: string; sid: string | null },
   ): Promise<string> {
     await this.load(req, res);
     // The browser's previous session (another user's, or an earlier login's) ends here, by
@@ -137,6 +140,7 @@ export class CookieSessions {
       if (login.endsAt !== null) state.endsAt = login.endsAt;
     }
     if (signIn) state.signIn = signIn;
+    if (identityProvider) state.identityProvider = { issuer: identityProvider.issuer, sid: identityProvider.sid };
     req.session.gatehouse = state;
     this.tokenSessions?.expectNew(req.sessionID);
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));

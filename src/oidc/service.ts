@@ -1,0 +1,53 @@
+/**
+ * Sign-in through OpenID providers for one `gatehouse()` instance: the providers' clients,
+ * the key that seals transactions, and the single use of each transaction (a revocation
+ * entry in the store, seen by every instance). The endpoints (`routes/oidc-*.ts`) use it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { GuardedStore } from '../store/guard';
+import type { ResolvedOidcOptions, ResolvedOidcProvider } from './options';
+import { ProviderClient } from './provider-client';
+
+/** Where a transaction's single-use entry lives among the revocations. */
+const USED_TRANSACTION_PREFIX = 'oidc-transaction:';
+
+/** The instance's providers and transactions. */
+export class OidcService {
+  /** Each provider's client, by name. */
+  readonly clients: ReadonlyMap<string, ProviderClient>;
+  /** Seals the transaction cookies. */
+  readonly secret: string;
+
+  constructor(
+    readonly options: ResolvedOidcOptions,
+    private readonly store: GuardedStore,
+    fallbackSecret: string | null,
+  ) {
+    this.clients = new Map([...options.providers].map(([name, provider]) => [name, new ProviderClient(provider)]));
+    // One instance without a shared secret still works: its own random key.
+    this.secret = options.secret ?? fallbackSecret ?? randomBytes(32).toString('base64url');
+  }
+
+  /** The client of the provider named in the path, or `undefined`. */
+  client(name: unknown): ProviderClient | undefined {
+    return typeof name === 'string' ? this.clients.get(name) : undefined;
+  }
+
+  /** The provider whose issuer is `issuer`, or `undefined`. */
+  providerOfIssuer(issuer: string): ResolvedOidcProvider | undefined {
+    return [...this.options.providers.values()].find((provider) => provider.issuer === issuer);
+  }
+
+  /**
+   * Marks the transaction used, on every instance; resolves to `false` when it was used
+   * already. Two callbacks racing with one cookie may both pass here; the provider's
+   * authorization code, which it redeems once, refuses the second.
+   */
+  async useTransaction(id: string, now: number, expiresAt: number): Promise<boolean> {
+    const key = USED_TRANSACTION_PREFIX + id;
+    const [usedAt] = await this.store.findRevocations!([key]);
+    if (usedAt !== null && usedAt !== undefined) return false;
+    await this.store.saveRevocation!(key, now, expiresAt);
+    return true;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Sign-in through a real OpenID provider, for the tests: node-oidc-provider in a child process
+ * (`oidc-provider.mjs`), a browser that keeps cookies and follows redirects by hand, and an
+ * app server on a free loopback port (the redirect URI must be known before the provider is).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+
+/** A running provider. */
+export interface TestProvider {
+  issuer: string;
+  /** Replaces the `id_token` of the next token response. */
+  tamperNextIdToken(idToken: string): Promise<void>;
+  /** Signs an ID token with the provider's own key (what only the provider could do). */
+  signIdToken(claims: Record<string, unknown>): string;
+  stop(): Promise<void>;
+}
+
+/** Client metadata as node-oidc-provider takes it. */
+export type ClientMetadata = Record<string, unknown>;
+
+/** Starts a provider with these clients and accounts (sub → claims). */
+export async function startProviderWith(clients: ClientMetadata[], accounts: Record<string, Record<string, unknown>>): Promise<TestProvider> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomUUID();
+  const jwk = { ...(privateKey as KeyObject).export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'oidc-provider.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+    if (process.env.OIDC_PROVIDER_LOG) process.stderr.write(chunk);
+  });
+  const issuer = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      const line = stdout.split('\n')[0];
+      if (stdout.includes('\n')) resolve((JSON.parse(line) as { issuer: string }).issuer);
+    });
+    child.on('exit', (code) => reject(new Error(`oidc-provider.mjs exited with ${code}: ${stderr}`)));
+    child.stdin!.end(JSON.stringify({ clients, accounts, jwks: { keys: [jwk] } }));
+  });
+  return {
+    issuer,
+    async tamperNextIdToken(idToken) {
+      const response = await fetch(`${issuer}/__test/tamper`, { method: 'POST', body: JSON.stringify({ idToken }) });
+      if (response.status !== 204) throw new Error(`tamper: ${response.status}`);
+    },
+    signIdToken(claims) {
+      return jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: kid });
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+/** An HTTP server on a free loopback port whose handler is set later. */
+export async function listening(): Promise<{ origin: string; serve(handler: http.RequestListener): void; close(): Promise<void> }> {
+  let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
+  const server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    serve(next) {
+      handler = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** One answer the browser got. */
+export interface Visit {
+  url: string;
+  status: number;
+  location: string | null;
+  body: string;
+  headers: Headers;
+}
+
+/** A browser: cookies per origin, redirects followed one at a time. */
+export class Browser {
+  private readonly jar = new Map<string, Map<string, string>>();
+
+  /** The cookie `name` this browser holds for `origin`. */
+  cookie(origin: string, name: string): string | undefined {
+    return this.jar.get(origin)?.get(name);
+  }
+
+  /** Sets a cookie as if the origin had. */
+  setCookie(origin: string, name: string, value: string): void {
+    const cookies = this.jar.get(origin) ?? new Map<string, string>();
+    cookies.set(name, value);
+    this.jar.set(origin, cookies);
+  }
+
+  /** One request, no redirect followed. */
+  async visit(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Visit> {
+    const { origin } = new URL(url);
+    const cookies = this.jar.get(origin) ?? new Map<string, string>();
+    const headers: Record<string, string> = { ...init.headers };
+    if (cookies.size > 0) headers.cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual', body: init.form ? new URLSearchParams(init.form).toString() : undefined });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const name = pair.slice(0, pair.indexOf('=')).trim();
+      const value = pair.slice(pair.indexOf('=') + 1).trim();
+      const expired = attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute) || /^\s*expires=thu, 01 jan 1970/i.test(attribute));
+      if (expired || value === '') cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    this.jar.set(origin, cookies);
+    const location = response.headers.get('location');
+    return { url, status: response.status, location: location === null ? null : new URL(location, url).href, body: await response.text(), headers: response.headers };
+  }
+
+  /** Follows redirects from `url` until an answer that is not one, or one to a URL `stop` accepts (not visited). */
+  async follow(url: string, stop: (next: string) => boolean = () => false): Promise<Visit> {
+    let visit = await this.visit(url);
+    for (let hops = 0; visit.location && visit.status >= 300 && visit.status < 400 && !stop(visit.location); hops++) {
+      if (hops > 20) throw new Error('too many redirects');
+      visit = await this.visit(visit.location);
+    }
+    return visit;
+  }
+
+  /**
+   * Starts a sign-in at `startUrl`, signs `sub` in at the provider, and stops before the
+   * provider's redirect reaches the callback: resolves to the callback URL (code, state, iss).
+   */
+  async signInAtProvider(startUrl: string, sub: string, options: { amr?: string; callbackPrefix: string }): Promise<string> {
+    const atProvider = await this.follow(startUrl, (next) => next.startsWith(options.callbackPrefix));
+    if (atProvider.location?.startsWith(options.callbackPrefix)) return atProvider.location;
+    const uid = /action="\/interaction\/([^/]+)\/login"/.exec(atProvider.body)?.[1];
+    if (!uid) throw new Error(`no sign-in form at ${atProvider.url}: ${atProvider.status} ${atProvider.body.slice(0, 300)}`);
+    const finished = await this.visit(new URL(`/interaction/${uid}/login`, atProvider.url).href, { method: 'POST', form: { sub, ...(options.amr ? { amr: options.amr } : {}) } });
+    const back = await this.follow(finished.location!, (next) => next.startsWith(options.callbackPrefix));
+    if (!back.location?.startsWith(options.callbackPrefix)) throw new Error(`provider did not send the browser back: ${back.status} ${back.body.slice(0, 300)}`);
+    return back.location;
+  }
+
+  /** Starts a sign-in and denies it at the provider; resolves to the callback URL (error=access_denied). */
+  async denyAtProvider(startUrl: string, callbackPrefix: string): Promise<string> {
+    const atProvider = await this.follow(startUrl, (next) => next.startsWith(callbackPrefix));
+    const uid = /action="\/interaction\/([^/]+)\/login"/.exec(atProvider.body)?.[1];
+    if (!uid) throw new Error(`no sign-in form: ${atProvider.body.slice(0, 300)}`);
+    const finished = await this.visit(new URL(`/interaction/${uid}/abort`, atProvider.url).href, { method: 'POST', form: {} });
+    const back = await this.follow(finished.location!, (next) => next.startsWith(callbackPrefix));
+    return back.location!;
+  }
+}
+
+export const CLIENT_SECRET = 'a-client-secret-of-the-gatehouse-client';
+export const COOKIE_SECRET = 'a-cookie-secret-of-at-least-32-characters';
+export const JWT_SECRET = 'j'.repeat(32);
+
+/** The provider's accounts in every test: alice is linked, bob has a password only, the others are new. */
+const ACCOUNTS = {
+  alice: { email: 'alice@example.org', email_verified: true, name: 'Alice' },
+  bob: { email: 'bob@example.org', email_verified: true, name: 'Bob' },
+  unverified: { email: 'bob@example.org', email_verified: false },
+  newcomer: { email: 'new@example.org', email_verified: true },
+};
+
+/** A provider with one client whose redirect URI is on `server`, as `provider` at `{origin}/v1/oidc/test/…`. */
+export async function providerFor(servers: Array<{ origin: string }>, extraClient: ClientMetadata = {}): Promise<TestProvider> {
+  return startProviderWith(
+    [
+      {
+        client_id: 'gatehouse',
+        client_secret: CLIENT_SECRET,
+        redirect_uris: servers.map((server) => `${server.origin}/v1/oidc/test/callback`),
+        require_auth_time: true,
+        // The provider then puts `sid` in its ID tokens and tells this URL of its logouts.
+        backchannel_logout_uri: `${servers[0].origin}/v1/oidc/test/backchannel-logout`,
+        backchannel_logout_session_required: true,
+        post_logout_redirect_uris: servers.map((server) => `${server.origin}/signed-out`),
+        ...extraClient,
+      },
+    ],
+    ACCOUNTS,
+  );
+}
