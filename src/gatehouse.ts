@@ -35,6 +35,7 @@ import { guardStore } from './store/guard';
 import type { AttemptStore, CredentialStore } from './store/types';
 import { Revocations } from './tokens/revocations';
 import { TokenService } from './tokens/token-service';
+import { RateLimiter } from './rate-limits/limiter';
 
 /**
  * How long a per-actor "not before" is kept at the least, in ms: longer than any login or
@@ -129,6 +130,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     now: config.now,
     revocations,
     lastUsedInterval: config.lastUsedInterval,
+    rateLimits: config.rateLimits,
     lifetimes: {
       sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: schemes.sessionToken ? schemes.sessionToken.idleTimeout : null,
@@ -152,7 +154,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     : null;
 
   // Every scheme that is on, built from its definition (schemes/registry.ts).
-  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, reportCallbackError, now: config.now };
+  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, reportCallbackError, now: config.now, limiter: config.rateLimits ? new RateLimiter(config.rateLimits, store, config.now, emit) : null };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enders: Partial<Record<SchemeId, CredentialEnder>> = {};

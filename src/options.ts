@@ -22,6 +22,7 @@ import type { LoginCredentials, ResolvedOptions } from './resolved-options';
 import { resolveSchemes, SCHEME_DEFINITIONS } from './schemes/registry';
 import type { SchemeOptions } from './schemes/scheme-options';
 import { durationOption, fail, knownOptions, type OptionNames } from './config-error';
+import { resolveRateLimits, type RateLimitOptions } from './rate-limits/options';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 
 
@@ -152,6 +153,15 @@ export interface GatehouseOptions extends SchemeOptions {
    * @example { lastUsedInterval: 5 * 60 * 1000 }
    */
   lastUsedInterval?: number;
+  /**
+   * Per-key rate limits and usage quotas of API keys (README, "Rate limits and quotas"): named
+   * fixed-window limits for every key, per class or per key, limits shared by an actor's keys,
+   * a cost per request; over a limit a request is answered 429 with `Retry-After` and the
+   * `RateLimit-Policy` / `RateLimit` header fields. Needs a store with `consumeLimits`
+   * (MemoryStore, RedisStore, PostgresStore). Default: off.
+   * @example { rateLimits: { limits: [{ name: 'burst', limit: 100, window: '10s' }, { name: 'daily', limit: 10_000, window: '1d', quota: true }] } }
+   */
+  rateLimits?: RateLimitOptions | false;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   now?: () => number;
   /**
@@ -184,6 +194,7 @@ const OPTION_NAMES = {
   formatError: true,
   responses: true,
   lastUsedInterval: true,
+  rateLimits: true,
   now: true,
   onEvent: true,
 } as const satisfies Record<Exclude<keyof GatehouseOptions, keyof SchemeOptions>, true>;
@@ -298,6 +309,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (login.credentials === 'token+cookie') features.push('linkedLogin');
   const passwordChange = resolvePasswordChange(options.passwordChange);
   if (passwordChange) features.push('passwordChange');
+  const rateLimits = resolveRateLimits(options.rateLimits);
+  if (rateLimits) features.push('rateLimits');
   assertStoreHasMethods(store, features);
   const basicInput = options.basic;
 
@@ -317,6 +330,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', DEFAULT_STORE_TIMEOUT),
     responses: resolveResponses(options.responses, options.formatError, basicInput && typeof basicInput === 'object' ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
+    rateLimits,
     now: options.now ?? Date.now,
     onEvent: options.onEvent ?? null,
   };

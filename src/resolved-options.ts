@@ -8,6 +8,7 @@ import type { AuditListener } from './events';
 import type { ResolvedPasswordOptions } from './passwords/hasher';
 import type { ResolvedLockoutOptions } from './passwords/lockout';
 import type { ResolvedPasswordPolicy } from './passwords/password-policy';
+import type { ResolvedRateLimits } from './rate-limits/options';
 import type { ResolvedResponses } from './responses';
 import type { SchemeGroup } from './schemes/ids';
 import type { SchemeSettings } from './schemes/scheme-options';
@@ -42,6 +43,8 @@ export interface ResolvedOptions {
   storeTimeout: number;
   responses: ResolvedResponses;
   lastUsedInterval: number;
+  /** `rateLimits`, or `null` when off. */
+  rateLimits: ResolvedRateLimits | null;
   now: () => number;
   onEvent: AuditListener | null;
 }

@@ -26,6 +26,8 @@ function summary(event: AuditEvent): string {
       return `${event.count} of ${event.actorId}`;
     case 'credential.refused':
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
+    case 'limit.exceeded':
+      return `${event.credentialId ?? 'key'} over ${event.limit} (${event.code}, cost ${event.cost})`;
     case 'store.error':
       return String(event.error);
     case 'callback.error':
@@ -50,6 +52,7 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
+  'limit.exceeded': { ...base, type: 'limit.exceeded', code: '429.1', limit: 'burst', credentialId: 'k1', cost: 1 },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
   'callback.error': { ...base, type: 'callback.error', callback: 'responses.error', code: '401.2', error: new Error('shaper bug') },
 };

@@ -48,6 +48,7 @@ const FEATURE_OPTIONS: Record<StoreFeature, Partial<GatehouseOptions>> = {
     cookie: { secret: COOKIE_SECRET, store: new session.MemoryStore() },
   },
   passwordChange: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, passwordChange: {} },
+  rateLimits: { appUserUrl: false, sessionToken: false, basic: false, lockout: false, rateLimits: { limits: [{ name: 'burst', limit: 10, window: '1s' }] } },
   linkedLogin: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, cookie: { secret: COOKIE_SECRET }, login: { credentials: 'token+cookie' } },
   jwt: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET, stateless: true } },
   jwtIssuing: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },

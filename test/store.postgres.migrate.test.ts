@@ -18,6 +18,9 @@ async function tablesIn(schema: string): Promise<string[]> {
 const EXPECTED_RELATIONS = [
   'gatehouse_attempts',
   'gatehouse_attempts_pkey',
+  'gatehouse_limits',
+  'gatehouse_limits_expires_at_idx',
+  'gatehouse_limits_pkey',
   'gatehouse_migrations',
   'gatehouse_migrations_pkey',
   'gatehouse_revocations',

@@ -37,11 +37,12 @@ async function schemaWithOnly001(schema: string): Promise<void> {
 describe('versioned migrations', () => {
   it('should apply every migration once on a fresh schema, in order, and record each', async () => {
     const schema = freshSchema('fresh');
-    expect(await migrate(pool(), { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
+    expect(await migrate(pool(), { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql', '003_rate_limits.sql'] });
     const recorded = await versions(schema);
     expect(recorded.map(({ version, name }) => ({ version, name }))).toEqual([
       { version: 1, name: '001_gatehouse.sql' },
       { version: 2, name: '002_credential_ids.sql' },
+      { version: 3, name: '003_rate_limits.sql' },
     ]);
 
     expect(await migrate(pool(), { schema })).toEqual({ applied: [] });
@@ -52,7 +53,7 @@ describe('versioned migrations', () => {
   it('should upgrade a schema that has only 001: old tokens keep working and each gets its own id', async () => {
     const schema = freshSchema('upgrade');
     await schemaWithOnly001(schema);
-    expect(await migrate(pool(), { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
+    expect(await migrate(pool(), { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql', '003_rate_limits.sql'] });
 
     const store = new PostgresStore({ pool: pool(), schema });
     const device = await store.findToken('a'.repeat(64));
@@ -85,7 +86,7 @@ describe('versioned migrations', () => {
     await schemaWithOnly001(upgraded);
     for (const schema of [fresh, upgraded]) {
       const results = await Promise.all(Array.from({ length: 6 }, () => migrate(pool(), { schema })));
-      expect(results.flatMap((result) => result.applied)).toEqual(['001_gatehouse.sql', '002_credential_ids.sql']);
+      expect(results.flatMap((result) => result.applied)).toEqual(['001_gatehouse.sql', '002_credential_ids.sql', '003_rate_limits.sql']);
       expect((await versions(schema)).map((row) => row.version)).toEqual([1, 2]);
     }
   });
@@ -101,7 +102,7 @@ describe('versioned migrations', () => {
     const strict = new Pool({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000, statement_timeout: 20, max: 1 });
     try {
       await expect(strict.query(`SELECT count(*) FROM "${schema}".gatehouse_tokens a, generate_series(1, 20)`)).rejects.toThrow(/statement timeout/);
-      expect(await migrate(strict, { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql'] });
+      expect(await migrate(strict, { schema })).toEqual({ applied: ['001_gatehouse.sql', '002_credential_ids.sql', '003_rate_limits.sql'] });
     } finally {
       await strict.end();
     }

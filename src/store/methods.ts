@@ -13,7 +13,7 @@ export const STORE_PARTS = {
   credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword'] },
   tokens: {
     required: ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'],
-    optional: ['touchToken', 'listTokens', 'findTokenById'],
+    optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume'],
   },
   revocations: { required: ['saveRevocation', 'findRevocations'], optional: [] },
   attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: [] },
@@ -51,6 +51,8 @@ export const STORE_NEEDS = {
   linkedLogin: { methods: ['deleteTokenFamily', 'findToken'], off: "login.credentials: 'asked'" },
   /** Changing an expired password with a change ticket; every credential of the actor ends after. */
   passwordChange: { methods: ['findCredentials', 'changePassword', 'deleteTokensForActor'], off: 'passwordChange: false' },
+  /** Per-key rate limits and quotas (`rateLimits`): counters shared by every instance. */
+  rateLimits: { methods: ['consumeLimits'], off: 'rateLimits: false' },
   /** HTTPS-only Basic. */
   basic: { methods: ['findCredentials'], off: 'basic: false' },
   /** Failed-attempt counters for login and Basic. */

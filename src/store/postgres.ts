@@ -17,6 +17,7 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
+import { outcomeFromAnswer, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 // The migration runner is part of this entry point (`express-gatehouse/postgres`).
@@ -161,6 +162,8 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private readonly tokens: string;
   private readonly revocations: string;
   private readonly attempts: string;
+  private readonly consumeFunction: string;
+  private readonly findAndConsumeFunction: string;
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
@@ -212,6 +215,8 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     this.tokens = qualify('gatehouse_tokens');
     this.revocations = qualify('gatehouse_revocations');
     this.attempts = qualify('gatehouse_attempts');
+    this.consumeFunction = qualify('gatehouse_consume_limits');
+    this.findAndConsumeFunction = qualify('gatehouse_find_token_and_consume');
     this.tokenReads = new ReadBatch(async (hashes) => {
       const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = ANY($1::text[])`, [hashes]);
       return new Map(rows.map((row) => [row.hash, row]));
@@ -312,6 +317,27 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   async findTokenById(id: string): Promise<TokenRecord | null> {
     const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE id = $1`, [id]);
     return rows.length === 0 ? null : toRecord(rows[0]);
+  }
+
+  // ---- rate limits ----
+
+  async consumeLimits(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    // One statement: the function (migration 003) locks the counters in key order, checks, adds.
+    const { rows } = await this.query<{ outcome: string }>(
+      `SELECT ${this.consumeFunction}($1::jsonb, $2::bigint, $3::bigint, $4::bigint, $5::bigint)::text AS outcome`,
+      [JSON.stringify(counters), cost, wholeMs(now), month.start, month.end],
+    );
+    return outcomeFromAnswer(rows[0].outcome);
+  }
+
+  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<{ record: TokenRecord; outcome: LimitOutcome | null } | null> {
+    const { rows } = await this.query<{ token_record: Record<string, unknown>; outcome: string | null }>(
+      `SELECT token_record, outcome::text AS outcome FROM ${this.findAndConsumeFunction}($1, $2::jsonb, $3::bigint, $4::bigint, $5::bigint, $6::bigint)`,
+      [hash, JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor }), plan.cost, wholeMs(now), plan.month.start, plan.month.end],
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0].token_record as unknown as TokenRow;
+    return { record: toRecord(row), outcome: rows[0].outcome === null ? null : outcomeFromAnswer(rows[0].outcome) };
   }
 
   // ---- RevocationStore ----

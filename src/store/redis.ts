@@ -26,8 +26,10 @@ import { ReadBatch } from './read-batch';
 import {
   ASSIGN_ID,
   CLEAR_ATTEMPTS,
+  CONSUME_LIMITS,
   DELETE_INDEXED,
   DELETE_TOKEN,
+  FIND_TOKEN_AND_CONSUME,
   FIND_TOKEN_BY_ID,
   HMGET_EACH,
   LIST_TOKENS,
@@ -39,6 +41,7 @@ import {
   type LuaScript,
 } from './redis-scripts';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
+import { outcomeFromAnswer as parseOutcome, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
 
 /**
@@ -272,6 +275,34 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     return fields === null ? null : toRecord(fields[0], fields[1], fields[2], fields[3]);
   }
 
+  // ---- rate limits ----
+
+  async consumeLimits(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    const answer = (await this.runScript(CONSUME_LIMITS, [], [
+      this.scriptPrefix,
+      JSON.stringify(counters),
+      String(cost),
+      String(Math.round(now)),
+      String(month.start),
+      String(month.end),
+    ])) as string;
+    return parseOutcome(answer);
+  }
+
+  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<{ record: TokenRecord; outcome: LimitOutcome | null } | null> {
+    const found = (await this.runScript(FIND_TOKEN_AND_CONSUME, [this.tokenKey(hash)], [
+      this.scriptPrefix,
+      hash,
+      planJson(plan),
+      String(plan.cost),
+      String(Math.round(now)),
+      String(plan.month.start),
+      String(plan.month.end),
+    ])) as [string, string | null, string | null, string | null, string | null] | null;
+    if (found === null) return null;
+    return { record: toRecord(found[0], found[1], found[2], found[3]), outcome: found[4] === null ? null : parseOutcome(found[4]) };
+  }
+
   // ---- RevocationStore ----
 
   async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
@@ -388,4 +419,9 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
   record.lastUsedAt = lastUsedAt === null ? null : Number(lastUsedAt);
   record.id = id;
   return record;
+}
+
+/** The parts of a plan the script reads as JSON. */
+function planJson(plan: TokenLimitPlan): string {
+  return JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
 }

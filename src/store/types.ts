@@ -10,6 +10,7 @@
  * All times are milliseconds since the Unix epoch.
  */
 import type { Actor, TokenKind } from '../actor';
+import type { LimitCounter, LimitOutcome, MonthWindow, TokenLimitPlan } from '../rate-limits/policy';
 
 /** What `findCredentials` returns for a login that exists. */
 export interface CredentialRecord {
@@ -176,6 +177,22 @@ export interface TokenStore {
   listTokens?(actorId: string): Promise<TokenRecord[]>;
   /** The record with this `id`, or `null`. Optional; `auth.tokens.revokeById` needs it. */
   findTokenById?(id: string): Promise<TokenRecord | null>;
+  /**
+   * Optional; `rateLimits` needs it. Atomically (across instances): reads the counter of each
+   * limit in the window `now` falls in (`consumeCounters` of `rate-limits/policy.ts`: windows
+   * aligned to the epoch, or `month`), and when every one has room for `cost` adds `cost` to
+   * each; otherwise changes none. One round trip. `express-gatehouse/testing` checks it
+   * (part `'limits'`).
+   */
+  consumeLimits?(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome>;
+  /**
+   * Optional. `findToken` and `consumeLimits` in **one** round trip, for a rate-limited
+   * store-issued key: resolves to the record (or `null`) and, when the record is of
+   * `plan.kind`, has an actor and has not expired at `now`, the outcome of consuming
+   * `countersOfRecord(plan, hash, actorId, limitsOfData(record.data))`; `outcome` is `null`
+   * when nothing was counted. Without it Gatehouse makes the two calls.
+   */
+  findTokenAndConsume?(hash: string, plan: TokenLimitPlan, now: number): Promise<{ record: TokenRecord; outcome: LimitOutcome | null } | null>;
 }
 
 /** Revocations of credentials that are not stored (JWT `jti`s, per-actor "not before"). */

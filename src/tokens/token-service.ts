@@ -15,6 +15,8 @@ import { newCredentialId } from '../store/credential-id';
 import { scopeListOption } from '../scopes';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
 import type { Revocations } from './revocations';
+import { keyLimitsOption, type KeyLimitsInput, type ResolvedRateLimits } from '../rate-limits/options';
+import { countersOfRecord, limitsOfData, recordIsCounted, type LimitOutcome, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
 
 /** What `auth.tokens.issue` takes. */
 export interface IssueTokenInput {
@@ -37,11 +39,30 @@ export interface IssueTokenInput {
    * @example auth.tokens.issue({ actorId: 'u1', kind: 'apiKey', scopes: ['reports:read'] })
    */
   scopes?: string[];
+  /**
+   * The key's own rate limits and quotas (API keys), or the name of a class of
+   * `rateLimits.classes` (its limits as they are now are stored with the key). Needs
+   * `rateLimits`. Default: the key has `rateLimits.limits`.
+   * @example auth.tokens.issue({ actorId: 'u1', kind: 'apiKey', limits: [{ name: 'burst', limit: 10, window: '1s' }] })
+   * @example auth.tokens.issue({ actorId: 'u1', kind: 'apiKey', limits: 'pro' })
+   */
+  limits?: KeyLimitsInput;
 }
 
-/** What a token record's `data` holds for a scoped token (no store needs a field of its own). */
+/** What a token record's `data` holds for a scoped or limited token (no store needs a field of its own). */
 interface ScopedTokenData {
-  scopes: string[];
+  scopes?: string[];
+  limits?: LimitSpec[];
+}
+
+/** A store-issued key's check that also counts it against its rate limits (`rateLimits`). */
+export interface TokenCounting {
+  /** The plan handed to the store (`findTokenAndConsume`). */
+  plan: TokenLimitPlan;
+  /** Answers the outcome for the record: returns when accepted, throws the 429 otherwise. */
+  settle(record: TokenRecord, outcome: LimitOutcome): void;
+  /** On a store failure while counting, look the key up uncounted instead of failing (503.1). */
+  failOpen: boolean;
 }
 
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
@@ -148,6 +169,8 @@ export interface TokenServiceDependencies {
   lastUsedInterval?: number;
   /** Reports `token.issued`, `token.revoked` and `token.revokedAll`. Default: none. */
   emit?: Emit;
+  /** The `rateLimits` option, for `issue({ limits })`. Default: none (`limits` refused). */
+  rateLimits?: ResolvedRateLimits | null;
 }
 
 /** A session token or cookie session handed out by a login together with the other (they share a family). */
@@ -180,6 +203,7 @@ export class TokenService {
   private readonly recentUses = new Map<string, number>();
   private revokeFamilyHook: RevokeFamilyHook | null = null;
   private readonly emit: Emit;
+  private readonly rateLimits: ResolvedRateLimits | null;
 
   constructor(dependencies: TokenServiceDependencies) {
     this.store = dependencies.store;
@@ -188,6 +212,7 @@ export class TokenService {
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
     this.lastUsedInterval = dependencies.lastUsedInterval ?? 60_000;
     this.emit = dependencies.emit ?? null;
+    this.rateLimits = dependencies.rateLimits ?? null;
   }
 
   /** Makes `revokeById` of a refresh token end its family (and the access tokens bound to it). */
@@ -212,6 +237,7 @@ export class TokenService {
   private async issueInFamily(input: IssueTokenInput, familyId: string | null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
+    const limits = this.limitsOption(input);
     const store = this.requireStore('saveToken');
     if (this.store.findActor && !(await this.store.findActor(actorId))) {
       fail('actorId', `no actor with id "${actorId}" in the store.`, { where: 'tokens.issue' });
@@ -231,7 +257,7 @@ export class TokenService {
       label: label ?? null,
       roles: roles ?? null,
       familyId,
-      ...(scopes ? { data: { scopes } satisfies ScopedTokenData } : {}),
+      ...(scopes || limits ? { data: { ...(scopes ? { scopes } : {}), ...(limits ? { limits } : {}) } satisfies ScopedTokenData } : {}),
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -338,11 +364,11 @@ export class TokenService {
    * Authenticates a token presented as a credential. Rejects with 401.2 for anything that
    * does not check out and 401.4 for an expired token; store failures reject with 503.1.
    */
-  async authenticate(token: string, acceptedKinds: readonly StoredTokenKind[]): Promise<VerifiedToken> {
+  async authenticate(token: string, acceptedKinds: readonly StoredTokenKind[], counting?: TokenCounting): Promise<VerifiedToken> {
     const claimedKind = parseTokenKind(token);
     if (claimedKind === null || !acceptedKinds.includes(claimedKind)) throw new GatehouseError('401.2');
     const hash = hashSecret(token);
-    const record = await this.requireStore('findToken').findToken(hash);
+    const record = counting ? await this.findCounted(hash, counting) : await this.requireStore('findToken').findToken(hash);
     // The stored kind is authoritative; the prefix only lets us refuse early.
     if (!record || record.kind !== claimedKind || record.actorId === null) throw new GatehouseError('401.2');
     const now = this.now();
@@ -370,6 +396,40 @@ export class TokenService {
       hash,
       ...scopesField(record),
     };
+  }
+
+  /**
+   * The record of a rate-limited key, counted: one round trip with `findTokenAndConsume`,
+   * else `findToken` then `consumeLimits` (for a record that counts). A refusal throws the 429
+   * (`counting.settle`) before the actor is looked up.
+   */
+  private async findCounted(hash: string, counting: TokenCounting): Promise<TokenRecord | null> {
+    const { plan } = counting;
+    let found: { record: TokenRecord; outcome: LimitOutcome | null } | null;
+    try {
+      if (this.store.findTokenAndConsume) {
+        found = await this.store.findTokenAndConsume(hash, plan, this.now());
+      } else {
+        const record = await this.requireStore('findToken').findToken(hash);
+        const now = this.now();
+        const counted = record !== null && record.hash === hash && recordIsCounted(record, plan, now);
+        found = record === null ? null : { record, outcome: counted ? await this.requireStore('consumeLimits').consumeLimits(countersOfRecord(plan, hash, record.actorId!, limitsOfData(record.data)), plan.cost, now, plan.month) : null };
+      }
+    } catch (error) {
+      if (!(counting.failOpen && error instanceof GatehouseError && error.code === '503.1')) throw error;
+      return this.requireStore('findToken').findToken(hash);
+    }
+    if (found === null || found.record.hash !== hash) return null;
+    if (found.outcome) counting.settle(found.record, found.outcome);
+    return found.record;
+  }
+
+  /** `issue`'s `limits`, checked and resolved against `rateLimits.classes`. */
+  private limitsOption(input: IssueTokenInput): LimitSpec[] | undefined {
+    if (input.limits === undefined) return undefined;
+    if (!this.rateLimits) fail('limits', 'limits needs the rateLimits option of gatehouse().', { where: 'tokens.issue' });
+    if (input.kind !== 'apiKey') fail('limits', "limits are for kind: 'apiKey'.", { where: 'tokens.issue' });
+    return keyLimitsOption(input.limits, this.rateLimits.classes, 'limits', 'tokens.issue');
   }
 
   private async enforceIdleTimeout(record: TokenRecord, now: number): Promise<void> {
@@ -473,7 +533,7 @@ export class TokenService {
 }
 
 /** The fields of each call's object; compile errors when they and the types disagree. */
-const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
+const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true, limits: true };
 const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
 const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
 

@@ -1,0 +1,87 @@
+-- Rate-limit and quota counters of API keys (rateLimits), and the two functions that count
+-- in one statement: gatehouse_consume_limits (configured keys) and
+-- gatehouse_find_token_and_consume (a store-issued key: its lookup and its counters
+-- together). The rule is consumeCounters of src/rate-limits/policy.ts: one row per counter
+-- and window (key '<subject>:<name>:<window start>'), windows aligned to the epoch (or the
+-- month given), all or nothing. Rows are locked in key order, so two calls never deadlock.
+CREATE TABLE IF NOT EXISTS gatehouse_limits (
+  key         text PRIMARY KEY,
+  used        bigint NOT NULL,
+  expires_at  bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS gatehouse_limits_expires_at_idx ON gatehouse_limits (expires_at);
+
+CREATE OR REPLACE FUNCTION gatehouse_consume_limits(counters jsonb, cost bigint, now_ms bigint, month_start bigint, month_end bigint)
+RETURNS jsonb LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+  counter jsonb;
+  win bigint;
+  keys text[] := '{}';
+  starts bigint[] := '{}';
+  ends bigint[] := '{}';
+  useds bigint[] := '{}';
+  window_start bigint;
+  window_end bigint;
+  allowed boolean := true;
+  answer jsonb := '[]'::jsonb;
+  i integer := 0;
+BEGIN
+  FOR counter IN SELECT value FROM jsonb_array_elements(counters) WITH ORDINALITY AS c(value, n) ORDER BY n LOOP
+    IF counter->>'window' = 'month' THEN
+      window_start := month_start;
+      window_end := month_end;
+    ELSE
+      win := (counter->>'window')::bigint;
+      window_start := floor(now_ms::numeric / win)::bigint * win;
+      window_end := window_start + win;
+    END IF;
+    keys := keys || ((counter->>'subject') || ':' || (counter->>'name') || ':' || window_start::text);
+    starts := starts || window_start;
+    ends := ends || window_end;
+  END LOOP;
+  IF array_length(keys, 1) IS NULL THEN
+    RETURN jsonb_build_object('allowed', true, 'counters', '[]'::jsonb);
+  END IF;
+  INSERT INTO gatehouse_limits AS l (key, used, expires_at)
+    SELECT k, 0, e + 1000 FROM unnest(keys, ends) AS t(k, e) ORDER BY k
+    ON CONFLICT (key) DO NOTHING;
+  PERFORM 1 FROM gatehouse_limits AS l WHERE l.key = ANY(keys) ORDER BY l.key FOR UPDATE;
+  FOR i IN 1 .. array_length(keys, 1) LOOP
+    useds := useds || (SELECT l.used FROM gatehouse_limits AS l WHERE l.key = keys[i]);
+    IF useds[i] + cost > (counters->(i - 1)->>'limit')::bigint THEN allowed := false; END IF;
+  END LOOP;
+  IF allowed AND cost > 0 THEN
+    UPDATE gatehouse_limits AS l SET used = l.used + cost WHERE l.key = ANY(keys);
+  END IF;
+  FOR i IN 1 .. array_length(keys, 1) LOOP
+    answer := answer || jsonb_build_array(jsonb_build_array(
+      counters->(i - 1)->>'name', (counters->(i - 1)->>'limit')::bigint,
+      CASE WHEN (counters->(i - 1)->>'quota')::boolean THEN 1 ELSE 0 END,
+      starts[i], ends[i], CASE WHEN allowed THEN useds[i] + cost ELSE useds[i] END));
+  END LOOP;
+  RETURN jsonb_build_object('allowed', allowed, 'counters', answer);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION gatehouse_find_token_and_consume(token_hash text, plan jsonb, cost bigint, now_ms bigint, month_start bigint, month_end bigint)
+RETURNS TABLE (token_record jsonb, outcome jsonb) LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+  token gatehouse_tokens%ROWTYPE;
+  limits jsonb;
+  counters jsonb;
+BEGIN
+  SELECT * INTO token FROM gatehouse_tokens AS t WHERE t.hash = token_hash;
+  IF NOT FOUND THEN RETURN; END IF;
+  token_record := to_jsonb(token);
+  outcome := NULL;
+  IF token.kind = plan->>'kind' AND token.actor_id IS NOT NULL AND (token.expires_at IS NULL OR token.expires_at > now_ms) THEN
+    limits := CASE WHEN jsonb_typeof(token.data->'limits') = 'array' THEN token.data->'limits' ELSE plan->'defaults' END;
+    SELECT coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'key:' || token_hash) ORDER BY l.n), '[]'::jsonb) INTO counters
+      FROM jsonb_array_elements(limits) WITH ORDINALITY AS l(value, n);
+    SELECT counters || coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'actor:' || token.actor_id) ORDER BY l.n), '[]'::jsonb) INTO counters
+      FROM jsonb_array_elements(plan->'perActor') WITH ORDINALITY AS l(value, n);
+    outcome := gatehouse_consume_limits(counters, cost, now_ms, month_start, month_end);
+  END IF;
+  RETURN NEXT;
+END
+$$;
