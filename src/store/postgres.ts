@@ -100,6 +100,8 @@ export interface SweepResult {
   revocations: number;
   /** Counters whose window or lock was over. */
   attempts: number;
+  /** Rate-limit counters whose window was over. */
+  limits: number;
 }
 
 /**
@@ -162,6 +164,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private readonly tokens: string;
   private readonly revocations: string;
   private readonly attempts: string;
+  private readonly limits: string;
   private readonly consumeFunction: string;
   private readonly findAndConsumeFunction: string;
   /**
@@ -215,6 +218,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     this.tokens = qualify('gatehouse_tokens');
     this.revocations = qualify('gatehouse_revocations');
     this.attempts = qualify('gatehouse_attempts');
+    this.limits = qualify('gatehouse_limits');
     this.consumeFunction = qualify('gatehouse_consume_limits');
     this.findAndConsumeFunction = qualify('gatehouse_find_token_and_consume');
     this.tokenReads = new ReadBatch(async (hashes) => {
@@ -400,7 +404,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
 
   /**
    * Deletes tokens whose `expiresAt` has passed, revocations past their `expiresAt`, and
-   * counters whose window or lock is over, in one statement. Call it periodically (an
+   * counters (failed attempts, rate limits) whose window or lock is over, in one statement. Call it periodically (an
    * hourly timer on one instance, or a cron job); until then expired rows only take space.
    * Pass an earlier `now` to keep expired tokens a while longer (so they still answer
    * 401.4 "expired" instead of 401.2).
@@ -413,19 +417,20 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
    * ```
    */
   async sweepExpired(now: number = this.now()): Promise<SweepResult> {
-    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string }>(
+    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string; limits: string }>(
       `WITH tokens AS (DELETE FROM ${this.tokens} WHERE expires_at <= $1 RETURNING 1),
        revocations AS (DELETE FROM ${this.revocations} WHERE expires_at <= $1 RETURNING 1),
        attempts AS (
          DELETE FROM ${this.attempts}
          WHERE CASE WHEN locked_until IS NOT NULL THEN locked_until <= $1 ELSE window_ends_at <= $1 END
          RETURNING 1
-       )
+       ),
+       limits AS (DELETE FROM ${this.limits} WHERE expires_at <= $1 RETURNING 1)
        SELECT (SELECT count(*) FROM tokens) AS tokens, (SELECT count(*) FROM revocations) AS revocations,
-              (SELECT count(*) FROM attempts) AS attempts`,
+              (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM limits) AS limits`,
       [wholeMs(now)],
     );
-    return { tokens: Number(rows[0].tokens), revocations: Number(rows[0].revocations), attempts: Number(rows[0].attempts) };
+    return { tokens: Number(rows[0].tokens), revocations: Number(rows[0].revocations), attempts: Number(rows[0].attempts), limits: Number(rows[0].limits) };
   }
 
   /** Ends the pool if the store created it; a pool you passed stays open (you own it). */
