@@ -39,7 +39,7 @@ describe('audit events never carry a secret', () => {
   beforeAll(async () => {
     // A login shaper whose answer JSON cannot send: each login reports callback.error, with
     // the body (token, CSRF token) at hand, and sends Gatehouse's own body.
-    t = await eventApp({ lockout: { maxAttempts: 3 }, passwordChange: {}, responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) } });
+    t = await eventApp({ lockout: { maxAttempts: 3 }, passwordChange: {}, rateLimits: {}, responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) } });
     const carol = await t.store.addUser({ login: 'carol@example.org', password: 'carol-expired-password', passwordExpiresAt: 0 });
     expect(carol.id).toBeDefined();
     for (const password of [ALICE_PASSWORD, BOB_PASSWORD, 'carol-expired-password', 'wrong-password-7781', CONFIG_API_KEY]) secret(password);
@@ -69,6 +69,10 @@ describe('audit events never carry a secret', () => {
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${CONFIG_API_KEY}`)).status).toBe(200);
     expect((await request(app).get(`/v1/projects?apikey=${CONFIG_API_KEY}`)).status).toBe(200);
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${storeKey}`)).status).toBe(200);
+    // A key over its rate limit (limit.exceeded).
+    const limitedKey = secret((await t.auth.tokens.issue({ actorId: t.bob.id, kind: 'apiKey', limits: [{ name: 'burst', limit: 1, window: '1h' }] })).token);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${limitedKey}`)).status).toBe(200);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${limitedKey}`)).status).toBe(429);
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${secret('not-a-key-0192837465')}`)).status).toBe(401);
     expect((await request(app).get(`/v1/projects?apiKey=${secret('not-a-key-5647382910')}`)).status).toBe(401);
 

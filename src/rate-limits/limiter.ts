@@ -9,11 +9,14 @@ import { GatehouseConfigError } from '../config-error';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { clientIp, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
+import type { SchemeId } from '../schemes/ids';
 import type { ResolvedRateLimits } from './options';
 import { monthWindow, rateLimitHeaders, refusal, type LimitCounter, type LimitOutcome, type LimitSpec, type TokenLimitPlan } from './policy';
 
 /** Who a counted request came from, for the `limit.exceeded` event (never the key itself). */
 export interface CountedCredential {
+  /** The scheme the key came by. */
+  scheme: SchemeId;
   /** The actor's id, when known. */
   actorId: string | null;
   /** The credential's id (a store-issued key) or label (a configured key): safe to log. */
@@ -83,7 +86,7 @@ export class RateLimiter {
       return;
     }
     const { code, limit, retryAfter } = refusal(outcome, cost, now);
-    this.emit?.({ type: 'limit.exceeded', scheme: 'apiKey', actorId: who.actorId, ip: clientIp(req), code, limit, credentialId: who.credentialId, cost });
+    this.emit?.({ type: 'limit.exceeded', scheme: who.scheme, actorId: who.actorId, ip: clientIp(req), code, limit, credentialId: who.credentialId, cost });
     throw new GatehouseError(code, { extensions: { rateLimit: limit }, headers: { ...headers, 'Retry-After': String(retryAfter) } });
   }
 }

@@ -44,7 +44,7 @@ export interface MonthWindow {
 }
 
 /** A counter after a consume call: what it holds in the window `now` falls in. */
-export interface CounterState {
+interface CounterState {
   /** The limit's name. */
   name: string;
   /** The limit. */
@@ -90,14 +90,14 @@ export function monthWindow(now: number): MonthWindow {
 }
 
 /** The window of `window` that `now` falls in: `[start, end)`. */
-export function windowAt(window: number | 'month', now: number, month: MonthWindow): { start: number; end: number } {
+function windowAt(window: number | 'month', now: number, month: MonthWindow): { start: number; end: number } {
   if (window === 'month') return month;
   const start = Math.floor(now / window) * window;
   return { start, end: start + window };
 }
 
 /** The store key of a counter in the window starting at `start`: one counter per window, never reset in place. */
-export function counterKey(counter: LimitCounter, start: number): string {
+function counterKey(counter: LimitCounter, start: number): string {
   return `${counter.subject}:${counter.name}:${start}`;
 }
 

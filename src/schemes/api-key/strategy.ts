@@ -110,7 +110,7 @@ export class ApiKeyStrategy extends StrategyBase {
       if (this.limiter) {
         const actorSubject = configured.actorId ?? configured.label;
         const own = typeof configured.limits === 'string' ? undefined : configured.limits;
-        await this.limiter.countConfigured(req, configured.label, actorSubject, own, { actorId: actorSubject, credentialId: configured.label });
+        await this.limiter.countConfigured(req, configured.label, actorSubject, own, { scheme: 'apiKey', actorId: actorSubject, credentialId: configured.label });
       }
       return { actor: await this.configuredActor(configured), reference: { type: 'static' }, scopes: configured.scopes && [...configured.scopes] };
     }
@@ -129,7 +129,7 @@ export class ApiKeyStrategy extends StrategyBase {
     return {
       plan,
       failOpen: limiter.config.failOpen,
-      settle: (record, outcome) => limiter.settle(req, outcome, cost, { actorId: record.actorId, credentialId: record.id ?? null }),
+      settle: (record, outcome) => limiter.settle(req, outcome, cost, { scheme: 'apiKey', actorId: record.actorId, credentialId: record.id ?? null }),
     };
   }
 
