@@ -97,10 +97,15 @@ export interface RateLimitOptions {
 
 /** The `rateLimits` option after validation. */
 export interface ResolvedRateLimits {
+  /** `limits`, checked (windows in ms or `'month'`); `[]` when not given. */
   limits: LimitSpec[];
+  /** `classes`, each checked, by name. */
   classes: ReadonlyMap<string, LimitSpec[]>;
+  /** `perActor`, checked; `[]` when not given. */
   perActor: LimitSpec[];
+  /** `cost`: a whole number ≥ 0 or the host's function. */
   cost: number | ((req: Request) => number);
+  /** `failOpen`. */
   failOpen: boolean;
 }
 

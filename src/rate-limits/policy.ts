@@ -44,7 +44,7 @@ export interface MonthWindow {
 }
 
 /** A counter after a consume call: what it holds in the window `now` falls in. */
-interface CounterState {
+export interface CounterState {
   /** The limit's name. */
   name: string;
   /** The limit. */

@@ -14,6 +14,7 @@ import { consumeCounters, countersOfRecord, limitsOfData, recordIsCounted, type 
 import type {
   AttemptPolicy,
   AttemptState,
+  CountedToken,
   CredentialRecord,
   GatehouseStore,
   TokenRecord,
@@ -285,7 +286,7 @@ export class MemoryStore implements GatehouseStore {
     return this.consumeNow(counters, cost, now, month);
   }
 
-  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<{ record: TokenRecord; outcome: LimitOutcome | null } | null> {
+  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
     const stored = this.tokens.get(hash);
     if (!stored) return null;
     const outcome = recordIsCounted(stored, plan, now)

@@ -18,7 +18,7 @@ import { checkSchema, migrate, type MigrateResult } from './postgres-migrations'
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
 import { outcomeFromAnswer, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, CountedToken, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 // The migration runner is part of this entry point (`express-gatehouse/postgres`).
 export { migrate, MIGRATIONS_DIR, type MigrateOptions, type MigrateResult } from './postgres-migrations';
@@ -334,7 +334,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     return outcomeFromAnswer(rows[0].outcome);
   }
 
-  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<{ record: TokenRecord; outcome: LimitOutcome | null } | null> {
+  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
     const { rows } = await this.query<{ token_record: Record<string, unknown>; outcome: string | null }>(
       `SELECT token_record, outcome::text AS outcome FROM ${this.findAndConsumeFunction}($1, $2::jsonb, $3::bigint, $4::bigint, $5::bigint, $6::bigint)`,
       [hash, JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor }), plan.cost, wholeMs(now), plan.month.start, plan.month.end],

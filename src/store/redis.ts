@@ -42,7 +42,7 @@ import {
 } from './redis-scripts';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
 import { outcomeFromAnswer as parseOutcome, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
-import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, CountedToken, TokenRecord, TokenStore } from './types';
 
 /**
  * ioredis options that make every store call settle quickly when Redis is down or stalled,
@@ -289,7 +289,7 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     return parseOutcome(answer);
   }
 
-  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<{ record: TokenRecord; outcome: LimitOutcome | null } | null> {
+  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
     const found = (await this.runScript(FIND_TOKEN_AND_CONSUME, [this.tokenKey(hash)], [
       this.scriptPrefix,
       hash,

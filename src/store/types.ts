@@ -140,6 +140,14 @@ export interface TokenRecord {
   data?: unknown;
 }
 
+/** What `findTokenAndConsume` resolves to for a hash that has a record. */
+export interface CountedToken {
+  /** The record, as `findToken` returns it. */
+  record: TokenRecord;
+  /** The outcome of counting it, or `null` when the record is not counted (another kind, expired, no actor). */
+  outcome: LimitOutcome | null;
+}
+
 /** Opaque tokens: sessions, app-user keys, personal tokens, API keys, refresh tokens, cookie sessions. */
 export interface TokenStore {
   /** Inserts or replaces the record with this hash. */
@@ -192,7 +200,7 @@ export interface TokenStore {
    * `countersOfRecord(plan, hash, actorId, limitsOfData(record.data))`; `outcome` is `null`
    * when nothing was counted. Without it Gatehouse makes the two calls.
    */
-  findTokenAndConsume?(hash: string, plan: TokenLimitPlan, now: number): Promise<{ record: TokenRecord; outcome: LimitOutcome | null } | null>;
+  findTokenAndConsume?(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null>;
 }
 
 /** Revocations of credentials that are not stored (JWT `jti`s, per-actor "not before"). */

@@ -10,7 +10,7 @@ import { fail, GatehouseConfigError, knownOptions, type OptionNames } from '../c
 import { GatehouseError } from '../errors';
 import { schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
-import type { StoredTokenKind, TokenRecord } from '../store/types';
+import type { CountedToken, StoredTokenKind, TokenRecord } from '../store/types';
 import { newCredentialId } from '../store/credential-id';
 import { scopeListOption } from '../scopes';
 import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
@@ -405,7 +405,7 @@ export class TokenService {
    */
   private async findCounted(hash: string, counting: TokenCounting): Promise<TokenRecord | null> {
     const { plan } = counting;
-    let found: { record: TokenRecord; outcome: LimitOutcome | null } | null;
+    let found: CountedToken | null;
     try {
       if (this.store.findTokenAndConsume) {
         found = await this.store.findTokenAndConsume(hash, plan, this.now());
