@@ -26,6 +26,9 @@ DECLARE
   answer jsonb := '[]'::jsonb;
   i integer := 0;
 BEGIN
+  -- A counter is not a credential: its transaction need not wait for the WAL flush. A crash
+  -- may forget the last few milliseconds of counts (wal_writer_delay), never a token.
+  PERFORM set_config('synchronous_commit', 'off', true);
   FOR counter IN SELECT value FROM jsonb_array_elements(counters) WITH ORDINALITY AS c(value, n) ORDER BY n LOOP
     IF counter->>'window' = 'month' THEN
       window_start := month_start;

@@ -209,7 +209,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.
   const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));
-  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, endpoints };
+  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, endpoints, rateLimited: config.rateLimits !== null && schemes.apiKey !== false };
   return {
     tokens,
     passwords,
