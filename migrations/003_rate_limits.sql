@@ -1,7 +1,7 @@
 -- Rate-limit and quota counters of API keys (rateLimits), and the two functions that count
 -- in one statement: gatehouse_consume_limits (configured keys) and
--- gatehouse_find_token_and_consume (a store-issued key: its lookup and its counters
--- together). The rule is consumeCounters of src/rate-limits/policy.ts: one row per counter
+-- gatehouse_find_tokens_and_consume (store-issued keys: each one's lookup and its counters
+-- together, for the keys checked in one pass of an instance's event loop). The rule is consumeCounters of src/rate-limits/policy.ts: one row per counter
 -- and window (key '<subject>:<name>:<window start>'), windows aligned to the epoch (or the
 -- month given), all or nothing. Rows are locked in key order, so two calls never deadlock.
 CREATE TABLE IF NOT EXISTS gatehouse_limits (
@@ -66,25 +66,65 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION gatehouse_find_token_and_consume(token_hash text, plan jsonb, cost bigint, now_ms bigint, month_start bigint, month_end bigint)
-RETURNS TABLE (token_record jsonb, outcome jsonb) LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+-- The store-issued keys checked during one pass of an instance's event loop, in one
+-- statement: each is looked up and, when it is of the plan's kind, has an actor and has not
+-- expired, counted in turn (its own limits or the plan's defaults, and its actor's), in one
+-- transaction. Every counter the batch may touch is locked first, in key order,
+-- so two batches (or a batch and a single call) never wait on each other in a cycle.
+CREATE OR REPLACE FUNCTION gatehouse_find_tokens_and_consume(token_hashes text[], plan jsonb, costs bigint[], nows bigint[], month_start bigint, month_end bigint)
+RETURNS TABLE (n integer, token_record jsonb, outcome jsonb) LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
   token gatehouse_tokens%ROWTYPE;
-  limits jsonb;
+  records jsonb[] := '{}';
+  counter_lists jsonb[] := '{}';
+  lock_keys text[] := '{}';
+  lock_ends bigint[] := '{}';
+  window_start bigint;
   counters jsonb;
+  counter jsonb;
+  win bigint;
+  i integer;
 BEGIN
-  SELECT * INTO token FROM gatehouse_tokens AS t WHERE t.hash = token_hash;
-  IF NOT FOUND THEN RETURN; END IF;
-  token_record := to_jsonb(token);
-  outcome := NULL;
-  IF token.kind = plan->>'kind' AND token.actor_id IS NOT NULL AND (token.expires_at IS NULL OR token.expires_at > now_ms) THEN
-    limits := CASE WHEN jsonb_typeof(token.data->'limits') = 'array' THEN token.data->'limits' ELSE plan->'defaults' END;
-    SELECT coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'key:' || token_hash) ORDER BY l.n), '[]'::jsonb) INTO counters
-      FROM jsonb_array_elements(limits) WITH ORDINALITY AS l(value, n);
-    SELECT counters || coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'actor:' || token.actor_id) ORDER BY l.n), '[]'::jsonb) INTO counters
-      FROM jsonb_array_elements(plan->'perActor') WITH ORDINALITY AS l(value, n);
-    outcome := gatehouse_consume_limits(counters, cost, now_ms, month_start, month_end);
+  FOR i IN 1 .. coalesce(array_length(token_hashes, 1), 0) LOOP
+    SELECT * INTO token FROM gatehouse_tokens AS t WHERE t.hash = token_hashes[i];
+    IF NOT FOUND THEN
+      records := array_append(records, NULL::jsonb);
+      counter_lists := array_append(counter_lists, NULL::jsonb);
+      CONTINUE;
+    END IF;
+    records := array_append(records, to_jsonb(token));
+    counters := NULL;
+    IF token.kind = plan->>'kind' AND token.actor_id IS NOT NULL AND (token.expires_at IS NULL OR token.expires_at > nows[i]) THEN
+      SELECT coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'key:' || token.hash) ORDER BY l.n), '[]'::jsonb) INTO counters
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(token.data->'limits') = 'array' THEN token.data->'limits' ELSE plan->'defaults' END) WITH ORDINALITY AS l(value, n);
+      SELECT counters || coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'actor:' || token.actor_id) ORDER BY l.n), '[]'::jsonb) INTO counters
+        FROM jsonb_array_elements(plan->'perActor') WITH ORDINALITY AS l(value, n);
+      FOR counter IN SELECT value FROM jsonb_array_elements(counters) LOOP
+        IF counter->>'window' = 'month' THEN
+          lock_keys := lock_keys || ((counter->>'subject') || ':' || (counter->>'name') || ':' || month_start::text);
+          lock_ends := lock_ends || month_end;
+        ELSE
+          win := (counter->>'window')::bigint;
+          window_start := floor(nows[i]::numeric / win)::bigint * win;
+          lock_keys := lock_keys || ((counter->>'subject') || ':' || (counter->>'name') || ':' || window_start::text);
+          lock_ends := lock_ends || (window_start + win);
+        END IF;
+      END LOOP;
+    END IF;
+    counter_lists := array_append(counter_lists, counters);
+  END LOOP;
+  IF array_length(lock_keys, 1) IS NOT NULL THEN
+    INSERT INTO gatehouse_limits AS l (key, used, expires_at)
+      SELECT DISTINCT ON (k) k, 0::bigint, e + 1000 FROM unnest(lock_keys, lock_ends) AS t(k, e) ORDER BY k
+      ON CONFLICT (key) DO NOTHING;
+    PERFORM 1 FROM gatehouse_limits AS l WHERE l.key = ANY(lock_keys) ORDER BY l.key FOR UPDATE;
   END IF;
-  RETURN NEXT;
+  FOR i IN 1 .. coalesce(array_length(token_hashes, 1), 0) LOOP
+    IF records[i] IS NULL THEN CONTINUE; END IF;
+    n := i;
+    token_record := records[i];
+    outcome := CASE WHEN counter_lists[i] IS NULL THEN NULL ELSE gatehouse_consume_limits(counter_lists[i], costs[i], nows[i], month_start, month_end) END;
+    RETURN NEXT;
+  END LOOP;
 END
 $$;

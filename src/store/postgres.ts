@@ -167,6 +167,8 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   private readonly limits: string;
   private readonly consumeFunction: string;
   private readonly findAndConsumeFunction: string;
+  /** Open batches of `findTokenAndConsume`, by plan and clock. */
+  private readonly consumeBatches = new Map<string, ConsumeBatch>();
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
@@ -220,7 +222,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     this.attempts = qualify('gatehouse_attempts');
     this.limits = qualify('gatehouse_limits');
     this.consumeFunction = qualify('gatehouse_consume_limits');
-    this.findAndConsumeFunction = qualify('gatehouse_find_token_and_consume');
+    this.findAndConsumeFunction = qualify('gatehouse_find_tokens_and_consume');
     this.tokenReads = new ReadBatch(async (hashes) => {
       const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = ANY($1::text[])`, [hashes]);
       return new Map(rows.map((row) => [row.hash, row]));
@@ -334,14 +336,45 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     return outcomeFromAnswer(rows[0].outcome);
   }
 
-  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
-    const { rows } = await this.query<{ token_record: Record<string, unknown>; outcome: string | null }>(
-      `SELECT token_record, outcome::text AS outcome FROM ${this.findAndConsumeFunction}($1, $2::jsonb, $3::bigint, $4::bigint, $5::bigint, $6::bigint)`,
-      [hash, JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor }), plan.cost, wholeMs(now), plan.month.start, plan.month.end],
+  /**
+   * One statement for every check made during one pass of the event loop with the same plan
+   * (a hot key under load: one transaction for the batch instead of one each), each
+   * counted in turn as if alone.
+   */
+  findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
+    const planJson = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
+    const batchKey = `${planJson}\u0000${plan.month.start}`;
+    return new Promise((resolve, reject) => {
+      let batch = this.consumeBatches.get(batchKey);
+      if (!batch) {
+        batch = { planJson, month: plan.month, calls: [] };
+        this.consumeBatches.set(batchKey, batch);
+        const opened = batch;
+        setImmediate(() => {
+          this.consumeBatches.delete(batchKey);
+          this.sendConsumeBatch(opened);
+        });
+      }
+      batch.calls.push({ hash, cost: plan.cost, now: wholeMs(now), resolve, reject });
+    });
+  }
+
+  private sendConsumeBatch(batch: ConsumeBatch): void {
+    this.query<{ n: number; token_record: Record<string, unknown>; outcome: string | null }>(
+      `SELECT n, token_record, outcome::text AS outcome FROM ${this.findAndConsumeFunction}($1::text[], $2::jsonb, $3::bigint[], $4::bigint[], $5::bigint, $6::bigint)`,
+      [batch.calls.map((call) => call.hash), batch.planJson, batch.calls.map((call) => call.cost), batch.calls.map((call) => call.now), batch.month.start, batch.month.end],
+    ).then(
+      ({ rows }) => {
+        const found = new Map(rows.map((row) => [row.n, row]));
+        batch.calls.forEach((call, index) => {
+          const row = found.get(index + 1);
+          call.resolve(row === undefined ? null : { record: toRecord(row.token_record as unknown as TokenRow), outcome: row.outcome === null ? null : outcomeFromAnswer(row.outcome) });
+        });
+      },
+      (error: unknown) => {
+        for (const call of batch.calls) call.reject(error);
+      },
     );
-    if (rows.length === 0) return null;
-    const row = rows[0].token_record as unknown as TokenRow;
-    return { record: toRecord(row), outcome: rows[0].outcome === null ? null : outcomeFromAnswer(rows[0].outcome) };
   }
 
   // ---- RevocationStore ----
@@ -457,6 +490,13 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
     }
     return name;
   }
+}
+
+/** The `findTokenAndConsume` calls of one pass of the event loop that share a plan and a clock. */
+interface ConsumeBatch {
+  planJson: string;
+  month: MonthWindow;
+  calls: Array<{ hash: string; cost: number; now: number; resolve: (found: CountedToken | null) => void; reject: (error: unknown) => void }>;
 }
 
 function isPool(value: unknown): value is Pool {
