@@ -5,5 +5,5 @@ const autocannon = require('autocannon');
 
 const { url, headers, connections, seconds } = JSON.parse(process.argv[2]);
 autocannon({ url, headers, connections, duration: seconds }).then((result) => {
-  process.stdout.write(JSON.stringify({ requestsPerSecond: result.requests.average, non2xx: result.non2xx }));
+  process.stdout.write(JSON.stringify({ requestsPerSecond: result.duration > 0 ? result.requests.total / result.duration : 0, non2xx: result.non2xx }));
 });

@@ -8,6 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { runBench, pinLoadGenerator } = require('./harness');
 const { ROWS, SCALING, EVENT_LOOP, BCRYPT_CONNECTIONS } = require('./rows');
+const { startRedisCluster } = require('./redis-cluster');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -81,6 +82,14 @@ function table(results) {
 async function main() {
   const { quick, only, pairs, cpuProfileDir, write } = parseArgs(process.argv.slice(2));
   ensureBuilt();
+  const keep = (row) => row.id === 'bare' || (only ? only.has(row.id) : !(quick && row.diagnostic));
+  // The cluster rows' Redis Cluster, started before this process is pinned so its nodes are not.
+  let cluster = null;
+  if (!process.env.REDIS_CLUSTER_NODES && ROWS.some((row) => keep(row) && row.id.endsWith('-redis-cluster'))) {
+    cluster = await startRedisCluster();
+    process.env.REDIS_CLUSTER_NODES = cluster.nodes;
+    process.on('exit', () => cluster.stop());
+  }
   const plan = pinLoadGenerator();
   const settings = quick
     ? { connections: 50, warmupSeconds: 1.5, seconds: 1.5, repetitions: 1 }
@@ -90,8 +99,7 @@ async function main() {
     settings.cpuProfileDir = cpuProfileDir;
     console.error(`[bench] CPU profiles of each server go to ${cpuProfileDir} (summarise with node bench/profile-summary.js); RESULTS.md is not written`);
   }
-  // Quick runs leave out the diagnostic rows (Express floors, the method's bias) unless named.
-  const keep = (row) => row.id === 'bare' || (only ? only.has(row.id) : !(quick && row.diagnostic));
+  // Quick runs leave out the diagnostic rows (Express floors, the method's bias) unless named (keep, above).
   const started = Date.now();
   const results = await runBench({
     rows: ROWS.filter(keep),

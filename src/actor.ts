@@ -38,6 +38,17 @@ export interface AuthInfo {
    * does not restrict it (password logins, sessions, keys issued without scopes).
    */
   scopes?: string[];
+  /**
+   * When the actor last proved who they are for this credential: the login's password check,
+   * raised by `POST {sessions}/reauthenticate`; for Basic, this request; for a JWT, its
+   * `auth_time`. Absent for credentials without a proof (API keys, app-user keys, personal
+   * tokens), which `auth.require({ maxAge })` refuses.
+   */
+  authTime?: Date;
+  /** How they proved it, as RFC 8176 `amr` values (`['pwd']`, `['pwd', 'otp']`); absent with `authTime`. */
+  amr?: string[];
+  /** The authentication context class: `'single'` or `'mfa'` from `amr` (README, "Step-up"), or an external JWT's `acr` claim. */
+  acr?: string;
 }
 
 // `req.user` and `req.authInfo` on every Express request, without @types/passport. The two
@@ -53,6 +64,9 @@ declare global {
       tokenKind?: import('./actor').TokenKind | 'access';
       expiresAt?: Date;
       scopes?: string[];
+      authTime?: Date;
+      amr?: string[];
+      acr?: string;
     }
     interface Request {
       /** The actor `auth.authenticate()` resolved; unset for anonymous requests. */

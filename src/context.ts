@@ -13,6 +13,7 @@ import type { PasswordHasher } from './passwords/hasher';
 import type { PasswordCheck } from './passwords/password-check';
 import type { GuardedStore } from './store/guard';
 import type { Revocations } from './tokens/revocations';
+import type { SignIns } from './tokens/sign-ins';
 import type { TokenService } from './tokens/token-service';
 import type { RateLimiter } from './rate-limits/limiter';
 
@@ -32,6 +33,8 @@ export interface GatehouseContext {
   tokens: TokenService;
   /** The per-actor "not before" and revoked JWT ids. */
   revocations: Revocations;
+  /** A user's own sign-ins: listing, ending one, ending the others (`selfService`); `null` when the store cannot list tokens. */
+  signIns: SignIns | null;
   /** The shared login-and-password check (lockout, bcrypt queue), when the store can look logins up. */
   passwordCheck: PasswordCheck | null;
   /** The expired-password change step, when `passwordChange` is on. */

@@ -73,6 +73,20 @@ export const PROBLEMS = {
     /** The problem body's default `detail`. */
     detail: 'The token has expired.',
   },
+  /**
+   * Authenticated, but the sign-in behind the credential is too old (`maxAge`, in seconds) or
+   * not strong enough (`acrValues`) for this route (`auth.require({ maxAge, acr })`): sign in
+   * again, or re-authenticate (`POST {sessions}/reauthenticate`). Bearer schemes add RFC 9470's
+   * `error="insufficient_user_authentication"` challenge.
+   */
+  '401.6': {
+    /** The HTTP status. */
+    status: 401,
+    /** The problem body's `title`. */
+    title: 'Unauthorized',
+    /** The problem body's default `detail`. */
+    detail: 'This resource requires a more recent or stronger sign-in.',
+  },
   /** Authenticated, but not allowed here (actor kind, role or scheme). */
   '403.1': {
     /** The HTTP status. */

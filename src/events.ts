@@ -28,8 +28,18 @@ export const AUDIT_EVENT_TYPES = [
   'token.issued',
   'token.revoked',
   'token.revokedAll',
+  'apiKey.created',
+  'apiKey.updated',
+  'apiKey.rotated',
+  'apiKey.disabled',
+  'apiKey.enabled',
+  'apiKey.expired',
+  'token.revokedOthers',
+  'lockout.cleared',
   'credential.refused',
   'limit.exceeded',
+  'reauthentication.succeeded',
+  'stepUp.refused',
   'store.error',
   'callback.error',
 ] as const;
@@ -89,7 +99,11 @@ export interface AuditEventDetails {
     /** The login as tried, normalised (`normalizeLogin`). */
     login: string;
   };
-  /** A change ticket set a new password (`POST {sessions}/password`); every credential of the actor ended (`token.revokedAll` comes first). */
+  /**
+   * A new password was set: with a change ticket (`POST {sessions}/password`; every credential
+   * of the actor ended, `token.revokedAll` first), or by a signed-in user (`POST {account}/password`,
+   * `auth.passwords.change`; the credentials its `end` named ended, `token.revokedOthers` or `token.revokedAll` first).
+   */
   'password.changed': {
     /** The actor whose password changed. */
     actorId: string;
@@ -97,8 +111,9 @@ export interface AuditEventDetails {
     code: null;
   };
   /**
-   * `POST {sessions}/password` refused: the ticket (401.2 forged, used or for another
-   * password; 401.4 expired) or the new password (400.1). Not for 503s (`store.error`, `callback.error`).
+   * A password change refused: at `POST {sessions}/password` the ticket (401.2 forged, used or
+   * for another password; 401.4 expired), for a signed-in user the current password (401.2, 403.2
+   * locked), or the new password (400.1). Not for 503s (`store.error`, `callback.error`).
    */
   'password.changeRefused': {
     /** The actor a ticket whose signature checked out names, else `null`. */
@@ -137,6 +152,61 @@ export interface AuditEventDetails {
     /** How many token records were removed (JWTs are refused by the actor's "not before", not counted). */
     count: number;
   };
+  /** `auth.tokens.create` (or `issue({ kind: 'apiKey' })`) created an API key; `token.issued` comes first. */
+  'apiKey.created': ApiKeyEventFields & {
+    /** When the key stops working; `null` when it lasts until revoked. */
+    expiresAt: Date | null;
+    /** The service principal it authenticates as, or `null` for a user's key. */
+    service: string | null;
+  };
+  /** `auth.tokens.update` changed a key's label, metadata or scopes (enabling and disabling have events of their own). */
+  'apiKey.updated': ApiKeyEventFields & {
+    /** Which fields changed. */
+    fields: Array<'label' | 'metadata' | 'scopes' | 'limits'>;
+  };
+  /** `auth.tokens.rotate` replaced a key: the old one (`keyId`) works until `graceEndsAt`. */
+  'apiKey.rotated': ApiKeyEventFields & {
+    /** The id of the new key. */
+    newKeyId: string;
+    /** When the old key stops working. */
+    graceEndsAt: Date;
+  };
+  /** `auth.tokens.disable` (or `update({ enabled: false })`) turned a key off. */
+  'apiKey.disabled': ApiKeyEventFields;
+  /** `auth.tokens.enable` (or `update({ enabled: true })`) turned a key back on. */
+  'apiKey.enabled': ApiKeyEventFields;
+  /**
+   * An expired key was presented (answered 401.4): its expiry noticed, the key kept and listed as
+   * `'expired'` until the retention ends. Once per key per process.
+   */
+  'apiKey.expired': ApiKeyEventFields & {
+    /** When it stopped working. */
+    expiresAt: Date;
+  };
+  /**
+   * Every credential of an actor but the one in use ended ("sign out everywhere else",
+   * `DELETE {account}/sessions/others`, or a password change with `end: 'others'`); `count`
+   * credentials (a login's token and cookie, or a refresh family, count once) were ended.
+   */
+  'token.revokedOthers': {
+    /** The actor whose other credentials were ended. */
+    actorId: string;
+    /** Always `null`. */
+    code: null;
+    /** How many credentials were ended (JWT access tokens and in-flight logins are refused by the "not before", not counted). */
+    count: number;
+  };
+  /** `auth.lockout.clear(login)` cleared a login's failed-attempt counters (every client's, with `lockout.by: 'login+ip'`). */
+  'lockout.cleared': {
+    /** The actor the login belongs to, or `null` for a login the store does not know. */
+    actorId: string | null;
+    /** Always `null`. */
+    code: null;
+    /** The login, normalised (`normalizeLogin`). */
+    login: string;
+    /** How many counters were removed. */
+    count: number;
+  };
   /** `authenticate()`, a logout endpoint, `/jwt/refresh` or `/jwt/verify` refused the credential presented (any code but 503.1). */
   'credential.refused': {
     /** Always `null`: a refused credential names no one. */
@@ -161,6 +231,33 @@ export interface AuditEventDetails {
     cost: number;
   };
   /**
+   * `POST {sessions}/reauthenticate` raised the proof of the credential presented (its
+   * `authTime` is now). A wrong password there is reported as `login.failed` (or
+   * `login.locked`), with the credential's scheme.
+   */
+  'reauthentication.succeeded': {
+    /** The actor who proved themselves again. */
+    actorId: string;
+    /** Always `null`: a success answers no problem. */
+    code: null;
+    /** How they proved it (RFC 8176 `amr`), now the credential's. */
+    amr: string[];
+  };
+  /**
+   * `auth.require({ maxAge, acr })` refused an authenticated request with 401.6: the sign-in
+   * behind its credential is too old or not strong enough for the route.
+   */
+  'stepUp.refused': {
+    /** The actor whose credential fell short. */
+    actorId: string;
+    /** Always `'401.6'`. */
+    code: '401.6';
+    /** The route's `maxAge` in seconds, when the credential's proof is too old (or has no time); else `null`. */
+    maxAge: number | null;
+    /** The route's `acr` values, when the credential's class does not meet them; else `null`. */
+    acrValues: string[] | null;
+  };
+  /**
    * A request was answered 503.1: the store failed (or something unexpected did; Gatehouse
    * fails closed). `error` is the cause — the store's own error object, for the host's logger.
    * Gatehouse puts no credential into errors it creates; the store's error text is the store's.
@@ -183,6 +280,23 @@ export interface AuditEventDetails {
     /** What the callback threw (or a `TypeError` saying what was wrong with its answer), for the host's logger. */
     error: unknown;
   };
+}
+
+/** What every `apiKey.*` event carries: the key's id (never the key) and its owner. */
+export interface ApiKeyEventFields {
+  /** Always `'apiKey'`. */
+  scheme: 'apiKey';
+  /** The key's actor: a user's id, or `service:<name>` for a service key. */
+  actorId: string;
+  /** Always `null`. */
+  code: null;
+  /** The key's id (as `auth.tokens.list` shows it). */
+  keyId: string;
+}
+
+/** The fields every `apiKey.*` event about key `keyId` of `actorId` has (reported outside a request: `ip` is `null`). */
+export function apiKeyEventFields(actorId: string, keyId: string): ApiKeyEventFields & { ip: null } {
+  return { scheme: 'apiKey', actorId, ip: null, code: null, keyId };
 }
 
 /** The host's callbacks whose failures are reported as `callback.error`. */
@@ -305,7 +419,7 @@ export function reportingRefusals(emit: NonNullable<Emit>, scheme: SchemeId): Er
 
 /** Options of {@link auditLogin}. */
 interface LoginContext {
-  scheme: SchemeId;
+  scheme: SchemeId | null;
   login: string;
   ip: string | null;
   /** Report successes too. Basic checks the password on every request, so it reports failures only. */
@@ -340,15 +454,19 @@ function auditLogin<T extends { actor: { id: string } }>(emit: Emit, context: Lo
   );
 }
 
-/** A login endpoint's check, reported: `auditLogin` with the request's address and the login typed. */
+/**
+ * A login endpoint's check, reported: `auditLogin` with the request's address and the login
+ * typed. `successes: false` (re-authentication, which reports its own success) reports failures only.
+ */
 export function auditedCheck<T extends { actor: { id: string } }>(
   emit: Emit,
   req: Request,
-  scheme: SchemeId,
+  scheme: SchemeId | null,
   login: string,
   check: Promise<T>,
+  successes = true,
 ): Promise<T> {
-  return emit ? auditLogin(emit, { scheme, login, ip: clientIp(req), successes: true }, check) : check;
+  return emit ? auditLogin(emit, { scheme, login, ip: clientIp(req), successes }, check) : check;
 }
 
 /** The `token.issued` event for a credential issued in answer to a request. */
@@ -379,6 +497,13 @@ export function reportingFailures<C extends { check(input: { login: string; clie
   reporting.check = (input) =>
     auditLogin(emit, { scheme, login: input.login, ip: input.clientIp ?? null, successes: false }, passwordCheck.check(input as Parameters<C['check']>[0]));
   return reporting;
+}
+
+/** The `token.revoked` event for a stored credential of `kind` ended in answer to a request (`DELETE {account}/sessions/{id}`). */
+export function storedCredentialEndedEvent(req: Request, actorId: string, kind: string): AuditEventInput {
+  // A browser session reads as scheme 'cookie', kind 'session', as at logout.
+  if (kind === 'cookie') return { type: 'token.revoked', scheme: 'cookie', actorId, ip: clientIp(req), code: null, kind: 'session' };
+  return { type: 'token.revoked', scheme: schemeOfTokenKind(kind), actorId, ip: clientIp(req), code: null, kind };
 }
 
 /** The `token.revoked` event for a credential ended in answer to a request (logout). */

@@ -5,15 +5,16 @@
  */
 import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { PassportStrategy as Strategy } from './schemes/passport-base';
-import type { GatehouseError } from './errors';
+import { GatehouseError } from './errors';
 import { fail, knownOptions, type OptionNames } from './config-error';
+import { scopeListOption } from './scopes';
 import { createCallbackErrorReporter, createEmit, reportingRefusals } from './events';
 import { Authenticator, authenticateMiddleware } from './middleware/authenticate';
 import { renderProblem, type RenderConfig } from './middleware/render-problem';
 import { requireMiddleware, type RequireHandler, type RequireOptions } from './middleware/require';
 import { resolveOptions, type GatehouseOptions } from './options';
 import { detectionConfig } from './detect';
-import { buildOpenApi, type OpenApiDescription, type OpenApiFragment, type OpenApiOptions } from './openapi';
+import { buildOpenApi, securityRequirements, type OpenApiDescription, type OpenApiFragment, type OpenApiOptions, type OpenApiSecurityOptions } from './openapi';
 import { guardedResponses, type ChallengeScheme } from './responses';
 import type { Endpoint, EndpointContext } from './routes/endpoint';
 import { servedRequests } from './routes/endpoint';
@@ -34,8 +35,12 @@ import { buildSchemes, DETECTION_TABLE, revocationHorizons } from './schemes/reg
 import { guardStore } from './store/guard';
 import type { AttemptStore, CredentialStore } from './store/types';
 import { Revocations } from './tokens/revocations';
+import { SignIns } from './tokens/sign-ins';
 import { TokenService } from './tokens/token-service';
 import { RateLimiter } from './rate-limits/limiter';
+import { changeSignedInPassword, END_ON_PASSWORD_CHANGE, type EndOnPasswordChange, type SignedInChangeDependencies } from './passwords/signed-in-change';
+import { currentCredentialOfAuthenticated, keepCurrentSession, referenceOfAuthenticated } from './routes/signed-in-user';
+import { normalizeLogin } from './login';
 
 /**
  * How long a per-actor "not before" is kept at the least, in ms: longer than any login or
@@ -82,15 +87,92 @@ export interface Gatehouse {
    * ```
    */
   openapi(options?: OpenApiOptions): OpenApiFragment;
+  /**
+   * The OpenAPI `security` of one of your operations guarded by `auth.require({ schemes, scopes })`:
+   * a requirement per security scheme of {@link Gatehouse.openapi} that is on and allowed, each
+   * listing the scopes the route requires (OAuth2-style scope lists, which OpenAPI 3.1 allows for
+   * every scheme type), so API docs and clients know which scopes a key needs.
+   * @example
+   * ```ts
+   * app.get('/v1/reports', auth.require({ scopes: ['reports:read'] }), listReports);
+   * appPaths['/v1/reports'] = { get: { security: auth.openapiSecurity({ scopes: ['reports:read'] }), responses } };
+   * // [{ apiKey: ['reports:read'] }, { apiKeyQuery: ['reports:read'] }, { bearer: ['reports:read'] }, …]
+   * ```
+   */
+  openapiSecurity(options?: OpenApiSecurityOptions): Array<Record<string, string[]>>;
   /** Issue, verify, list and revoke opaque tokens (by token, by id, or all of an actor's). */
   readonly tokens: TokenService;
-  /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash. */
-  readonly passwords: PasswordHasher;
+  /** bcrypt `hash(plain)` / `verify(plain, hash)` with the configured cost, cap and prehash, and a signed-in user's `change`. */
+  readonly passwords: PasswordHasher & PasswordChanging;
+  /** Failed-login counters: `clear(login)` unlocks a login. */
+  readonly lockout: LockoutAdministration;
+}
+
+/** What `auth.passwords.change` takes besides the request. */
+export interface ChangePasswordInput {
+  /** The login the current password belongs to (it must be the signed-in user's own). */
+  login: string;
+  /** The current password, checked as a login checks it (lockout, timing). */
+  currentPassword: string;
+  /** The new password, checked against `passwordPolicy`. */
+  newPassword: string;
+  /**
+   * Which credentials of the user end once the password has changed: `'others'` (default: every
+   * credential but the one `req` is made with, which stays signed in), `'all'` (`tokens.revokeAll`)
+   * or `'none'`.
+   * @example { end: 'all' }
+   */
+  end?: EndOnPasswordChange;
+}
+
+/** What `auth.passwords.change` resolves to. */
+export interface PasswordChangeResult {
+  /** How many credentials ended (`end`): `0` with `'none'`. */
+  ended: number;
+}
+
+/** `auth.passwords.change`: a signed-in user's own password change. */
+export interface PasswordChanging {
+  /**
+   * Changes the password of the user `req` is signed in as (`auth.authenticate()` has run; an
+   * actor of kind `user`), as `POST {account}/password` does: the current password through the
+   * login's lockout and timing, the new one through `passwordPolicy`, saved with the store's
+   * `changePassword`, then the other sign-ins end (`end`). Resolves to how many credentials ended;
+   * rejects with a `GatehouseError` (401.1 no user, 403.1 not a user, 401.2, 403.2, 400.1, 503.1, 503.2).
+   *
+   * @example
+   * ```ts
+   * app.post('/me/password', auth.require(), async (req, res, next) => {
+   *   try {
+   *     await auth.passwords.change(req, { login: req.body.login, currentPassword: req.body.current, newPassword: req.body.next });
+   *     res.json({ changed: true });
+   *   } catch (error) { next(error); }
+   * });
+   * ```
+   */
+  change(req: Request, input: ChangePasswordInput): Promise<PasswordChangeResult>;
+}
+
+/** `auth.lockout`. */
+export interface LockoutAdministration {
+  /**
+   * Unlocks a login: clears its failed-attempt counters (with `lockout.by: 'login+ip'`, every
+   * client's, when the store has `clearAttemptsOf`) on every instance sharing the store, and
+   * reports `lockout.cleared`. Resolves to the failures cleared.
+   *
+   * @example
+   * ```ts
+   * await auth.lockout.clear('alice@example.org');
+   * ```
+   */
+  clear(login: string): Promise<number>;
 }
 
 /** The options of `auth.routes()` and of `auth.openapi()`; compile errors when they and the types disagree. */
 const ROUTES_OPTION_NAMES: OptionNames<RoutesOptions> = { paths: true, logoutMethod: true };
 const OPENAPI_OPTION_NAMES: OptionNames<OpenApiOptions> = { paths: true, logoutMethod: true, mountPath: true };
+const OPENAPI_SECURITY_OPTION_NAMES: OptionNames<OpenApiSecurityOptions> = { schemes: true, scopes: true };
+const CHANGE_PASSWORD_INPUT_NAMES: OptionNames<ChangePasswordInput> = { login: true, currentPassword: true, newPassword: true, end: true };
 
 /**
  * Creates a Gatehouse instance.
@@ -131,6 +213,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     revocations,
     lastUsedInterval: config.lastUsedInterval,
     rateLimits: config.rateLimits,
+    apiKeyPolicy: config.apiKeyPolicy,
     lifetimes: {
       sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
       sessionIdleTimeout: schemes.sessionToken ? schemes.sessionToken.idleTimeout : null,
@@ -138,12 +221,13 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   });
 
   const passwords = new PasswordHasher({ ...config.passwords, now: config.now });
+  const lockout = config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now });
   // Login and Basic share one check: one lockout counter, one bcrypt queue.
   const passwordCheck: PasswordCheck | null = store.findCredentials
     ? new PasswordCheck({
         store: store as Pick<CredentialStore, 'findCredentials'>,
         hasher: passwords,
-        lockout: config.lockout === false ? false : new Lockout({ store: store as AttemptStore, options: config.lockout, now: config.now }),
+        lockout,
         cache: schemes.basic && schemes.basic.cache ? new VerificationCache({ ...schemes.basic.cache, now: config.now }) : undefined,
         now: config.now,
       })
@@ -153,8 +237,29 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     ? { tickets: new ChangeTickets({ ttl: config.passwordChange.ttl, secret: config.passwordChange.secret, now: config.now }), hasher: passwords }
     : null;
 
+  // A user's own sign-ins, when the store can list an actor's tokens.
+  const signIns = store.listTokens ? new SignIns({
+        store,
+        tokens,
+        revocations: revocations.available ? revocations : null,
+        emit,
+        now: config.now,
+        cookieIdleTimeout: schemes.cookie ? schemes.cookie.idleTimeout : null,
+      }) : null;
   // Every scheme that is on, built from its definition (schemes/registry.ts).
-  const context: GatehouseContext = { config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) }, store, tokens, revocations, passwordCheck, passwordChange, emit, reportCallbackError, now: config.now, limiter: config.rateLimits ? new RateLimiter(config.rateLimits, store, config.now, emit) : null };
+  const context: GatehouseContext = {
+    config: { ...config, responses: guardedResponses(config.responses, reportCallbackError) },
+    store,
+    tokens,
+    revocations,
+    signIns,
+    passwordCheck,
+    passwordChange,
+    emit,
+    reportCallbackError,
+    now: config.now,
+    limiter: config.rateLimits ? new RateLimiter(config.rateLimits, store, config.now, emit) : null,
+  };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
   const enders: Partial<Record<SchemeId, CredentialEnder>> = {};
@@ -196,6 +301,10 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   const sendProblem = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], error: GatehouseError) =>
     renderProblem(req, res, error, render);
   const routesContext: RoutesContext = { ...context, sendProblem };
+  const signedInChange: SignedInChangeDependencies | null =
+    passwordCheck && signIns && store.findCredentials && store.changePassword
+      ? { store, passwordCheck, hasher: passwords, policy: config.passwordPolicy, tokens, signIns, emit, reportCallbackError }
+      : null;
 
   const detectedSchemes = new Set((Object.keys(strategies) as SchemeId[]).filter((id) => precedence.includes(GROUP_OF_SCHEME[id])));
   const endpointContext: EndpointContext = {
@@ -206,20 +315,69 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     jwt: jwtParts,
     schemes: detectedSchemes,
     issueLogin: createIssueLogin({ ...routesContext, jwt: jwtParts }),
+    signedInChange,
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.
   const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));
   const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, endpoints, rateLimited: config.rateLimits !== null && schemes.apiKey !== false };
+  const passwordsApi = passwords as PasswordHasher & PasswordChanging;
+  Object.defineProperty(passwordsApi, 'change', {
+    enumerable: false,
+    value: async (req: Request, input: ChangePasswordInput): Promise<PasswordChangeResult> => {
+      if (!signedInChange) {
+        fail('store', 'auth.passwords.change needs a store with findCredentials(), changePassword() and listTokens().', { where: 'auth.passwords.change', code: 'GATEHOUSE_STORE_METHODS_MISSING' });
+      }
+      const actor = req?.user;
+      if (!actor) throw new GatehouseError('401.1');
+      if (actor.kind !== 'user') throw new GatehouseError('403.1');
+      if (!input || typeof input !== 'object') fail('', 'pass { login, currentPassword, newPassword }.', { where: 'auth.passwords.change', code: 'GATEHOUSE_MISSING_OPTION' });
+      knownOptions(input, CHANGE_PASSWORD_INPUT_NAMES, '', { where: 'auth.passwords.change' });
+      const end = input.end ?? 'others';
+      if (!END_ON_PASSWORD_CHANGE.includes(end)) fail('end', "end must be 'others', 'all' or 'none' (default 'others').", { where: 'auth.passwords.change' });
+      for (const field of ['login', 'currentPassword', 'newPassword'] as const) {
+        if (typeof input[field] !== 'string' || input[field] === '') throw new GatehouseError('400.1', { detail: `${field} is required.`, extensions: { field } });
+      }
+      const scheme = req.authInfo?.scheme;
+      if (!scheme) throw new GatehouseError('401.1');
+      const current = currentCredentialOfAuthenticated(req, cookieSessions);
+      const { ended, notBefore } = await changeSignedInPassword(signedInChange, { actor, scheme, login: input.login, currentPassword: input.currentPassword, newPassword: input.newPassword, end, current, req });
+      if (req.res) await keepCurrentSession(cookieSessions, referenceOfAuthenticated(req), notBefore, req, req.res);
+      return { ended };
+    },
+  });
+  const lockoutApi: LockoutAdministration = {
+    async clear(login: string): Promise<number> {
+      if (typeof login !== 'string' || login.trim() === '') fail('login', 'login must be a non-empty string.', { where: 'auth.lockout.clear' });
+      const normalized = normalizeLogin(login);
+      const found = store.findCredentials ? await store.findCredentials(normalized) : null;
+      const actorId = found ? found.actor.id : null;
+      const count = lockout ? await lockout.clear(normalized, actorId) : 0;
+      emit?.({ type: 'lockout.cleared', scheme: null, actorId, ip: null, code: null, login: normalized, count });
+      return count;
+    },
+  };
   return {
     tokens,
-    passwords,
+    passwords: passwordsApi,
+    lockout: lockoutApi,
     openapi(openApiOptions: OpenApiOptions = {}) {
       if (openApiOptions && typeof openApiOptions === 'object') knownOptions(openApiOptions, OPENAPI_OPTION_NAMES, '', { where: 'auth.openapi()' });
       const mountPath = openApiOptions.mountPath === '' ? '' : checkPath(openApiOptions.mountPath, 'auth.openapi()', 'mountPath', '');
       return buildOpenApi(openApiFacts, resolveRoutePaths(openApiOptions.paths, 'auth.openapi()', openApiOptions.logoutMethod), mountPath);
     },
+    openapiSecurity(securityOptions: OpenApiSecurityOptions = {}) {
+      const where = 'auth.openapiSecurity()';
+      if (!securityOptions || typeof securityOptions !== 'object') fail('', "options must be an object such as { scopes: ['reports:read'] }.", { where });
+      knownOptions(securityOptions, OPENAPI_SECURITY_OPTION_NAMES, '', { where });
+      const allowed = securityOptions.schemes;
+      if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((id) => (SCHEME_IDS as readonly string[]).includes(id)))) {
+        fail('schemes', `schemes must be an array of ${SCHEME_IDS.map((id) => `'${id}'`).join(', ')}, as require({ schemes }) takes.`, { where });
+      }
+      const scopes = scopeListOption(securityOptions.scopes, 'scopes', where) ?? [];
+      return securityRequirements(openApiFacts, resolveRoutePaths(undefined, where), allowed, scopes);
+    },
     authenticate: () => authenticateMiddleware(authenticator, render),
-    require: (requireOptions) => requireMiddleware(requireOptions, render),
+    require: (requireOptions) => requireMiddleware(requireOptions, render, { now: config.now, emit }),
     routes(routesOptions: RoutesOptions = {}) {
       if (routesOptions && typeof routesOptions === 'object') knownOptions(routesOptions, ROUTES_OPTION_NAMES, '', { where: 'auth.routes()' });
       const paths = resolveRoutePaths(routesOptions.paths, 'auth.routes()', routesOptions.logoutMethod);

@@ -4,11 +4,13 @@
  *
  * @module express-gatehouse
  */
-export { gatehouse, type Gatehouse, type RoutesOptions } from './gatehouse';
-export type { OpenApiFragment, OpenApiOptions } from './openapi';
+export { gatehouse, type Gatehouse, type RoutesOptions, type ChangePasswordInput, type PasswordChanging, type LockoutAdministration, type PasswordChangeResult } from './gatehouse';
+export type { SignInOrigin } from './tokens/sign-in-device';
+export type { EndOnPasswordChange } from './passwords/signed-in-change';
+export type { OpenApiFragment, OpenApiOptions, OpenApiSecurityOptions } from './openapi';
 export type { OpenApiObject } from './openapi-facts';
 export type { RoutePathOptions } from './routes/route-paths';
-export type { GatehouseOptions, LoginOptions, PasswordChangeOptions } from './options';
+export type { GatehouseOptions, LoginOptions, PasswordChangeOptions, SelfServiceOptions } from './options';
 export type { LoginCredentials } from './resolved-options';
 export type { BearerTokenKind, SessionTokenOptions } from './schemes/session-token/options';
 export type { BasicOptions } from './schemes/basic/options';
@@ -61,7 +63,12 @@ export type { CounterState, LimitCounter, LimitOutcome, LimitSpec, MonthWindow, 
 export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
 export type { SchemeOptions } from './schemes/scheme-options';
 export type {
+  ApiKeyOwnerOptions,
+  CreateApiKeyInput,
+  CreatedApiKey,
   CredentialInfo,
+  RotateApiKeyOptions,
+  UpdateApiKeyInput,
   IssueTokenInput,
   IssuedToken,
   ListCredentialsOptions,
@@ -69,12 +76,16 @@ export type {
   TokenService,
   VerifiedToken,
 } from './tokens/token-service';
-export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener, type HostCallback } from './events';
+export { apiKeyPattern, apiKeyShape, generateApiKey, DEFAULT_API_KEY_PREFIX, type ApiKeyShape } from './tokens/api-key-format';
+export type { ApiKeyExpiryOptions, ApiKeyPolicyOptions, ApiKeyState, Duration } from './tokens/api-key-policy';
+export { AUDIT_EVENT_TYPES, type ApiKeyEventFields, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener, type HostCallback } from './events';
 export type { PasswordPolicyContext, PasswordPolicyOptions } from './passwords/password-policy';
 // Types that appear in the signatures above, exported so apps can name them (type-only:
 // nothing new at runtime).
 export type { ProblemExtensions } from './errors';
 export type { ResolvedApiKey } from './schemes/api-key/options';
+export type { ResolvedApiKeyPolicy } from './tokens/api-key-policy';
+export type { ApiKeyDetails, ApiKeyRecordData } from './store/types';
 export type { Guarded, GuardedStore } from './store/guard';
 export type { CheckOptions, ResolvedPasswordOptions } from './passwords/hasher';
 export type { ResolvedLockoutOptions } from './passwords/lockout';

@@ -14,8 +14,14 @@ export interface RoutePaths {
   /** Logout of the presented credential; default `${sessions}/current`. */
   logout: string;
   logoutMethod: 'DELETE' | 'POST';
+  /** Re-authentication of the presented credential; default `${sessions}/reauthenticate`. */
+  reauthenticate: string;
   jwt: string;
   jwks: string;
+  /** The signed-in user's own endpoints (`selfService`); default `/account`. */
+  account: string;
+  /** The administrators' endpoints (`selfService.adminRevokeAll`); default `/admin`. */
+  admin: string;
 }
 
 /** What a scheme's `securitySchemes` describes itself from. */

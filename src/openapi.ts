@@ -10,6 +10,7 @@ import { SCHEME_DEFINITIONS } from './schemes/registry';
 import { PROBLEMS } from './errors';
 import { openApiPath, type Endpoint } from './routes/endpoint';
 import type { RoutePathOptions } from './routes/route-paths';
+import type { SchemeId } from './schemes/ids';
 
 /** What `auth.openapi()` describes: what is on, and the endpoints `routes()` serves. */
 export interface OpenApiDescription extends OpenApiFacts {
@@ -88,6 +89,8 @@ const SCHEMAS: Record<string, OpenApiObject> = {
       changeTicket: { type: 'string', description: 'With `passwordChange` on (403.3 from a login): send it to `POST {sessions}/password` with the new password. Short-lived, single-use.' },
       requiredScopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the route requires, all of them; the credential lacks at least one (403.5).' },
       rateLimit: { type: 'string', description: 'The name of the rate limit (429.1) or quota (429.2) the API key is over.' },
+      maxAge: { type: 'integer', description: 'The route\'s `maxAge` in seconds: the sign-in behind the credential must be at most this old (401.6; bearer schemes also answer RFC 9470\'s `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age="…"`). Re-authenticate at `POST {sessions}/reauthenticate`.' },
+      acrValues: { type: 'array', items: { type: 'string' }, description: 'The authentication context classes the route accepts, e.g. `["mfa"]` (401.6; bearer schemes also answer RFC 9470\'s `acr_values`).' },
     },
   },
   GatehouseLogin: {
@@ -103,6 +106,32 @@ const SCHEMAS: Record<string, OpenApiObject> = {
     },
   },
   GatehouseSuccess: { type: 'object', required: ['success'], properties: { success: { const: true } } },
+  GatehouseSignIn: {
+    type: 'object',
+    description: 'One of your sign-ins (`GET {account}/sessions`); never its token.',
+    required: ['id', 'kind', 'label', 'createdAt', 'lastUsedAt', 'expiresAt', 'userAgent', 'device', 'current'],
+    properties: {
+      id: { type: 'string', description: 'What `DELETE {account}/sessions/{id}` takes.' },
+      kind: { type: 'string', enum: ['session', 'cookie', 'refresh'], description: 'A bearer session token, a browser session, or a JWT login (its refresh family).' },
+      label: { type: ['string', 'null'] },
+      createdAt: { type: 'string', format: 'date-time' },
+      lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+      expiresAt: { type: ['string', 'null'], format: 'date-time' },
+      userAgent: { type: ['string', 'null'], description: 'The User-Agent sent with the login.' },
+      device: {
+        type: 'object',
+        required: ['description', 'browser', 'os', 'type'],
+        properties: {
+          description: { type: 'string', examples: ['Chrome 120 on Linux'] },
+          browser: { type: ['string', 'null'] },
+          os: { type: ['string', 'null'] },
+          type: { type: ['string', 'null'], examples: ['mobile'] },
+        },
+      },
+      ip: { type: 'string', description: 'The login\'s client address; only when the host records it (`selfService.recordIp`).' },
+      current: { type: 'boolean', description: 'The sign-in this request is made with.' },
+    },
+  },
   GatehouseJwtPair: {
     type: 'object',
     required: ['access', 'refresh', 'accessExpiresAt', 'refreshExpiresAt'],
@@ -147,4 +176,33 @@ export function buildOpenApi(facts: OpenApiDescription, paths: RoutePaths, mount
     paths: endpoints(facts, paths, mountPath, Object.keys(schemes)),
     components: { securitySchemes: schemes, schemas: structuredClone(SCHEMAS), ...(facts.rateLimited ? { responses: structuredClone(RATE_LIMITED) } : {}) },
   };
+}
+
+/**
+ * Options of `auth.openapiSecurity()`: what the route's `auth.require()` is given.
+ *
+ * @example
+ * ```ts
+ * auth.openapiSecurity({ schemes: ['apiKey'], scopes: ['reports:read'] });
+ * ```
+ */
+export interface OpenApiSecurityOptions {
+  /** The schemes the route lets in, as `require({ schemes })`. Default: every scheme that is on. */
+  schemes?: SchemeId[];
+  /** The scopes the route requires, as `require({ scopes })`. Default: none. */
+  scopes?: string[];
+}
+
+/**
+ * The `security` of an operation guarded by `auth.require({ schemes, scopes })`: one
+ * alternative per security scheme that is on and allowed, each listing the required scopes.
+ * OpenAPI 3.1 lets a requirement of any scheme type list the scopes it needs, as OAuth2's do.
+ */
+export function securityRequirements(facts: OpenApiFacts, paths: RoutePaths, allowed: readonly SchemeId[] | undefined, scopes: readonly string[]): Array<Record<string, string[]>> {
+  const requirements: Array<Record<string, string[]>> = [];
+  for (const definition of SCHEME_DEFINITIONS) {
+    if (!facts.schemes.has(definition.id) || (allowed && !allowed.includes(definition.id))) continue;
+    for (const name of Object.keys(definition.securitySchemes({ facts, paths, mountPath: '' }))) requirements.push({ [name]: [...scopes] });
+  }
+  return requirements;
 }

@@ -24,6 +24,7 @@ import type { SchemeOptions } from './schemes/scheme-options';
 import { durationOption, fail, knownOptions, type OptionNames } from './config-error';
 import { resolveRateLimits, type RateLimitOptions } from './rate-limits/options';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
+import { resolveApiKeyPolicy, type ApiKeyPolicyOptions } from './tokens/api-key-policy';
 
 
 /** Options of `POST /sessions`. */
@@ -50,6 +51,54 @@ export interface PasswordChangeOptions {
    */
   secret?: string;
 }
+
+/**
+ * The `selfService` option: endpoints of `auth.routes()` where people manage their own
+ * sign-ins (README, "Managing your own sign-ins"), each on unless set to `false`.
+ *
+ * @example
+ * ```ts
+ * gatehouse({ store, selfService: { recordIp: true, adminRevokeAll: false } });
+ * ```
+ */
+export interface SelfServiceOptions {
+  /**
+   * `GET {account}/sessions`: the caller's live sign-ins, the current one marked. Default `true`.
+   * @example { list: false }
+   */
+  list?: boolean;
+  /**
+   * `DELETE {account}/sessions/{id}`: ends one of the caller's own sign-ins. Default `true`.
+   * @example { end: false }
+   */
+  end?: boolean;
+  /**
+   * `DELETE {account}/sessions/others`: "sign out everywhere else". Default `true`.
+   * @example { endOthers: false }
+   */
+  endOthers?: boolean;
+  /**
+   * `POST {account}/password`: a signed-in user changes their password, giving the current one
+   * (needs a store with `changePassword`). Default `true`.
+   * @example { passwordChange: false }
+   */
+  passwordChange?: boolean;
+  /**
+   * `DELETE {admin}/actors/{actorId}/sessions`: an actor with one of `adminRoles` ends every
+   * credential of another (`tokens.revokeAll`). Default `true`.
+   * @example { adminRevokeAll: false }
+   */
+  adminRevokeAll?: boolean;
+  /**
+   * Record the client address (`req.ip`) of each login and show it in the list. Default `false`:
+   * an address is personal data (GDPR), kept only when the host chooses to.
+   * @example { recordIp: true }
+   */
+  recordIp?: boolean;
+}
+
+/** {@link SelfServiceOptions} with every default filled in. */
+type ResolvedSelfService = Required<SelfServiceOptions>;
 
 /**
  * Options of `gatehouse()`.
@@ -123,9 +172,17 @@ export interface GatehouseOptions extends SchemeOptions {
    * @example { passwordPolicy: { minLength: 15, validate: async (password) => ((await isBreached(password)) ? 'appears in a data breach' : undefined) } }
    */
   passwordPolicy?: PasswordPolicyOptions;
+  /**
+   * Self-service endpoints (README, "Managing your own sign-ins"): list your sign-ins, end one,
+   * sign out everywhere else, change your password, and an administrator's "end all of this
+   * actor's". Each sign-in records the User-Agent of its login (and, with `recordIp`, the
+   * address). Default: off; `{}` turns every endpoint on.
+   * @example { selfService: { recordIp: true } }
+   */
+  selfService?: SelfServiceOptions | false;
   /** The `realm` in `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string;
-  /** Roles that may end any user's token with `DELETE /sessions/:token`. Default `['admin']`. */
+  /** Roles that may end any user's token with `DELETE /sessions/:token`, and every credential of an actor with `DELETE {admin}/actors/{actorId}/sessions` (`selfService`). Default `['admin']`. */
   adminRoles?: string[];
   /**
    * A store call that takes longer than this many milliseconds fails closed with 503.1.
@@ -162,6 +219,14 @@ export interface GatehouseOptions extends SchemeOptions {
    * @example { rateLimits: { limits: [{ name: 'burst', limit: 100, window: '10s' }, { name: 'daily', limit: 10_000, window: '1d', quota: true }] } }
    */
   rateLimits?: RateLimitOptions | false;
+  /**
+   * Store-issued API keys (`auth.tokens.create`, `tokens.issue({ kind: 'apiKey' })`): the prefix
+   * that makes leaked keys recognisable, bounds on their lifetime, and how long ended keys stay
+   * listed (README, "API keys for a public API"). Default: prefix `'gthkey_'`, no expiry bounds,
+   * 30 days' retention.
+   * @example { apiKeyPolicy: { prefix: 'sk_live_', expiry: { default: '90d', max: '365d' } } }
+   */
+  apiKeyPolicy?: ApiKeyPolicyOptions;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   now?: () => number;
   /**
@@ -188,6 +253,7 @@ const OPTION_NAMES = {
   methods: true,
   passwordChange: true,
   passwordPolicy: true,
+  selfService: true,
   realm: true,
   adminRoles: true,
   storeTimeout: true,
@@ -195,12 +261,14 @@ const OPTION_NAMES = {
   responses: true,
   lastUsedInterval: true,
   rateLimits: true,
+  apiKeyPolicy: true,
   now: true,
   onEvent: true,
 } as const satisfies Record<Exclude<keyof GatehouseOptions, keyof SchemeOptions>, true>;
 const KNOWN_OPTIONS: readonly string[] = [...Object.keys(OPTION_NAMES), ...SCHEME_DEFINITIONS.map((definition) => definition.option)];
 const LOGIN_OPTION_NAMES: OptionNames<LoginOptions> = { credentials: true };
 const PASSWORD_CHANGE_OPTION_NAMES: OptionNames<PasswordChangeOptions> = { ttl: true, secret: true };
+const SELF_SERVICE_OPTION_NAMES: OptionNames<SelfServiceOptions> = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: true };
 /** The keys of `methods`: the precedence groups. */
 const METHODS_OPTION_NAMES = Object.fromEntries(DEFAULT_PRECEDENCE.map((group) => [group, true])) as OptionNames<Record<SchemeGroup, string[]>>;
 
@@ -247,6 +315,19 @@ function resolvePasswordChange(value: unknown): { ttl: number; secret: string | 
   const { ttl, secret } = value as PasswordChangeOptions;
   if (secret !== undefined && (typeof secret !== 'string' || secret.length < 32)) fail('passwordChange.secret', 'passwordChange.secret must be at least 32 characters.');
   return { ttl: durationOption(ttl, 'passwordChange.ttl', 5 * 60 * 1000), secret: secret ?? null };
+}
+
+function resolveSelfService(value: unknown): ResolvedSelfService | false {
+  if (value === undefined || value === false) return false;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('selfService', 'selfService must be an object such as { recordIp: false }, or false.');
+  knownOptions(value, SELF_SERVICE_OPTION_NAMES, 'selfService');
+  const resolved: ResolvedSelfService = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: false };
+  for (const [name, given] of Object.entries(value)) {
+    if (given === undefined) continue;
+    if (typeof given !== 'boolean') fail(`selfService.${name}`, `selfService.${name} must be true or false.`);
+    resolved[name as keyof ResolvedSelfService] = given;
+  }
+  return resolved;
 }
 
 function resolveLogin(value: unknown, cookie: ResolvedCookieOptions | false, sessionTokens: boolean): { credentials: LoginCredentials } {
@@ -311,6 +392,9 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (passwordChange) features.push('passwordChange');
   const rateLimits = resolveRateLimits(options.rateLimits);
   if (rateLimits) features.push('rateLimits');
+  const selfService = resolveSelfService(options.selfService);
+  if (selfService && (selfService.list || selfService.end || selfService.endOthers)) features.push('selfService');
+  if (selfService && selfService.passwordChange) features.push('selfServicePassword');
   assertStoreHasMethods(store, features);
   const basicInput = options.basic;
 
@@ -325,12 +409,14 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     methods: resolveMethods(options.methods),
     passwordChange,
     passwordPolicy: resolvePasswordPolicy(options.passwordPolicy),
+    selfService,
     realm,
     adminRoles: [...adminRoles],
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', DEFAULT_STORE_TIMEOUT),
     responses: resolveResponses(options.responses, options.formatError, basicInput && typeof basicInput === 'object' ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
     rateLimits,
+    apiKeyPolicy: resolveApiKeyPolicy(options.apiKeyPolicy),
     now: options.now ?? Date.now,
     onEvent: options.onEvent ?? null,
   };

@@ -13,6 +13,7 @@ import type { ResolvedResponses } from './responses';
 import type { SchemeGroup } from './schemes/ids';
 import type { SchemeSettings } from './schemes/scheme-options';
 import type { GatehouseStore } from './store/types';
+import type { ResolvedApiKeyPolicy } from './tokens/api-key-policy';
 
 /**
  * Which credentials `POST /sessions` hands out:
@@ -38,6 +39,8 @@ export interface ResolvedOptions {
   login: { credentials: LoginCredentials };
   passwordChange: { ttl: number; secret: string | null } | false;
   passwordPolicy: ResolvedPasswordPolicy;
+  /** The self-service endpoints that are on and whether logins record the address; `false` when off. */
+  selfService: { list: boolean; end: boolean; endOthers: boolean; passwordChange: boolean; adminRevokeAll: boolean; recordIp: boolean } | false;
   realm: string;
   adminRoles: string[];
   storeTimeout: number;
@@ -45,6 +48,7 @@ export interface ResolvedOptions {
   lastUsedInterval: number;
   /** `rateLimits`, or `null` when off. */
   rateLimits: ResolvedRateLimits | null;
+  apiKeyPolicy: ResolvedApiKeyPolicy;
   now: () => number;
   onEvent: AuditListener | null;
 }

@@ -55,8 +55,8 @@ export interface SuccessResponseContext {
 
 /** What `responses.jwt` is told: also which endpoint answers. */
 export interface JwtResponseContext extends SuccessResponseContext {
-  /** `'authenticate'` for `POST /jwt/authenticate`, `'refresh'` for `POST /jwt/refresh`. */
-  endpoint: 'authenticate' | 'refresh';
+  /** `'authenticate'` for `POST /jwt/authenticate`, `'refresh'` for `POST /jwt/refresh`, `'reauthenticate'` for a JWT's re-authentication (`POST {sessions}/reauthenticate`). */
+  endpoint: 'authenticate' | 'refresh' | 'reauthenticate';
 }
 
 /** What `responses.error` is told besides the problem. */

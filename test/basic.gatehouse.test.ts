@@ -17,7 +17,7 @@ describe('Basic through gatehouse()', () => {
     const t = await httpsApp();
     const ok = await request(t.app).get('/v1/projects').set('X-Forwarded-Proto', 'https').set('Authorization', basic('bob@example.org', BOB_PASSWORD));
     expect(ok.status).toBe(200);
-    expect(ok.body.authInfo).toEqual({ scheme: 'basic' });
+    expect(ok.body.authInfo).toEqual({ scheme: 'basic', authTime: expect.any(String), amr: ['pwd'], acr: 'single' });
     const plain = await request(t.app).get('/v1/projects').set('Authorization', basic('bob@example.org', BOB_PASSWORD));
     expect(plain.status).toBe(401);
     expect(plain.body.code).toBe('401.3');

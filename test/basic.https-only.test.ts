@@ -90,6 +90,7 @@ describe('Basic is accepted over HTTPS only', () => {
       .set('X-Forwarded-Proto', 'https')
       .set('Authorization', basicHeader(ALICE_LOGIN, ALICE_PASSWORD));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ user: alice, authInfo: { scheme: 'basic' } });
+    // Basic proves the password with each request: a proof made now, by password.
+    expect(res.body).toEqual({ user: alice, authInfo: { scheme: 'basic', authTime: expect.any(String), amr: ['pwd'], acr: 'single' } });
   });
 });

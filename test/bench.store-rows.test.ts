@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ensureBuilt, ROOT } from './helpers/build';
+import { useRedisCluster } from './helpers/redis-cluster';
 import { connectPostgres, connectRedis } from './helpers/services';
 
 /**
@@ -12,17 +13,22 @@ describe('bench rows with a real store', () => {
   const { startServer } = require(path.join(ROOT, 'bench', 'harness.js'));
   const { STORE_ROWS } = require(path.join(ROOT, 'bench', 'rows.js'));
 
+  // The cluster rows' servers are told where this test's cluster is (bench/run.js tells them
+  // through REDIS_CLUSTER_NODES).
+  const { cluster } = useRedisCluster();
   beforeAll(() => ensureBuilt());
 
-  it('has bearer, cookie, JWT and Basic-repeated rows for both stores', () => {
+  it('has bearer, cookie, JWT, Basic-repeated and rate-limited API key rows for both stores, and bearer and cookie on a Redis Cluster', () => {
     expect(STORE_ROWS.map((row: { id: string }) => row.id).sort()).toEqual(
-      ['bearer', 'cookie', 'jwt', 'basic-repeated'].flatMap((scheme) => [`${scheme}-postgres`, `${scheme}-redis`]).sort(),
+      [...['bearer', 'cookie', 'jwt', 'basic-repeated', 'apiKeyLimited'].flatMap((scheme) => [`${scheme}-postgres`, `${scheme}-redis`]), 'bearer-redis-cluster', 'cookie-redis-cluster'].sort(),
     );
   });
 
   const cases: Array<[string, unknown]> = STORE_ROWS.map((row: { id: string }) => [row.id, row]);
   it.each(cases)('%s answers 200 with its credential, 401 without, and cleans up', async (id, row) => {
-    const server = await startServer(row, {});
+    const { options } = row as { options: Record<string, unknown> };
+    const nodes = id.endsWith('-redis-cluster') ? { redisClusterNodes: cluster().ports.map((port) => `127.0.0.1:${port}`).join(',') } : {};
+    const server = await startServer({ ...(row as object), options: { ...options, ...nodes } }, {});
     const pid: number = server.child.pid;
     let stopped = false;
     try {
@@ -41,7 +47,10 @@ describe('bench rows with a real store', () => {
     } finally {
       if (!stopped) server.child.kill();
     }
-    if (id.endsWith('-redis')) {
+    if (id.endsWith('-redis-cluster')) {
+      const client = cluster().client();
+      for (const node of client.nodes('master')) expect(await node.keys(`gatehouse-bench:${pid}:*`)).toEqual([]);
+    } else if (id.endsWith('-redis')) {
       const client = await connectRedis();
       try {
         expect(await client.keys(`gatehouse-bench:${pid}:*`)).toEqual([]);

@@ -86,7 +86,8 @@ describe('the express-gatehouse command, installed from the tarball', () => {
     it('prints a fresh 256-bit key and the sha256: line that lets it in through apiKeys', async () => {
       const first = cli(['keygen', '--role', 'reporting', '--label', 'nightly-export']);
       expect(first.status).toBe(0);
-      const key = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(first.stdout)?.[1];
+      // The format of store-issued keys: the default prefix, 43 random and 6 checksum characters.
+      const key = /^ {2}(gthkey_[0-9A-Za-z]{49})$/m.exec(first.stdout)?.[1];
       expect(key).toBeDefined();
       const digest = `sha256:${createHash('sha256').update(key!).digest('hex')}`;
       expect(first.stdout).toContain(`'${digest}': { role: 'reporting', label: 'nightly-export' },`);

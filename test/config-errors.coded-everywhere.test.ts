@@ -120,11 +120,13 @@ describe('calls the host makes carry a code too', () => {
 const NOT_THE_HOSTS_MISTAKE: ReadonlyArray<[file: string, startsWith: string, why: string]> = [
   ['detect.ts', "Schemes of the Authorization keyword", 'an invariant of the scheme registry, checked when the module loads'],
   ['store/postgres-migrations.ts', 'migrate: ${migrations', 'the shipped migration files themselves are broken'],
+  ['store/redis.ts', 'RedisStore: the revocation write reached', 'a store method at request time (waitForReplicas not met): fails closed (503.1)'],
   ['store/memory.ts', 'MemoryStore: no user with id', 'a store method at request time: fails closed (503.1)'],
   ['bcrypt-limits.ts', 'password is ${', 'a password too long for bcrypt, at request time: answered as a problem'],
   ['middleware/render-problem.ts', '${callback}', "a response shaper's answer at request time: reported as callback.error, the plain problem sent"],
   ['responses.ts', '${callback} returned a promise', "a response shaper's answer at request time: reported as callback.error, Gatehouse's own answer sent"],
-  ['routes/password-change.ts', 'passwordPolicy.validate must resolve', "the host's check's answer at request time: reported as callback.error, 503.1"],
+  ['passwords/password-policy.ts', 'passwordPolicy.validate must resolve', "the host's check's answer at request time: reported as callback.error, 503.1"],
+  ['authentication-proof.ts', 'issueLogin: proof.amr must be', "an invariant of the login paths: each names its own proof methods, thrown before anything is issued"],
   ['routes/issue-login.ts', 'issueLogin: a JWT login needs local JWT keys', 'an invariant of the endpoint table: a JWT login is mounted only with local keys'],
 ];
 

@@ -39,7 +39,7 @@ describe('audit events never carry a secret', () => {
   beforeAll(async () => {
     // A login shaper whose answer JSON cannot send: each login reports callback.error, with
     // the body (token, CSRF token) at hand, and sends Gatehouse's own body.
-    t = await eventApp({ lockout: { maxAttempts: 3 }, passwordChange: {}, rateLimits: {}, responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) } });
+    t = await eventApp({ lockout: { maxAttempts: 3 }, passwordChange: {}, rateLimits: {}, selfService: { recordIp: true }, responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) } });
     const carol = await t.store.addUser({ login: 'carol@example.org', password: 'carol-expired-password', passwordExpiresAt: 0 });
     expect(carol.id).toBeDefined();
     for (const password of [ALICE_PASSWORD, BOB_PASSWORD, 'carol-expired-password', 'wrong-password-7781', CONFIG_API_KEY]) secret(password);
@@ -75,6 +75,15 @@ describe('audit events never carry a secret', () => {
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${limitedKey}`)).status).toBe(429);
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${secret('not-a-key-0192837465')}`)).status).toBe(401);
     expect((await request(app).get(`/v1/projects?apiKey=${secret('not-a-key-5647382910')}`)).status).toBe(401);
+
+    // Store-issued API keys as a product: created, updated, disabled, enabled, rotated, and (below) expired.
+    const product = await t.auth.tokens.create({ actorId: t.alice.id, label: 'portal', metadata: { plan: 'pro' }, expiresIn: 10 * MINUTE });
+    secret(product.key);
+    expect(await t.auth.tokens.update(product.id, { label: 'portal 2' })).not.toBeNull();
+    expect(await t.auth.tokens.disable(product.id)).toBe(true);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${product.key}`)).body.code).toBe('401.2');
+    expect(await t.auth.tokens.enable(product.id)).toBe(true);
+    secret((await t.auth.tokens.rotate(product.id, { grace: MINUTE }))!.key);
 
     // jwt: authenticate, use, forged, refresh, reuse of a rotated refresh token, verify, expired, logout.
     const pair = await request(app).post('/v1/jwt/authenticate').send({ login: 'alice@example.org', password: ALICE_PASSWORD });
@@ -142,7 +151,36 @@ describe('audit events never carry a secret', () => {
     t.clock.advance(16 * MINUTE);
     expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${shortLived}`)).body.code).toBe('401.4');
     expect((await request(app).get(`/v1/key/${deviceShort}/forms`)).body.code).toBe('401.4');
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${product.key}`)).body.code).toBe('401.4');
     expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${lateAccess}`)).body.code).toBe('401.4');
+
+    // Step-up: alice's first session is 16 minutes old; a 10-minute route refuses it, and
+    // re-authentication (the password in the body, a secret) renews it.
+    app.get('/v1/recent', t.auth.require({ maxAge: '10m' }), (_req, res) => res.json({}));
+    expect((await request(app).get('/v1/recent').set('Authorization', `Bearer ${session}`)).body.code).toBe('401.6');
+    const reauthenticated = await request(app).post('/v1/sessions/reauthenticate').set('Authorization', `Bearer ${session}`).send({ login: 'alice@example.org', password: ALICE_PASSWORD });
+    expect(reauthenticated.status).toBe(200);
+    expect((await request(app).get('/v1/recent').set('Authorization', `Bearer ${session}`)).status).toBe(200);
+    // Self-service: bob, locked above, is unlocked; signs in twice, ends the other sign-in by id,
+    // signs out everywhere else, and changes his password with a wrong and then the right one.
+    expect(await t.auth.lockout.clear('bob@example.org')).toBeGreaterThan(0);
+    t.clock.advance(1000);
+    const bobLogin = async () => secret((await request(app).post('/v1/sessions').send({ login: 'bob@example.org', password: BOB_PASSWORD })).body.token);
+    const bobsMain = await bobLogin();
+    const bobsOther = await bobLogin();
+    const bobsList = await request(app).get('/v1/account/sessions').set('Authorization', `Bearer ${bobsMain}`);
+    const otherId = (bobsList.body.sessions as Array<{ id: string; current: boolean }>).find((entry) => !entry.current)!.id;
+    expect((await request(app).delete(`/v1/account/sessions/${otherId}`).set('Authorization', `Bearer ${bobsMain}`)).status).toBe(200);
+    expect((await request(app).get('/v1/projects').set('Authorization', `Bearer ${bobsOther}`)).status).toBe(401);
+    await bobLogin();
+    t.clock.advance(1000);
+    expect((await request(app).delete('/v1/account/sessions/others').set('Authorization', `Bearer ${bobsMain}`)).status).toBe(200);
+    const newBobPassword = secret('bob-new-password-4471');
+    const change = (currentPassword: string) =>
+      request(app).post('/v1/account/password').set('Authorization', `Bearer ${bobsMain}`).send({ login: 'bob@example.org', currentPassword, newPassword: newBobPassword });
+    expect((await change('wrong-password-7781')).body.code).toBe('401.2');
+    expect((await change(BOB_PASSWORD)).status).toBe(200);
+    secret((await t.store.findCredentials('bob@example.org'))!.passwordHash);
 
     // The store goes away: every scheme that needs it answers 503.1.
     const lastBrowser = await https(request(app).post('/v1/sessions')).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });

@@ -24,10 +24,29 @@ function summary(event: AuditEvent): string {
       return `${event.kind ?? 'credential'} of ${event.actorId ?? 'unknown'}`;
     case 'token.revokedAll':
       return `${event.count} of ${event.actorId}`;
+    case 'apiKey.created':
+      return `key ${event.keyId} of ${event.service ?? event.actorId} until ${event.expiresAt?.toISOString() ?? 'revoked'}`;
+    case 'apiKey.updated':
+      return `key ${event.keyId}: ${event.fields.join(', ')}`;
+    case 'apiKey.rotated':
+      return `key ${event.keyId} → ${event.newKeyId}, old until ${event.graceEndsAt.toISOString()}`;
+    case 'apiKey.disabled':
+    case 'apiKey.enabled':
+      return `key ${event.keyId} of ${event.actorId}`;
+    case 'apiKey.expired':
+      return `key ${event.keyId} expired at ${event.expiresAt.toISOString()}`;
+    case 'token.revokedOthers':
+      return `${event.count} others of ${event.actorId}`;
+    case 'lockout.cleared':
+      return `${event.login} unlocked (${event.count})`;
     case 'credential.refused':
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
     case 'limit.exceeded':
       return `${event.credentialId ?? 'key'} over ${event.limit} (${event.code}, cost ${event.cost})`;
+    case 'reauthentication.succeeded':
+      return `${event.actorId} proved again by ${event.amr.join('+')}`;
+    case 'stepUp.refused':
+      return `${event.actorId} needs max_age ${event.maxAge ?? '-'} acr ${event.acrValues?.join(' ') ?? '-'}`;
     case 'store.error':
       return String(event.error);
     case 'callback.error':
@@ -51,8 +70,18 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'token.issued': { ...base, type: 'token.issued', actorId: 'u1', kind: 'session', expiresAt: null },
   'token.revoked': { ...base, type: 'token.revoked', kind: 'session' },
   'token.revokedAll': { ...base, type: 'token.revokedAll', actorId: 'u1', count: 2 },
+  'apiKey.created': { ...base, type: 'apiKey.created', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', expiresAt: null, service: null },
+  'apiKey.updated': { ...base, type: 'apiKey.updated', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', fields: ['label'] },
+  'apiKey.rotated': { ...base, type: 'apiKey.rotated', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', newKeyId: 'k2', graceEndsAt: new Date(0) },
+  'apiKey.disabled': { ...base, type: 'apiKey.disabled', scheme: 'apiKey', actorId: 'u1', keyId: 'k1' },
+  'apiKey.enabled': { ...base, type: 'apiKey.enabled', scheme: 'apiKey', actorId: 'u1', keyId: 'k1' },
+  'apiKey.expired': { ...base, type: 'apiKey.expired', scheme: 'apiKey', actorId: 'u1', keyId: 'k1', expiresAt: new Date(0) },
+  'token.revokedOthers': { ...base, type: 'token.revokedOthers', actorId: 'u1', count: 3 },
+  'lockout.cleared': { ...base, type: 'lockout.cleared', actorId: 'u1', login: 'alice', count: 5 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
   'limit.exceeded': { ...base, type: 'limit.exceeded', code: '429.1', limit: 'burst', credentialId: 'k1', cost: 1 },
+  'reauthentication.succeeded': { ...base, type: 'reauthentication.succeeded', actorId: 'u1', amr: ['pwd'] },
+  'stepUp.refused': { ...base, type: 'stepUp.refused', actorId: 'u1', code: '401.6', maxAge: 600, acrValues: null },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
   'callback.error': { ...base, type: 'callback.error', callback: 'responses.error', code: '401.2', error: new Error('shaper bug') },
 };

@@ -31,7 +31,7 @@ describe('example: host endpoints that list and revoke credentials', () => {
 
     const listed = await request(app).get(`/v1/actors/${actorId}/credentials`).set('Authorization', `Bearer ${admin}`);
     expect(listed.body).toEqual([
-      { id: credentialId, kind: 'appUser', label: 'Tablet 7', roles: null, createdAt: new Date(T0).toISOString(), expiresAt: null, lastUsedAt: new Date(T0).toISOString() },
+      { id: credentialId, kind: 'appUser', label: 'Tablet 7', roles: null, createdAt: new Date(T0).toISOString(), expiresAt: null, state: 'active', lastUsedAt: new Date(T0).toISOString() },
     ]);
     expect(JSON.stringify(listed.body)).not.toContain(token);
 

@@ -87,6 +87,7 @@ describe('auth.openapi(): paths match the router', () => {
       'post /v1/auth/jwt/refresh',
       'post /v1/auth/jwt/verify',
       'post /v1/auth/sessions',
+      'post /v1/auth/sessions/reauthenticate',
     ]);
     for (const { method, path } of documented) {
       const res = await request(app)[method as 'get' | 'post' | 'delete'](path.replace('{token}', 'gts_unknown')).send({});

@@ -11,6 +11,8 @@
  */
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import type { SelfServiceOptions } from '../src/options';
+import type { ChangePasswordInput } from '../src';
 import {
   ApiKeyStrategy,
   AppUserUrlStrategy,
@@ -50,6 +52,7 @@ import {
   type LockoutOptions,
   type LoginOptions,
   type OpenApiOptions,
+  type OpenApiSecurityOptions,
   type PasswordChangeOptions,
   type PasswordOptions,
   type RequireOptions,
@@ -62,11 +65,12 @@ import {
 } from '../src';
 import { SCHEME_GROUPS, type SchemeGroup } from '../src/schemes/ids';
 import { migrate, PostgresStore, type MigrateOptions, type PostgresStoreOptions } from '../src/store/postgres';
-import { RedisStore, type RedisStoreOptions } from '../src/store/redis';
+import { RedisStore, type RedisStoreOptions, type WaitForReplicasOptions } from '../src/store/redis';
 import type { MemoryStoreOptions, NewUser } from '../src/store/memory';
 import { describeStoreConformance, type DescribeStoreConformanceOptions } from '../src/store/conformance';
 import { guardStore } from '../src/store/guard';
-import type { IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions } from '../src/tokens/token-service';
+import type { ApiKeyOwnerOptions, CreateApiKeyInput, IssueTokenInput, ListCredentialsOptions, RevokeByIdOptions, RotateApiKeyOptions, UpdateApiKeyInput } from '../src/tokens/token-service';
+import type { ApiKeyExpiryOptions, ApiKeyPolicyOptions } from '../src/tokens/api-key-policy';
 import { DATABASE_URL } from './helpers/services';
 import { thrownBy } from './helpers/thrown';
 import type { PasswordPolicyOptions } from '../src/passwords/password-policy';
@@ -100,8 +104,8 @@ const site = <T>(where: string, path: string, names: Names<T>, build: (extra: Ex
 const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
-  lastUsedInterval: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
-  basic: true, cookie: true, passwordPolicy: true, rateLimits: true,
+  lastUsedInterval: true, apiKeyPolicy: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
+  basic: true, cookie: true, passwordPolicy: true, selfService: true, rateLimits: true,
 };
 const PASSWORD_POLICY_NAMES: Names<PasswordPolicyOptions> = { minLength: true, validate: true };
 const PASSWORDS_NAMES: Names<PasswordOptions> = { cost: true, maxConcurrent: true, maxQueue: true, prehash: true };
@@ -124,7 +128,8 @@ const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label
 const RATE_LIMITS_NAMES: Names<RateLimitOptions> = { limits: true, classes: true, perActor: true, cost: true, failOpen: true };
 const LIMIT_NAMES: Names<LimitInput> = { name: true, limit: true, window: true, quota: true };
 const LIMIT = { name: 'burst', limit: 10, window: '1s' };
-const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
+const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, account: true, admin: true };
+const SELF_SERVICE_NAMES: Names<SelfServiceOptions> = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
 
 const redisClients: Redis[] = [];
@@ -145,6 +150,7 @@ const SITES: Site[] = [
   site<LoginOptions>('gatehouse()', 'login', { credentials: true }, (extra) => g({ login: { ...extra } })),
   site('gatehouse()', 'methods', METHODS_NAMES, (extra) => g({ methods: { ...extra } })),
   site<PasswordChangeOptions>('gatehouse()', 'passwordChange', { ttl: true, secret: true }, (extra) => g({ passwordChange: { ...extra } })),
+  site('gatehouse()', 'selfService', SELF_SERVICE_NAMES, (extra) => g({ selfService: { ...extra } })),
   site<ResponsesOptions>('gatehouse()', 'responses', { login: true, logout: true, jwt: true, error: true, challenges: true, maxRetriesExceeded: true }, (extra) =>
     g({ responses: { ...extra } }),
   ),
@@ -152,6 +158,8 @@ const SITES: Site[] = [
   site('gatehouse()', 'basic.cache', CACHE_NAMES, (extra) => g({ basic: { cache: { ...extra } } })),
   site<SessionTokenOptions>('gatehouse()', 'sessionToken', { ttl: true, idleTimeout: true, kinds: true }, (extra) => g({ sessionToken: { ...extra } })),
   site('gatehouse()', 'apiKeys.*', API_KEY_ENTRY_NAMES, (extra) => g({ apiKeys: { [KEY]: { role: 'admin', ...extra } } })),
+  site<ApiKeyPolicyOptions>('gatehouse()', 'apiKeyPolicy', { prefix: true, expiry: true, retention: true }, (extra) => g({ apiKeyPolicy: { ...extra } })),
+  site<ApiKeyExpiryOptions>('gatehouse()', 'apiKeyPolicy.expiry', { default: true, min: true, max: true }, (extra) => g({ apiKeyPolicy: { expiry: { ...extra } } })),
   site('gatehouse()', 'jwt', JWT_NAMES, (extra) => g({ jwt: { secret: SECRET, ...extra } })),
   site('gatehouse()', 'jwt.keys[0]', JWT_KEY_NAMES, (extra) => g({ jwt: { keys: [{ kid: 'a', secret: SECRET, ...extra }] } })),
   site('gatehouse()', 'jwt.keys[1]', JWT_KEY_NAMES, (extra) => g({ jwt: { keys: [{ kid: 'a', secret: SECRET }, { kid: 'b', secret: SECRET, ...extra }] } })),
@@ -168,7 +176,8 @@ const SITES: Site[] = [
   site('auth.routes()', 'paths', PATHS_NAMES, (extra) => auth.routes({ paths: extra as never })),
   site<OpenApiOptions>('auth.openapi()', '', { paths: true, logoutMethod: true, mountPath: true }, (extra) => auth.openapi(extra as never)),
   site('auth.openapi()', 'paths', PATHS_NAMES, (extra) => auth.openapi({ paths: extra as never })),
-  site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true, scopes: true }, (extra) => auth.require(extra as never)),
+  site<RequireOptions>('auth.require()', '', { actors: true, roles: true, schemes: true, scopes: true, maxAge: true, acr: true }, (extra) => auth.require(extra as never)),
+  site<OpenApiSecurityOptions>('auth.openapiSecurity()', '', { schemes: true, scopes: true }, (extra) => auth.openapiSecurity(extra as never)),
 
   site<HttpsBasicStrategyOptions>(
     'HttpsBasicStrategy',
@@ -200,9 +209,14 @@ const SITES: Site[] = [
   site<StoreParts>('combineStores', '', { credentials: true, tokens: true, revocations: true, attempts: true }, (extra) =>
     combineStores({ credentials: store, tokens: store, ...extra } as never),
   ),
-  site<RedisStoreOptions>('RedisStore', '', { client: true, keyPrefix: true, now: true }, (extra) => {
+  site<RedisStoreOptions>('RedisStore', '', { client: true, keyPrefix: true, now: true, waitForReplicas: true }, (extra) => {
     const created = new RedisStore({ client: { lazyConnect: true }, ...extra } as never);
-    redisClients.push(created.client);
+    redisClients.push(created.client as Redis);
+    return created;
+  }),
+  site<WaitForReplicasOptions>('RedisStore', 'waitForReplicas', { replicas: true, timeoutMs: true }, (extra) => {
+    const created = new RedisStore({ client: { lazyConnect: true }, waitForReplicas: { replicas: 1, timeoutMs: 100, ...extra } } as never);
+    redisClients.push(created.client as Redis);
     return created;
   }),
   site<PostgresStoreOptions>('PostgresStore', '', { pool: true, schema: true, queryTimeoutMs: true, now: true, preparedStatements: true }, (extra) => {
@@ -284,10 +298,19 @@ describe('the typos an attacker run found accepted', () => {
     const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true, limits: true };
     const list: Names<ListCredentialsOptions> = { kinds: true };
     const revokeById: Names<RevokeByIdOptions> = { actorId: true };
+    const create: Names<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true, limits: true };
+    const update: Names<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true, limits: true };
+    const owner: Names<ApiKeyOwnerOptions> = { actorId: true };
+    const rotate: Names<RotateApiKeyOptions> = { actorId: true, grace: true, expiresAt: true, expiresIn: true };
     const calls: Array<[where: string, names: Record<string, true>, call: (extra: Extra) => Promise<unknown>]> = [
       ['tokens.issue', issue, (extra) => auth.tokens.issue({ actorId: 'a', kind: 'personal', ...extra } as never)],
       ['tokens.list', list, (extra) => auth.tokens.list('a', extra as never)],
       ['tokens.revokeById', revokeById, (extra) => auth.tokens.revokeById('x', extra as never)],
+      ['tokens.create', create, (extra) => auth.tokens.create({ actorId: 'a', ...extra } as never)],
+      ['tokens.update', update, (extra) => auth.tokens.update('x', extra as never)],
+      ['tokens.update', owner, (extra) => auth.tokens.update('x', {}, extra as never)],
+      ['tokens.update', owner, (extra) => auth.tokens.disable('x', extra as never)],
+      ['tokens.rotate', rotate, (extra) => auth.tokens.rotate('x', extra as never)],
     ];
     for (const [where, names, call] of calls) {
       for (const name of Object.keys(names)) {
@@ -295,6 +318,18 @@ describe('the typos an attacker run found accepted', () => {
         expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
         expect((error as Error).message).toContain(`${where}: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
       }
+    }
+  });
+
+  it('auth.passwords.change refuses a misspelt field', async () => {
+    const names: Names<ChangePasswordInput> = { login: true, currentPassword: true, newPassword: true, end: true };
+    const req = { user: { id: 'a', kind: 'user', roles: [] }, authInfo: { scheme: 'sessionToken' } } as never;
+    for (const name of Object.keys(names)) {
+      const error = await auth.passwords
+        .change(req, { login: 'a', currentPassword: 'b', newPassword: 'c', [misspelt(name)]: 'x' } as never)
+        .then(() => undefined, (rejection: unknown) => rejection);
+      expect(error).toMatchObject({ code: 'GATEHOUSE_UNKNOWN_OPTION', option: misspelt(name) });
+      expect((error as Error).message).toContain(`auth.passwords.change: ${misspelt(name)} is not an option (did you mean '${name}'?)`);
     }
   });
 

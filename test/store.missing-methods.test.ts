@@ -53,9 +53,11 @@ const FEATURE_OPTIONS: Record<StoreFeature, Partial<GatehouseOptions>> = {
   jwt: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET, stateless: true } },
   jwtIssuing: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },
   jwtActors: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },
+  selfService: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, selfService: { passwordChange: false } },
+  selfServicePassword: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, selfService: { list: false, end: false, endOthers: false } },
 };
 
-const LABEL: Partial<Record<StoreFeature, string>> = { login: 'login (POST /sessions)', linkedLogin: "login.credentials: 'token+cookie'", cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt' };
+const LABEL: Partial<Record<StoreFeature, string>> = { selfServicePassword: 'selfService.passwordChange', login: 'login (POST /sessions)', linkedLogin: "login.credentials: 'token+cookie'", cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt' };
 
 describe('A store missing methods fails at construction', () => {
   it('should refuse an empty store, naming every method of every scheme that is on by default', () => {

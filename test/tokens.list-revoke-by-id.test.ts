@@ -84,9 +84,12 @@ describe.each(BACKENDS)('credential listing and revoking by id (%s)', (_name, ba
 
     const listed = await t.auth.tokens.list(t.alice.id);
     expect(listed).toEqual([
-      { id: session.id, kind: 'session', label: null, roles: null, createdAt: new Date(T0), expiresAt: new Date(T0 + 24 * HOUR), lastUsedAt: null },
-      { id: personal.id, kind: 'personal', label: 'CI deploy key', roles: null, createdAt: new Date(T0 + 1), expiresAt: null, lastUsedAt: new Date(T0 + 5003) },
-      { id: apiKey.id, kind: 'apiKey', label: 'reporting', roles: ['reader'], createdAt: new Date(T0 + 2), expiresAt: null, lastUsedAt: null },
+      { id: session.id, kind: 'session', label: null, roles: null, createdAt: new Date(T0), expiresAt: new Date(T0 + 24 * HOUR), state: 'active', lastUsedAt: null },
+      { id: personal.id, kind: 'personal', label: 'CI deploy key', roles: null, createdAt: new Date(T0 + 1), expiresAt: null, state: 'active', lastUsedAt: new Date(T0 + 5003) },
+      {
+        id: apiKey.id, kind: 'apiKey', label: 'reporting', roles: ['reader'], createdAt: new Date(T0 + 2), expiresAt: null, state: 'active', lastUsedAt: null,
+        start: apiKey.token.slice(0, 11), metadata: null, service: null, replaces: null, replacedBy: null,
+      },
     ]);
     const shown = JSON.stringify(listed);
     for (const issued of [session, personal, apiKey, shortLived]) {

@@ -18,10 +18,11 @@ async function post(url, body, headers = {}) {
 
 /**
  * A scheme names what is presented and, after a dash, the store behind tokens, revocations
- * and failed-attempt counters: `bearer-redis`, `cookie-postgres`, `basic-repeated-redis`.
+ * and failed-attempt counters: `bearer-redis`, `cookie-postgres`, `basic-repeated-redis`,
+ * `bearer-redis-cluster` (a Cluster client of the cluster REDIS_CLUSTER_NODES names).
  * Without a store suffix everything lives in one MemoryStore.
  */
-const STORE_SUFFIX = /-(memory|redis|postgres)$/;
+const STORE_SUFFIX = /-(memory|redis-cluster|redis|postgres)$/;
 function parseScheme(scheme) {
   const match = STORE_SUFFIX.exec(scheme);
   return match ? { credential: scheme.slice(0, match.index), storeKind: match[1] } : { credential: scheme, storeKind: 'memory' };
@@ -60,6 +61,38 @@ async function redisTokens() {
 }
 
 /**
+ * RedisStore over an ioredis Cluster client of the cluster named by REDIS_CLUSTER_NODES
+ * (`host:port,…`; bench/run.js starts one for these rows) or by the row's `redisClusterNodes`,
+ * under a throwaway key prefix, deleted when the server stops.
+ */
+async function redisClusterTokens(named = process.env.REDIS_CLUSTER_NODES) {
+  const { Cluster } = require('ioredis');
+  const { RedisStore, REDIS_FAIL_FAST_OPTIONS } = require('express-gatehouse/redis');
+  const nodes = (named || '').split(',').filter(Boolean).map((node) => {
+    const [host, port] = node.split(':');
+    return { host, port: Number(port) };
+  });
+  if (nodes.length === 0) throw new Error('bench: REDIS_CLUSTER_NODES is not set (host:port,…); bench/run.js starts a cluster for the *-redis-cluster rows');
+  const client = new Cluster(nodes, { redisOptions: REDIS_FAIL_FAST_OPTIONS });
+  client.on('error', () => {});
+  const keyPrefix = `gatehouse-bench:${process.pid}:`;
+  return {
+    tokens: new RedisStore({ client, keyPrefix }),
+    close: async () => {
+      for (const node of client.nodes('master')) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500); // bench cleanup only
+          for (const key of keys) await node.del(key);
+          cursor = next;
+        } while (cursor !== '0');
+      }
+      client.disconnect();
+    },
+  };
+}
+
+/**
  * PostgresStore in a throwaway schema, migrated here and dropped when the server stops;
  * fails loudly when PostgreSQL is down.
  */
@@ -92,7 +125,7 @@ async function postgresTokens() {
  * is up, a bearer token's last-use write once a minute) would land in the counted requests as
  * often as the machine's load makes the run slow, and make the count depend on it.
  */
-module.exports = async function create({ scheme: named, sessions = 0, maxQueue, frozenClock = false }) {
+module.exports = async function create({ scheme: named, sessions = 0, maxQueue, frozenClock = false, redisClusterNodes }) {
   const frozenAt = Date.now();
   const { credential: scheme, storeKind } = parseScheme(named);
   const users = new MemoryStore({ passwordCost: 10 });
@@ -100,7 +133,7 @@ module.exports = async function create({ scheme: named, sessions = 0, maxQueue, 
   let store = users;
   let close;
   if (storeKind !== 'memory') {
-    const shared = storeKind === 'redis' ? await redisTokens() : await postgresTokens();
+    const shared = storeKind === 'redis' ? await redisTokens() : storeKind === 'redis-cluster' ? await redisClusterTokens(redisClusterNodes) : await postgresTokens();
     store = combineStores({ credentials: users, tokens: shared.tokens });
     close = shared.close;
   }

@@ -1,6 +1,7 @@
-// A browser UI on Gatehouse cookie sessions: a login form (public/index.html) and a page
-// that calls the API with the session cookie (public/app.html). Used by `server.js` and by
-// the real-browser test. No build step.
+// A browser UI on Gatehouse cookie sessions: a login form (public/index.html), a page that
+// calls the API with the session cookie (public/app.html), and a "devices" page where the
+// user sees where they are signed in and signs out elsewhere (public/devices.html, on the
+// `selfService` endpoints). Used by `server.js` and by the real-browser test. No build step.
 'use strict';
 const path = require('node:path');
 const express = require('express');
@@ -13,7 +14,7 @@ const { gatehouse, MemoryStore } = require('express-gatehouse');
 async function createCookieApp({ cookieSecret, secure = true, trustedOrigins = [] }) {
   const store = new MemoryStore({ passwordCost: 10 });
   await store.addUser({ login: 'alice@example.org', password: 'correct horse battery', roles: ['admin'] });
-  const auth = gatehouse({ store, cookie: { secret: cookieSecret, secure, trustedOrigins } });
+  const auth = gatehouse({ store, cookie: { secret: cookieSecret, secure, trustedOrigins }, selfService: {} });
 
   const app = express();
   app.use(express.static(path.join(__dirname, 'public')));

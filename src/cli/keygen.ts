@@ -2,29 +2,27 @@
  * `express-gatehouse keygen`: a new random API key, and the `sha256:` line that puts it in
  * the `apiKeys` map without the plaintext.
  */
-import { randomBytes } from 'node:crypto';
 import { apiKeyDigest } from '../schemes/api-key/options';
+import { DEFAULT_API_KEY_PREFIX, generateApiKey, isApiKeyPrefix } from '../tokens/api-key-format';
 import { parseCommandArgs, UsageError, type CliCommand } from './command';
 
-const USAGE = `Usage: express-gatehouse keygen [--role ROLE]... [--label LABEL] [--json]
+const USAGE = `Usage: express-gatehouse keygen [--role ROLE]... [--label LABEL] [--prefix PREFIX] [--json]
 
-Prints a new API key (256 random bits, base64url) and the line to put in the
-apiKeys map of gatehouse({ apiKeys }) instead of the key itself, so the plaintext
-never sits in your configuration. Give the key to the client once; it is not
-stored anywhere.
+Prints a new API key and the line to put in the apiKeys map of
+gatehouse({ apiKeys }) instead of the key itself, so the plaintext never sits in
+your configuration. Give the key to the client once; it is not stored anywhere.
+The key has the format of store-issued keys: PREFIX, 43 random letters and
+digits (256 bits) and a 6-character checksum, so a mistyped key is refused
+without a lookup and a leaked one matches PREFIX[0-9A-Za-z]{49}.
 
 Options:
-  --role ROLE     a role the key carries (repeat for several)
-  --label LABEL   a name for the key (also its actor id)
-  --json          print {"key", "digest", "entry"} as JSON instead
-  -h, --help      this text`;
+  --role ROLE       a role the key carries (repeat for several)
+  --label LABEL     a name for the key (also its actor id)
+  --prefix PREFIX   what the key starts with, e.g. sk_live_ (default ${DEFAULT_API_KEY_PREFIX})
+  --json            print {"key", "digest", "entry"} as JSON instead
+  -h, --help        this text`;
 
 const ROLE = /^[\x21-\x7e]+$/;
-
-/** 32 random bytes (256 bits) in base64url: 43 characters, safe in a header and a URL. */
-function newApiKey(): string {
-  return randomBytes(32).toString('base64url');
-}
 
 /** A value as a JavaScript literal with single-quoted strings, as in the README's examples. */
 function jsLiteral(value: unknown): string {
@@ -41,6 +39,7 @@ export const keygen: CliCommand = {
     const parsed = parseCommandArgs(args, {
       role: { type: 'string', multiple: true },
       label: { type: 'string' },
+      prefix: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!parsed) {
@@ -54,7 +53,9 @@ export const keygen: CliCommand = {
     const label = parsed.values.label as string | undefined;
     if (label !== undefined && label.trim() === '') throw new UsageError('--label must not be empty.');
 
-    const key = newApiKey();
+    const prefix = (parsed.values.prefix as string | undefined) ?? DEFAULT_API_KEY_PREFIX;
+    if (!isApiKeyPrefix(prefix)) throw new UsageError(`--prefix ${JSON.stringify(prefix)}: lower-case letters and digits in up to four parts, each ending in "_" (such as sk_live_).`);
+    const key = generateApiKey(prefix);
     const digest = apiKeyDigest(key);
     const entry: Record<string, string | string[]> = roles.length === 1 ? { role: roles[0] } : { roles };
     if (label !== undefined) entry.label = label;

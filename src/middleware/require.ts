@@ -1,7 +1,7 @@
 /**
  * `auth.require()`: lets a request through only when `authenticate()` found an allowed actor.
  * Anonymous → 401.1; authenticated but not allowed → 403.1; allowed, but the credential lacks
- * a required scope → 403.5.
+ * a required scope → 403.5; its sign-in too old or too weak for the route (`maxAge`, `acr`) → 401.6.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthInfo } from '../actor';
@@ -11,6 +11,8 @@ import { GatehouseError } from '../errors';
 import { missingScopes, scopeListOption } from '../scopes';
 import { bearerChallengeValue } from '../schemes/outcome';
 import { renderProblem, type RenderConfig } from './render-problem';
+import { insufficientUserAuthentication, stepUpRequirement, stepUpShortfall } from './step-up';
+import { clientIp, type Emit } from '../events';
 
 /** Options of `auth.require()`. */
 export interface RequireOptions {
@@ -39,6 +41,34 @@ export interface RequireOptions {
    * @example auth.require({ scopes: ['reports:read'] })
    */
   scopes?: string[];
+  /**
+   * Let in only credentials whose actor proved who they are at most this long ago
+   * (`req.authInfo.authTime`: the login, a re-authentication at `POST {sessions}/reauthenticate`,
+   * a JWT's `auth_time`; Basic proves it on every request). A duration such as `'10m'`, `'30s'`,
+   * `'1h'`, `'1d'`, or milliseconds; at least one second. A credential whose sign-in is older,
+   * or that has none (API keys, app-user keys, personal tokens), is answered 401.6 with
+   * `maxAge` in seconds; on a bearer scheme with RFC 9470's challenge
+   * (`error="insufficient_user_authentication"`, `max_age`). Default: any age.
+   * @example auth.require({ maxAge: '10m' }) // change the e-mail address
+   */
+  maxAge?: number | string;
+  /**
+   * Let in only credentials whose sign-in has one of these authentication context classes
+   * (`req.authInfo.acr`): Gatehouse's own are `'single'` (a password) and `'mfa'` (two kinds
+   * of factor, such as a password and a one-time code), and `'mfa'` also meets `'single'`; an
+   * external issuer's `acr` claim is matched exactly. Otherwise 401.6 with `acrValues`; on a
+   * bearer scheme with RFC 9470's challenge (`acr_values`). Default: any.
+   * @example auth.require({ acr: 'mfa' })
+   */
+  acr?: string | string[];
+}
+
+/** What `require()` needs besides its options: the instance's clock, and where step-up refusals are reported. */
+export interface RequireContext {
+  /** The clock `maxAge` is judged by (the `now` option), ms. */
+  now: () => number;
+  /** Reports `stepUp.refused`; `null` without `onEvent`. */
+  emit: Emit;
 }
 
 /**
@@ -77,7 +107,8 @@ export type AuthenticatedHandler<Req extends Request = Request> = (
 export interface RequireHandler {
   /**
    * The middleware: calls `next()` when the request's actor is let in, otherwise answers
-   * 401.1 (anonymous), 403.1 (not allowed) or 403.5 (a required scope missing) itself.
+   * 401.1 (anonymous), 403.1 (not allowed), 403.5 (a required scope missing) or 401.6 (the
+   * sign-in too old or too weak for `maxAge` or `acr`) itself.
    */
   <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
     req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
@@ -133,14 +164,19 @@ function stringList(value: unknown, name: string): string[] | undefined {
 }
 
 /** The options of `auth.require()`; a compile error when it and {@link RequireOptions} disagree. */
-const OPTION_NAMES: OptionNames<RequireOptions> = { actors: true, roles: true, schemes: true, scopes: true };
+const OPTION_NAMES: OptionNames<RequireOptions> = { actors: true, roles: true, schemes: true, scopes: true, maxAge: true, acr: true };
 
 /** The schemes whose credential is a bearer token (RFC 6750), from the precedence groups: they get its `insufficient_scope` challenge. */
 const BEARER_SCHEMES: ReadonlySet<string> = new Set(SCHEME_IDS.filter((id) => GROUP_OF_SCHEME[id] === 'bearer'));
 
+/** True when the request's credential is a bearer token (RFC 6750): its refusals carry a `Bearer` challenge. */
+function isBearer(req: Request): boolean {
+  return req.authInfo?.scheme !== undefined && BEARER_SCHEMES.has(req.authInfo.scheme);
+}
+
 /** 403.5 for `actor`, whose credential lacks one of `required`; with RFC 6750's challenge on a bearer scheme. */
 function insufficientScope(req: Request, actor: Express.User, required: string[], realm: string): GatehouseError {
-  const bearer = req.authInfo?.scheme !== undefined && BEARER_SCHEMES.has(req.authInfo.scheme);
+  const bearer = isBearer(req);
   return new GatehouseError('403.5', {
     actor,
     extensions: { requiredScopes: required },
@@ -150,7 +186,7 @@ function insufficientScope(req: Request, actor: Express.User, required: string[]
 }
 
 /** Builds the `require` middleware; options are checked here, not per request. */
-export function requireMiddleware(options: RequireOptions | undefined, render: RenderConfig): RequireHandler {
+export function requireMiddleware(options: RequireOptions | undefined, render: RenderConfig, context: RequireContext = { now: Date.now, emit: null }): RequireHandler {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     fail('', 'pass an options object such as { roles: [\'admin\'] }.', { where: 'auth.require()' });
   }
@@ -159,6 +195,7 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
   const roles = stringList(options?.roles, 'roles');
   const schemes = stringList(options?.schemes, 'schemes');
   const scopes = scopeListOption(options?.scopes, 'scopes', 'auth.require()', { nonEmpty: true });
+  const stepUp = stepUpRequirement(options?.maxAge, options?.acr);
   for (const scheme of schemes ?? []) {
     if (!SCHEME_IDS.includes(scheme as SchemeId)) {
       fail('schemes', `unknown scheme '${scheme}' in schemes; use ${SCHEME_IDS.join(', ')}.`, { where: 'auth.require()', code: 'GATEHOUSE_UNKNOWN_OPTION' });
@@ -174,6 +211,16 @@ export function requireMiddleware(options: RequireOptions | undefined, render: R
       (!schemes || (req.authInfo?.scheme !== undefined && schemes.includes(req.authInfo.scheme)));
     if (!allowed) return renderProblem(req, res, new GatehouseError('403.1', { actor }), render);
     if (scopes && missingScopes(scopes, req.authInfo?.scopes).length > 0) return renderProblem(req, res, insufficientScope(req, actor, scopes, render.realm), render);
+    const shortfall = stepUp ? stepUpShortfall(req, stepUp, context.now()) : null;
+    if (shortfall) {
+      const refusal = insufficientUserAuthentication(actor, stepUp!, shortfall, render.realm, isBearer(req));
+      context.emit?.({
+        type: 'stepUp.refused', scheme: req.authInfo?.scheme ?? null, actorId: actor.id, ip: clientIp(req), code: '401.6',
+        maxAge: shortfall.maxAge ? (refusal.extensions.maxAge as number) : null,
+        acrValues: shortfall.acr ? [...(refusal.extensions.acrValues as string[])] : null,
+      });
+      return renderProblem(req, res, refusal, render);
+    }
     next();
   };
 

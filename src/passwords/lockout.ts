@@ -263,6 +263,23 @@ export class Lockout {
     return state;
   }
 
+  /**
+   * Unlocks a login (`auth.lockout.clear`): clears every counter it may have — the actor's (and,
+   * with `by: 'login+ip'`, each client's, through the store's optional `clearAttemptsOf`), and the
+   * counters of the login as typed when the store did not know it. Resolves to the failures cleared.
+   */
+  async clear(login: string, actorId: string | null): Promise<number> {
+    if (!this.policy) return 0;
+    const normalised = normalizeLogin(login);
+    // Subjects whose per-client counters are `ip:<client>:<subject>`; their bare keys are the
+    // 'login' mode keys and the 'login+ip' ceilings.
+    const subjects = [...(actorId === null ? [] : [`actor:${encodeURIComponent(actorId)}`]), normalised, `login:${normalised}`];
+    const clearOf = this.store.clearAttemptsOf?.bind(this.store);
+    let cleared = 0;
+    for (const subject of subjects) cleared += clearOf ? await clearOf(subject) : await this.store.clearAttempts(subject);
+    return cleared;
+  }
+
   /** Clears the counter (and the ceiling's, given `accountKey`) after a correct password; resolves to the failures `key` held. */
   async recordSuccess(key: string, accountKey: string | null = null): Promise<number> {
     if (!this.policy) return 0;

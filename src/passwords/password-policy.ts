@@ -15,7 +15,7 @@ import { BCRYPT_MAX_PASSWORD_BYTES } from '../bcrypt-limits';
 export interface PasswordPolicyContext {
   /** Whose password it is to be. */
   actor: Actor;
-  /** The request that sets it (`POST {sessions}/password`). */
+  /** The request that sets it (`POST {sessions}/password`, `POST {account}/password`, or the one given to `auth.passwords.change`). */
   req: Request;
 }
 
@@ -37,7 +37,7 @@ export interface PasswordPolicyOptions {
   minLength?: number;
   /**
    * Checks a new password once its length is acceptable and the request has proved who it
-   * is for (a change ticket that checked out). Resolves (or returns) a reason to refuse —
+   * is for (a change ticket that checked out, or the current password of a signed-in user). Resolves (or returns) a reason to refuse —
    * a phrase that completes "password …", e.g. `'appears in a data breach'`, sent as the
    * 400.1 `detail` — or `undefined` to accept. If it throws or rejects, the password is not
    * changed: 503.1, reported as `callback.error` (not `store.error`). Default: none.
@@ -90,9 +90,34 @@ export function refusedPassword(problem: string): GatehouseError {
  * The checks that need no actor, cheapest first: the minimum length, then bcrypt's 72 bytes
  * (unless `fitsHasher` says the hasher takes longer ones: prehash is on). Throws 400.1.
  */
-export function checkPasswordShape(password: string, policy: ResolvedPasswordPolicy, fitsHasher: (password: string) => boolean): void {
+function checkPasswordShape(password: string, policy: ResolvedPasswordPolicy, fitsHasher: (password: string) => boolean): void {
   let characters = 0;
   for (const _ of password) if (++characters >= policy.minLength) break;
   if (characters < policy.minLength) throw refusedPassword(`must be at least ${policy.minLength} characters`);
   if (!fitsHasher(password)) throw refusedPassword(`must be at most ${BCRYPT_MAX_PASSWORD_BYTES} bytes in UTF-8`);
+}
+
+/**
+ * The whole policy for a new password, in the one order every endpoint that sets a password
+ * follows: the shape (no actor needed), then the host's `validate`. A `validate` that throws,
+ * rejects or answers something that is no reason is the host's failure: `onCallbackError` is
+ * told and its error thrown, so the password is not changed. Throws 400.1 for a refusal.
+ */
+export async function checkNewPassword(
+  password: string,
+  policy: ResolvedPasswordPolicy,
+  context: PasswordPolicyContext & { fitsHasher: (password: string) => boolean; onCallbackError: (error: unknown) => Error },
+): Promise<void> {
+  checkPasswordShape(password, policy, context.fitsHasher);
+  if (!policy.validate) return;
+  let reason: unknown;
+  try {
+    reason = await policy.validate(password, { actor: context.actor, req: context.req });
+    if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason === '')) {
+      throw new TypeError('passwordPolicy.validate must resolve to a reason (a non-empty string) or undefined.');
+    }
+  } catch (error) {
+    throw context.onCallbackError(error);
+  }
+  if (typeof reason === 'string') throw refusedPassword(reason.replace(/[\x00-\x1f\x7f]/g, '').replace(/\.$/, ''));
 }

@@ -73,7 +73,7 @@ export interface TokenLimitPlan {
   kind: string;
   /** The request's cost (a whole number ≥ 0). */
   cost: number;
-  /** The key's limits when its record carries none (`data.limits`). */
+  /** The key's limits when its record carries none (`data.apiKey.limits`). */
   defaults: readonly LimitSpec[];
   /** Limits shared by every key of the record's actor (counter subject `actor:<actorId>`). */
   perActor: readonly LimitSpec[];
@@ -136,9 +136,14 @@ export function countersOfRecord(plan: TokenLimitPlan, hash: string, actorId: st
   ];
 }
 
-/** The limits a token record carries (`data.limits`, written by `tokens.issue({ limits })`), or `undefined`. */
+/**
+ * The limits a store-issued API key's record carries, or `undefined`: the one place they live
+ * is `data.apiKey.limits` (`ApiKeyDetails.limits`), written by `tokens.create({ limits })`,
+ * `tokens.issue({ kind: 'apiKey', limits })` and `tokens.update(id, { limits })`, and copied by
+ * `tokens.rotate`.
+ */
 export function limitsOfData(data: unknown): LimitSpec[] | undefined {
-  const limits = (data as { limits?: unknown } | null | undefined)?.limits;
+  const limits = (data as { apiKey?: { limits?: unknown } | null } | null | undefined)?.apiKey?.limits;
   return Array.isArray(limits) ? (limits as LimitSpec[]) : undefined;
 }
 
@@ -173,9 +178,17 @@ export function refusal(outcome: LimitOutcome, cost: number, now: number): { cod
   return { code: quota ? '429.2' : '429.1', limit: (quota ?? latest).name, retryAfter: Math.max(1, secondsUntil(latest.resetsAt, now)) };
 }
 
-/** Whether a store-issued key's check counts `record`: of the plan's kind, with an actor, not expired at `now`. */
-export function recordIsCounted(record: { kind: string; actorId: string | null; expiresAt: number | null }, plan: Pick<TokenLimitPlan, 'kind'>, now: number): boolean {
-  return record.kind === plan.kind && record.actorId !== null && (record.expiresAt === null || record.expiresAt > now);
+/**
+ * Whether a store-issued key's check counts `record`: of the plan's kind, with an actor, not
+ * expired at `now`, and, for an API key with its state in `data.apiKey`, neither disabled nor
+ * past its own expiry (a record is kept past it for listing): such a key is refused 401.2 and
+ * must not spend its actor's shared limits.
+ */
+export function recordIsCounted(record: { kind: string; actorId: string | null; expiresAt: number | null; data?: unknown }, plan: Pick<TokenLimitPlan, 'kind'>, now: number): boolean {
+  if (record.kind !== plan.kind || record.actorId === null || (record.expiresAt !== null && record.expiresAt <= now)) return false;
+  const details = (record.data as { apiKey?: { expiresAt?: unknown; disabledAt?: unknown } | null } | null | undefined)?.apiKey;
+  if (!details || typeof details !== 'object') return true;
+  return typeof details.disabledAt !== 'number' && !(typeof details.expiresAt === 'number' && details.expiresAt <= now);
 }
 
 /**

@@ -4,10 +4,11 @@
  */
 import { GatehouseError } from '../errors';
 import { revokedEvent } from '../events';
-import { hashSecret, parseTokenKind } from '../tokens/format';
+import { hashSecret } from '../tokens/format';
+import { claimedTokenKind } from '../tokens/api-key-format';
 import { redactPathSegment } from '../url-credentials';
 import { handle, type Endpoint } from './endpoint';
-import { ended, TAGS, problems } from './openapi-operation';
+import { credentialBearingOperation, ended, problems } from './openapi-operation';
 import { presentedCredential, sendEnded } from './presented-credential';
 
 export const END_SESSION_ENDPOINT: Endpoint = {
@@ -27,7 +28,7 @@ export const END_SESSION_ENDPOINT: Endpoint = {
       const { actor } = authenticated;
       const forbidden = () => context.sendProblem(req, res, new GatehouseError('403.1'));
       const { findToken } = context.store;
-      if (actor.kind !== 'user' || parseTokenKind(token) === null || !findToken || !context.store.deleteToken) return forbidden();
+      if (actor.kind !== 'user' || claimedTokenKind(token) === null || !findToken || !context.store.deleteToken) return forbidden();
       const hash = hashSecret(token);
       const record = await findToken(hash);
       const isAdmin = actor.roles.some((role) => context.config.adminRoles.includes(role));
@@ -37,12 +38,12 @@ export const END_SESSION_ENDPOINT: Endpoint = {
       context.emit?.(revokedEvent(req, record.actorId, { type: 'token', hash, kind: record.kind }));
       sendEnded(context, req, res, actor);
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseEndSession',
-    tags: TAGS,
-    summary: 'End one of your own session tokens (any, with an admin role)',
-    security: anyCredential,
-    parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
-    responses: { '200': ended(), ...problems(['401.1', '401.2', '403.1', '503.1']) },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseEndSession',
+      'End one of your own session tokens (any, with an admin role)',
+      anyCredential,
+      { '200': ended(), ...problems(['401.1', '401.2', '403.1', '503.1']) },
+      { parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }] },
+    ),
 };

@@ -12,6 +12,7 @@ import type { CredentialEnder } from '../schemes/definition';
 import type { SchemeId } from '../schemes/ids';
 import type { CookieSessions } from '../schemes/cookie/strategy';
 import type { BuiltJwtScheme } from '../schemes/jwt';
+import type { SignedInChangeDependencies } from '../passwords/signed-in-change';
 import type { IssueLogin } from './issue-login';
 import type { RoutePaths } from './route-paths';
 
@@ -32,6 +33,8 @@ export interface EndpointContext extends RoutesContext {
   schemes: ReadonlySet<SchemeId>;
   /** Hands out the credentials of a proven login (`issue-login.ts`). */
   issueLogin: IssueLogin;
+  /** A signed-in user's password change (`selfService.passwordChange`); `null` when the store cannot do it. */
+  signedInChange: SignedInChangeDependencies | null;
 }
 
 /** What an endpoint's OpenAPI operation is described from. */

@@ -3,7 +3,7 @@
  * "How to add an endpoint"). `routes()` mounts the ones that are on, in this order (logout
  * before `DELETE {sessions}/:token`, which would otherwise take `current` for a token);
  * `openapi()` describes the same ones; the router's fast filter serves exactly their
- * (method, path) pairs.
+ * (method, path) pairs. The self-service endpoints (`selfService`) come last.
  */
 import type { Endpoint } from './endpoint';
 import { END_SESSION_ENDPOINT } from './end-session';
@@ -14,14 +14,27 @@ import { JWT_VERIFY_ENDPOINT } from './jwt-verify';
 import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
+import { REAUTHENTICATE_ENDPOINT } from './reauthenticate';
+import { ACCOUNT_PASSWORD_ENDPOINT } from './account-password';
+import { ADMIN_REVOKE_ALL_ENDPOINT } from './admin-revoke-all';
+import { SIGN_IN_END_ENDPOINT } from './sign-in-end';
+import { SIGN_INS_END_OTHERS_ENDPOINT } from './sign-ins-end-others';
+import { SIGN_INS_LIST_ENDPOINT } from './sign-ins-list';
 
 export const ENDPOINTS: readonly Endpoint[] = [
   LOGIN_ENDPOINT,
   PASSWORD_CHANGE_ENDPOINT,
+  REAUTHENTICATE_ENDPOINT,
   LOGOUT_ENDPOINT,
   END_SESSION_ENDPOINT,
   JWT_AUTHENTICATE_ENDPOINT,
   JWT_REFRESH_ENDPOINT,
   JWT_VERIFY_ENDPOINT,
   JWKS_ENDPOINT,
+  SIGN_INS_LIST_ENDPOINT,
+  // Before `{account}/sessions/:id`, which would otherwise take `others` for an id.
+  SIGN_INS_END_OTHERS_ENDPOINT,
+  SIGN_IN_END_ENDPOINT,
+  ACCOUNT_PASSWORD_ENDPOINT,
+  ADMIN_REVOKE_ALL_ENDPOINT,
 ];

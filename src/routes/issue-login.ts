@@ -13,7 +13,9 @@ import type { LoginResponseBody } from '../responses';
 import type { CookieSessions } from '../schemes/cookie/strategy';
 import type { JwtIssuer } from '../schemes/jwt/issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
+import { signInOrigin, type SignInOrigin } from '../tokens/sign-in-device';
 import { sendJwtPair } from './jwt-pair';
+import { proofMethods } from '../authentication-proof';
 
 /**
  * What a login hands out, decided before the proof (a cookie that cannot be set is refused
@@ -59,21 +61,29 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
   const { sessionToken, cookie } = config.schemes;
   // A token handed out with a cookie by one login lives as long as the shorter of the two.
   const linkedTtl = sessionToken && cookie ? Math.min(sessionToken.ttl, cookie.absoluteTimeout) : undefined;
+  // With the self-service endpoints on, each credential a login hands out records where the
+  // login came from (the sign-in list shows it): the User-Agent, and the address if asked for.
+  const selfService = config.selfService;
+  const originOf = (req: Request): SignInOrigin | null => (selfService ? signInOrigin(req.headers['user-agent'], req.ip, selfService.recordIp) : null);
 
   async function issueSession(actor: Actor, proof: LoginProof & { credentials: { type: 'session' } }, req: Request, res: Response): Promise<void> {
     const { provenAt, credentials } = proof;
+    const amr = proofMethods(proof.amr);
     const cookieSessions = credentials.cookie;
     // One login is one session: a cookie login gets the cookie alone, never a second,
     // independent bearer token that page scripts could read and logout would not end —
     // unless both are asked for ('token+cookie'), and then they share one family (`loginId`),
     // so ending either ends both.
     const loginId = credentials.token && cookieSessions ? randomBytes(16).toString('base64url') : null;
+    const origin = originOf(req);
     const issued = credentials.token
-      ? await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session', ...((loginId || credentials.cookieWithheld) && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) }, provenAt, loginId)
+      ? await deps.tokens.issueOnProof({ actorId: actor.id, kind: 'session', ...((loginId || credentials.cookieWithheld) && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) }, provenAt, loginId, amr, origin)
       : null;
     let csrf: string | undefined;
     try {
-      csrf = cookieSessions ? await cookieSessions.establish(req, res, actor.id, provenAt, loginId ? { loginId, endsAt: issued?.expiresAt?.getTime() ?? null } : undefined) : undefined;
+      csrf = cookieSessions
+        ? await cookieSessions.establish(req, res, actor.id, provenAt, loginId ? { loginId, endsAt: issued?.expiresAt?.getTime() ?? null } : undefined, amr, origin ?? undefined)
+        : undefined;
     } catch (error) {
       // The token never reaches the client; end it rather than leave half a session behind.
       if (loginId) await deps.tokens.endLogin(loginId).catch(() => undefined);
@@ -93,9 +103,9 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
   async function issueJwtPair(actor: Actor, proof: LoginProof, req: Request, res: Response): Promise<void> {
     const issuer = deps.jwt?.issuer;
     if (!issuer) throw new TypeError('issueLogin: a JWT login needs local JWT keys.');
-    const refresh = await deps.jwt!.refreshTokens.issue(actor.id, proof.provenAt);
+    const refresh = await deps.jwt!.refreshTokens.issue(actor.id, proof.provenAt, undefined, undefined, proofMethods(proof.amr), originOf(req));
     deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
-    sendJwtPair({ req, res, actor, endpoint: 'authenticate', shape: config.responses.jwt }, issuer.sign(actor, refresh.familyId), refresh);
+    sendJwtPair({ req, res, actor, endpoint: 'authenticate', shape: config.responses.jwt }, issuer.sign(actor, refresh.familyId, refresh.proof), refresh);
   }
 
   return (actor, proof, req, res) =>

@@ -5,7 +5,7 @@ import type { JwtResponseBody, ResponsesOptions } from '../responses';
 
 /** Sends the pair, never cached. */
 export function sendJwtPair(
-  answer: { req: Request; res: Response; actor: Actor; endpoint: 'authenticate' | 'refresh'; shape: ResponsesOptions['jwt'] | null },
+  answer: { req: Request; res: Response; actor: Actor; endpoint: 'authenticate' | 'refresh' | 'reauthenticate'; shape: ResponsesOptions['jwt'] | null },
   access: { token: string; expiresAt: Date },
   refresh: { refresh: string; expiresAt: Date },
 ): void {

@@ -29,7 +29,7 @@ export const JWT_REFRESH_ENDPOINT: Endpoint = {
         throw new GatehouseError('401.2');
       }
       context.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, rotated.expiresAt));
-      sendJwtPair({ req, res, actor, endpoint: 'refresh', shape: context.config.responses.jwt }, issuer!.sign(actor, rotated.familyId), rotated);
+      sendJwtPair({ req, res, actor, endpoint: 'refresh', shape: context.config.responses.jwt }, issuer!.sign(actor, rotated.familyId, rotated.proof), rotated);
     });
   },
   openapi: () =>

@@ -5,7 +5,7 @@
 import { GatehouseError } from '../errors';
 import { revokedEvent } from '../events';
 import { handle, type Endpoint } from './endpoint';
-import { ended, TAGS, problems } from './openapi-operation';
+import { credentialBearingOperation, ended, problems } from './openapi-operation';
 import { presentedCredential, sendEnded } from './presented-credential';
 
 export const LOGOUT_ENDPOINT: Endpoint = {
@@ -29,11 +29,6 @@ export const LOGOUT_ENDPOINT: Endpoint = {
       res.setHeader('Cache-Control', 'no-store');
       sendEnded(context, req, res, actor);
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseLogout',
-    tags: TAGS,
-    summary: 'Log out: end the credential this request is made with',
-    security: anyCredential,
-    responses: { '200': ended(), ...problems(['401.1', '401.2', '403.1', '503.1']) },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation('gatehouseLogout', 'Log out: end the credential this request is made with', anyCredential, { '200': ended(), ...problems(['401.1', '401.2', '403.1', '503.1']) }),
 };

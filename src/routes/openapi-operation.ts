@@ -37,6 +37,11 @@ export function credentialFreeOperation(operationId: string, summary: string, bo
   return { operationId, tags: TAGS, summary, ...(description ? { description } : {}), security: [], requestBody: jsonBody(body, JSON_AND_FORM), responses };
 }
 
+/** An operation made with the caller's own credential (`security`), answering `responses`; `extra` adds parameters or a body. */
+export function credentialBearingOperation(operationId: string, summary: string, security: OpenApiObject[], responses: OpenApiObject, extra: OpenApiObject = {}): OpenApiObject {
+  return { operationId, tags: TAGS, summary, security, ...extra, responses };
+}
+
 /** The `{ success: true }` answer of the endpoints that end something. */
 export function ended(): OpenApiObject {
   return ok('Ended.', { $ref: '#/components/schemas/GatehouseSuccess' });

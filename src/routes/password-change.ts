@@ -13,7 +13,7 @@ import type { RoutesContext } from '../context';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { clientIp } from '../events';
 import { MAX_TICKET_LENGTH } from '../passwords/change-ticket';
-import { checkPasswordShape, refusedPassword } from '../passwords/password-policy';
+import { checkNewPassword, refusedPassword } from '../passwords/password-policy';
 import type { Endpoint } from './endpoint';
 import { bodyObject, requiredString } from './login-body';
 import { credentialFreeOperation, ok, problems } from './openapi-operation';
@@ -33,21 +33,16 @@ async function changeExpiredPassword(context: RoutesContext, req: Request, known
   if (!record || record.actor.id !== ticket.actorId || record.passwordHash === null) throw new GatehouseError('401.2');
   // Bound to the hash it was issued for: used once (or after any other change) it no longer checks out.
   tickets.verify(ticket, record.passwordHash);
-  checkPasswordShape(password, policy, (candidate) => hasher.accepts(candidate));
-  if (policy.validate) {
-    let reason: unknown;
-    try {
-      reason = await policy.validate(password, { actor: record.actor, req });
-      if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason === '')) {
-        throw new TypeError('passwordPolicy.validate must resolve to a reason (a non-empty string) or undefined.');
-      }
-    } catch (error) {
+  await checkNewPassword(password, policy, {
+    actor: record.actor,
+    req,
+    fitsHasher: (candidate) => hasher.accepts(candidate),
+    onCallbackError(error) {
       // The host's check could not say: fail closed, reported as its failure, not the store's.
       context.reportCallbackError(req, 'passwordPolicy.validate', error, { code: '503.1', actorId: record.actor.id });
-      throw new GatehouseError('503.1', { detail: 'The new password could not be checked; try again later.', cause: REPORTED });
-    }
-    if (typeof reason === 'string') throw refusedPassword(reason.replace(/[\x00-\x1f\x7f]/g, '').replace(/\.$/, ''));
-  }
+      return new GatehouseError('503.1', { detail: 'The new password could not be checked; try again later.', cause: REPORTED });
+    },
+  });
   if (await hasher.verify(password, record.passwordHash)) throw refusedPassword('must differ from the expired password');
   const newHash = await hasher.hash(password);
   // Compare-and-set: of two requests with one ticket, one wins.

@@ -22,17 +22,27 @@ export interface RoutePathOptions {
   login?: string;
   /** Logout of the presented credential. Default `'{sessions}/current'`. */
   logout?: string;
+  /**
+   * Re-authentication (`POST`): the signed-in caller proves their password again, and the
+   * credential they present gets a fresh `authTime` for `auth.require({ maxAge })`.
+   * Default `'{sessions}/reauthenticate'`.
+   */
+  reauthenticate?: string;
   /** Prefix of `/authenticate`, `/refresh` and `/verify` for JWTs. Default `'/jwt'`. */
   jwt?: string;
   /** The JSON Web Key Set of the local public keys, served only when they are asymmetric (`jwt.privateKey`/`publicKey` or `jwt.keys`). Default `'/.well-known/jwks.json'`. */
   jwks?: string;
+  /** The signed-in user's own endpoints (`selfService`): `{account}/sessions` (list, end one, end the others) and `{account}/password`. Default `'/account'`. */
+  account?: string;
+  /** The administrators' endpoints (`selfService.adminRevokeAll`): `{admin}/actors/{actorId}/sessions`. Default `'/admin'`. */
+  admin?: string;
 }
 
 /** The endpoint paths of `auth.routes()`, validated (the type lives with the OpenAPI facts, which the schemes read too). */
 export type { RoutePaths };
 
 /** The names of `paths`; a compile error when they and the type disagree. */
-const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, jwt: true, jwks: true };
+const PATHS_OPTION_NAMES: OptionNames<RoutePathOptions> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, account: true, admin: true };
 
 /** Default path of the key set, relative to the router's mount point. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
@@ -57,13 +67,20 @@ export function resolveRoutePaths(paths: RoutePathOptions = {}, where: string, l
   if (logoutMethod === 'POST' && logout === login) {
     fail('paths.logout', `paths.logout and paths.login are both POST ${login}; give logout a path of its own.`, { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
   }
+  const reauthenticate = checkPath(paths.reauthenticate, where, 'paths.reauthenticate', `${sessions}/reauthenticate`);
+  if (reauthenticate === login || (logoutMethod === 'POST' && reauthenticate === logout)) {
+    fail('paths.reauthenticate', `paths.reauthenticate is POST ${reauthenticate}, as another endpoint is; give it a path of its own.`, { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
+  }
   return {
     sessions,
     login,
     logout,
     logoutMethod,
+    reauthenticate,
     jwt: checkPath(paths.jwt, where, 'paths.jwt', '/jwt'),
     // Dots allowed (`/.well-known/…`), but no `.` or `..` segment.
     jwks: checkPath(paths.jwks, where, 'paths.jwks', DEFAULT_JWKS_PATH, /^(\/(?!\.\.?(\/|$))[A-Za-z0-9_.-]+)+$/),
+    account: checkPath(paths.account, where, 'paths.account', '/account'),
+    admin: checkPath(paths.admin, where, 'paths.admin', '/admin'),
   };
 }

@@ -26,7 +26,7 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
 import { monthWindow, type LimitCounter, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
-import type { AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, RevocationStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
  * The parts of the store interface a case exercises. `'credentials'` is `findCredentials` and
@@ -607,6 +607,38 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
 
+  {
+    name: "an API key's state in data (disabled, rotated, expired, metadata) survives saveToken, updateToken, listTokens and findTokenById; its record stays until its own expiresAt",
+    parts: ['tokens'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const now = context.now();
+      // A key whose own expiry has passed: the record is kept (and listed) until expiresAt, the retention's end.
+      const details: ApiKeyDetails = {
+        start: 'sk_live_AbCd',
+        expiresAt: now - 1000,
+        disabledAt: null,
+        metadata: { plan: 'pro', seats: 3, tags: ['a', null], nested: { on: true } },
+        service: null,
+        replaces: null,
+        replacedBy: null,
+      };
+      const record = tokenRecord({ actorId, id: context.unique('id'), kind: 'apiKey', familyId: null, roles: null, expiresAt: now + HOUR, data: { scopes: ['reports:read'], apiKey: details } satisfies ApiKeyRecordData }, context);
+      await tokens(store).saveToken(record);
+      await assertFound(tokens(store), record, 'found as saved, its key details intact');
+      const disabled: TokenRecord = { ...record, data: { scopes: ['reports:read'], apiKey: { ...details, disabledAt: now, replacedBy: context.unique('id') } } satisfies ApiKeyRecordData };
+      assert.equal(await tokens(store).updateToken(disabled), true, 'updateToken replaces a stored key');
+      await assertFound(tokens(store), disabled, 'the changed details are what findToken returns');
+      const list = tokens(store).listTokens?.bind(store);
+      if (list) assert.deepEqual((await list(actorId)).map(normalized), [normalized(disabled)], 'listTokens returns the key with its details, its own expiry passed or not');
+      const find = tokens(store).findTokenById?.bind(store);
+      if (find) assert.deepEqual(normalized(await find(record.id!)), normalized(disabled), 'findTokenById returns it with its details');
+      await tokens(store).deleteToken(record.hash);
+      assert.equal(await tokens(store).updateToken(disabled), false, 'updateToken never brings back a revoked key');
+      await assertGone(tokens(store), record.hash, 'a revoked key stays revoked');
+    },
+  },
+
   // ---- revocations ----
   {
     name: 'findRevocations answers in the order asked, null for unknown keys, [] for no keys',
@@ -754,6 +786,24 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.deepEqual(await attempts(store).readAttempts(key, T0 + 10), { count: 0, lockedUntil: null }, 'cleared, lock included');
       assert.deepEqual(await attempts(store).readAttempts(other, T0 + 10), { count: 1, lockedUntil: null }, 'another key is untouched');
       assert.deepEqual(await attempts(store).recordFailedAttempt(key, POLICY, T0 + 20), { count: 1, lockedUntil: null }, 'counting restarts');
+    },
+  },
+  {
+    name: "clearAttemptsOf clears a subject's counter and each of its per-client counters, and no other",
+    parts: ['attempts'],
+    async run(store, context) {
+      const clearOf = attempts(store).clearAttemptsOf?.bind(store);
+      if (!clearOf) return; // optional in the interface
+      const subject = `actor:${context.unique('u')}`;
+      const other = `actor:${context.unique('u')}`;
+      const mine = [subject, `ip:192.0.2.1:${subject}`, `ip:2001:db8:0:7::/64:${subject}`, `ip:%2Fweird*?[x]:${subject}`];
+      const theirs = [other, `ip:192.0.2.1:${other}`, `ip:192.0.2.1:login:x:${subject}`, `ip:192.0.2.1:${other}:${subject}`, `${subject}x`, `ip:192.0.2.1:${subject}x`];
+      for (const key of mine) for (let i = 0; i < 2; i += 1) await attempts(store).recordFailedAttempt(key, POLICY, T0 + i);
+      for (const key of theirs) await attempts(store).recordFailedAttempt(key, POLICY, T0);
+      assert.equal(await clearOf(subject), mine.length * 2, 'resolves to the counts it removed, summed');
+      for (const key of mine) assert.deepEqual(await attempts(store).readAttempts(key, T0 + 10), { count: 0, lockedUntil: null }, `${key} is cleared`);
+      for (const key of theirs) assert.deepEqual(await attempts(store).readAttempts(key, T0 + 10), { count: 1, lockedUntil: null }, `${key} is untouched`);
+      assert.equal(await clearOf(subject), 0, 'nothing left to clear');
     },
   },
   {
@@ -982,7 +1032,7 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
         perActor: [{ name: 'account', limit: 3, window: 60_000, quota: false }],
         month: monthWindow(start),
       };
-      const own = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: { limits: [{ name: 'own', limit: 1, window: 60_000, quota: true }] } }, context);
+      const own = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 1, window: 60_000, quota: true }]) }, context);
       const plain = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: null }, context);
       await limits(store).saveToken(own);
       await limits(store).saveToken(plain);
@@ -1017,9 +1067,43 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.equal(found?.outcome, null, 'a record of another kind is not counted');
       const late = await find.call(store, expired.hash, plan, now + HOUR);
       assert.ok(late === null || late.outcome === null, 'a record expired at now is not counted');
+      // An API key kept (and listed) past its own expiry, or disabled, is refused: it is not counted either.
+      const keyData = limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]);
+      const pastOwnExpiry = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: now + HOUR, data: { apiKey: { ...keyData.apiKey!, expiresAt: now - 1 } } }, context);
+      const disabled = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: null, data: { apiKey: { ...keyData.apiKey!, disabledAt: now - 1 } } }, context);
+      await limits(store).saveToken(pastOwnExpiry);
+      await limits(store).saveToken(disabled);
+      assert.equal((await find.call(store, pastOwnExpiry.hash, plan, now))?.outcome, null, 'an API key past its own expiry is not counted');
+      assert.equal((await find.call(store, disabled.hash, plan, now))?.outcome, null, 'a disabled API key is not counted');
+    },
+  },
+  {
+    name: "findTokenAndConsume: a request refused by its actor's shared limit is counted in none of its key's own limits",
+    parts: ['limits'],
+    async run(store, context) {
+      const find = limits(store).findTokenAndConsume;
+      if (!find) return;
+      const start = nextWindowStart(context, 60_000);
+      const actorId = context.unique('actor');
+      const plan: TokenLimitPlan = { kind: 'apiKey', cost: 1, defaults: [], perActor: [{ name: 'account', limit: 1, window: 60_000, quota: false }], month: monthWindow(start) };
+      const first = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]) }, context);
+      const second = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]) }, context);
+      await limits(store).saveToken(first);
+      await limits(store).saveToken(second);
+      assert.equal((await find.call(store, first.hash, plan, start))?.outcome?.allowed, true);
+      const refused = await find.call(store, second.hash, plan, start + 1);
+      assert.equal(refused?.outcome?.allowed, false, "the actor's limit of 1 is used up");
+      assert.deepEqual(refused?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], 'the refusal reports the counts before it');
+      const read = await find.call(store, second.hash, { ...plan, cost: 0 }, start + 2);
+      assert.deepEqual(read?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], "the refused request is not in the key's own counter");
     },
   },
 ] satisfies StoreConformanceCase[]);
+
+/** The `data` of a store-issued API key with its own limits (`data.apiKey.limits`, where `tokens.create({ limits })` puts them). */
+function limitedKeyData(own: LimitSpec[]): ApiKeyRecordData {
+  return { apiKey: { start: 'gthkey_AbCd', expiresAt: null, disabledAt: null, metadata: null, service: null, replaces: null, replacedBy: null, limits: own } };
+}
 
 /** The test-runner functions {@link describeStoreConformance} registers with. */
 export interface ConformanceRunner {

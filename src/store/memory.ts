@@ -7,7 +7,7 @@ import bcrypt from 'bcrypt';
 import type { Actor } from '../actor';
 import { normalizeLogin } from '../login';
 import { fail, knownOptions, type OptionNames } from '../config-error';
-import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, revocationReplaces, type AttemptCounter } from './rules';
+import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, isCounterOf, revocationReplaces, type AttemptCounter } from './rules';
 import { ANSWERS_IN_PROCESS } from './guard';
 import { assertFitsBcrypt } from '../bcrypt-limits';
 import { consumeCounters, countersOfRecord, limitsOfData, recordIsCounted, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
@@ -398,6 +398,16 @@ export class MemoryStore implements GatehouseStore {
     const attempts = this.attempts.get(key);
     this.attempts.delete(key);
     return attempts ? attempts.count : 0;
+  }
+
+  async clearAttemptsOf(subject: string): Promise<number> {
+    let cleared = 0;
+    for (const [key, attempts] of this.attempts) {
+      if (!isCounterOf(key, subject)) continue;
+      this.attempts.delete(key);
+      cleared += attempts.count;
+    }
+    return cleared;
   }
 }
 

@@ -16,7 +16,7 @@ export const STORE_PARTS = {
     optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume'],
   },
   revocations: { required: ['saveRevocation', 'findRevocations'], optional: [] },
-  attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: [] },
+  attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: ['clearAttemptsOf'] },
 } as const satisfies Record<string, { required: readonly MethodName[]; optional: readonly MethodName[] }>;
 
 /** Every method Gatehouse may call on a store. */
@@ -53,6 +53,10 @@ export const STORE_NEEDS = {
   passwordChange: { methods: ['findCredentials', 'changePassword', 'deleteTokensForActor'], off: 'passwordChange: false' },
   /** Per-key rate limits and quotas (`rateLimits`): counters shared by every instance. */
   rateLimits: { methods: ['consumeLimits'], off: 'rateLimits: false' },
+  /** The sign-in list, ending one by id and "sign out everywhere else" (`selfService`). */
+  selfService: { methods: ['listTokens', 'findTokenById', 'findToken', 'updateToken', 'deleteToken', 'deleteTokenFamily', 'saveRevocation', 'findRevocations'], off: 'selfService: false' },
+  /** A signed-in user's password change (`selfService.passwordChange`): the current password checked, the new one saved. */
+  selfServicePassword: { methods: ['findCredentials', 'changePassword', 'listTokens', 'deleteTokensForActor', 'saveRevocation', 'findRevocations'], off: 'selfService: { passwordChange: false }' },
   /** HTTPS-only Basic. */
   basic: { methods: ['findCredentials'], off: 'basic: false' },
   /** Failed-attempt counters for login and Basic. */
@@ -78,6 +82,7 @@ const LABELS: Partial<Record<StoreFeature, string>> = {
   linkedLogin: "login.credentials: 'token+cookie'",
   cookieOwnStore: 'cookie',
   jwtIssuing: 'jwt',
+  selfServicePassword: 'selfService.passwordChange',
   jwtActors: 'jwt',
 };
 

@@ -328,7 +328,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
   // ---- rate limits ----
 
   async consumeLimits(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
-    // One statement: the function (migration 003) locks the counters in key order, checks, adds.
+    // One statement: the function (migration 005) locks the counters in key order, checks, adds.
     const { rows } = await this.query<{ outcome: string }>(
       `SELECT ${this.consumeFunction}($1::jsonb, $2::bigint, $3::bigint, $4::bigint, $5::bigint)::text AS outcome`,
       [JSON.stringify(counters), cost, wholeMs(now), month.start, month.end],
@@ -426,6 +426,17 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore 
       [key, wholeMs(now), policy.maxAttempts, wholeMs(policy.windowMs), wholeMs(policy.lockMs)],
     );
     return { count: rows[0].count, lockedUntil: rows[0].locked_until === null ? null : Number(rows[0].locked_until) };
+  }
+
+  async clearAttemptsOf(subject: string): Promise<number> {
+    // isCounterOf (rules.ts) in SQL; an administrator's call, so a scan of the counters is fine.
+    const { rows } = await this.query<{ count: number }>(
+      `DELETE FROM ${this.attempts} WHERE key = $1 OR (starts_with(key, 'ip:') AND char_length(key) > char_length($1) + 4 AND right(key, char_length($1) + 1) = ':' || $1
+         AND strpos(substr(key, 4, char_length(key) - char_length($1) - 4), 'login:') = 0 AND strpos(substr(key, 4, char_length(key) - char_length($1) - 4), 'actor:') = 0)
+       RETURNING count`,
+      [subject],
+    );
+    return rows.reduce((sum, row) => sum + Number(row.count), 0);
   }
 
   async clearAttempts(key: string): Promise<number> {

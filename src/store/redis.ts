@@ -14,19 +14,26 @@
  * - `attempts:<key>` — a hash: `c` (count), `w` (window end), `k` (locked until).
  *
  * Every write that must be atomic is one Lua script, so two instances never interleave.
- * A Redis Cluster is not supported: a per-actor index and the tokens it lists live in
- * different hash slots. A single primary (optionally behind Sentinel) is.
+ *
+ * Over an ioredis `Cluster` client the store writes the cluster layout instead
+ * (`redis-keys.ts`): every key carries a hash tag (`token:{<hash>}`, `actor:{<actorId>}`, …),
+ * indexes are sorted sets scored by expiry, and operations that span slots run as ordered
+ * single-slot steps (`redis-cluster-tokens.ts`; ARCHITECTURE.md, "Redis Cluster"). A single
+ * primary (optionally behind Sentinel) keeps the layout above, so its existing data stays valid.
  *
  * @module express-gatehouse/redis
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
 import { ReadBatch } from './read-batch';
+import { ClusterTokens } from './redis-cluster-tokens';
+import { redisKeys, type RedisKeys } from './redis-keys';
 import {
   ASSIGN_ID,
   CLEAR_ATTEMPTS,
   CONSUME_LIMITS,
+  REFUND_LIMITS,
   DELETE_INDEXED,
   DELETE_TOKEN,
   FIND_TOKEN_AND_CONSUME,
@@ -40,8 +47,8 @@ import {
   TOUCH_TOKEN,
   type LuaScript,
 } from './redis-scripts';
-import { attemptState, idOnReplace, ownedConnection } from './rules';
-import { outcomeFromAnswer as parseOutcome, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
+import { countersOfRecord, limitsOfData, outcomeFromAnswer as parseOutcome, recordIsCounted, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type { AttemptPolicy, AttemptState, AttemptStore, RevocationStore, CountedToken, TokenRecord, TokenStore } from './types';
 
 /**
@@ -95,8 +102,13 @@ export interface RedisStoreOptions {
    * // A Sentinel-managed primary: ioredis asks the sentinels where it is, after a failover too.
    * new RedisStore({ client: new Redis({ sentinels: [{ host: 'sentinel-1', port: 26379 }], name: 'mymaster', ...REDIS_FAIL_FAST_OPTIONS }) })
    * ```
+   * @example
+   * ```ts
+   * // A Redis Cluster (the cluster key layout; ioredis follows MOVED and ASK).
+   * new RedisStore({ client: new Cluster([{ host: 'redis-1', port: 6379 }], { redisOptions: REDIS_FAIL_FAST_OPTIONS }) })
+   * ```
    */
-  client: Redis | RedisOptions | string;
+  client: Redis | Cluster | RedisOptions | string;
   /**
    * Prefix of every key the store writes (after the client's own `keyPrefix`, if any).
    * Default `'gatehouse:'`. Give each app (or test run) sharing a Redis its own.
@@ -108,10 +120,38 @@ export interface RedisStoreOptions {
    * @example new RedisStore({ client, now: () => clock.now() })
    */
   now?: () => number;
+  /**
+   * Waits, after each write that ends a credential (`deleteToken`, `deleteTokensForActor`,
+   * `deleteTokenFamily`, `saveRevocation`), until `replicas` replicas of the primary that took
+   * it have acknowledged it (Redis `WAIT`), for up to `timeoutMs`; fewer acknowledgements fail
+   * the call (503.1: the revocation is on the primary, but not yet where a failover would find
+   * it). Without it a failover can lose a revocation the old primary acknowledged just before
+   * it died, and the credential works again (README, "More than one instance"). Costs one
+   * replication round trip per revocation write; reads and logins are unaffected.
+   * `timeoutMs` must be below the client's `commandTimeout`.
+   * Default: none (no `WAIT`).
+   * @example new RedisStore({ client, waitForReplicas: { replicas: 1, timeoutMs: 500 } })
+   */
+  waitForReplicas?: WaitForReplicasOptions;
+}
+
+/** How many replicas must acknowledge a revocation write, and how long to wait for them ({@link RedisStoreOptions.waitForReplicas}). */
+export interface WaitForReplicasOptions {
+  /**
+   * Replicas that must have the write: a positive integer, at most the replicas each primary has. Required.
+   * @example { replicas: 1, timeoutMs: 500 }
+   */
+  replicas: number;
+  /**
+   * How long to wait for them, in ms: a positive integer (Redis's 0, "for ever", is refused). Required.
+   * @example { replicas: 1, timeoutMs: 500 }
+   */
+  timeoutMs: number;
 }
 
 /** The options of {@link RedisStore}; a compile error when it and {@link RedisStoreOptions} disagree. */
-const OPTION_NAMES: OptionNames<RedisStoreOptions> = { client: true, keyPrefix: true, now: true };
+const OPTION_NAMES: OptionNames<RedisStoreOptions> = { client: true, keyPrefix: true, now: true, waitForReplicas: true };
+const WAIT_OPTION_NAMES: OptionNames<WaitForReplicasOptions> = { replicas: true, timeoutMs: true };
 
 /** The record fields kept outside the JSON because scripts read or change them. */
 type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
@@ -123,7 +163,10 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  *
  * Token records expire in Redis when the token does, so an expired token reads as unknown
  * (401.2) rather than expired (401.4). Revocations expire at their `expiresAt`, counters
- * when their window or lock is over. Every call is a single round trip.
+ * when their window or lock is over. Every call is a single round trip; over a Redis Cluster
+ * client, the calls whose keys span slots (saving a token, deleting or listing an actor's or
+ * a family's tokens, finding one by id) take two or three, in the order ARCHITECTURE.md
+ * ("Redis Cluster") argues, and an authenticated request's reads still take one.
  *
  * @example
  * ```ts
@@ -136,8 +179,8 @@ type StoredRecordBody = Omit<TokenRecord, 'usedAt' | 'lastUsedAt' | 'id'>;
  * ```
  */
 export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
-  /** The ioredis client in use (yours, or the one the store created). */
-  readonly client: Redis;
+  /** The ioredis client in use (yours, or the one the store created): a `Cluster` client selects the cluster layout. */
+  readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
@@ -146,11 +189,15 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
    */
   private readonly tokenReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['r', 'u', 'l', 'i']));
   private readonly revocationReads = new ReadBatch<string | null>(async (keys) => {
-    const values = await this.client.mget(keys);
+    // On a cluster the keys are in different slots: one GET each, sent together.
+    const values = this.cluster ? await Promise.all(keys.map((key) => this.client.get(key))) : await this.client.mget(keys);
     return new Map(keys.map((key, index) => [key, values[index]]));
   });
   private readonly attemptReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['c', 'w', 'k']));
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
+  /** The token operations spanning slots, on a Redis Cluster; null on a single primary. */
+  private readonly cluster: ClusterTokens | null;
+  private readonly waitFor: WaitForReplicasOptions | null;
   /** The prefix as Redis sees it, for keys that scripts build themselves. */
   private readonly scriptPrefix: string;
   private readonly now: () => number;
@@ -161,22 +208,18 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       fail('', "options must be an object such as { client: 'redis://127.0.0.1:6379' }.", { where });
     }
     knownOptions(options, OPTION_NAMES, '', { where });
-    const { client, keyPrefix = 'gatehouse:', now = Date.now } = options;
+    const { client, keyPrefix = 'gatehouse:', now = Date.now, waitForReplicas } = options;
     if (typeof keyPrefix !== 'string') {
       fail('keyPrefix', "keyPrefix must be a string; default 'gatehouse:'.", { where });
     }
     if (typeof now !== 'function') {
       fail('now', 'now must be a function returning milliseconds; default Date.now.', { where });
     }
-    const { connection, owned } = ownedConnection<Redis>(client, {
+    const { connection, owned } = ownedConnection<Redis | Cluster>(client, {
       where: 'RedisStore',
       option: 'client',
       isConnection: isRedisClient,
-      refuse: (given) =>
-        given.isCluster
-          ? 'a Redis Cluster client is not supported (an actor index and its tokens live in different slots); use a single primary or Sentinel.'
-          : undefined,
-      timeoutOf: (given) => given.options.commandTimeout,
+      timeoutOf: (given) => (isCluster(given) ? given.options.redisOptions?.commandTimeout : given.options.commandTimeout),
       withoutTimeout:
         'the client has no commandTimeout, so a stalled Redis would hold requests for ever; create it with { commandTimeout: 1000, maxRetriesPerRequest: 1 } (REDIS_FAIL_FAST_OPTIONS), or pass a URL or options and let the store create it.',
       create: (config) => {
@@ -190,9 +233,26 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     });
     this.client = connection;
     this.ownsClient = owned;
-    this.prefix = keyPrefix;
     this.scriptPrefix = (this.client.options.keyPrefix ?? '') + keyPrefix;
+    if (isCluster(connection) && /[{}]/.test(this.scriptPrefix)) {
+      // The prefix's own hash tag would put every key in one slot, and split nothing.
+      fail('keyPrefix', `with a Redis Cluster client the key prefix (${JSON.stringify(this.scriptPrefix)}, with the client's own) must hold no '{' or '}': the store tags each key itself.`, { where });
+    }
+    if (isCluster(connection) && (connection.options.scaleReads ?? 'master') !== 'master') {
+      // A replica lags its primary: a token read there could still be there after its logout.
+      fail('client', "the Redis Cluster client reads from replicas (scaleReads); a replica may not have a logout yet, and a revoked token would be accepted there. Leave scaleReads at 'master' (its default).", { where });
+    }
+    this.keys = redisKeys(keyPrefix, isCluster(connection) ? 'cluster' : 'single');
+    this.waitFor = waitForReplicasOption(waitForReplicas, where);
+    const commandTimeout = isCluster(connection) ? connection.options.redisOptions?.commandTimeout : connection.options.commandTimeout;
+    if (this.waitFor && typeof commandTimeout === 'number' && this.waitFor.timeoutMs >= commandTimeout) {
+      // WAIT would be cut off by the client first, with a "Command timed out" that names nothing.
+      fail('waitForReplicas.timeoutMs', `waitForReplicas.timeoutMs (${this.waitFor.timeoutMs}) must be below the client's commandTimeout (${commandTimeout}).`, { where });
+    }
     this.now = now;
+    this.cluster = isCluster(connection)
+      ? new ClusterTokens({ client: connection, keys: this.keys, now: () => this.now(), run: (script, keys, args) => this.runScript(script, keys, args) })
+      : null;
   }
 
   // ---- TokenStore ----
@@ -213,6 +273,22 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
       const remaining = Math.ceil(record.expiresAt - this.now());
       // An already expired record is not kept: the interface lets findToken forget it.
       ttl = remaining > 0 ? String(remaining) : 'expired';
+    }
+    if (this.cluster) {
+      const { id, own } = idOnReplace(record);
+      return this.cluster.write({
+        hash: record.hash,
+        json: JSON.stringify(stored),
+        actorId: record.actorId ?? null,
+        familyId: record.familyId ?? null,
+        usedAt: usedAt == null ? '' : String(usedAt),
+        lastUsedAt: lastUsedAt == null ? '' : String(lastUsedAt),
+        ttl,
+        expiresAt: record.expiresAt,
+        id,
+        ownId: own,
+        mode,
+      });
     }
     return this.runScript(SAVE_TOKEN, [this.tokenKey(record.hash)], [
       this.scriptPrefix,
@@ -237,16 +313,29 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 
   async deleteToken(hash: string): Promise<boolean> {
-    const removed = await this.runScript(DELETE_TOKEN, [this.tokenKey(hash)], [this.scriptPrefix, hash]);
-    return removed === 1;
+    const key = this.tokenKey(hash);
+    const removed = this.cluster ? await this.cluster.delete(hash) : (await this.runScript(DELETE_TOKEN, [key], [this.scriptPrefix, hash])) === 1;
+    if (removed) await this.replicated([key]);
+    return removed;
   }
 
   async deleteTokensForActor(actorId: string): Promise<number> {
-    return Number(await this.runScript(DELETE_INDEXED, [`${this.prefix}actor:${actorId}`], [this.scriptPrefix, 'a', actorId]));
+    return this.deleteIndexed('a', actorId, this.keys.actorIndex(actorId));
   }
 
   async deleteTokenFamily(familyId: string): Promise<number> {
-    return Number(await this.runScript(DELETE_INDEXED, [`${this.prefix}family:${familyId}`], [this.scriptPrefix, 'f', familyId]));
+    return this.deleteIndexed('f', familyId, this.keys.familyIndex(familyId));
+  }
+
+  private async deleteIndexed(field: 'a' | 'f', owner: string, indexKey: string): Promise<number> {
+    if (this.cluster) {
+      const { removed, deleted } = await this.cluster.deleteIndexed({ field, id: owner });
+      await this.replicated(deleted.map((hash) => this.tokenKey(hash)));
+      return removed;
+    }
+    const removed = Number(await this.runScript(DELETE_INDEXED, [indexKey], [this.scriptPrefix, field, owner]));
+    if (removed > 0) await this.replicated([indexKey]);
+    return removed;
   }
 
   async markTokenUsed(hash: string, usedAt: number): Promise<TokenRecord | null> {
@@ -259,26 +348,38 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 
   async listTokens(actorId: string): Promise<TokenRecord[]> {
-    const rows = (await this.runScript(LIST_TOKENS, [`${this.prefix}actor:${actorId}`], [this.scriptPrefix, actorId])) as StoredFields[];
+    const rows = this.cluster
+      ? await this.cluster.list(actorId)
+      : ((await this.runScript(LIST_TOKENS, [this.keys.actorIndex(actorId)], [this.scriptPrefix, actorId])) as StoredFields[]);
     const records = rows.map(([body, usedAt, lastUsedAt, id]) => toRecord(body, usedAt, lastUsedAt, id));
     // Records saved before ids existed get one the first time they are listed.
     for (const record of records) {
       if (record.id) continue;
       const hash = record.hash;
-      record.id = (await this.runScript(ASSIGN_ID, [this.tokenKey(hash)], [this.scriptPrefix, hash, newCredentialId()])) as string | null;
+      record.id = this.cluster
+        ? await this.cluster.assignId(hash)
+        : ((await this.runScript(ASSIGN_ID, [this.tokenKey(hash)], [this.scriptPrefix, hash, newCredentialId()])) as string | null);
     }
     return records.filter((record) => record.id !== null);
   }
 
   async findTokenById(id: string): Promise<TokenRecord | null> {
-    const fields = (await this.runScript(FIND_TOKEN_BY_ID, [`${this.prefix}id:${id}`], [this.scriptPrefix, id])) as StoredFields | null;
+    const fields = this.cluster
+      ? await this.cluster.findById(id)
+      : ((await this.runScript(FIND_TOKEN_BY_ID, [this.keys.credentialId(id)], [this.scriptPrefix, id])) as StoredFields | null);
     return fields === null ? null : toRecord(fields[0], fields[1], fields[2], fields[3]);
   }
 
   // ---- rate limits ----
 
   async consumeLimits(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
-    const answer = (await this.runScript(CONSUME_LIMITS, [], [
+    if (this.cluster) return this.consumeLimitsInSlots(counters, cost, now, month);
+    return this.consumeInOneScript([], counters, cost, now, month);
+  }
+
+  /** One `CONSUME_LIMITS` call: all-or-nothing over `counters`, which are all in the slot of `keys` (cluster) or anywhere (single primary). */
+  private async consumeInOneScript(keys: string[], counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    const answer = (await this.runScript(CONSUME_LIMITS, keys, [
       this.scriptPrefix,
       JSON.stringify(counters),
       String(cost),
@@ -289,7 +390,50 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     return parseOutcome(answer);
   }
 
+  /**
+   * `consumeLimits` over a Redis Cluster, where a key's counters and its actor's are in
+   * different slots (`RedisKeys.limitCounters`): one script per subject, in the order given
+   * (the key's first), each atomic for its counters. When a later subject refuses, what the
+   * earlier ones counted is taken back (`REFUND_LIMITS`) and the rest are only read (cost 0),
+   * so a refused request ends up counted in none; between the two calls a concurrent request
+   * may see the earlier count and be refused (it errs on the side of refusing, never over a limit).
+   */
+  private async consumeLimitsInSlots(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    // Grouped by slot key (the route ioredis sends the script by); the script builds keys with the client's own prefix too.
+    const groups = new Map<string, LimitCounter[]>();
+    for (const counter of counters) {
+      const route = this.keys.limitCounters(counter.subject);
+      groups.set(route, [...(groups.get(route) ?? []), counter]);
+    }
+    const clientPrefix = this.client.options.keyPrefix ?? '';
+    const states: LimitOutcome['counters'] = [];
+    const counted: Array<{ route: string; keys: string[]; states: LimitOutcome['counters'] }> = [];
+    let allowed = true;
+    for (const [route, group] of groups) {
+      const base = clientPrefix + route;
+      const outcome = await this.consumeInOneScript([route], group.map((counter) => ({ ...counter, base })), allowed ? cost : 0, now, month);
+      if (allowed && !outcome.allowed) allowed = false;
+      else if (allowed) counted.push({ route, keys: outcome.counters.map((state) => `${base}:${state.name}:${state.start}`), states: outcome.counters });
+      states.push(...outcome.counters);
+    }
+    if (!allowed && cost > 0) {
+      for (const { route, keys, states: taken } of counted) {
+        await this.runScript(REFUND_LIMITS, [route], [String(cost), ...keys]);
+        for (const state of taken) state.used -= cost;
+      }
+    }
+    return { allowed, counters: states };
+  }
+
   async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
+    if (this.cluster) {
+      // Over a cluster the key's counters share its record's slot but its actor's do not: the
+      // record is read, then counted (consumeLimitsInSlots), two or three round trips.
+      const record = await this.findToken(hash);
+      if (record === null) return null;
+      const counts = record.hash === hash && recordIsCounted(record, plan, now);
+      return { record, outcome: counts ? await this.consumeLimits(countersOfRecord(plan, hash, record.actorId!, limitsOfData(record.data)), plan.cost, now, plan.month) : null };
+    }
     const found = (await this.runScript(FIND_TOKEN_AND_CONSUME, [this.tokenKey(hash)], [
       this.scriptPrefix,
       hash,
@@ -309,14 +453,16 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     const remaining = Math.ceil(expiresAt - this.now());
     // Already over: the entry may be dropped after expiresAt, so it need not be written.
     if (remaining <= 0) return;
-    await this.runScript(SAVE_REVOCATION, [`${this.prefix}revoked:${key}`], [String(revokedAt), String(remaining)]);
+    const redisKey = this.keys.revoked(key);
+    await this.runScript(SAVE_REVOCATION, [redisKey], [String(revokedAt), String(remaining)]);
+    await this.replicated([redisKey]);
   }
 
   async findRevocations(keys: readonly string[]): Promise<Array<number | null>> {
     if (keys.length === 0) return [];
-    const redisKeys = keys.map((key) => `${this.prefix}revoked:${key}`);
-    const { rows } = await this.revocationReads.read(redisKeys);
-    return redisKeys.map((key) => {
+    const stored = keys.map((key) => this.keys.revoked(key));
+    const { rows } = await this.revocationReads.read(stored);
+    return stored.map((key) => {
       const value = rows.get(key);
       return value === null || value === undefined ? null : Number(value);
     });
@@ -347,6 +493,34 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
     return Number(await this.runScript(CLEAR_ATTEMPTS, [this.attemptsKey(key)], []));
   }
 
+  async clearAttemptsOf(subject: string): Promise<number> {
+    // An administrator's call: the per-client counters are found with SCAN (which never blocks
+    // the server), matched by isCounterOf (rules.ts) again, and cleared one by one.
+    // SCAN neither adds the client's own keyPrefix to the pattern nor takes it off the keys.
+    // On a cluster each counter is `…attempts:{<key>}` (redis-keys.ts) and every primary is
+    // scanned; a key Redis could not take whole as a tag is stored hashed and is not found here.
+    const clientPrefix = this.client.options.keyPrefix ?? '';
+    const [prefix, suffix] = isCluster(this.client)
+      ? [`${clientPrefix}${this.keys.attempts('x').slice(0, -'x}'.length)}`, '}']
+      : [`${clientPrefix}${this.attemptsKey('')}`, ''];
+    const pattern = `${escapeGlob(prefix)}ip:*:${escapeGlob(subject)}${suffix}`;
+    const keys = new Set<string>([subject]);
+    for (const node of isCluster(this.client) ? this.client.nodes('master') : [this.client]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const redisKey of found) {
+          const key = redisKey.slice(prefix.length, redisKey.length - suffix.length);
+          if (isCounterOf(key, subject)) keys.add(key);
+        }
+      } while (cursor !== '0');
+    }
+    let cleared = 0;
+    for (const key of keys) cleared += await this.clearAttempts(key);
+    return cleared;
+  }
+
   // ---- lifecycle ----
 
   /** Closes the client if the store created it; a client you passed stays open (you own it). */
@@ -366,24 +540,48 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 
   private tokenKey(hash: string): string {
-    return `${this.prefix}token:${hash}`;
+    return this.keys.token(hash);
   }
 
   private attemptsKey(key: string): string {
-    return `${this.prefix}attempts:${key}`;
+    return this.keys.attempts(key);
   }
 
-  /** EVALSHA, and EVAL once when Redis lost its script cache (restart, SCRIPT FLUSH). */
+  /**
+   * With `waitForReplicas`: resolves once the primaries that took these keys' writes have
+   * that many replicas acknowledging them (`WAIT`, sent after the write on the connection that
+   * carried it), or rejects. One `WAIT` per key on a cluster, where the keys' primaries differ.
+   */
+  private async replicated(keys: readonly string[]): Promise<void> {
+    const wait = this.waitFor;
+    if (!wait || keys.length === 0) return;
+    const targets = this.cluster ? keys : keys.slice(0, 1);
+    await Promise.all(
+      targets.map(async (key) => {
+        // A pipeline goes to the node of its key's slot; WAIT, keyless, goes with it.
+        const replies = await this.client.pipeline().exists(key).wait(wait.replicas, wait.timeoutMs).exec();
+        const [error, acknowledged] = replies?.[1] ?? [new Error('no reply to WAIT'), 0];
+        if (error) throw error;
+        if (Number(acknowledged) < wait.replicas) {
+          throw new Error(`RedisStore: the revocation write reached ${String(acknowledged)} of ${wait.replicas} replicas within ${wait.timeoutMs} ms (waitForReplicas)`);
+        }
+      }),
+    );
+  }
+
   /**
    * `HMGET key ...fields` of every key of a batch: the command itself for one key, one
-   * script call for several (`HMGET_EACH`).
+   * script call for several (`HMGET_EACH`); on a cluster, where the keys are in different
+   * slots, one HMGET each, sent together.
    */
   private async hmgetEach(keys: string[], fields: string[]): Promise<ReadonlyMap<string, Array<string | null>>> {
     if (keys.length === 1) return new Map([[keys[0], await this.client.hmget(keys[0], ...fields)]]);
+    if (this.cluster) return new Map(await Promise.all(keys.map(async (key) => [key, await this.client.hmget(key, ...fields)] as const)));
     const replies = (await this.runScript(HMGET_EACH, keys, fields)) as Array<Array<string | null>>;
     return new Map(keys.map((key, index) => [key, replies[index]]));
   }
 
+  /** EVALSHA, and EVAL once when Redis lost its script cache (restart, SCRIPT FLUSH). */
   private async runScript(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
@@ -394,7 +592,27 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore {
   }
 }
 
-function isRedisClient(value: unknown): value is Redis {
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return client.isCluster === true;
+}
+
+/** The `waitForReplicas` option, checked: null when not given. */
+function waitForReplicasOption(value: unknown, where: string): WaitForReplicasOptions | null {
+  if (value === undefined) return null;
+  const example = 'waitForReplicas must be an object such as { replicas: 1, timeoutMs: 500 }';
+  if (value === null || typeof value !== 'object') fail('waitForReplicas', `${example}.`, { where });
+  knownOptions(value, WAIT_OPTION_NAMES, 'waitForReplicas', { where });
+  const { replicas, timeoutMs } = value as Partial<WaitForReplicasOptions>;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1) {
+    fail('waitForReplicas.replicas', `${example}; replicas must be a positive integer.`, { where });
+  }
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1) {
+    fail('waitForReplicas.timeoutMs', `${example}; timeoutMs must be a positive integer of ms (Redis's 0 would wait for ever).`, { where });
+  }
+  return { replicas, timeoutMs };
+}
+
+function isRedisClient(value: unknown): value is Redis | Cluster {
   return (
     value !== null &&
     typeof value === 'object' &&
@@ -424,4 +642,9 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
 /** The parts of a plan the script reads as JSON. */
 function planJson(plan: TokenLimitPlan): string {
   return JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
+}
+
+/** `text` as a literal in a Redis glob pattern (SCAN MATCH). */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

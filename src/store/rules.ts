@@ -73,8 +73,6 @@ export interface ConnectionRules<Connection> {
   /** The option the connection is given in: `'client'`, `'pool'`. */
   option: string;
   isConnection(value: unknown): value is Connection;
-  /** Refuses a connection the store cannot use (a Redis Cluster client); returns nothing when it can. */
-  refuse?(connection: Connection): string | undefined;
   /** The connection's own time limit, which must be a positive finite number. */
   timeoutOf(connection: Connection): unknown;
   /** The message for a connection without one. */
@@ -92,12 +90,24 @@ export interface ConnectionRules<Connection> {
  */
 export function ownedConnection<Connection>(given: unknown, rules: ConnectionRules<Connection>): { connection: Connection; owned: boolean } {
   if (rules.isConnection(given)) {
-    const refused = rules.refuse?.(given);
-    if (refused !== undefined) fail(rules.option, refused, { where: rules.where });
     const timeout = rules.timeoutOf(given);
     if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) fail(rules.option, rules.withoutTimeout, { where: rules.where });
     return { connection: given, owned: false };
   }
   if (typeof given === 'string' || (given !== null && typeof given === 'object')) return { connection: rules.create(given), owned: true };
   return fail(rules.option, rules.missing, { where: rules.where, code: 'GATEHOUSE_MISSING_OPTION' });
+}
+
+/**
+ * Whether the counter `key` is `subject`'s own or one of its per-client counters
+ * (`ip:<client>:<subject>`, as `lockout.by: 'login+ip'` writes them): what `clearAttemptsOf`
+ * removes. A client part is an IP literal or percent-encoded, so it never holds `login:` or
+ * `actor:`; a key whose middle does (`ip:<client>:login:x:actor:1`, the counter of a login
+ * that ends like a subject) belongs to someone else.
+ */
+export function isCounterOf(key: string, subject: string): boolean {
+  if (key === subject) return true;
+  if (!key.startsWith('ip:') || key.length <= subject.length + 4 || !key.endsWith(`:${subject}`)) return false;
+  const client = key.slice(3, key.length - subject.length - 1);
+  return !client.includes('login:') && !client.includes('actor:');
 }

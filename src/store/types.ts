@@ -10,7 +10,7 @@
  * All times are milliseconds since the Unix epoch.
  */
 import type { Actor, TokenKind } from '../actor';
-import type { LimitCounter, LimitOutcome, MonthWindow, TokenLimitPlan } from '../rate-limits/policy';
+import type { LimitCounter, LimitOutcome, LimitSpec, MonthWindow, TokenLimitPlan } from '../rate-limits/policy';
 
 /** What `findCredentials` returns for a login that exists. */
 export interface CredentialRecord {
@@ -134,8 +134,9 @@ export interface TokenRecord {
   /** Refresh-token family: rotation keeps it, reuse revokes all of it. */
   familyId?: string | null;
   /**
-   * JSON-serialisable payload: cookie session data, or `{ provenAt }` on refresh tokens (when
-   * the login that started the family checked the password, in ms).
+   * JSON-serialisable payload: cookie session data, `{ provenAt }` on refresh tokens (when
+   * the login that started the family checked the password, in ms), or an API key's
+   * {@link ApiKeyRecordData} (scopes, state, links).
    */
   data?: unknown;
 }
@@ -146,6 +147,44 @@ export interface CountedToken {
   record: TokenRecord;
   /** The outcome of counting it, or `null` when the record is not counted (another kind, expired, no actor). */
   outcome: LimitOutcome | null;
+}
+
+/**
+ * What a store-issued API key (`kind: 'apiKey'`) keeps in its record's `data`, beside its
+ * `scopes`: no store needs a column of its own for it, since every store keeps `data` as JSON.
+ * For such a record, `TokenRecord.expiresAt` is when the store may forget it (the key's own
+ * expiry, {@link ApiKeyDetails.expiresAt}, plus `apiKeyPolicy.retention`), so an expired key
+ * stays listed until then.
+ */
+export interface ApiKeyDetails {
+  /** The key's first characters (prefix and 4 more, e.g. `sk_live_3XbZ`), for people to recognise it. */
+  start: string;
+  /** When the key stops working (its expiry, or the end of a rotation's grace); `null` for never. */
+  expiresAt: number | null;
+  /** When `auth.tokens.disable` turned it off; `null` while enabled. */
+  disabledAt: number | null;
+  /** The host's own JSON data about the key (a plan, a customer id), from `auth.tokens.create`. */
+  metadata: Record<string, unknown> | null;
+  /** The service principal a key owned by no user authenticates as (its actor id is `service:<name>`); `null` for a user's key. */
+  service: string | null;
+  /** The id of the key this one replaced by `auth.tokens.rotate`, or `null`. */
+  replaces: string | null;
+  /** The id of the key that replaces this one (set by `auth.tokens.rotate`), or `null`. */
+  replacedBy: string | null;
+  /**
+   * The key's own rate limits and quotas (`rateLimits`; a class's limits as they were when
+   * given), the one place they live: set by `tokens.create`/`issue`/`update`, copied by
+   * `rotate`, read by every store's `findTokenAndConsume`. Absent: `rateLimits.limits`.
+   */
+  limits?: LimitSpec[];
+}
+
+/** The `data` of a store-issued API key's record. */
+export interface ApiKeyRecordData {
+  /** The scopes it holds; absent when it is not scoped. */
+  scopes?: string[];
+  /** Its state and links; absent on API keys issued before these existed. */
+  apiKey?: ApiKeyDetails;
 }
 
 /** Opaque tokens: sessions, app-user keys, personal tokens, API keys, refresh tokens, cookie sessions. */
@@ -240,6 +279,23 @@ export interface AttemptStore {
   recordFailedAttempt(key: string, policy: AttemptPolicy, now: number): Promise<AttemptState>;
   /** Resets the counter; resolves to the count it had. */
   clearAttempts(key: string): Promise<number>;
+  /**
+   * Optional. Resets the counter `subject` and every per-client counter of it — each key of the
+   * form `ip:<client>:<subject>` (what `lockout.by: 'login+ip'` writes) — and resolves to the
+   * counts they had, summed. `auth.lockout.clear(login)` needs it to unlock a login in every
+   * client's counter; without it only `subject` itself is cleared. An administrator's call, not
+   * a per-request one: a store may scan for the keys.
+   *
+   * @example
+   * ```ts
+   * async clearAttemptsOf(subject) {
+   *   const { rows } = await db.query(
+   *     "DELETE FROM attempts WHERE key = $1 OR (starts_with(key, 'ip:') AND right(key, char_length($1) + 1) = ':' || $1) RETURNING count", [subject]);
+   *   return rows.reduce((sum, row) => sum + row.count, 0);
+   * }
+   * ```
+   */
+  clearAttemptsOf?(subject: string): Promise<number>;
 }
 
 /** Everything Gatehouse can use; `MemoryStore` implements all of it. */

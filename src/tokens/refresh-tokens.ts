@@ -9,11 +9,19 @@ import type { GuardedStore } from '../store/guard';
 import type { TokenRecord } from '../store/types';
 import { deriveToken, generateToken, hashSecret, parseTokenKind } from './format';
 import type { Revocations } from './revocations';
+import { DEFAULT_AMR, storedMethods } from '../authentication-proof';
+import type { SignInOrigin } from './sign-in-device';
 
 /** What a refresh-token record keeps in `data`. */
 interface RefreshTokenData {
   /** When the login that began the family checked the password, in ms. */
   provenAt: number;
+  /**
+   * How that login proved the actor (RFC 8176 `amr`), carried from token to token like
+   * `provenAt`: every access token of the family says it (`amr`, `acr`). Absent in families
+   * begun by earlier versions, which read as `['pwd']`.
+   */
+  amr?: string[];
   /**
    * The HMAC key this token's successor is derived with (32 random bytes, base64url), when
    * retries are on. It sits in the store, where every instance finds it whatever signing keys
@@ -24,6 +32,8 @@ interface RefreshTokenData {
    * fresh seed.
    */
   successorSeed?: string;
+  /** Where the login that began the family came from (`selfService`), carried from token to token. */
+  signIn?: SignInOrigin;
 }
 
 /** Shape of a successor seed: base64url of 32 bytes. */
@@ -34,6 +44,8 @@ export interface IssuedRefreshToken {
   refresh: string;
   familyId: string;
   expiresAt: Date;
+  /** The proof the family carries: when its login (or re-authentication) proved the actor, in ms, and how. */
+  proof: { provenAt: number; amr: string[] };
 }
 
 /** What {@link RefreshTokens} needs. */
@@ -85,10 +97,18 @@ export class RefreshTokens {
 
   /**
    * A new token on a proof of identity made at `provenAt` (the login's password check), in
-   * a new family unless one is given. Refused with 401.2, and the token ended, when
-   * `revokeAll` ran for the actor at or after `provenAt`.
+   * a new family unless one is given, made with the RFC 8176 methods `amr` (default
+   * `['pwd']`). Refused with 401.2, and the token ended, when `revokeAll` ran for the actor
+   * at or after `provenAt`.
    */
-  async issue(actorId: string, provenAt: number, familyId: string = randomUUID(), refresh: string = generateToken('refresh')): Promise<IssuedRefreshToken> {
+  async issue(
+    actorId: string,
+    provenAt: number,
+    familyId: string = randomUUID(),
+    refresh: string = generateToken('refresh'),
+    amr: readonly string[] = DEFAULT_AMR,
+    signIn: SignInOrigin | null = null,
+  ): Promise<IssuedRefreshToken> {
     const hash = hashSecret(refresh);
     const createdAt = this.now();
     const expiresAt = createdAt + this.ttl;
@@ -106,10 +126,15 @@ export class RefreshTokens {
       // provenAt is carried from token to token, so a rotation is judged by the login that began
       // the family. A seed is stored only when retries are on: without one the successor is
       // random, and nothing in the store can help compute it.
-      data: (this.reuseInterval > 0 ? { provenAt, successorSeed: randomBytes(32).toString('base64url') } : { provenAt }) satisfies RefreshTokenData,
+      data: {
+        provenAt,
+        amr: [...amr],
+        ...(this.reuseInterval > 0 ? { successorSeed: randomBytes(32).toString('base64url') } : {}),
+        ...(signIn ? { signIn } : {}),
+      } satisfies RefreshTokenData,
     });
     await this.revocations?.confirmProof(actorId, provenAt, () => this.store.deleteToken!(hash));
-    return { refresh, familyId, expiresAt: new Date(expiresAt) };
+    return { refresh, familyId, expiresAt: new Date(expiresAt), proof: { provenAt, amr: [...amr] } };
   }
 
   /**
@@ -150,10 +175,11 @@ export class RefreshTokens {
       throw new GatehouseError('401.2');
     }
     // Tokens from before the family recorded its login count from their own creation.
-    const provenAt = (before.data as RefreshTokenData | null | undefined)?.provenAt ?? before.createdAt;
+    const { provenAt, amr } = proofOfRecord(before);
     // Derived from the record's seed, so a retry on any instance finds it; random without one.
     const seed = successorSeedOf(before);
-    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined);
+    const signIn = (before.data as RefreshTokenData | null | undefined)?.signIn ?? null;
+    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined, amr, signIn);
     return { actorId: before.actorId, ...next };
   }
 
@@ -182,7 +208,7 @@ export class RefreshTokens {
     const record = await this.store.findToken!(hashSecret(successor));
     const live = record && record.kind === 'refresh' && record.familyId === familyId && record.actorId === actorId && record.expiresAt !== null && record.expiresAt > this.now();
     if (!live || (this.revocations && (await this.revocations.isFamilyRevoked(familyId)))) throw new GatehouseError('401.2');
-    return { actorId, refresh: successor, familyId, expiresAt: new Date(record.expiresAt!) };
+    return { actorId, refresh: successor, familyId, expiresAt: new Date(record.expiresAt!), proof: proofOfRecord(record) };
   }
 
   /** Ends a family: its refresh tokens, and the access tokens bound to it. */
@@ -191,6 +217,12 @@ export class RefreshTokens {
     if (this.revocations) await this.revocations.revokeFamily(familyId, this.now() + this.familyRevocationTtl);
     return this.store.deleteTokenFamily!(familyId);
   }
+}
+
+/** The proof a refresh-token record carries; tokens from before the family recorded its login count from their own creation, as a password login. */
+function proofOfRecord(record: TokenRecord): { provenAt: number; amr: string[] } {
+  const data = record.data as Partial<RefreshTokenData> | null | undefined;
+  return { provenAt: typeof data?.provenAt === 'number' ? data.provenAt : record.createdAt, amr: storedMethods(data?.amr) ?? [...DEFAULT_AMR] };
 }
 
 /** The seed a refresh-token record was saved with, as a key; `null` when it has none (or a store mangled it). */

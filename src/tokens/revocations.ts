@@ -27,10 +27,11 @@ export class Revocations {
     return typeof this.store.saveRevocation === 'function' && typeof this.store.findRevocations === 'function';
   }
 
-  /** Records the actor's "not before": now. */
-  async revokeActor(actorId: string): Promise<void> {
+  /** Records the actor's "not before": now. Resolves to that moment (ms). */
+  async revokeActor(actorId: string): Promise<number> {
     const now = this.now();
     await this.store.saveRevocation!(`actor:${actorId}`, now, now + this.keepActorEntriesFor);
+    return now;
   }
 
   /**

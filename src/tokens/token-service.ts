@@ -8,15 +8,19 @@
 import type { Actor, TokenKind } from '../actor';
 import { fail, GatehouseConfigError, knownOptions, type OptionNames } from '../config-error';
 import { GatehouseError } from '../errors';
-import { schemeOfTokenKind, type Emit } from '../events';
+import { apiKeyEventFields, schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
-import type { CountedToken, StoredTokenKind, TokenRecord } from '../store/types';
+import type { ApiKeyDetails, ApiKeyRecordData, CountedToken, StoredTokenKind, TokenRecord } from '../store/types';
 import { newCredentialId } from '../store/credential-id';
 import { scopeListOption } from '../scopes';
-import { generateToken, hashSecret, parseTokenKind, TOKEN_KINDS } from './format';
+import { storedMethods } from '../authentication-proof';
+import { generateToken, hashSecret, TOKEN_KINDS } from './format';
+import { apiKeyStart, claimedTokenKind, generateApiKey } from './api-key-format';
+import { apiKeyState, keyExpiry, parseDuration, resolveApiKeyPolicy, retainedUntil, type ApiKeyState, type Duration, type ResolvedApiKeyPolicy } from './api-key-policy';
 import type { Revocations } from './revocations';
 import { keyLimitsOption, type KeyLimitsInput, type ResolvedRateLimits } from '../rate-limits/options';
 import { countersOfRecord, limitsOfData, recordIsCounted, type LimitOutcome, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
+import type { SignInOrigin } from './sign-in-device';
 
 /** What `auth.tokens.issue` takes. */
 export interface IssueTokenInput {
@@ -49,10 +53,9 @@ export interface IssueTokenInput {
   limits?: KeyLimitsInput;
 }
 
-/** What a token record's `data` holds for a scoped or limited token (no store needs a field of its own). */
+/** What a token record's `data` holds for a scoped token (no store needs a field of its own). */
 interface ScopedTokenData {
   scopes?: string[];
-  limits?: LimitSpec[];
 }
 
 /** A store-issued key's check that also counts it against its rate limits (`rateLimits`). */
@@ -65,11 +68,46 @@ export interface TokenCounting {
   failOpen: boolean;
 }
 
+/**
+ * What a session token's record keeps in `data` about the login that issued it (beside any
+ * `scopes`): when the proof was made (ms) and with which RFC 8176 methods. Raised by
+ * re-authentication ({@link TokenService.raiseProof}).
+ */
+interface ProvenTokenData {
+  provenAt: number;
+  amr: string[];
+}
+
+/** A token record's proof, or `undefined` for a token issued without one (`tokens.issue`, earlier versions). */
+function proofOfRecord(record: TokenRecord): { provenAt: number; amr: string[] } | undefined {
+  if (record.kind !== 'session') return undefined;
+  const data = record.data as Partial<ProvenTokenData> | null | undefined;
+  const amr = storedMethods(data?.amr);
+  return typeof data?.provenAt === 'number' && Number.isFinite(data.provenAt) && amr ? { provenAt: data.provenAt, amr } : undefined;
+}
+
+/** What a login's session token keeps in `data` about the client that signed in (`selfService`). */
+interface SignInTokenData {
+  signIn: SignInOrigin;
+}
+
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
 function scopesOfRecord(record: TokenRecord): string[] | undefined {
   const scopes = (record.data as Partial<ScopedTokenData> | null | undefined)?.scopes;
   // Only the kinds issue() writes scopes for keep them in data (cookie and refresh data mean other things).
   return record.kind !== 'cookie' && record.kind !== 'refresh' && Array.isArray(scopes) ? [...scopes] : undefined;
+}
+
+/** The API-key details of a record, or `null` (another kind, or a key issued before they existed). */
+function apiKeyDetailsOf(record: TokenRecord): ApiKeyDetails | null {
+  if (record.kind !== 'apiKey') return null;
+  const details = (record.data as ApiKeyRecordData | null | undefined)?.apiKey;
+  return details && typeof details === 'object' ? details : null;
+}
+
+/** The actor id of a service principal's keys. */
+function serviceActorId(service: string): string {
+  return `service:${service}`;
 }
 
 /** What `issue` resolves to: the plaintext token, shown this once. */
@@ -104,6 +142,10 @@ export interface VerifiedToken {
   hash: string;
   /** The scopes it was issued with; absent when it is not scoped. */
   scopes?: string[];
+  /** When its login proved the actor (ms), raised by re-authentication; absent for a token issued without a login. */
+  provenAt?: number;
+  /** How that login proved it (RFC 8176 `amr`); present with `provenAt`. */
+  amr?: string[];
 }
 
 /** One credential as `auth.tokens.list` shows it: never its secret or hash. */
@@ -120,8 +162,20 @@ export interface CredentialInfo {
   scopes?: string[];
   /** When it was issued. */
   createdAt: Date;
-  /** When it stops working; `null` when it lasts until revoked. */
+  /** When it stops working (an API key: its expiry, or the end of its rotation's grace); `null` when it lasts until revoked. */
   expiresAt: Date | null;
+  /** `'active'`, or for a store-issued API key `'rotating'`, `'disabled'` or `'expired'` (see {@link ApiKeyState}). */
+  state: ApiKeyState;
+  /** An API key's first characters (`sk_live_3XbZ`), to recognise it by; absent for other credentials. */
+  start?: string;
+  /** An API key's metadata from `create`/`update`; absent for other credentials. */
+  metadata?: Record<string, unknown> | null;
+  /** The service principal an API key authenticates as, or `null` for a user's key; absent for other credentials. */
+  service?: string | null;
+  /** The id of the API key this one replaced (`rotate`), or `null`; absent for other credentials. */
+  replaces?: string | null;
+  /** The id of the API key that replaces this one (`rotate`), or `null`; absent for other credentials. */
+  replacedBy?: string | null;
   /**
    * Last successful use, or `null` when never used. Recorded at most once per
    * `lastUsedInterval` (default a minute), so it may lag the true last use by that much.
@@ -167,10 +221,110 @@ export interface TokenServiceDependencies {
   revocations?: Revocations | null;
   /** At most one last-use write per credential per this many ms. Default `60_000`. */
   lastUsedInterval?: number;
-  /** Reports `token.issued`, `token.revoked` and `token.revokedAll`. Default: none. */
+  /** Reports `token.issued`, `token.revoked`, `token.revokedAll` and the `apiKey.*` events. Default: none. */
   emit?: Emit;
   /** The `rateLimits` option, for `issue({ limits })`. Default: none (`limits` refused). */
   rateLimits?: ResolvedRateLimits | null;
+  /** Prefix, expiry bounds and retention of store-issued API keys. Default: `resolveApiKeyPolicy(undefined)`. */
+  apiKeyPolicy?: ResolvedApiKeyPolicy;
+}
+
+/** What `auth.tokens.create` takes: a user's key (`actorId`) or a service key (`service`). */
+export interface CreateApiKeyInput {
+  /**
+   * The user the key authenticates as; must exist in the store. Give this or `service`.
+   * @example auth.tokens.create({ actorId: req.user.id, name: 'CI' })
+   */
+  actorId?: string;
+  /**
+   * A service principal owned by no user: the key authenticates as
+   * `{ id: 'service:<name>', kind: 'apiKey', roles }` without a store actor, as a role-only
+   * entry of the `apiKeys` map does. Letters, digits, `.`, `_`, `-`, at most 64. Give this or `actorId`.
+   * @example auth.tokens.create({ service: 'billing-sync', roles: ['billing'] })
+   */
+  service?: string;
+  /** A name for people (`'CI deploy key'`), at most 200 characters; `list` shows it as `label`, as for `issue`. Default: none. */
+  label?: string;
+  /**
+   * The host's own JSON data about the key (a plan, a customer id): a plain object, at most
+   * 4096 characters as JSON; never used to decide anything. Default: none.
+   * @example { metadata: { plan: 'pro' } }
+   */
+  metadata?: Record<string, unknown>;
+  /** The scopes the key holds, for `auth.require({ scopes })`. Default: none (not scoped). */
+  scopes?: string[];
+  /** Roles the key grants instead of the actor's own (a service key's only roles). Default: the actor's roles; none for a service key. */
+  roles?: string[];
+  /**
+   * When the key stops working (a `Date` or ms since the epoch), or `null` for never; within
+   * `apiKeyPolicy.expiry`. Default: the policy's default lifetime from now.
+   * @example { expiresAt: new Date('2027-01-01') }
+   */
+  expiresAt?: Date | number | null;
+  /**
+   * The key's lifetime from now instead of `expiresAt` (`'90d'`, or ms); `null` for never.
+   * @example { expiresIn: '90d' }
+   */
+  expiresIn?: Duration | null;
+  /**
+   * The key's own rate limits and quotas, or the name of a class of `rateLimits.classes` (its
+   * limits as they are now are stored with the key, in `data.apiKey.limits`; `rotate` copies
+   * them). Needs `rateLimits`. Default: the key has `rateLimits.limits`.
+   * @example auth.tokens.create({ actorId: 'u1', limits: [{ name: 'daily', limit: 10_000, window: '1d', quota: true }] })
+   * @example auth.tokens.create({ actorId: 'u1', limits: 'pro' })
+   */
+  limits?: KeyLimitsInput;
+}
+
+/** What `create` and `rotate` resolve to: the key itself, shown this once, and what `list` shows of it. */
+export interface CreatedApiKey extends CredentialInfo {
+  /** The plaintext key (`gthkey_…` or your `apiKeyPolicy.prefix`), to hand to its holder once; only its SHA-256 is stored. */
+  key: string;
+  /** The actor it authenticates as (`service:<name>` for a service key). */
+  actorId: string;
+}
+
+/** The changes `auth.tokens.update` makes; a field left out stays as it is. */
+export interface UpdateApiKeyInput {
+  /** A new name (`label`), or `null` for none. */
+  label?: string | null;
+  /** New metadata (replacing the old), or `null` for none. */
+  metadata?: Record<string, unknown> | null;
+  /** New scopes, or `null` to make the key unscoped. */
+  scopes?: string[] | null;
+  /** `false` disables the key (refused with 401.2, kept and listed), `true` enables it again. */
+  enabled?: boolean;
+  /**
+   * New rate limits and quotas (a list, or a class name of `rateLimits.classes`), or `null` for
+   * `rateLimits.limits` again. Needs `rateLimits`. Counters already used in this window stay.
+   * @example auth.tokens.update(id, { limits: 'pro' })
+   */
+  limits?: KeyLimitsInput | null;
+}
+
+/** Options of `auth.tokens.update`, `disable`, `enable` and `rotate`. */
+export interface ApiKeyOwnerOptions {
+  /**
+   * Act only when the key belongs to this actor (resolves to `null`/`false` otherwise), for pages
+   * where users manage their own keys. When present it must be a non-empty string.
+   * Default (left out): any actor's key.
+   * @example { actorId: req.user.id }
+   */
+  actorId?: string;
+}
+
+/** Options of `auth.tokens.rotate`. */
+export interface RotateApiKeyOptions extends ApiKeyOwnerOptions {
+  /**
+   * How long the old key keeps working beside the new one (`'24h'`, or ms). Default `0`: the
+   * old key stops at once (and stays listed as `'expired'` until the retention ends).
+   * @example { grace: '24h' }
+   */
+  grace?: Duration;
+  /** When the new key stops working, as `create` takes it. Default: the policy's default lifetime. */
+  expiresAt?: Date | number | null;
+  /** The new key's lifetime, as `create` takes it. */
+  expiresIn?: Duration | null;
 }
 
 /** A session token or cookie session handed out by a login together with the other (they share a family). */
@@ -192,6 +346,10 @@ const STORED_TOKEN_KINDS: readonly StoredTokenKind[] = [...TOKEN_KINDS, 'cookie'
 const MAX_RECENT_USES = 10_000;
 
 const MAX_LABEL_LENGTH = 200;
+const MAX_METADATA_LENGTH = 4096;
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Keys whose expiry this process has reported (`apiKey.expired` once per key); past this size it starts over. */
+const MAX_NOTICED_EXPIRIES = 10_000;
 
 /** Opaque tokens: the `auth.tokens` object. */
 export class TokenService {
@@ -204,6 +362,8 @@ export class TokenService {
   private revokeFamilyHook: RevokeFamilyHook | null = null;
   private readonly emit: Emit;
   private readonly rateLimits: ResolvedRateLimits | null;
+  private readonly apiKeyPolicy: ResolvedApiKeyPolicy;
+  private readonly noticedExpiries = new Set<string>();
 
   constructor(dependencies: TokenServiceDependencies) {
     this.store = dependencies.store;
@@ -213,6 +373,7 @@ export class TokenService {
     this.lastUsedInterval = dependencies.lastUsedInterval ?? 60_000;
     this.emit = dependencies.emit ?? null;
     this.rateLimits = dependencies.rateLimits ?? null;
+    this.apiKeyPolicy = dependencies.apiKeyPolicy ?? resolveApiKeyPolicy(undefined);
   }
 
   /** Makes `revokeById` of a refresh token end its family (and the access tokens bound to it). */
@@ -230,14 +391,24 @@ export class TokenService {
    * ```
    */
   async issue(input: IssueTokenInput): Promise<IssuedToken> {
-    return this.issueInFamily(input, null);
+    return this.issueInFamily(input, null, null);
   }
 
-  /** {@link issue}, the record in `familyId` (a login's token and cookie share one: see `login.credentials`). */
-  private async issueInFamily(input: IssueTokenInput, familyId: string | null): Promise<IssuedToken> {
+  /**
+   * {@link issue}, the record in `familyId` (a login's token and cookie share one: see
+   * `login.credentials`), with the login's proof and, when `selfService` records it, where the
+   * login came from.
+   */
+  private async issueInFamily(input: IssueTokenInput, familyId: string | null, proof: ProvenTokenData | null, signIn: SignInOrigin | null = null): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
-    const limits = this.limitsOption(input);
+    if (input.limits !== undefined && kind !== 'apiKey') fail('limits', "limits are for kind: 'apiKey'.", { where: 'tokens.issue' });
+    const limits = this.limitsOption(input.limits, 'tokens.issue');
+    if (kind === 'apiKey') {
+      const expiry = input.ttl === undefined ? {} : { expiresIn: input.ttl };
+      const created = await this.createKey({ actorId, service: null, label: label ?? null, roles: roles ?? null, scopes, metadata: null, ...expiry, ...(limits ? { limits } : {}) }, 'tokens.issue');
+      return { token: created.key, id: created.id, kind, actorId, createdAt: created.createdAt, expiresAt: created.expiresAt };
+    }
     const store = this.requireStore('saveToken');
     if (this.store.findActor && !(await this.store.findActor(actorId))) {
       fail('actorId', `no actor with id "${actorId}" in the store.`, { where: 'tokens.issue' });
@@ -257,7 +428,9 @@ export class TokenService {
       label: label ?? null,
       roles: roles ?? null,
       familyId,
-      ...(scopes || limits ? { data: { ...(scopes ? { scopes } : {}), ...(limits ? { limits } : {}) } satisfies ScopedTokenData } : {}),
+      ...(scopes || proof || signIn
+        ? { data: { ...(scopes ? ({ scopes } satisfies ScopedTokenData) : {}), ...(proof ?? {}), ...(signIn ? ({ signIn } satisfies SignInTokenData) : {}) } }
+        : {}),
     };
     await store.saveToken(record);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind(kind), actorId, ip: null, code: null, kind, expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt) });
@@ -278,7 +451,7 @@ export class TokenService {
    * whole family and the access tokens issued from it.
    */
   async revoke(token: string): Promise<boolean> {
-    const kind = typeof token === 'string' ? parseTokenKind(token) : null;
+    const kind = typeof token === 'string' ? claimedTokenKind(token) : null;
     if (kind === null) return false;
     const removed = await this.revokeByHash(hashSecret(token));
     if (removed) this.emit?.({ type: 'token.revoked', scheme: schemeOfTokenKind(kind), actorId: null, ip: null, code: null, kind });
@@ -339,18 +512,19 @@ export class TokenService {
   }
 
   /**
-   * Issues a token on a proof of identity made at `provenAt` (a login's password check):
+   * Issues a token on a proof of identity made at `provenAt` (a login's password check) with
+   * the RFC 8176 methods `amr` (default `['pwd']`), both kept in the record for step-up:
    * refused with 401.2, and the token ended, when `revokeAll` ran at or after that moment.
    */
-  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null): Promise<IssuedToken> {
-    const issued = await this.issueInFamily(input, loginId);
+  async issueOnProof(input: IssueTokenInput, provenAt: number, loginId: string | null = null, amr: readonly string[] = ['pwd'], signIn: SignInOrigin | null = null): Promise<IssuedToken> {
+    const issued = await this.issueInFamily(input, loginId, { provenAt, amr: [...amr] }, signIn);
     await this.revocations?.confirmProof(input.actorId, provenAt, () => (loginId ? this.endLogin(loginId) : this.revokeByHash(hashSecret(issued.token))));
     return issued;
   }
 
   /** The token's actor and lifetime, or `null` when it is malformed, unknown, expired or its actor is gone. */
   async verify(token: string): Promise<VerifiedToken | null> {
-    const kind = typeof token === 'string' ? parseTokenKind(token) : null;
+    const kind = typeof token === 'string' ? claimedTokenKind(token) : null;
     if (kind === null) return null;
     try {
       return await this.authenticate(token, [kind]);
@@ -365,13 +539,15 @@ export class TokenService {
    * does not check out and 401.4 for an expired token; store failures reject with 503.1.
    */
   async authenticate(token: string, acceptedKinds: readonly StoredTokenKind[], counting?: TokenCounting): Promise<VerifiedToken> {
-    const claimedKind = parseTokenKind(token);
+    const claimedKind = claimedTokenKind(token);
     if (claimedKind === null || !acceptedKinds.includes(claimedKind)) throw new GatehouseError('401.2');
     const hash = hashSecret(token);
     const record = counting ? await this.findCounted(hash, counting) : await this.requireStore('findToken').findToken(hash);
     // The stored kind is authoritative; the prefix only lets us refuse early.
     if (!record || record.kind !== claimedKind || record.actorId === null) throw new GatehouseError('401.2');
     const now = this.now();
+    const details = apiKeyDetailsOf(record);
+    if (details) this.checkApiKey(record, details, now);
     try {
       if (record.expiresAt !== null && record.expiresAt <= now) throw new GatehouseError('401.4');
       // Only sessions with an idle timeout pay for the check (an await is a hop per request).
@@ -381,7 +557,8 @@ export class TokenService {
       if (isLinkedLogin(record)) await this.endLogin(record.familyId!);
       throw error;
     }
-    const found = await this.requireStore('findActor').findActor(record.actorId);
+    // A service key is its own actor, as a role-only key of the apiKeys map is: no store actor to find.
+    const found = details?.service ? { id: record.actorId, kind: 'apiKey', roles: [], displayName: details.service } : await this.requireStore('findActor').findActor(record.actorId);
     if (!found) throw new GatehouseError('401.2');
     // A copy when the token grants its own roles: the host's store may cache and share its actor objects.
     const actor = record.roles ? { ...found, roles: [...record.roles] } : found;
@@ -395,6 +572,7 @@ export class TokenService {
       label: record.label ?? null,
       hash,
       ...scopesField(record),
+      ...proofOfRecord(record),
     };
   }
 
@@ -424,12 +602,31 @@ export class TokenService {
     return found.record;
   }
 
-  /** `issue`'s `limits`, checked and resolved against `rateLimits.classes`. */
-  private limitsOption(input: IssueTokenInput): LimitSpec[] | undefined {
-    if (input.limits === undefined) return undefined;
-    if (!this.rateLimits) fail('limits', 'limits needs the rateLimits option of gatehouse().', { where: 'tokens.issue' });
-    if (input.kind !== 'apiKey') fail('limits', "limits are for kind: 'apiKey'.", { where: 'tokens.issue' });
-    return keyLimitsOption(input.limits, this.rateLimits.classes, 'limits', 'tokens.issue');
+  /**
+   * An API key's `limits` (of `issue`, `create` or `update`), checked and resolved against
+   * `rateLimits.classes`: a class name is stored as the class's limits as they are now.
+   */
+  private limitsOption(limits: KeyLimitsInput | undefined, where: string): LimitSpec[] | undefined {
+    if (limits === undefined) return undefined;
+    if (!this.rateLimits) fail('limits', 'limits needs the rateLimits option of gatehouse().', { where });
+    return keyLimitsOption(limits, this.rateLimits.classes, 'limits', where);
+  }
+
+  /**
+   * Re-authentication of a session token (`POST {sessions}/reauthenticate`): its proof is now
+   * the one made at `provenAt` with `amr`, kept in its record. Rejects with 401.2, and ends the
+   * token, when it is gone (logout, `revokeAll`) or `revokeAll` ran for its actor since its
+   * earlier proof — a later proof never brings back what was revoked before it. Only `session`
+   * tokens (a login's) have a proof to raise: any other kind is refused with 403.1.
+   */
+  async raiseProof(hash: string, actorId: string, provenAt: number, amr: readonly string[]): Promise<void> {
+    const record = await this.requireStore('findToken').findToken(hash);
+    if (!record || record.hash !== hash || record.actorId !== actorId) throw new GatehouseError('401.2');
+    if (record.kind !== 'session') throw new GatehouseError('403.1');
+    const earlier = proofOfRecord(record)?.provenAt ?? record.createdAt;
+    const data = { ...((record.data as Record<string, unknown> | null | undefined) ?? {}), provenAt, amr: [...amr] } satisfies ProvenTokenData;
+    if (!(await this.requireStore('updateToken').updateToken({ ...record, data }))) throw new GatehouseError('401.2');
+    await this.revocations?.confirmProof(actorId, Math.min(earlier, provenAt), () => this.end(record));
   }
 
   private async enforceIdleTimeout(record: TokenRecord, now: number): Promise<void> {
@@ -459,7 +656,7 @@ export class TokenService {
     return records
       .filter((record) => record.actorId === actorId && typeof record.id === 'string' && (!kinds || kinds.includes(record.kind)) && this.isLive(record, now))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id! < b.id! ? -1 : 1))
-      .map(credentialInfo);
+      .map((record) => credentialInfo(record, now));
   }
 
   /**
@@ -491,8 +688,271 @@ export class TokenService {
     return this.end(record);
   }
 
+  // ---- API keys as a product: create, update, enable/disable, rotate ----
+
+  /**
+   * Creates an API key in the configured format (`apiKeyPolicy.prefix`, 256 random bits, a
+   * checksum) for a user (`actorId`) or a service principal (`service`), with a label, metadata,
+   * scopes, roles and an expiry within `apiKeyPolicy.expiry`. Resolves to the key, shown this
+   * once, and what {@link list} shows of it. Reports `token.issued` and `apiKey.created`.
+   *
+   * @example
+   * ```ts
+   * const { key, id, start } = await auth.tokens.create({ actorId: req.user.id, label: 'CI', scopes: ['reports:read'], expiresIn: '90d' });
+   * const svc = await auth.tokens.create({ service: 'billing-sync', roles: ['billing'] });
+   * ```
+   */
+  async create(input: CreateApiKeyInput): Promise<CreatedApiKey> {
+    const where = 'tokens.create';
+    if (!input || typeof input !== 'object') fail('', "pass { actorId } or { service }, e.g. { actorId: req.user.id, label: 'CI' }.", { where, code: 'GATEHOUSE_MISSING_OPTION' });
+    knownOptions(input, CREATE_INPUT_NAMES, '', { where });
+    const { actorId, service, label, roles } = input;
+    if ((actorId === undefined) === (service === undefined)) fail('actorId', 'give actorId (a user\'s key) or service (a service key), not both.', { where, code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
+    if (actorId !== undefined && (typeof actorId !== 'string' || actorId === '')) fail('actorId', 'actorId must be a non-empty string.', { where });
+    if (service !== undefined && !(typeof service === 'string' && SERVICE_NAME.test(service))) {
+      fail('service', 'service must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.', { where });
+    }
+    validateName(label, 'label', where);
+    if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) fail('roles', 'roles must be an array of strings.', { where });
+    const metadata = validateMetadata(input.metadata, where);
+    const scopes = scopeListOption(input.scopes, 'scopes', where);
+    const limits = this.limitsOption(input.limits, where);
+    return this.createKey(
+      {
+        actorId: actorId ?? serviceActorId(service!),
+        service: service ?? null,
+        label: label ?? null,
+        roles: roles ? [...roles] : null,
+        scopes,
+        metadata,
+        expiresAt: input.expiresAt,
+        expiresIn: input.expiresIn,
+        ...(limits ? { limits } : {}),
+      },
+      where,
+    );
+  }
+
+  /** {@link create} after validation; `issue({ kind: 'apiKey' })` and {@link rotate} come here too. */
+  private async createKey(
+    input: {
+      actorId: string;
+      service: string | null;
+      label: string | null;
+      roles: string[] | null;
+      scopes: string[] | undefined;
+      metadata: Record<string, unknown> | null;
+      expiresAt?: Date | number | null;
+      expiresIn?: Duration | null;
+      replaces?: string;
+      limits?: LimitSpec[];
+    },
+    where: string,
+  ): Promise<CreatedApiKey> {
+    const store = this.requireStore('saveToken');
+    const createdAt = this.now();
+    const expiresAt = keyExpiry(this.apiKeyPolicy, input, createdAt, where);
+    if (input.service === null && this.store.findActor && !(await this.store.findActor(input.actorId))) {
+      fail('actorId', `no actor with id "${input.actorId}" in the store.`, { where });
+    }
+    const key = generateApiKey(this.apiKeyPolicy.prefix);
+    const details: ApiKeyDetails = {
+      start: apiKeyStart(key),
+      expiresAt,
+      disabledAt: null,
+      metadata: input.metadata,
+      service: input.service,
+      replaces: input.replaces ?? null,
+      replacedBy: null,
+      ...(input.limits !== undefined ? { limits: input.limits } : {}),
+    };
+    const record: TokenRecord = {
+      hash: hashSecret(key),
+      id: newCredentialId(),
+      kind: 'apiKey',
+      actorId: input.actorId,
+      createdAt,
+      expiresAt: retainedUntil(expiresAt, this.apiKeyPolicy),
+      lastUsedAt: null,
+      usedAt: null,
+      label: input.label,
+      roles: input.roles,
+      familyId: null,
+      data: { ...(input.scopes ? { scopes: input.scopes } : {}), apiKey: details } satisfies ApiKeyRecordData,
+    };
+    await store.saveToken(record);
+    const expires = expiresAt === null ? null : new Date(expiresAt);
+    this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind('apiKey'), actorId: input.actorId, ip: null, code: null, kind: 'apiKey', expiresAt: expires });
+    this.emit?.({ type: 'apiKey.created', ...apiKeyEventFields(input.actorId, record.id!), expiresAt: expires, service: input.service });
+    return { key, actorId: input.actorId, ...credentialInfo(record, createdAt) };
+  }
+
+  /**
+   * Changes an API key's label, metadata or scopes, or enables/disables it (`enabled`), keeping
+   * the key itself. Resolves to what {@link list} shows of it afterwards, or `null` when there is
+   * no such API key (or it is not `options.actorId`'s). A disabled key answers 401.2 until
+   * enabled again; an expired key cannot be enabled back to life (its expiry stands).
+   *
+   * @example
+   * ```ts
+   * await auth.tokens.update(id, { label: 'CI (old runner)', enabled: false }, { actorId: req.user.id });
+   * ```
+   */
+  async update(id: string, changes: UpdateApiKeyInput, options: ApiKeyOwnerOptions = {}): Promise<CredentialInfo | null> {
+    const where = 'tokens.update';
+    if (!changes || typeof changes !== 'object') fail('', "changes must be an object such as { label: 'CI' } or { enabled: false }.", { where });
+    knownOptions(changes, UPDATE_INPUT_NAMES, '', { where });
+    if (changes.label !== null) validateName(changes.label, 'label', where);
+    if (changes.enabled !== undefined && typeof changes.enabled !== 'boolean') fail('enabled', 'enabled must be true or false.', { where });
+    const metadata = changes.metadata === null ? null : validateMetadata(changes.metadata, where);
+    const scopes = changes.scopes === null ? null : scopeListOption(changes.scopes, 'scopes', where);
+    const limits = changes.limits === null ? null : this.limitsOption(changes.limits, where);
+    const found = await this.findApiKey(id, options, where);
+    if (!found) return null;
+    const { record, details } = found;
+    const now = this.now();
+    const fields: Array<'label' | 'metadata' | 'scopes' | 'limits'> = [];
+    const data: ApiKeyRecordData = { ...(record.data as ApiKeyRecordData) };
+    const next: ApiKeyDetails = { ...details };
+    if (changes.label !== undefined) {
+      record.label = changes.label;
+      fields.push('label');
+    }
+    if (changes.metadata !== undefined) {
+      next.metadata = metadata ?? null;
+      fields.push('metadata');
+    }
+    if (changes.scopes !== undefined) {
+      if (scopes) data.scopes = scopes;
+      else delete data.scopes;
+      fields.push('scopes');
+    }
+    if (changes.limits !== undefined) {
+      if (limits) next.limits = limits;
+      else delete next.limits;
+      fields.push('limits');
+    }
+    const wasEnabled = details.disabledAt === null;
+    if (changes.enabled !== undefined && changes.enabled !== wasEnabled) next.disabledAt = changes.enabled ? null : now;
+    record.data = { ...data, apiKey: next } satisfies ApiKeyRecordData;
+    // Replaces the record only while it is stored: a key revoked meanwhile stays revoked.
+    if (!(await this.requireStore('updateToken').updateToken(record))) return null;
+    const event = apiKeyEventFields(record.actorId!, record.id!);
+    if (fields.length > 0) this.emit?.({ type: 'apiKey.updated', ...event, fields });
+    if (wasEnabled !== (next.disabledAt === null)) this.emit?.({ type: next.disabledAt === null ? 'apiKey.enabled' : 'apiKey.disabled', ...event });
+    return credentialInfo(record, now);
+  }
+
+  /**
+   * Turns an API key off without deleting it: it answers 401.2 and is listed as `'disabled'`
+   * until {@link enable}. Resolves to `false` when there is no such key (or not the actor's).
+   *
+   * @example
+   * ```ts
+   * await auth.tokens.disable(id, { actorId: req.user.id });
+   * ```
+   */
+  async disable(id: string, options: ApiKeyOwnerOptions = {}): Promise<boolean> {
+    return (await this.update(id, { enabled: false }, options)) !== null;
+  }
+
+  /**
+   * Turns a disabled API key back on. Resolves to `false` when there is no such key (or not the actor's).
+   *
+   * @example
+   * ```ts
+   * await auth.tokens.enable(id, { actorId: req.user.id });
+   * ```
+   */
+  async enable(id: string, options: ApiKeyOwnerOptions = {}): Promise<boolean> {
+    return (await this.update(id, { enabled: true }, options)) !== null;
+  }
+
+  /**
+   * Replaces an API key with a new one that has the same owner, label, metadata, scopes and
+   * roles. The old key keeps working for `grace` (default 0), listed as `'rotating'` with
+   * `replacedBy`; the new one is listed with `replaces`. Revoking either during the grace is
+   * final. Resolves to the new key (shown this once), or `null` when there is no such key (or
+   * not the actor's). A key that is expired, disabled or already rotated is refused with a
+   * `GatehouseConfigError` (`option: 'id'`). Reports `token.issued`, `apiKey.created` and `apiKey.rotated`.
+   *
+   * @example
+   * ```ts
+   * const { key } = await auth.tokens.rotate(id, { grace: '24h', actorId: req.user.id }) ?? {};
+   * ```
+   */
+  async rotate(id: string, options: RotateApiKeyOptions = {}): Promise<CreatedApiKey | null> {
+    const where = 'tokens.rotate';
+    const grace = options && typeof options === 'object' && options.grace !== undefined ? parseDuration(options.grace, 'grace', where, true) : 0;
+    const found = await this.findApiKey(id, options, where, ROTATE_OPTION_NAMES);
+    if (!found) return null;
+    const { record, details } = found;
+    const now = this.now();
+    const state = apiKeyState(details, now);
+    if (state !== 'active') fail('id', `only an active key can be rotated; this one is ${state}.`, { where });
+    const data = record.data as ApiKeyRecordData;
+    const created = await this.createKey(
+      {
+        actorId: record.actorId!,
+        service: details.service,
+        label: record.label ?? null,
+        roles: record.roles ?? null,
+        scopes: data.scopes,
+        metadata: details.metadata,
+        expiresAt: options.expiresAt,
+        expiresIn: options.expiresIn,
+        replaces: record.id!,
+        ...(details.limits !== undefined ? { limits: details.limits } : {}),
+      },
+      where,
+    );
+    const graceEndsAt = details.expiresAt === null ? now + grace : Math.min(details.expiresAt, now + grace);
+    record.data = { ...data, apiKey: { ...details, replacedBy: created.id, expiresAt: graceEndsAt } } satisfies ApiKeyRecordData;
+    record.expiresAt = retainedUntil(graceEndsAt, this.apiKeyPolicy);
+    // The old key was revoked meanwhile: the rotation did not happen, and its successor goes too.
+    if (!(await this.requireStore('updateToken').updateToken(record))) {
+      await this.requireStore('deleteToken').deleteToken(hashSecret(created.key));
+      return null;
+    }
+    this.emit?.({ type: 'apiKey.rotated', ...apiKeyEventFields(record.actorId!, record.id!), newKeyId: created.id, graceEndsAt: new Date(graceEndsAt) });
+    return created;
+  }
+
+  /** The API key with this id and its details, when it is one and (with `actorId`) the actor's. */
+  private async findApiKey(
+    id: string,
+    options: ApiKeyOwnerOptions,
+    where: string,
+    names: OptionNames<ApiKeyOwnerOptions> | OptionNames<RotateApiKeyOptions> = OWNER_OPTION_NAMES,
+  ): Promise<{ record: TokenRecord; details: ApiKeyDetails } | null> {
+    if (!options || typeof options !== 'object') fail('', 'options must be an object such as { actorId: req.user.id }.', { where });
+    if ('actorId' in options && (typeof options.actorId !== 'string' || options.actorId === '')) {
+      fail('actorId', 'actorId, when given, must be a non-empty string (leave it out for any actor).', { where });
+    }
+    knownOptions(options, names, '', { where });
+    if (typeof id !== 'string' || id === '') return null;
+    const record = await this.requireStore('findTokenById').findTokenById(id);
+    if (!record || record.id !== id || record.kind !== 'apiKey' || record.actorId === null) return null;
+    if (options.actorId !== undefined && record.actorId !== options.actorId) return null;
+    const details = apiKeyDetailsOf(record) ?? legacyDetails(record);
+    return { record, details };
+  }
+
+  /** Refuses a disabled or expired store-issued key (401.2, 401.4); reports an expiry once per key. */
+  private checkApiKey(record: TokenRecord, details: ApiKeyDetails, now: number): void {
+    if (details.expiresAt !== null && details.expiresAt <= now) {
+      if (this.emit && record.id && !this.noticedExpiries.has(record.id)) {
+        if (this.noticedExpiries.size >= MAX_NOTICED_EXPIRIES) this.noticedExpiries.clear();
+        this.noticedExpiries.add(record.id);
+        this.emit({ type: 'apiKey.expired', ...apiKeyEventFields(record.actorId!, record.id), expiresAt: new Date(details.expiresAt) });
+      }
+      throw new GatehouseError('401.4');
+    }
+    if (details.disabledAt !== null) throw new GatehouseError('401.2');
+  }
+
   /** What `list` shows: unexpired, not a spent refresh token, not past a session idle timeout. */
-  private isLive(record: TokenRecord, now: number): boolean {
+  isLive(record: TokenRecord, now: number = this.now()): boolean {
     if (record.expiresAt !== null && record.expiresAt <= now) return false;
     if (record.kind === 'refresh' && record.usedAt != null) return false;
     const idle = this.lifetimes.sessionIdleTimeout;
@@ -536,6 +996,34 @@ export class TokenService {
 const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true, limits: true };
 const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
 const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
+const CREATE_INPUT_NAMES: OptionNames<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true, limits: true };
+const UPDATE_INPUT_NAMES: OptionNames<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true, limits: true };
+const OWNER_OPTION_NAMES: OptionNames<ApiKeyOwnerOptions> = { actorId: true };
+const ROTATE_OPTION_NAMES: OptionNames<RotateApiKeyOptions> = { actorId: true, grace: true, expiresAt: true, expiresIn: true };
+
+/** The details of an API key issued before keys had them: active, expiring with its record. */
+function legacyDetails(record: TokenRecord): ApiKeyDetails {
+  return { start: '', expiresAt: record.expiresAt, disabledAt: null, metadata: null, service: null, replaces: null, replacedBy: null };
+}
+
+function validateName(name: unknown, option: string, where: string): void {
+  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_LABEL_LENGTH)) fail(option, `${option} must be a string of at most ${MAX_LABEL_LENGTH} characters.`, { where });
+}
+
+function validateMetadata(metadata: unknown, where: string): Record<string, unknown> | null {
+  if (metadata === undefined) return null;
+  const message = `metadata must be a plain object of JSON values, at most ${MAX_METADATA_LENGTH} characters as JSON.`;
+  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata) || Object.getPrototypeOf(metadata) !== Object.prototype) fail('metadata', message, { where });
+  let json: string;
+  try {
+    json = JSON.stringify(metadata);
+  } catch {
+    return fail('metadata', message, { where });
+  }
+  if (json.length > MAX_METADATA_LENGTH) fail('metadata', message, { where });
+  // A copy as JSON: what every store will give back, and nothing the caller can change later.
+  return JSON.parse(json) as Record<string, unknown>;
+}
 
 function validateKinds(options: ListCredentialsOptions): readonly StoredTokenKind[] | null {
   if (!options || typeof options !== 'object') fail('', "options must be an object such as { kinds: ['personal'] }.", { where: 'tokens.list' });
@@ -554,7 +1042,9 @@ function scopesField(record: TokenRecord): { scopes?: string[] } {
   return scopes ? { scopes } : {};
 }
 
-function credentialInfo(record: TokenRecord): CredentialInfo {
+function credentialInfo(record: TokenRecord, now: number): CredentialInfo {
+  const details = apiKeyDetailsOf(record);
+  const expiresAt = details ? details.expiresAt : record.expiresAt;
   return {
     id: record.id!,
     kind: record.kind,
@@ -562,7 +1052,17 @@ function credentialInfo(record: TokenRecord): CredentialInfo {
     roles: record.roles ? [...record.roles] : null,
     ...scopesField(record),
     createdAt: new Date(record.createdAt),
-    expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+    expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    state: details ? apiKeyState(details, now) : 'active',
+    ...(details
+      ? {
+          start: details.start,
+          metadata: details.metadata === null ? null : structuredClone(details.metadata),
+          service: details.service,
+          replaces: details.replaces,
+          replacedBy: details.replacedBy,
+        }
+      : {}),
     lastUsedAt: record.lastUsedAt == null ? null : new Date(record.lastUsedAt),
   };
 }

@@ -47,7 +47,7 @@ export interface EngineProcess {
  * preload and settings. Engines keep the real clock, as the shared Redis and PostgreSQL do,
  * when `npm run test:shifted-clock` shifts the tests' (and redis-server crashes under the preload).
  */
-function realClockEnv(): NodeJS.ProcessEnv {
+export function realClockEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
     if (name === 'LD_PRELOAD' || name.startsWith('FAKETIME')) delete env[name];

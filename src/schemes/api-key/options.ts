@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
-import { hashSecret } from '../../tokens/format';
+import { hashSecret, parseTokenKind } from '../../tokens/format';
+import { apiKeyShape } from '../../tokens/api-key-format';
 import { scopeListOption } from '../../scopes';
 import { limitListOption, type KeyLimitsInput } from '../../rate-limits/options';
 import type { LimitSpec } from '../../rate-limits/policy';
@@ -93,6 +94,10 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
     }
     if (!sha && key.length < MIN_PLAINTEXT_KEY_LENGTH) invalid('', `a plaintext key must be at least ${MIN_PLAINTEXT_KEY_LENGTH} characters; prefer 'sha256:<hex>'.`);
     if (!sha && !/^[\x21-\x7e]+$/.test(key)) invalid('', 'a key may hold only printable ASCII without spaces.');
+    // Requests refuse such a key by its checksum before looking it up: better said here, once.
+    if (!sha && parseTokenKind(key) === null && apiKeyShape(key) === 'mistyped') {
+      invalid('', "the key has the shape of a Gatehouse API key (a prefix ending in '_' and 49 letters and digits) but its checksum does not match: it was mistyped or cut short. Print a new one with npx express-gatehouse keygen.");
+    }
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) invalid('', "the value must be an object such as { role: 'admin' }.");
     // A misspelt field (`rolez`) would give the key no roles at all, or the wrong actor.
     knownOptions(entry, ENTRY_OPTION_NAMES, 'apiKeys.*', { where, describe: entryName });

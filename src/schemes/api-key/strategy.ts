@@ -12,6 +12,7 @@ import { GatehouseError } from '../../errors';
 import { guardStore, type Guarded } from '../../store/guard';
 import type { GatehouseStore } from '../../store/types';
 import { hashSecret, parseTokenKind } from '../../tokens/format';
+import { apiKeyShape } from '../../tokens/api-key-format';
 import { resolveApiKeys, type ApiKeyMap, type ResolvedApiKey } from './options';
 import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
@@ -104,6 +105,12 @@ export class ApiKeyStrategy extends StrategyBase {
   }
 
   private async resolve(key: string, req: Request): Promise<{ actor: Actor; reference: CredentialReference; scopes: string[] | undefined }> {
+    const tokenKind = parseTokenKind(key);
+    const shape = tokenKind === null ? apiKeyShape(key) : 'other';
+    // A key of Gatehouse's format whose checksum is wrong was mistyped or cut short: refused
+    // before the configured keys or the store are asked (configured keys of this shape passed
+    // the same check at start-up).
+    if (shape === 'mistyped') throw new GatehouseError('401.2');
     const hash = hashSecret(key);
     const configured = this.keys.get(hash);
     if (configured) {
@@ -114,7 +121,7 @@ export class ApiKeyStrategy extends StrategyBase {
       }
       return { actor: await this.configuredActor(configured), reference: { type: 'static' }, scopes: configured.scopes && [...configured.scopes] };
     }
-    if (this.tokens && parseTokenKind(key) === 'apiKey') {
+    if (this.tokens && (tokenKind === 'apiKey' || shape === 'wellFormed')) {
       const verified = await this.tokens.authenticate(key, ['apiKey'], this.limiter ? this.counting(req) : undefined);
       return { actor: verified.actor, reference: { type: 'token', hash: verified.hash, kind: verified.kind }, scopes: verified.scopes };
     }

@@ -23,9 +23,10 @@ export const BASIC_SCHEME: SchemeDefinition<'basic', Settings> = {
   resolve: (input, { realm, hasCredentials }) => resolveBasicOptions(input as BasicOptions | false | undefined, { realm, hasCredentials }).basic,
   // Asked for by name, Basic needs findCredentials(): named at start-up rather than silently off.
   storeFeatures: (_settings, input, { hasCredentials }) => (input !== false && (input !== undefined || hasCredentials) ? ['basic'] : []),
-  build(settings, { passwordCheck, emit }) {
+  build(settings, context) {
+    const { passwordCheck, emit } = context;
     if (!passwordCheck) fail('store', 'basic needs a store with findCredentials().', { code: 'GATEHOUSE_STORE_METHODS_MISSING' });
-    const strategy = new HttpsBasicStrategy({ passwordCheck: reportingFailures(passwordCheck, emit, 'basic'), challenge: settings.challenge, realm: settings.realm });
+    const strategy = new HttpsBasicStrategy({ passwordCheck: reportingFailures(passwordCheck, emit, 'basic'), challenge: settings.challenge, realm: settings.realm, now: context.now });
     return {
       strategy,
       // The realm is Basic's own (`basic.realm`), not the top-level one.

@@ -14,6 +14,7 @@ import { GatehouseError } from '../../errors';
 import { clientGoneSignal } from '../../passwords/client-gone';
 import { isSecureRequest } from '../../request-secure';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
+import { DEFAULT_AMR, proofInfo } from '../../authentication-proof';
 import { hasControlCharacter } from '../../login';
 import { basicChallenge, basicRealm, DEFAULT_REALM } from './options';
 import { BASIC_DETECTION } from './detection';
@@ -58,7 +59,12 @@ export interface HttpsBasicStrategyOptions {
    * @example new HttpsBasicStrategy({ store, cache: { ttl: 30_000 } })
    */
   cache?: VerificationCacheOptions | false;
-  /** Milliseconds clock for the lockout, the cache and password expiry. Default `Date.now`. Only with `store`. */
+  /**
+   * Milliseconds clock for `req.authInfo.authTime` (Basic proves the password on every request,
+   * so each request's proof is made now) and, with `store`, for the lockout, the cache and
+   * password expiry. Default `Date.now`.
+   * @example new HttpsBasicStrategy({ passwordCheck: check, now: () => clock.now() })
+   */
   now?: () => number;
   /**
    * A store call that takes longer than this many milliseconds fails closed with 503.1, as
@@ -201,6 +207,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
    * `store`): a host's login route can call `check` on it to share the lockout and bcrypt queue.
    */
   readonly passwordCheck: PasswordCheck;
+  private readonly now: () => number;
 
   constructor(options: HttpsBasicStrategyOptions) {
     if (options && typeof options === 'object') knownOptions(options, OPTION_NAMES, '', { where: 'HttpsBasicStrategy' });
@@ -211,8 +218,8 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
         code: 'GATEHOUSE_MISSING_OPTION',
       });
     }
-    if (options.passwordCheck && (['store', 'passwords', 'lockout', 'cache', 'now', 'storeTimeout'] as const).some((name) => options[name] !== undefined)) {
-      fail('passwordCheck', 'pass either { passwordCheck } or { store, passwords, lockout, cache, now, storeTimeout }, not both: a given passwordCheck already has its own.', {
+    if (options.passwordCheck && (['store', 'passwords', 'lockout', 'cache', 'storeTimeout'] as const).some((name) => options[name] !== undefined)) {
+      fail('passwordCheck', 'pass either { passwordCheck } or { store, passwords, lockout, cache, storeTimeout }, not both: a given passwordCheck already has its own.', {
         where: 'HttpsBasicStrategy',
         code: 'GATEHOUSE_CONFLICTING_OPTIONS',
       });
@@ -227,6 +234,7 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
     this.challenge = challenge;
     this.realm = realm;
     this.challengeHeader = `Basic realm="${realm.replace(/["\\]/g, '\\$&')}", charset="UTF-8"`;
+    this.now = options.now ?? Date.now;
   }
 
   override authenticate(req: Request, options?: { credential?: string }): void {
@@ -250,7 +258,8 @@ export class HttpsBasicStrategy extends BasicStrategyBase {
 
     const input = new BasicCheckInput(credentials.login, credentials.password, req);
     this.passwordCheck.check(input).then(
-      ({ actor }) => outcome.success(actor, { scheme: 'basic' }),
+      // The password was proven with this very request: a proof made now, by password.
+      ({ actor }) => outcome.success(actor, { scheme: 'basic', ...proofInfo(this.now(), [...DEFAULT_AMR]) }),
       // 503.2 as is; anything else (the store, or a check dropped because the client left)
       // fails closed as 503.1, keeping the cause for logs.
       (error: unknown) => reportRejection(outcome, error),

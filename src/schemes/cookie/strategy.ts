@@ -17,11 +17,13 @@ import { guardStore, type GuardedStore } from '../../store/guard';
 import type { GatehouseStore } from '../../store/types';
 import { TokenSessionStore } from './token-session-store';
 import type { CookieSessionState } from './session-state';
+import type { SignInOrigin } from '../../tokens/sign-in-device';
 import { SignedSessionIds } from './signed-session-id';
 import { hashSecret } from '../../tokens/format';
 import { Revocations } from '../../tokens/revocations';
 import { authInfoFor, reportRejection } from '../outcome';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
+import { DEFAULT_AMR, proofInfo, storedMethods } from '../../authentication-proof';
 
 /** What {@link CookieSessions} is built from. */
 export interface CookieSessionsDependencies {
@@ -110,26 +112,73 @@ export class CookieSessions {
   /**
    * Starts a logged-in session with a new id (no fixation) and resolves to its CSRF token.
    * `provenAt` is when the password was checked (default: now); a `tokens.revokeAll` for
-   * the actor at or after it refuses the session (401.2) instead of letting it start.
+   * the actor at or after it refuses the session (401.2) instead of letting it start. `amr`
+   * says how the actor proved itself (RFC 8176; default `['pwd']`), for `auth.require({ acr })`.
    */
-  async establish(req: Request, res: Response, actorId: string, provenAt: number = this.now(), login?: { loginId: string; endsAt: number | null }): Promise<string> {
+  async establish(
+    req: Request,
+    res: Response,
+    actorId: string,
+    provenAt: number = this.now(),
+    login?: { loginId: string; endsAt: number | null },
+    amr: readonly string[] = DEFAULT_AMR,
+    signIn?: SignInOrigin,
+  ): Promise<string> {
     await this.load(req, res);
     // The browser's previous session (another user's, or an earlier login's) ends here, by
     // regeneration; one login is one session, so the token that login handed out with it ends too.
     await this.endLoginOf(req.session?.gatehouse);
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     const now = this.now();
-    const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, provenAt, csrfToken: randomBytes(32).toString('base64url') };
+    const state: CookieSessionState = { actorId, createdAt: now, lastSeenAt: now, provenAt, amr: [...amr], csrfToken: randomBytes(32).toString('base64url') };
     if (login) {
       if (!this.tokenSessions) fail('store', 'a session shared with a token needs the sessions in the Gatehouse store (no cookie.store).', { where: 'CookieSessions.establish', code: 'GATEHOUSE_CONFLICTING_OPTIONS' });
       state.loginId = login.loginId;
       if (login.endsAt !== null) state.endsAt = login.endsAt;
     }
+    if (signIn) state.signIn = signIn;
     req.session.gatehouse = state;
     this.tokenSessions?.expectNew(req.sessionID);
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
     await this.revocations?.confirmProof(actorId, provenAt, () => this.end(req, res));
     return state.csrfToken;
+  }
+
+  /**
+   * Re-authentication of the request's session (`POST {sessions}/reauthenticate`): its proof
+   * is now the one made at `provenAt` with `amr`, saved with the session. Rejects with 401.2,
+   * and ends the session, when `revokeAll` ran for its actor since its earlier proof (a later
+   * proof never brings back a revoked session), or when it is no longer logged in.
+   */
+  async raiseProof(req: Request, res: Response, actorId: string, provenAt: number, amr: readonly string[]): Promise<void> {
+    await this.load(req, res);
+    const state = req.session?.gatehouse;
+    if (!state || state.actorId !== actorId) throw new GatehouseError('401.2');
+    const earlier = state.provenAt ?? state.createdAt;
+    state.provenAt = provenAt;
+    state.amr = [...amr];
+    // A session deleted meanwhile (logout, revokeAll) is not re-created: the Gatehouse store
+    // only updates a record that still exists, and the check below ends a host-stored one.
+    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    if (this.revocations && (await this.revocations.isProofRevoked(actorId, Math.min(earlier, provenAt)))) {
+      await this.end(req, res);
+      throw new GatehouseError('401.2');
+    }
+  }
+
+  /**
+   * Keeps the request's session past a "not before" written for its actor (`revokeAll`'s rule,
+   * "sign out everywhere else", a password change): its proof time becomes `provenAt`, a moment
+   * after the "not before", saved before the caller answers so the next request on any
+   * instance sees it. Resolves to `false` when the request has no logged-in session.
+   */
+  async reprove(req: Request, res: Response, provenAt: number): Promise<boolean> {
+    await this.load(req, res);
+    const state = req.session?.gatehouse;
+    if (!state) return false;
+    state.provenAt = provenAt;
+    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    return true;
   }
 
   /** Destroys the session and clears the cookie; the token its login handed out with it ends too. */
@@ -353,7 +402,7 @@ export class CookieStrategy extends StrategyBase {
     if (options.secure && !isSecureRequest(req)) return this.fail(new GatehouseError('401.3'), 401);
     this.resolve(req).then(
       ({ actor, state }) =>
-        this.success(actor, authInfoFor({ scheme: 'cookie', expiresAt: new Date(state.createdAt + options.absoluteTimeout) }, { type: 'cookie' })),
+        this.success(actor, authInfoFor({ scheme: 'cookie', expiresAt: new Date(state.createdAt + options.absoluteTimeout), ...sessionProof(state) }, { type: 'cookie' })),
       (error: unknown) => reportRejection(this, error),
     );
   }
@@ -368,6 +417,12 @@ export class CookieStrategy extends StrategyBase {
     if (!actor) throw new GatehouseError('401.2');
     return { actor, state };
   }
+}
+
+/** `req.authInfo`'s proof fields of a session: its login's (or re-authentication's) `provenAt` and `amr`. */
+function sessionProof(state: CookieSessionState) {
+  if (state.provenAt === undefined) return {};
+  return proofInfo(state.provenAt, state.amr === undefined ? [...DEFAULT_AMR] : storedMethods(state.amr));
 }
 
 /** The sessions `gatehouse()` builds from its `cookie` option, with revocations when the store keeps them. */

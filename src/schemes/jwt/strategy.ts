@@ -23,6 +23,7 @@ import { isResolvedJwtOptions, resolveJwtOptions, type JwtClaims, type JwtOption
 import { Revocations } from '../../tokens/revocations';
 import { JWT_DETECTION } from './detection';
 import { scopesOfClaims } from '../../scopes';
+import { proofInfo, storedMethods } from '../../authentication-proof';
 import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { sha256 } from '../../sha256';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
@@ -357,8 +358,9 @@ export class JwtStrategy extends JwtStrategyBase {
     const scopes = scopesOfClaims(claims);
     const expiresAt = claims.exp * 1000;
     const info = authInfoFor(
-      { scheme: 'jwt', tokenKind: 'access', expiresAt: new Date(expiresAt) },
-      { type: 'jwt', jti: typeof claims.jti === 'string' ? claims.jti : '', expiresAt, familyId: typeof claims.fam === 'string' ? claims.fam : null },
+      { scheme: 'jwt', tokenKind: 'access', expiresAt: new Date(expiresAt), ...proofOfClaims(claims) },
+      // A refresh family is Gatehouse's own: an external issuer's `fam` claim names none of ours.
+      { type: 'jwt', jti: typeof claims.jti === 'string' ? claims.jti : '', expiresAt, familyId: !external && typeof claims.fam === 'string' ? claims.fam : null },
       scopes,
     );
     return { actor, info };
@@ -410,6 +412,18 @@ function unverifiedKid(token: string): string | null {
 function listsCriticalExtensions(token: string): boolean {
   const header = unverifiedHeader(token);
   return header !== null && Object.prototype.hasOwnProperty.call(header, 'crit');
+}
+
+/**
+ * `req.authInfo`'s proof fields from a verified token's `auth_time` (seconds), `amr` and `acr`
+ * claims (OpenID Connect Core §2), ours or an external issuer's. A claim of another shape is
+ * left out rather than guessed at: without `auth_time` a route with `maxAge` refuses the token,
+ * without `acr` (and no `amr` to derive it from) one with `acr` does.
+ */
+function proofOfClaims(claims: JwtClaims) {
+  const authTime = typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) ? claims.auth_time * 1000 : undefined;
+  const acr = typeof claims.acr === 'string' && claims.acr !== '' ? claims.acr : undefined;
+  return proofInfo(authTime, storedMethods(claims.amr), acr);
 }
 
 function actorFromOwnClaims(claims: JwtClaims): Actor {

@@ -13,6 +13,7 @@ import type { StoredTokenKind } from '../../store/types';
 import type { TokenService } from '../../tokens/token-service';
 import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
+import { proofInfo } from '../../authentication-proof';
 
 /** Options of {@link SessionTokenStrategy}. */
 export interface SessionTokenStrategyOptions {
@@ -86,7 +87,7 @@ export class SessionTokenStrategy extends BearerStrategyBase {
         outcome.success(
           verified.actor,
           authInfoFor(
-            { scheme: 'sessionToken', tokenKind: verified.kind as never, expiresAt: verified.expiresAt ?? undefined },
+            { scheme: 'sessionToken', tokenKind: verified.kind as never, expiresAt: verified.expiresAt ?? undefined, ...proofInfo(verified.provenAt, verified.amr) },
             { type: 'token', hash: verified.hash, kind: verified.kind },
             verified.scopes,
           ),

@@ -68,7 +68,7 @@ $$;
 
 -- The store-issued keys checked during one pass of an instance's event loop, in one
 -- statement: each is looked up and, when it is of the plan's kind, has an actor and has not
--- expired, counted in turn (its own limits or the plan's defaults, and its actor's), in one
+-- expired, counted in turn (its own limits, data.apiKey.limits, or the plan's defaults, and its actor's), in one
 -- transaction. Every counter the batch may touch is locked first, in key order,
 -- so two batches (or a batch and a single call) never wait on each other in a cycle.
 CREATE OR REPLACE FUNCTION gatehouse_find_tokens_and_consume(token_hashes text[], plan jsonb, costs bigint[], nows bigint[], month_start bigint, month_end bigint)
@@ -94,9 +94,12 @@ BEGIN
     END IF;
     records := array_append(records, to_jsonb(token));
     counters := NULL;
-    IF token.kind = plan->>'kind' AND token.actor_id IS NOT NULL AND (token.expires_at IS NULL OR token.expires_at > nows[i]) THEN
+    IF token.kind = plan->>'kind' AND token.actor_id IS NOT NULL AND (token.expires_at IS NULL OR token.expires_at > nows[i])
+       -- an API key disabled or past its own expiry (data.apiKey; recordIsCounted) is not counted
+       AND coalesce(jsonb_typeof(token.data->'apiKey'->'disabledAt'), 'null') <> 'number'
+       AND NOT (coalesce(jsonb_typeof(token.data->'apiKey'->'expiresAt'), 'null') = 'number' AND (token.data->'apiKey'->>'expiresAt')::numeric <= nows[i]) THEN
       SELECT coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'key:' || token.hash) ORDER BY l.n), '[]'::jsonb) INTO counters
-        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(token.data->'limits') = 'array' THEN token.data->'limits' ELSE plan->'defaults' END) WITH ORDINALITY AS l(value, n);
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(token.data->'apiKey'->'limits') = 'array' THEN token.data->'apiKey'->'limits' ELSE plan->'defaults' END) WITH ORDINALITY AS l(value, n);
       SELECT counters || coalesce(jsonb_agg(l.value || jsonb_build_object('subject', 'actor:' || token.actor_id) ORDER BY l.n), '[]'::jsonb) INTO counters
         FROM jsonb_array_elements(plan->'perActor') WITH ORDINALITY AS l(value, n);
       FOR counter IN SELECT value FROM jsonb_array_elements(counters) LOOP

@@ -1,0 +1,88 @@
+/**
+ * The names of `RedisStore`'s keys, in its two layouts, and the one rule that decides which
+ * keys share a Redis Cluster hash slot (ARCHITECTURE.md, "Redis Cluster").
+ *
+ * - **single** (a single primary, or one behind Sentinel): the names the store has always
+ *   used, `<prefix>token:<hash>`, `<prefix>actor:<actorId>`, … Scripts build the keys they
+ *   reach from the prefix, so one script can touch an index and every token it lists.
+ * - **cluster** (an ioredis `Cluster` client): `<prefix><kind>:{<tag>}`. Redis hashes only the
+ *   part between the first `{` and the next `}` (the hash tag), so every key made by
+ *   {@link slotKey} from the same value lands in the same slot, whatever its kind:
+ *   `token:{<hash>}` and any other per-token state keyed by the same hash, `actor:{<id>}` and
+ *   any other per-actor state. A script only ever touches keys of one tag.
+ *
+ * New keys (rate-limit counters, per-actor or per-token state) are made with {@link slotKey}
+ * in the cluster layout: keys that one script must update together take the same value.
+ */
+import { sha256 } from '../sha256';
+
+/** Which layout a store writes: chosen by the client it is given (a `Cluster` client: `cluster`). */
+export type RedisLayout = 'single' | 'cluster';
+
+/** The keys of one store: its prefix and layout applied. */
+export interface RedisKeys {
+  readonly layout: RedisLayout;
+  /** A token record (a hash), by the token's SHA-256. */
+  token(hash: string): string;
+  /** The actor's tokens: a set (single) or a sorted set scored by expiry (cluster). */
+  actorIndex(actorId: string): string;
+  /** A family's tokens (a refresh family, or one login's session token and cookie). */
+  familyIndex(familyId: string): string;
+  /** A credential id's token hash, for `findTokenById`. */
+  credentialId(id: string): string;
+  /** A revocation entry ("not before", a jti, a family, a host-stored session). */
+  revoked(key: string): string;
+  /** A failed-attempt counter. */
+  attempts(key: string): string;
+  /**
+   * The base of a rate-limit counter's keys (`<base>:<name>:<window start>`) for a counter
+   * subject (`key:<hash>`, `actor:<id>`, `static:<label>`). In the cluster layout a key's
+   * counters are tagged by the token hash, so they share the token record's slot, and an
+   * actor's by its id (the actor index's slot): one script per subject.
+   */
+  limitCounters(subject: string): string;
+}
+
+/**
+ * The hash tag of a value: `{value}`, or `{#<sha256 hex>}` for a value Redis would not take
+ * whole as a tag (empty, with a brace, or already starting with `#`), so that distinct values
+ * always give distinct tags and a value never splits its key's tag.
+ */
+export function hashTag(value: string): string {
+  const plain = value !== '' && !value.startsWith('#') && !value.includes('{') && !value.includes('}');
+  return `{${plain ? value : `#${sha256(value, 'hex')}`}}`;
+}
+
+/**
+ * A cluster-layout key: `<prefix><kind>:{<tag of value>}`. Every key made from the same
+ * `value` is in the same hash slot, so one script may update all of them. The prefix must
+ * hold no brace (the store refuses one), or its own tag would decide the slot.
+ *
+ * @example slotKey('gatehouse:', 'token', hash) // 'gatehouse:token:{3f1e…}'
+ */
+export function slotKey(prefix: string, kind: string, value: string): string {
+  return `${prefix}${kind}:${hashTag(value)}`;
+}
+
+/** The store's keys under `prefix` in `layout`. */
+export function redisKeys(prefix: string, layout: RedisLayout): RedisKeys {
+  const key =
+    layout === 'cluster' ? (kind: string, value: string) => slotKey(prefix, kind, value) : (kind: string, value: string) => `${prefix}${kind}:${value}`;
+  return {
+    layout,
+    token: (hash) => key('token', hash),
+    actorIndex: (actorId) => key('actor', actorId),
+    familyIndex: (familyId) => key('family', familyId),
+    credentialId: (id) => key('id', id),
+    revoked: (revocationKey) => key('revoked', revocationKey),
+    attempts: (attemptKey) => key('attempts', attemptKey),
+    limitCounters: (subject) => (layout === 'cluster' ? slotKey(prefix, 'limit', slotValueOfSubject(subject)) : `${prefix}limit:${subject}`),
+  };
+}
+
+/** The value a counter subject is tagged by: the token hash of `key:<hash>`, the id of `actor:<id>`, else the whole subject. */
+function slotValueOfSubject(subject: string): string {
+  if (subject.startsWith('key:')) return subject.slice('key:'.length);
+  if (subject.startsWith('actor:')) return subject.slice('actor:'.length);
+  return subject;
+}
