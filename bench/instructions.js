@@ -66,6 +66,8 @@ const ROWS = [
   { id: 'bare', label: 'bare Express route', server: 'bare', options: {} },
   { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', server: 'gatehouse', options: { scheme: 'bearer-memory', frozenClock: true } },
   { id: 'apiKey', label: 'Gatehouse API key (config map)', server: 'gatehouse', options: { scheme: 'apiKey', frozenClock: true } },
+  // Issue 29: a store-issued API key counted against a rate limit in MemoryStore.
+  { id: 'apiKeyLimited-memory', label: 'Gatehouse API key with a rate limit (MemoryStore)', server: 'gatehouse', options: { scheme: 'apiKeyLimited-memory', frozenClock: true } },
   { id: 'jwt', label: 'Gatehouse JWT HS256', server: 'gatehouse', options: { scheme: 'jwt', frozenClock: true } },
   { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', server: 'gatehouse', options: { scheme: 'basic-repeated', frozenClock: true } },
   // Not one of the issue's rows: the cookie read path, counted only when named (`--only cookie`).

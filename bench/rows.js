@@ -20,6 +20,7 @@ for (const [store, name, target] of [['redis', 'RedisStore', 0.8], ['postgres', 
     { id: `cookie-${store}`, label: `Gatehouse cookie session (${name})`, ...gatehouse(`cookie-${store}`), target },
     { id: `jwt-${store}`, label: `Gatehouse JWT HS256, revocation checks in ${name}`, ...gatehouse(`jwt-${store}`), target },
     { id: `basic-repeated-${store}`, label: `Gatehouse Basic, repeated (verification cache), lockout counter in ${name}`, ...gatehouse(`basic-repeated-${store}`), target },
+    { id: `apiKeyLimited-${store}`, label: `Gatehouse API key with a rate limit (${name})`, ...gatehouse(`apiKeyLimited-${store}`), target },
   );
 }
 
@@ -40,6 +41,8 @@ const ROWS = [
   { id: 'none', label: 'Gatehouse, no credential, public route', ...gatehouse('none'), target: 0.95 },
   { id: 'apiKey', label: 'Gatehouse API key (config map)', ...gatehouse('apiKey'), target: 0.9 },
   { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', ...gatehouse('bearer-memory'), target: 0.85 },
+  // Issue 29: a store-issued API key counted against a rate limit (lookup and counter in one store call).
+  { id: 'apiKeyLimited-memory', label: 'Gatehouse API key with a rate limit (MemoryStore)', ...gatehouse('apiKeyLimited-memory'), target: 0.85 },
   { id: 'jwt', label: 'Gatehouse JWT HS256', ...gatehouse('jwt'), target: 0.8 },
   { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', ...gatehouse('basic-repeated'), target: 0.7 },
   { id: 'basic-first', label: 'Gatehouse Basic, bcrypt every request (cache off, cost 10)', ...gatehouse('basic-first'), pin: false, paired: false, connections: BCRYPT_CONNECTIONS },

@@ -16,6 +16,7 @@ import type { GuardedStore } from './store/guard';
 import type { Revocations } from './tokens/revocations';
 import type { SignIns } from './tokens/sign-ins';
 import type { TokenService } from './tokens/token-service';
+import type { RateLimiter } from './rate-limits/limiter';
 
 /** The expired-password change step (`passwordChange`): tickets, and the hasher for the new password. */
 interface PasswordChangeStep {
@@ -47,6 +48,8 @@ export interface GatehouseContext {
   reportCallbackError: ReportCallbackError;
   /** The clock, ms since the epoch (`now` option). */
   now: () => number;
+  /** API key rate limits (`rateLimits`), or `null` when off. */
+  limiter: RateLimiter | null;
 }
 
 /** What the routes add to it once the schemes are built: rendering a refusal the way `authenticate()` does. */

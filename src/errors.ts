@@ -164,6 +164,24 @@ export const PROBLEMS = {
     /** The problem body's default `detail`. */
     detail: 'The request body must be JSON (application/json) or a form (application/x-www-form-urlencoded).',
   },
+  /** An API key is over one of its rate limits (`rateLimit` names it; `Retry-After` and the `RateLimit` header fields say when it resets). */
+  '429.1': {
+    /** The HTTP status. */
+    status: 429,
+    /** The problem body's `title`. */
+    title: 'Too Many Requests',
+    /** The problem body's default `detail`. */
+    detail: 'This API key is over its rate limit; try again later.',
+  },
+  /** An API key has used up one of its usage quotas (`rateLimit` names it) until the quota's period ends. */
+  '429.2': {
+    /** The HTTP status. */
+    status: 429,
+    /** The problem body's `title`. */
+    title: 'Too Many Requests',
+    /** The problem body's default `detail`. */
+    detail: 'This API key has used up its quota for the current period.',
+  },
   /** An identity provider failed, was unreachable or answered wrongly during sign-in (never the user's own error: a denied consent or a bad state is 401.2). */
   '502.1': {
     /** The HTTP status. */

@@ -39,6 +39,7 @@ export const AUDIT_EVENT_TYPES = [
   'token.revokedOthers',
   'lockout.cleared',
   'credential.refused',
+  'limit.exceeded',
   'reauthentication.succeeded',
   'stepUp.refused',
   'store.error',
@@ -243,6 +244,22 @@ export interface AuditEventDetails {
     actorId: null;
     /** The problem answered, e.g. `'401.2'` or `'401.4'`. */
     code: ProblemCode;
+  };
+  /**
+   * An API key request was refused by a rate limit (429.1) or a quota (429.2) of `rateLimits`
+   * (it is not also reported as `credential.refused`).
+   */
+  'limit.exceeded': {
+    /** The key's actor when known (a store-issued key's, or a configured key's `actorId` or label). */
+    actorId: string | null;
+    /** `'429.1'` (rate limit) or `'429.2'` (quota). */
+    code: '429.1' | '429.2';
+    /** The name of the limit that refused it. */
+    limit: string;
+    /** The credential's id (store-issued) or label (configured): safe to log, never the key. */
+    credentialId: string | null;
+    /** The request's cost. */
+    cost: number;
   };
   /**
    * `POST {sessions}/reauthenticate` raised the proof of the credential presented (its

@@ -39,6 +39,7 @@ import { SecondFactors } from './second-factor/second-factors';
 import { Revocations } from './tokens/revocations';
 import { SignIns } from './tokens/sign-ins';
 import { TokenService } from './tokens/token-service';
+import { RateLimiter } from './rate-limits/limiter';
 import { changeSignedInPassword, END_ON_PASSWORD_CHANGE, type EndOnPasswordChange, type SignedInChangeDependencies } from './passwords/signed-in-change';
 import { currentCredentialOfAuthenticated, keepCurrentSession, referenceOfAuthenticated } from './routes/signed-in-user';
 import { normalizeLogin } from './login';
@@ -213,6 +214,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     now: config.now,
     revocations,
     lastUsedInterval: config.lastUsedInterval,
+    rateLimits: config.rateLimits,
     apiKeyPolicy: config.apiKeyPolicy,
     lifetimes: {
       sessionTtl: schemes.sessionToken ? schemes.sessionToken.ttl : 24 * 60 * 60 * 1000,
@@ -264,6 +266,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     emit,
     reportCallbackError,
     now: config.now,
+    limiter: config.rateLimits ? new RateLimiter(config.rateLimits, store, config.now, emit) : null,
   };
   const built = buildSchemes(config, context);
   const strategies: Partial<Record<SchemeId, Strategy>> = {};
@@ -325,7 +328,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.
   const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));
-  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, secondFactor: secondFactors !== null, endpoints };
+  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, secondFactor: secondFactors !== null, endpoints, rateLimited: config.rateLimits !== null && schemes.apiKey !== false };
   const passwordsApi = passwords as PasswordHasher & PasswordChanging;
   Object.defineProperty(passwordsApi, 'change', {
     enumerable: false,

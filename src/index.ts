@@ -63,6 +63,8 @@ export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './scheme
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/app-user-url/strategy';
 export { ApiKeyStrategy, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
 export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap } from './schemes/api-key/options';
+export type { RateLimitOptions, LimitInput, KeyLimitsInput } from './rate-limits/options';
+export type { CounterState, LimitCounter, LimitOutcome, LimitSpec, MonthWindow, TokenLimitPlan } from './rate-limits/policy';
 export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
 export type { SchemeOptions } from './schemes/scheme-options';
 export type {
@@ -99,4 +101,7 @@ export type { PublicJwk, ResolvedIssuer, ResolvedJwtKey } from './schemes/jwt/op
 export type { StandaloneAuthenticateOptions } from './schemes/outcome';
 export type { CookieSessionState } from './schemes/cookie/session-state';
 export type { Revocations } from './tokens/revocations';
-export type { IdentityProviderSession, RevokeFamilyHook } from './tokens/token-service';
+export type { IdentityProviderSession, RevokeFamilyHook, TokenCounting } from './tokens/token-service';
+export type { CountedToken } from './store/types';
+export type { CountedCredential, RateLimiter } from './rate-limits/limiter';
+export type { ResolvedRateLimits } from './rate-limits/options';

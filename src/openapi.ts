@@ -16,6 +16,8 @@ import type { SchemeId } from './schemes/ids';
 export interface OpenApiDescription extends OpenApiFacts {
   /** The endpoints `routes()` serves (`routes/endpoints.ts`, those mounted). */
   endpoints: readonly Endpoint[];
+  /** API keys are rate-limited (`rateLimits`): the 429 answer is described as a reusable response. */
+  rateLimited?: boolean;
 }
 
 /**
@@ -52,6 +54,12 @@ export interface OpenApiFragment {
     securitySchemes: Record<string, OpenApiObject>;
     /** Schemas of the endpoints' bodies, among them `GatehouseProblem` for every failure. */
     schemas: Record<string, OpenApiObject>;
+    /**
+     * With `rateLimits` on: `GatehouseRateLimited`, the 429 answer of a rate-limited API key
+     * (429.1, 429.2) with its `Retry-After`, `RateLimit-Policy` and `RateLimit` header fields,
+     * for the API's own operations to list: `'429': { $ref: '#/components/responses/GatehouseRateLimited' }`.
+     */
+    responses?: Record<string, OpenApiObject>;
   };
 }
 
@@ -86,6 +94,7 @@ const SCHEMAS: Record<string, OpenApiObject> = {
       challengeExpiresAt: { type: 'string', format: 'date-time', description: 'When the `challengeTicket` expires (401.5).' },
       factors: { type: 'array', items: { type: 'string', enum: ['totp', 'recovery'] }, description: 'What can answer the challenge (401.5): a TOTP code, or a recovery code.' },
       requiredScopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the route requires, all of them; the credential lacks at least one (403.5).' },
+      rateLimit: { type: 'string', description: 'The name of the rate limit (429.1) or quota (429.2) the API key is over.' },
       maxAge: { type: 'integer', description: 'The route\'s `maxAge` in seconds: the sign-in behind the credential must be at most this old (401.6; bearer schemes also answer RFC 9470\'s `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age="…"`). Re-authenticate at `POST {sessions}/reauthenticate`.' },
       acrValues: { type: 'array', items: { type: 'string' }, description: 'The authentication context classes the route accepts, e.g. `["mfa"]` (401.6; bearer schemes also answer RFC 9470\'s `acr_values`).' },
     },
@@ -141,6 +150,19 @@ const SCHEMAS: Record<string, OpenApiObject> = {
   },
 };
 
+/** The 429 answer of a rate-limited API key (`rateLimits`), as a reusable response. */
+const RATE_LIMITED: Record<string, OpenApiObject> = {
+  GatehouseRateLimited: {
+    description: 'The API key is over a rate limit (429.1) or has used up a quota (429.2); `rateLimit` names it.',
+    headers: {
+      'Retry-After': { description: 'Seconds until the limits that refused the request reset.', schema: { type: 'integer', minimum: 1 } },
+      'RateLimit-Policy': { description: 'The key\'s limits (draft-ietf-httpapi-ratelimit-headers), e.g. `"burst";q=100;w=10`. Also sent on accepted requests.', schema: { type: 'string' } },
+      RateLimit: { description: 'What is left of each limit and when it resets, e.g. `"burst";r=0;t=7`. Also sent on accepted requests.', schema: { type: 'string' } },
+    },
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/GatehouseProblem' } } },
+  },
+};
+
 /** The endpoints' operations, by path and method, each from its table entry. */
 function endpoints(facts: OpenApiDescription, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
   const context = { paths, mountPath, schemes: facts.schemes, secondFactor: facts.secondFactor, anyCredential: schemeNames.map((name) => ({ [name]: [] })) };
@@ -158,7 +180,7 @@ export function buildOpenApi(facts: OpenApiDescription, paths: RoutePaths, mount
   const schemes = securitySchemes(facts, paths, mountPath);
   return {
     paths: endpoints(facts, paths, mountPath, Object.keys(schemes)),
-    components: { securitySchemes: schemes, schemas: structuredClone(SCHEMAS) },
+    components: { securitySchemes: schemes, schemas: structuredClone(SCHEMAS), ...(facts.rateLimited ? { responses: structuredClone(RATE_LIMITED) } : {}) },
   };
 }
 

@@ -24,6 +24,7 @@ import { resolveSchemes, SCHEME_DEFINITIONS } from './schemes/registry';
 import type { SchemeOptions } from './schemes/scheme-options';
 import { durationOption, fail, knownOptions, type OptionNames } from './config-error';
 import { resolveOidcOptions, type OidcOptions } from './oidc/options';
+import { resolveRateLimits, type RateLimitOptions } from './rate-limits/options';
 import { resolveResponses, type ErrorResponseContext, type ResolvedResponses, type ResponsesOptions } from './responses';
 import { resolveApiKeyPolicy, type ApiKeyPolicyOptions } from './tokens/api-key-policy';
 
@@ -228,6 +229,15 @@ export interface GatehouseOptions extends SchemeOptions {
    */
   lastUsedInterval?: number;
   /**
+   * Per-key rate limits and usage quotas of API keys (README, "Rate limits and quotas"): named
+   * fixed-window limits for every key, per class or per key, limits shared by an actor's keys,
+   * a cost per request; over a limit a request is answered 429 with `Retry-After` and the
+   * `RateLimit-Policy` / `RateLimit` header fields. Needs a store with `consumeLimits`
+   * (MemoryStore, RedisStore, PostgresStore). Default: off.
+   * @example { rateLimits: { limits: [{ name: 'burst', limit: 100, window: '10s' }, { name: 'daily', limit: 10_000, window: '1d', quota: true }] } }
+   */
+  rateLimits?: RateLimitOptions | false;
+  /**
    * Store-issued API keys (`auth.tokens.create`, `tokens.issue({ kind: 'apiKey' })`): the prefix
    * that makes leaked keys recognisable, bounds on their lifetime, and how long ended keys stay
    * listed (README, "API keys for a public API"). Default: prefix `'gthkey_'`, no expiry bounds,
@@ -270,6 +280,7 @@ const OPTION_NAMES = {
   formatError: true,
   responses: true,
   lastUsedInterval: true,
+  rateLimits: true,
   apiKeyPolicy: true,
   now: true,
   onEvent: true,
@@ -401,6 +412,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (passwordChange) features.push('passwordChange');
   const secondFactor = resolveSecondFactorOptions(options.secondFactor);
   if (secondFactor) features.push('secondFactor');
+  const rateLimits = resolveRateLimits(options.rateLimits);
+  if (rateLimits) features.push('rateLimits');
   const selfService = resolveSelfService(options.selfService);
   if (selfService && (selfService.list || selfService.end || selfService.endOthers)) features.push('selfService');
   if (selfService && selfService.passwordChange) features.push('selfServicePassword');
@@ -428,6 +441,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     storeTimeout: durationOption(options.storeTimeout, 'storeTimeout', DEFAULT_STORE_TIMEOUT),
     responses: resolveResponses(options.responses, options.formatError, basicInput && typeof basicInput === 'object' ? basicInput.challenge : undefined),
     lastUsedInterval: durationOption(options.lastUsedInterval, 'lastUsedInterval', 60_000),
+    rateLimits,
     apiKeyPolicy: resolveApiKeyPolicy(options.apiKeyPolicy),
     now: options.now ?? Date.now,
     onEvent: options.onEvent ?? null,

@@ -9,6 +9,7 @@ import type { ResolvedOidcOptions } from './oidc/options';
 import type { ResolvedPasswordOptions } from './passwords/hasher';
 import type { ResolvedLockoutOptions } from './passwords/lockout';
 import type { ResolvedPasswordPolicy } from './passwords/password-policy';
+import type { ResolvedRateLimits } from './rate-limits/options';
 import type { ResolvedResponses } from './responses';
 import type { ResolvedSecondFactorOptions } from './second-factor/options';
 import type { SchemeGroup } from './schemes/ids';
@@ -51,6 +52,8 @@ export interface ResolvedOptions {
   storeTimeout: number;
   responses: ResolvedResponses;
   lastUsedInterval: number;
+  /** `rateLimits`, or `null` when off. */
+  rateLimits: ResolvedRateLimits | null;
   apiKeyPolicy: ResolvedApiKeyPolicy;
   now: () => number;
   onEvent: AuditListener | null;

@@ -18,9 +18,9 @@ describe('bench rows with a real store', () => {
   const { cluster } = useRedisCluster();
   beforeAll(() => ensureBuilt());
 
-  it('has bearer, cookie, JWT and Basic-repeated rows for both stores, and bearer and cookie on a Redis Cluster', () => {
+  it('has bearer, cookie, JWT, Basic-repeated and rate-limited API key rows for both stores, and bearer and cookie on a Redis Cluster', () => {
     expect(STORE_ROWS.map((row: { id: string }) => row.id).sort()).toEqual(
-      [...['bearer', 'cookie', 'jwt', 'basic-repeated'].flatMap((scheme) => [`${scheme}-postgres`, `${scheme}-redis`]), 'bearer-redis-cluster', 'cookie-redis-cluster'].sort(),
+      [...['bearer', 'cookie', 'jwt', 'basic-repeated', 'apiKeyLimited'].flatMap((scheme) => [`${scheme}-postgres`, `${scheme}-redis`]), 'bearer-redis-cluster', 'cookie-redis-cluster'].sort(),
     );
   });
 

@@ -43,6 +43,7 @@ describe('audit events never carry a secret', () => {
     t = await eventApp({
       lockout: { maxAttempts: 3 },
       passwordChange: {},
+      rateLimits: {},
       secondFactor: { encryptionKeys: [secret('d'.repeat(64))] },
       selfService: { recordIp: true },
       responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) },
@@ -76,6 +77,10 @@ describe('audit events never carry a secret', () => {
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${CONFIG_API_KEY}`)).status).toBe(200);
     expect((await request(app).get(`/v1/projects?apikey=${CONFIG_API_KEY}`)).status).toBe(200);
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${storeKey}`)).status).toBe(200);
+    // A key over its rate limit (limit.exceeded).
+    const limitedKey = secret((await t.auth.tokens.issue({ actorId: t.bob.id, kind: 'apiKey', limits: [{ name: 'burst', limit: 1, window: '1h' }] })).token);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${limitedKey}`)).status).toBe(200);
+    expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${limitedKey}`)).status).toBe(429);
     expect((await request(app).get('/v1/projects').set('Authorization', `ApiKey ${secret('not-a-key-0192837465')}`)).status).toBe(401);
     expect((await request(app).get(`/v1/projects?apiKey=${secret('not-a-key-5647382910')}`)).status).toBe(401);
 

@@ -45,6 +45,8 @@ function summary(event: AuditEvent): string {
       return `${event.login} unlocked (${event.count})`;
     case 'credential.refused':
       return `${event.scheme ?? 'unknown scheme'} ${event.code}`;
+    case 'limit.exceeded':
+      return `${event.credentialId ?? 'key'} over ${event.limit} (${event.code}, cost ${event.cost})`;
     case 'reauthentication.succeeded':
       return `${event.actorId} proved again by ${event.amr.join('+')}`;
     case 'stepUp.refused':
@@ -83,6 +85,7 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'token.revokedOthers': { ...base, type: 'token.revokedOthers', actorId: 'u1', count: 3 },
   'lockout.cleared': { ...base, type: 'lockout.cleared', actorId: 'u1', login: 'alice', count: 5 },
   'credential.refused': { ...base, type: 'credential.refused', code: '401.2' },
+  'limit.exceeded': { ...base, type: 'limit.exceeded', code: '429.1', limit: 'burst', credentialId: 'k1', cost: 1 },
   'reauthentication.succeeded': { ...base, type: 'reauthentication.succeeded', actorId: 'u1', amr: ['pwd'] },
   'stepUp.refused': { ...base, type: 'stepUp.refused', actorId: 'u1', code: '401.6', maxAge: 600, acrValues: null },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },

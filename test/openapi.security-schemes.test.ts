@@ -153,6 +153,26 @@ describe('auth.openapi(): validated against the OpenAPI 3.1 schema', () => {
     expect(await validate(document)).toEqual({ valid: true, openapi: '3.1.0' });
   });
 
+  it('with rateLimits, describes the 429 of a rate-limited API key as a response the API\'s operations reference, and the document validates', async () => {
+    const { auth } = await buildApp({ ...EVERYTHING, rateLimits: { limits: [{ name: 'burst', limit: 100, window: '10s' }] } });
+    const { paths, components } = auth.openapi();
+    expect(Object.keys(components.responses!.GatehouseRateLimited.headers as object)).toEqual(['Retry-After', 'RateLimit-Policy', 'RateLimit']);
+    expect((components.schemas.GatehouseProblem.properties as Record<string, unknown>).rateLimit).toBeDefined();
+    expect((components.schemas.GatehouseProblem.properties as { code: { enum: string[] } }).code.enum).toEqual(expect.arrayContaining(['429.1', '429.2']));
+    const document = {
+      openapi: '3.1.0',
+      info: INFO,
+      paths: {
+        ...paths,
+        '/reports': { get: { security: [{ apiKey: [] }], responses: { '200': { description: 'Reports' }, '429': { $ref: '#/components/responses/GatehouseRateLimited' } } } },
+      },
+      components,
+    };
+    expect(await validate(document)).toEqual({ valid: true, openapi: '3.1.0' });
+    // Without rateLimits there is no such response.
+    expect((await buildApp(EVERYTHING)).auth.openapi().components.responses).toBeUndefined();
+  });
+
   it('the validator does refuse a broken document (the control for the cases above)', async () => {
     const { auth } = await buildApp(EVERYTHING);
     const fragment = auth.openapi();

@@ -37,6 +37,8 @@ import {
   MemoryStore,
   SessionTokenStrategy,
   type ApiKeyEntry,
+  type RateLimitOptions,
+  type LimitInput,
   type ApiKeyStrategyOptions,
   type AppUserUrlStrategyOptions,
   type BasicOptions,
@@ -105,7 +107,7 @@ const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   store: true, precedence: true, multipleCredentials: true, passwords: true, lockout: true, login: true, methods: true,
   passwordChange: true, realm: true, adminRoles: true, storeTimeout: true, formatError: true, responses: true,
   lastUsedInterval: true, apiKeyPolicy: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
-  basic: true, cookie: true, passwordPolicy: true, secondFactor: true, selfService: true, oidc: true,
+  basic: true, cookie: true, passwordPolicy: true, secondFactor: true, selfService: true, oidc: true, rateLimits: true,
 };
 const OIDC_NAMES: Names<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true };
 const OIDC_PROVIDER_NAMES: Names<OidcProviderOptions> = {
@@ -129,7 +131,10 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   secret: true, name: true, secure: true, sameSite: true, allowSameSiteNone: true, idleTimeout: true, absoluteTimeout: true,
   trustedOrigins: true, store: true,
 };
-const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
+const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true, limits: true };
+const RATE_LIMITS_NAMES: Names<RateLimitOptions> = { limits: true, classes: true, perActor: true, cost: true, failOpen: true };
+const LIMIT_NAMES: Names<LimitInput> = { name: true, limit: true, window: true, quota: true };
+const LIMIT = { name: 'burst', limit: 10, window: '1s' };
 const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true, oidc: true };
 const SELF_SERVICE_NAMES: Names<SelfServiceOptions> = { list: true, end: true, endOthers: true, passwordChange: true, adminRevokeAll: true, recordIp: true };
 const METHODS_NAMES = Object.fromEntries(SCHEME_GROUPS.map((group) => [group, true])) as Names<Record<SchemeGroup, string[]>>;
@@ -176,6 +181,11 @@ const SITES: Site[] = [
   site('gatehouse()', 'oidc.providers.p.privateKeyJwt', { key: true, kid: true }, (extra) =>
     g({ oidc: { providers: { p: { ...OIDC_PROVIDER, privateKeyJwt: { key: '-----BEGIN PRIVATE KEY-----', ...extra } } } } }),
   ),
+  site('gatehouse()', 'rateLimits', RATE_LIMITS_NAMES, (extra) => g({ rateLimits: { ...extra } })),
+  site('gatehouse()', 'rateLimits.limits[0]', LIMIT_NAMES, (extra) => g({ rateLimits: { limits: [{ ...LIMIT, ...extra }] } })),
+  site('gatehouse()', 'rateLimits.perActor[1]', LIMIT_NAMES, (extra) => g({ rateLimits: { perActor: [LIMIT, { ...LIMIT, name: 'daily', ...extra }] } })),
+  site('gatehouse()', 'rateLimits.classes.pro[0]', LIMIT_NAMES, (extra) => g({ rateLimits: { classes: { pro: [{ ...LIMIT, ...extra }] } } })),
+  site('gatehouse()', 'apiKeys.*.limits[0]', LIMIT_NAMES, (extra) => g({ rateLimits: {}, apiKeys: { [KEY]: { role: 'admin', limits: [{ ...LIMIT, ...extra }] } } })),
 
   site<RoutesOptions>('auth.routes()', '', { paths: true, logoutMethod: true }, (extra) => auth.routes(extra as never)),
   site('auth.routes()', 'paths', PATHS_NAMES, (extra) => auth.routes({ paths: extra as never })),
@@ -198,7 +208,7 @@ const SITES: Site[] = [
     new SessionTokenStrategy({ tokens: auth.tokens, ...extra } as never),
   ),
   site<AppUserUrlStrategyOptions>('AppUserUrlStrategy', '', { tokens: true, optional: true }, (extra) => new AppUserUrlStrategy({ tokens: auth.tokens, ...extra } as never)),
-  site<ApiKeyStrategyOptions>('ApiKeyStrategy', '', { keys: true, tokens: true, store: true, storeTimeout: true, optional: true }, (extra) => new ApiKeyStrategy({ ...extra } as never)),
+  site<ApiKeyStrategyOptions>('ApiKeyStrategy', '', { keys: true, tokens: true, store: true, storeTimeout: true, optional: true, rateLimiter: true }, (extra) => new ApiKeyStrategy({ ...extra } as never)),
   // Checked as gatehouse() checks its apiKeys, with the same errors.
   site('gatehouse()', 'apiKeys.*', API_KEY_ENTRY_NAMES, (extra) => new ApiKeyStrategy({ keys: { [KEY]: { role: 'admin', ...extra } } as never })),
   site<JwtStrategyOptions>('JwtStrategy', '', { jwt: true, store: true, storeTimeout: true, revocations: true, now: true, optional: true, realm: true }, (extra) =>
@@ -300,11 +310,11 @@ describe('the typos an attacker run found accepted', () => {
   });
 
   it('auth.tokens calls refuse a misspelt field: issue, list and revokeById', async () => {
-    const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
+    const issue: Names<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true, limits: true };
     const list: Names<ListCredentialsOptions> = { kinds: true };
     const revokeById: Names<RevokeByIdOptions> = { actorId: true };
-    const create: Names<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true };
-    const update: Names<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true };
+    const create: Names<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true, limits: true };
+    const update: Names<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true, limits: true };
     const owner: Names<ApiKeyOwnerOptions> = { actorId: true };
     const rotate: Names<RotateApiKeyOptions> = { actorId: true, grace: true, expiresAt: true, expiresIn: true };
     const calls: Array<[where: string, names: Record<string, true>, call: (extra: Extra) => Promise<unknown>]> = [

@@ -8,7 +8,7 @@ import { runId } from './helpers/services';
 const { cluster } = useRedisCluster();
 const keyPrefix = `gatehouse-test:cluster:${runId()}:`;
 
-const parts = ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities'] as const;
+const parts = ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits'] as const;
 describeStoreConformance('RedisStore over a Redis Cluster client', () => new RedisStore({ client: cluster().client(), keyPrefix }), { parts: [...parts] });
 describeStoreConformance('RedisStore over a Redis Cluster client with its own keyPrefix', () => new RedisStore({ client: cluster().client({ keyPrefix: `host:${runId()}:` }) }), { parts: [...parts] });
 
@@ -62,6 +62,14 @@ describe('RedisStore over a Redis Cluster client: the key layout', () => {
     expect(await cluster().client().sismember(keys.actorIdentities(actorId), identityMember(links[1].issuer, links[1].subject))).toBe(0);
     expect(await store.listIdentities(actorId)).toHaveLength(5);
     await store.close();
+  });
+
+  it("should put a key's rate-limit counters in its record's slot and an actor's in its index's slot", async () => {
+    const keys = redisKeys(keyPrefix, 'cluster');
+    const hash = 'c'.repeat(64);
+    expect(await slotOf(`${keys.limitCounters(`key:${hash}`)}:burst:1700000000000`)).toBe(await slotOf(keys.token(hash)));
+    expect(await slotOf(`${keys.limitCounters('actor:alice')}:daily:1700000000000`)).toBe(await slotOf(keys.actorIndex('alice')));
+    expect(redisKeys('gatehouse:', 'single').limitCounters(`key:${hash}`)).toBe(`gatehouse:limit:key:${hash}`);
   });
 
   it('should refuse a key prefix with a brace, which would tag every key alike', () => {

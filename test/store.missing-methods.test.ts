@@ -49,6 +49,7 @@ const FEATURE_OPTIONS: Record<StoreFeature, Partial<GatehouseOptions>> = {
   },
   passwordChange: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, passwordChange: {} },
   secondFactor: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, secondFactor: { encryptionKeys: ['a'.repeat(64)] } },
+  rateLimits: { appUserUrl: false, sessionToken: false, basic: false, lockout: false, rateLimits: { limits: [{ name: 'burst', limit: 10, window: '1s' }] } },
   linkedLogin: { appUserUrl: false, apiKeys: false, basic: false, lockout: false, cookie: { secret: COOKIE_SECRET }, login: { credentials: 'token+cookie' } },
   jwt: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET, stateless: true } },
   jwtIssuing: { appUserUrl: false, sessionToken: false, apiKeys: false, basic: false, lockout: false, jwt: { secret: JWT_SECRET } },

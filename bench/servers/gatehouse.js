@@ -147,6 +147,8 @@ module.exports = async function create({ scheme: named, sessions = 0, maxQueue, 
     lockout: storeKind === 'memory' ? false : {},
     basic: scheme === 'basic-first' ? { cache: false } : {},
     ...(frozenClock ? { now: () => frozenAt } : {}),
+    // Issue 29: a store-issued key counted against a rate limit it never reaches (one counter per hour).
+    ...(scheme === 'apiKeyLimited' ? { rateLimits: { limits: [{ name: 'bench', limit: 1_000_000_000, window: '1h' }] } } : {}),
   });
 
   if (sessions > 0) await populateSessions(users, alice.id, sessions);
@@ -165,6 +167,10 @@ module.exports = async function create({ scheme: named, sessions = 0, maxQueue, 
         return { path: '/v1/public', headers: {} };
       case 'apiKey':
         return { path: '/v1/projects', headers: { Authorization: `ApiKey ${API_KEY}` } };
+      case 'apiKeyLimited': {
+        const { token } = await auth.tokens.issue({ actorId: alice.id, kind: 'apiKey' });
+        return { path: '/v1/projects', headers: { Authorization: `ApiKey ${token}` } };
+      }
       case 'bearer': {
         const { token } = await auth.tokens.issue({ actorId: alice.id, kind: 'session' });
         return { path: '/v1/projects', headers: { Authorization: `Bearer ${token}` } };

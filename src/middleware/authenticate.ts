@@ -123,7 +123,8 @@ export class Authenticator {
 
   /** Passes `resolution` on, reporting it first when it is a refusal. */
   private reported<R extends Resolution>(req: Request, scheme: SchemeId | null, resolution: R): R {
-    if (resolution.type === 'refused') this.config.emit?.(refusalEvent(req, scheme, resolution.error));
+    // A 429 was reported as `limit.exceeded` where it was decided (rate-limits/limiter.ts).
+    if (resolution.type === 'refused' && resolution.error.status !== 429) this.config.emit?.(refusalEvent(req, scheme, resolution.error));
     return resolution;
   }
 

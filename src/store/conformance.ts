@@ -25,6 +25,7 @@ import type { Actor } from '../actor';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
+import { monthWindow, type LimitCounter, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
 import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
@@ -35,13 +36,15 @@ import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, Cred
  * recovery codes, the used-code window); off by default.
  * create a user. `'identities'` (off by default) is the optional identity links of
  * `oidc` (`findIdentity`, `linkIdentity`, `unlinkIdentity`, `listIdentities`).
+ * create a user. `'limits'` is the optional `consumeLimits` and `findTokenAndConsume` (rate
+ * limits, `rateLimits`), also off by default.
  *
  * @example
  * ```ts
  * const parts: StorePart[] = ['credentials']; // a host's own user store, tokens kept elsewhere
  * ```
  */
-export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates' | 'secondFactors' | 'identities';
+export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates' | 'secondFactors' | 'identities' | 'limits';
 
 /** The parts that need {@link ConformanceContext.addUser}. */
 const PARTS_NEEDING_USERS: readonly StorePart[] = ['credentials', 'passwordUpdates'];
@@ -149,6 +152,19 @@ function normalized(record: TokenRecord | null): Record<string, unknown> | null 
 
 function tokens(store: ConformanceStore): TokenStore {
   return store as TokenStore;
+}
+
+function limits(store: ConformanceStore): Required<Pick<TokenStore, 'consumeLimits' | 'saveToken'>> & Pick<TokenStore, 'findTokenAndConsume'> {
+  return store as Required<Pick<TokenStore, 'consumeLimits' | 'saveToken'>> & Pick<TokenStore, 'findTokenAndConsume'>;
+}
+
+/** A window of `ms` milliseconds starting after now, so a case owns its counters' whole window. */
+function nextWindowStart(context: ConformanceContext, ms: number): number {
+  return Math.floor(context.now() / ms) * ms + ms;
+}
+
+function counter(subject: string, spec: Partial<LimitSpec> & Pick<LimitSpec, 'limit'>): LimitCounter {
+  return { name: 'burst', window: 10_000, quota: false, subject, ...spec };
 }
 
 function revocations(store: ConformanceStore): RevocationStore {
@@ -1129,7 +1145,147 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.equal(results.filter(Boolean).length, 1);
     },
   },
+  // ---- limits (consumeLimits, findTokenAndConsume) ----
+  {
+    name: 'consumeLimits accepts exactly the limit in a window, refuses the next, and starts again in the next window',
+    parts: ['limits'],
+    async run(store, context) {
+      const start = nextWindowStart(context, 10_000);
+      const counters = [counter(context.unique('key'), { limit: 3 })];
+      const month = monthWindow(start);
+      for (let i = 1; i <= 3; i += 1) {
+        const outcome = await limits(store).consumeLimits(counters, 1, start + i, month);
+        assert.equal(outcome.allowed, true, `request ${i} of 3 should be accepted`);
+        assert.deepEqual(outcome.counters, [{ name: 'burst', limit: 3, quota: false, start, resetsAt: start + 10_000, used: i }]);
+      }
+      const fourth = await limits(store).consumeLimits(counters, 1, start + 9_999, month);
+      assert.equal(fourth.allowed, false, 'the 4th request in the window should be refused');
+      assert.equal(fourth.counters[0].used, 3, 'a refused request is not counted');
+      const next = await limits(store).consumeLimits(counters, 1, start + 10_000, month);
+      assert.equal(next.allowed, true, 'the first request of the next window should be accepted');
+      assert.deepEqual(next.counters[0], { name: 'burst', limit: 3, quota: false, start: start + 10_000, resetsAt: start + 20_000, used: 1 });
+    },
+  },
+  {
+    name: 'consumeLimits is all or nothing: a cost over what one counter has left counts in none',
+    parts: ['limits'],
+    async run(store, context) {
+      const start = nextWindowStart(context, 60_000);
+      const subject = context.unique('key');
+      const month = monthWindow(start);
+      const counters = [counter(subject, { name: 'burst', limit: 5, window: 60_000 }), counter(subject, { name: 'monthly', limit: 100, window: 'month', quota: true })];
+      assert.equal((await limits(store).consumeLimits(counters, 3, start, month)).allowed, true);
+      const refused = await limits(store).consumeLimits(counters, 3, start + 1, month);
+      assert.equal(refused.allowed, false, 'cost 3 with 2 left should be refused');
+      assert.deepEqual(refused.counters.map((c) => [c.name, c.used, c.quota]), [['burst', 3, false], ['monthly', 3, true]], 'neither counter should count the refused cost');
+      assert.deepEqual([refused.counters[1].start, refused.counters[1].resetsAt], [month.start, month.end], 'a month window runs over the calendar month given');
+      const exact = await limits(store).consumeLimits(counters, 2, start + 2, month);
+      assert.equal(exact.allowed, true, 'a cost of exactly what is left should be accepted');
+      assert.deepEqual(exact.counters.map((c) => c.used), [5, 5]);
+      const free = await limits(store).consumeLimits(counters, 0, start + 3, month);
+      assert.equal(free.allowed, true, 'a cost of 0 is accepted even when full');
+    },
+  },
+  {
+    name: 'consumeLimits is atomic: of 25 concurrent requests against a limit of 7, exactly 7 are accepted',
+    parts: ['limits'],
+    async run(store, context) {
+      const start = nextWindowStart(context, 60_000);
+      const counters = [counter(context.unique('key'), { limit: 7, window: 60_000 }), counter(context.unique('actor'), { name: 'shared', limit: 100, window: 60_000 })];
+      const month = monthWindow(start);
+      const outcomes = await Promise.all(Array.from({ length: 25 }, (_, i) => limits(store).consumeLimits(counters, 1, start + i, month)));
+      assert.equal(outcomes.filter((o) => o.allowed).length, 7);
+      const after = await limits(store).consumeLimits(counters, 0, start + 30, month);
+      assert.deepEqual(after.counters.map((c) => c.used), [7, 7], 'the shared counter counted only the accepted requests');
+    },
+  },
+  {
+    name: 'findTokenAndConsume reads the record and counts its limits (or the defaults) and its actor\'s in one call',
+    parts: ['limits'],
+    async run(store, context) {
+      const find = limits(store).findTokenAndConsume;
+      if (!find) return;
+      const start = nextWindowStart(context, 60_000);
+      const actorId = context.unique('actor');
+      const plan: TokenLimitPlan = {
+        kind: 'apiKey',
+        cost: 1,
+        defaults: [{ name: 'burst', limit: 2, window: 60_000, quota: false }],
+        perActor: [{ name: 'account', limit: 3, window: 60_000, quota: false }],
+        month: monthWindow(start),
+      };
+      const own = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 1, window: 60_000, quota: true }]) }, context);
+      const plain = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: null }, context);
+      await limits(store).saveToken(own);
+      await limits(store).saveToken(plain);
+      const first = await find.call(store, own.hash, plan, start);
+      assert.ok(first, 'the record should be found');
+      assert.equal(first.record.hash, own.hash);
+      assert.deepEqual(JSON.parse(JSON.stringify(first.record.data)), own.data, 'the record comes back whole');
+      assert.deepEqual(first.outcome?.counters.map((c) => [c.name, c.used, c.quota]), [['own', 1, true], ['account', 1, false]], 'its own limits replace the defaults; the actor\'s apply too');
+      assert.equal((await find.call(store, own.hash, plan, start + 1))?.outcome?.allowed, false, 'its own limit of 1 is used up');
+      assert.deepEqual((await find.call(store, plain.hash, plan, start + 2))?.outcome?.counters.map((c) => [c.name, c.used]), [['burst', 1], ['account', 2]]);
+      const third = await find.call(store, plain.hash, plan, start + 3);
+      assert.deepEqual(third?.outcome?.counters.map((c) => [c.name, c.used]), [['burst', 2], ['account', 3]]);
+      const refused = await find.call(store, plain.hash, plan, start + 4);
+      assert.equal(refused?.outcome?.allowed, false, "the actor's shared limit of 3 refuses the key's 3rd request");
+      assert.equal(await find.call(store, randomHash(), plan, start), null, 'an unknown hash resolves to null');
+    },
+  },
+  {
+    name: 'findTokenAndConsume counts nothing for a record of another kind or an expired one',
+    parts: ['limits'],
+    async run(store, context) {
+      const find = limits(store).findTokenAndConsume;
+      if (!find) return;
+      const now = context.now();
+      const plan: TokenLimitPlan = { kind: 'apiKey', cost: 1, defaults: [{ name: 'burst', limit: 5, window: 60_000, quota: false }], perActor: [], month: monthWindow(now) };
+      const session = tokenRecord({ actorId: context.unique('actor'), kind: 'session' }, context);
+      const expired = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: now + HOUR }, context);
+      await limits(store).saveToken(session);
+      await limits(store).saveToken(expired);
+      const found = await find.call(store, session.hash, plan, now);
+      assert.equal(found?.record.kind, 'session', 'the record is still returned');
+      assert.equal(found?.outcome, null, 'a record of another kind is not counted');
+      const late = await find.call(store, expired.hash, plan, now + HOUR);
+      assert.ok(late === null || late.outcome === null, 'a record expired at now is not counted');
+      // An API key kept (and listed) past its own expiry, or disabled, is refused: it is not counted either.
+      const keyData = limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]);
+      const pastOwnExpiry = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: now + HOUR, data: { apiKey: { ...keyData.apiKey!, expiresAt: now - 1 } } }, context);
+      const disabled = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: null, data: { apiKey: { ...keyData.apiKey!, disabledAt: now - 1 } } }, context);
+      await limits(store).saveToken(pastOwnExpiry);
+      await limits(store).saveToken(disabled);
+      assert.equal((await find.call(store, pastOwnExpiry.hash, plan, now))?.outcome, null, 'an API key past its own expiry is not counted');
+      assert.equal((await find.call(store, disabled.hash, plan, now))?.outcome, null, 'a disabled API key is not counted');
+    },
+  },
+  {
+    name: "findTokenAndConsume: a request refused by its actor's shared limit is counted in none of its key's own limits",
+    parts: ['limits'],
+    async run(store, context) {
+      const find = limits(store).findTokenAndConsume;
+      if (!find) return;
+      const start = nextWindowStart(context, 60_000);
+      const actorId = context.unique('actor');
+      const plan: TokenLimitPlan = { kind: 'apiKey', cost: 1, defaults: [], perActor: [{ name: 'account', limit: 1, window: 60_000, quota: false }], month: monthWindow(start) };
+      const first = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]) }, context);
+      const second = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]) }, context);
+      await limits(store).saveToken(first);
+      await limits(store).saveToken(second);
+      assert.equal((await find.call(store, first.hash, plan, start))?.outcome?.allowed, true);
+      const refused = await find.call(store, second.hash, plan, start + 1);
+      assert.equal(refused?.outcome?.allowed, false, "the actor's limit of 1 is used up");
+      assert.deepEqual(refused?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], 'the refusal reports the counts before it');
+      const read = await find.call(store, second.hash, { ...plan, cost: 0 }, start + 2);
+      assert.deepEqual(read?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], "the refused request is not in the key's own counter");
+    },
+  },
 ] satisfies StoreConformanceCase[]);
+
+/** The `data` of a store-issued API key with its own limits (`data.apiKey.limits`, where `tokens.create({ limits })` puts them). */
+function limitedKeyData(own: LimitSpec[]): ApiKeyRecordData {
+  return { apiKey: { start: 'gthkey_AbCd', expiresAt: null, disabledAt: null, metadata: null, service: null, replaces: null, replacedBy: null, limits: own } };
+}
 
 /** The test-runner functions {@link describeStoreConformance} registers with. */
 export interface ConformanceRunner {

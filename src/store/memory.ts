@@ -10,9 +10,11 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, isCounterOf, revocationReplaces, type AttemptCounter } from './rules';
 import { ANSWERS_IN_PROCESS } from './guard';
 import { assertFitsBcrypt } from '../bcrypt-limits';
+import { consumeCounters, countersOfRecord, limitsOfData, recordIsCounted, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type {
   AttemptPolicy,
   AttemptState,
+  CountedToken,
   CredentialRecord,
   GatehouseStore,
   SecondFactorRecord,
@@ -100,6 +102,9 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
   private readonly oneTimeUses = new Map<string, number>();
   /** Identity links by `JSON.stringify([issuer, subject])`. */
   private readonly identities = new Map<string, IdentityLink>();
+  /** Rate-limit counters by `counterKey`, each dropped once its window is over. */
+  private readonly limitCounters = new Map<string, { used: number; expiresAt: number }>();
+  private limitWrites = 0;
   /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
   private attemptWrites = 0;
 
@@ -283,6 +288,39 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
     const hash = this.tokenHashesById.get(id);
     const record = hash === undefined ? undefined : this.tokens.get(hash);
     return record && record.id === id ? copyRecord(record) : null;
+  }
+
+  // ---- rate limits (per process) ----
+
+  async consumeLimits(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    return this.consumeNow(counters, cost, now, month);
+  }
+
+  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
+    const stored = this.tokens.get(hash);
+    if (!stored) return null;
+    const outcome = recordIsCounted(stored, plan, now)
+      ? this.consumeNow(countersOfRecord(plan, hash, stored.actorId!, limitsOfData(stored.data)), plan.cost, now, plan.month)
+      : null;
+    return { record: copyRecord(stored), outcome };
+  }
+
+  private consumeNow(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): LimitOutcome {
+    this.limitWrites += 1;
+    if (this.limitWrites % ATTEMPT_PRUNE_EVERY === 0) {
+      for (const [key, counter] of this.limitCounters) if (counter.expiresAt <= now) this.limitCounters.delete(key);
+    }
+    return consumeCounters(counters, cost, now, month, {
+      read: (key) => {
+        const counter = this.limitCounters.get(key);
+        return counter === undefined || counter.expiresAt <= now ? 0 : counter.used;
+      },
+      add: (key, added, expiresAt) => {
+        const counter = this.limitCounters.get(key);
+        if (counter === undefined || counter.expiresAt <= now) this.limitCounters.set(key, { used: added, expiresAt });
+        else counter.used += added;
+      },
+    });
   }
 
   /** How many token records are held (expired ones included until swept). */

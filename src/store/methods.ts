@@ -13,7 +13,7 @@ export const STORE_PARTS = {
   credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword'] },
   tokens: {
     required: ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'],
-    optional: ['touchToken', 'listTokens', 'findTokenById'],
+    optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume'],
   },
   revocations: { required: ['saveRevocation', 'findRevocations'], optional: [] },
   attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: ['clearAttemptsOf'] },
@@ -62,6 +62,8 @@ export const STORE_NEEDS = {
     methods: ['findSecondFactors', 'saveSecondFactor', 'deleteSecondFactor', 'saveRecoveryCodes', 'consumeRecoveryCode', 'countRecoveryCodes', 'markOneTimeUse', 'findCredentials', 'findActor'],
     off: 'leave out secondFactor',
   },
+  /** Per-key rate limits and quotas (`rateLimits`): counters shared by every instance. */
+  rateLimits: { methods: ['consumeLimits'], off: 'rateLimits: false' },
   /** The sign-in list, ending one by id and "sign out everywhere else" (`selfService`). */
   selfService: { methods: ['listTokens', 'findTokenById', 'findToken', 'updateToken', 'deleteToken', 'deleteTokenFamily', 'saveRevocation', 'findRevocations'], off: 'selfService: false' },
   /** A signed-in user's password change (`selfService.passwordChange`): the current password checked, the new one saved. */

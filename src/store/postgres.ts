@@ -17,7 +17,8 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import { outcomeFromAnswer, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 // The migration runner is part of this entry point (`express-gatehouse/postgres`).
 export { migrate, MIGRATIONS_DIR, type MigrateOptions, type MigrateResult } from './postgres-migrations';
@@ -101,6 +102,8 @@ export interface SweepResult {
   attempts: number;
   /** Entries of the used-code window (second factors) past their `expiresAt`. */
   oneTimeUses: number;
+  /** Rate-limit counters whose window was over. */
+  limits: number;
 }
 
 /**
@@ -167,6 +170,11 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   private readonly secondFactors: string;
   private readonly recoveryCodes: string;
   private readonly oneTimeUses: string;
+  private readonly limits: string;
+  private readonly consumeFunction: string;
+  private readonly findAndConsumeFunction: string;
+  /** Open batches of `findTokenAndConsume`, by plan and clock. */
+  private readonly consumeBatches = new Map<string, ConsumeBatch>();
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
@@ -222,6 +230,9 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     this.secondFactors = qualify('gatehouse_second_factors');
     this.recoveryCodes = qualify('gatehouse_recovery_codes');
     this.oneTimeUses = qualify('gatehouse_one_time_uses');
+    this.limits = qualify('gatehouse_limits');
+    this.consumeFunction = qualify('gatehouse_consume_limits');
+    this.findAndConsumeFunction = qualify('gatehouse_find_tokens_and_consume');
     this.tokenReads = new ReadBatch(async (hashes) => {
       const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE hash = ANY($1::text[])`, [hashes]);
       return new Map(rows.map((row) => [row.hash, row]));
@@ -353,6 +364,58 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     return rows.map(toIdentity);
   }
 
+  // ---- rate limits ----
+
+  async consumeLimits(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    // One statement: the function (migration 005) locks the counters in key order, checks, adds.
+    const { rows } = await this.query<{ outcome: string }>(
+      `SELECT ${this.consumeFunction}($1::jsonb, $2::bigint, $3::bigint, $4::bigint, $5::bigint)::text AS outcome`,
+      [JSON.stringify(counters), cost, wholeMs(now), month.start, month.end],
+    );
+    return outcomeFromAnswer(rows[0].outcome);
+  }
+
+  /**
+   * One statement for every check made during one pass of the event loop with the same plan
+   * (a hot key under load: one transaction for the batch instead of one each), each
+   * counted in turn as if alone.
+   */
+  findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
+    const planJson = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
+    const batchKey = `${planJson}\u0000${plan.month.start}`;
+    return new Promise((resolve, reject) => {
+      let batch = this.consumeBatches.get(batchKey);
+      if (!batch) {
+        batch = { planJson, month: plan.month, calls: [] };
+        this.consumeBatches.set(batchKey, batch);
+        const opened = batch;
+        setImmediate(() => {
+          this.consumeBatches.delete(batchKey);
+          this.sendConsumeBatch(opened);
+        });
+      }
+      batch.calls.push({ hash, cost: plan.cost, now: wholeMs(now), resolve, reject });
+    });
+  }
+
+  private sendConsumeBatch(batch: ConsumeBatch): void {
+    this.query<{ n: number; token_record: Record<string, unknown>; outcome: string | null }>(
+      `SELECT n, token_record, outcome::text AS outcome FROM ${this.findAndConsumeFunction}($1::text[], $2::jsonb, $3::bigint[], $4::bigint[], $5::bigint, $6::bigint)`,
+      [batch.calls.map((call) => call.hash), batch.planJson, batch.calls.map((call) => call.cost), batch.calls.map((call) => call.now), batch.month.start, batch.month.end],
+    ).then(
+      ({ rows }) => {
+        const found = new Map(rows.map((row) => [row.n, row]));
+        batch.calls.forEach((call, index) => {
+          const row = found.get(index + 1);
+          call.resolve(row === undefined ? null : { record: toRecord(row.token_record as unknown as TokenRow), outcome: row.outcome === null ? null : outcomeFromAnswer(row.outcome) });
+        });
+      },
+      (error: unknown) => {
+        for (const call of batch.calls) call.reject(error);
+      },
+    );
+  }
+
   // ---- RevocationStore ----
 
   async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
@@ -477,7 +540,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
 
   /**
    * Deletes tokens whose `expiresAt` has passed, revocations past their `expiresAt`, and
-   * counters whose window or lock is over, in one statement. Call it periodically (an
+   * counters (failed attempts, rate limits) whose window or lock is over, in one statement. Call it periodically (an
    * hourly timer on one instance, or a cron job); until then expired rows only take space.
    * Pass an earlier `now` to keep expired tokens a while longer (so they still answer
    * 401.4 "expired" instead of 401.2).
@@ -490,7 +553,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
    * ```
    */
   async sweepExpired(now: number = this.now()): Promise<SweepResult> {
-    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string; used: string }>(
+    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string; used: string; limits: string }>(
       `WITH tokens AS (DELETE FROM ${this.tokens} WHERE expires_at <= $1 RETURNING 1),
        revocations AS (DELETE FROM ${this.revocations} WHERE expires_at <= $1 RETURNING 1),
        attempts AS (
@@ -498,12 +561,19 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
          WHERE CASE WHEN locked_until IS NOT NULL THEN locked_until <= $1 ELSE window_ends_at <= $1 END
          RETURNING 1
        ),
-       used AS (DELETE FROM ${this.oneTimeUses} WHERE expires_at <= $1 RETURNING 1)
+       used AS (DELETE FROM ${this.oneTimeUses} WHERE expires_at <= $1 RETURNING 1),
+       limits AS (DELETE FROM ${this.limits} WHERE expires_at <= $1 RETURNING 1)
        SELECT (SELECT count(*) FROM used) AS used, (SELECT count(*) FROM tokens) AS tokens, (SELECT count(*) FROM revocations) AS revocations,
-              (SELECT count(*) FROM attempts) AS attempts`,
+              (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM limits) AS limits`,
       [wholeMs(now)],
     );
-    return { tokens: Number(rows[0].tokens), revocations: Number(rows[0].revocations), attempts: Number(rows[0].attempts), oneTimeUses: Number(rows[0].used) };
+    return {
+      tokens: Number(rows[0].tokens),
+      revocations: Number(rows[0].revocations),
+      attempts: Number(rows[0].attempts),
+      oneTimeUses: Number(rows[0].used),
+      limits: Number(rows[0].limits),
+    };
   }
 
   /** Ends the pool if the store created it; a pool you passed stays open (you own it). */
@@ -530,6 +600,13 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     }
     return name;
   }
+}
+
+/** The `findTokenAndConsume` calls of one pass of the event loop that share a plan and a clock. */
+interface ConsumeBatch {
+  planJson: string;
+  month: MonthWindow;
+  calls: Array<{ hash: string; cost: number; now: number; resolve: (found: CountedToken | null) => void; reject: (error: unknown) => void }>;
 }
 
 function isPool(value: unknown): value is Pool {

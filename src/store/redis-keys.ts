@@ -44,6 +44,13 @@ export interface RedisKeys {
   identity(member: string): string;
   /** The actor's linked identities: a set of members. On a cluster in the actor's slot; a link in its own. */
   actorIdentities(actorId: string): string;
+  /**
+   * The base of a rate-limit counter's keys (`<base>:<name>:<window start>`) for a counter
+   * subject (`key:<hash>`, `actor:<id>`, `static:<label>`). In the cluster layout a key's
+   * counters are tagged by the token hash, so they share the token record's slot, and an
+   * actor's by its id (the actor index's slot): one script per subject.
+   */
+  limitCounters(subject: string): string;
 }
 
 /** The name of an identity (issuer, subject) in keys and index sets: unambiguous whatever either contains. */
@@ -91,5 +98,13 @@ export function redisKeys(prefix: string, layout: RedisLayout): RedisKeys {
       layout === 'cluster' ? `${slotKey(prefix, '2fa:used', actorId)}:${useKey}` : `${prefix}2fa:used:${encodeURIComponent(actorId)}:${useKey}`,
     identity: (member) => key('identity', member),
     actorIdentities: (actorId) => key('identities', actorId),
+    limitCounters: (subject) => (layout === 'cluster' ? slotKey(prefix, 'limit', slotValueOfSubject(subject)) : `${prefix}limit:${subject}`),
   };
+}
+
+/** The value a counter subject is tagged by: the token hash of `key:<hash>`, the id of `actor:<id>`, else the whole subject. */
+function slotValueOfSubject(subject: string): string {
+  if (subject.startsWith('key:')) return subject.slice('key:'.length);
+  if (subject.startsWith('actor:')) return subject.slice('actor:'.length);
+  return subject;
 }

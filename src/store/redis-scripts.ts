@@ -225,3 +225,97 @@ redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[2])
 return 1
 `);
+
+/**
+ * `consumeCounters` of `rate-limits/policy.ts` in Lua: one key per counter and window
+ * (`limit:<subject>:<name>:<window start>`), expiring a second after its window ends. Every
+ * counter is read first; only when all have room is the cost added to each. Answers the
+ * outcome as JSON (`{ allowed, counters: [[name, limit, quota, start, resetsAt, used], …] }`).
+ */
+const CONSUME_HELPERS = `
+local function consume(prefix, counters, cost, now, month_start, month_end)
+  local states = {}
+  local allowed = true
+  for index, counter in ipairs(counters) do
+    local start, finish
+    if counter.window == 'month' then
+      start, finish = month_start, month_end
+    else
+      start = math.floor(now / counter.window) * counter.window
+      finish = start + counter.window
+    end
+    local base = counter.base or (prefix .. 'limit:' .. counter.subject)
+    local key = base .. ':' .. counter.name .. ':' .. string.format('%.0f', start)
+    local used = tonumber(redis.call('GET', key)) or 0
+    states[index] = { key = key, counter = counter, start = start, finish = finish, used = used }
+    if used + cost > counter.limit then allowed = false end
+  end
+  local answer = {}
+  for index, state in ipairs(states) do
+    if allowed and cost > 0 then
+      state.used = redis.call('INCRBY', state.key, cost)
+      redis.call('PEXPIRE', state.key, math.max(1, state.finish - now + 1000))
+    end
+    answer[index] = { state.counter.name, state.counter.limit, state.counter.quota and 1 or 0, state.start, state.finish, state.used }
+  end
+  return cjson.encode({ allowed = allowed, counters = answer })
+end
+`;
+
+/**
+ * KEYS: none on a single primary; on a cluster, one key of the counters' slot (every counter
+ * given then has a `base` in that slot, `RedisKeys.limitCounters`). ARGV: prefix, counters
+ * (JSON `LimitCounter[]`, each optionally with its key `base`), cost, now, month start, month end.
+ */
+export const CONSUME_LIMITS = lua(`${CONSUME_HELPERS}
+return consume(ARGV[1], cjson.decode(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]))
+`);
+
+/**
+ * KEYS: token key. ARGV: prefix, hash, plan (JSON: kind, defaults, perActor), cost, now,
+ * month start, month end. `findToken` and `consumeLimits` in one script: [r, u, l, i, outcome
+ * JSON or nil], or nil when there is no record. Counts only a record of the plan's kind, with
+ * an actor, not expired at `now`, not a disabled or expired API key (`recordIsCounted`), in its own limits (`data.apiKey.limits`) or
+ * the plan's defaults, and in the actor's shared limits.
+ */
+export const FIND_TOKEN_AND_CONSUME = lua(`${CONSUME_HELPERS}
+local fields = redis.call('HMGET', KEYS[1], 'r', 'u', 'l', 'i', 'a')
+if not fields[1] then return false end
+local record = cjson.decode(fields[1])
+local plan = cjson.decode(ARGV[3])
+local now = tonumber(ARGV[5])
+local expires = record.expiresAt
+local outcome = false
+local usable = true
+if type(record.data) == 'table' and type(record.data.apiKey) == 'table' then
+  local details = record.data.apiKey
+  if type(details.disabledAt) == 'number' then usable = false end
+  if type(details.expiresAt) == 'number' and details.expiresAt <= now then usable = false end
+end
+if usable and record.kind == plan.kind and fields[5] and (expires == nil or expires == cjson.null or expires > now) then
+  local limits = plan.defaults
+  if type(record.data) == 'table' and type(record.data.apiKey) == 'table' and type(record.data.apiKey.limits) == 'table' then limits = record.data.apiKey.limits end
+  local counters = {}
+  for _, limit in ipairs(limits) do
+    table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'key:' .. ARGV[2] })
+  end
+  for _, limit in ipairs(plan.perActor) do
+    table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'actor:' .. fields[5] })
+  end
+  outcome = consume(ARGV[1], counters, tonumber(ARGV[4]), now, tonumber(ARGV[6]), tonumber(ARGV[7]))
+end
+return { fields[1], fields[2], fields[3], fields[4], outcome }
+`);
+
+/**
+ * KEYS: one key of the counters' slot (cluster). ARGV: cost, then the counter keys (all in that
+ * slot). Takes back `cost` from each: a cluster's consume across slots refused by a later slot
+ * undoes what an earlier slot had counted, so a refused request ends up counted in none.
+ */
+export const REFUND_LIMITS = lua(`
+local cost = tonumber(ARGV[1])
+for i = 2, #ARGV do
+  if redis.call('EXISTS', ARGV[i]) == 1 then redis.call('DECRBY', ARGV[i], cost) end
+end
+return 1
+`);

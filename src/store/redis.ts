@@ -39,8 +39,11 @@ import { identityMember, redisKeys, type RedisKeys } from './redis-keys';
 import {
   ASSIGN_ID,
   CLEAR_ATTEMPTS,
+  CONSUME_LIMITS,
+  REFUND_LIMITS,
   DELETE_INDEXED,
   DELETE_TOKEN,
+  FIND_TOKEN_AND_CONSUME,
   FIND_TOKEN_BY_ID,
   HMGET_EACH,
   LINK_IDENTITY,
@@ -54,7 +57,8 @@ import {
   type LuaScript,
 } from './redis-scripts';
 import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
-import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
+import { countersOfRecord, limitsOfData, outcomeFromAnswer as parseOutcome, recordIsCounted, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
 
 /**
  * ioredis options that make every store call settle quickly when Redis is down or stalled,
@@ -375,6 +379,83 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
     return fields === null ? null : toRecord(fields[0], fields[1], fields[2], fields[3]);
   }
 
+  // ---- rate limits ----
+
+  async consumeLimits(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    if (this.cluster) return this.consumeLimitsInSlots(counters, cost, now, month);
+    return this.consumeInOneScript([], counters, cost, now, month);
+  }
+
+  /** One `CONSUME_LIMITS` call: all-or-nothing over `counters`, which are all in the slot of `keys` (cluster) or anywhere (single primary). */
+  private async consumeInOneScript(keys: string[], counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    const answer = (await this.runScript(CONSUME_LIMITS, keys, [
+      this.scriptPrefix,
+      JSON.stringify(counters),
+      String(cost),
+      String(Math.round(now)),
+      String(month.start),
+      String(month.end),
+    ])) as string;
+    return parseOutcome(answer);
+  }
+
+  /**
+   * `consumeLimits` over a Redis Cluster, where a key's counters and its actor's are in
+   * different slots (`RedisKeys.limitCounters`): one script per subject, in the order given
+   * (the key's first), each atomic for its counters. When a later subject refuses, what the
+   * earlier ones counted is taken back (`REFUND_LIMITS`) and the rest are only read (cost 0),
+   * so a refused request ends up counted in none; between the two calls a concurrent request
+   * may see the earlier count and be refused (it errs on the side of refusing, never over a limit).
+   */
+  private async consumeLimitsInSlots(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome> {
+    // Grouped by slot key (the route ioredis sends the script by); the script builds keys with the client's own prefix too.
+    const groups = new Map<string, LimitCounter[]>();
+    for (const counter of counters) {
+      const route = this.keys.limitCounters(counter.subject);
+      groups.set(route, [...(groups.get(route) ?? []), counter]);
+    }
+    const clientPrefix = this.client.options.keyPrefix ?? '';
+    const states: LimitOutcome['counters'] = [];
+    const counted: Array<{ route: string; keys: string[]; states: LimitOutcome['counters'] }> = [];
+    let allowed = true;
+    for (const [route, group] of groups) {
+      const base = clientPrefix + route;
+      const outcome = await this.consumeInOneScript([route], group.map((counter) => ({ ...counter, base })), allowed ? cost : 0, now, month);
+      if (allowed && !outcome.allowed) allowed = false;
+      else if (allowed) counted.push({ route, keys: outcome.counters.map((state) => `${base}:${state.name}:${state.start}`), states: outcome.counters });
+      states.push(...outcome.counters);
+    }
+    if (!allowed && cost > 0) {
+      for (const { route, keys, states: taken } of counted) {
+        await this.runScript(REFUND_LIMITS, [route], [String(cost), ...keys]);
+        for (const state of taken) state.used -= cost;
+      }
+    }
+    return { allowed, counters: states };
+  }
+
+  async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
+    if (this.cluster) {
+      // Over a cluster the key's counters share its record's slot but its actor's do not: the
+      // record is read, then counted (consumeLimitsInSlots), two or three round trips.
+      const record = await this.findToken(hash);
+      if (record === null) return null;
+      const counts = record.hash === hash && recordIsCounted(record, plan, now);
+      return { record, outcome: counts ? await this.consumeLimits(countersOfRecord(plan, hash, record.actorId!, limitsOfData(record.data)), plan.cost, now, plan.month) : null };
+    }
+    const found = (await this.runScript(FIND_TOKEN_AND_CONSUME, [this.tokenKey(hash)], [
+      this.scriptPrefix,
+      hash,
+      planJson(plan),
+      String(plan.cost),
+      String(Math.round(now)),
+      String(plan.month.start),
+      String(plan.month.end),
+    ])) as [string, string | null, string | null, string | null, string | null] | null;
+    if (found === null) return null;
+    return { record: toRecord(found[0], found[1], found[2], found[3]), outcome: found[4] === null ? null : parseOutcome(found[4]) };
+  }
+
   // ---- RevocationStore ----
 
   async saveRevocation(key: string, revokedAt: number, expiresAt: number): Promise<void> {
@@ -665,6 +746,11 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
   record.lastUsedAt = lastUsedAt === null ? null : Number(lastUsedAt);
   record.id = id;
   return record;
+}
+
+/** The parts of a plan the script reads as JSON. */
+function planJson(plan: TokenLimitPlan): string {
+  return JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
 }
 
 /** `text` as a literal in a Redis glob pattern (SCAN MATCH). */

@@ -10,6 +10,7 @@
  * All times are milliseconds since the Unix epoch.
  */
 import type { Actor, TokenKind } from '../actor';
+import type { LimitCounter, LimitOutcome, LimitSpec, MonthWindow, TokenLimitPlan } from '../rate-limits/policy';
 
 /** What `findCredentials` returns for a login that exists. */
 export interface CredentialRecord {
@@ -140,6 +141,14 @@ export interface TokenRecord {
   data?: unknown;
 }
 
+/** What `findTokenAndConsume` resolves to for a hash that has a record. */
+export interface CountedToken {
+  /** The record, as `findToken` returns it. */
+  record: TokenRecord;
+  /** The outcome of counting it, or `null` when the record is not counted (another kind, expired, no actor). */
+  outcome: LimitOutcome | null;
+}
+
 /**
  * What a store-issued API key (`kind: 'apiKey'`) keeps in its record's `data`, beside its
  * `scopes`: no store needs a column of its own for it, since every store keeps `data` as JSON.
@@ -162,8 +171,12 @@ export interface ApiKeyDetails {
   replaces: string | null;
   /** The id of the key that replaces this one (set by `auth.tokens.rotate`), or `null`. */
   replacedBy: string | null;
-  /** Per-key limits, for rate limiting (shape defined by the rate-limit feature); absent when none. */
-  limits?: unknown;
+  /**
+   * The key's own rate limits and quotas (`rateLimits`; a class's limits as they were when
+   * given), the one place they live: set by `tokens.create`/`issue`/`update`, copied by
+   * `rotate`, read by every store's `findTokenAndConsume`. Absent: `rateLimits.limits`.
+   */
+  limits?: LimitSpec[];
 }
 
 /** The `data` of a store-issued API key's record. */
@@ -211,6 +224,22 @@ export interface TokenStore {
   listTokens?(actorId: string): Promise<TokenRecord[]>;
   /** The record with this `id`, or `null`. Optional; `auth.tokens.revokeById` needs it. */
   findTokenById?(id: string): Promise<TokenRecord | null>;
+  /**
+   * Optional; `rateLimits` needs it. Atomically (across instances): reads the counter of each
+   * limit in the window `now` falls in (`consumeCounters` of `rate-limits/policy.ts`: windows
+   * aligned to the epoch, or `month`), and when every one has room for `cost` adds `cost` to
+   * each; otherwise changes none. One round trip. `express-gatehouse/testing` checks it
+   * (part `'limits'`).
+   */
+  consumeLimits?(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome>;
+  /**
+   * Optional. `findToken` and `consumeLimits` in **one** round trip, for a rate-limited
+   * store-issued key: resolves to the record (or `null`) and, when the record is of
+   * `plan.kind`, has an actor and has not expired at `now`, the outcome of consuming
+   * `countersOfRecord(plan, hash, actorId, limitsOfData(record.data))`; `outcome` is `null`
+   * when nothing was counted. Without it Gatehouse makes the two calls.
+   */
+  findTokenAndConsume?(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null>;
 }
 
 /** Revocations of credentials that are not stored (JWT `jti`s, per-actor "not before"). */

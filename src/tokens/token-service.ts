@@ -10,7 +10,7 @@ import { fail, GatehouseConfigError, knownOptions, type OptionNames } from '../c
 import { GatehouseError } from '../errors';
 import { apiKeyEventFields, schemeOfTokenKind, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
-import type { ApiKeyDetails, ApiKeyRecordData, StoredTokenKind, TokenRecord } from '../store/types';
+import type { ApiKeyDetails, ApiKeyRecordData, CountedToken, StoredTokenKind, TokenRecord } from '../store/types';
 import { newCredentialId } from '../store/credential-id';
 import { scopeListOption } from '../scopes';
 import { storedMethods } from '../authentication-proof';
@@ -18,6 +18,8 @@ import { generateToken, hashSecret, TOKEN_KINDS } from './format';
 import { apiKeyStart, claimedTokenKind, generateApiKey } from './api-key-format';
 import { apiKeyState, keyExpiry, parseDuration, resolveApiKeyPolicy, retainedUntil, type ApiKeyState, type Duration, type ResolvedApiKeyPolicy } from './api-key-policy';
 import type { Revocations } from './revocations';
+import { keyLimitsOption, type KeyLimitsInput, type ResolvedRateLimits } from '../rate-limits/options';
+import { countersOfRecord, limitsOfData, recordIsCounted, type LimitOutcome, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
 import type { SignInOrigin } from './sign-in-device';
 
 /** What `auth.tokens.issue` takes. */
@@ -41,11 +43,29 @@ export interface IssueTokenInput {
    * @example auth.tokens.issue({ actorId: 'u1', kind: 'apiKey', scopes: ['reports:read'] })
    */
   scopes?: string[];
+  /**
+   * The key's own rate limits and quotas (API keys), or the name of a class of
+   * `rateLimits.classes` (its limits as they are now are stored with the key). Needs
+   * `rateLimits`. Default: the key has `rateLimits.limits`.
+   * @example auth.tokens.issue({ actorId: 'u1', kind: 'apiKey', limits: [{ name: 'burst', limit: 10, window: '1s' }] })
+   * @example auth.tokens.issue({ actorId: 'u1', kind: 'apiKey', limits: 'pro' })
+   */
+  limits?: KeyLimitsInput;
 }
 
 /** What a token record's `data` holds for a scoped token (no store needs a field of its own). */
 interface ScopedTokenData {
-  scopes: string[];
+  scopes?: string[];
+}
+
+/** A store-issued key's check that also counts it against its rate limits (`rateLimits`). */
+export interface TokenCounting {
+  /** The plan handed to the store (`findTokenAndConsume`). */
+  plan: TokenLimitPlan;
+  /** Answers the outcome for the record: returns when accepted, throws the 429 otherwise. */
+  settle(record: TokenRecord, outcome: LimitOutcome): void;
+  /** On a store failure while counting, look the key up uncounted instead of failing (503.1). */
+  failOpen: boolean;
 }
 
 /**
@@ -229,6 +249,8 @@ export interface TokenServiceDependencies {
   lastUsedInterval?: number;
   /** Reports `token.issued`, `token.revoked`, `token.revokedAll` and the `apiKey.*` events. Default: none. */
   emit?: Emit;
+  /** The `rateLimits` option, for `issue({ limits })`. Default: none (`limits` refused). */
+  rateLimits?: ResolvedRateLimits | null;
   /** Prefix, expiry bounds and retention of store-issued API keys. Default: `resolveApiKeyPolicy(undefined)`. */
   apiKeyPolicy?: ResolvedApiKeyPolicy;
 }
@@ -270,6 +292,14 @@ export interface CreateApiKeyInput {
    * @example { expiresIn: '90d' }
    */
   expiresIn?: Duration | null;
+  /**
+   * The key's own rate limits and quotas, or the name of a class of `rateLimits.classes` (its
+   * limits as they are now are stored with the key, in `data.apiKey.limits`; `rotate` copies
+   * them). Needs `rateLimits`. Default: the key has `rateLimits.limits`.
+   * @example auth.tokens.create({ actorId: 'u1', limits: [{ name: 'daily', limit: 10_000, window: '1d', quota: true }] })
+   * @example auth.tokens.create({ actorId: 'u1', limits: 'pro' })
+   */
+  limits?: KeyLimitsInput;
 }
 
 /** What `create` and `rotate` resolve to: the key itself, shown this once, and what `list` shows of it. */
@@ -290,6 +320,12 @@ export interface UpdateApiKeyInput {
   scopes?: string[] | null;
   /** `false` disables the key (refused with 401.2, kept and listed), `true` enables it again. */
   enabled?: boolean;
+  /**
+   * New rate limits and quotas (a list, or a class name of `rateLimits.classes`), or `null` for
+   * `rateLimits.limits` again. Needs `rateLimits`. Counters already used in this window stay.
+   * @example auth.tokens.update(id, { limits: 'pro' })
+   */
+  limits?: KeyLimitsInput | null;
 }
 
 /** Options of `auth.tokens.update`, `disable`, `enable` and `rotate`. */
@@ -351,6 +387,7 @@ export class TokenService {
   private readonly recentUses = new Map<string, number>();
   private revokeFamilyHook: RevokeFamilyHook | null = null;
   private readonly emit: Emit;
+  private readonly rateLimits: ResolvedRateLimits | null;
   private readonly apiKeyPolicy: ResolvedApiKeyPolicy;
   private readonly noticedExpiries = new Set<string>();
 
@@ -361,6 +398,7 @@ export class TokenService {
     this.revocations = dependencies.revocations?.available ? dependencies.revocations : null;
     this.lastUsedInterval = dependencies.lastUsedInterval ?? 60_000;
     this.emit = dependencies.emit ?? null;
+    this.rateLimits = dependencies.rateLimits ?? null;
     this.apiKeyPolicy = dependencies.apiKeyPolicy ?? resolveApiKeyPolicy(undefined);
   }
 
@@ -396,9 +434,11 @@ export class TokenService {
   ): Promise<IssuedToken> {
     const { actorId, kind, label, roles } = validateIssueInput(input);
     const scopes = scopeListOption(input.scopes, 'scopes', 'tokens.issue');
+    if (input.limits !== undefined && kind !== 'apiKey') fail('limits', "limits are for kind: 'apiKey'.", { where: 'tokens.issue' });
+    const limits = this.limitsOption(input.limits, 'tokens.issue');
     if (kind === 'apiKey') {
       const expiry = input.ttl === undefined ? {} : { expiresIn: input.ttl };
-      const created = await this.createKey({ actorId, service: null, label: label ?? null, roles: roles ?? null, scopes, metadata: null, ...expiry }, 'tokens.issue');
+      const created = await this.createKey({ actorId, service: null, label: label ?? null, roles: roles ?? null, scopes, metadata: null, ...expiry, ...(limits ? { limits } : {}) }, 'tokens.issue');
       return { token: created.key, id: created.id, kind, actorId, createdAt: created.createdAt, expiresAt: created.expiresAt };
     }
     const store = this.requireStore('saveToken');
@@ -546,11 +586,11 @@ export class TokenService {
    * Authenticates a token presented as a credential. Rejects with 401.2 for anything that
    * does not check out and 401.4 for an expired token; store failures reject with 503.1.
    */
-  async authenticate(token: string, acceptedKinds: readonly StoredTokenKind[]): Promise<VerifiedToken> {
+  async authenticate(token: string, acceptedKinds: readonly StoredTokenKind[], counting?: TokenCounting): Promise<VerifiedToken> {
     const claimedKind = claimedTokenKind(token);
     if (claimedKind === null || !acceptedKinds.includes(claimedKind)) throw new GatehouseError('401.2');
     const hash = hashSecret(token);
-    const record = await this.requireStore('findToken').findToken(hash);
+    const record = counting ? await this.findCounted(hash, counting) : await this.requireStore('findToken').findToken(hash);
     // The stored kind is authoritative; the prefix only lets us refuse early.
     if (!record || record.kind !== claimedKind || record.actorId === null) throw new GatehouseError('401.2');
     const now = this.now();
@@ -582,6 +622,42 @@ export class TokenService {
       ...scopesField(record),
       ...proofOfRecord(record),
     };
+  }
+
+  /**
+   * The record of a rate-limited key, counted: one round trip with `findTokenAndConsume`,
+   * else `findToken` then `consumeLimits` (for a record that counts). A refusal throws the 429
+   * (`counting.settle`) before the actor is looked up.
+   */
+  private async findCounted(hash: string, counting: TokenCounting): Promise<TokenRecord | null> {
+    const { plan } = counting;
+    let found: CountedToken | null;
+    try {
+      if (this.store.findTokenAndConsume) {
+        found = await this.store.findTokenAndConsume(hash, plan, this.now());
+      } else {
+        const record = await this.requireStore('findToken').findToken(hash);
+        const now = this.now();
+        const counted = record !== null && record.hash === hash && recordIsCounted(record, plan, now);
+        found = record === null ? null : { record, outcome: counted ? await this.requireStore('consumeLimits').consumeLimits(countersOfRecord(plan, hash, record.actorId!, limitsOfData(record.data)), plan.cost, now, plan.month) : null };
+      }
+    } catch (error) {
+      if (!(counting.failOpen && error instanceof GatehouseError && error.code === '503.1')) throw error;
+      return this.requireStore('findToken').findToken(hash);
+    }
+    if (found === null || found.record.hash !== hash) return null;
+    if (found.outcome) counting.settle(found.record, found.outcome);
+    return found.record;
+  }
+
+  /**
+   * An API key's `limits` (of `issue`, `create` or `update`), checked and resolved against
+   * `rateLimits.classes`: a class name is stored as the class's limits as they are now.
+   */
+  private limitsOption(limits: KeyLimitsInput | undefined, where: string): LimitSpec[] | undefined {
+    if (limits === undefined) return undefined;
+    if (!this.rateLimits) fail('limits', 'limits needs the rateLimits option of gatehouse().', { where });
+    return keyLimitsOption(limits, this.rateLimits.classes, 'limits', where);
   }
 
   /**
@@ -688,8 +764,19 @@ export class TokenService {
     if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) fail('roles', 'roles must be an array of strings.', { where });
     const metadata = validateMetadata(input.metadata, where);
     const scopes = scopeListOption(input.scopes, 'scopes', where);
+    const limits = this.limitsOption(input.limits, where);
     return this.createKey(
-      { actorId: actorId ?? serviceActorId(service!), service: service ?? null, label: label ?? null, roles: roles ? [...roles] : null, scopes, metadata, expiresAt: input.expiresAt, expiresIn: input.expiresIn },
+      {
+        actorId: actorId ?? serviceActorId(service!),
+        service: service ?? null,
+        label: label ?? null,
+        roles: roles ? [...roles] : null,
+        scopes,
+        metadata,
+        expiresAt: input.expiresAt,
+        expiresIn: input.expiresIn,
+        ...(limits ? { limits } : {}),
+      },
       where,
     );
   }
@@ -706,7 +793,7 @@ export class TokenService {
       expiresAt?: Date | number | null;
       expiresIn?: Duration | null;
       replaces?: string;
-      limits?: unknown;
+      limits?: LimitSpec[];
     },
     where: string,
   ): Promise<CreatedApiKey> {
@@ -767,11 +854,12 @@ export class TokenService {
     if (changes.enabled !== undefined && typeof changes.enabled !== 'boolean') fail('enabled', 'enabled must be true or false.', { where });
     const metadata = changes.metadata === null ? null : validateMetadata(changes.metadata, where);
     const scopes = changes.scopes === null ? null : scopeListOption(changes.scopes, 'scopes', where);
+    const limits = changes.limits === null ? null : this.limitsOption(changes.limits, where);
     const found = await this.findApiKey(id, options, where);
     if (!found) return null;
     const { record, details } = found;
     const now = this.now();
-    const fields: Array<'label' | 'metadata' | 'scopes'> = [];
+    const fields: Array<'label' | 'metadata' | 'scopes' | 'limits'> = [];
     const data: ApiKeyRecordData = { ...(record.data as ApiKeyRecordData) };
     const next: ApiKeyDetails = { ...details };
     if (changes.label !== undefined) {
@@ -786,6 +874,11 @@ export class TokenService {
       if (scopes) data.scopes = scopes;
       else delete data.scopes;
       fields.push('scopes');
+    }
+    if (changes.limits !== undefined) {
+      if (limits) next.limits = limits;
+      else delete next.limits;
+      fields.push('limits');
     }
     const wasEnabled = details.disabledAt === null;
     if (changes.enabled !== undefined && changes.enabled !== wasEnabled) next.disabledAt = changes.enabled ? null : now;
@@ -948,11 +1041,11 @@ export class TokenService {
 }
 
 /** The fields of each call's object; compile errors when they and the types disagree. */
-const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true };
+const ISSUE_INPUT_NAMES: OptionNames<IssueTokenInput> = { actorId: true, kind: true, ttl: true, label: true, roles: true, scopes: true, limits: true };
 const LIST_OPTION_NAMES: OptionNames<ListCredentialsOptions> = { kinds: true };
 const REVOKE_BY_ID_OPTION_NAMES: OptionNames<RevokeByIdOptions> = { actorId: true };
-const CREATE_INPUT_NAMES: OptionNames<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true };
-const UPDATE_INPUT_NAMES: OptionNames<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true };
+const CREATE_INPUT_NAMES: OptionNames<CreateApiKeyInput> = { actorId: true, service: true, label: true, metadata: true, scopes: true, roles: true, expiresAt: true, expiresIn: true, limits: true };
+const UPDATE_INPUT_NAMES: OptionNames<UpdateApiKeyInput> = { label: true, metadata: true, scopes: true, enabled: true, limits: true };
 const OWNER_OPTION_NAMES: OptionNames<ApiKeyOwnerOptions> = { actorId: true };
 const ROTATE_OPTION_NAMES: OptionNames<RotateApiKeyOptions> = { actorId: true, grace: true, expiresAt: true, expiresIn: true };
 

@@ -27,10 +27,11 @@ export const LAYERS: readonly Layer[] = [
     files: [
       'actor.ts', 'authentication-proof.ts', 'bcrypt-limits.ts', 'config-error.ts', 'credential-reference.ts', 'cross-origin.ts', 'errors.ts', 'login.ts',
       'openapi-facts.ts', 'request-secure.ts', 'schemes/ids.ts', 'scopes.ts', 'sha256.ts', 'url-credentials.ts',
+      'rate-limits/policy.ts', 'rate-limits/options.ts',
     ],
   },
   { name: 'store', files: ['store/'] },
-  { name: 'services', files: ['tokens/', 'passwords/', 'second-factor/', 'oidc/', 'events.ts', 'responses.ts'] },
+  { name: 'services', files: ['tokens/', 'passwords/', 'second-factor/', 'oidc/', 'events.ts', 'responses.ts', 'rate-limits/limiter.ts'] },
   { name: 'schemes', files: ['schemes/', 'detect.ts', 'context.ts', 'resolved-options.ts'] },
   { name: 'middleware', files: ['middleware/'] },
   { name: 'routes', files: ['routes/'] },

@@ -27,8 +27,8 @@ export const API_KEY_SCHEME: SchemeDefinition<'apiKey', Settings> = {
   option: 'apiKeys',
   resolve: (input) => resolveApiKeyOptions(input as ApiKeyMap | false | undefined),
   storeFeatures: (keys) => (keys ? ['apiKeys'] : []),
-  build: (keys, { tokens, store }) => ({
-    strategy: new ApiKeyStrategy({ keys, tokens, store }),
+  build: (keys, { tokens, store, limiter }) => ({
+    strategy: new ApiKeyStrategy({ keys, tokens, store, ...(limiter ? { rateLimiter: limiter } : {}) }),
     // A store-issued key ends like any stored token; a configured key cannot be ended (403.1).
     end: async (_req, _res, reference) => {
       if (reference.type !== 'token') return false;

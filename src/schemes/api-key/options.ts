@@ -7,6 +7,8 @@ import { fail, knownOptions, type OptionNames } from '../../config-error';
 import { hashSecret, parseTokenKind } from '../../tokens/format';
 import { apiKeyShape } from '../../tokens/api-key-format';
 import { scopeListOption } from '../../scopes';
+import { limitListOption, type KeyLimitsInput } from '../../rate-limits/options';
+import type { LimitSpec } from '../../rate-limits/policy';
 
 /** One entry of the `apiKeys` map (ApostropheCMS shape, extended). */
 export interface ApiKeyEntry {
@@ -24,6 +26,13 @@ export interface ApiKeyEntry {
    * @example { role: 'reader', scopes: ['reports:read'] }
    */
   scopes?: string[];
+  /**
+   * The key's own rate limits and quotas, or the name of a class of `rateLimits.classes`
+   * (README, "Rate limits and quotas"). Needs `rateLimits`. Default: `rateLimits.limits`.
+   * @example { role: 'reader', limits: [{ name: 'burst', limit: 10, window: '1s' }] }
+   * @example { role: 'reader', limits: 'pro' }
+   */
+  limits?: KeyLimitsInput;
 }
 
 /**
@@ -50,10 +59,12 @@ export interface ResolvedApiKey {
   actorId: string | null;
   /** The entry's `scopes`; absent when the key is not scoped. */
   scopes?: string[];
+  /** The entry's own limits (checked), or the name of a class of `rateLimits.classes` (checked when the strategy is built); absent: the defaults. */
+  limits?: LimitSpec[] | string;
 }
 
 /** The fields of an entry; a compile error when it and {@link ApiKeyEntry} disagree. */
-const ENTRY_OPTION_NAMES: OptionNames<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true };
+const ENTRY_OPTION_NAMES: OptionNames<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true, limits: true };
 const SHA256_ENTRY = /^sha256:([0-9a-fA-F]{64})$/;
 /**
  * What starts like a digest line in any case. A key beginning `SHA256:` or `sha256:` that is not
@@ -99,10 +110,11 @@ export function resolveApiKeys(map: ApiKeyMap, where = 'resolveApiKeys()'): Map<
       invalid('actorId', 'actorId must be a non-empty string.');
     }
     const scopes = scopeListOption(entry.scopes, 'apiKeys.*.scopes', where, { describe: entryName });
+    const limits = entry.limits === undefined || typeof entry.limits === 'string' ? entry.limits : limitListOption(entry.limits, 'apiKeys.*.limits', where);
     const hash = sha ? sha[1].toLowerCase() : hashSecret(key);
     if (resolved.has(hash)) fail('apiKeys.*', `${entryName}: the same key is listed twice.`, { where });
     const roles = [...new Set([...(entry.role ? [entry.role] : []), ...(entry.roles ?? [])])];
-    resolved.set(hash, { label: entry.label ?? `apikey:${hash.slice(0, 12)}`, roles, actorId: entry.actorId ?? null, ...(scopes ? { scopes } : {}) });
+    resolved.set(hash, { label: entry.label ?? `apikey:${hash.slice(0, 12)}`, roles, actorId: entry.actorId ?? null, ...(scopes ? { scopes } : {}), ...(limits !== undefined ? { limits } : {}) });
   });
   return resolved;
 }

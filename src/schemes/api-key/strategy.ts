@@ -18,7 +18,10 @@ import type { TokenService } from '../../tokens/token-service';
 import { recordedUrlCredentials, takeCredentialsFromUrl } from '../../url-credentials';
 import type { CredentialReference } from '../../credential-reference';
 import { authInfoFor, credentialAbsent, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
-import { knownOptions, type OptionNames } from '../../config-error';
+import { fail, knownOptions, type OptionNames } from '../../config-error';
+import type { RateLimiter } from '../../rate-limits/limiter';
+import { keyLimitsOption } from '../../rate-limits/options';
+import type { TokenCounting } from '../../tokens/token-service';
 
 /** Options of {@link ApiKeyStrategy}. */
 export interface ApiKeyStrategyOptions {
@@ -47,10 +50,16 @@ export interface ApiKeyStrategyOptions {
    * @example new ApiKeyStrategy({ keys, optional: true })
    */
   optional?: boolean;
+  /**
+   * Counts each key's requests against `rateLimits` (README, "Rate limits and quotas");
+   * `gatehouse()` passes the one it builds from its `rateLimits` option. Default: none (keys
+   * are not limited, and an entry with `limits` is refused).
+   */
+  rateLimiter?: RateLimiter;
 }
 
 /** The options of {@link ApiKeyStrategy}; a compile error when it and {@link ApiKeyStrategyOptions} disagree. */
-const OPTION_NAMES: OptionNames<ApiKeyStrategyOptions> = { keys: true, tokens: true, store: true, storeTimeout: true, optional: true };
+const OPTION_NAMES: OptionNames<ApiKeyStrategyOptions> = { keys: true, tokens: true, store: true, storeTimeout: true, optional: true, rateLimiter: true };
 
 /**
  * Passport strategy for API keys.
@@ -66,6 +75,7 @@ export class ApiKeyStrategy extends StrategyBase {
   private readonly tokens: TokenService | undefined;
   private readonly store: Guarded<Pick<Partial<GatehouseStore>, 'findActor'>> | undefined;
   private readonly optional: boolean;
+  private readonly limiter: RateLimiter | null;
 
   constructor(options: ApiKeyStrategyOptions = {}) {
     super();
@@ -75,19 +85,26 @@ export class ApiKeyStrategy extends StrategyBase {
     this.tokens = options.tokens;
     this.store = options.store ? guardStore(options.store, options.storeTimeout) : undefined;
     this.optional = options.optional === true;
+    this.limiter = options.rateLimiter ?? null;
+    // A class named by an entry must exist; resolved once, here.
+    for (const configured of this.keys.values()) {
+      if (configured.limits === undefined) continue;
+      if (!this.limiter) fail('apiKeys.*.limits', `apiKeys entry "${configured.label}": limits needs the rateLimits option.`);
+      if (typeof configured.limits === 'string') configured.limits = keyLimitsOption(configured.limits, this.limiter.config.classes, 'apiKeys.*.limits', 'gatehouse()');
+    }
   }
 
   override authenticate(req: Request, options?: StandaloneAuthenticateOptions): void {
     const key = options?.credential ?? apiKeyOf(req);
     if (key === null) return credentialAbsent(this, options?.optional ?? this.optional);
     if (key === '') return this.fail(new GatehouseError('401.2'), 401);
-    this.resolve(key).then(
+    this.resolve(key, req).then(
       ({ actor, reference, scopes }) => this.success(actor, authInfoFor({ scheme: 'apiKey', tokenKind: 'apiKey' }, reference, scopes)),
       (error: unknown) => reportRejection(this, error),
     );
   }
 
-  private async resolve(key: string): Promise<{ actor: Actor; reference: CredentialReference; scopes: string[] | undefined }> {
+  private async resolve(key: string, req: Request): Promise<{ actor: Actor; reference: CredentialReference; scopes: string[] | undefined }> {
     const tokenKind = parseTokenKind(key);
     const shape = tokenKind === null ? apiKeyShape(key) : 'other';
     // A key of Gatehouse's format whose checksum is wrong was mistyped or cut short: refused
@@ -96,12 +113,31 @@ export class ApiKeyStrategy extends StrategyBase {
     if (shape === 'mistyped') throw new GatehouseError('401.2');
     const hash = hashSecret(key);
     const configured = this.keys.get(hash);
-    if (configured) return { actor: await this.configuredActor(configured), reference: { type: 'static' }, scopes: configured.scopes && [...configured.scopes] };
+    if (configured) {
+      if (this.limiter) {
+        const actorSubject = configured.actorId ?? configured.label;
+        const own = typeof configured.limits === 'string' ? undefined : configured.limits;
+        await this.limiter.countConfigured(req, configured.label, actorSubject, own, { scheme: 'apiKey', actorId: actorSubject, credentialId: configured.label });
+      }
+      return { actor: await this.configuredActor(configured), reference: { type: 'static' }, scopes: configured.scopes && [...configured.scopes] };
+    }
     if (this.tokens && (tokenKind === 'apiKey' || shape === 'wellFormed')) {
-      const verified = await this.tokens.authenticate(key, ['apiKey']);
+      const verified = await this.tokens.authenticate(key, ['apiKey'], this.limiter ? this.counting(req) : undefined);
       return { actor: verified.actor, reference: { type: 'token', hash: verified.hash, kind: verified.kind }, scopes: verified.scopes };
     }
     throw new GatehouseError('401.2');
+  }
+
+  /** How a store-issued key's check counts this request (`rateLimits`). */
+  private counting(req: Request): TokenCounting {
+    const limiter = this.limiter!;
+    const cost = limiter.costOf(req);
+    const plan = limiter.tokenPlan('apiKey', cost);
+    return {
+      plan,
+      failOpen: limiter.config.failOpen,
+      settle: (record, outcome) => limiter.settle(req, outcome, cost, { scheme: 'apiKey', actorId: record.actorId, credentialId: record.id ?? null }),
+    };
   }
 
   private async configuredActor(configured: ResolvedApiKey): Promise<Actor> {
