@@ -1,14 +1,14 @@
 /**
  * The whole redirect flow of a sign-in through a provider, in a real browser (Chromium via
- * playwright-core): the app on `localhost`, the provider (node-oidc-provider) on `127.0.0.1`,
- * another site, so the transaction cookie must come back on the provider's cross-site
- * top-level redirect (`SameSite=Lax`) for the sign-in to succeed.
+ * playwright-core), on the cookie example (`examples/cookie-app`) given an `oidc` provider:
+ * "Sign in with test" on its sign-in page → the provider's login page → its consent page →
+ * back on the example's signed-in page → sign out. The app is on `localhost`, the provider
+ * (node-oidc-provider) on `127.0.0.1`, another site, so the transaction cookie must come back
+ * on the provider's cross-site top-level redirect (`SameSite=Lax`) for the sign-in to succeed.
  */
 import path from 'node:path';
-import express from 'express';
 import { chromium, type Browser } from 'playwright-core';
-import { gatehouse, MemoryStore } from '../src';
-import { ROOT } from './helpers/build';
+import { ensureBuilt, ROOT } from './helpers/build';
 import { CLIENT_SECRET, COOKIE_SECRET, listening, startProviderWith, type TestProvider } from './helpers/oidc';
 
 const { findChromium, USUAL_PATHS, INSTALL_HINT } = require(path.join(ROOT, 'scripts', 'find-chromium.js')) as {
@@ -31,51 +31,68 @@ if (CHROMIUM === null) {
 }
 
 function describeInBrowser(executablePath: string): void {
-  describe('sign-in through a provider in a real browser', () => {
+  describe('sign-in through a provider in a real browser, on the cookie example', () => {
     let browser: Browser;
     let server: Awaited<ReturnType<typeof listening>>;
     let provider: TestProvider;
     let appOrigin: string;
-    let aliceId: string;
 
     beforeAll(async () => {
+      ensureBuilt();
+      const { createCookieApp } = require(path.join(ROOT, 'examples', 'cookie-app', 'app.js'));
       server = await listening();
       appOrigin = server.origin.replace('127.0.0.1', 'localhost');
       const callback = `${appOrigin}/v1/oidc/test/callback`;
-      provider = await startProviderWith([{ client_id: 'gatehouse', client_secret: CLIENT_SECRET, redirect_uris: [callback] }], { alice: { email: 'alice@example.org', email_verified: true } });
-      const store = new MemoryStore({ passwordCost: 10 });
-      aliceId = (await store.addUser({ login: 'alice@example.org' })).id;
-      await store.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: aliceId, linkedAt: Date.now() });
-      const auth = gatehouse({
-        store,
-        cookie: { secret: COOKIE_SECRET, secure: false },
-        login: { credentials: 'cookie' },
+      provider = await startProviderWith([{ client_id: 'gatehouse', client_secret: CLIENT_SECRET, redirect_uris: [callback] }], { alice: { email: 'alice@example.org', email_verified: true } }, { consent: true });
+      const { app, store } = await createCookieApp({
+        cookieSecret: COOKIE_SECRET,
+        secure: false,
         oidc: { providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: callback } } },
       });
-      const app = express();
-      app.use('/v1', auth.routes());
-      app.use('/v1', auth.authenticate());
-      app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user!.id }));
+      // The example's alice, linked to alice at the provider.
+      const alice = await store.findCredentials('alice@example.org');
+      await store.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: alice.actor.id, linkedAt: Date.now() });
       server.serve(app);
-      browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
-    });
+      browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: 30_000 });
+    }, 60_000);
     afterAll(async () => {
       await browser?.close();
       await provider?.stop();
       await server?.close();
     });
 
-    it('should go to the provider, sign in there, and come back signed in at returnTo', async () => {
+    it('should go from the sign-in page to the provider, sign in and consent there, come back signed in, and sign out', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.goto(`${appOrigin}/v1/oidc/test/start?returnTo=/v1/me`);
-      expect(new URL(page.url()).origin).toBe(provider.issuer);
+      await page.goto(`${appOrigin}/`, { timeout: 15_000 });
+      const button = page.getByRole('link', { name: 'Sign in with test' });
+      await button.waitFor({ timeout: 15_000 });
+
+      await Promise.all([page.waitForURL((url) => url.origin === provider.issuer, { timeout: 15_000 }), button.click()]);
+      expect(await page.textContent('h1')).toBe('Sign in');
       await page.fill('input[name="sub"]', 'alice');
-      await Promise.all([page.waitForURL(`${appOrigin}/v1/me`), page.click('button')]);
-      expect(JSON.parse(await page.locator('body').innerText())).toEqual({ id: aliceId });
+      await Promise.all([page.waitForSelector('h1:text("Allow access")', { timeout: 15_000 }), page.click('button')]);
+      expect(new URL(page.url()).origin).toBe(provider.issuer);
+      expect(await page.textContent('#scopes')).toBe('openid email profile');
+
+      await Promise.all([page.waitForURL(`${appOrigin}/app.html`, { timeout: 15_000 }), page.click('button#allow')]);
+      await page.waitForFunction("document.getElementById('greeting').textContent.startsWith('Signed in as')", undefined, { timeout: 15_000 });
+      expect(await page.textContent('#greeting')).toBe('Signed in as alice@example.org');
+      // The transaction cookie was used once and cleared; the session cookie is HttpOnly.
       const cookies = await context.cookies(appOrigin);
-      expect(cookies.map((cookie) => cookie.name).sort()).toEqual(['gatehouse']);
+      expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite])).toEqual([['gatehouse', true, 'Lax']]);
+      // The page's unsafe requests work with the cookie alone (same origin).
+      await page.click('#save');
+      await page.waitForFunction("document.getElementById('result').textContent.includes('saved')", undefined, { timeout: 15_000 });
+
+      await Promise.all([page.waitForURL(`${appOrigin}/`, { timeout: 15_000 }), page.click('#logout')]);
+      expect(await context.cookies(appOrigin)).toEqual([]);
+      const me = await page.evaluate(async () => {
+        const response = await fetch('/v1/me');
+        return { status: response.status, code: ((await response.json()) as { code: string }).code };
+      });
+      expect(me).toEqual({ status: 401, code: '401.1' });
       await context.close();
-    });
+    }, 60_000);
   });
 }

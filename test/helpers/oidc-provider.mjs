@@ -1,20 +1,21 @@
 // A real OpenID provider (node-oidc-provider, certified) for the sign-in tests, in a child
 // process: it is an ES module, which Jest's CommonJS runtime cannot load. Listens on
 // 127.0.0.1 (a free port); reads its configuration as JSON on stdin:
-//   { clients: [client metadata], accounts: { [sub]: claims }, jwks: { keys: [private JWK] } }
+//   { clients: [client metadata], accounts: { [sub]: claims }, jwks: { keys: [private JWK] }, consent?: true }
 // and prints { issuer } on its first line of stdout once it listens.
 //
 // Interactions stand in for a person at the provider's pages: POST /interaction/{uid}/login
 // with `sub` (and optional `amr`, comma-separated) signs that account in; POST
 // /interaction/{uid}/abort answers the client `access_denied` (a denied consent). Consent is
-// granted for the scopes asked. POST /__test/tamper with { idToken } replaces the `id_token`
+// granted for the scopes asked; with `consent: true` the provider asks first, on a consent page
+// (POST /interaction/{uid}/consent grants the scopes asked). POST /__test/tamper with { idToken } replaces the `id_token`
 // of the next token response (what a compromised or mixed-up provider would send).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
 let text = '';
 for await (const chunk of process.stdin) text += chunk;
-const { clients, accounts, jwks } = JSON.parse(text);
+const { clients, accounts, jwks, consent = false } = JSON.parse(text);
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,6 +49,7 @@ const provider = new Provider(issuer, {
   async loadExistingGrant(ctx) {
     const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
     if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+    if (consent) return undefined;
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
     grant.addOIDCScope(ctx.oidc.params.scope);
     await grant.save();
@@ -80,7 +82,7 @@ function readForm(req) {
 server.on('request', async (req, res) => {
   try {
     const url = new URL(req.url, issuer);
-    const interaction = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(url.pathname);
+    const interaction = /^\/interaction\/([^/]+)(?:\/(login|abort|consent))?$/.exec(url.pathname);
     if (req.method === 'POST' && url.pathname === '/__test/tamper') {
       tamperedIdToken = JSON.parse(await readForm(req)).idToken;
       res.writeHead(204).end();
@@ -88,9 +90,22 @@ server.on('request', async (req, res) => {
     }
     if (interaction && req.method === 'GET' && !interaction[2]) {
       const details = await provider.interactionDetails(req, res);
+      if (details.prompt.name === 'consent') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end(
+          `<h1>Allow access</h1><p id="scopes">${details.params.scope}</p><form method="post" action="/interaction/${details.uid}/consent"><button id="allow">Allow</button></form>`,
+        );
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/html' }).end(
-        `<form method="post" action="/interaction/${details.uid}/login"><input name="sub"><button>Sign in</button></form>`,
+        `<h1>Sign in</h1><form method="post" action="/interaction/${details.uid}/login"><input name="sub"><button>Sign in</button></form>`,
       );
+      return;
+    }
+    if (interaction && req.method === 'POST' && interaction[2] === 'consent') {
+      const details = await provider.interactionDetails(req, res);
+      const grant = new provider.Grant({ clientId: details.params.client_id, accountId: details.session.accountId });
+      grant.addOIDCScope(details.params.scope);
+      await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
       return;
     }
     if (interaction && req.method === 'POST' && interaction[2] === 'login') {

@@ -23,8 +23,8 @@ export interface TestProvider {
 /** Client metadata as node-oidc-provider takes it. */
 export type ClientMetadata = Record<string, unknown>;
 
-/** Starts a provider with these clients and accounts (sub → claims). */
-export async function startProviderWith(clients: ClientMetadata[], accounts: Record<string, Record<string, unknown>>): Promise<TestProvider> {
+/** Starts a provider with these clients and accounts (sub → claims); with `consent: true` it shows a consent page after the login. */
+export async function startProviderWith(clients: ClientMetadata[], accounts: Record<string, Record<string, unknown>>, options: { consent?: boolean } = {}): Promise<TestProvider> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomUUID();
   const jwk = { ...(privateKey as KeyObject).export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
@@ -42,7 +42,7 @@ export async function startProviderWith(clients: ClientMetadata[], accounts: Rec
       if (stdout.includes('\n')) resolve((JSON.parse(line) as { issuer: string }).issuer);
     });
     child.on('exit', (code) => reject(new Error(`oidc-provider.mjs exited with ${code}: ${stderr}`)));
-    child.stdin!.end(JSON.stringify({ clients, accounts, jwks: { keys: [jwk] } }));
+    child.stdin!.end(JSON.stringify({ clients, accounts, jwks: { keys: [jwk] }, consent: options.consent === true }));
   });
   return {
     issuer,
