@@ -9,7 +9,7 @@
  * never loads it (Node ≥ 20.19 `require`s it from this CommonJS package).
  */
 import { createPrivateKey, webcrypto } from 'node:crypto';
-import type * as OpenIdClient from 'openid-client';
+import type * as OpenIdClient from 'openid-client' with { 'resolution-mode': 'import' };
 import jwt, { type JwtHeader, type SigningKeyCallback } from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 import { GatehouseError } from '../errors';

@@ -3,13 +3,15 @@
 // Express 4 and 5 types), strict and without skipLibCheck. The `@ts-expect-error` lines must
 // stay errors, so the fixture cannot pass by resolving to `any`.
 import express from 'express';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { combineStores, gatehouse, MemoryStore } from 'express-gatehouse';
 import { RedisStore, REDIS_FAIL_FAST_OPTIONS } from 'express-gatehouse/redis';
 
 const client = new Redis('redis://127.0.0.1:6379', REDIS_FAIL_FAST_OPTIONS);
 const tokens = new RedisStore({ client, keyPrefix: 'billing-api:auth:', now: () => Date.now() });
-const same: Redis = tokens.client;
+// `client` is the client given: a Redis or, for a Redis Cluster, a Cluster (CHANGELOG, Changed).
+const same: Redis | Cluster = tokens.client;
+const single: Redis | null = tokens.client instanceof Cluster ? null : tokens.client;
 // @ts-expect-error the client is an ioredis client, ioredis options or a URL
 new RedisStore({ client: 6379 });
 
@@ -27,4 +29,4 @@ app.get(
   }),
 );
 
-export const peers = { same, app };
+export const peers = { same, single, app };
