@@ -1,5 +1,5 @@
 // Where the browser tests find Chromium: CHROMIUM_PATH, then the usual Linux paths.
-// Shared by test/cookie.browser.test.ts and scripts/test.js (which reports the skip).
+// Shared by test/helpers/browser.ts (the *.browser.test.ts files) and scripts/test.js (which reports the skip).
 'use strict';
 const fs = require('node:fs');
 

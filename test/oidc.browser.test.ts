@@ -7,92 +7,72 @@
  * on the provider's cross-site top-level redirect (`SameSite=Lax`) for the sign-in to succeed.
  */
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { describeInChromium, launchChromium } from './helpers/browser';
 import { ensureBuilt, ROOT } from './helpers/build';
 import { CLIENT_SECRET, COOKIE_SECRET, listening, startProviderWith, type TestProvider } from './helpers/oidc';
 
-const { findChromium, USUAL_PATHS, INSTALL_HINT } = require(path.join(ROOT, 'scripts', 'find-chromium.js')) as {
-  findChromium(): string | null;
-  USUAL_PATHS: string[];
-  INSTALL_HINT: string;
-};
-const CHROMIUM = findChromium();
+describeInChromium('sign-in through a provider in a real browser, on the cookie example', (executablePath) => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof listening>>;
+  let provider: TestProvider;
+  let appOrigin: string;
 
-if (CHROMIUM === null) {
-  describe('sign-in through a provider in a real browser', () => {
-    it('needs Chromium', () => {
-      const message = `no Chromium found (looked at CHROMIUM_PATH, ${USUAL_PATHS.join(', ')}). Install it: ${INSTALL_HINT}.`;
-      if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
-      console.warn(`SKIPPED the real-browser tests: ${message}`);
+  beforeAll(async () => {
+    ensureBuilt();
+    const { createCookieApp } = require(path.join(ROOT, 'examples', 'cookie-app', 'app.js'));
+    server = await listening();
+    appOrigin = server.origin.replace('127.0.0.1', 'localhost');
+    const callback = `${appOrigin}/v1/oidc/test/callback`;
+    provider = await startProviderWith([{ client_id: 'gatehouse', client_secret: CLIENT_SECRET, redirect_uris: [callback] }], { alice: { email: 'alice@example.org', email_verified: true } }, { consent: true });
+    const { app, store } = await createCookieApp({
+      cookieSecret: COOKIE_SECRET,
+      secure: false,
+      oidc: { providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: callback } } },
     });
+    // The example's alice, linked to alice at the provider.
+    const alice = await store.findCredentials('alice@example.org');
+    await store.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: alice.actor.id, linkedAt: Date.now() });
+    server.serve(app);
+    browser = await launchChromium(executablePath);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await provider?.stop();
+    await server?.close();
   });
-} else {
-  describeInBrowser(CHROMIUM);
-}
 
-function describeInBrowser(executablePath: string): void {
-  describe('sign-in through a provider in a real browser, on the cookie example', () => {
-    let browser: Browser;
-    let server: Awaited<ReturnType<typeof listening>>;
-    let provider: TestProvider;
-    let appOrigin: string;
+  it('should go from the sign-in page to the provider, sign in and consent there, come back signed in, and sign out', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${appOrigin}/`, { timeout: 15_000 });
+    const button = page.getByRole('link', { name: 'Sign in with test' });
+    await button.waitFor({ timeout: 15_000 });
 
-    beforeAll(async () => {
-      ensureBuilt();
-      const { createCookieApp } = require(path.join(ROOT, 'examples', 'cookie-app', 'app.js'));
-      server = await listening();
-      appOrigin = server.origin.replace('127.0.0.1', 'localhost');
-      const callback = `${appOrigin}/v1/oidc/test/callback`;
-      provider = await startProviderWith([{ client_id: 'gatehouse', client_secret: CLIENT_SECRET, redirect_uris: [callback] }], { alice: { email: 'alice@example.org', email_verified: true } }, { consent: true });
-      const { app, store } = await createCookieApp({
-        cookieSecret: COOKIE_SECRET,
-        secure: false,
-        oidc: { providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: callback } } },
-      });
-      // The example's alice, linked to alice at the provider.
-      const alice = await store.findCredentials('alice@example.org');
-      await store.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: alice.actor.id, linkedAt: Date.now() });
-      server.serve(app);
-      browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: 30_000 });
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-      await provider?.stop();
-      await server?.close();
+    await Promise.all([page.waitForURL((url) => url.origin === provider.issuer, { timeout: 15_000 }), button.click()]);
+    expect(await page.textContent('h1')).toBe('Sign in');
+    await page.fill('input[name="sub"]', 'alice');
+    await Promise.all([page.waitForSelector('h1:text("Allow access")', { timeout: 15_000 }), page.click('button')]);
+    expect(new URL(page.url()).origin).toBe(provider.issuer);
+    expect(await page.textContent('#scopes')).toBe('openid email profile');
+
+    await Promise.all([page.waitForURL(`${appOrigin}/app.html`, { timeout: 15_000 }), page.click('button#allow')]);
+    await page.waitForFunction("document.getElementById('greeting').textContent.startsWith('Signed in as')", undefined, { timeout: 15_000 });
+    expect(await page.textContent('#greeting')).toBe('Signed in as alice@example.org');
+    // The transaction cookie was used once and cleared; the session cookie is HttpOnly.
+    const cookies = await context.cookies(appOrigin);
+    expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite])).toEqual([['gatehouse', true, 'Lax']]);
+    // The page's unsafe requests work with the cookie alone (same origin).
+    await page.click('#save');
+    await page.waitForFunction("document.getElementById('result').textContent.includes('saved')", undefined, { timeout: 15_000 });
+
+    await Promise.all([page.waitForURL(`${appOrigin}/`, { timeout: 15_000 }), page.click('#logout')]);
+    expect(await context.cookies(appOrigin)).toEqual([]);
+    const me = await page.evaluate(async () => {
+      const response = await fetch('/v1/me');
+      return { status: response.status, code: ((await response.json()) as { code: string }).code };
     });
-
-    it('should go from the sign-in page to the provider, sign in and consent there, come back signed in, and sign out', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.goto(`${appOrigin}/`, { timeout: 15_000 });
-      const button = page.getByRole('link', { name: 'Sign in with test' });
-      await button.waitFor({ timeout: 15_000 });
-
-      await Promise.all([page.waitForURL((url) => url.origin === provider.issuer, { timeout: 15_000 }), button.click()]);
-      expect(await page.textContent('h1')).toBe('Sign in');
-      await page.fill('input[name="sub"]', 'alice');
-      await Promise.all([page.waitForSelector('h1:text("Allow access")', { timeout: 15_000 }), page.click('button')]);
-      expect(new URL(page.url()).origin).toBe(provider.issuer);
-      expect(await page.textContent('#scopes')).toBe('openid email profile');
-
-      await Promise.all([page.waitForURL(`${appOrigin}/app.html`, { timeout: 15_000 }), page.click('button#allow')]);
-      await page.waitForFunction("document.getElementById('greeting').textContent.startsWith('Signed in as')", undefined, { timeout: 15_000 });
-      expect(await page.textContent('#greeting')).toBe('Signed in as alice@example.org');
-      // The transaction cookie was used once and cleared; the session cookie is HttpOnly.
-      const cookies = await context.cookies(appOrigin);
-      expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite])).toEqual([['gatehouse', true, 'Lax']]);
-      // The page's unsafe requests work with the cookie alone (same origin).
-      await page.click('#save');
-      await page.waitForFunction("document.getElementById('result').textContent.includes('saved')", undefined, { timeout: 15_000 });
-
-      await Promise.all([page.waitForURL(`${appOrigin}/`, { timeout: 15_000 }), page.click('#logout')]);
-      expect(await context.cookies(appOrigin)).toEqual([]);
-      const me = await page.evaluate(async () => {
-        const response = await fetch('/v1/me');
-        return { status: response.status, code: ((await response.json()) as { code: string }).code };
-      });
-      expect(me).toEqual({ status: 401, code: '401.1' });
-      await context.close();
-    }, 60_000);
-  });
-}
+    expect(me).toEqual({ status: 401, code: '401.1' });
+    await context.close();
+  }, 60_000);
+});

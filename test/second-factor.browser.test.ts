@@ -4,98 +4,66 @@
  * a first code, recovery codes shown), sign out, and sign in again — the password alone sets no
  * cookie; the code from the authenticator app does.
  */
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import selfsigned from 'selfsigned';
+import { type Browser, type BrowserContext } from 'playwright-core';
 import { totpCode } from '../src/second-factor/totp';
-import { ensureBuilt, ROOT } from './helpers/build';
+import { describeInChromium, launchChromium, serveCookieApp, type HttpsServing } from './helpers/browser';
 
-const { findChromium, USUAL_PATHS, INSTALL_HINT } = require(path.join(ROOT, 'scripts', 'find-chromium.js')) as {
-  findChromium(): string | null;
-  USUAL_PATHS: string[];
-  INSTALL_HINT: string;
-};
-const CHROMIUM = findChromium();
+describeInChromium('two-step sign-in in a real browser', (executablePath) => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let origin: string;
+  let server: HttpsServing;
 
-if (CHROMIUM === null) {
-  describe('two-step sign-in in a real browser', () => {
-    it('needs Chromium', () => {
-      const message = `no Chromium found (looked at CHROMIUM_PATH, ${USUAL_PATHS.join(', ')}). Install it: ${INSTALL_HINT}.`;
-      if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
-      console.warn(`SKIPPED the real-browser tests: ${message}`);
-    });
+  beforeAll(async () => {
+    server = await serveCookieApp();
+    origin = server.origin;
+    browser = await launchChromium(executablePath);
+    context = await browser.newContext({ ignoreHTTPSErrors: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
   });
-} else {
-  describeInBrowser(CHROMIUM);
-}
 
-function describeInBrowser(executablePath: string): void {
-  describe('two-step sign-in in a real browser', () => {
-    let browser: Browser;
-    let context: BrowserContext;
-    let origin: string;
-    let server: https.Server;
+  const textOf = (selector: string) => `document.querySelector(${JSON.stringify(selector)}).textContent`;
 
-    beforeAll(async () => {
-      ensureBuilt();
-      const { createCookieApp } = require(path.join(ROOT, 'examples', 'cookie-app', 'app.js'));
-      const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
-        keySize: 2048,
-        extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-      });
-      const { app } = await createCookieApp({ cookieSecret: 'a-browser-test-cookie-secret-of-32+chars' });
-      server = https.createServer({ key: pems.private, cert: pems.cert }, app);
-      origin = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`https://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-      browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: 30_000 });
-      context = await browser.newContext({ ignoreHTTPSErrors: true });
-    }, 60_000);
+  it('enrols from the signed-in page, then a sign-in asks for the code before it sets the cookie', async () => {
+    const page = await context.newPage();
+    await page.goto(`${origin}/`, { timeout: 15_000 });
+    await page.fill('#login', 'alice@example.org');
+    await page.fill('#password', 'correct horse battery');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForURL(`${origin}/app.html`, { timeout: 15_000 });
+    await page.waitForFunction(`${textOf('#greeting')}.startsWith('Signed in as')`, undefined, { timeout: 15_000 });
 
-    afterAll(async () => {
-      await context?.close();
-      await browser?.close();
-      await new Promise((resolve) => server?.close(resolve));
-    });
+    await page.fill('#totp-password', 'correct horse battery');
+    await page.click('#totp-start');
+    await page.waitForFunction(`${textOf('#totp-secret')}.length > 0`, undefined, { timeout: 15_000 });
+    const secret = (await page.textContent('#totp-secret'))!;
+    expect(await page.getAttribute('#totp-uri', 'href')).toMatch(/^otpauth:\/\/totp\/Gatehouse%20example:alice%40example\.org\?/);
+    await page.fill('#totp-code', totpCode(secret, Date.now()));
+    await page.click('#totp-confirm');
+    await page.waitForSelector('#recovery-codes li', { timeout: 15_000 });
+    expect(await page.locator('#recovery-codes li').count()).toBe(10);
 
-    const textOf = (selector: string) => `document.querySelector(${JSON.stringify(selector)}).textContent`;
+    await page.click('#logout');
+    await page.waitForURL(`${origin}/`, { timeout: 15_000 });
+    await context.clearCookies();
+    await page.fill('#login', 'alice@example.org');
+    await page.fill('#password', 'correct horse battery');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#code-form:not([hidden])', { timeout: 15_000 });
+    // The password alone set no cookie.
+    expect((await context.cookies(origin)).filter((c) => c.name === '__Host-gatehouse')).toEqual([]);
 
-    it('enrols from the signed-in page, then a sign-in asks for the code before it sets the cookie', async () => {
-      const page = await context.newPage();
-      await page.goto(`${origin}/`, { timeout: 15_000 });
-      await page.fill('#login', 'alice@example.org');
-      await page.fill('#password', 'correct horse battery');
-      await page.click('#login-form button[type=submit]');
-      await page.waitForURL(`${origin}/app.html`, { timeout: 15_000 });
-      await page.waitForFunction(`${textOf('#greeting')}.startsWith('Signed in as')`, undefined, { timeout: 15_000 });
-
-      await page.fill('#totp-password', 'correct horse battery');
-      await page.click('#totp-start');
-      await page.waitForFunction(`${textOf('#totp-secret')}.length > 0`, undefined, { timeout: 15_000 });
-      const secret = (await page.textContent('#totp-secret'))!;
-      expect(await page.getAttribute('#totp-uri', 'href')).toMatch(/^otpauth:\/\/totp\/Gatehouse%20example:alice%40example\.org\?/);
-      await page.fill('#totp-code', totpCode(secret, Date.now()));
-      await page.click('#totp-confirm');
-      await page.waitForSelector('#recovery-codes li', { timeout: 15_000 });
-      expect(await page.locator('#recovery-codes li').count()).toBe(10);
-
-      await page.click('#logout');
-      await page.waitForURL(`${origin}/`, { timeout: 15_000 });
-      await context.clearCookies();
-      await page.fill('#login', 'alice@example.org');
-      await page.fill('#password', 'correct horse battery');
-      await page.click('#login-form button[type=submit]');
-      await page.waitForSelector('#code-form:not([hidden])', { timeout: 15_000 });
-      // The password alone set no cookie.
-      expect((await context.cookies(origin)).filter((c) => c.name === '__Host-gatehouse')).toEqual([]);
-
-      // The confirming code is spent; the app's next code (accepted one step either side) signs in.
-      await page.fill('#code', totpCode(secret, Date.now() + 30_000));
-      await page.click('#code-form button[type=submit]');
-      await page.waitForURL(`${origin}/app.html`, { timeout: 15_000 });
-      await page.waitForFunction(`${textOf('#greeting')} === 'Signed in as alice@example.org'`, undefined, { timeout: 15_000 });
-      const [cookie] = (await context.cookies(origin)).filter((c) => c.name === '__Host-gatehouse');
-      expect(cookie).toMatchObject({ httpOnly: true, secure: true });
-    }, 90_000);
-  });
-}
+    // The confirming code is spent; the app's next code (accepted one step either side) signs in.
+    await page.fill('#code', totpCode(secret, Date.now() + 30_000));
+    await page.click('#code-form button[type=submit]');
+    await page.waitForURL(`${origin}/app.html`, { timeout: 15_000 });
+    await page.waitForFunction(`${textOf('#greeting')} === 'Signed in as alice@example.org'`, undefined, { timeout: 15_000 });
+    const [cookie] = (await context.cookies(origin)).filter((c) => c.name === '__Host-gatehouse');
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true });
+  }, 90_000);
+});

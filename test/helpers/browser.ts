@@ -1,0 +1,77 @@
+/**
+ * What the real-browser tests (test/*.browser.test.ts) share: finding Chromium (with the
+ * CI-fails / otherwise-loud-skip rule), launching it, and serving over HTTPS on 127.0.0.1 with
+ * a self-signed certificate made here.
+ */
+import https from 'node:https';
+import type { RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import selfsigned from 'selfsigned';
+import { ensureBuilt, ROOT } from './build';
+
+// Shared with scripts/test.js, which reports the skip after the run.
+const { findChromium, USUAL_PATHS, INSTALL_HINT } = require(path.join(ROOT, 'scripts', 'find-chromium.js')) as {
+  findChromium(): string | null;
+  USUAL_PATHS: string[];
+  INSTALL_HINT: string;
+};
+
+/**
+ * `describe(title, ...)` with the Chromium executable, decided at run time: without a browser
+ * the block is one test that says so. Under CI a missing browser is a failure (.ci/run installs
+ * chromium); elsewhere it is a loud skip naming the install command.
+ */
+export function describeInChromium(title: string, body: (executablePath: string) => void): void {
+  const executablePath = findChromium();
+  if (executablePath === null) {
+    describe(title, () => {
+      it('needs Chromium', () => {
+        const message = `no Chromium found (looked at CHROMIUM_PATH, ${USUAL_PATHS.join(', ')}). Install it: ${INSTALL_HINT}.`;
+        if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
+        console.warn(`SKIPPED the real-browser tests: ${message}`);
+      });
+    });
+  } else {
+    describe(title, () => body(executablePath));
+  }
+}
+
+/** Headless Chromium with the flags every browser test uses. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: 30_000 });
+}
+
+let certificate: Promise<{ key: string; cert: string }> | undefined;
+/** One self-signed certificate for 127.0.0.1 per test file (the browser contexts ignore HTTPS errors). */
+function selfSignedFor127(): Promise<{ key: string; cert: string }> {
+  certificate ??= selfsigned
+    .generate([{ name: 'commonName', value: '127.0.0.1' }], {
+      keySize: 2048,
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    })
+    .then((pems) => ({ key: pems.private, cert: pems.cert }));
+  return certificate;
+}
+
+export interface HttpsServing {
+  /** `https://127.0.0.1:<port>` */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** `handler` served over HTTPS on a free port of 127.0.0.1. */
+export async function serveOverHttps(handler: RequestListener): Promise<HttpsServing> {
+  const server = https.createServer(await selfSignedFor127(), handler);
+  const origin = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`https://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The cookie example (examples/cookie-app, built first) over HTTPS, as the browser tests use it. */
+export async function serveCookieApp(): Promise<HttpsServing> {
+  ensureBuilt();
+  const { createCookieApp } = require(path.join(ROOT, 'examples', 'cookie-app', 'app.js'));
+  const { app } = await createCookieApp({ cookieSecret: 'a-browser-test-cookie-secret-of-32+chars' });
+  return serveOverHttps(app);
+}
