@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// Runs the store-backed test files (those that reach the real Redis or PostgreSQL) with the
+// Runs the test files where the test process's clock meets a real store's own clock, with the
 // test process's clock shifted a year ahead and a year back by libfaketime, while Redis and
 // PostgreSQL keep the real time. Where a time taken from Node's clock meets a store's own
 // clock (an expiry sent as an absolute time and compared with Redis's or PostgreSQL's now, a
 // test reading a TTL against Date.now()), the two disagree by a year and it fails, on any
 // day. Ends with "N passed, N failed" over both runs.
 //
-//   npm run test:shifted-clock                 both shifts, every store-backed file
+// The files: the store conformance kit on every engine (each store method's handling of time),
+// and the files that hand Gatehouse a clock of their own (test/helpers/clock.ts, `now:`) over
+// a real store. Store-backed files about transport alone (failover, outages, round trips,
+// migrations, the CLI, option checks) run in `npm test` only: they meet no clock the kit does
+// not, and ran half of the shifted run's time.
+//
+//   npm run test:shifted-clock                 both shifts, the files above
 //   npm run test:shifted-clock -- test/x.ts    both shifts, the files given
-//   node scripts/test-shifted-clock.js --list  the store-backed files, one a line
+//   node scripts/test-shifted-clock.js --list  the files above, one a line
 //
 // Needs Debian's `faketime` (apt-get install faketime).
 'use strict';
@@ -26,6 +32,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Import specifiers (and env names) that mean a file talks to the real Redis or PostgreSQL. */
 const REACHES_A_STORE = /^(ioredis\d*|pg|\.\.\/src\/store\/(redis|postgres)|\.\.\/\.\.\/src\/store\/(redis|postgres))$/;
 
+/** A file hands Gatehouse a clock of its own: `now:` in an options object, or the test clock. */
+const INJECTS_A_CLOCK = /\bnow:\s*(\(|clock|[a-zA-Z]+\.now\b)/;
+
 function specifiers(file) {
   const source = fs.readFileSync(file, 'utf8');
   return [...source.matchAll(/\bfrom\s+'([^']+)'|require\('([^']+)'\)/g)].map((match) => match[1] ?? match[2]);
@@ -35,21 +44,27 @@ function specifiers(file) {
  * The test files that reach a real store: directly (RedisStore, PostgresStore, ioredis, pg),
  * through a helper that does, or by handing REDIS_URL / DATABASE_URL to what they start.
  */
-function storeBackedFiles() {
+/** The helpers (as `./name`) that match `reaches`, directly or through another helper. */
+function helpersThat(reaches) {
   const helpersDir = path.join(root, 'test', 'helpers');
-  const storeHelpers = new Set();
+  const found = new Set();
   // Helpers import each other: repeat until no helper joins.
   for (let grew = true; grew; ) {
     grew = false;
     for (const name of fs.readdirSync(helpersDir).filter((entry) => entry.endsWith('.ts'))) {
       const helper = `./${name.replace(/\.ts$/, '')}`;
-      if (storeHelpers.has(helper)) continue;
-      if (specifiers(path.join(helpersDir, name)).some((spec) => REACHES_A_STORE.test(spec) || storeHelpers.has(spec))) {
-        storeHelpers.add(helper);
+      if (found.has(helper)) continue;
+      if (specifiers(path.join(helpersDir, name)).some((spec) => reaches(spec) || found.has(spec))) {
+        found.add(helper);
         grew = true;
       }
     }
   }
+  return found;
+}
+
+function storeBackedFiles() {
+  const storeHelpers = helpersThat((spec) => REACHES_A_STORE.test(spec));
   const testDir = path.join(root, 'test');
   return fs
     .readdirSync(testDir)
@@ -61,6 +76,17 @@ function storeBackedFiles() {
     })
     .map((name) => `test/${name}`)
     .sort();
+}
+
+/** The store-backed files where the test clock meets a store's: the conformance kit, and files that inject a clock. */
+function clockMeetsStoreFiles() {
+  const clockHelpers = helpersThat((spec) => spec === './clock');
+  clockHelpers.add('./clock');
+  return storeBackedFiles().filter((file) => {
+    if (/^test\/store\.conformance\./.test(file)) return true;
+    const source = fs.readFileSync(path.join(root, file), 'utf8');
+    return INJECTS_A_CLOCK.test(source) || specifiers(path.join(root, file)).some((spec) => clockHelpers.has(spec.replace('./helpers/', './')));
+  });
 }
 
 // Shift the wall clock only: timers and durations keep running on the real monotonic clock.
@@ -84,12 +110,12 @@ function checkShift({ flag, days }) {
 
 const args = process.argv.slice(2);
 if (args.includes('--list')) {
-  console.log(storeBackedFiles().join('\n'));
+  console.log(clockMeetsStoreFiles().join('\n'));
   process.exit(0);
 }
 const requested = args.filter((arg) => !arg.startsWith('-'));
 const jestFlags = args.filter((arg) => arg.startsWith('-'));
-const files = requested.length > 0 ? requested : storeBackedFiles();
+const files = requested.length > 0 ? requested : clockMeetsStoreFiles();
 
 let passed = 0;
 let failed = 0;
@@ -103,7 +129,7 @@ for (const shift of SHIFTS) {
     summaries.push(`${shift.flag}: not run`);
     continue;
   }
-  console.log(`[shifted clock ${shift.flag}] ${files.length} store-backed files: ${files.join(' ')}`);
+  console.log(`[shifted clock ${shift.flag}] ${files.length} files where the test clock meets a store's: ${files.join(' ')}`);
   const run = spawnSync('faketime', ['-f', shift.flag, process.execPath, path.join(__dirname, 'test.js'), ...files, ...jestFlags], {
     cwd: root,
     env: { ...process.env, ...FAKETIME_ENV },

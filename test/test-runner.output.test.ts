@@ -31,21 +31,27 @@ describe('the npm test runner (scripts/test.js)', () => {
 });
 
 describe('the shifted-clock runner (scripts/test-shifted-clock.js)', () => {
-  it('picks the files that reach a real store, and only those', () => {
+  it('picks the files where the test clock meets a real store: the conformance kit and store-backed files that inject a clock', () => {
     const listed = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'test-shifted-clock.js'), '--list'], { cwd: ROOT, encoding: 'utf8' });
     const files = listed.stdout.trim().split('\n');
     expect(listed.status).toBe(0);
-    // Directly (RedisStore, PostgresStore, an ioredis client), through a helper, and by URL.
-    const storeBacked = [
+    // The kit on every engine, and a clock injected directly (`now:`) or through a helper.
+    const clockMeetsStore = [
       'test/store.conformance.redis.test.ts',
       'test/store.conformance.postgres.test.ts',
-      'test/ioredis6.compat.test.ts',
+      'test/store.conformance.redis-cluster.test.ts',
+      'test/store.conformance.sentinel.test.ts',
+      'test/store.conformance.pgbouncer.test.ts',
       'test/revocation.cookie-write-back.test.ts',
       'test/revocation.token-and-cookie.test.ts',
-      'test/readme.code-blocks.test.ts',
+      'test/second-factor.totp-login.test.ts',
     ];
-    for (const file of storeBacked) expect(files).toContain(file);
-    // MemoryStore only.
-    for (const file of ['test/tokens.format.test.ts', 'test/express4.compat.test.ts', 'test/types.peer-ranges.test.ts']) expect(files).not.toContain(file);
+    for (const file of clockMeetsStore) expect(files).toContain(file);
+    // Store-backed, about transport alone (no clock of their own).
+    for (const file of ['test/store.redis-cluster-failover.test.ts', 'test/ioredis6.compat.test.ts', 'test/readme.code-blocks.test.ts', 'test/cli.installed-bin.test.ts']) {
+      expect(files).not.toContain(file);
+    }
+    // A clock, MemoryStore only; no store at all.
+    for (const file of ['test/cookie.lifetimes.test.ts', 'test/tokens.format.test.ts', 'test/express4.compat.test.ts', 'test/types.peer-ranges.test.ts']) expect(files).not.toContain(file);
   });
 });

@@ -96,12 +96,32 @@ export async function startEngine(options: {
   throw new Error(`${name} (${command} ${args.join(' ')}) ${exited ? 'exited' : `was not ready after ${limitMs} ms`}:\n${output}`);
 }
 
-/** An engine started in `beforeAll` and stopped in `afterAll`; the getter fails loudly if it did not start. */
+/** What an engine prints when the port it was given is taken. */
+const PORT_TAKEN = /Address already in use|EADDRINUSE/;
+
+/**
+ * Starts again, on the new ports `start` chooses, when another test file's engine bound a port
+ * between its choice as free and this engine's bind (the files run in parallel); three tries.
+ */
+export async function startOnFreePorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 3 || !PORT_TAKEN.test(String((error as Error).message))) throw error;
+    }
+  }
+}
+
+/**
+ * An engine started in `beforeAll` (again on new ports if one was taken meanwhile) and stopped
+ * in `afterAll`; the getter fails loudly if it did not start.
+ */
 export function useEngine<T extends { stop(): Promise<void> }>(name: string, start: () => Promise<T>): () => T {
   let engine: T | undefined;
   beforeAll(async () => {
-    engine = await start();
-  }, 60_000);
+    engine = await startOnFreePorts(start);
+  }, 90_000);
   afterAll(async () => {
     await engine?.stop();
   });

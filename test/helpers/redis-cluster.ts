@@ -82,21 +82,7 @@ function parseNodes(text: string): ClusterNode[] {
     }));
 }
 
-/**
- * Ports chosen free can be taken by another test file's engine before a node binds them (the
- * files run in parallel): a node that cannot bind is started again on new ports, twice at most.
- */
 async function startRedisCluster(): Promise<RedisCluster> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startRedisClusterOnce();
-    } catch (error) {
-      if (attempt >= 3 || !String((error as Error).message).includes('Address already in use')) throw error;
-    }
-  }
-}
-
-async function startRedisClusterOnce(): Promise<RedisCluster> {
   const server = requireProgram('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'apt-get install redis-server');
   const cli = requireProgram('redis-cli', ['/usr/bin/redis-cli', '/usr/local/bin/redis-cli'], 'apt-get install redis-tools');
   const dir = engineDir('cluster');
