@@ -9,7 +9,7 @@ import { changeSignedInPassword, END_ON_PASSWORD_CHANGE, POLICY_CALLBACK_FAILED,
 import { hasControlCharacter } from '../login';
 import { handle, type Endpoint } from './endpoint';
 import { badField, bodyObject, requiredString } from './login-body';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, endedCounted, jsonOrFormBody, problems } from './openapi-operation';
 import { keepCurrentSession, signedInUser } from './signed-in-user';
 
 const MAX_LOGIN_LENGTH = 320;
@@ -52,38 +52,26 @@ export const ACCOUNT_PASSWORD_ENDPOINT: Endpoint = {
         throw error;
       }
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseChangePassword',
-    tags: TAGS,
-    summary: 'Change your password, giving the current one; your other sign-ins end',
-    security: anyCredential,
-    requestBody: {
-      required: true,
-      content: Object.fromEntries(
-        ['application/json', 'application/x-www-form-urlencoded'].map((type) => [
-          type,
-          {
-            schema: {
-              type: 'object',
-              required: ['login', 'currentPassword', 'newPassword'],
-              properties: {
-                login: { type: 'string' },
-                currentPassword: { type: 'string', format: 'password' },
-                newPassword: { type: 'string', format: 'password' },
-                end: { type: 'string', enum: [...END_ON_PASSWORD_CHANGE], default: 'others' },
-              },
-            },
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseChangePassword',
+      'Change your password, giving the current one; your other sign-ins end',
+      anyCredential,
+      {
+        '200': endedCounted('Changed; `ended` counts the credentials ended.'),
+        ...problems(['400.1', '401.1', '401.2', '401.4', '403.1', '403.2', '403.4', '503.1', '503.2']),
+      },
+      {
+        requestBody: jsonOrFormBody({
+          type: 'object',
+          required: ['login', 'currentPassword', 'newPassword'],
+          properties: {
+            login: { type: 'string' },
+            currentPassword: { type: 'string', format: 'password' },
+            newPassword: { type: 'string', format: 'password' },
+            end: { type: 'string', enum: [...END_ON_PASSWORD_CHANGE], default: 'others' },
           },
-        ]),
-      ),
-    },
-    responses: {
-      '200': ok('Changed; `ended` counts the credentials ended.', {
-        type: 'object',
-        required: ['success', 'ended'],
-        properties: { success: { type: 'boolean', const: true }, ended: { type: 'integer', minimum: 0 } },
-      }),
-      ...problems(['400.1', '401.1', '401.2', '401.4', '403.1', '403.2', '403.4', '503.1', '503.2']),
-    },
-  }),
+        }),
+      },
+    ),
 };

@@ -5,7 +5,7 @@
  */
 import { GatehouseError } from '../errors';
 import { handle, type Endpoint } from './endpoint';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, endedCounted, problems } from './openapi-operation';
 import { presentedCredential } from './presented-credential';
 
 /** Longest actor id taken from the path. */
@@ -29,19 +29,12 @@ export const ADMIN_REVOKE_ALL_ENDPOINT: Endpoint = {
       const ended = await context.tokens.revokeAll(actorId);
       res.status(200).json({ success: true, ended });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseRevokeAllOfActor',
-    tags: TAGS,
-    summary: "End every credential of an actor (administrators: one of adminRoles)",
-    security: anyCredential,
-    parameters: [{ name: 'actorId', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_ACTOR_ID_LENGTH } }],
-    responses: {
-      '200': ok('Ended; `ended` counts the token records removed.', {
-        type: 'object',
-        required: ['success', 'ended'],
-        properties: { success: { type: 'boolean', const: true }, ended: { type: 'integer', minimum: 0 } },
-      }),
-      ...problems(['400.1', '401.1', '401.2', '401.4', '403.1', '403.4', '503.1']),
-    },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseRevokeAllOfActor',
+      'End every credential of an actor (administrators: one of adminRoles)',
+      anyCredential,
+      { '200': endedCounted('Ended; `ended` counts the token records removed.'), ...problems(['400.1', '401.1', '401.2', '401.4', '403.1', '403.4', '503.1']) },
+      { parameters: [{ name: 'actorId', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_ACTOR_ID_LENGTH } }] },
+    ),
 };

@@ -23,8 +23,13 @@ export function problems(codes: ProblemCode[]): Record<string, OpenApiObject> {
   );
 }
 
-function jsonBody(schema: OpenApiObject, mediaTypes = ['application/json']): OpenApiObject {
-  return { required: true, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema }])) };
+function jsonBody(schema: OpenApiObject, mediaTypes = ['application/json'], required = true): OpenApiObject {
+  return { required, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema }])) };
+}
+
+/** A request body of `schema`, as JSON or a form; `required: false` for one that may be left out. */
+export function jsonOrFormBody(schema: OpenApiObject, required = true): OpenApiObject {
+  return jsonBody(schema, JSON_AND_FORM, required);
 }
 
 /** A 200 with a JSON body, never cached. */
@@ -40,6 +45,25 @@ export function credentialFreeOperation(operationId: string, summary: string, bo
 /** An operation made with the caller's own credential (`security`), answering `responses`; `extra` adds parameters or a body. */
 export function credentialBearingOperation(operationId: string, summary: string, security: OpenApiObject[], responses: OpenApiObject, extra: OpenApiObject = {}): OpenApiObject {
   return { operationId, tags: TAGS, summary, security, ...extra, responses };
+}
+
+/** The body of the endpoints that need a recent sign-in: the login and password, unless the credential's sign-in is recent. */
+export const REAUTHENTICATION_BODY = jsonOrFormBody(
+  {
+    type: 'object',
+    description: 'The login and current password, unless the credential records a sign-in within `secondFactor.recentSignIn`.',
+    properties: { login: { type: 'string' }, email: { type: 'string' }, username: { type: 'string' }, password: { type: 'string', format: 'password' } },
+  },
+  false,
+);
+
+/** The `{ success: true, ended }` answer of the endpoints that end several things, counted. */
+export function endedCounted(description: string): OpenApiObject {
+  return ok(description, {
+    type: 'object',
+    required: ['success', 'ended'],
+    properties: { success: { type: 'boolean', const: true }, ended: { type: 'integer', minimum: 0 } },
+  });
 }
 
 /** The `{ success: true }` answer of the endpoints that end something. */

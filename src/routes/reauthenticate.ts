@@ -29,7 +29,7 @@ import { clientGoneSignal } from '../passwords/client-gone';
 import { handle, type Endpoint, type EndpointContext } from './endpoint';
 import { sendJwtPair } from './jwt-pair';
 import { readLoginBody } from './login-body';
-import { LOGIN_PROBLEMS, ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, jsonOrFormBody, LOGIN_PROBLEMS, ok, problems } from './openapi-operation';
 import { presentedCredential } from './presented-credential';
 
 /** The credentials whose proof this endpoint can raise, by the reference their strategy left. */
@@ -95,24 +95,23 @@ export const REAUTHENTICATE_ENDPOINT: Endpoint = {
       context.emit?.({ type: 'reauthentication.succeeded', scheme, actorId: actor.id, ip: clientIp(req), code: null, amr });
     });
   },
-  openapi: ({ anyCredential, schemes }) => ({
-    operationId: 'gatehouseReauthenticate',
-    tags: TAGS,
-    summary: 'Prove the password again: the presented credential gets a fresh sign-in time',
-    description:
-      'For routes that require a recent sign-in (`auth.require({ maxAge })`, answered 401.6). A session token or browser session keeps its value and gets a fresh `authTime`; a JWT is answered with a fresh pair, and the presented token\'s refresh family ends. Basic, API keys, app-user keys, personal tokens and external JWTs answer 403.1. Wrong passwords count toward the login\'s lockout.',
-    security: anyCredential,
-    requestBody: {
-      required: true,
-      content: Object.fromEntries(['application/json', 'application/x-www-form-urlencoded'].map((type) => [type, { schema: { $ref: '#/components/schemas/GatehouseLogin' } }])),
-    },
-    responses: {
-      '200': schemes.has('jwt')
-        ? ok('The new proof (session token, browser session), or a fresh pair (JWT).', { oneOf: [PROOF_SCHEMA, { $ref: '#/components/schemas/GatehouseJwtPair' }] })
-        : ok('The new proof of the presented credential.', PROOF_SCHEMA),
-      ...problems([...LOGIN_PROBLEMS, '401.1', '403.1']),
-    },
-  }),
+  openapi: ({ anyCredential, schemes }) =>
+    credentialBearingOperation(
+      'gatehouseReauthenticate',
+      'Prove the password again: the presented credential gets a fresh sign-in time',
+      anyCredential,
+      {
+        '200': schemes.has('jwt')
+          ? ok('The new proof (session token, browser session), or a fresh pair (JWT).', { oneOf: [PROOF_SCHEMA, { $ref: '#/components/schemas/GatehouseJwtPair' }] })
+          : ok('The new proof of the presented credential.', PROOF_SCHEMA),
+        ...problems([...LOGIN_PROBLEMS, '401.1', '403.1']),
+      },
+      {
+        requestBody: jsonOrFormBody({ $ref: '#/components/schemas/GatehouseLogin' }),
+        description:
+          'For routes that require a recent sign-in (`auth.require({ maxAge })`, answered 401.6). A session token or browser session keeps its value and gets a fresh `authTime`; a JWT is answered with a fresh pair, and the presented token\'s refresh family ends. Basic, API keys, app-user keys, personal tokens and external JWTs answer 403.1. Wrong passwords count toward the login\'s lockout.',
+      },
+    ),
 };
 
 /** The answer for a session token or browser session: its new proof. */

@@ -4,9 +4,8 @@
  */
 import { GatehouseError } from '../errors';
 import { handle, type Endpoint } from './endpoint';
-import { problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, problems, REAUTHENTICATION_BODY } from './openapi-operation';
 import { reportChange, secondFactorActor } from './second-factor-access';
-import { REAUTHENTICATION_BODY } from './totp-disable';
 import { recoveryCodesResponse } from './totp-confirm';
 
 export const RECOVERY_CODES_ENDPOINT: Endpoint = {
@@ -26,12 +25,12 @@ export const RECOVERY_CODES_ENDPOINT: Endpoint = {
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ recoveryCodes });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseRecoveryCodes',
-    tags: TAGS,
-    summary: 'New recovery codes in place of the old ones, shown this once',
-    security: anyCredential,
-    requestBody: REAUTHENTICATION_BODY,
-    responses: { '200': recoveryCodesResponse('The old codes no longer work.'), ...problems(['400.1', '401.1', '401.2', '403.1', '403.2', '503.1']) },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseRecoveryCodes',
+      'New recovery codes in place of the old ones, shown this once',
+      anyCredential,
+      { '200': recoveryCodesResponse('The old codes no longer work.'), ...problems(['400.1', '401.1', '401.2', '403.1', '403.2', '503.1']) },
+      { requestBody: REAUTHENTICATION_BODY },
+    ),
 };

@@ -7,7 +7,7 @@
 import { GatehouseError } from '../errors';
 import { storedCredentialEndedEvent } from '../events';
 import { handle, type Endpoint } from './endpoint';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, ended, problems } from './openapi-operation';
 import { signedInUser } from './signed-in-user';
 
 /** Longest id looked up; credential ids are 22 characters. */
@@ -28,16 +28,15 @@ export const SIGN_IN_END_ENDPOINT: Endpoint = {
       context.emit?.(storedCredentialEndedEvent(req, user.actor.id, ended.kind));
       res.status(200).json({ success: true });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseEndSignIn',
-    tags: TAGS,
-    summary: 'End one of your own sign-ins by its id',
-    description: 'An id that is not one of your sign-ins (unknown, or someone else\'s) is answered 403.1, alike.',
-    security: anyCredential,
-    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_ID_LENGTH } }],
-    responses: {
-      '200': ok('Ended.', { $ref: '#/components/schemas/GatehouseSuccess' }),
-      ...problems(['401.1', '401.2', '401.4', '403.1', '403.4', '503.1']),
-    },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseEndSignIn',
+      'End one of your own sign-ins by its id',
+      anyCredential,
+      { '200': ended(), ...problems(['401.1', '401.2', '401.4', '403.1', '403.4', '503.1']) },
+      {
+        description: 'An id that is not one of your sign-ins (unknown, or someone else\'s) is answered 403.1, alike.',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_ID_LENGTH } }],
+      },
+    ),
 };

@@ -5,7 +5,7 @@
  */
 import { clientIp } from '../events';
 import { handle, type Endpoint } from './endpoint';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, endedCounted, problems } from './openapi-operation';
 import { keepCurrentSession, signedInUser } from './signed-in-user';
 import { SIGN_IN_KINDS } from '../tokens/sign-ins';
 
@@ -22,20 +22,15 @@ export const SIGN_INS_END_OTHERS_ENDPOINT: Endpoint = {
       await keepCurrentSession(context.cookieSessions, user.reference, notBefore, req, res);
       res.status(200).json({ success: true, ended });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseEndOtherSignIns',
-    tags: TAGS,
-    summary: 'Sign out everywhere else: end every sign-in of yours but this one',
-    description:
-      'Ends your other session tokens, browser sessions and JWT refresh families (with their access tokens), and refuses logins still in flight. A JWT client keeps its refresh token and refreshes once for a new access token.',
-    security: anyCredential,
-    responses: {
-      '200': ok('Ended; `ended` counts the sign-ins ended.', {
-        type: 'object',
-        required: ['success', 'ended'],
-        properties: { success: { type: 'boolean', const: true }, ended: { type: 'integer', minimum: 0 } },
-      }),
-      ...problems(['401.1', '401.2', '401.4', '403.1', '403.4', '503.1']),
-    },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseEndOtherSignIns',
+      'Sign out everywhere else: end every sign-in of yours but this one',
+      anyCredential,
+      { '200': endedCounted('Ended; `ended` counts the sign-ins ended.'), ...problems(['401.1', '401.2', '401.4', '403.1', '403.4', '503.1']) },
+      {
+        description:
+          'Ends your other session tokens, browser sessions and JWT refresh families (with their access tokens), and refuses logins still in flight. A JWT client keeps its refresh token and refreshes once for a new access token.',
+      },
+    ),
 };

@@ -5,7 +5,7 @@
  */
 import { handle, type Endpoint } from './endpoint';
 import { bodyObject, requiredString } from './login-body';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, jsonOrFormBody, ok, problems } from './openapi-operation';
 import { reportChange, secondFactorActor } from './second-factor-access';
 
 /** The recovery codes answer, shown once. */
@@ -32,17 +32,12 @@ export const TOTP_CONFIRM_ENDPOINT: Endpoint = {
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ recoveryCodes });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseTotpConfirm',
-    tags: TAGS,
-    summary: 'Confirm a TOTP enrolment with a first code; answers the recovery codes',
-    security: anyCredential,
-    requestBody: {
-      required: true,
-      content: Object.fromEntries(
-        ['application/json', 'application/x-www-form-urlencoded'].map((type) => [type, { schema: { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } } } }]),
-      ),
-    },
-    responses: { '200': recoveryCodesResponse('Confirmed: logins now ask for a code.'), ...problems(['400.1', '401.1', '401.2', '403.1', '503.1']) },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseTotpConfirm',
+      'Confirm a TOTP enrolment with a first code; answers the recovery codes',
+      anyCredential,
+      { '200': recoveryCodesResponse('Confirmed: logins now ask for a code.'), ...problems(['400.1', '401.1', '401.2', '403.1', '503.1']) },
+      { requestBody: jsonOrFormBody({ type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } } }) },
+    ),
 };

@@ -4,25 +4,8 @@
  * the login and current password in the body).
  */
 import { handle, type Endpoint } from './endpoint';
-import { ended, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, ended, problems, REAUTHENTICATION_BODY } from './openapi-operation';
 import { reportChange, secondFactorActor } from './second-factor-access';
-
-/** The body of the endpoints that need a recent sign-in: the login and password, unless the credential's sign-in is recent. */
-export const REAUTHENTICATION_BODY = {
-  required: false,
-  content: Object.fromEntries(
-    ['application/json', 'application/x-www-form-urlencoded'].map((type) => [
-      type,
-      {
-        schema: {
-          type: 'object',
-          description: 'The login and current password, unless the credential records a sign-in within `secondFactor.recentSignIn`.',
-          properties: { login: { type: 'string' }, email: { type: 'string' }, username: { type: 'string' }, password: { type: 'string', format: 'password' } },
-        },
-      },
-    ]),
-  ),
-};
 
 export const TOTP_DISABLE_ENDPOINT: Endpoint = {
   id: 'gatehouseTotpDisable',
@@ -39,12 +22,12 @@ export const TOTP_DISABLE_ENDPOINT: Endpoint = {
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ success: true });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseTotpDisable',
-    tags: TAGS,
-    summary: 'Turn TOTP off (and remove the recovery codes)',
-    security: anyCredential,
-    requestBody: REAUTHENTICATION_BODY,
-    responses: { '200': ended(), ...problems(['400.1', '401.1', '401.2', '403.1', '403.2', '503.1']) },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseTotpDisable',
+      'Turn TOTP off (and remove the recovery codes)',
+      anyCredential,
+      { '200': ended(), ...problems(['400.1', '401.1', '401.2', '403.1', '403.2', '503.1']) },
+      { requestBody: REAUTHENTICATION_BODY },
+    ),
 };

@@ -5,9 +5,8 @@
  * ask for a code only once `POST {secondFactor}/totp/confirm` has confirmed it.
  */
 import { handle, type Endpoint } from './endpoint';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, ok, problems, REAUTHENTICATION_BODY } from './openapi-operation';
 import { reportChange, secondFactorActor } from './second-factor-access';
-import { REAUTHENTICATION_BODY } from './totp-disable';
 
 export const TOTP_ENROL_ENDPOINT: Endpoint = {
   id: 'gatehouseTotpEnrol',
@@ -24,19 +23,19 @@ export const TOTP_ENROL_ENDPOINT: Endpoint = {
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json(enrolment);
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseTotpEnrol',
-    tags: TAGS,
-    summary: 'Start a TOTP enrolment: the secret and its otpauth:// URI, shown this once',
-    security: anyCredential,
-    requestBody: REAUTHENTICATION_BODY,
-    responses: {
-      '200': ok('Pending until confirmed with a first code.', {
-        type: 'object',
-        required: ['secret', 'uri'],
-        properties: { secret: { type: 'string', description: 'Base32 shared secret.' }, uri: { type: 'string', description: '`otpauth://totp/…` for an authenticator app (a QR code).' } },
-      }),
-      ...problems(['400.1', '401.1', '401.2', '403.1', '403.2', '503.1']),
-    },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseTotpEnrol',
+      'Start a TOTP enrolment: the secret and its otpauth:// URI, shown this once',
+      anyCredential,
+      {
+        '200': ok('Pending until confirmed with a first code.', {
+          type: 'object',
+          required: ['secret', 'uri'],
+          properties: { secret: { type: 'string', description: 'Base32 shared secret.' }, uri: { type: 'string', description: '`otpauth://totp/…` for an authenticator app (a QR code).' } },
+        }),
+        ...problems(['400.1', '401.1', '401.2', '403.1', '403.2', '503.1']),
+      },
+      { requestBody: REAUTHENTICATION_BODY },
+    ),
 };

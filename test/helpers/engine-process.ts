@@ -103,7 +103,7 @@ const PORT_TAKEN = /Address already in use|EADDRINUSE/;
  * Starts again, on the new ports `start` chooses, when another test file's engine bound a port
  * between its choice as free and this engine's bind (the files run in parallel); three tries.
  */
-export async function startOnFreePorts<T>(start: () => Promise<T>): Promise<T> {
+async function startOnFreePorts<T>(start: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await start();
