@@ -698,12 +698,15 @@ export class TokenService {
 
   /**
    * The actor's live credentials (unexpired; for refresh tokens, the current one of each
-   * family), oldest first — never a token or its hash. Needs a store with `listTokens`.
+   * family), oldest first — never a token or its hash. Needs a store with `listTokens`. While
+   * `rateLimits` is on, each API key comes with its `limits` and their usage, read for all the
+   * keys listed with one `readLimits` call, which counts nothing.
    *
    * @example
    * ```ts
    * const keys = await auth.tokens.list(user.id, { kinds: ['personal', 'apiKey'] });
    * // [{ id: 'Wc1…', kind: 'personal', label: 'CI deploy key', roles: null, createdAt, expiresAt: null, lastUsedAt }]
+   * // an API key also: { state, start, …, limits: [{ name: 'burst', limit: 100, window: 10000, quota: false, source: 'default', used: 7, remaining: 93, resetsAt }] }
    * ```
    */
   async list(actorId: string, options: ListCredentialsOptions = {}): Promise<CredentialInfo[]> {
