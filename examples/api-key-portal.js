@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // A developer portal for a public API: a signed-in user lists, creates, rotates, disables,
-// enables and deletes their own API keys, and the keys call the API. Gatehouse gives the
-// calls (auth.tokens.create / list / rotate / disable / enable / revokeById) and checks the
-// keys; the pages and their rules are the host's. Run it with `node examples/api-key-portal.js`.
+// enables and deletes their own API keys, sees each key's limits and how much of them it has
+// used, and the keys call the API. Gatehouse gives the calls (auth.tokens.create / list /
+// rotate / disable / enable / revokeById), checks the keys and counts their requests; the
+// pages and their rules are the host's. Run it with `node examples/api-key-portal.js`.
 'use strict';
 const express = require('express');
 const { gatehouse, GatehouseConfigError, MemoryStore } = require('express-gatehouse');
 
 const SCOPES = ['reports:read', 'reports:write'];
+// A key on a plan gets the plan's limits (a class of rateLimits.classes); a key without one
+// gets rateLimits.limits.
+const PLANS = ['pro'];
 
 /** Builds the example app on a MemoryStore with two users. Resolves to { app, auth, store }. */
 async function createApiKeyPortalApp({ now } = {}) {
@@ -18,6 +22,13 @@ async function createApiKeyPortalApp({ now } = {}) {
     store,
     // Keys look like sk_live_…: recognisable by secret scanners, refused at once when mistyped.
     apiKeyPolicy: { prefix: 'sk_live_', expiry: { default: '90d', max: '365d' }, retention: '30d' },
+    // Every request with a key is counted; writing a report costs 5. The portal's list shows
+    // each limit's use in its current window and when it resets (read without counting).
+    rateLimits: {
+      limits: [{ name: 'burst', limit: 60, window: '1m' }, { name: 'daily', limit: 1000, window: '1d', quota: true }],
+      classes: { pro: [{ name: 'burst', limit: 600, window: '1m' }, { name: 'monthly', limit: 100_000, window: 'month', quota: true }] },
+      cost: (req) => (req.method === 'POST' ? 5 : 1),
+    },
     ...(now ? { now } : {}),
   });
 
@@ -34,20 +45,23 @@ async function createApiKeyPortalApp({ now } = {}) {
   const handle = (route) => (req, res, next) =>
     route(req, res).catch((error) => (error instanceof GatehouseConfigError ? badRequest(res, error) : next(error)));
 
+  // Each key with its state and its limits: [{ name, limit, window, quota, source, used, remaining, resetsAt }].
   app.get('/v1/portal/keys', signedIn, handle(async (req, res) => {
     res.json(await auth.tokens.list(req.user.id, { kinds: ['apiKey'] }));
   }));
 
   app.post('/v1/portal/keys', signedIn, handle(async (req, res) => {
-    const { label, scopes, expiresInDays } = req.body ?? {};
+    const { label, scopes, expiresInDays, plan } = req.body ?? {};
     if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((scope) => SCOPES.includes(scope)))) {
       return res.status(400).json({ error: `scopes must be some of ${SCOPES.join(', ')}`, field: 'scopes' });
     }
+    if (plan !== undefined && !PLANS.includes(plan)) return res.status(400).json({ error: `plan must be one of ${PLANS.join(', ')}`, field: 'plan' });
     const created = await auth.tokens.create({
       actorId: req.user.id,
       label: typeof label === 'string' ? label : undefined,
       scopes,
       ...(expiresInDays === undefined ? {} : { expiresIn: `${Number(expiresInDays)}d` }),
+      ...(plan === undefined ? {} : { limits: plan }),
     });
     // The key is in this response once; the portal shows it and never again.
     res.status(201).json(created);

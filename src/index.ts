@@ -83,6 +83,7 @@ export type {
 } from './tokens/token-service';
 export { apiKeyPattern, apiKeyShape, generateApiKey, DEFAULT_API_KEY_PREFIX, type ApiKeyShape } from './tokens/api-key-format';
 export type { ApiKeyExpiryOptions, ApiKeyPolicyOptions, ApiKeyState, Duration } from './tokens/api-key-policy';
+export type { KeyLimitSource, KeyLimitUsage } from './tokens/api-key-usage';
 export { AUDIT_EVENT_TYPES, type ApiKeyEventFields, type AuditEvent, type AuditEventBase, type AuditEventDetails, type AuditEventType, type AuditListener, type HostCallback } from './events';
 export type { PasswordPolicyContext, PasswordPolicyOptions } from './passwords/password-policy';
 export type { SecondFactorOptions } from './second-factor/options';

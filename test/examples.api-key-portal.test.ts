@@ -74,4 +74,35 @@ describe('example: a developer portal for API keys', () => {
     expect((await callApi(rotated.body.key)).body.code).toBe('401.2');
     expect((await portal(alice).get('/v1/portal/keys')).body.map((info: { id: string }) => info.id)).toEqual([id]);
   });
+
+  it("lists each key's limits and usage: used in the current window, what is left and when it resets; listing counts nothing", async () => {
+    const alice = await login('alice@example.org', 'correct horse battery');
+    const portal = (url: string) => request(app).get(url).set('Authorization', `Bearer ${alice}`);
+    const create = (body: object) => request(app).post('/v1/portal/keys').set('Authorization', `Bearer ${alice}`).send(body);
+    const callApi = (key: string, method: 'get' | 'post' = 'get') => request(app)[method]('/v1/reports').set('Authorization', `ApiKey ${key}`);
+    const pro = (await create({ label: 'pro job', scopes: ['reports:read', 'reports:write'], plan: 'pro' })).body;
+    const basic = (await create({ label: 'basic job', scopes: ['reports:read'] })).body;
+    expect((await create({ plan: 'gold' })).body).toMatchObject({ field: 'plan' });
+
+    for (let i = 0; i < 2; i += 1) expect((await callApi(pro.key)).status).toBe(200);
+    expect((await callApi(pro.key, 'post')).status).toBe(201); // a write costs 5
+    expect((await callApi(basic.key)).status).toBe(200);
+
+    const now = clock.now;
+    const minuteEnd = new Date(Math.floor(now / 60_000) * 60_000 + 60_000).toISOString();
+    const monthEnd = new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() + 1, 1)).toISOString();
+    const dayEnd = new Date(Math.floor(now / DAY) * DAY + DAY).toISOString();
+    const limitsOf = async (keyId: string) => (await portal('/v1/portal/keys')).body.find((info: { id: string }) => info.id === keyId).limits;
+    expect(await limitsOf(pro.id)).toEqual([
+      { name: 'burst', limit: 600, window: 60_000, quota: false, source: 'key', used: 7, remaining: 593, resetsAt: minuteEnd },
+      { name: 'monthly', limit: 100_000, window: 'month', quota: true, source: 'key', used: 7, remaining: 99_993, resetsAt: monthEnd },
+    ]);
+    expect(await limitsOf(basic.id)).toEqual([
+      { name: 'burst', limit: 60, window: 60_000, quota: false, source: 'default', used: 1, remaining: 59, resetsAt: minuteEnd },
+      { name: 'daily', limit: 1000, window: DAY, quota: true, source: 'default', used: 1, remaining: 999, resetsAt: dayEnd },
+    ]);
+    // Listing again reads the same counts: the portal's reads are not requests of the key.
+    expect((await limitsOf(pro.id)).map((limit: { used: number }) => limit.used)).toEqual([7, 7]);
+    expect((await callApi(pro.key)).headers.ratelimit).toMatch(/^"burst";r=592;t=\d+, "monthly";r=99992;t=\d+$/);
+  });
 });

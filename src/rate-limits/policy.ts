@@ -147,6 +147,42 @@ export function limitsOfData(data: unknown): LimitSpec[] | undefined {
   return Array.isArray(limits) ? (limits as LimitSpec[]) : undefined;
 }
 
+/** A counter's window at `now` and that window's store key, found without counting. */
+export interface CounterWindow {
+  /** The counter. */
+  counter: LimitCounter;
+  /** Its key in the window: `<subject>:<name>:<window start>`, as `consumeCounters` counts it. */
+  key: string;
+  /** The window's first millisecond. */
+  start: number;
+  /** When the window ends and the counter starts again from 0. */
+  resetsAt: number;
+}
+
+/**
+ * Where each counter stands at `now`, without counting: the window `consumeCounters` would
+ * count in and that window's key (RedisStore builds its keys from `start` the way its script does).
+ * Every store's `readLimits` reads these and answers {@link readCounterStates}.
+ */
+export function counterWindowsAt(counters: readonly LimitCounter[], now: number, month: MonthWindow): CounterWindow[] {
+  return counters.map((counter) => {
+    const { start, end } = windowAt(counter.window, now, month);
+    return { counter, key: counterKey(counter, start), start, resetsAt: end };
+  });
+}
+
+/** What `readLimits` answers: each counter's state in its window, `used` as the store holds it (0 for no counter). */
+export function readCounterStates(windows: readonly CounterWindow[], used: (window: CounterWindow, index: number) => number): CounterState[] {
+  return windows.map((window, index) => ({
+    name: window.counter.name,
+    limit: window.counter.limit,
+    quota: window.counter.quota,
+    start: window.start,
+    resetsAt: window.resetsAt,
+    used: used(window, index),
+  }));
+}
+
 /** Whole seconds until `at`, rounded up, never negative. */
 function secondsUntil(at: number, now: number): number {
   return Math.max(0, Math.ceil((at - now) / 1000));

@@ -36,8 +36,8 @@ import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, Cred
  * recovery codes, the used-code window); off by default.
  * create a user. `'identities'` (off by default) is the optional identity links of
  * `oidc` (`findIdentity`, `linkIdentity`, `unlinkIdentity`, `listIdentities`).
- * create a user. `'limits'` is the optional `consumeLimits` and `findTokenAndConsume` (rate
- * limits, `rateLimits`), also off by default.
+ * create a user. `'limits'` is the optional `consumeLimits`, `findTokenAndConsume` and
+ * `readLimits` (rate limits, `rateLimits`, and the usage `auth.tokens.list` shows), also off by default.
  *
  * @example
  * ```ts
@@ -154,8 +154,8 @@ function tokens(store: ConformanceStore): TokenStore {
   return store as TokenStore;
 }
 
-function limits(store: ConformanceStore): Required<Pick<TokenStore, 'consumeLimits' | 'saveToken'>> & Pick<TokenStore, 'findTokenAndConsume'> {
-  return store as Required<Pick<TokenStore, 'consumeLimits' | 'saveToken'>> & Pick<TokenStore, 'findTokenAndConsume'>;
+function limits(store: ConformanceStore): Required<Pick<TokenStore, 'consumeLimits' | 'saveToken'>> & Pick<TokenStore, 'findTokenAndConsume' | 'readLimits'> {
+  return store as Required<Pick<TokenStore, 'consumeLimits' | 'saveToken'>> & Pick<TokenStore, 'findTokenAndConsume' | 'readLimits'>;
 }
 
 /** A window of `ms` milliseconds starting after now, so a case owns its counters' whole window. */
@@ -1145,7 +1145,7 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.equal(results.filter(Boolean).length, 1);
     },
   },
-  // ---- limits (consumeLimits, findTokenAndConsume) ----
+  // ---- limits (consumeLimits, findTokenAndConsume, readLimits) ----
   {
     name: 'consumeLimits accepts exactly the limit in a window, refuses the next, and starts again in the next window',
     parts: ['limits'],
@@ -1278,6 +1278,52 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       assert.deepEqual(refused?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], 'the refusal reports the counts before it');
       const read = await find.call(store, second.hash, { ...plan, cost: 0 }, start + 2);
       assert.deepEqual(read?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], "the refused request is not in the key's own counter");
+    },
+  },
+  {
+    name: 'readLimits answers what each counter holds in the window now falls in, and counts nothing',
+    parts: ['limits'],
+    async run(store, context) {
+      const read = limits(store).readLimits;
+      if (!read) return;
+      const start = nextWindowStart(context, 60_000);
+      const month = monthWindow(start);
+      const subject = context.unique('key');
+      const counters = [counter(subject, { name: 'burst', limit: 5, window: 60_000 }), counter(subject, { name: 'monthly', limit: 100, window: 'month', quota: true }), counter(context.unique('unused'), { limit: 9 })];
+      assert.equal((await limits(store).consumeLimits(counters.slice(0, 2), 3, start, month)).allowed, true);
+      const expected = [
+        { name: 'burst', limit: 5, quota: false, start, resetsAt: start + 60_000, used: 3 },
+        { name: 'monthly', limit: 100, quota: true, start: month.start, resetsAt: month.end, used: 3 },
+        { name: 'burst', limit: 9, quota: false, start, resetsAt: start + 10_000, used: 0 },
+      ];
+      for (let i = 0; i < 3; i += 1) assert.deepEqual(await read.call(store, counters, start + 5, month), expected, 'each counter as it stands, in the order given; 0 for one never counted');
+      const exact = await limits(store).consumeLimits(counters.slice(0, 2), 2, start + 6, month);
+      assert.equal(exact.allowed, true, 'reading counted nothing: the 2 left are still there');
+      assert.deepEqual(exact.counters.map((c) => c.used), [5, 5]);
+      assert.deepEqual((await read.call(store, counters.slice(0, 1), start + 60_000, month)).map((c) => [c.start, c.used]), [[start + 60_000, 0]], 'the next window reads 0');
+      assert.deepEqual(await read.call(store, [], start, month), [], 'no counters, no answer');
+    },
+  },
+  {
+    name: 'readLimits reads the counters findTokenAndConsume counts: the key\'s own and its actor\'s',
+    parts: ['limits'],
+    async run(store, context) {
+      const read = limits(store).readLimits;
+      const find = limits(store).findTokenAndConsume;
+      if (!read || !find) return;
+      const start = nextWindowStart(context, 60_000);
+      const actorId = context.unique('actor');
+      const own: LimitSpec = { name: 'own', limit: 10, window: 60_000, quota: false };
+      const account: LimitSpec = { name: 'account', limit: 20, window: 'month', quota: true };
+      const plan: TokenLimitPlan = { kind: 'apiKey', cost: 4, defaults: [], perActor: [account], month: monthWindow(start) };
+      const key = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([own]) }, context);
+      await limits(store).saveToken(key);
+      assert.equal((await find.call(store, key.hash, plan, start))?.outcome?.allowed, true);
+      assert.equal((await find.call(store, key.hash, plan, start + 1))?.outcome?.allowed, true);
+      const counters: LimitCounter[] = [{ ...own, subject: `key:${key.hash}` }, { ...account, subject: `actor:${actorId}` }];
+      const states = await read.call(store, counters, start + 2, plan.month);
+      assert.deepEqual(states.map((c) => [c.name, c.used, c.resetsAt]), [['own', 8, start + 60_000], ['account', 8, plan.month.end]]);
+      assert.deepEqual((await find.call(store, key.hash, { ...plan, cost: 0 }, start + 3))?.outcome?.counters.map((c) => c.used), [8, 8], 'reading counted nothing');
     },
   },
 ] satisfies StoreConformanceCase[]);

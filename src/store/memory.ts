@@ -10,7 +10,7 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, isCounterOf, revocationReplaces, type AttemptCounter } from './rules';
 import { ANSWERS_IN_PROCESS } from './guard';
 import { assertFitsBcrypt } from '../bcrypt-limits';
-import { consumeCounters, countersOfRecord, limitsOfData, recordIsCounted, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import { consumeCounters, counterWindowsAt, countersOfRecord, limitsOfData, readCounterStates, recordIsCounted, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type {
   AttemptPolicy,
   AttemptState,
@@ -303,6 +303,14 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
       ? this.consumeNow(countersOfRecord(plan, hash, stored.actorId!, limitsOfData(stored.data)), plan.cost, now, plan.month)
       : null;
     return { record: copyRecord(stored), outcome };
+  }
+
+  /** What each counter holds now, read as `consumeNow` reads it; nothing is written (no counter made, none pruned). */
+  async readLimits(counters: readonly LimitCounter[], now: number, month: MonthWindow): Promise<CounterState[]> {
+    return readCounterStates(counterWindowsAt(counters, now, month), ({ key }) => {
+      const counter = this.limitCounters.get(key);
+      return counter === undefined || counter.expiresAt <= now ? 0 : counter.used;
+    });
   }
 
   private consumeNow(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): LimitOutcome {

@@ -17,7 +17,7 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
-import { outcomeFromAnswer, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import { counterWindowsAt, outcomeFromAnswer, readCounterStates, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 // The migration runner is part of this entry point (`express-gatehouse/postgres`).
@@ -373,6 +373,15 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
       [JSON.stringify(counters), cost, wholeMs(now), month.start, month.end],
     );
     return outcomeFromAnswer(rows[0].outcome);
+  }
+
+  /** A plain read of the counters' rows (no lock, no row made): what the counting function would find. */
+  async readLimits(counters: readonly LimitCounter[], now: number, month: MonthWindow): Promise<CounterState[]> {
+    const windows = counterWindowsAt(counters, wholeMs(now), month);
+    if (windows.length === 0) return [];
+    const { rows } = await this.query<{ key: string; used: string }>(`SELECT key, used FROM ${this.limits} WHERE key = ANY($1::text[])`, [windows.map((window) => window.key)]);
+    const used = new Map(rows.map((row) => [row.key, Number(row.used)]));
+    return readCounterStates(windows, (window) => used.get(window.key) ?? 0);
   }
 
   /**

@@ -57,7 +57,7 @@ import {
   type LuaScript,
 } from './redis-scripts';
 import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
-import { countersOfRecord, limitsOfData, outcomeFromAnswer as parseOutcome, recordIsCounted, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import { counterWindowsAt, countersOfRecord, limitsOfData, outcomeFromAnswer as parseOutcome, readCounterStates, recordIsCounted, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
 
 /**
@@ -432,6 +432,20 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
       }
     }
     return { allowed, counters: states };
+  }
+
+  /**
+   * The counters' keys read with GET (no script, no write), named as `CONSUME_LIMITS` names
+   * them: `RedisKeys.limitCounters(subject)` + `:<name>:<window start>` (the client adds its
+   * own prefix, as the script's base includes it). One MGET; over a cluster, whose keys are in
+   * several slots, one GET each, sent together.
+   */
+  async readLimits(counters: readonly LimitCounter[], now: number, month: MonthWindow): Promise<CounterState[]> {
+    const windows = counterWindowsAt(counters, Math.round(now), month);
+    if (windows.length === 0) return [];
+    const keys = windows.map(({ counter, start }) => `${this.keys.limitCounters(counter.subject)}:${counter.name}:${start}`);
+    const values = this.cluster ? await Promise.all(keys.map((key) => this.client.get(key))) : await this.client.mget(keys);
+    return readCounterStates(windows, (_window, index) => Number(values[index] ?? 0));
   }
 
   async findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {

@@ -10,7 +10,7 @@
  * All times are milliseconds since the Unix epoch.
  */
 import type { Actor, TokenKind } from '../actor';
-import type { LimitCounter, LimitOutcome, LimitSpec, MonthWindow, TokenLimitPlan } from '../rate-limits/policy';
+import type { CounterState, LimitCounter, LimitOutcome, LimitSpec, MonthWindow, TokenLimitPlan } from '../rate-limits/policy';
 
 /** What `findCredentials` returns for a login that exists. */
 export interface CredentialRecord {
@@ -232,6 +232,15 @@ export interface TokenStore {
    * (part `'limits'`).
    */
   consumeLimits?(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow): Promise<LimitOutcome>;
+  /**
+   * Optional; `auth.tokens.list` needs it to show API keys' usage (without it `used` is
+   * `null`). What each counter holds in the window `now` falls in — the window and key
+   * `consumeLimits` would count in (`counterWindowsAt` of `rate-limits/policy.ts`), 0 when there
+   * is no counter — in the order given, **without counting**: no write and no lock, so reading
+   * never changes what a request is allowed. One round trip. `express-gatehouse/testing`
+   * checks it (part `'limits'`).
+   */
+  readLimits?(counters: readonly LimitCounter[], now: number, month: MonthWindow): Promise<CounterState[]>;
   /**
    * Optional. `findToken` and `consumeLimits` in **one** round trip, for a rate-limited
    * store-issued key: resolves to the record (or `null`) and, when the record is of

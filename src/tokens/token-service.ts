@@ -21,6 +21,7 @@ import type { Revocations } from './revocations';
 import { keyLimitsOption, type KeyLimitsInput, type ResolvedRateLimits } from '../rate-limits/options';
 import { countersOfRecord, limitsOfData, recordIsCounted, type LimitOutcome, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
 import type { SignInOrigin } from './sign-in-device';
+import { keyLimitUsages, type KeyLimitUsage } from './api-key-usage';
 
 /** What `auth.tokens.issue` takes. */
 export interface IssueTokenInput {
@@ -202,6 +203,15 @@ export interface CredentialInfo {
   replaces?: string | null;
   /** The id of the API key that replaces this one (`rotate`), or `null`; absent for other credentials. */
   replacedBy?: string | null;
+  /**
+   * An API key's rate limits and quotas, each with where it comes from (`source`: the key's own,
+   * `rateLimits.limits`, or `rateLimits.perActor`) and its usage: the cost counted in the current
+   * window (`used`, `remaining`) and when the window resets (`resetsAt`), read from the store's
+   * counters without counting a request. Present for API keys while `rateLimits` is on (`[]`
+   * when no limit applies); absent for other credentials.
+   * @example [{ name: 'daily', limit: 10_000, window: 86_400_000, quota: true, source: 'key', used: 120, remaining: 9880, resetsAt: new Date('2026-12-06T00:00:00Z') }]
+   */
+  limits?: KeyLimitUsage[];
   /**
    * Last successful use, or `null` when never used. Recorded at most once per
    * `lastUsedInterval` (default a minute), so it may lag the true last use by that much.
@@ -438,7 +448,7 @@ export class TokenService {
     const limits = this.limitsOption(input.limits, 'tokens.issue');
     if (kind === 'apiKey') {
       const expiry = input.ttl === undefined ? {} : { expiresIn: input.ttl };
-      const created = await this.createKey({ actorId, service: null, label: label ?? null, roles: roles ?? null, scopes, metadata: null, ...expiry, ...(limits ? { limits } : {}) }, 'tokens.issue');
+      const { created } = await this.createKey({ actorId, service: null, label: label ?? null, roles: roles ?? null, scopes, metadata: null, ...expiry, ...(limits ? { limits } : {}) }, 'tokens.issue');
       return { token: created.key, id: created.id, kind, actorId, createdAt: created.createdAt, expiresAt: created.expiresAt };
     }
     const store = this.requireStore('saveToken');
@@ -688,12 +698,15 @@ export class TokenService {
 
   /**
    * The actor's live credentials (unexpired; for refresh tokens, the current one of each
-   * family), oldest first — never a token or its hash. Needs a store with `listTokens`.
+   * family), oldest first — never a token or its hash. Needs a store with `listTokens`. While
+   * `rateLimits` is on, each API key comes with its `limits` and their usage, read for all the
+   * keys listed with one `readLimits` call, which counts nothing.
    *
    * @example
    * ```ts
    * const keys = await auth.tokens.list(user.id, { kinds: ['personal', 'apiKey'] });
    * // [{ id: 'Wc1…', kind: 'personal', label: 'CI deploy key', roles: null, createdAt, expiresAt: null, lastUsedAt }]
+   * // an API key also: { state, start, …, limits: [{ name: 'burst', limit: 100, window: 10000, quota: false, source: 'default', used: 7, remaining: 93, resetsAt }] }
    * ```
    */
   async list(actorId: string, options: ListCredentialsOptions = {}): Promise<CredentialInfo[]> {
@@ -701,10 +714,34 @@ export class TokenService {
     const kinds = validateKinds(options);
     const records = await this.requireStore('listTokens').listTokens(actorId);
     const now = this.now();
-    return records
+    const live = records
       .filter((record) => record.actorId === actorId && typeof record.id === 'string' && (!kinds || kinds.includes(record.kind)) && this.isLive(record, now))
-      .sort((a, b) => a.createdAt - b.createdAt || (a.id! < b.id! ? -1 : 1))
-      .map((record) => credentialInfo(record, now));
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id! < b.id! ? -1 : 1));
+    return this.withLimits(
+      live.map((record) => credentialInfo(record, now)),
+      live,
+      now,
+      false,
+    );
+  }
+
+  /**
+   * `infos` with each API key's `limits` and usage while `rateLimits` is on: one `readLimits`
+   * for all of them, which counts nothing. After a change was made (`create`, `rotate`,
+   * `update`), a store failure while reading leaves `used` `null` instead of failing the call:
+   * the change stands, and a new key must still reach its holder.
+   */
+  private async withLimits<T extends CredentialInfo>(infos: T[], records: readonly TokenRecord[], now: number, afterChange: boolean): Promise<T[]> {
+    if (!this.rateLimits) return infos;
+    const read = this.store.readLimits ?? null;
+    let usages: Array<KeyLimitUsage[] | undefined>;
+    try {
+      usages = await keyLimitUsages(this.rateLimits, records, now, read);
+    } catch (error) {
+      if (!afterChange || !(error instanceof GatehouseError && error.code === '503.1')) throw error;
+      usages = await keyLimitUsages(this.rateLimits, records, now, null);
+    }
+    return infos.map((info, index) => (usages[index] ? { ...info, limits: usages[index] } : info));
   }
 
   /**
@@ -765,7 +802,7 @@ export class TokenService {
     const metadata = validateMetadata(input.metadata, where);
     const scopes = scopeListOption(input.scopes, 'scopes', where);
     const limits = this.limitsOption(input.limits, where);
-    return this.createKey(
+    const { created, record } = await this.createKey(
       {
         actorId: actorId ?? serviceActorId(service!),
         service: service ?? null,
@@ -779,9 +816,13 @@ export class TokenService {
       },
       where,
     );
+    return (await this.withLimits([created], [record], record.createdAt, true))[0];
   }
 
-  /** {@link create} after validation; `issue({ kind: 'apiKey' })` and {@link rotate} come here too. */
+  /**
+   * {@link create} after validation; `issue({ kind: 'apiKey' })` and {@link rotate} come here too.
+   * Resolves to the key with what `list` shows of it (its `limits` left to the caller) and its record.
+   */
   private async createKey(
     input: {
       actorId: string;
@@ -796,7 +837,7 @@ export class TokenService {
       limits?: LimitSpec[];
     },
     where: string,
-  ): Promise<CreatedApiKey> {
+  ): Promise<{ created: CreatedApiKey; record: TokenRecord }> {
     const store = this.requireStore('saveToken');
     const createdAt = this.now();
     const expiresAt = keyExpiry(this.apiKeyPolicy, input, createdAt, where);
@@ -832,7 +873,7 @@ export class TokenService {
     const expires = expiresAt === null ? null : new Date(expiresAt);
     this.emit?.({ type: 'token.issued', scheme: schemeOfTokenKind('apiKey'), actorId: input.actorId, ip: null, code: null, kind: 'apiKey', expiresAt: expires });
     this.emit?.({ type: 'apiKey.created', ...apiKeyEventFields(input.actorId, record.id!), expiresAt: expires, service: input.service });
-    return { key, actorId: input.actorId, ...credentialInfo(record, createdAt) };
+    return { created: { key, actorId: input.actorId, ...credentialInfo(record, createdAt) }, record };
   }
 
   /**
@@ -847,6 +888,12 @@ export class TokenService {
    * ```
    */
   async update(id: string, changes: UpdateApiKeyInput, options: ApiKeyOwnerOptions = {}): Promise<CredentialInfo | null> {
+    const changed = await this.change(id, changes, options);
+    return changed && (await this.withLimits([credentialInfo(changed.record, changed.now)], [changed.record], changed.now, true))[0];
+  }
+
+  /** {@link update} without reading the key's usage (`disable` and `enable` answer a boolean): the changed record, or `null`. */
+  private async change(id: string, changes: UpdateApiKeyInput, options: ApiKeyOwnerOptions): Promise<{ record: TokenRecord; now: number } | null> {
     const where = 'tokens.update';
     if (!changes || typeof changes !== 'object') fail('', "changes must be an object such as { label: 'CI' } or { enabled: false }.", { where });
     knownOptions(changes, UPDATE_INPUT_NAMES, '', { where });
@@ -888,7 +935,7 @@ export class TokenService {
     const event = apiKeyEventFields(record.actorId!, record.id!);
     if (fields.length > 0) this.emit?.({ type: 'apiKey.updated', ...event, fields });
     if (wasEnabled !== (next.disabledAt === null)) this.emit?.({ type: next.disabledAt === null ? 'apiKey.enabled' : 'apiKey.disabled', ...event });
-    return credentialInfo(record, now);
+    return { record, now };
   }
 
   /**
@@ -901,7 +948,7 @@ export class TokenService {
    * ```
    */
   async disable(id: string, options: ApiKeyOwnerOptions = {}): Promise<boolean> {
-    return (await this.update(id, { enabled: false }, options)) !== null;
+    return (await this.change(id, { enabled: false }, options)) !== null;
   }
 
   /**
@@ -913,7 +960,7 @@ export class TokenService {
    * ```
    */
   async enable(id: string, options: ApiKeyOwnerOptions = {}): Promise<boolean> {
-    return (await this.update(id, { enabled: true }, options)) !== null;
+    return (await this.change(id, { enabled: true }, options)) !== null;
   }
 
   /**
@@ -939,7 +986,7 @@ export class TokenService {
     const state = apiKeyState(details, now);
     if (state !== 'active') fail('id', `only an active key can be rotated; this one is ${state}.`, { where });
     const data = record.data as ApiKeyRecordData;
-    const created = await this.createKey(
+    const { created, record: successor } = await this.createKey(
       {
         actorId: record.actorId!,
         service: details.service,
@@ -963,7 +1010,7 @@ export class TokenService {
       return null;
     }
     this.emit?.({ type: 'apiKey.rotated', ...apiKeyEventFields(record.actorId!, record.id!), newKeyId: created.id, graceEndsAt: new Date(graceEndsAt) });
-    return created;
+    return (await this.withLimits([created], [successor], successor.createdAt, true))[0];
   }
 
   /** The API key with this id and its details, when it is one and (with `actorId`) the actor's. */
