@@ -8,7 +8,7 @@ import { useMigratedSchema } from './helpers/services';
 // Each run and jest worker gets its own schema, dropped afterwards.
 const { schema, pool } = useMigratedSchema('gatehouse_test_conformance');
 
-describeStoreConformance('PostgresStore', () => new PostgresStore({ pool: pool(), schema }), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits'] });
+describeStoreConformance('PostgresStore', () => new PostgresStore({ pool: pool(), schema }), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits', 'providerSessions'] });
 
 describe('PostgresStore sweepExpired', () => {
   it('should remove expired tokens, revocations and counters, and nothing else', async () => {
@@ -31,7 +31,7 @@ describe('PostgresStore sweepExpired', () => {
     await store.consumeLimits(limit('key:over'), 1, now - 20_000, monthWindow(now)); // its window ended at least 10 s ago
     await store.consumeLimits(limit('key:open'), 1, now, monthWindow(now));
 
-    expect(await store.sweepExpired()).toEqual({ tokens: 2, revocations: 1, attempts: 1, oneTimeUses: 0, limits: 1 });
+    expect(await store.sweepExpired()).toEqual({ tokens: 2, revocations: 1, attempts: 1, oneTimeUses: 0, limits: 1, providerSessions: 0 });
 
     expect(await store.findToken('expired')).toBeNull();
     expect(await store.findToken('expires-now')).toBeNull();
@@ -40,7 +40,7 @@ describe('PostgresStore sweepExpired', () => {
     expect(await store.findRevocations(['old-jti', 'live-jti'])).toEqual([null, now - 5000]);
     expect(await store.readAttempts('window-open', now)).toEqual({ count: 1, lockedUntil: null });
     expect(await store.readAttempts('locked', now)).toEqual({ count: 2, lockedUntil: now + 30_000 });
-    expect(await store.sweepExpired(now + 31_000)).toEqual({ tokens: 1, revocations: 0, attempts: 2, oneTimeUses: 0, limits: 1 });
+    expect(await store.sweepExpired(now + 31_000)).toEqual({ tokens: 1, revocations: 0, attempts: 2, oneTimeUses: 0, limits: 1, providerSessions: 0 });
   });
 
   it('should refuse a pool without connectionTimeoutMillis, naming the option', () => {

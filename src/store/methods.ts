@@ -13,7 +13,7 @@ export const STORE_PARTS = {
   credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword'] },
   tokens: {
     required: ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'],
-    optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume'],
+    optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume', 'saveProviderSession', 'findProviderSessionActors'],
   },
   revocations: { required: ['saveRevocation', 'findRevocations'], optional: [] },
   attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: ['clearAttemptsOf'] },
