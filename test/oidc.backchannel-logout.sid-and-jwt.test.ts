@@ -5,7 +5,8 @@
  * instances, the cookie session, the session token and the JWT pair (its refresh token and its
  * access token) that sign-ins through that provider session — or, without `sid`, through any
  * session of the subject — handed out on instance A, and leaves another provider session of
- * the same person alone. A logout token with neither claim is 400 and ends nothing.
+ * the same person alone. A logout token with neither claim is 400 and ends nothing; one used
+ * before ends nothing more, whichever instance it reaches.
  */
 import express from 'express';
 import { gatehouse, MemoryStore, type GatehouseStore } from '../src';
@@ -122,17 +123,21 @@ describe.each(BACKENDS)('back-channel logout by sid or by sub, JWT pairs include
     const sid = await sidOf(ended.token);
     expect(await sidOf(other.token)).not.toBe(sid);
     expect(await statuses(ended)).toEqual(LIVE);
+    // The family was rotated once on instance B: its successor is found from the provider session too.
+    const rotated = await refreshOnB(ended.refresh);
+    expect(rotated.status).toBe(200);
 
     const answer = await logoutOnB({ sid });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store');
 
     expect(await statuses(ended)).toEqual(ENDED);
-    expect(await refreshOnB(ended.refresh)).toMatchObject({ status: 401, code: '401.2' });
+    expect(await statuses({ ...ended, access: rotated.access! })).toEqual(ENDED);
+    expect(await refreshOnB(rotated.refresh!)).toMatchObject({ status: 401, code: '401.2' });
     expect(await statuses(other)).toEqual(LIVE);
-    const rotated = await refreshOnB(other.refresh);
-    expect(rotated.status).toBe(200);
-    expect((await fetch(`${origins[0]}/v1/me`, { headers: { authorization: `Bearer ${rotated.access}` } })).status).toBe(200);
+    const otherRotated = await refreshOnB(other.refresh);
+    expect(otherRotated.status).toBe(200);
+    expect((await fetch(`${origins[0]}/v1/me`, { headers: { authorization: `Bearer ${otherRotated.access}` } })).status).toBe(200);
   });
 
   it('should end the JWT pair of the provider session, rotated or not, for a logout token with sub and sid', async () => {
@@ -170,9 +175,67 @@ describe.each(BACKENDS)('back-channel logout by sid or by sub, JWT pairs include
     expect((await refreshOnB(signedIn.refresh)).status).toBe(200);
   });
 
+  it('should use a logout token once: the same token again ends nothing signed in since', async () => {
+    const browser = new Browser();
+    const before = await signInThrice(browser);
+    const sid = await sidOf(before.token);
+    const now = Math.floor(Date.now() / 1000);
+    const logoutToken = provider.signIdToken({ iss: provider.issuer, aud: 'gatehouse', iat: now, exp: now + 120, jti: `jti-${runId()}`, events: LOGOUT_EVENT, sid });
+    const post = (origin: string) => fetch(`${origin}/v1/oidc/test/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: logoutToken }) });
+    expect((await post(origins[1])).status).toBe(200);
+    expect(await statuses(before)).toEqual(ENDED);
+    // The browser is still signed in at the provider: the same provider session signs in again.
+    const after = await signInThrice(browser);
+    expect(await sidOf(after.token)).toBe(sid);
+    expect((await post(origins[0])).status).toBe(200);
+    expect(await statuses(after)).toEqual(LIVE);
+  });
+
   it('should answer a logout token with a sid for a session no sign-in came from with 200 and end nothing', async () => {
     const signedIn = await signInThrice(new Browser());
     expect((await logoutOnB({ sid: `unknown-${runId()}` })).status).toBe(200);
     expect(await statuses(signedIn)).toEqual(LIVE);
+  });
+});
+
+describe('back-channel logout by sid over a store that keeps no provider sessions', () => {
+  const backends = useBackends('oidc-bcl-no-sessions');
+  let origin: string;
+
+  beforeAll(async () => {
+    const users = new MemoryStore({ passwordCost: 10 });
+    const aliceId = (await users.addUser({ login: 'alice@example.org' })).id;
+    await users.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: aliceId, linkedAt: Date.now() });
+    // A host's own token store without saveProviderSession and findProviderSessionActors.
+    const store = backends.storeFor('MemoryStore', users, ({ saveProviderSession: _save, findProviderSessionActors: _find, ...tokens }) => tokens);
+    const server = servers.MemoryStore[0];
+    origin = server.origin;
+    const auth = gatehouse({
+      store,
+      oidc: { secret: OIDC_SECRET, providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: `${origin}/v1/oidc/test/callback` } } },
+    });
+    const app = express();
+    app.use('/v1', auth.routes());
+    app.use('/v1', auth.authenticate());
+    app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user!.id }));
+    server.serve(app);
+  });
+
+  it('should refuse a logout token without sub with 400 and end nothing, and honour one with sub', async () => {
+    const browser = new Browser();
+    const callback = await browser.signInAtProvider(`${origin}/v1/oidc/test/start?credentials=token`, 'alice', { callbackPrefix: `${origin}/v1/oidc/test/callback` });
+    const { token } = JSON.parse((await browser.visit(callback)).body) as { token: string };
+    const me = async () => (await fetch(`${origin}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+    const post = (claims: Record<string, string>) => {
+      const now = Math.floor(Date.now() / 1000);
+      const logoutToken = provider.signIdToken({ iss: provider.issuer, aud: 'gatehouse', iat: now, exp: now + 120, jti: `jti-${runId()}`, events: LOGOUT_EVENT, ...claims });
+      return fetch(`${origin}/v1/oidc/test/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: logoutToken }) });
+    };
+    const refused = await post({ sid: 'any-session' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: '400.1' });
+    expect(await me()).toBe(200);
+    expect((await post({ sub: 'alice' })).status).toBe(200);
+    expect(await me()).toBe(401);
   });
 });
