@@ -1358,8 +1358,9 @@ export interface DescribeStoreConformanceOptions extends ConformanceRunner {
    * Which parts the store implements; cases needing others are not registered. Default
    * `['tokens', 'revocations', 'attempts']`; add `'credentials'` (with `addUser`) for a
    * store with users (`findCredentials`, `findActor`), `'passwordUpdates'` (with
-   * `addUser`) for one that has the optional `updatePasswordHash`, and `'secondFactors'` for
-   * one with the optional second-factor methods.
+   * `addUser`) for one that has the optional `updatePasswordHash`, `'secondFactors'` for
+   * one with the optional second-factor methods, and `'providerSessions'` for one with the
+   * optional `saveProviderSession` and `findProviderSessionActors`.
    *
    * @example
    * ```ts

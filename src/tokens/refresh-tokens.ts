@@ -104,8 +104,9 @@ export class RefreshTokens {
   /**
    * A new token on a proof of identity made at `provenAt` (the login's password check), in
    * a new family unless one is given, made with the RFC 8176 methods `amr` (default
-   * `['pwd']`); for a sign-in through an identity provider, with the provider's session. Refused with 401.2, and the token ended, when `revokeAll` ran for the actor
-   * at or after `provenAt`.
+   * `['pwd']`); for a sign-in through an identity provider, with the provider's session
+   * (recorded in the store under its `sid` until the token may end). Refused with 401.2, and
+   * the token ended, when `revokeAll` ran for the actor at or after `provenAt`.
    */
   async issue(
     actorId: string,
