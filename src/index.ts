@@ -44,6 +44,7 @@ export type {
   GatehouseStore,
   IdentityLink,
   IdentityStore,
+  ProviderSessionLink,
   RevocationStore,
   SecondFactorRecord,
   SecondFactorStore,

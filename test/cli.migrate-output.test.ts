@@ -27,7 +27,7 @@ describe('migrate says what it applied', () => {
     const schema = freshSchema('fresh');
     const first = await cli(['migrate', '--schema', schema], { DATABASE_URL });
     expect(first).toMatchObject({ status: 0, stderr: '' });
-    expect(first.stdout).toMatch(/^Applied 001_gatehouse\.sql, 002_credential_ids\.sql, 003_second_factors\.sql, 004_identities\.sql, 005_rate_limits\.sql to /);
+    expect(first.stdout).toMatch(/^Applied 001_gatehouse\.sql, 002_credential_ids\.sql, 003_second_factors\.sql, 004_identities\.sql, 005_rate_limits\.sql, 006_provider_sessions\.sql to /);
     expect(first.stdout).toContain(`(schema ${schema})`);
 
     const again = await cli(['migrate', '--schema', schema], { DATABASE_URL });

@@ -2,7 +2,7 @@ import { MemoryStore } from '../src/store/memory';
 import { describeStoreConformance, storeConformanceCases } from '../src/store/conformance';
 
 describeStoreConformance('MemoryStore', () => new MemoryStore({ passwordCost: 10 }), {
-  parts: ['tokens', 'revocations', 'attempts', 'credentials', 'passwordUpdates', 'secondFactors', 'identities', 'limits'],
+  parts: ['tokens', 'revocations', 'attempts', 'credentials', 'passwordUpdates', 'secondFactors', 'identities', 'limits', 'providerSessions'],
   addUser: (store, user) => (store as MemoryStore).addUser(user),
 });
 

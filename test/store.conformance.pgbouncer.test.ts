@@ -19,7 +19,7 @@ beforeAll(async () => {
   await migrate(bouncer().pool(1), { schema: kitSchema });
 }, 60_000);
 
-describeStoreConformance('PostgresStore through PgBouncer (transaction mode, preparedStatements: false)', () => throughBouncer(kitSchema), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits'] });
+describeStoreConformance('PostgresStore through PgBouncer (transaction mode, preparedStatements: false)', () => throughBouncer(kitSchema), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits', 'providerSessions'] });
 
 describe('PostgresStore through PgBouncer (transaction mode)', () => {
   it('should migrate once when four instances start at once against an empty schema', async () => {

@@ -8,13 +8,13 @@ import { useMigratedSchema } from './helpers/services';
 // Each run and jest worker gets its own schema, dropped afterwards.
 const { schema, pool } = useMigratedSchema('gatehouse_test_conformance');
 
-describeStoreConformance('PostgresStore', () => new PostgresStore({ pool: pool(), schema }), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits'] });
+describeStoreConformance('PostgresStore', () => new PostgresStore({ pool: pool(), schema }), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits', 'providerSessions'] });
 
 describe('PostgresStore sweepExpired', () => {
-  it('should remove expired tokens, revocations and counters, and nothing else', async () => {
+  it('should remove expired tokens, revocations, counters and provider-session entries, and nothing else', async () => {
     const now = realNow();
     const store = new PostgresStore({ pool: pool(), schema, now: () => now });
-    await pool().query(`TRUNCATE "${schema}".gatehouse_tokens, "${schema}".gatehouse_revocations, "${schema}".gatehouse_attempts, "${schema}".gatehouse_limits`);
+    await pool().query(`TRUNCATE "${schema}".gatehouse_tokens, "${schema}".gatehouse_revocations, "${schema}".gatehouse_attempts, "${schema}".gatehouse_limits, "${schema}".gatehouse_provider_sessions`);
     const token = (hash: string, expiresAt: number | null) => ({ hash, kind: 'session' as const, actorId: 'sweep-actor', createdAt: now - 1000, expiresAt });
     await store.saveToken(token('expired', now - 1));
     await store.saveToken(token('expires-now', now));
@@ -30,8 +30,10 @@ describe('PostgresStore sweepExpired', () => {
     const limit = (subject: string) => [{ subject, name: 'burst', limit: 5, window: 10_000, quota: false }];
     await store.consumeLimits(limit('key:over'), 1, now - 20_000, monthWindow(now)); // its window ended at least 10 s ago
     await store.consumeLimits(limit('key:open'), 1, now, monthWindow(now));
+    await store.saveProviderSession({ issuer: 'https://id.example.org', sid: 'ended', actorId: 'sweep-actor', expiresAt: now });
+    await store.saveProviderSession({ issuer: 'https://id.example.org', sid: 'live', actorId: 'sweep-actor', expiresAt: now + 20_000 });
 
-    expect(await store.sweepExpired()).toEqual({ tokens: 2, revocations: 1, attempts: 1, oneTimeUses: 0, limits: 1 });
+    expect(await store.sweepExpired()).toEqual({ tokens: 2, revocations: 1, attempts: 1, oneTimeUses: 0, limits: 1, providerSessions: 1 });
 
     expect(await store.findToken('expired')).toBeNull();
     expect(await store.findToken('expires-now')).toBeNull();
@@ -40,7 +42,8 @@ describe('PostgresStore sweepExpired', () => {
     expect(await store.findRevocations(['old-jti', 'live-jti'])).toEqual([null, now - 5000]);
     expect(await store.readAttempts('window-open', now)).toEqual({ count: 1, lockedUntil: null });
     expect(await store.readAttempts('locked', now)).toEqual({ count: 2, lockedUntil: now + 30_000 });
-    expect(await store.sweepExpired(now + 31_000)).toEqual({ tokens: 1, revocations: 0, attempts: 2, oneTimeUses: 0, limits: 1 });
+    expect(await store.findProviderSessionActors('https://id.example.org', 'live', now)).toEqual(['sweep-actor']);
+    expect(await store.sweepExpired(now + 31_000)).toEqual({ tokens: 1, revocations: 0, attempts: 2, oneTimeUses: 0, limits: 1, providerSessions: 1 });
   });
 
   it('should refuse a pool without connectionTimeoutMillis, naming the option', () => {

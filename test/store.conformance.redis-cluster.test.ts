@@ -8,7 +8,7 @@ import { runId } from './helpers/services';
 const { cluster } = useRedisCluster();
 const keyPrefix = `gatehouse-test:cluster:${runId()}:`;
 
-const parts = ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits'] as const;
+const parts = ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits', 'providerSessions'] as const;
 describeStoreConformance('RedisStore over a Redis Cluster client', () => new RedisStore({ client: cluster().client(), keyPrefix }), { parts: [...parts] });
 describeStoreConformance('RedisStore over a Redis Cluster client with its own keyPrefix', () => new RedisStore({ client: cluster().client({ keyPrefix: `host:${runId()}:` }) }), { parts: [...parts] });
 

@@ -27,12 +27,12 @@ afterAll(async () => {
 describeStoreConformance('RedisStore on a client with its own keyPrefix', () => {
   prefixedClient = new Redis(REDIS_URL, { keyPrefix: hostPrefix, commandTimeout: 2000, maxRetriesPerRequest: 1 });
   return new RedisStore({ client: prefixedClient });
-}, { parts: ['tokens', 'revocations', 'attempts', 'identities', 'limits'] });
+}, { parts: ['tokens', 'revocations', 'attempts', 'identities', 'limits', 'providerSessions'] });
 
 describeStoreConformance('RedisStore', () => {
   if (!client) throw new Error('Redis is not connected; see the beforeAll error above.');
   return new RedisStore({ client, keyPrefix });
-}, { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits'] });
+}, { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits', 'providerSessions'] });
 
 describe('RedisStore expiry in Redis', () => {
   const now = realNow();

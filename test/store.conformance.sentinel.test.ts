@@ -7,7 +7,7 @@ import { runId } from './helpers/services';
 const { group } = useSentinelGroup();
 const keyPrefix = `gatehouse-test:sentinel:${runId()}:`;
 
-describeStoreConformance('RedisStore over a Sentinel client', () => new RedisStore({ client: group().client(), keyPrefix }), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits'] });
+describeStoreConformance('RedisStore over a Sentinel client', () => new RedisStore({ client: group().client(), keyPrefix }), { parts: ['tokens', 'revocations', 'attempts', 'secondFactors', 'identities', 'limits', 'providerSessions'] });
 
 describe('RedisStore over a Sentinel client', () => {
   it('should write to the primary the sentinel names, whose replica follows', async () => {

@@ -6,15 +6,14 @@
 /** The event member a logout token must carry. */
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
-/** What a valid logout token asks to end: the sessions of `sid`, or every session of `sub`. */
-export interface LogoutRequest {
+/**
+ * What a valid logout token asks to end: the provider session `sid` (of the subject `sub` when
+ * it names one), or without `sid` every session of `sub`. It names at least one of the two (§2.4).
+ */
+export type LogoutRequest = {
   /** The token's `jti`, for its single use. */
   jti: string;
-  /** The subject whose sessions end (required here: it leads to the actor). */
-  sub: string;
-  /** The provider session that ended, or `null`: then every session of `sub` at this provider ends. */
-  sid: string | null;
-}
+} & ({ sub: string; sid: string | null } | { sub: null; sid: string });
 
 /** The request a verified logout token makes, or `null` when its claims are not those of one. */
 export function logoutRequestOf(claims: Record<string, unknown>): LogoutRequest | null {
@@ -27,7 +26,9 @@ export function logoutRequestOf(claims: Record<string, unknown>): LogoutRequest 
   if (typeof claims.iat !== 'number' || typeof claims.jti !== 'string' || claims.jti === '') return null;
   const sid = claims.sid === undefined ? null : claims.sid;
   if (sid !== null && (typeof sid !== 'string' || sid === '')) return null;
-  // Gatehouse finds the credentials through the actor the subject is linked to.
-  if (typeof claims.sub !== 'string' || claims.sub === '') return null;
-  return { jti: claims.jti, sub: claims.sub, sid };
+  const sub = claims.sub === undefined ? null : claims.sub;
+  if (sub !== null && (typeof sub !== 'string' || sub === '')) return null;
+  // §2.4: a logout token MUST contain a `sub` or a `sid` claim, and MAY contain both.
+  if (sub !== null) return { jti: claims.jti, sub, sid };
+  return sid === null ? null : { jti: claims.jti, sub: null, sid };
 }

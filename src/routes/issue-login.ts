@@ -14,7 +14,7 @@ import type { CookieSessions } from '../schemes/cookie/strategy';
 import type { JwtIssuer } from '../schemes/jwt/issuer';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
 import { signInOrigin, type SignInOrigin } from '../tokens/sign-in-device';
-import type { IdentityProviderSession } from '../tokens/token-service';
+import { recordProviderSession, type IdentityProviderSession } from '../tokens/provider-sessions';
 import { sendJwtPair } from './jwt-pair';
 import { proofMethods } from '../authentication-proof';
 
@@ -55,6 +55,9 @@ interface LoginProof {
   redirectTo?: string;
 }
 
+/** A session token's lifetime when `sessionToken` is off (the token service's default). */
+const DEFAULT_SESSION_TTL = 24 * 60 * 60 * 1000;
+
 /** Issues the login's credentials and answers the request. */
 export type IssueLogin = (actor: Actor, proof: LoginProof, req: Request, res: Response) => Promise<void>;
 
@@ -84,6 +87,10 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
     // so ending either ends both.
     const loginId = credentials.token && cookieSessions ? randomBytes(16).toString('base64url') : null;
     const origin = originOf(req);
+    // Before the credentials exist, so a back-channel logout naming only the provider session
+    // (`sid`) never misses one: until the latest either may end.
+    const life = Math.max(credentials.token ? (sessionToken ? sessionToken.ttl : DEFAULT_SESSION_TTL) : 0, cookieSessions && cookie ? cookie.absoluteTimeout : 0);
+    await recordProviderSession(deps.store, proof.identityProvider ?? null, actor.id, deps.now() + life);
     const issued = credentials.token
       ? await deps.tokens.issueOnProof(
           { actorId: actor.id, kind: 'session', ...((loginId || credentials.cookieWithheld) && linkedTtl !== undefined ? { ttl: linkedTtl } : {}) },
@@ -122,7 +129,7 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
   async function issueJwtPair(actor: Actor, proof: LoginProof, req: Request, res: Response): Promise<void> {
     const issuer = deps.jwt?.issuer;
     if (!issuer) throw new TypeError('issueLogin: a JWT login needs local JWT keys.');
-    const refresh = await deps.jwt!.refreshTokens.issue(actor.id, proof.provenAt, undefined, undefined, proofMethods(proof.amr), originOf(req));
+    const refresh = await deps.jwt!.refreshTokens.issue(actor.id, proof.provenAt, undefined, undefined, proofMethods(proof.amr), originOf(req), proof.identityProvider ?? null);
     deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
     sendJwtPair({ req, res, actor, endpoint: 'authenticate', shape: config.responses.jwt }, issuer.sign(actor, refresh.familyId, refresh.proof), refresh);
   }

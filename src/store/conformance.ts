@@ -38,13 +38,15 @@ import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, Cred
  * `oidc` (`findIdentity`, `linkIdentity`, `unlinkIdentity`, `listIdentities`).
  * create a user. `'limits'` is the optional `consumeLimits`, `findTokenAndConsume` and
  * `readLimits` (rate limits, `rateLimits`, and the usage `auth.tokens.list` shows), also off by default.
+ * `'providerSessions'` (off by default) is the optional `saveProviderSession` and
+ * `findProviderSessionActors` of `oidc` back-channel logout.
  *
  * @example
  * ```ts
  * const parts: StorePart[] = ['credentials']; // a host's own user store, tokens kept elsewhere
  * ```
  */
-export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates' | 'secondFactors' | 'identities' | 'limits';
+export type StorePart = 'tokens' | 'revocations' | 'attempts' | 'credentials' | 'passwordUpdates' | 'secondFactors' | 'identities' | 'limits' | 'providerSessions';
 
 /** The parts that need {@link ConformanceContext.addUser}. */
 const PARTS_NEEDING_USERS: readonly StorePart[] = ['credentials', 'passwordUpdates'];
@@ -185,6 +187,10 @@ function factorRecord(actorId: string, overrides: Partial<SecondFactorRecord> = 
 
 function identities(store: ConformanceStore): Required<IdentityStore> {
   return store as Required<IdentityStore>;
+}
+
+function providerSessions(store: ConformanceStore): Required<Pick<TokenStore, 'saveProviderSession' | 'findProviderSessionActors'>> {
+  return store as Required<Pick<TokenStore, 'saveProviderSession' | 'findProviderSessionActors'>>;
 }
 
 function credentials(store: ConformanceStore): Required<Pick<CredentialStore, 'findCredentials' | 'updatePasswordHash'>> {
@@ -783,6 +789,56 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
 
+  // ---- provider sessions (back-channel logout by sid) ----
+  {
+    name: 'a provider session lists the actors saved under it until their entries expire, and none before',
+    parts: ['providerSessions'],
+    async run(store, context) {
+      const issuer = `https://${context.unique('issuer')}.example.org`;
+      const sid = context.unique('sid');
+      const [first, second] = [context.unique('actor'), context.unique('actor')];
+      const now = context.now();
+      assert.deepEqual(await providerSessions(store).findProviderSessionActors(issuer, sid, now), [], 'a session never saved');
+      await providerSessions(store).saveProviderSession({ issuer, sid, actorId: first, expiresAt: now + HOUR });
+      await providerSessions(store).saveProviderSession({ issuer, sid, actorId: second, expiresAt: now + 2 * HOUR });
+      assert.deepEqual((await providerSessions(store).findProviderSessionActors(issuer, sid, now)).sort(), [first, second].sort(), 'each actor once');
+      assert.deepEqual(await providerSessions(store).findProviderSessionActors(issuer, sid, now + HOUR), [second], 'an entry is over at its expiresAt');
+      assert.deepEqual(await providerSessions(store).findProviderSessionActors(issuer, sid, now + 2 * HOUR), []);
+    },
+  },
+  {
+    name: 'saving a provider session again extends an entry to a later expiry and never shortens it',
+    parts: ['providerSessions'],
+    async run(store, context) {
+      const issuer = `https://${context.unique('issuer')}.example.org`;
+      const sid = context.unique('sid');
+      const actorId = context.unique('actor');
+      const now = context.now();
+      await providerSessions(store).saveProviderSession({ issuer, sid, actorId, expiresAt: now + HOUR });
+      await providerSessions(store).saveProviderSession({ issuer, sid, actorId, expiresAt: now + 3 * HOUR });
+      await providerSessions(store).saveProviderSession({ issuer, sid, actorId, expiresAt: now + 2 * HOUR });
+      assert.deepEqual(await providerSessions(store).findProviderSessionActors(issuer, sid, now), [actorId], 'saved three times, listed once');
+      assert.deepEqual(await providerSessions(store).findProviderSessionActors(issuer, sid, now + 2 * HOUR + 1), [actorId], 'the latest expiry holds');
+      assert.deepEqual(await providerSessions(store).findProviderSessionActors(issuer, sid, now + 3 * HOUR), []);
+    },
+  },
+  {
+    name: 'issuer and sid of a provider session are matched exactly: case, and where one ends and the other starts, count',
+    parts: ['providerSessions'],
+    async run(store, context) {
+      const base = context.unique('issuer');
+      const actorId = context.unique('actor');
+      const now = context.now();
+      await providerSessions(store).saveProviderSession({ issuer: `https://${base}.example.org`, sid: 'Sid:1', actorId, expiresAt: now + HOUR });
+      const find = (issuer: string, sid: string) => providerSessions(store).findProviderSessionActors(issuer, sid, now);
+      assert.deepEqual(await find(`https://${base}.example.org`, 'Sid:1'), [actorId]);
+      assert.deepEqual(await find(`https://${base}.example.org`, 'sid:1'), [], 'sids are case-sensitive');
+      assert.deepEqual(await find(`https://${base}.example.org/`, 'Sid:1'), [], 'issuers are compared exactly');
+      assert.deepEqual(await find(`https://${base}.example.org:Sid`, '1'), [], 'the pair is not one joined string');
+      assert.deepEqual(await find(`https://${base}.example.org`, 'Sid'), [], 'no prefix match');
+    },
+  },
+
   // ---- failed-attempt counters ----
   {
     name: 'an unknown counter reads as zero, and clearing it resolves to 0',
@@ -1349,8 +1405,9 @@ export interface DescribeStoreConformanceOptions extends ConformanceRunner {
    * Which parts the store implements; cases needing others are not registered. Default
    * `['tokens', 'revocations', 'attempts']`; add `'credentials'` (with `addUser`) for a
    * store with users (`findCredentials`, `findActor`), `'passwordUpdates'` (with
-   * `addUser`) for one that has the optional `updatePasswordHash`, and `'secondFactors'` for
-   * one with the optional second-factor methods.
+   * `addUser`) for one that has the optional `updatePasswordHash`, `'secondFactors'` for
+   * one with the optional second-factor methods, and `'providerSessions'` for one with the
+   * optional `saveProviderSession` and `findProviderSessionActors`.
    *
    * @example
    * ```ts

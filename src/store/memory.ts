@@ -20,6 +20,7 @@ import type {
   SecondFactorRecord,
   SecondFactorStore,
   IdentityLink,
+  ProviderSessionLink,
   TokenRecord,
 } from './types';
 
@@ -102,6 +103,8 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
   private readonly oneTimeUses = new Map<string, number>();
   /** Identity links by `JSON.stringify([issuer, subject])`. */
   private readonly identities = new Map<string, IdentityLink>();
+  /** Provider sessions (JSON of [issuer, sid]) → the actors with credentials from them → until when. */
+  private readonly providerSessions = new Map<string, Map<string, number>>();
   /** Rate-limit counters by `counterKey`, each dropped once its window is over. */
   private readonly limitCounters = new Map<string, { used: number; expiresAt: number }>();
   private limitWrites = 0;
@@ -336,7 +339,7 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
     return this.tokens.size;
   }
 
-  /** Drops expired tokens, revocations and counters; resolves to how many records went. */
+  /** Drops expired tokens, revocations, counters and provider-session entries; resolves to how many records went. */
   async sweep(now: number = Date.now()): Promise<number> {
     let removed = 0;
     for (const record of [...this.tokens.values()]) {
@@ -356,6 +359,15 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
         this.attempts.delete(key);
         removed += 1;
       }
+    }
+    for (const [key, actors] of this.providerSessions) {
+      for (const [actorId, expiresAt] of actors) {
+        if (expiresAt <= now) {
+          actors.delete(actorId);
+          removed += 1;
+        }
+      }
+      if (actors.size === 0) this.providerSessions.delete(key);
     }
     return removed;
   }
@@ -407,6 +419,22 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
   /** Every identity linked to the actor. */
   async listIdentities(actorId: string): Promise<IdentityLink[]> {
     return [...this.identities.values()].filter((link) => link.actorId === actorId).map((link) => ({ ...link }));
+  }
+
+  // ---- provider sessions (TokenStore, optional) ----
+
+  /** Records the actor under the provider session until `expiresAt`, or keeps a later expiry already recorded. */
+  async saveProviderSession(session: ProviderSessionLink): Promise<void> {
+    const key = JSON.stringify([session.issuer, session.sid]);
+    const actors = this.providerSessions.get(key) ?? new Map<string, number>();
+    actors.set(session.actorId, Math.max(actors.get(session.actorId) ?? -Infinity, session.expiresAt));
+    this.providerSessions.set(key, actors);
+  }
+
+  /** The actors recorded under the provider session whose entry lasts past `now`. */
+  async findProviderSessionActors(issuer: string, sid: string, now: number): Promise<string[]> {
+    const actors = this.providerSessions.get(JSON.stringify([issuer, sid]));
+    return actors ? [...actors].filter(([, expiresAt]) => expiresAt > now).map(([actorId]) => actorId) : [];
   }
 
   // ---- RevocationStore ----

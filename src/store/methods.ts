@@ -13,7 +13,7 @@ export const STORE_PARTS = {
   credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword'] },
   tokens: {
     required: ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'],
-    optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume', 'readLimits'],
+    optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume', 'readLimits', 'saveProviderSession', 'findProviderSessionActors'],
   },
   revocations: { required: ['saveRevocation', 'findRevocations'], optional: [] },
   attempts: { required: ['readAttempts', 'recordFailedAttempt', 'clearAttempts'], optional: ['clearAttemptsOf'] },

@@ -18,7 +18,7 @@ import { checkSchema, migrate, type MigrateResult } from './postgres-migrations'
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
 import { counterWindowsAt, outcomeFromAnswer, readCounterStates, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
-import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, ProviderSessionLink, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 // The migration runner is part of this entry point (`express-gatehouse/postgres`).
 export { migrate, MIGRATIONS_DIR, type MigrateOptions, type MigrateResult } from './postgres-migrations';
@@ -104,6 +104,8 @@ export interface SweepResult {
   oneTimeUses: number;
   /** Rate-limit counters whose window was over. */
   limits: number;
+  /** Provider-session entries (`saveProviderSession`) past their `expiresAt`. */
+  providerSessions: number;
 }
 
 /**
@@ -166,6 +168,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   private readonly tokens: string;
   private readonly revocations: string;
   private readonly identities: string;
+  private readonly providerSessions: string;
   private readonly attempts: string;
   private readonly secondFactors: string;
   private readonly recoveryCodes: string;
@@ -226,6 +229,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     this.tokens = qualify('gatehouse_tokens');
     this.revocations = qualify('gatehouse_revocations');
     this.identities = qualify('gatehouse_identities');
+    this.providerSessions = qualify('gatehouse_provider_sessions');
     this.attempts = qualify('gatehouse_attempts');
     this.secondFactors = qualify('gatehouse_second_factors');
     this.recoveryCodes = qualify('gatehouse_recovery_codes');
@@ -333,6 +337,22 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   async findTokenById(id: string): Promise<TokenRecord | null> {
     const { rows } = await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${this.tokens} WHERE id = $1`, [id]);
     return rows.length === 0 ? null : toRecord(rows[0]);
+  }
+
+  // ---- provider sessions (TokenStore, optional; migration 006) ----
+
+  async saveProviderSession(session: ProviderSessionLink): Promise<void> {
+    // A later expiry of the same actor extends its row; an earlier one leaves it.
+    await this.query(
+      `INSERT INTO ${this.providerSessions} AS entry (issuer, sid, actor_id, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (issuer, sid, actor_id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE entry.expires_at < EXCLUDED.expires_at`,
+      [session.issuer, session.sid, session.actorId, Math.ceil(session.expiresAt)],
+    );
+  }
+
+  async findProviderSessionActors(issuer: string, sid: string, now: number): Promise<string[]> {
+    const { rows } = await this.query<{ actor_id: string }>(`SELECT actor_id FROM ${this.providerSessions} WHERE issuer = $1 AND sid = $2 AND expires_at > $3`, [issuer, sid, Math.floor(now)]);
+    return rows.map((row) => row.actor_id);
   }
 
   // ---- IdentityStore (migration 003) ----
@@ -548,7 +568,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   }
 
   /**
-   * Deletes tokens whose `expiresAt` has passed, revocations past their `expiresAt`, and
+   * Deletes tokens whose `expiresAt` has passed, revocations and provider-session entries past their `expiresAt`, and
    * counters (failed attempts, rate limits) whose window or lock is over, in one statement. Call it periodically (an
    * hourly timer on one instance, or a cron job); until then expired rows only take space.
    * Pass an earlier `now` to keep expired tokens a while longer (so they still answer
@@ -562,7 +582,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
    * ```
    */
   async sweepExpired(now: number = this.now()): Promise<SweepResult> {
-    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string; used: string; limits: string }>(
+    const { rows } = await this.query<{ tokens: string; revocations: string; attempts: string; used: string; limits: string; sessions: string }>(
       `WITH tokens AS (DELETE FROM ${this.tokens} WHERE expires_at <= $1 RETURNING 1),
        revocations AS (DELETE FROM ${this.revocations} WHERE expires_at <= $1 RETURNING 1),
        attempts AS (
@@ -571,9 +591,10 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
          RETURNING 1
        ),
        used AS (DELETE FROM ${this.oneTimeUses} WHERE expires_at <= $1 RETURNING 1),
-       limits AS (DELETE FROM ${this.limits} WHERE expires_at <= $1 RETURNING 1)
+       limits AS (DELETE FROM ${this.limits} WHERE expires_at <= $1 RETURNING 1),
+       sessions AS (DELETE FROM ${this.providerSessions} WHERE expires_at <= $1 RETURNING 1)
        SELECT (SELECT count(*) FROM used) AS used, (SELECT count(*) FROM tokens) AS tokens, (SELECT count(*) FROM revocations) AS revocations,
-              (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM limits) AS limits`,
+              (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM limits) AS limits, (SELECT count(*) FROM sessions) AS sessions`,
       [wholeMs(now)],
     );
     return {
@@ -582,6 +603,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
       attempts: Number(rows[0].attempts),
       oneTimeUses: Number(rows[0].used),
       limits: Number(rows[0].limits),
+      providerSessions: Number(rows[0].sessions),
     };
   }
 

@@ -44,6 +44,8 @@ export interface RedisKeys {
   identity(member: string): string;
   /** The actor's linked identities: a set of members. On a cluster in the actor's slot; a link in its own. */
   actorIdentities(actorId: string): string;
+  /** A provider session's actors (a sorted set: actor id → until when), by the session's member ({@link identityMember} of issuer and sid); one key, one slot. */
+  providerSession(member: string): string;
   /**
    * The base of a rate-limit counter's keys (`<base>:<name>:<window start>`) for a counter
    * subject (`key:<hash>`, `actor:<id>`, `static:<label>`). In the cluster layout a key's
@@ -53,7 +55,7 @@ export interface RedisKeys {
   limitCounters(subject: string): string;
 }
 
-/** The name of an identity (issuer, subject) in keys and index sets: unambiguous whatever either contains. */
+/** The name of an identity (issuer, subject), or of a provider session (issuer, sid), in keys and index sets: unambiguous whatever either contains. */
 export function identityMember(issuer: string, subject: string): string {
   return Buffer.from(JSON.stringify([issuer, subject])).toString('base64url');
 }
@@ -98,6 +100,7 @@ export function redisKeys(prefix: string, layout: RedisLayout): RedisKeys {
       layout === 'cluster' ? `${slotKey(prefix, '2fa:used', actorId)}:${useKey}` : `${prefix}2fa:used:${encodeURIComponent(actorId)}:${useKey}`,
     identity: (member) => key('identity', member),
     actorIdentities: (actorId) => key('identities', actorId),
+    providerSession: (member) => key('oidc-session', member),
     limitCounters: (subject) => (layout === 'cluster' ? slotKey(prefix, 'limit', slotValueOfSubject(subject)) : `${prefix}limit:${subject}`),
   };
 }

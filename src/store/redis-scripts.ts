@@ -171,6 +171,21 @@ return 1
 `);
 
 /**
+ * KEYS: a provider session's sorted set (actor id → until when). ARGV: actorId, expiresAt, now.
+ * A later expiry of the actor extends its entry, an earlier one leaves it; entries over at `now`
+ * are dropped, and the set expires with its longest-lived entry.
+ */
+export const SAVE_PROVIDER_SESSION = lua(`
+local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not current or tonumber(current) < tonumber(ARGV[2]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if #last == 0 then return 0 end
+redis.call('PEXPIRE', KEYS[1], string.format('%d', math.ceil(tonumber(last[2]) - tonumber(ARGV[3]))))
+return 1
+`);
+
+/**
  * KEYS: counter key. ARGV: now, maxAttempts, windowMs, lockMs. `afterFailedAttempt` of
  * `rules.ts`, in one script: the window starts at the first failure, the lock is set once
  * when the count reaches maxAttempts, and an ended counter (`attemptCounterOver`) starts a

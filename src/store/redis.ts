@@ -18,6 +18,8 @@
  *   slot (`2fa:factors:{<actorId>}`, …).
  * - `identity:<member>` — an identity's link to its actor (JSON); `identities:<actorId>` — a set
  *   of the actor's identity members (`redis-keys.ts`, `identityMember`).
+ * - `oidc-session:<member>` — a sorted set of the actors with credentials from a provider
+ *   session (issuer, sid), each scored by until when; it expires with its last entry.
  *
  * Every write that must be atomic is one Lua script, so two instances never interleave.
  *
@@ -50,6 +52,7 @@ import {
   LIST_TOKENS,
   MARK_TOKEN_USED,
   RECORD_FAILED_ATTEMPT,
+  SAVE_PROVIDER_SESSION,
   SAVE_REVOCATION,
   SAVE_TOKEN,
   TOUCH_TOKEN,
@@ -58,7 +61,7 @@ import {
 } from './redis-scripts';
 import { attemptState, idOnReplace, isCounterOf, ownedConnection } from './rules';
 import { counterWindowsAt, countersOfRecord, limitsOfData, outcomeFromAnswer as parseOutcome, readCounterStates, recordIsCounted, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
-import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
+import type { AttemptPolicy, AttemptState, AttemptStore, IdentityLink, IdentityStore, ProviderSessionLink, RevocationStore, CountedToken, SecondFactorRecord, SecondFactorStore, TokenRecord, TokenStore } from './types';
 
 /**
  * ioredis options that make every store call settle quickly when Redis is down or stalled,
@@ -489,6 +492,18 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
       const value = rows.get(key);
       return value === null || value === undefined ? null : Number(value);
     });
+  }
+
+  // ---- provider sessions (TokenStore, optional) ----
+
+  async saveProviderSession(session: ProviderSessionLink): Promise<void> {
+    const key = this.keys.providerSession(identityMember(session.issuer, session.sid));
+    await this.runScript(SAVE_PROVIDER_SESSION, [key], [session.actorId, String(Math.ceil(session.expiresAt)), String(Math.floor(this.now()))]);
+    await this.replicated([key]);
+  }
+
+  async findProviderSessionActors(issuer: string, sid: string, now: number): Promise<string[]> {
+    return this.client.zrangebyscore(this.keys.providerSession(identityMember(issuer, sid)), `(${now}`, '+inf');
   }
 
   // ---- IdentityStore ----

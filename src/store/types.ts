@@ -249,6 +249,55 @@ export interface TokenStore {
    * when nothing was counted. Without it Gatehouse makes the two calls.
    */
   findTokenAndConsume?(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null>;
+  /**
+   * Optional; a back-channel logout token that names the provider session (`sid`) without the
+   * subject (`sub`) needs it (`oidc.providers`). Records that `session.actorId` holds
+   * credentials handed out by sign-ins through the identity provider's session
+   * (`session.issuer`, `session.sid`) until `session.expiresAt` (ms). Saving the same (issuer,
+   * sid, actor) again with a later `expiresAt` extends the entry, with an earlier one leaves it
+   * as it is; other actors' entries of the session are kept beside it. The entry may be
+   * dropped after its `expiresAt`. `express-gatehouse/testing` checks it (part `'providerSessions'`).
+   *
+   * @example
+   * ```ts
+   * async saveProviderSession({ issuer, sid, actorId, expiresAt }) {
+   *   await db.query(
+   *     `INSERT INTO provider_sessions VALUES ($1, $2, $3, $4)
+   *      ON CONFLICT (issuer, sid, actor_id) DO UPDATE SET expires_at = greatest(provider_sessions.expires_at, EXCLUDED.expires_at)`,
+   *     [issuer, sid, actorId, expiresAt]);
+   * }
+   * ```
+   */
+  saveProviderSession?(session: ProviderSessionLink): Promise<void>;
+  /**
+   * Optional, with {@link saveProviderSession}: the actors recorded for the provider session
+   * (issuer, sid) whose entry's `expiresAt` is after `now`, each once, in any order; `[]` when
+   * none. Called by every back-channel logout that names a `sid`: one indexed lookup.
+   *
+   * @example
+   * ```ts
+   * async findProviderSessionActors(issuer, sid, now) {
+   *   const { rows } = await db.query('SELECT actor_id FROM provider_sessions WHERE issuer = $1 AND sid = $2 AND expires_at > $3', [issuer, sid, now]);
+   *   return rows.map((row) => row.actor_id);
+   * }
+   * ```
+   */
+  findProviderSessionActors?(issuer: string, sid: string, now: number): Promise<string[]>;
+}
+
+/**
+ * One actor's credentials from one session at an OpenID provider (`saveProviderSession`): what
+ * lets a back-channel logout that names only the provider session (`sid`) find them.
+ */
+export interface ProviderSessionLink {
+  /** The provider's issuer identifier (the ID token's `iss`), exactly as the provider states it. */
+  issuer: string;
+  /** The provider's session id (the ID token's `sid`), matched exactly. */
+  sid: string;
+  /** The actor the sign-ins through that session signed in as. */
+  actorId: string;
+  /** Until when (ms) credentials of that sign-in may live: the entry may be dropped after it. */
+  expiresAt: number;
 }
 
 /** Revocations of credentials that are not stored (JWT `jti`s, per-actor "not before"). */

@@ -11,6 +11,7 @@ import { deriveToken, generateToken, hashSecret, parseTokenKind } from './format
 import type { Revocations } from './revocations';
 import { DEFAULT_AMR, storedMethods } from '../authentication-proof';
 import type { SignInOrigin } from './sign-in-device';
+import { identityProviderSessionOf, recordProviderSession, type IdentityProviderSession } from './provider-sessions';
 
 /** What a refresh-token record keeps in `data`. */
 interface RefreshTokenData {
@@ -34,6 +35,11 @@ interface RefreshTokenData {
   successorSeed?: string;
   /** Where the login that began the family came from (`selfService`), carried from token to token. */
   signIn?: SignInOrigin;
+  /**
+   * The identity provider's session of a family begun by a sign-in through it (`oidc.providers`),
+   * carried from token to token: the provider's back-channel logout ends the family.
+   */
+  identityProvider?: IdentityProviderSession;
 }
 
 /** Shape of a successor seed: base64url of 32 bytes. */
@@ -98,8 +104,9 @@ export class RefreshTokens {
   /**
    * A new token on a proof of identity made at `provenAt` (the login's password check), in
    * a new family unless one is given, made with the RFC 8176 methods `amr` (default
-   * `['pwd']`). Refused with 401.2, and the token ended, when `revokeAll` ran for the actor
-   * at or after `provenAt`.
+   * `['pwd']`); for a sign-in through an identity provider, with the provider's session
+   * (recorded in the store under its `sid` until the token may end). Refused with 401.2, and
+   * the token ended, when `revokeAll` ran for the actor at or after `provenAt`.
    */
   async issue(
     actorId: string,
@@ -108,10 +115,14 @@ export class RefreshTokens {
     refresh: string = generateToken('refresh'),
     amr: readonly string[] = DEFAULT_AMR,
     signIn: SignInOrigin | null = null,
+    identityProvider: IdentityProviderSession | null = null,
   ): Promise<IssuedRefreshToken> {
     const hash = hashSecret(refresh);
     const createdAt = this.now();
     const expiresAt = createdAt + this.ttl;
+    // Each token of the family extends the provider session's record to its own expiry, before
+    // it is saved: a rotated family outlives the first token's lifetime.
+    await recordProviderSession(this.store, identityProvider, actorId, expiresAt);
     await this.store.saveToken!({
       hash,
       kind: 'refresh',
@@ -131,6 +142,7 @@ export class RefreshTokens {
         amr: [...amr],
         ...(this.reuseInterval > 0 ? { successorSeed: randomBytes(32).toString('base64url') } : {}),
         ...(signIn ? { signIn } : {}),
+        ...(identityProvider ? { identityProvider: { issuer: identityProvider.issuer, sid: identityProvider.sid } } : {}),
       } satisfies RefreshTokenData,
     });
     await this.revocations?.confirmProof(actorId, provenAt, () => this.store.deleteToken!(hash));
@@ -179,7 +191,7 @@ export class RefreshTokens {
     // Derived from the record's seed, so a retry on any instance finds it; random without one.
     const seed = successorSeedOf(before);
     const signIn = (before.data as RefreshTokenData | null | undefined)?.signIn ?? null;
-    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined, amr, signIn);
+    const next = await this.issue(before.actorId, provenAt, before.familyId, seed ? deriveToken('refresh', seed, refresh) : undefined, amr, signIn, identityProviderSessionOf(before));
     return { actorId: before.actorId, ...next };
   }
 

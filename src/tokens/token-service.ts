@@ -22,6 +22,9 @@ import { keyLimitsOption, type KeyLimitsInput, type ResolvedRateLimits } from '.
 import { countersOfRecord, limitsOfData, recordIsCounted, type LimitOutcome, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
 import type { SignInOrigin } from './sign-in-device';
 import { keyLimitUsages, type KeyLimitUsage } from './api-key-usage';
+import type { IdentityProviderSession } from './provider-sessions';
+
+export type { IdentityProviderSession } from './provider-sessions';
 
 /** What `auth.tokens.issue` takes. */
 export interface IssueTokenInput {
@@ -92,30 +95,9 @@ interface SignInTokenData {
   signIn: SignInOrigin;
 }
 
-/**
- * The identity provider's session a sign-in through it came from (`oidc.providers`): kept on
- * the credentials it issued, so the provider's back-channel logout finds them.
- */
-export interface IdentityProviderSession {
-  /** The provider's issuer identifier. */
-  issuer: string;
-  /** The provider's session id (the ID token's `sid`), or `null` when it sent none. */
-  sid: string | null;
-}
-
 /** What a token record's `data` holds for a login through an identity provider. */
 interface IdentityProviderData {
   identityProvider: IdentityProviderSession;
-}
-
-/**
- * The identity provider's session a stored credential came from: a session token's `data`, or a
- * cookie session's state; `null` for any other credential.
- */
-export function identityProviderSessionOf(record: TokenRecord): IdentityProviderSession | null {
-  const data = record.data as { identityProvider?: unknown; gatehouse?: { identityProvider?: unknown } } | null | undefined;
-  const found = (record.kind === 'cookie' ? data?.gatehouse?.identityProvider : record.kind === 'session' ? data?.identityProvider : undefined) as Partial<IdentityProviderSession> | undefined;
-  return found && typeof found.issuer === 'string' ? { issuer: found.issuer, sid: typeof found.sid === 'string' ? found.sid : null } : null;
 }
 
 /** The scopes a token record carries, or `undefined` when it is not scoped. */
