@@ -16,7 +16,7 @@ export const DEFAULT_AMR: readonly string[] = Object.freeze(['pwd']);
  * `amr` values to the parties that use them. Never guessed as `pwd`: it is no factor Gatehouse
  * knows, so the proof's `acr` is `'single'` and it never passes `acr: 'mfa'`.
  */
-export const UNSTATED_PROVIDER_AMR: readonly string[] = Object.freeze(['ext']);
+const UNSTATED_PROVIDER_AMR: readonly string[] = Object.freeze(['ext']);
 
 /**
  * The `acr` values Gatehouse derives, weakest first: `'single'` for a proof with one kind of
