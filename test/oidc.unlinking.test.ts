@@ -39,7 +39,7 @@ async function appWith(store = new MemoryStore({ passwordCost: 10 })) {
   const link = (subject: string, actorId: string, issuer = ISSUER, linkedAt = clock) => store.linkIdentity({ issuer, subject, actorId, linkedAt });
   /** A bearer session token of a fresh password login. */
   const tokenOf = async (login: string) => (await request(app).post('/v1/sessions').send({ login, password: PASSWORD })).body.token as string;
-  return { app, store, events, link, tokenOf, advance: (ms: number) => (clock += ms), now: () => clock };
+  return { app, auth, store, events, link, tokenOf, advance: (ms: number) => (clock += ms), now: () => clock };
 }
 
 describe('listing and unlinking identities at OpenID providers', () => {
@@ -63,6 +63,15 @@ describe('listing and unlinking identities at OpenID providers', () => {
       ],
     });
     expect((await request(app).get('/v1/oidc/identities')).body.code).toBe('401.1');
+  });
+
+  it('should describe both endpoints in auth.openapi()', async () => {
+    const { auth } = await appWith();
+    const paths = (auth.openapi({ mountPath: '/v1' }) as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> }).paths;
+    expect(paths['/v1/oidc/identities'].get.operationId).toBe('gatehouseListIdentities');
+    const unlink = paths['/v1/oidc/identities/{provider}/{subject}'].delete;
+    expect(unlink.operationId).toBe('gatehouseUnlinkIdentity');
+    expect(Object.keys(unlink.responses).sort()).toEqual(['200', '400', '401', '403', '503']);
   });
 
   it('should unlink an identity of a user with a password, report identity.unlinked with ids only, and leave the credentials as they are', async () => {

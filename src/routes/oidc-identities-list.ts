@@ -5,7 +5,7 @@
  */
 import { linkedIdentities } from '../oidc/identity-links';
 import { handle, type Endpoint } from './endpoint';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, ok, problems } from './openapi-operation';
 import { signedInUser } from './signed-in-user';
 
 export const OIDC_IDENTITIES_LIST_ENDPOINT: Endpoint = {
@@ -20,12 +20,8 @@ export const OIDC_IDENTITIES_LIST_ENDPOINT: Endpoint = {
       const identities = await linkedIdentities(context.store, context.oidc!.options, user.actor.id);
       res.status(200).json({ identities });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseListIdentities',
-    tags: TAGS,
-    summary: 'List your identities at OpenID providers',
-    security: anyCredential,
-    responses: {
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation('gatehouseListIdentities', 'List your identities at OpenID providers', anyCredential, {
       '200': ok('Your linked identities, oldest link first.', {
         type: 'object',
         required: ['identities'],
@@ -36,7 +32,7 @@ export const OIDC_IDENTITIES_LIST_ENDPOINT: Endpoint = {
               type: 'object',
               required: ['provider', 'issuer', 'subject', 'linkedAt'],
               properties: {
-                provider: { type: ['string', 'null'], description: 'The provider\'s name in `oidc.providers`; `null` when no configured provider has this issuer.' },
+                provider: { type: ['string', 'null'], description: "The provider's name in `oidc.providers`; `null` when no configured provider has this issuer." },
                 issuer: { type: 'string' },
                 subject: { type: 'string' },
                 linkedAt: { type: 'string', format: 'date-time' },
@@ -46,6 +42,5 @@ export const OIDC_IDENTITIES_LIST_ENDPOINT: Endpoint = {
         },
       }),
       ...problems(['401.1', '401.2', '401.4', '403.1', '503.1']),
-    },
-  }),
+    }),
 };

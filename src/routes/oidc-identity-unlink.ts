@@ -15,7 +15,7 @@ import { unlinkOwnIdentity } from '../oidc/identity-links';
 import { GROUP_OF_SCHEME, type SchemeId } from '../schemes/ids';
 import { handle, type Endpoint, type EndpointContext } from './endpoint';
 import { badField } from './login-body';
-import { ok, problems, TAGS } from './openapi-operation';
+import { credentialBearingOperation, ok, problems } from './openapi-operation';
 
 /** Longest subject looked up (OpenID Connect Core §2: at most 255 ASCII characters). */
 const MAX_SUBJECT_LENGTH = 255;
@@ -65,20 +65,19 @@ export const OIDC_IDENTITY_UNLINK_ENDPOINT: Endpoint = {
       context.emit?.({ type: 'identity.unlinked', scheme: user.scheme, actorId: user.actor.id, ip: clientIp(req), code: null, provider: name, issuer, subject });
       res.status(200).json({ success: true });
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseUnlinkIdentity',
-    tags: TAGS,
-    summary: 'Unlink one of your identities at an OpenID provider',
-    description:
-      'Needs a sign-in within `oidc.recentSignIn` (else 401.6: sign in again, or `POST {sessions}/reauthenticate`). The last way you can sign in (no password, no other identity) is refused with 403.1 and `lastWayToSignIn: true`; an identity that is not yours is 403.1 alike. Credentials handed out through the identity stay until they end.',
-    security: anyCredential,
-    parameters: [
-      { name: 'provider', in: 'path', required: true, schema: { type: 'string' } },
-      { name: 'subject', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_SUBJECT_LENGTH }, description: 'The subject at the provider, percent-encoded.' },
-    ],
-    responses: {
-      '200': ok('Unlinked.', { $ref: '#/components/schemas/GatehouseSuccess' }),
-      ...problems(['400.1', '401.1', '401.2', '401.4', '401.6', '403.1', '403.4', '503.1']),
-    },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseUnlinkIdentity',
+      'Unlink one of your identities at an OpenID provider',
+      anyCredential,
+      { '200': ok('Unlinked.', { $ref: '#/components/schemas/GatehouseSuccess' }), ...problems(['400.1', '401.1', '401.2', '401.4', '401.6', '403.1', '403.4', '503.1']) },
+      {
+        description:
+          'Needs a sign-in within `oidc.recentSignIn` (else 401.6: sign in again, or `POST {sessions}/reauthenticate`). The last way you can sign in (no password, no other identity) is refused with 403.1 and `lastWayToSignIn: true`; an identity that is not yours is 403.1 alike. Credentials handed out through the identity stay until they end.',
+        parameters: [
+          { name: 'provider', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'subject', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_SUBJECT_LENGTH }, description: 'The subject at the provider, percent-encoded.' },
+        ],
+      },
+    ),
 };
