@@ -3,7 +3,8 @@
  * discovery, the authorization URL, the code exchange with ID-token validation, and the
  * end-session URL. The only part of sign-in that does network I/O to the provider; a provider
  * that cannot be reached or answers wrongly is 502.1, anything the browser brought that does
- * not check out (state, `iss`, code, nonce, the ID token) is 401.2.
+ * not check out (state, `iss`, code, nonce, the ID token) is 401.2. Each 502.1 is reported
+ * first (`oidc.providerUnreachable`: the provider's name and the stage, never a secret).
  *
  * openid-client is an ES module; it is loaded on first use, so an instance without `oidc`
  * never loads it (Node ≥ 20.19 `require`s it from this CommonJS package).
