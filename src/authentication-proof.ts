@@ -9,6 +9,16 @@
 export const DEFAULT_AMR: readonly string[] = Object.freeze(['pwd']);
 
 /**
+ * The `amr` of a sign-in at an OpenID provider whose ID token names no method (Google, Cognito
+ * and Keycloak send no `amr` by default), or only values that are not method names: `['ext']`,
+ * "proven at an external identity provider, by a method it did not state". Gatehouse's own
+ * value: RFC 8176 registers no value for an unknown method, and OpenID Connect Core §2 leaves
+ * `amr` values to the parties that use them. Never guessed as `pwd`: it is no factor Gatehouse
+ * knows, so the proof's `acr` is `'single'` and it never passes `acr: 'mfa'`.
+ */
+const UNSTATED_PROVIDER_AMR: readonly string[] = Object.freeze(['ext']);
+
+/**
  * The `acr` values Gatehouse derives, weakest first: `'single'` for a proof with one kind of
  * factor (a password), `'mfa'` for one with two kinds (a password and a one-time code). A
  * route requiring one lets in that value or a stronger one.
@@ -30,7 +40,8 @@ const AMR_VALUE = /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
 
 /**
  * The `acr` of a proof made with these methods: `'mfa'` when they include `mfa` itself or
- * factors of two kinds (`['pwd', 'otp']`), otherwise `'single'`.
+ * factors of two kinds (`['pwd', 'otp']`), otherwise `'single'` (also for a provider sign-in
+ * that names no method, {@link UNSTATED_PROVIDER_AMR}).
  *
  * @example acrOf(['pwd']) // 'single'; acrOf(['pwd', 'otp']) // 'mfa'
  */
@@ -51,6 +62,18 @@ export function proofMethods(amr: readonly string[] | undefined): string[] {
     throw new TypeError('issueLogin: proof.amr must be a non-empty array of RFC 8176 method names such as [\'pwd\', \'otp\'].');
   }
   return [...new Set(amr)];
+}
+
+/**
+ * The methods of a sign-in at an OpenID provider, from its ID token's `amr` claim: the values
+ * of an RFC 8176 method's shape, without duplicates (others are left out, never guessed at);
+ * {@link UNSTATED_PROVIDER_AMR} when none is left.
+ *
+ * @example providerProofMethods(['pwd', 'otp']) // ['pwd', 'otp']; providerProofMethods(undefined) // ['ext']
+ */
+export function providerProofMethods(claimed: unknown): string[] {
+  const named = Array.isArray(claimed) ? claimed.filter((value) => storedMethods([value]) !== undefined) : [];
+  return named.length > 0 ? [...new Set(named as string[])] : [...UNSTATED_PROVIDER_AMR];
 }
 
 /**

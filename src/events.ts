@@ -44,6 +44,8 @@ export const AUDIT_EVENT_TYPES = [
   'stepUp.refused',
   'store.error',
   'callback.error',
+  'identity.unlinked',
+  'oidc.providerUnreachable',
 ] as const;
 
 /** One of {@link AUDIT_EVENT_TYPES}. */
@@ -310,6 +312,40 @@ export interface AuditEventDetails {
     callback: HostCallback;
     /** What the callback threw (or a `TypeError` saying what was wrong with its answer), for the host's logger. */
     error: unknown;
+  };
+  /**
+   * A signed-in user unlinked one of their identities at an OpenID provider
+   * (`DELETE {oidc}/identities/{provider}/{subject}`). Ids only: never a token or a claim.
+   */
+  'identity.unlinked': {
+    /** The user whose identity was unlinked. */
+    actorId: string;
+    /** Always `null`. */
+    code: null;
+    /** The provider's name in `oidc.providers`. */
+    provider: string;
+    /** The provider's issuer identifier. */
+    issuer: string;
+    /** The identity's subject at the provider. */
+    subject: string;
+  };
+  /**
+   * An OpenID provider failed or could not be reached (answered 502.1): its discovery document
+   * (`'discovery'`, also at the start and at RP-initiated logout), the code exchange at its token
+   * endpoint (`'tokenExchange'`), or its signing keys (`'jwks'`, for back-channel logout). No
+   * secret, token or response body; `ip` is `null` (the provider failed, not the client).
+   */
+  'oidc.providerUnreachable': {
+    /** Always `null`: no one signed in. */
+    actorId: null;
+    /** Always `'502.1'`. */
+    code: '502.1';
+    /** The provider's name in `oidc.providers`. */
+    provider: string;
+    /** Which request to the provider failed. */
+    stage: 'discovery' | 'tokenExchange' | 'jwks';
+    /** The failure's code or name as the HTTP client gave it (`'ECONNREFUSED'`, `'OAUTH_RESPONSE_BODY_ERROR'`, `'TimeoutError'`), or `null`. */
+    reason: string | null;
   };
 }
 

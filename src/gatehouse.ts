@@ -323,7 +323,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
     jwt: jwtParts,
     schemes: detectedSchemes,
     issueLogin: createIssueLogin({ ...routesContext, jwt: jwtParts }),
-    oidc: config.oidc ? new OidcService(config.oidc, store, schemes.cookie ? schemes.cookie.secrets[0]! : null) : null,
+    oidc: config.oidc ? new OidcService(config.oidc, store, schemes.cookie ? schemes.cookie.secrets[0]! : null, emit) : null,
     signedInChange,
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.

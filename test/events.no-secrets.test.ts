@@ -47,6 +47,8 @@ describe('audit events never carry a secret', () => {
       secondFactor: { encryptionKeys: [secret('d'.repeat(64))] },
       selfService: { recordIp: true },
       responses: { login: (body) => ({ ...body, sentAt: BigInt(1) }) },
+      // A provider that cannot be reached (port 1 on loopback: nothing listens there).
+      oidc: { providers: { test: { issuer: 'http://127.0.0.1:1', clientId: 'gatehouse', clientSecret: secret('an-oidc-client-secret-9912'), redirectUri: 'http://127.0.0.1/v1/oidc/test/callback' } } },
     });
     const carol = await t.store.addUser({ login: 'carol@example.org', password: 'carol-expired-password', passwordExpiresAt: 0 });
     expect(carol.id).toBeDefined();
@@ -211,6 +213,12 @@ describe('audit events never carry a secret', () => {
     expect((await change('wrong-password-7781')).body.code).toBe('401.2');
     expect((await change(BOB_PASSWORD)).status).toBe(200);
     secret((await t.store.findCredentials('bob@example.org'))!.passwordHash);
+
+    // OpenID providers: one that cannot be reached; an identity unlinked with a fresh sign-in.
+    expect((await https(request(app).get('/v1/oidc/test/start'))).body.code).toBe('502.1');
+    await t.store.linkIdentity({ issuer: 'http://127.0.0.1:1', subject: 'alice-at-test', actorId: t.alice.id, linkedAt: t.clock.now() });
+    const fresh = secret((await request(app).post('/v1/sessions').send({ login: 'alice@example.org', password: ALICE_PASSWORD })).body.token);
+    expect((await request(app).delete('/v1/oidc/identities/test/alice-at-test').set('Authorization', `Bearer ${fresh}`)).status).toBe(200);
 
     // The store goes away: every scheme that needs it answers 503.1.
     const lastBrowser = await https(request(app).post('/v1/sessions')).send({ login: 'alice@example.org', password: ALICE_PASSWORD, session: true });

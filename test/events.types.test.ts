@@ -55,6 +55,10 @@ function summary(event: AuditEvent): string {
       return String(event.error);
     case 'callback.error':
       return `${event.callback}: ${String(event.error)}`;
+    case 'identity.unlinked':
+      return `${event.actorId} unlinked ${event.subject} at ${event.provider} (${event.issuer})`;
+    case 'oidc.providerUnreachable':
+      return `${event.provider} failed at ${event.stage}: ${event.reason ?? 'unknown'}`;
     default: {
       const unhandled: never = event;
       return unhandled;
@@ -90,6 +94,8 @@ const samples: { [T in AuditEventType]: Extract<AuditEvent, { type: T }> } = {
   'stepUp.refused': { ...base, type: 'stepUp.refused', actorId: 'u1', code: '401.6', maxAge: 600, acrValues: null },
   'store.error': { ...base, type: 'store.error', code: '503.1', error: new Error('down') },
   'callback.error': { ...base, type: 'callback.error', callback: 'responses.error', code: '401.2', error: new Error('shaper bug') },
+  'identity.unlinked': { ...base, type: 'identity.unlinked', actorId: 'u1', provider: 'test', issuer: 'https://login.example.org', subject: 's1' },
+  'oidc.providerUnreachable': { ...base, type: 'oidc.providerUnreachable', code: '502.1', provider: 'test', stage: 'discovery', reason: 'ECONNREFUSED' },
 };
 
 describe('AuditEvent', () => {

@@ -2,7 +2,8 @@
  * The whole redirect flow of a sign-in through a provider, in a real browser (Chromium via
  * playwright-core), on the cookie example (`examples/cookie-app`) given an `oidc` provider:
  * "Sign in with test" on its sign-in page → the provider's login page → its consent page →
- * back on the example's signed-in page → sign out. The app is on `localhost`, the provider
+ * back on the example's signed-in page → sign out, which is RP-initiated logout: the provider's
+ * session ends too, so signing in again asks for credentials at the provider. The app is on `localhost`, the provider
  * (node-oidc-provider) on `127.0.0.1`, another site, so the transaction cookie must come back
  * on the provider's cross-site top-level redirect (`SameSite=Lax`) for the sign-in to succeed.
  */
@@ -24,11 +25,15 @@ describeInChromium('sign-in through a provider in a real browser, on the cookie 
     server = await listening();
     appOrigin = server.origin.replace('127.0.0.1', 'localhost');
     const callback = `${appOrigin}/v1/oidc/test/callback`;
-    provider = await startProviderWith([{ client_id: 'gatehouse', client_secret: CLIENT_SECRET, redirect_uris: [callback] }], { alice: { email: 'alice@example.org', email_verified: true } }, { consent: true });
+    provider = await startProviderWith(
+      [{ client_id: 'gatehouse', client_secret: CLIENT_SECRET, redirect_uris: [callback], post_logout_redirect_uris: [`${appOrigin}/`] }],
+      { alice: { email: 'alice@example.org', email_verified: true } },
+      { consent: true },
+    );
     const { app, store } = await createCookieApp({
       cookieSecret: COOKIE_SECRET,
       secure: false,
-      oidc: { providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: callback } } },
+      oidc: { providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: callback, postLogoutRedirectUri: `${appOrigin}/` } } },
     });
     // The example's alice, linked to alice at the provider.
     const alice = await store.findCredentials('alice@example.org');
@@ -66,13 +71,23 @@ describeInChromium('sign-in through a provider in a real browser, on the cookie 
     await page.click('#save');
     await page.waitForFunction("document.getElementById('result').textContent.includes('saved')", undefined, { timeout: 15_000 });
 
-    await Promise.all([page.waitForURL(`${appOrigin}/`, { timeout: 15_000 }), page.click('#logout')]);
+    // Sign-out: this session ends, then the provider's end-session page (no id_token_hint: it
+    // asks to confirm), then back to the example's sign-in page.
+    await Promise.all([page.waitForURL((url) => url.origin === provider.issuer, { timeout: 15_000 }), page.click('#logout')]);
     expect(await context.cookies(appOrigin)).toEqual([]);
+    await Promise.all([page.waitForURL(`${appOrigin}/`, { timeout: 15_000 }), page.click('button[value="yes"]')]);
     const me = await page.evaluate(async () => {
       const response = await fetch('/v1/me');
       return { status: response.status, code: ((await response.json()) as { code: string }).code };
     });
     expect(me).toEqual({ status: 401, code: '401.1' });
+
+    // The provider's session is gone: signing in again asks for credentials there.
+    const again = page.getByRole('link', { name: 'Sign in with test' });
+    await again.waitFor({ timeout: 15_000 });
+    await Promise.all([page.waitForURL((url) => url.origin === provider.issuer, { timeout: 15_000 }), again.click()]);
+    await page.waitForSelector('input[name="sub"]', { timeout: 15_000 });
+    expect(await page.textContent('h1')).toBe('Sign in');
     await context.close();
   }, 60_000);
 });

@@ -41,6 +41,7 @@ async function appWith(options: Partial<GatehouseOptions> = {}) {
   app.use('/v1', auth.routes());
   app.use('/v1', auth.authenticate());
   app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user!.id, scheme: req.authInfo!.scheme }));
+  app.get('/v1/single', auth.require({ acr: 'single' }), (req, res) => res.json({ amr: req.authInfo!.amr, acr: req.authInfo!.acr }));
   app.get('/v1/proof', auth.require({ acr: 'mfa', maxAge: '10m' }), (req, res) =>
     res.json({ authTime: req.authInfo!.authTime!.toISOString(), amr: req.authInfo!.amr, acr: req.authInfo!.acr }),
   );
@@ -157,7 +158,7 @@ describe('signing in through an OpenID provider', () => {
     expect(JSON.parse(proof.body)).toEqual({ authTime: new Date(state.provenAt).toISOString(), amr: ['pwd', 'mfa'], acr: 'mfa' });
   });
 
-  it('should sign in with an ID token that names no amr (or odd values) as a single-factor login, never a 500', async () => {
+  it("should record an ID token that names no amr (or odd values) as ['ext'], acr 'single': never a guessed password, never a 500", async () => {
     const { alice, app, store } = await appWith();
     for (const amr of ['none', 'mfa x,"q"']) {
       const browser = new Browser();
@@ -165,13 +166,15 @@ describe('signing in through an OpenID provider', () => {
       const answer = await browser.visit(callback);
       expect(answer.status).toBe(200);
       const { token } = JSON.parse(answer.body) as { token: string };
-      expect((await request(app).get('/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      const single = await request(app).get('/v1/single').set('Authorization', `Bearer ${token}`);
+      expect(single.status).toBe(200);
+      expect(single.body).toEqual({ amr: ['ext'], acr: 'single' });
       const refused = await request(app).get('/v1/proof').set('Authorization', `Bearer ${token}`);
       expect(refused.status).toBe(401);
       expect(refused.body.code).toBe('401.6');
     }
     const records = await store.listTokens(alice.id);
-    expect(records.map((record) => (record.data as { amr: string[] }).amr)).toEqual([['pwd'], ['pwd']]);
+    expect(records.map((record) => (record.data as { amr: string[] }).amr)).toEqual([['ext'], ['ext']]);
   });
 
   it("should keep a password-only provider sign-in out of a route that wants acr 'mfa' (401.6)", async () => {

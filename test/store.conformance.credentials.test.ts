@@ -29,6 +29,7 @@ interface Flaws {
   unknownLoginGivesEmptyRecord?: boolean;
   rehashesOnLookup?: boolean;
   sharesOneInFlightLookup?: boolean;
+  hasPasswordForAnyone?: boolean;
 }
 
 /** A host's own users, kept in a Map, with the two lookup methods Gatehouse calls. */
@@ -44,6 +45,12 @@ class MapUserStore implements CredentialStore {
     this.usersByLogin.set(user.login, user);
     this.usersById.set(user.id, user);
     return user;
+  }
+
+  /** The optional `hasPassword` (unlinking an identity asks it). */
+  async hasPassword(actorId: string): Promise<boolean> {
+    if (this.flaws.hasPasswordForAnyone) return true;
+    return typeof this.usersById.get(actorId)?.passwordHash === 'string';
   }
 
   async findCredentials(login: string): Promise<CredentialRecord | null> {
@@ -174,8 +181,8 @@ describe('each credential case fails against a store with the flaw it names', ()
   };
   const run = (start: string, flaws: Flaws) => caseNamed(start).run(new MapUserStore(flaws) as ConformanceStore, createConformanceContext({ addUser: addMapUser }));
 
-  it('lists seven credential cases, none of them in the default parts', () => {
-    expect(credentialCases).toHaveLength(7);
+  it('lists eight credential cases, none of them in the default parts', () => {
+    expect(credentialCases).toHaveLength(8);
     expect(credentialCases.every((c) => c.parts.length === 1)).toBe(true);
   });
 
@@ -186,6 +193,7 @@ describe('each credential case fails against a store with the flaw it names', ()
     ['an unknown login or actor id resolves to null', { unknownLoginGivesEmptyRecord: true }],
     ['lookups change nothing', { rehashesOnLookup: true }],
     ['concurrent lookups of different users', { sharesOneInFlightLookup: true }],
+    ['hasPassword (when the store has it)', { hasPasswordForAnyone: true }],
   ])('"%s…" fails with %j', async (start, flaws) => {
     await expect(run(start, flaws)).rejects.toBeInstanceOf(AssertionError);
     await expect(run(start, {})).resolves.toBeUndefined();

@@ -3,7 +3,9 @@
 // cookie and turns two-step sign-in (TOTP) on (public/app.html), and a "devices" page where the
 // user sees where they are signed in and signs out elsewhere (public/devices.html, on the
 // `selfService` endpoints). Given `oidc` (Gatehouse's `oidc` option), the login form also offers
-// "Sign in with <provider>" for each provider, which ends in the same cookie session. Used by
+// "Sign in with <provider>" for each provider, which ends in the same cookie session; signing
+// out of such a session is RP-initiated logout (POST /v1/oidc/<provider>/logout), which ends
+// the provider's session too. Used by
 // `server.js` and by the real-browser tests. No build step.
 'use strict';
 const crypto = require('node:crypto');

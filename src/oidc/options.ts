@@ -92,6 +92,13 @@ export interface OidcOptions {
   secret?: string;
   /** How long a sign-in may take at the provider, in ms. Default `600_000` (10 minutes). */
   transactionTtl?: number;
+  /**
+   * How recent the sign-in behind a credential must be to unlink an identity
+   * (`DELETE {oidc}/identities/{provider}/{subject}`), in ms; older is 401.6 (sign in again, or
+   * `POST {sessions}/reauthenticate`). Default `300_000` (5 minutes).
+   * @example { recentSignIn: 10 * 60_000 }
+   */
+  recentSignIn?: number;
 }
 
 /** One provider after validation. */
@@ -113,9 +120,10 @@ export interface ResolvedOidcOptions {
   onFirstSignIn: OidcOptions['onFirstSignIn'] | null;
   secret: string | null;
   transactionTtl: number;
+  recentSignIn: number;
 }
 
-const OIDC_OPTION_NAMES: OptionNames<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true };
+const OIDC_OPTION_NAMES: OptionNames<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true, recentSignIn: true };
 const PROVIDER_OPTION_NAMES: OptionNames<OidcProviderOptions> = {
   issuer: true,
   clientId: true,
@@ -211,5 +219,6 @@ export function resolveOidcOptions(value: unknown): ResolvedOidcOptions | null {
     onFirstSignIn: options.onFirstSignIn ?? null,
     secret: options.secret ?? null,
     transactionTtl: durationOption(options.transactionTtl, 'oidc.transactionTtl', 10 * 60 * 1000),
+    recentSignIn: durationOption(options.recentSignIn, 'oidc.recentSignIn', 5 * 60 * 1000),
   };
 }

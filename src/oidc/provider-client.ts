@@ -3,7 +3,8 @@
  * discovery, the authorization URL, the code exchange with ID-token validation, and the
  * end-session URL. The only part of sign-in that does network I/O to the provider; a provider
  * that cannot be reached or answers wrongly is 502.1, anything the browser brought that does
- * not check out (state, `iss`, code, nonce, the ID token) is 401.2.
+ * not check out (state, `iss`, code, nonce, the ID token) is 401.2. Each 502.1 is reported
+ * first (`oidc.providerUnreachable`: the provider's name and the stage, never a secret).
  *
  * openid-client is an ES module; it is loaded on first use, so an instance without `oidc`
  * never loads it (Node ≥ 20.19 `require`s it from this CommonJS package).
@@ -84,6 +85,12 @@ async function clientAuthentication(client: Client, provider: ResolvedOidcProvid
   return client.PrivateKeyJwt(provider.privateKeyJwt.kid ? { key, kid: provider.privateKeyJwt.kid } : key);
 }
 
+/** Which request to a provider failed, for the `oidc.providerUnreachable` event. */
+export type ProviderStage = 'discovery' | 'tokenExchange' | 'jwks';
+
+/** Told of each failure of the provider that is answered 502.1 (never given a secret: the error is the HTTP client's). */
+export type ProviderFailureReport = (provider: string, stage: ProviderStage, error: unknown) => void;
+
 /** The signature algorithms a logout token may use (never `none`, never an HMAC). */
 const LOGOUT_TOKEN_ALGORITHMS: jwt.Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
@@ -98,7 +105,16 @@ export class ProviderClient {
   private configuration: Promise<OpenIdClient.Configuration> | null = null;
   private keys: JwksClient | null = null;
 
-  constructor(readonly provider: ResolvedOidcProvider) {}
+  constructor(
+    readonly provider: ResolvedOidcProvider,
+    private readonly reportFailure: ProviderFailureReport | null = null,
+  ) {}
+
+  /** 502.1 for a failure of the provider at `stage`, reported first. */
+  private unreachable(stage: ProviderStage, error: unknown): GatehouseError {
+    this.reportFailure?.(this.provider.name, stage, error);
+    return new GatehouseError('502.1', { cause: error });
+  }
 
   /** The discovered configuration; 502.1 when the provider cannot be reached or its document is wrong. */
   private async discovered(): Promise<{ client: Client; configuration: OpenIdClient.Configuration }> {
@@ -119,7 +135,7 @@ export class ProviderClient {
       return { client, configuration: await this.configuration };
     } catch (error) {
       this.configuration = null;
-      throw new GatehouseError('502.1', { cause: error });
+      throw this.unreachable('discovery', error);
     }
   }
 
@@ -164,7 +180,8 @@ export class ProviderClient {
       return { claims: { ...claims }, idToken: tokens.id_token };
     } catch (error) {
       if (error instanceof GatehouseError) throw error;
-      throw problemOf(error);
+      const problem = problemOf(error);
+      throw problem.code === '502.1' ? this.unreachable('tokenExchange', error) : problem;
     }
   }
 
@@ -175,13 +192,18 @@ export class ProviderClient {
    */
   async verifyLogoutToken(token: string, now: number): Promise<LogoutRequest | null> {
     const metadata = await this.metadata();
-    if (typeof metadata.jwks_uri !== 'string') throw new GatehouseError('502.1');
+    if (typeof metadata.jwks_uri !== 'string') throw this.unreachable('jwks', new Error('The provider names no jwks_uri.'));
     this.keys ??= new JwksClient({ jwksUri: metadata.jwks_uri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: PROVIDER_TIMEOUT_SECONDS * 1000 });
     const keys = this.keys;
+    // The provider's keys could not be read (not: the token names a key the provider lacks).
+    let keysFailed: unknown = null;
     const getKey = (header: JwtHeader, callback: SigningKeyCallback): void => {
       keys.getSigningKey(header.kid).then(
         (key) => callback(null, key.getPublicKey()),
-        (error: unknown) => callback(error as Error),
+        (error: unknown) => {
+          if ((error as { name?: unknown }).name !== 'SigningKeyNotFoundError') keysFailed = error;
+          callback(error as Error);
+        },
       );
     };
     const claims = await new Promise<Record<string, unknown> | null>((resolve) => {
@@ -192,6 +214,7 @@ export class ProviderClient {
         (error, payload) => resolve(error || !payload || typeof payload !== 'object' ? null : (payload as Record<string, unknown>)),
       );
     });
+    if (keysFailed !== null) throw this.unreachable('jwks', keysFailed);
     return claims && typeof claims.exp === 'number' ? logoutRequestOf(claims) : null;
   }
 

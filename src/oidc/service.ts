@@ -6,7 +6,19 @@
 import { randomBytes } from 'node:crypto';
 import type { GuardedStore } from '../store/guard';
 import type { ResolvedOidcOptions, ResolvedOidcProvider } from './options';
-import { ProviderClient } from './provider-client';
+import type { Emit } from '../events';
+import { ProviderClient, type ProviderFailureReport } from './provider-client';
+
+/** The failure's code or name as the HTTP client gave it, for the event: never its message or a response body. */
+function reasonOf(error: unknown): string | null {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  for (const candidate of [error, cause]) {
+    const code = (candidate as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
+  }
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : null;
+}
 
 /** Where a transaction's single-use entry lives among the revocations. */
 const USED_TRANSACTION_PREFIX = 'oidc-transaction:';
@@ -22,8 +34,13 @@ export class OidcService {
     readonly options: ResolvedOidcOptions,
     private readonly store: GuardedStore,
     fallbackSecret: string | null,
+    emit: Emit = null,
   ) {
-    this.clients = new Map([...options.providers].map(([name, provider]) => [name, new ProviderClient(provider)]));
+    // Each failure of a provider answered 502.1 is an `oidc.providerUnreachable` event.
+    const report: ProviderFailureReport | null = emit
+      ? (provider, stage, error) => emit({ type: 'oidc.providerUnreachable', scheme: null, actorId: null, ip: null, code: '502.1', provider, stage, reason: reasonOf(error) })
+      : null;
+    this.clients = new Map([...options.providers].map(([name, provider]) => [name, new ProviderClient(provider, report)]));
     // One instance without a shared secret still works: its own random key.
     this.secret = options.secret ?? fallbackSecret ?? randomBytes(32).toString('base64url');
   }

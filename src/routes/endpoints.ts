@@ -15,6 +15,8 @@ import { LOGIN_ENDPOINT } from './login';
 import { LOGOUT_ENDPOINT } from './logout';
 import { OIDC_BACKCHANNEL_LOGOUT_ENDPOINT } from './oidc-backchannel-logout';
 import { OIDC_CALLBACK_ENDPOINT } from './oidc-callback';
+import { OIDC_IDENTITIES_LIST_ENDPOINT } from './oidc-identities-list';
+import { OIDC_IDENTITY_UNLINK_ENDPOINT } from './oidc-identity-unlink';
 import { OIDC_LOGOUT_ENDPOINT } from './oidc-logout';
 import { OIDC_START_ENDPOINT } from './oidc-start';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
@@ -55,4 +57,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   OIDC_CALLBACK_ENDPOINT,
   OIDC_LOGOUT_ENDPOINT,
   OIDC_BACKCHANNEL_LOGOUT_ENDPOINT,
+  OIDC_IDENTITIES_LIST_ENDPOINT,
+  OIDC_IDENTITY_UNLINK_ENDPOINT,
 ];

@@ -4,11 +4,11 @@
  * every instance), has openid-client check `state` and `iss` (RFC 9207), redeem the code with
  * the PKCE verifier and validate the ID token (signature, `iss`, `aud`, expiry, `nonce`),
  * finds the actor the identity is linked to (`oidc/identities.ts`), and ends in the one
- * login-issuing path with the ID token's `amr` and `auth_time`.
+ * login-issuing path with the ID token's `amr` (`['ext']` when it names none) and `auth_time`.
  */
 import type { Request, Response } from 'express';
 import { GatehouseError, isGatehouseError } from '../errors';
-import { storedMethods } from '../authentication-proof';
+import { providerProofMethods } from '../authentication-proof';
 import { refusalEvent } from '../events';
 import { resolveIdentity } from '../oidc/identities';
 import { openTransaction, type OidcTransaction } from '../oidc/transaction';
@@ -20,16 +20,6 @@ import { takeTransactionCookie } from './oidc-transaction-cookie';
 function provenAtOf(claims: Record<string, unknown>, transaction: OidcTransaction, now: number): number {
   const authTime = claims.auth_time;
   return typeof authTime === 'number' && Number.isFinite(authTime) && authTime * 1000 <= now ? authTime * 1000 : transaction.startedAt;
-}
-
-/**
- * The ID token's `amr` (RFC 8176) as the login's proof: its values of an RFC 8176 method's
- * shape (others are left out, never guessed at). An ID token that names none (Google,
- * Cognito and Keycloak send no `amr` by default) gives `undefined`: the login path's default,
- * `['pwd']`, a single factor, so it never passes `acr: 'mfa'`.
- */
-function amrOf(claims: Record<string, unknown>): string[] | undefined {
-  return storedMethods(Array.isArray(claims.amr) ? claims.amr.filter((value) => storedMethods([value]) !== undefined) : undefined);
 }
 
 /** What the sign-in hands out, for `issueLogin`. */
@@ -57,7 +47,8 @@ async function signIn(context: EndpointContext, req: Request, res: Response): Pr
     actor,
     {
       provenAt: provenAtOf(claims, transaction, context.now()),
-      amr: amrOf(claims),
+      // The ID token's `amr`, or `['ext']` when it names none (never a guessed 'pwd').
+      amr: providerProofMethods(claims.amr),
       credentials: credentialsToIssue(context, transaction),
       identityProvider: { issuer: String(claims.iss), sid: typeof claims.sid === 'string' ? claims.sid : null },
       redirectTo: transaction.returnTo,

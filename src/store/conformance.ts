@@ -26,7 +26,7 @@ import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
 import { monthWindow, type LimitCounter, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
-import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, IdentityLink, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
  * The parts of the store interface a case exercises. `'credentials'` is `findCredentials` and
@@ -776,6 +776,28 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     },
   },
   {
+    name: "listIdentities lists each of an actor's identities once, at any issuer; unlinking one leaves the others; a lost link race lists none under the loser",
+    parts: ['identities'],
+    async run(store, context) {
+      const actorId = context.unique('actor');
+      const loser = context.unique('actor');
+      const issuers = [`https://${context.unique('issuer')}.example.org`, `https://${context.unique('issuer')}.example.org`];
+      const links = [
+        { issuer: issuers[0], subject: context.unique('subject'), actorId, linkedAt: T0 },
+        { issuer: issuers[0], subject: context.unique('subject'), actorId, linkedAt: T0 + 1 },
+        { issuer: issuers[1], subject: context.unique('subject'), actorId, linkedAt: T0 + 2 },
+      ];
+      for (const link of links) await identities(store).linkIdentity(link);
+      // Another actor loses the race for one of them: it is listed under the winner only.
+      assert.equal((await identities(store).linkIdentity({ ...links[2], actorId: loser, linkedAt: T0 + 3 })).actorId, actorId);
+      const bySubject = (list: IdentityLink[]) => [...list].sort((a, b) => a.subject.localeCompare(b.subject));
+      assert.deepEqual(bySubject(await identities(store).listIdentities(actorId)), bySubject(links), 'every link of the actor, each once, as linked');
+      assert.deepEqual(await identities(store).listIdentities(loser), [], 'the loser of a link race has no identity');
+      assert.equal(await identities(store).unlinkIdentity(links[1].issuer, links[1].subject, actorId), true);
+      assert.deepEqual(bySubject(await identities(store).listIdentities(actorId)), bySubject([links[0], links[2]]), 'the other links stay');
+    },
+  },
+  {
     name: 'issuer and subject are matched exactly: case, and where one ends and the other starts, count',
     parts: ['identities'],
     async run(store, context) {
@@ -973,6 +995,18 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
       const { user, record } = await addAndLookUp(store, context, passwordHash, 'findCredentials of a stored login');
       assert.equal(record.actor.id, user.id, 'record.actor.id should be the id addUser gave');
       assert.equal(record.passwordHash, passwordHash, 'the password hash should be returned exactly as stored');
+    },
+  },
+  {
+    name: 'hasPassword (when the store has it) is true for a user with a password hash, false for an unknown actor',
+    parts: ['credentials'],
+    async run(store, context) {
+      const hasPassword = (store as CredentialStore).hasPassword;
+      // Optional: a store without it makes Gatehouse keep an actor's last identity linked.
+      if (typeof hasPassword !== 'function') return;
+      const { user } = await addAndLookUp(store, context, fakeBcryptHash(12), 'findCredentials of a stored login');
+      assert.equal(await hasPassword.call(store, user.id), true, 'a user added with a password hash has a password');
+      assert.equal(await hasPassword.call(store, context.unique('actor')), false, 'an unknown actor has none');
     },
   },
   {

@@ -219,6 +219,11 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
     return true;
   }
 
+  /** Whether the user `addUser` created has a password hash. */
+  async hasPassword(actorId: string): Promise<boolean> {
+    return typeof this.usersById.get(actorId)?.passwordHash === 'string';
+  }
+
   // ---- TokenStore ----
 
   async saveToken(record: TokenRecord): Promise<void> {

@@ -10,7 +10,7 @@ type MethodName = keyof GatehouseStore;
 
 /** The interface's parts (README, "Writing your own store"), each with its required and optional methods. */
 export const STORE_PARTS = {
-  credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword'] },
+  credentials: { required: ['findCredentials', 'findActor'], optional: ['updatePasswordHash', 'changePassword', 'hasPassword'] },
   tokens: {
     required: ['saveToken', 'updateToken', 'findToken', 'deleteToken', 'deleteTokensForActor', 'deleteTokenFamily', 'markTokenUsed'],
     optional: ['touchToken', 'listTokens', 'findTokenById', 'consumeLimits', 'findTokenAndConsume', 'readLimits', 'saveProviderSession', 'findProviderSessionActors'],
@@ -82,7 +82,8 @@ export const STORE_NEEDS = {
   jwtIssuing: { methods: ['saveToken', 'deleteToken', 'markTokenUsed', 'deleteTokenFamily', 'findActor'], off: 'give only jwt.issuers' },
   /** Verifying locally signed JWTs with actor look-ups (not `stateless`). */
   jwtActors: { methods: ['findActor'], off: 'jwt.stateless: true' },
-  oidc: { methods: ['findActor', 'findIdentity', 'linkIdentity', 'saveRevocation', 'findRevocations'], off: 'oidc: undefined' },
+  /** Sign-in through OpenID providers; listing and unlinking a user's identities (`{oidc}/identities`). */
+  oidc: { methods: ['findActor', 'findIdentity', 'linkIdentity', 'unlinkIdentity', 'listIdentities', 'saveRevocation', 'findRevocations'], off: 'oidc: undefined' },
 } as const satisfies Record<string, { methods: readonly MethodName[]; off: string }>;
 
 /** A feature named in {@link STORE_NEEDS}. */

@@ -98,6 +98,21 @@ export interface CredentialStore {
    * ```
    */
   changePassword?(actorId: string, expectedHash: string, newHash: string): Promise<boolean>;
+  /**
+   * Optional. Whether the actor can sign in with a password (has a password hash). Unlinking an
+   * identity at an OpenID provider asks it, so a user never unlinks the last way they can sign in
+   * in; without it Gatehouse assumes no password, and the last identity stays linked.
+   * `express-gatehouse/testing` checks it when present (part `'credentials'`).
+   *
+   * @example
+   * ```ts
+   * async hasPassword(actorId) {
+   *   const { rows } = await db.query('SELECT password_hash IS NOT NULL AS has FROM users WHERE id = $1', [actorId]);
+   *   return rows.length === 1 && rows[0].has;
+   * }
+   * ```
+   */
+  hasPassword?(actorId: string): Promise<boolean>;
 }
 
 /** Kinds a token record can have: the public token kinds plus browser cookie sessions. */
