@@ -1,13 +1,13 @@
 /**
  * What the real-browser tests (test/*.browser.test.ts) share: finding Chromium (with the
- * CI-fails / otherwise-loud-skip rule), launching it, and serving over HTTPS on 127.0.0.1 with
- * a self-signed certificate made here.
+ * CI-fails / otherwise-loud-skip rule), launching it, serving over HTTPS on 127.0.0.1 with
+ * a self-signed certificate made here, and signing in through the cookie example's form.
  */
 import https from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import selfsigned from 'selfsigned';
 import { ensureBuilt, ROOT } from './build';
 
@@ -74,4 +74,54 @@ export async function serveCookieApp(): Promise<HttpsServing> {
   const { createCookieApp } = require(path.join(ROOT, 'examples', 'cookie-app', 'app.js'));
   const { app } = await createCookieApp({ cookieSecret: 'a-browser-test-cookie-secret-of-32+chars' });
   return serveOverHttps(app);
+}
+
+/** The cookie example over HTTPS and Chromium, for the tests of one `describeInChromium` block. */
+export interface CookieAppInChromium {
+  /** `https://127.0.0.1:<port>` of the example; set once `beforeAll` has started it. */
+  origin: string;
+  /** A new browser context (HTTPS errors ignored: the certificate is self-signed), closed in `afterAll`. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+}
+
+/** The cookie example served over HTTPS and Chromium launched in `beforeAll`; both closed, with every context, in `afterAll`. */
+export function useCookieAppInChromium(executablePath: string): CookieAppInChromium {
+  let server: HttpsServing | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const served: CookieAppInChromium = {
+    origin: '',
+    async newContext(options = {}) {
+      if (!browser) throw new Error('Chromium did not start; see the beforeAll error above.');
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, ...options });
+      contexts.push(context);
+      return context;
+    },
+  };
+  beforeAll(async () => {
+    server = await serveCookieApp();
+    served.origin = server.origin;
+    browser = await launchChromium(executablePath);
+  }, 60_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await server?.close();
+  });
+  return served;
+}
+
+/** The cookie example's sign-in form (its index.html, open in `page`) filled in as alice and sent. */
+export async function sendSignInForm(page: Page): Promise<void> {
+  await page.fill('#login', 'alice@example.org');
+  await page.fill('#password', 'correct horse battery');
+  await page.click('#login-form button[type=submit]');
+}
+
+/** Alice signed in through the cookie example's form at `origin`: resolves on app.html once it greets her. */
+export async function signInThroughForm(page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}/`, { timeout: 15_000 });
+  await sendSignInForm(page);
+  await page.waitForURL(`${origin}/app.html`, { timeout: 15_000 });
+  await page.waitForFunction("document.getElementById('greeting').textContent.startsWith('Signed in as')", undefined, { timeout: 15_000 });
 }
