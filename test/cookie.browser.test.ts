@@ -1,5 +1,5 @@
 import type { BrowserContext } from 'playwright-core';
-import { describeInChromium, serveOverHttps, signInThroughForm, useCookieAppInChromium, type HttpsServing } from './helpers/browser';
+import { describeInChromium, signInThroughForm, useCookieAppInChromium } from './helpers/browser';
 
 /**
  * The cookie example in a real browser (Debian chromium via playwright-core), over HTTPS
@@ -11,22 +11,17 @@ describeInChromium('cookie sessions in a real browser', (executablePath) => {
   let context: BrowserContext;
   let appOrigin: string;
   let attackerOrigin: string;
-  let attacker: HttpsServing | undefined;
 
   beforeAll(async () => {
     appOrigin = served.origin;
     // Another origin (another port) whose page posts a form to the API, as a forged request would.
-    attacker = await serveOverHttps((_req, res) => {
+    const attacker = await served.serveAnotherOrigin((_req, res) => {
       res.setHeader('Content-Type', 'text/html');
       res.end(`<!doctype html><form id="f" method="POST" action="${appOrigin}/v1/notes"><input name="x" value="1"></form><script>document.getElementById('f').submit()</script>`);
     });
     attackerOrigin = attacker.origin;
     context = await served.newContext();
   }, 60_000);
-
-  afterAll(async () => {
-    await attacker?.close();
-  });
 
   it('logs in through the form; the cookie is HttpOnly, Secure and unreadable by scripts; a cross-origin form post gets 403.4', async () => {
     const page = await context.newPage();

@@ -82,13 +82,15 @@ export interface CookieAppInChromium {
   origin: string;
   /** A new browser context (HTTPS errors ignored: the certificate is self-signed), closed in `afterAll`. */
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** `handler` served over HTTPS as another origin, closed in `afterAll` once the browser is (its connections ended). */
+  serveAnotherOrigin(handler: RequestListener): Promise<HttpsServing>;
 }
 
 /** The cookie example served over HTTPS and Chromium launched in `beforeAll`; both closed, with every context, in `afterAll`. */
 export function useCookieAppInChromium(executablePath: string): CookieAppInChromium {
-  let server: HttpsServing | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
+  const servers: HttpsServing[] = [];
   const served: CookieAppInChromium = {
     origin: '',
     async newContext(options = {}) {
@@ -97,16 +99,23 @@ export function useCookieAppInChromium(executablePath: string): CookieAppInChrom
       contexts.push(context);
       return context;
     },
+    async serveAnotherOrigin(handler) {
+      const server = await serveOverHttps(handler);
+      servers.push(server);
+      return server;
+    },
   };
   beforeAll(async () => {
-    server = await serveCookieApp();
+    const server = await serveCookieApp();
+    servers.push(server);
     served.origin = server.origin;
     browser = await launchChromium(executablePath);
   }, 60_000);
   afterAll(async () => {
+    // The browser first: a server closes once the connections the browser keeps alive have ended.
     for (const context of contexts) await context.close();
     await browser?.close();
-    await server?.close();
+    await Promise.all(servers.map((server) => server.close()));
   });
   return served;
 }
