@@ -55,21 +55,21 @@ function selfSignedFor127(): Promise<{ key: string; cert: string }> {
   return certificate;
 }
 
-export interface HttpsServing {
+interface HttpsServing {
   /** `https://127.0.0.1:<port>` */
   origin: string;
   close(): Promise<void>;
 }
 
 /** `handler` served over HTTPS on a free port of 127.0.0.1. */
-export async function serveOverHttps(handler: RequestListener): Promise<HttpsServing> {
+async function serveOverHttps(handler: RequestListener): Promise<HttpsServing> {
   const server = https.createServer(await selfSignedFor127(), handler);
   const origin = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`https://127.0.0.1:${(server.address() as AddressInfo).port}`)));
   return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** The cookie example (examples/cookie-app, built first) over HTTPS, as the browser tests use it. */
-export async function serveCookieApp(): Promise<HttpsServing> {
+async function serveCookieApp(): Promise<HttpsServing> {
   ensureBuilt();
   const { createCookieApp } = require(path.join(ROOT, 'examples', 'cookie-app', 'app.js'));
   const { app } = await createCookieApp({ cookieSecret: 'a-browser-test-cookie-secret-of-32+chars' });
