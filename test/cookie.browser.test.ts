@@ -1,5 +1,5 @@
-import { type Browser, type BrowserContext } from 'playwright-core';
-import { describeInChromium, launchChromium, serveCookieApp, serveOverHttps, type HttpsServing } from './helpers/browser';
+import type { BrowserContext } from 'playwright-core';
+import { describeInChromium, signInThroughForm, useCookieAppInChromium } from './helpers/browser';
 
 /**
  * The cookie example in a real browser (Debian chromium via playwright-core), over HTTPS
@@ -7,43 +7,25 @@ import { describeInChromium, launchChromium, serveCookieApp, serveOverHttps, typ
  * have a cross-origin form post refused.
  */
 describeInChromium('cookie sessions in a real browser', (executablePath) => {
-  let browser: Browser;
+  const served = useCookieAppInChromium(executablePath);
   let context: BrowserContext;
   let appOrigin: string;
   let attackerOrigin: string;
-  const servers: HttpsServing[] = [];
 
   beforeAll(async () => {
-    const appServer = await serveCookieApp();
-    servers.push(appServer);
-    appOrigin = appServer.origin;
-
+    appOrigin = served.origin;
     // Another origin (another port) whose page posts a form to the API, as a forged request would.
-    const attacker = await serveOverHttps((_req, res) => {
+    const attacker = await served.serveAnotherOrigin((_req, res) => {
       res.setHeader('Content-Type', 'text/html');
       res.end(`<!doctype html><form id="f" method="POST" action="${appOrigin}/v1/notes"><input name="x" value="1"></form><script>document.getElementById('f').submit()</script>`);
     });
-    servers.push(attacker);
     attackerOrigin = attacker.origin;
-
-    browser = await launchChromium(executablePath);
-    context = await browser.newContext({ ignoreHTTPSErrors: true });
+    context = await served.newContext();
   }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await Promise.all(servers.map((server) => server.close()));
-  });
 
   it('logs in through the form; the cookie is HttpOnly, Secure and unreadable by scripts; a cross-origin form post gets 403.4', async () => {
     const page = await context.newPage();
-    await page.goto(`${appOrigin}/`, { timeout: 15_000 });
-    await page.fill('#login', 'alice@example.org');
-    await page.fill('#password', 'correct horse battery');
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${appOrigin}/app.html`, { timeout: 15_000 });
-    await page.waitForFunction("document.getElementById('greeting').textContent.startsWith('Signed in as')", undefined, { timeout: 15_000 });
+    await signInThroughForm(page, appOrigin);
     expect(await page.textContent('#greeting')).toBe('Signed in as alice@example.org');
 
     const [cookie] = (await context.cookies(appOrigin)).filter((c) => c.name === '__Host-gatehouse');

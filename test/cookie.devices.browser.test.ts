@@ -1,5 +1,5 @@
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { describeInChromium, launchChromium, serveCookieApp, type HttpsServing } from './helpers/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describeInChromium, signInThroughForm, useCookieAppInChromium } from './helpers/browser';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
 
@@ -11,34 +11,18 @@ const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebK
  * everywhere else; the phone's next request is refused.
  */
 describeInChromium('the devices page in a real browser', (executablePath) => {
-  let browser: Browser;
+  const served = useCookieAppInChromium(executablePath);
   let laptop: BrowserContext;
   let phone: BrowserContext;
-  let origin: string;
-  let server: HttpsServing;
 
   beforeAll(async () => {
-    server = await serveCookieApp();
-    origin = server.origin;
-    browser = await launchChromium(executablePath);
-    laptop = await browser.newContext({ ignoreHTTPSErrors: true });
-    phone = await browser.newContext({ ignoreHTTPSErrors: true, userAgent: IPHONE });
+    laptop = await served.newContext();
+    phone = await served.newContext({ userAgent: IPHONE });
   }, 60_000);
-
-  afterAll(async () => {
-    await laptop?.close();
-    await phone?.close();
-    await browser?.close();
-    await server?.close();
-  });
 
   async function signIn(context: BrowserContext): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${origin}/`, { timeout: 15_000 });
-    await page.fill('#login', 'alice@example.org');
-    await page.fill('#password', 'correct horse battery');
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${origin}/app.html`, { timeout: 15_000 });
+    await signInThroughForm(page, served.origin);
     return page;
   }
   const meStatus = (page: Page) => page.evaluate("fetch('/v1/me').then((response) => response.status)");

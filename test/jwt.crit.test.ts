@@ -1,8 +1,8 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { buildApp } from './helpers/app';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
-import { JwksServer } from './helpers/jwks-server';
+import { useExternalIssuer } from './helpers/jwks-server';
 import { realNow } from './helpers/clock';
 
 const NOW = realNow();
@@ -72,27 +72,18 @@ describe('JWT crit header', () => {
 });
 
 describe('JWT crit header from an external issuer', () => {
-  const jwks = new JwksServer();
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ISSUER = 'https://idp.example.org';
-  beforeAll(async () => {
-    await jwks.start();
-    jwks.keys = [{ kid: 'ec-1', key: publicKey }];
-  });
-  afterAll(() => jwks.stop());
+  const external = useExternalIssuer(ISSUER);
 
   it('is refused with 401.2 before the key set is asked for; the same token without crit is accepted', async () => {
-    const t = await buildApp({
-      now: () => NOW,
-      jwt: { issuers: [{ issuer: ISSUER, jwksUri: jwks.url, algorithms: ['ES256'], actorFromClaims: (claims) => ({ id: String(claims.sub), kind: 'user', roles: [] }) }] },
-    });
+    const t = await buildApp({ now: () => NOW, jwt: { issuers: [external.entry()] } });
     const claims = { sub: 'idp-user', iss: ISSUER, iat: NOW_SECONDS, exp: NOW_SECONDS + 600 };
-    const crit = forge(claims, privateKey, 'ES256', { kid: 'ec-1', crit: ['exp-ext'], 'exp-ext': 1 });
+    const crit = external.sign(claims, { crit: ['exp-ext'], 'exp-ext': 1 });
     const refused = await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${crit}`);
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('401.2');
-    expect(jwks.requests).toBe(0);
-    const plain = forge(claims, privateKey, 'ES256', { kid: 'ec-1' });
+    expect(external.jwks.requests).toBe(0);
+    const plain = external.sign(claims);
     const accepted = await request(t.app).get('/v1/projects').set('Authorization', `Bearer ${plain}`);
     expect(accepted.status).toBe(200);
   });

@@ -7,13 +7,14 @@
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { gatehouse, MemoryStore, type AuditEvent, type GatehouseOptions } from '../src';
+import { gatehouse, MemoryStore, type GatehouseOptions } from '../src';
 import { hashSecret } from '../src/tokens/format';
 import { ALICE_PASSWORD, BOB_PASSWORD, CONFIG_API_KEY } from './helpers/app';
 import { BACKENDS, pause, useBackends, type BackendName, type Pause } from './helpers/backends';
-import { realNow } from './helpers/clock';
 import { COOKIE_SECRET, sessionCookie } from './helpers/cookie';
 import { runEsmHelper } from './helpers/esm';
+import { everyCredentialApp } from './helpers/every-credential-app';
+import { sessionOn } from './helpers/instances-over';
 import { JWT_OPTIONS } from './helpers/jwt';
 
 const ALICE = { login: 'alice@example.org', password: ALICE_PASSWORD };
@@ -24,8 +25,6 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
 
   /** An app on this backend; `beforeUpdate`, when armed, holds the token store's updateToken before it runs. */
   async function reauthApp(options: Partial<GatehouseOptions> = {}, hold: { beforeUpdate?: Pause; afterUpdate?: Pause } = {}) {
-    const clock = { now: realNow() };
-    const events: AuditEvent[] = [];
     const users = new MemoryStore({ passwordCost: 10 });
     const alice = await users.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
     const bob = await users.addUser({ login: 'bob@example.org', password: BOB_PASSWORD, roles: ['editor'] });
@@ -38,18 +37,7 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
         return result;
       },
     }));
-    const auth = gatehouse({
-      store,
-      now: () => clock.now,
-      jwt: JWT_OPTIONS,
-      cookie: { secret: COOKIE_SECRET, secure: false },
-      apiKeys: { [CONFIG_API_KEY]: { role: 'admin', label: 'config-admin' } },
-      onEvent: (event) => void events.push(event),
-      ...options,
-    });
-    const app = express();
-    app.use('/v1', auth.routes());
-    app.use('/v1', auth.authenticate());
+    const { app, auth, clock, events } = everyCredentialApp(store, options);
     app.get('/v1/recent', auth.require({ maxAge: '10m' }), (req, res) => res.json({ authInfo: req.authInfo }));
     return { app, auth, store, alice, bob, clock, events };
   }
@@ -57,15 +45,9 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
   const reauthenticate = (app: express.Express, credential: [string, string], body: object = ALICE) =>
     request(app).post('/v1/sessions/reauthenticate').set(credential[0], credential[1]).send(body);
 
-  async function bearerLogin(app: express.Express, body: object = ALICE): Promise<string> {
-    const res = await request(app).post('/v1/sessions').send(body);
-    expect(res.status).toBe(200);
-    return res.body.token;
-  }
-
   it('a session token: 401.6 after 11 minutes, re-authenticated in place (same token, record raised), then let in', async () => {
     const t = await reauthApp();
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     t.clock.now += 11 * MINUTE;
     expect((await request(t.app).get('/v1/recent').set('Authorization', `Bearer ${token}`)).body.code).toBe('401.6');
     const res = await reauthenticate(t.app, ['Authorization', `Bearer ${token}`]);
@@ -89,7 +71,7 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
     const otherApp = express();
     otherApp.use(other.authenticate());
     otherApp.get('/recent', other.require({ maxAge: '10m' }), (_req, res) => res.json({}));
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     t.clock.now += 11 * MINUTE;
     expect((await request(otherApp).get('/recent').set('Authorization', `Bearer ${token}`)).body.code).toBe('401.6');
     expect((await reauthenticate(t.app, ['Authorization', `Bearer ${token}`])).status).toBe(200);
@@ -133,7 +115,7 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
 
   it('a wrong password is 401.2, reported as login.failed, and counts toward the login\'s lockout', async () => {
     const t = await reauthApp({ lockout: { maxAttempts: 3 } });
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const res = await reauthenticate(t.app, ['Authorization', `Bearer ${token}`], { login: ALICE.login, password: 'wrong-password-5521' });
       expect(res.status).toBe(401);
@@ -148,7 +130,7 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
 
   it('another actor\'s login, even with its right password, is 401.2 and raises nothing', async () => {
     const t = await reauthApp();
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     const before = (await t.store.findToken!(hashSecret(token)))?.data;
     const res = await reauthenticate(t.app, ['Authorization', `Bearer ${token}`], { login: 'bob@example.org', password: BOB_PASSWORD });
     expect(res.status).toBe(401);
@@ -159,7 +141,7 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
   it('a revokeAll while the proof is being raised wins: 401.2, and the token stays gone', async () => {
     const afterUpdate = pause();
     const t = await reauthApp({}, { afterUpdate });
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     const answer = reauthenticate(t.app, ['Authorization', `Bearer ${token}`]).then((res) => res);
     await afterUpdate.reached;
     t.clock.now += 1;
@@ -191,7 +173,7 @@ describe.each(BACKENDS)('re-authentication on %s', (backend: BackendName) => {
   it('a revokeAll just before the raise is written: the write re-creates nothing, 401.2', async () => {
     const beforeUpdate = pause();
     const t = await reauthApp({}, { beforeUpdate });
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     const answer = reauthenticate(t.app, ['Authorization', `Bearer ${token}`]).then((res) => res);
     await beforeUpdate.reached;
     t.clock.now += 1;

@@ -1,9 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
-import type { Actor } from '../src';
 import { buildApp, type TestApp } from './helpers/app';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
-import { JwksServer } from './helpers/jwks-server';
+import { useExternalIssuer } from './helpers/jwks-server';
 import { realNow } from './helpers/clock';
 import { thrownBy } from './helpers/thrown';
 
@@ -136,18 +134,11 @@ describe('auth.require({ scopes }): a scoped credential must hold all of them', 
 });
 
 describe('scopes from an external issuer (JWKS)', () => {
-  const jwks = new JwksServer();
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  beforeAll(async () => {
-    await jwks.start();
-    jwks.keys = [{ kid: 'ec-1', key: publicKey }];
-  });
-  afterAll(() => jwks.stop());
+  const external = useExternalIssuer(ISSUER);
 
   it("an external access token's scope claim is its scopes", async () => {
-    const actorFromClaims = (claims: Record<string, unknown>): Actor => ({ id: String(claims.sub), kind: 'user', roles: [] });
-    const t = await scopedApp({ jwt: { issuers: [{ issuer: ISSUER, jwksUri: jwks.url, algorithms: ['ES256'], actorFromClaims }] } });
-    const token = (scope: string) => forge({ sub: 'ext-1', iss: ISSUER, iat: now, exp: now + 600, jti: `j-${scope}`, scope }, privateKey, 'ES256', { kid: 'ec-1' });
+    const t = await scopedApp({ jwt: { issuers: [external.entry()] } });
+    const token = (scope: string) => external.sign({ sub: 'ext-1', iss: ISSUER, iat: now, exp: now + 600, jti: `j-${scope}`, scope });
     expect((await get(t, `Bearer ${token('reports:read')}`)).body.scopes).toEqual(['reports:read']);
     expectInsufficientScope(await post(t, `Bearer ${token('reports:read')}`), ['reports:read', 'reports:write']);
   });

@@ -4,39 +4,25 @@
  * a first code, recovery codes shown), sign out, and sign in again — the password alone sets no
  * cookie; the code from the authenticator app does.
  */
-import { type Browser, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { totpCode } from '../src/second-factor/totp';
-import { describeInChromium, launchChromium, serveCookieApp, type HttpsServing } from './helpers/browser';
+import { describeInChromium, sendSignInForm, signInThroughForm, useCookieAppInChromium } from './helpers/browser';
 
 describeInChromium('two-step sign-in in a real browser', (executablePath) => {
-  let browser: Browser;
+  const served = useCookieAppInChromium(executablePath);
   let context: BrowserContext;
   let origin: string;
-  let server: HttpsServing;
 
   beforeAll(async () => {
-    server = await serveCookieApp();
-    origin = server.origin;
-    browser = await launchChromium(executablePath);
-    context = await browser.newContext({ ignoreHTTPSErrors: true });
+    origin = served.origin;
+    context = await served.newContext();
   }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-  });
 
   const textOf = (selector: string) => `document.querySelector(${JSON.stringify(selector)}).textContent`;
 
   it('enrols from the signed-in page, then a sign-in asks for the code before it sets the cookie', async () => {
     const page = await context.newPage();
-    await page.goto(`${origin}/`, { timeout: 15_000 });
-    await page.fill('#login', 'alice@example.org');
-    await page.fill('#password', 'correct horse battery');
-    await page.click('#login-form button[type=submit]');
-    await page.waitForURL(`${origin}/app.html`, { timeout: 15_000 });
-    await page.waitForFunction(`${textOf('#greeting')}.startsWith('Signed in as')`, undefined, { timeout: 15_000 });
+    await signInThroughForm(page, origin);
 
     await page.fill('#totp-password', 'correct horse battery');
     await page.click('#totp-start');
@@ -51,9 +37,7 @@ describeInChromium('two-step sign-in in a real browser', (executablePath) => {
     await page.click('#logout');
     await page.waitForURL(`${origin}/`, { timeout: 15_000 });
     await context.clearCookies();
-    await page.fill('#login', 'alice@example.org');
-    await page.fill('#password', 'correct horse battery');
-    await page.click('#login-form button[type=submit]');
+    await sendSignInForm(page);
     await page.waitForSelector('#code-form:not([hidden])', { timeout: 15_000 });
     // The password alone set no cookie.
     expect((await context.cookies(origin)).filter((c) => c.name === '__Host-gatehouse')).toEqual([]);

@@ -3,15 +3,15 @@
  * (`req.authInfo.authTime`, `amr`, `acr`), and `auth.require({ maxAge, acr })` answers 401.6
  * when that sign-in is too old or too weak — on bearer schemes with RFC 9470's challenge.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { gatehouse, GatehouseConfigError, MemoryStore, type AuditEvent, type GatehouseOptions } from '../src';
+import { GatehouseConfigError, MemoryStore, type GatehouseOptions } from '../src';
 import { ALICE_PASSWORD, CONFIG_API_KEY } from './helpers/app';
-import { realNow } from './helpers/clock';
-import { COOKIE_SECRET, sessionCookie } from './helpers/cookie';
-import { JwksServer } from './helpers/jwks-server';
+import { sessionCookie } from './helpers/cookie';
+import { everyCredentialApp } from './helpers/every-credential-app';
+import { sessionOn } from './helpers/instances-over';
+import { useExternalIssuer } from './helpers/jwks-server';
 import { forge, JWT_OPTIONS, localClaims } from './helpers/jwt';
 import { thrownBy } from './helpers/thrown';
 
@@ -44,22 +44,9 @@ const RFC_9470_MAX_AGE_EXAMPLE = `Bearer error="insufficient_user_authentication
 const unfold = (value: string) => value.replace(/\r?\n\s+/g, ' ');
 
 async function stepUpApp(options: Partial<GatehouseOptions> = {}) {
-  const clock = { now: realNow() };
-  const events: AuditEvent[] = [];
   const store = new MemoryStore({ passwordCost: 10 });
   const alice = await store.addUser({ login: 'alice@example.org', password: ALICE_PASSWORD, roles: ['admin'] });
-  const auth = gatehouse({
-    store,
-    now: () => clock.now,
-    jwt: JWT_OPTIONS,
-    cookie: { secret: COOKIE_SECRET, secure: false },
-    apiKeys: { [CONFIG_API_KEY]: { role: 'admin', label: 'config-admin' } },
-    onEvent: (event) => void events.push(event),
-    ...options,
-  });
-  const app = express();
-  app.use('/v1', auth.routes());
-  app.use('/v1', auth.authenticate());
+  const { app, auth, clock, events } = everyCredentialApp(store, options);
   const show = (req: express.Request, res: express.Response) => res.json({ authInfo: req.authInfo });
   app.get('/v1/me', auth.require(), show);
   app.get('/v1/recent', auth.require({ maxAge: '10m' }), show);
@@ -71,17 +58,11 @@ async function stepUpApp(options: Partial<GatehouseOptions> = {}) {
   return { app, auth, store, alice, clock, events };
 }
 
-async function bearerLogin(app: express.Express): Promise<string> {
-  const res = await request(app).post('/v1/sessions').send(LOGIN);
-  expect(res.status).toBe(200);
-  return res.body.token;
-}
-
 describe('every credential says when and how its actor proved who they are', () => {
   it('a password login\'s session token: authTime is the login, amr ["pwd"], acr "single"', async () => {
     const t = await stepUpApp();
     const loggedInAt = t.clock.now;
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     t.clock.now += 60_000;
     const res = await request(t.app).get('/v1/me').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
@@ -136,7 +117,7 @@ describe('every credential says when and how its actor proved who they are', () 
 describe('auth.require({ maxAge, acr }) answers 401.6', () => {
   it('maxAge: a session token from 11 minutes ago is refused on a 10-minute route, with RFC 9470\'s challenge and an event', async () => {
     const t = await stepUpApp();
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     expect((await request(t.app).get('/v1/recent').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     t.clock.now += 10 * 60_000;
     expect((await request(t.app).get('/v1/recent').set('Authorization', `Bearer ${token}`)).status).toBe(200);
@@ -154,7 +135,7 @@ describe('auth.require({ maxAge, acr }) answers 401.6', () => {
 
   it('the challenges match RFC 9470\'s own examples (§3, Figures 2 and 3), realm aside', async () => {
     const t = await stepUpApp();
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     const acr = await request(t.app).get('/v1/my-acr').set('Authorization', `Bearer ${token}`);
     expect(acr.status).toBe(401);
     const { realm: acrRealm, ...acrParams } = authParams(acr.headers['www-authenticate']);
@@ -170,7 +151,7 @@ describe('auth.require({ maxAge, acr }) answers 401.6', () => {
 
   it('acr: a password login is "single": refused on an "mfa" route (acr_values="mfa"), let through on a "single" one', async () => {
     const t = await stepUpApp();
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     const res = await request(t.app).get('/v1/mfa').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ code: '401.6', acrValues: ['mfa'] });
@@ -191,7 +172,7 @@ describe('auth.require({ maxAge, acr }) answers 401.6', () => {
 
   it('both rules on one route: the challenge names both, so one new sign-in meets them', async () => {
     const t = await stepUpApp();
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     t.clock.now += 11 * 60_000;
     const res = await request(t.app).get('/v1/both').set('Authorization', `Bearer ${token}`);
     expect(res.body).toMatchObject({ code: '401.6', maxAge: 600, acrValues: ['mfa'] });
@@ -254,20 +235,11 @@ describe('auth.require({ maxAge, acr }) answers 401.6', () => {
 
 describe("an external issuer's sign-in is judged by its own claims (auth_time, amr, acr)", () => {
   const ISSUER = 'https://idp.example.org';
-  const jwks = new JwksServer();
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  beforeAll(async () => {
-    await jwks.start();
-    jwks.keys = [{ kid: 'ec-1', key: publicKey }];
-  });
-  afterAll(() => jwks.stop());
+  const external = useExternalIssuer(ISSUER);
 
-  async function externalApp() {
-    const actorFromClaims = (claims: Record<string, unknown>) => ({ id: String(claims.sub), kind: 'user', roles: [] });
-    return stepUpApp({ jwt: { ...JWT_OPTIONS, issuers: [{ issuer: ISSUER, jwksUri: jwks.url, algorithms: ['ES256'], actorFromClaims }] } });
-  }
+  const externalApp = () => stepUpApp({ jwt: { ...JWT_OPTIONS, issuers: [external.entry()] } });
   const token = (nowSeconds: number, extra: Record<string, unknown>) =>
-    forge({ sub: 'ext-1', iss: ISSUER, iat: nowSeconds, exp: nowSeconds + 3600, jti: `j-${Math.random()}`, ...extra }, privateKey, 'ES256', { kid: 'ec-1' });
+    external.sign({ sub: 'ext-1', iss: ISSUER, iat: nowSeconds, exp: nowSeconds + 3600, jti: `j-${Math.random()}`, ...extra });
 
   it('its acr claim is taken as it is, its auth_time judged by maxAge', async () => {
     const t = await externalApp();
@@ -317,7 +289,7 @@ describe('require({ maxAge, acr }) is checked at construction', () => {
 
   it('durations read as s, m, h and d', async () => {
     const t = await stepUpApp();
-    const token = await bearerLogin(t.app);
+    const token = await sessionOn(t.app);
     t.app.get('/v1/hour', t.auth.require({ maxAge: '1h' }), (_req, res) => res.json({}));
     t.app.get('/v1/day', t.auth.require({ maxAge: '1d' }), (_req, res) => res.json({}));
     t.clock.now += 2 * 3_600_000;

@@ -4,12 +4,12 @@
  * 5xx other than 503.1 (0), a live session refused (0); afterwards every session works on
  * both instances and every revoked one stays refused.
  */
-import request from 'supertest';
 import { RedisStore } from '../src/store/redis';
 import { redisKeys } from '../src/store/redis-keys';
 import { hashSecret } from '../src/tokens/format';
-import { instancesOver, projectsWith, sessionOn } from './helpers/instances-over';
-import { useRedisCluster, waitFor, type RedisCluster } from './helpers/redis-cluster';
+import { waitFor } from './helpers/engine-process';
+import { expectSafeThroughSwitch, instancesOver, liveAndRevokedOn, projectsWith } from './helpers/instances-over';
+import { useRedisCluster, type RedisCluster } from './helpers/redis-cluster';
 import { runId } from './helpers/services';
 
 /** How the primary goes: handed over to its replica, or crashed and replaced once the cluster sees it fail. */
@@ -27,9 +27,8 @@ describe.each(Object.keys(SWITCHES) as Array<keyof typeof SWITCHES>)('RedisStore
     const keyPrefix = `gatehouse-test:cluster-failover:${runId()}:`;
     const keys = redisKeys(keyPrefix, 'cluster');
     const [a, b] = await instancesOver([new RedisStore({ client: cluster().client(), keyPrefix }), new RedisStore({ client: cluster().client(), keyPrefix })]);
-    const live = await Promise.all(Array.from({ length: 12 }, () => sessionOn(a)));
-    const revoked = await Promise.all(Array.from({ length: 12 }, () => sessionOn(a)));
-    for (const token of revoked) expect((await request(a).delete('/v1/sessions/current').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    const sessions = await liveAndRevokedOn(a, 12);
+    const { live, revoked } = sessions;
     // The primary that fails is the one holding the first live session.
     const owners = await cluster().ownersOf(keys.token(hashSecret(live[0])));
     const primaries = [...new Set(await Promise.all([...live, ...revoked].map(async (token) => (await cluster().ownersOf(keys.token(hashSecret(token)))).primary)))];
@@ -37,49 +36,16 @@ describe.each(Object.keys(SWITCHES) as Array<keyof typeof SWITCHES>)('RedisStore
     // otherwise is a write the old primary acknowledged and never replicated (waitForReplicas).
     for (const port of primaries) await cluster().replicated(port);
 
-    const during = { requests: 0, acceptedAfterRevoke: 0, liveRefused: [] as string[], other5xx: [] as string[], codes: new Set<string>() };
-    let switching = true;
-    const load = async () => {
-      while (switching) {
-        for (const [app, token, isRevoked] of [
-          [a, live[during.requests % live.length], false],
-          [b, revoked[during.requests % revoked.length], true],
-        ] as const) {
-          const res = await projectsWith(app, token);
-          during.requests += 1;
-          const outcome = `${res.status} ${res.body.code ?? ''}`.trim();
-          during.codes.add(outcome);
-          if (isRevoked && res.status === 200) during.acceptedAfterRevoke += 1;
-          if (!isRevoked && res.status === 401) during.liveRefused.push(outcome);
-          if (res.status >= 500 && res.body.code !== '503.1') during.other5xx.push(outcome);
-        }
-      }
-    };
-    const loaders = [load(), load()];
-    await waitFor('a first request under load', async () => during.requests > 0);
-
-    await SWITCHES[how](cluster(), owners);
-    await waitFor(
-      'the replica promoted',
-      async () => (await cluster().nodes(owners.replica)).some((node) => node.port === owners.replica && node.role === 'primary'),
-    );
-    // Both instances answer again for the session whose primary failed.
-    await waitFor('both instances serving the failed primary\'s session', async () =>
-      (await Promise.all([a, b].map(async (app) => (await projectsWith(app, live[0])).status))).every((status) => status === 200),
-    );
-    switching = false;
-    await Promise.all(loaders);
-
-    expect(during.requests).toBeGreaterThan(0);
-    expect(during.acceptedAfterRevoke).toBe(0);
-    expect(during.other5xx).toEqual([]);
-    expect(during.liveRefused).toEqual([]);
-    expect([...during.codes].filter((code) => code !== '200' && code !== '503 503.1' && code !== '401 401.2')).toEqual([]);
-
-    for (const app of [a, b]) {
-      expect(await Promise.all(live.map(async (token) => (await projectsWith(app, token)).status))).toEqual(live.map(() => 200));
-      expect(await Promise.all(revoked.map(async (token) => (await projectsWith(app, token)).body.code))).toEqual(revoked.map(() => '401.2'));
-    }
-    expect((await projectsWith(a, await sessionOn(b))).status).toBe(200);
+    await expectSafeThroughSwitch([a, b], sessions, async () => {
+      await SWITCHES[how](cluster(), owners);
+      await waitFor(
+        'the replica promoted',
+        async () => (await cluster().nodes(owners.replica)).some((node) => node.port === owners.replica && node.role === 'primary'),
+      );
+      // Both instances answer again for the session whose primary failed.
+      await waitFor('both instances serving the failed primary\'s session', async () =>
+        (await Promise.all([a, b].map(async (app) => (await projectsWith(app, live[0])).status))).every((status) => status === 200),
+      );
+    });
   }, 90_000);
 });

@@ -11,22 +11,15 @@ import { combineStores, gatehouse, MemoryStore, type TokenRecord } from '../src'
 import { RedisStore } from '../src/store/redis';
 import { CLUSTER_SAVE_TOKEN } from '../src/store/redis-cluster-scripts';
 import { ALICE_PASSWORD } from './helpers/app';
-import { bindAll, holdingAfter, pause, type Pause } from './helpers/backends';
+import { pause, type Pause } from './helpers/backends';
 import { instancesOver, revokedOnARefusedOnB } from './helpers/instances-over';
-import { JWT_OPTIONS } from './helpers/jwt';
-import { loginOn, refreshOn, twoInstances, useAccess } from './helpers/refresh-instances';
+import { backendsOver, itKeepsRefreshPromisesUnderConcurrentUse } from './helpers/refresh-instances';
 import { useRedisCluster } from './helpers/redis-cluster';
 import { runId } from './helpers/services';
 
 const { cluster } = useRedisCluster();
 const keyPrefix = `gatehouse-test:cluster-instances:${runId()}:`;
 const storeOnItsOwnClient = (client: Cluster = cluster().client()) => new RedisStore({ client, keyPrefix });
-
-/** `useBackends` for `twoInstances`: every store a RedisStore on a cluster client of its own. */
-const clusterBackends = {
-  storeFor: (_name: string, users: MemoryStore, wrap: (tokens: ReturnType<typeof bindAll>) => ReturnType<typeof bindAll> = (t) => t) =>
-    combineStores({ credentials: users, tokens: wrap(bindAll(storeOnItsOwnClient())) as never }),
-} as unknown as Parameters<typeof twoInstances>[0];
 
 /** One gatehouse() instance over the host's users and a token store. */
 function instance(users: MemoryStore, tokens: RedisStore) {
@@ -105,40 +98,5 @@ describe('two instances over one Redis Cluster', () => {
 });
 
 describe('two concurrent uses of one refresh token over one Redis Cluster', () => {
-  const strict = { ...JWT_OPTIONS, refreshReuseInterval: 0 };
-
-  it('no reuse interval, the second use judged before the first checked its family: both refused, the family ends', async () => {
-    let gate: Pause | null = null;
-    const t = await twoInstances(clusterBackends, 'RedisStore', { jwt: [strict, strict], wrap: holdingAfter('markTokenUsed', () => gate) });
-    gate = pause();
-    const first = refreshOn(t.a, t.tokens.refresh);
-    await gate.reached;
-    const second = await refreshOn(t.b, t.tokens.refresh);
-    gate.release();
-    expect([(await first).status, second.status]).toEqual([401, 401]);
-    expect((await useAccess(t.b, t.tokens.access)).body.code).toBe('401.2');
-    expect(await t.liveRefreshTokens()).toEqual([]);
-  });
-
-  it('no reuse interval, one after the other on two instances: the first answers 200, the second ends what it handed out', async () => {
-    const t = await twoInstances(clusterBackends, 'RedisStore', { jwt: [strict, strict] });
-    const first = await refreshOn(t.a, t.tokens.refresh);
-    const second = await refreshOn(t.b, t.tokens.refresh);
-    expect([first.status, second.status]).toEqual([200, 401]);
-    expect((await refreshOn(t.a, first.body.refresh)).body.code).toBe('401.2');
-    expect((await useAccess(t.a, first.body.access)).body.code).toBe('401.2');
-    expect(await t.liveRefreshTokens()).toEqual([]);
-  });
-
-  it('with the default reuse interval, at once on two instances: both answer with the same successor, which works', async () => {
-    const t = await twoInstances(clusterBackends, 'RedisStore', { jwt: [JWT_OPTIONS, JWT_OPTIONS] });
-    const answers = await Promise.all([refreshOn(t.a, t.tokens.refresh), refreshOn(t.b, t.tokens.refresh)]);
-    const ok = answers.filter((res) => res.status === 200);
-    expect(ok.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(ok.map((res) => res.body.refresh)).size).toBe(1);
-    for (const res of answers.filter((answer) => answer.status !== 200)) expect(res.body.code).toBe('401.2');
-    expect((await useAccess(t.b, ok[0].body.access)).status).toBe(200);
-    expect((await refreshOn(t.b, ok[0].body.refresh)).status).toBe(200);
-    expect((await loginOn(t.b)).refresh).toBeDefined();
-  });
+  itKeepsRefreshPromisesUnderConcurrentUse(backendsOver(storeOnItsOwnClient), 'RedisStore');
 });

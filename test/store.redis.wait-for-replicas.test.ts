@@ -8,8 +8,9 @@ import request from 'supertest';
 import { RedisStore } from '../src/store/redis';
 import { redisKeys } from '../src/store/redis-keys';
 import { hashSecret } from '../src/tokens/format';
+import { waitFor } from './helpers/engine-process';
 import { instancesOver, projectsWith, sessionOn } from './helpers/instances-over';
-import { useRedisCluster, waitFor } from './helpers/redis-cluster';
+import { useRedisCluster } from './helpers/redis-cluster';
 import { runId, useRedisPrefix } from './helpers/services';
 
 

@@ -5,14 +5,13 @@
  * other, and concurrent refresh-token uses keep the README's promises (as the Redis Cluster
  * runs in store.redis-cluster.instances.test.ts).
  */
-import { combineStores, type MemoryStore } from '../src';
 import { migrate, PostgresStore } from '../src/store/postgres';
 import { RedisStore } from '../src/store/redis';
-import { bindAll, holdingAfter, pause, type BackendName, type Pause } from './helpers/backends';
+import type { BackendName } from './helpers/backends';
 import { instancesOver, projectsWith, revokedOnARefusedOnB, sessionOn, type SharedTokens } from './helpers/instances-over';
 import { JWT_OPTIONS } from './helpers/jwt';
 import { usePgBouncer } from './helpers/pgbouncer';
-import { loginOn, refreshOn, twoInstances, useAccess } from './helpers/refresh-instances';
+import { backendsOver, itKeepsRefreshPromisesUnderConcurrentUse, loginOn, refreshOn, twoInstances, useAccess } from './helpers/refresh-instances';
 import { useSentinelGroup } from './helpers/sentinel';
 import { runId, useThrowawaySchemas } from './helpers/services';
 
@@ -45,12 +44,7 @@ const ENGINES: readonly Engine[] = [
 
 describe.each(ENGINES)('two instances over %s', (_name, backend, use) => {
   const storeOnItsOwnConnection = use();
-  /** `useBackends` for `twoInstances`: the token store on a connection of its own. */
-  const backends = {
-    storeFor: (_backend: BackendName, users: MemoryStore, wrap: (tokens: ReturnType<typeof bindAll>) => ReturnType<typeof bindAll> = (t) => t) =>
-      combineStores({ credentials: users, tokens: wrap(bindAll(storeOnItsOwnConnection())) as never }),
-  } as unknown as Parameters<typeof twoInstances>[0];
-  const strict = { ...JWT_OPTIONS, refreshReuseInterval: 0 };
+  const backends = backendsOver(storeOnItsOwnConnection);
 
   it('should refuse on instance B, on its next request, a session logged out on instance A', async () => {
     const [a, b] = await instancesOver([storeOnItsOwnConnection(), storeOnItsOwnConnection()]);
@@ -78,39 +72,6 @@ describe.each(ENGINES)('two instances over %s', (_name, backend, use) => {
   });
 
   describe('two concurrent uses of one refresh token', () => {
-    it('no reuse interval, the second use judged before the first checked its family: both refused, the family ends', async () => {
-      let gate: Pause | null = null;
-      const t = await twoInstances(backends, backend, { jwt: [strict, strict], wrap: holdingAfter('markTokenUsed', () => gate) });
-      gate = pause();
-      const first = refreshOn(t.a, t.tokens.refresh);
-      await gate.reached;
-      const second = await refreshOn(t.b, t.tokens.refresh);
-      gate.release();
-      expect([(await first).status, second.status]).toEqual([401, 401]);
-      expect((await useAccess(t.b, t.tokens.access)).body.code).toBe('401.2');
-      expect(await t.liveRefreshTokens()).toEqual([]);
-    });
-
-    it('no reuse interval, one after the other on two instances: the first answers 200, the second ends what it handed out', async () => {
-      const t = await twoInstances(backends, backend, { jwt: [strict, strict] });
-      const first = await refreshOn(t.a, t.tokens.refresh);
-      const second = await refreshOn(t.b, t.tokens.refresh);
-      expect([first.status, second.status]).toEqual([200, 401]);
-      expect((await refreshOn(t.a, first.body.refresh)).body.code).toBe('401.2');
-      expect((await useAccess(t.a, first.body.access)).body.code).toBe('401.2');
-      expect(await t.liveRefreshTokens()).toEqual([]);
-    });
-
-    it('with the default reuse interval, at once on two instances: both answer with the same successor, which works', async () => {
-      const t = await twoInstances(backends, backend, { jwt: [JWT_OPTIONS, JWT_OPTIONS] });
-      const answers = await Promise.all([refreshOn(t.a, t.tokens.refresh), refreshOn(t.b, t.tokens.refresh)]);
-      const ok = answers.filter((res) => res.status === 200);
-      expect(ok.length).toBeGreaterThanOrEqual(1);
-      expect(new Set(ok.map((res) => res.body.refresh)).size).toBe(1);
-      for (const res of answers.filter((answer) => answer.status !== 200)) expect(res.body.code).toBe('401.2');
-      expect((await useAccess(t.b, ok[0].body.access)).status).toBe(200);
-      expect((await refreshOn(t.b, ok[0].body.refresh)).status).toBe(200);
-      expect((await loginOn(t.b)).refresh).toBeDefined();
-    });
+    itKeepsRefreshPromisesUnderConcurrentUse(backends, backend);
   });
 });

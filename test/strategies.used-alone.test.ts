@@ -6,21 +6,7 @@
 import express from 'express';
 import passport, { type Strategy } from 'passport';
 import request from 'supertest';
-import {
-  ApiKeyStrategy,
-  AppUserUrlStrategy,
-  CookieSessions,
-  CookieStrategy,
-  gatehouse,
-  HttpsBasicStrategy,
-  JwtStrategy,
-  MemoryStore,
-  resolveApiKeys,
-  resolveCookieOptions,
-  resolveJwtOptions,
-  SessionTokenStrategy,
-  type ResolvedJwtOptions,
-} from '../src';
+import { ApiKeyStrategy, AppUserUrlStrategy, CookieSessions, CookieStrategy, gatehouse, HttpsBasicStrategy, JwtStrategy, MemoryStore, resolveApiKeys, resolveCookieOptions, resolveJwtOptions, SessionTokenStrategy, type ResolvedJwtOptions } from '../src';
 import { PasswordHasher } from '../src/passwords/hasher';
 import { PasswordCheck } from '../src/passwords/password-check';
 import { guardStore } from '../src/store/guard';

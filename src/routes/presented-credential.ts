@@ -9,14 +9,14 @@ import { GatehouseError } from '../errors';
 import type { LogoutResponseBody } from '../responses';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../credential-reference';
 import type { SchemeId } from '../schemes/ids';
+import type { AuthInfoWithReference } from '../schemes/outcome';
 import type { EndpointContext } from './endpoint';
 
-/** Resolves the presented credential, answering the failure itself (`null` then). */
-export async function presentedCredential(
-  context: EndpointContext,
-  req: Request,
-  res: Response,
-): Promise<{ actor: Actor; scheme: SchemeId; reference: CredentialReference | undefined } | null> {
+/**
+ * The presented credential's actor and what it records of the sign-in (`req.authInfo`),
+ * answering a refusal or an anonymous request itself (`null` then).
+ */
+export async function presentedActor(context: EndpointContext, req: Request, res: Response): Promise<{ actor: Actor; info: AuthInfoWithReference } | null> {
   const resolution = await context.authenticator.resolve(req, res);
   if (resolution.type === 'refused') {
     context.sendProblem(req, res, resolution.error);
@@ -26,7 +26,18 @@ export async function presentedCredential(
     context.sendProblem(req, res, new GatehouseError('401.1'));
     return null;
   }
-  return { actor: resolution.actor, scheme: resolution.info.scheme, reference: resolution.info[CREDENTIAL_REFERENCE] };
+  return { actor: resolution.actor, info: resolution.info };
+}
+
+/** Resolves the presented credential, answering the failure itself (`null` then). */
+export async function presentedCredential(
+  context: EndpointContext,
+  req: Request,
+  res: Response,
+): Promise<{ actor: Actor; scheme: SchemeId; reference: CredentialReference | undefined } | null> {
+  const presented = await presentedActor(context, req, res);
+  if (!presented) return null;
+  return { actor: presented.actor, scheme: presented.info.scheme, reference: presented.info[CREDENTIAL_REFERENCE] };
 }
 
 /** The logout body, as `responses.logout` shapes it. */

@@ -3,10 +3,10 @@
  * a first valid code (then spent) and answers ten recovery codes, shown this once. From now on
  * a right password of this user answers 401.5.
  */
-import { handle, type Endpoint } from './endpoint';
+import type { Endpoint } from './endpoint';
 import { bodyObject, requiredString } from './login-body';
 import { credentialBearingOperation, jsonOrFormBody, ok, problems } from './openapi-operation';
-import { reportChange, secondFactorActor } from './second-factor-access';
+import { secondFactorChangeHandler, secondFactorsMounted } from './second-factor-access';
 
 /** The recovery codes answer, shown once. */
 export function recoveryCodesResponse(description: string) {
@@ -22,16 +22,10 @@ export const TOTP_CONFIRM_ENDPOINT: Endpoint = {
   method: () => 'POST',
   path: (paths) => `${paths.secondFactor}/totp/confirm`,
   body: true,
-  mounted: ({ secondFactors, schemes }) => secondFactors !== null && schemes.size > 0,
-  handler: (context) =>
-    handle(async (req, res) => {
-      const actor = await secondFactorActor(context, req, res, { recentSignIn: false });
-      if (!actor) return;
-      const recoveryCodes = await context.secondFactors!.confirmTotp(actor.id, requiredString(bodyObject(req.body), 'code', 16).trim());
-      reportChange(context, req, actor.id, 'confirmed');
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(200).json({ recoveryCodes });
-    }),
+  mounted: secondFactorsMounted,
+  handler: secondFactorChangeHandler({ recentSignIn: false, change: 'confirmed' }, async (secondFactors, actor, req) => ({
+    recoveryCodes: await secondFactors.confirmTotp(actor.id, requiredString(bodyObject(req.body), 'code', 16).trim()),
+  })),
   openapi: ({ anyCredential }) =>
     credentialBearingOperation(
       'gatehouseTotpConfirm',

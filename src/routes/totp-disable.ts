@@ -3,25 +3,20 @@
  * with a recent sign-in (`second-factor-access.ts`: the credential's recorded sign-in time, or
  * the login and current password in the body).
  */
-import { handle, type Endpoint } from './endpoint';
+import type { Endpoint } from './endpoint';
 import { credentialBearingOperation, ended, problems, REAUTHENTICATION_BODY } from './openapi-operation';
-import { reportChange, secondFactorActor } from './second-factor-access';
+import { secondFactorChangeHandler, secondFactorsMounted } from './second-factor-access';
 
 export const TOTP_DISABLE_ENDPOINT: Endpoint = {
   id: 'gatehouseTotpDisable',
   method: () => 'DELETE',
   path: (paths) => `${paths.secondFactor}/totp`,
   body: true,
-  mounted: ({ secondFactors, schemes }) => secondFactors !== null && schemes.size > 0,
-  handler: (context) =>
-    handle(async (req, res) => {
-      const actor = await secondFactorActor(context, req, res, { recentSignIn: true });
-      if (!actor) return;
-      await context.secondFactors!.disableTotp(actor.id);
-      reportChange(context, req, actor.id, 'disabled');
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(200).json({ success: true });
-    }),
+  mounted: secondFactorsMounted,
+  handler: secondFactorChangeHandler({ recentSignIn: true, change: 'disabled' }, async (secondFactors, actor) => {
+    await secondFactors.disableTotp(actor.id);
+    return { success: true };
+  }),
   openapi: ({ anyCredential }) =>
     credentialBearingOperation(
       'gatehouseTotpDisable',

@@ -4,25 +4,17 @@
  * once: the store keeps the secret sealed (AES-256-GCM) and no endpoint shows it again. Logins
  * ask for a code only once `POST {secondFactor}/totp/confirm` has confirmed it.
  */
-import { handle, type Endpoint } from './endpoint';
+import type { Endpoint } from './endpoint';
 import { credentialBearingOperation, ok, problems, REAUTHENTICATION_BODY } from './openapi-operation';
-import { reportChange, secondFactorActor } from './second-factor-access';
+import { secondFactorChangeHandler, secondFactorsMounted } from './second-factor-access';
 
 export const TOTP_ENROL_ENDPOINT: Endpoint = {
   id: 'gatehouseTotpEnrol',
   method: () => 'POST',
   path: (paths) => `${paths.secondFactor}/totp`,
   body: true,
-  mounted: ({ secondFactors, schemes }) => secondFactors !== null && schemes.size > 0,
-  handler: (context) =>
-    handle(async (req, res) => {
-      const actor = await secondFactorActor(context, req, res, { recentSignIn: true });
-      if (!actor) return;
-      const enrolment = await context.secondFactors!.beginTotp(actor);
-      reportChange(context, req, actor.id, 'enrolled');
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(200).json(enrolment);
-    }),
+  mounted: secondFactorsMounted,
+  handler: secondFactorChangeHandler({ recentSignIn: true, change: 'enrolled' }, (secondFactors, actor) => secondFactors.beginTotp(actor)),
   openapi: ({ anyCredential }) =>
     credentialBearingOperation(
       'gatehouseTotpEnrol',

@@ -1,12 +1,15 @@
 /**
- * Engines a test starts for itself (PgBouncer, a Redis primary, replica and sentinel):
- * finding the program, running it in the foreground on loopback, waiting until it answers,
- * and stopping it. A missing program fails the test with how to install it (never a skip).
+ * Engines a test starts for itself (PgBouncer, a Redis primary, replica and sentinel, a Redis
+ * Cluster): finding the program, running it in the foreground on loopback, waiting until it
+ * answers, and stopping it. A missing program fails the test with how to install it (never a
+ * skip). The Redis engines share how a redis-server is run and asked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 
 /** The path of `program` (the first of `candidates` that can be run, then `PATH`), or an error saying how to install it. */
 export function requireProgram(program: string, candidates: readonly string[], install: string): string {
@@ -39,10 +42,6 @@ export interface EngineProcess {
 }
 
 /**
- * Starts `command` in the foreground and resolves once `ready()` resolves to true (polled),
- * or rejects with the engine's output when it exits first or is not ready within `limitMs`.
- */
-/**
  * The environment for an engine the tests start: the test process's own, less libfaketime's
  * preload and settings. Engines keep the real clock, as the shared Redis and PostgreSQL do,
  * when `npm run test:shifted-clock` shifts the tests' (and redis-server crashes under the preload).
@@ -55,6 +54,10 @@ export function realClockEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Starts `command` in the foreground and resolves once `ready()` resolves to true (polled),
+ * or rejects with the engine's output when it exits first or is not ready within `limitMs`.
+ */
 export async function startEngine(options: {
   name: string;
   command: string;
@@ -94,6 +97,58 @@ export async function startEngine(options: {
   }
   await engine.stop();
   throw new Error(`${name} (${command} ${args.join(' ')}) ${exited ? 'exited' : `was not ready after ${limitMs} ms`}:\n${output}`);
+}
+
+/** Kills an engine (SIGKILL: no shutdown, no last save), as a crash would, and waits for its exit. */
+export async function crashEngine(engine: EngineProcess): Promise<void> {
+  engine.child.kill('SIGKILL');
+  await engine.stop();
+}
+
+/** Resolves once `holds()` does (checked every 50 ms), or rejects after `limitMs` naming `what`. */
+export async function waitFor(what: string, holds: () => Promise<boolean>, limitMs = 30_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await holds().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** redis-server's path, or an error saying how to install it. */
+export function requireRedisServer(): string {
+  return requireProgram('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'apt-get install redis-server');
+}
+
+/**
+ * redis-server's arguments for a server of the test's own on `port`: on loopback, in the
+ * foreground, saving nothing, its files in `dir`; then `extra`.
+ */
+export function redisServerArgs(port: number, dir: string, extra: readonly string[] = []): string[] {
+  return [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
+    '--dir', dir, '--dbfilename', `dump-${port}.rdb`, ...extra,
+  ];
+}
+
+/** What `ask` resolves to on a fresh connection to the Redis server (or sentinel) on `port`, closed afterwards. */
+export async function redisAnswers<T>(port: number, ask: (client: Redis) => Promise<T>): Promise<T> {
+  // A server not listening yet is found with a plain TCP connection: a failed ioredis
+  // connection attempt leaves a timer behind that jest reports.
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, commandTimeout: 2000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return await ask(client);
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** What an engine prints when the port it was given is taken. */

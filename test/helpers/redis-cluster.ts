@@ -5,11 +5,23 @@
  * on 6379 is not touched. Fails (never skips) when redis-server or redis-cli is missing.
  */
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import { promisify } from 'node:util';
 import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import { REDIS_FAIL_FAST_OPTIONS } from '../../src/store/redis';
-import { engineDir, realClockEnv, removeDir, requireProgram, startEngine, useEngine, type EngineProcess } from './engine-process';
+import {
+  crashEngine,
+  engineDir,
+  realClockEnv,
+  redisAnswers,
+  redisServerArgs,
+  removeDir,
+  requireProgram,
+  requireRedisServer,
+  startEngine,
+  useEngine,
+  waitFor,
+  type EngineProcess,
+} from './engine-process';
 import { closedPorts } from './services';
 
 const run = promisify(execFile);
@@ -47,27 +59,6 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-/** What `ask` resolves to on a fresh connection to `port`, closed afterwards. */
-async function answers<T>(port: number, ask: (client: Redis) => Promise<T>): Promise<T> {
-  // A server not listening yet is found with a plain TCP connection: a failed ioredis
-  // connection attempt leaves a timer behind that jest reports.
-  await new Promise<void>((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, commandTimeout: 2000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return await ask(client);
-  } finally {
-    client.disconnect();
-  }
-}
-
 function parseNodes(text: string): ClusterNode[] {
   return text
     .trim()
@@ -83,7 +74,7 @@ function parseNodes(text: string): ClusterNode[] {
 }
 
 async function startRedisCluster(): Promise<RedisCluster> {
-  const server = requireProgram('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'apt-get install redis-server');
+  const server = requireRedisServer();
   const cli = requireProgram('redis-cli', ['/usr/bin/redis-cli', '/usr/local/bin/redis-cli'], 'apt-get install redis-tools');
   const dir = engineDir('cluster');
   // Data ports and cluster-bus ports, all chosen together (port + 10000, Redis's default
@@ -107,14 +98,12 @@ async function startRedisCluster(): Promise<RedisCluster> {
         await startEngine({
           name: `Redis cluster node ${port}`,
           command: server,
-          args: [
-            '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-            '--dir', dir, '--dbfilename', `dump-${port}.rdb`,
+          args: redisServerArgs(port, dir, [
             '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
             '--cluster-port', String(busPorts[index]),
             '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS),
-          ],
-          ready: () => answers(port, async (c) => (await c.ping()) === 'PONG'),
+          ]),
+          ready: () => redisAnswers(port, async (c) => (await c.ping()) === 'PONG'),
         }),
       );
     }
@@ -126,7 +115,7 @@ async function startRedisCluster(): Promise<RedisCluster> {
     // takes a moment to spread), and every replica's link to its primary is up.
     await waitFor('the cluster to be ok on every node, every replica known and in sync', async () => {
       for (const port of ports) {
-        const ok = await answers(port, async (c) => {
+        const ok = await redisAnswers(port, async (c) => {
           if (!(await c.call('CLUSTER', 'INFO') as string).includes('cluster_state:ok')) return false;
           const ranges = (await c.call('CLUSTER', 'SLOTS')) as unknown[][];
           if (ranges.length !== 3 || ranges.some((range) => range.length < 4)) return false;
@@ -158,30 +147,26 @@ async function startRedisCluster(): Promise<RedisCluster> {
     direct: (port) => keep(new Redis({ host: '127.0.0.1', port, commandTimeout: 2000 })),
     nodes: async (askPort) => {
       const live = askPort === undefined ? await firstLive(ports) : askPort;
-      return parseNodes(await answers(live, async (c) => (await c.call('CLUSTER', 'NODES')) as string));
+      return parseNodes(await redisAnswers(live, async (c) => (await c.call('CLUSTER', 'NODES')) as string));
     },
     ownersOf: async (key) => {
       const live = await firstLive(ports);
-      const slot = await answers(live, async (c) => (await c.call('CLUSTER', 'KEYSLOT', key)) as number);
-      const ranges = await answers(live, async (c) => (await c.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number], [string, number]]>);
+      const slot = await redisAnswers(live, async (c) => (await c.call('CLUSTER', 'KEYSLOT', key)) as number);
+      const ranges = await redisAnswers(live, async (c) => (await c.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number], [string, number]]>);
       const range = ranges.find(([from, to]) => slot >= from && slot <= to);
       if (!range) throw new Error(`no node serves slot ${slot}`);
       return { primary: range[2][1], replica: range[3][1] };
     },
     replicated: async (port) => {
       const offset = (info: string, field: RegExp) => Number(field.exec(info)?.[1] ?? -1);
-      const target = offset(await answers(port, (c) => c.info('replication')), /master_repl_offset:(\d+)/);
+      const target = offset(await redisAnswers(port, (c) => c.info('replication')), /master_repl_offset:(\d+)/);
       await waitFor(`the replica of ${port} reaching offset ${target}`, async () =>
-        offset(await answers(port, (c) => c.info('replication')), /slave0:[^\n]*offset=(\d+)/) >= target,
+        offset(await redisAnswers(port, (c) => c.info('replication')), /slave0:[^\n]*offset=(\d+)/) >= target,
       );
     },
     freeze: (port) => void engines[ports.indexOf(port)].child.kill('SIGSTOP'),
     thaw: (port) => void engines[ports.indexOf(port)].child.kill('SIGCONT'),
-    crash: async (port) => {
-      const engine = engines[ports.indexOf(port)];
-      engine.child.kill('SIGKILL');
-      await engine.stop();
-    },
+    crash: (port) => crashEngine(engines[ports.indexOf(port)]),
     stop,
   };
   return cluster;
@@ -189,18 +174,9 @@ async function startRedisCluster(): Promise<RedisCluster> {
 
 async function firstLive(ports: number[]): Promise<number> {
   for (const port of ports) {
-    if (await answers(port, async (c) => (await c.ping()) === 'PONG').catch(() => false)) return port;
+    if (await redisAnswers(port, async (c) => (await c.ping()) === 'PONG').catch(() => false)) return port;
   }
   throw new Error('no cluster node answers');
-}
-
-/** Resolves once `holds()` does (checked every 50 ms), or rejects after `limitMs` naming `what`. */
-export async function waitFor(what: string, holds: () => Promise<boolean>, limitMs = 30_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await holds().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A six-node cluster started in `beforeAll` and stopped in `afterAll`. */

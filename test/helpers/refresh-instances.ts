@@ -2,14 +2,16 @@
  * Two `gatehouse()` instances over one token store, each with its own JWT options and its
  * own injected clock (both started from the real time, `skew` apart), for refresh-token
  * scenarios across instances: a signing-key roll half deployed, clocks that disagree,
- * concurrent rotations held at chosen store calls.
+ * concurrent rotations held at chosen store calls — and the concurrent-use cases every
+ * multi-instance deployment of a store is held to.
  */
 import express from 'express';
 import request from 'supertest';
-import { gatehouse, MemoryStore, type Gatehouse, type GatehouseStore, type JwtOptions } from '../../src';
+import { combineStores, gatehouse, MemoryStore, type Gatehouse, type GatehouseStore, type JwtOptions } from '../../src';
 import { ALICE_PASSWORD } from './app';
-import type { bindAll, BackendName, useBackends } from './backends';
+import { bindAll, holdingAfter, pause, type BackendName, type Pause, type useBackends } from './backends';
 import { realNow } from './clock';
+import { JWT_OPTIONS } from './jwt';
 
 type Backends = ReturnType<typeof useBackends>;
 
@@ -79,3 +81,59 @@ export const refreshOn = (target: RefreshInstance, token: string) => request(tar
 
 /** A request to a protected route with an access token. */
 export const useAccess = (target: RefreshInstance, access: string) => request(target.app).get('/v1/projects').set('Authorization', `Bearer ${access}`).then((res) => res);
+
+/**
+ * Backends for `twoInstances` over one deployment of the test's own (a Redis Cluster, Sentinel,
+ * PgBouncer): every store is `storeOnItsOwnConnection()`, a client or pool of its own.
+ */
+export function backendsOver(storeOnItsOwnConnection: () => object): Backends {
+  return {
+    storeFor: (_backend, users, wrap = (tokens) => tokens) => combineStores({ credentials: users, tokens: wrap(bindAll(storeOnItsOwnConnection())) as never }),
+  };
+}
+
+/**
+ * Two concurrent uses of one refresh token on instances A and B over `backend`, as `it`s of the
+ * calling `describe`: without a reuse interval, the second use judged before the first checked
+ * its family (both refused, the family ends) and one after the other (the first answers 200,
+ * the second ends what it handed out); with the default interval, both at once answer with the
+ * same successor, which works.
+ */
+export function itKeepsRefreshPromisesUnderConcurrentUse(backends: Backends, backend: BackendName): void {
+  const strict = { ...JWT_OPTIONS, refreshReuseInterval: 0 };
+
+  it('no reuse interval, the second use judged before the first checked its family: both refused, the family ends', async () => {
+    let gate: Pause | null = null;
+    const t = await twoInstances(backends, backend, { jwt: [strict, strict], wrap: holdingAfter('markTokenUsed', () => gate) });
+    gate = pause();
+    const first = refreshOn(t.a, t.tokens.refresh);
+    await gate.reached;
+    const second = await refreshOn(t.b, t.tokens.refresh);
+    gate.release();
+    expect([(await first).status, second.status]).toEqual([401, 401]);
+    expect((await useAccess(t.b, t.tokens.access)).body.code).toBe('401.2');
+    expect(await t.liveRefreshTokens()).toEqual([]);
+  });
+
+  it('no reuse interval, one after the other on two instances: the first answers 200, the second ends what it handed out', async () => {
+    const t = await twoInstances(backends, backend, { jwt: [strict, strict] });
+    const first = await refreshOn(t.a, t.tokens.refresh);
+    const second = await refreshOn(t.b, t.tokens.refresh);
+    expect([first.status, second.status]).toEqual([200, 401]);
+    expect((await refreshOn(t.a, first.body.refresh)).body.code).toBe('401.2');
+    expect((await useAccess(t.a, first.body.access)).body.code).toBe('401.2');
+    expect(await t.liveRefreshTokens()).toEqual([]);
+  });
+
+  it('with the default reuse interval, at once on two instances: both answer with the same successor, which works', async () => {
+    const t = await twoInstances(backends, backend, { jwt: [JWT_OPTIONS, JWT_OPTIONS] });
+    const answers = await Promise.all([refreshOn(t.a, t.tokens.refresh), refreshOn(t.b, t.tokens.refresh)]);
+    const ok = answers.filter((res) => res.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ok.map((res) => res.body.refresh)).size).toBe(1);
+    for (const res of answers.filter((answer) => answer.status !== 200)) expect(res.body.code).toBe('401.2');
+    expect((await useAccess(t.b, ok[0].body.access)).status).toBe(200);
+    expect((await refreshOn(t.b, ok[0].body.refresh)).status).toBe(200);
+    expect((await loginOn(t.b)).refresh).toBeDefined();
+  });
+}

@@ -5,11 +5,10 @@
  * when redis-server is not installed.
  */
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REDIS_FAIL_FAST_OPTIONS } from '../../src/store/redis';
-import { engineDir, removeDir, requireProgram, startEngine, useEngine, type EngineProcess } from './engine-process';
+import { crashEngine, engineDir, redisAnswers, redisServerArgs, removeDir, requireRedisServer, startEngine, useEngine, type EngineProcess } from './engine-process';
 import { closedPorts } from './services';
 
 /** The name the sentinel monitors the primary under. */
@@ -31,29 +30,8 @@ export interface SentinelGroup {
   stop(): Promise<void>;
 }
 
-/** What `ask` resolves to on a fresh connection to `port`, closed afterwards. */
-const answers = async <T>(port: number, ask: (client: Redis) => Promise<T>): Promise<T> => {
-  // An ioredis connection attempt that fails leaves a timer behind for a while (jest then
-  // reports it), so a server not listening yet is found with a plain TCP connection.
-  await new Promise<void>((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, commandTimeout: 1000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return await ask(client);
-  } finally {
-    client.disconnect();
-  }
-};
-
 async function startSentinelGroup(): Promise<SentinelGroup> {
-  const program = requireProgram('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'apt-get install redis-server');
+  const program = requireRedisServer();
   const dir = engineDir('sentinel');
   const [primary, replica, sentinel] = await closedPorts(3);
   const engines: EngineProcess[] = [];
@@ -63,18 +41,14 @@ async function startSentinelGroup(): Promise<SentinelGroup> {
     for (const engine of engines.reverse()) await engine.stop();
     removeDir(dir);
   };
-  const server = (port: number, extra: string[]) => [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--daemonize', 'no', ...extra,
-  ];
   try {
-    engines.push(await startEngine({ name: 'Redis primary', command: program, args: server(primary, []), ready: () => answers(primary, async (c) => (await c.ping()) === 'PONG') }));
+    engines.push(await startEngine({ name: 'Redis primary', command: program, args: redisServerArgs(primary, dir), ready: () => redisAnswers(primary, async (c) => (await c.ping()) === 'PONG') }));
     engines.push(
       await startEngine({
         name: 'Redis replica',
         command: program,
-        args: server(replica, ['--replicaof', '127.0.0.1', String(primary)]),
-        ready: () => answers(replica, async (c) => (await c.info('replication')).includes('master_link_status:up')),
+        args: redisServerArgs(replica, dir, ['--replicaof', '127.0.0.1', String(primary)]),
+        ready: () => redisAnswers(replica, async (c) => (await c.info('replication')).includes('master_link_status:up')),
       }),
     );
     const conf = path.join(dir, 'sentinel.conf');
@@ -99,7 +73,7 @@ async function startSentinelGroup(): Promise<SentinelGroup> {
         args: [conf, '--sentinel'],
         // Ready once it knows the replica: a failover needs one to promote.
         ready: () =>
-          answers(sentinel, async (c) => {
+          redisAnswers(sentinel, async (c) => {
             const replicas = (await c.call('SENTINEL', 'REPLICAS', SENTINEL_MASTER_NAME)) as string[][];
             return replicas.some((fields) => fields[fields.indexOf('flags') + 1] === 'slave');
           }),
@@ -120,13 +94,9 @@ async function startSentinelGroup(): Promise<SentinelGroup> {
     client: (options = {}) =>
       keep(new Redis({ ...REDIS_FAIL_FAST_OPTIONS, sentinels: [{ host: '127.0.0.1', port: sentinel }], name: SENTINEL_MASTER_NAME, ...options })),
     direct: (port) => keep(new Redis({ host: '127.0.0.1', port, commandTimeout: 2000 })),
-    crash: async (port) => {
-      const engine = engines[group.serverPorts.indexOf(port)];
-      engine.child.kill('SIGKILL');
-      await engine.stop();
-    },
+    crash: (port) => crashEngine(engines[group.serverPorts.indexOf(port)]),
     primaryPort: async () => {
-      const [, port] = await answers(sentinel, async (c) => (await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER_NAME)) as string[]);
+      const [, port] = await redisAnswers(sentinel, async (c) => (await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER_NAME)) as string[]);
       return Number(port);
     },
     stop,
