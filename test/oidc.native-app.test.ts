@@ -14,6 +14,7 @@ import request from 'supertest';
 import { combineStores, gatehouse, GatehouseConfigError, MemoryStore, type AuditEvent, type GatehouseOptions } from '../src';
 import { RedisStore } from '../src/store/redis';
 import { realNow } from './helpers/clock';
+import { runEsmHelper } from './helpers/esm';
 import { Browser, CLIENT_SECRET, JWT_SECRET, listening, providerFor, type TestProvider } from './helpers/oidc';
 import { connectRedis, deleteRedisKeys, runId } from './helpers/services';
 
@@ -186,7 +187,7 @@ describe('the start endpoint refuses a native sign-in it cannot end safely (400.
 
   it('should refuse a native sign-in that would hand out the cookie', async () => {
     const withCookies = instance(new MemoryStore({ passwordCost: 10 }), { cookie: { secret: 'a-cookie-secret-of-at-least-32-characters', secure: false } });
-    for (const query of [{ appRedirect: APP_SCHEME, codeChallenge: challenge }, { credentials: 'cookie', appRedirect: APP_SCHEME, codeChallenge: challenge }]) {
+    for (const query of [{ appRedirect: APP_SCHEME, codeChallenge: challenge } as Record<string, string>, { credentials: 'cookie', appRedirect: APP_SCHEME, codeChallenge: challenge }]) {
       const answer = await request(withCookies).get(`/v1/oidc/test/start?${new URLSearchParams(query)}`);
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ code: '400.1', field: 'credentials' });
@@ -233,6 +234,17 @@ describe('the trade refuses every code or verifier but the right one, once (401.
     const late = await codeFor();
     shift = 60_000;
     await expectRefused(b, { code: late.code, codeVerifier: late.verifier });
+  });
+
+  it("should take a code made on an instance whose clock is a little ahead, and refuse one from far ahead", async () => {
+    shift = 4_000;
+    const ahead = await codeFor();
+    shift = 0;
+    expect((await trade(b, { code: ahead.code, codeVerifier: ahead.verifier })).status).toBe(200);
+    shift = 10_000;
+    const farAhead = await codeFor();
+    shift = 0;
+    await expectRefused(b, { code: farAhead.code, codeVerifier: farAhead.verifier });
   });
 
   it('should refuse a tampered code, and a transaction cookie or a code of another secret passed as a code', async () => {
@@ -310,6 +322,22 @@ describe('oidc.appRedirects', () => {
     expect(build([APP_SCHEME, 'https://app.example.org/callback', 'http://127.0.0.1/callback', 'http://[::1]/cb'])).not.toThrow();
     const without = express().use('/v1', gatehouse({ store: new MemoryStore({ passwordCost: 10 }), oidc: { providers: { p: { issuer: 'https://login.example.org', clientId: 'c', redirectUri: 'https://api.example.org/v1/oidc/p/callback' } } } }).routes());
     expect((await request(without).post('/v1/oidc/token').send({ code: 'x', codeVerifier: 'y' })).status).toBe(404);
+  });
+
+  it('should describe the trade and the start parameters in auth.openapi(), as a valid document', async () => {
+    const auth = gatehouse({
+      store: new MemoryStore({ passwordCost: 10 }),
+      oidc: { appRedirects: [APP_SCHEME], providers: { p: { issuer: 'https://login.example.org', clientId: 'c', redirectUri: 'https://api.example.org/v1/oidc/p/callback' } } },
+    });
+    const fragment = auth.openapi();
+    const tradeOperation = fragment.paths['/oidc/token'].post as { security: unknown[]; requestBody: { content: Record<string, { schema: { required: string[] } }> }; responses: Record<string, unknown> };
+    expect(tradeOperation.security).toEqual([]);
+    expect(Object.keys(tradeOperation.requestBody.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(tradeOperation.requestBody.content['application/json'].schema.required).toEqual(['code', 'codeVerifier']);
+    expect(Object.keys(tradeOperation.responses).sort()).toEqual(['200', '400', '401', '503']);
+    const start = fragment.paths['/oidc/{provider}/start'].get as { parameters: Array<{ name: string }> };
+    expect(start.parameters.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['appRedirect', 'codeChallenge', 'state']));
+    expect((await runEsmHelper<{ valid: boolean; error?: string }>('openapi-validate.mjs', { openapi: '3.1.0', info: { title: 't', version: '1' }, ...fragment })).valid).toBe(true);
   });
 
   it('should need a store with markOneTimeUse', () => {

@@ -13,6 +13,12 @@ import { openSealedValue, sealValue } from './sealed-value';
 /** How long an app code may be traded, in ms: 60 seconds. */
 export const APP_CODE_TTL = 60_000;
 
+/**
+ * How far in this instance's future a code's `issuedAt` may lie (ms): the code may be traded on
+ * another instance than the one whose callback made it, and their clocks differ a little.
+ */
+const CLOCK_SKEW = 5_000;
+
 /** The purpose the code is sealed for (never opens as a transaction, nor a transaction as a code). */
 const PURPOSE = 'app code';
 
@@ -58,7 +64,7 @@ export function sealAppCode(code: AppCode, secret: string): string {
 /** The code in `value`, or `null` when it is malformed, altered, sealed with another key or for another purpose, or older than {@link APP_CODE_TTL}. */
 export function openAppCode(value: string, secret: string, now: number): AppCode | null {
   const code = openSealedValue(value, secret, PURPOSE, MAX_APP_CODE_LENGTH) as Partial<AppCode> | null;
-  if (!code || typeof code !== 'object' || typeof code.issuedAt !== 'number' || code.issuedAt > now || now - code.issuedAt >= APP_CODE_TTL) return null;
+  if (!code || typeof code !== 'object' || typeof code.issuedAt !== 'number' || code.issuedAt > now + CLOCK_SKEW || now - code.issuedAt >= APP_CODE_TTL) return null;
   if (typeof code.id !== 'string' || typeof code.actorId !== 'string' || typeof code.codeChallenge !== 'string' || typeof code.provider !== 'string') return null;
   return code as AppCode;
 }
