@@ -278,6 +278,16 @@ describe('the trade refuses every code or verifier but the right one, once (401.
     await expectRefused(otherName, { code, codeVerifier: verifier });
   });
 
+  it('should fail closed (503.1) when the store cannot record the use, and leave the code unused', async () => {
+    const { code, verifier } = await codeFor();
+    const failing = new MemoryStore({ passwordCost: 10 });
+    failing.markOneTimeUse = () => Promise.reject(new Error('store down'));
+    const answer = await trade(instance(failing), { code, codeVerifier: verifier });
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ code: '503.1' });
+    expect((await trade(a, { code, codeVerifier: verifier })).status).toBe(200);
+  });
+
   it('should answer a missing or malformed field with 400.1 naming it', async () => {
     const { code, verifier } = await codeFor();
     for (const [body, field] of [
