@@ -419,6 +419,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   if (selfService && selfService.passwordChange) features.push('selfServicePassword');
   const oidc = resolveOidcOptions(options.oidc);
   if (oidc) features.push('oidc');
+  if (oidc && oidc.appRedirects.length > 0) features.push('oidcAppRedirects');
   assertStoreHasMethods(store, features);
   const basicInput = options.basic;
 

@@ -109,7 +109,7 @@ const GATEHOUSE_NAMES: Names<GatehouseOptions> = {
   lastUsedInterval: true, apiKeyPolicy: true, now: true, onEvent: true, appUserUrl: true, sessionToken: true, jwt: true, apiKeys: true,
   basic: true, cookie: true, passwordPolicy: true, secondFactor: true, selfService: true, oidc: true, rateLimits: true,
 };
-const OIDC_NAMES: Names<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true, recentSignIn: true };
+const OIDC_NAMES: Names<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true, recentSignIn: true, appRedirects: true };
 const OIDC_PROVIDER_NAMES: Names<OidcProviderOptions> = {
   issuer: true, clientId: true, clientSecret: true, privateKeyJwt: true, scopes: true, redirectUri: true, postLogoutRedirectUri: true, trustVerifiedEmail: true,
 };

@@ -64,9 +64,17 @@ const FEATURE_OPTIONS: Record<StoreFeature, Partial<GatehouseOptions>> = {
     lockout: false,
     oidc: { providers: { p: { issuer: 'https://login.example.org', clientId: 'c', redirectUri: 'https://api.example.org/v1/oidc/p/callback' } } },
   },
+  oidcAppRedirects: {
+    appUserUrl: false,
+    sessionToken: false,
+    apiKeys: false,
+    basic: false,
+    lockout: false,
+    oidc: { providers: { p: { issuer: 'https://login.example.org', clientId: 'c', redirectUri: 'https://api.example.org/v1/oidc/p/callback' } }, appRedirects: ['com.example.app:/oauth2redirect'] },
+  },
 };
 
-const LABEL: Partial<Record<StoreFeature, string>> = { selfServicePassword: 'selfService.passwordChange', login: 'login (POST /sessions)', linkedLogin: "login.credentials: 'token+cookie'", cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt' };
+const LABEL: Partial<Record<StoreFeature, string>> = { selfServicePassword: 'selfService.passwordChange', login: 'login (POST /sessions)', linkedLogin: "login.credentials: 'token+cookie'", cookieOwnStore: 'cookie', jwtIssuing: 'jwt', jwtActors: 'jwt', oidcAppRedirects: 'oidc.appRedirects' };
 
 describe('A store missing methods fails at construction', () => {
   it('should refuse an empty store, naming every method of every scheme that is on by default', () => {

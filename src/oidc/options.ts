@@ -5,6 +5,7 @@
  */
 import type { Actor } from '../actor';
 import { durationOption, fail, knownOptions, type OptionNames } from '../config-error';
+import { resolveAppRedirects, type AppRedirect } from './app-redirects';
 
 /** What {@link OidcOptions.onFirstSignIn} is told about an identity no actor is linked to yet. */
 export interface FirstSignIn {
@@ -99,6 +100,19 @@ export interface OidcOptions {
    * @example { recentSignIn: 10 * 60_000 }
    */
   recentSignIn?: number;
+  /**
+   * The redirect URIs of native apps that sign in through a provider in the system browser
+   * (RFC 8252): `GET {oidc}/{provider}/start?credentials=token&appRedirect=…&codeChallenge=…`
+   * ends at one of them with a single-use code, which the app trades for its token or JWT pair
+   * at `POST {oidc}/token` with its PKCE verifier (README, "Native apps"). A private-use scheme
+   * in reverse-domain form (`com.example.app:/oauth2redirect`, §7.1) or a claimed `https:` URL
+   * (§7.2) must match exactly; a loopback one, `http://127.0.0.1/…` or `http://[::1]/…` listed
+   * without a port (§7.3), matches with any port. `localhost` is refused (§8.3). No query or
+   * fragment. Needs a store with `markOneTimeUse` (each code is used once, on every instance).
+   * Default `[]` (no native apps).
+   * @example { appRedirects: ['com.example.app:/oauth2redirect', 'http://127.0.0.1/callback'] }
+   */
+  appRedirects?: string[];
 }
 
 /** One provider after validation. */
@@ -121,9 +135,10 @@ export interface ResolvedOidcOptions {
   secret: string | null;
   transactionTtl: number;
   recentSignIn: number;
+  appRedirects: readonly AppRedirect[];
 }
 
-const OIDC_OPTION_NAMES: OptionNames<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true, recentSignIn: true };
+const OIDC_OPTION_NAMES: OptionNames<OidcOptions> = { providers: true, onFirstSignIn: true, secret: true, transactionTtl: true, recentSignIn: true, appRedirects: true };
 const PROVIDER_OPTION_NAMES: OptionNames<OidcProviderOptions> = {
   issuer: true,
   clientId: true,
@@ -220,5 +235,6 @@ export function resolveOidcOptions(value: unknown): ResolvedOidcOptions | null {
     secret: options.secret ?? null,
     transactionTtl: durationOption(options.transactionTtl, 'oidc.transactionTtl', 10 * 60 * 1000),
     recentSignIn: durationOption(options.recentSignIn, 'oidc.recentSignIn', 5 * 60 * 1000),
+    appRedirects: resolveAppRedirects(options.appRedirects),
   };
 }

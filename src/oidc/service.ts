@@ -8,6 +8,7 @@ import type { GuardedStore } from '../store/guard';
 import type { ResolvedOidcOptions, ResolvedOidcProvider } from './options';
 import type { Emit } from '../events';
 import { ProviderClient, type ProviderFailureReport } from './provider-client';
+import { APP_CODE_TTL, type AppCode } from './app-code';
 
 /** The failure's code or name as the HTTP client gave it, for the event: never its message or a response body. */
 function reasonOf(error: unknown): string | null {
@@ -22,6 +23,8 @@ function reasonOf(error: unknown): string | null {
 
 /** Where a transaction's single-use entry lives among the revocations. */
 const USED_TRANSACTION_PREFIX = 'oidc-transaction:';
+/** Where an app code's single-use entry lives among the actor's one-time uses. */
+const USED_APP_CODE_PREFIX = 'oidc-app-code:';
 
 /** The instance's providers and transactions. */
 export class OidcService {
@@ -66,5 +69,13 @@ export class OidcService {
     if (usedAt !== null && usedAt !== undefined) return false;
     await this.store.saveRevocation!(key, now, expiresAt);
     return true;
+  }
+
+  /**
+   * Marks a native app's code used, on every instance, atomically (`markOneTimeUse`); resolves
+   * to `false` when it was used already.
+   */
+  async useAppCode(code: AppCode, now: number): Promise<boolean> {
+    return this.store.markOneTimeUse!(code.actorId, USED_APP_CODE_PREFIX + code.id, code.issuedAt + APP_CODE_TTL, now);
   }
 }

@@ -5,7 +5,18 @@
  * browser's own sign-in (login CSRF and code injection defence). Pure apart from the random
  * values; single use is the callback's (a revocation entry in the store).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { openSealedValue, sealValue } from './sealed-value';
+
+/** Where a native app's sign-in ends (`oidc.appRedirects`, RFC 8252): the app's redirect URI, its PKCE challenge and its own `state`. */
+export interface AppReturn {
+  /** The app's redirect URI as the app gave it (one of `oidc.appRedirects`; a loopback one with the app's port). */
+  redirect: string;
+  /** The app's PKCE S256 challenge for the app code (base64url, 43 characters). */
+  codeChallenge: string;
+  /** The app's own `state`, passed back unchanged, or `null`. */
+  state: string | null;
+}
 
 /** What a transaction remembers. */
 export interface OidcTransaction {
@@ -27,6 +38,8 @@ export interface OidcTransaction {
   linkActorId: string | null;
   /** When the sign-in started (ms). */
   startedAt: number;
+  /** A native app's sign-in: the callback hands the app a single-use code instead of the credential. Absent or `null` otherwise. */
+  app?: AppReturn | null;
 }
 
 /** A random value for `state`, `nonce` or a PKCE verifier: 256 bits, base64url. */
@@ -34,35 +47,16 @@ export function randomValue(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** The AES key for `secret`. */
-function keyOf(secret: string): Buffer {
-  return createHash('sha256').update('gatehouse oidc transaction\0').update(secret).digest();
-}
-
 /** Seals a transaction for its cookie. */
 export function sealTransaction(transaction: OidcTransaction, secret: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyOf(secret), iv);
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(transaction), 'utf8'), cipher.final()]);
-  return [iv, sealed, cipher.getAuthTag()].map((part) => part.toString('base64url')).join('.');
+  return sealValue(transaction, secret, 'transaction');
 }
 
 /** The transaction in a cookie value, or `null` when it is malformed, altered, sealed with another key, or older than `ttl`. */
 export function openTransaction(value: string | undefined, secret: string, now: number, ttl: number): OidcTransaction | null {
-  if (typeof value !== 'string' || value.length > 4096) return null;
-  const parts = value.split('.');
-  if (parts.length !== 3) return null;
-  try {
-    const [iv, sealed, tag] = parts.map((part) => Buffer.from(part, 'base64url'));
-    if (iv.length !== 12 || tag.length !== 16) return null;
-    const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), iv);
-    decipher.setAuthTag(tag);
-    const transaction = JSON.parse(Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8')) as OidcTransaction;
-    if (typeof transaction.startedAt !== 'number' || transaction.startedAt > now || now - transaction.startedAt >= ttl) return null;
-    return transaction;
-  } catch {
-    return null;
-  }
+  const transaction = openSealedValue(value, secret, 'transaction', 4096) as OidcTransaction | null;
+  if (!transaction || typeof transaction !== 'object' || typeof transaction.startedAt !== 'number' || transaction.startedAt > now || now - transaction.startedAt >= ttl) return null;
+  return transaction;
 }
 
 /**

@@ -19,6 +19,7 @@ import { OIDC_IDENTITIES_LIST_ENDPOINT } from './oidc-identities-list';
 import { OIDC_IDENTITY_UNLINK_ENDPOINT } from './oidc-identity-unlink';
 import { OIDC_LOGOUT_ENDPOINT } from './oidc-logout';
 import { OIDC_START_ENDPOINT } from './oidc-start';
+import { OIDC_TOKEN_ENDPOINT } from './oidc-token';
 import { PASSWORD_CHANGE_ENDPOINT } from './password-change';
 import { RECOVERY_CODES_ENDPOINT } from './recovery-codes';
 import { SECOND_FACTOR_CHALLENGE_ENDPOINT } from './second-factor-challenge';
@@ -59,4 +60,5 @@ export const ENDPOINTS: readonly Endpoint[] = [
   OIDC_BACKCHANNEL_LOGOUT_ENDPOINT,
   OIDC_IDENTITIES_LIST_ENDPOINT,
   OIDC_IDENTITY_UNLINK_ENDPOINT,
+  OIDC_TOKEN_ENDPOINT,
 ];

@@ -5,13 +5,17 @@
  * the PKCE verifier and validate the ID token (signature, `iss`, `aud`, expiry, `nonce`),
  * finds the actor the identity is linked to (`oidc/identities.ts`), and ends in the one
  * login-issuing path with the ID token's `amr` (`['ext']` when it names none) and `auth_time`.
+ * A native app's sign-in (`oidc.appRedirects`) ends instead in a 303 to the app's redirect URI
+ * with a sealed single-use `code` (and the app's `state`), traded at `POST {oidc}/token`.
  */
 import type { Request, Response } from 'express';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { providerProofMethods } from '../authentication-proof';
 import { refusalEvent } from '../events';
 import { resolveIdentity } from '../oidc/identities';
-import { openTransaction, type OidcTransaction } from '../oidc/transaction';
+import { appCodeId, sealAppCode } from '../oidc/app-code';
+import { openTransaction, type AppReturn, type OidcTransaction } from '../oidc/transaction';
+import type { IdentityProviderSession } from '../tokens/provider-sessions';
 import { handle, type Endpoint, type EndpointContext } from './endpoint';
 import { TAGS, problems } from './openapi-operation';
 import { takeTransactionCookie } from './oidc-transaction-cookie';
@@ -43,19 +47,35 @@ async function signIn(context: EndpointContext, req: Request, res: Response): Pr
   const query = new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
   const { claims } = await client.exchange(query, transaction);
   const { actor } = await resolveIdentity({ store: context.store, options: oidc.options, now: context.now }, client.provider, claims, transaction.linkActorId);
-  await context.issueLogin(
-    actor,
-    {
-      provenAt: provenAtOf(claims, transaction, context.now()),
-      // The ID token's `amr`, or `['ext']` when it names none (never a guessed 'pwd').
-      amr: providerProofMethods(claims.amr),
-      credentials: credentialsToIssue(context, transaction),
-      identityProvider: { issuer: String(claims.iss), sid: typeof claims.sid === 'string' ? claims.sid : null },
-      redirectTo: transaction.returnTo,
-    },
-    req,
-    res,
-  );
+  const provenAt = provenAtOf(claims, transaction, context.now());
+  // The ID token's `amr`, or `['ext']` when it names none (never a guessed 'pwd').
+  const amr = providerProofMethods(claims.amr);
+  const identityProvider: IdentityProviderSession = { issuer: String(claims.iss), sid: typeof claims.sid === 'string' ? claims.sid : null };
+  const app = transaction.app ?? null;
+  if (app && (transaction.credentials === 'token' || transaction.credentials === 'jwt')) {
+    handOffToApp(context, res, app, {
+      id: appCodeId(),
+      provider: client.provider.name,
+      actorId: actor.id,
+      provenAt,
+      amr,
+      identityProvider,
+      credentials: transaction.credentials,
+      codeChallenge: app.codeChallenge,
+      issuedAt: context.now(),
+    });
+    return;
+  }
+  await context.issueLogin(actor, { provenAt, amr, credentials: credentialsToIssue(context, transaction), identityProvider, redirectTo: transaction.returnTo }, req, res);
+}
+
+/** Sends the system browser to the native app with the sealed single-use code (and the app's `state`); nothing is issued yet. */
+function handOffToApp(context: EndpointContext, res: Response, app: AppReturn, code: Parameters<typeof sealAppCode>[0]): void {
+  const to = new URL(app.redirect);
+  to.searchParams.set('code', sealAppCode(code, context.oidc!.secret));
+  if (app.state !== null) to.searchParams.set('state', app.state);
+  res.setHeader('Cache-Control', 'no-store');
+  res.redirect(303, to.href);
 }
 
 export const OIDC_CALLBACK_ENDPOINT: Endpoint = {
@@ -82,7 +102,7 @@ export const OIDC_CALLBACK_ENDPOINT: Endpoint = {
     parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string' } }],
     responses: {
       '200': { description: 'Signed in with a token or a JWT pair (as `POST /sessions` or `POST /jwt/authenticate` answer).' },
-      '303': { description: 'Signed in with the session cookie; to the `returnTo` path.' },
+      '303': { description: "Signed in with the session cookie; to the `returnTo` path. Or a native app's sign-in: to its `appRedirect` with a single-use `code` (and its `state`) for `POST {oidc}/token`." },
       ...problems(['401.2', '403.1', '502.1', '503.1']),
     },
   }),

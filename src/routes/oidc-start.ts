@@ -4,11 +4,16 @@
  * sealed in a short-lived cookie of this browser. `returnTo` (a path on this site) is where a
  * cookie sign-in ends; `credentials` asks for a token (`token`) or a JWT pair (`jwt`) instead
  * of the cookie; `link=true` links the identity to the actor signed in with this request.
+ * A native app (RFC 8252) adds `appRedirect` (one of `oidc.appRedirects`), `codeChallenge`
+ * (its PKCE S256 challenge) and its own `state`: the callback then sends the system browser to
+ * the app with a single-use code rather than answer the credential (`oidc-token.ts`).
  */
 import type { Request } from 'express';
 import { crossOriginRequestOf, isCrossOriginAllowed } from '../cross-origin';
 import { GatehouseError } from '../errors';
-import { randomValue, sameOriginPath, sealTransaction, type OidcTransaction } from '../oidc/transaction';
+import { allowedAppRedirect } from '../oidc/app-redirects';
+import { CODE_CHALLENGE } from '../oidc/app-code';
+import { randomValue, sameOriginPath, sealTransaction, type AppReturn, type OidcTransaction } from '../oidc/transaction';
 import { isSecureRequest } from '../request-secure';
 import { handle, type Endpoint, type EndpointContext } from './endpoint';
 import { badField } from './login-body';
@@ -37,6 +42,28 @@ function credentialsOf(context: EndpointContext, req: Request): OidcTransaction[
   throw badField('credentials', "must be 'cookie', 'token' or 'jwt', among those this server hands out");
 }
 
+/** An app's `state`: visible ASCII (RFC 6749 §4.1.1), short enough for the transaction cookie. */
+const APP_STATE = /^[\x20-\x7e]{1,512}$/;
+
+/** A native app's sign-in (`appRedirect`, `codeChallenge`, `state`), or `null` for a browser's; 400.1 naming the field that is wrong. */
+function appReturnOf(context: EndpointContext, req: Request, credentials: OidcTransaction['credentials']): AppReturn | null {
+  const requested = queryString(req, 'appRedirect');
+  const codeChallenge = queryString(req, 'codeChallenge');
+  const state = queryString(req, 'state');
+  if (requested === undefined) {
+    if (codeChallenge !== undefined) throw badField('codeChallenge', 'is only taken with appRedirect');
+    if (state !== undefined) throw badField('state', 'is only taken with appRedirect');
+    return null;
+  }
+  const redirect = allowedAppRedirect(requested, context.oidc!.options.appRedirects);
+  if (redirect === null) throw badField('appRedirect', 'must be one of the app redirect URIs this server allows (oidc.appRedirects)');
+  if (codeChallenge === undefined || !CODE_CHALLENGE.test(codeChallenge)) throw badField('codeChallenge', 'must be the PKCE S256 challenge of the app, 43 base64url characters');
+  if (state !== undefined && !APP_STATE.test(state)) throw badField('state', 'must be 1 to 512 visible ASCII characters');
+  if (credentials !== 'token' && credentials !== 'jwt') throw badField('credentials', "must be 'token' or 'jwt' with appRedirect");
+  if (queryString(req, 'link') !== undefined) throw badField('link', 'is not taken with appRedirect');
+  return { redirect, codeChallenge, state: state ?? null };
+}
+
 export const OIDC_START_ENDPOINT: Endpoint = {
   id: 'gatehouseOidcStart',
   method: () => 'GET',
@@ -51,6 +78,7 @@ export const OIDC_START_ENDPOINT: Endpoint = {
       const returnTo = returnToInput === undefined ? '/' : sameOriginPath(returnToInput);
       if (returnTo === null) throw badField('returnTo', 'must be a path on this site, such as /projects');
       const credentials = credentialsOf(context, req);
+      const app = appReturnOf(context, req, credentials);
       if ((credentials === 'cookie' || credentials === 'token+cookie') && context.cookieSessions!.options.secure && !isSecureRequest(req)) throw new GatehouseError('401.3');
       let linkActorId: string | null = null;
       if (queryString(req, 'link') === 'true') {
@@ -74,6 +102,7 @@ export const OIDC_START_ENDPOINT: Endpoint = {
         credentials,
         linkActorId,
         startedAt: now,
+        app,
       };
       const url = await client.authorizationUrl(transaction);
       setTransactionCookie(context, req, res, sealTransaction(transaction, oidc.secret), oidc.options.transactionTtl);
@@ -90,6 +119,15 @@ export const OIDC_START_ENDPOINT: Endpoint = {
       { name: 'returnTo', in: 'query', required: false, schema: { type: 'string' }, description: 'A path on this site to return to after a cookie sign-in. Default `/`.' },
       { name: 'credentials', in: 'query', required: false, schema: { type: 'string', enum: ['cookie', 'token', 'jwt'] }, description: 'What the sign-in hands out. Default: as `login.credentials` says.' },
       { name: 'link', in: 'query', required: false, schema: { type: 'string', enum: ['true'] }, description: 'Link the identity to the actor this request is signed in as.' },
+      {
+        name: 'appRedirect',
+        in: 'query',
+        required: false,
+        schema: { type: 'string' },
+        description: "A native app's redirect URI, one of `oidc.appRedirects` (a loopback one with the app's port): the sign-in ends there with a single-use `code` for `POST {oidc}/token`. Needs `credentials=token` or `jwt` and `codeChallenge`.",
+      },
+      { name: 'codeChallenge', in: 'query', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' }, description: "The app's PKCE S256 challenge (with `appRedirect`)." },
+      { name: 'state', in: 'query', required: false, schema: { type: 'string', maxLength: 512 }, description: "The app's own state, passed back unchanged to `appRedirect`." },
     ],
     responses: {
       '302': { description: 'To the provider, with `state`, `nonce` and a PKCE S256 challenge; sets the sign-in transaction cookie.' },

@@ -84,6 +84,8 @@ export const STORE_NEEDS = {
   jwtActors: { methods: ['findActor'], off: 'jwt.stateless: true' },
   /** Sign-in through OpenID providers; listing and unlinking a user's identities (`{oidc}/identities`). */
   oidc: { methods: ['findActor', 'findIdentity', 'linkIdentity', 'unlinkIdentity', 'listIdentities', 'saveRevocation', 'findRevocations'], off: 'oidc: undefined' },
+  /** Native apps' sign-in through a provider (`oidc.appRedirects`): each app code is traded once, on every instance. */
+  oidcAppRedirects: { methods: ['markOneTimeUse'], off: 'oidc.appRedirects: []' },
 } as const satisfies Record<string, { methods: readonly MethodName[]; off: string }>;
 
 /** A feature named in {@link STORE_NEEDS}. */
@@ -97,6 +99,7 @@ const LABELS: Partial<Record<StoreFeature, string>> = {
   jwtIssuing: 'jwt',
   selfServicePassword: 'selfService.passwordChange',
   jwtActors: 'jwt',
+  oidcAppRedirects: 'oidc.appRedirects',
 };
 
 /** The names of the methods a store lacks out of `required`. */
