@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
+import { copyData } from './copy-data';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
 import { outcomeFromAnswer, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
@@ -288,7 +289,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     if (row === undefined) return null;
     const record = toRecord(row);
     // Two lookups of one token in a batch share its row: each gets a record of its own.
-    return shared ? { ...record, roles: record.roles && [...record.roles], data: record.data == null ? record.data : structuredClone(record.data) } : record;
+    return shared ? { ...record, roles: record.roles && [...record.roles], data: copyData(record.data) } : record;
   }
 
   async deleteToken(hash: string): Promise<boolean> {
