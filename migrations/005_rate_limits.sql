@@ -92,7 +92,6 @@ DECLARE
   starts bigint[] := '{}';
   ends bigint[] := '{}';
   firsts integer[] := '{}';
-  distinct_keys integer;
   locked_keys text[];
   useds bigint[];
   used_before bigint[];
@@ -161,7 +160,6 @@ BEGIN
     END IF;
   END LOOP;
   IF array_length(keys, 1) IS NOT NULL THEN
-    SELECT count(DISTINCT k) INTO distinct_keys FROM unnest(keys) AS k;
     LOOP
       INSERT INTO gatehouse_limits AS l (key, used, expires_at)
         SELECT DISTINCT ON (k) k, 0::bigint, e + 1000 FROM unnest(keys, ends) AS t(k, e) ORDER BY k
@@ -169,12 +167,13 @@ BEGIN
       -- Locked in key order and read in the same statement (FOR UPDATE reads the latest version).
       SELECT array_agg(c.key ORDER BY c.key), array_agg(c.used ORDER BY c.key) INTO locked_keys, useds
         FROM (SELECT l.key, l.used FROM gatehouse_limits AS l WHERE l.key = ANY(keys) ORDER BY l.key FOR UPDATE) AS c;
+      -- Each counter of each call: its place in locked_keys / useds.
+      SELECT array_agg(d.slot ORDER BY o.ord) INTO slots
+        FROM unnest(keys) WITH ORDINALITY AS o(okey, ord) JOIN unnest(locked_keys) WITH ORDINALITY AS d(dkey, slot) ON d.dkey = o.okey;
       -- A sweep with a clock far ahead may have dropped a counter between the two: insert it again.
-      EXIT WHEN coalesce(array_length(locked_keys, 1), 0) = distinct_keys;
+      EXIT WHEN coalesce(array_length(slots, 1), 0) = array_length(keys, 1);
     END LOOP;
     used_before := useds;
-    SELECT array_agg(d.slot ORDER BY o.ord) INTO slots
-      FROM unnest(keys) WITH ORDINALITY AS o(okey, ord) JOIN unnest(locked_keys) WITH ORDINALITY AS d(dkey, slot) ON d.dkey = o.okey;
   END IF;
   FOR i IN 1 .. calls LOOP
     IF records[i] IS NULL THEN CONTINUE; END IF;
