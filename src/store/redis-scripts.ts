@@ -282,10 +282,17 @@ return consume(ARGV[1], cjson.decode(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[
  * own limits (`data.apiKey.limits`) or the plan's defaults, and in the actor's shared limits.
  */
 export const FIND_TOKENS_AND_CONSUME = lua(`${CONSUME_HELPERS}
+-- A hot key fills a batch with one token key: its record is read and decoded, and its
+-- counters listed, once (nothing this script does changes a record).
+local read_key, fields, record, counters
 local function find_and_consume(prefix, token_key, hash, plan, cost, now, month_start, month_end)
-  local fields = redis.call('HMGET', token_key, 'r', 'u', 'l', 'i', 'a')
+  if token_key ~= read_key then
+    read_key = token_key
+    fields = redis.call('HMGET', token_key, 'r', 'u', 'l', 'i', 'a')
+    record = fields[1] and cjson.decode(fields[1])
+    counters = nil
+  end
   if not fields[1] then return false end
-  local record = cjson.decode(fields[1])
   local expires = record.expiresAt
   local outcome = false
   local usable = true
@@ -295,14 +302,16 @@ local function find_and_consume(prefix, token_key, hash, plan, cost, now, month_
     if type(details.expiresAt) == 'number' and details.expiresAt <= now then usable = false end
   end
   if usable and record.kind == plan.kind and fields[5] and (expires == nil or expires == cjson.null or expires > now) then
-    local limits = plan.defaults
-    if type(record.data) == 'table' and type(record.data.apiKey) == 'table' and type(record.data.apiKey.limits) == 'table' then limits = record.data.apiKey.limits end
-    local counters = {}
-    for _, limit in ipairs(limits) do
-      table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'key:' .. hash })
-    end
-    for _, limit in ipairs(plan.perActor) do
-      table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'actor:' .. fields[5] })
+    if not counters then
+      local limits = plan.defaults
+      if type(record.data) == 'table' and type(record.data.apiKey) == 'table' and type(record.data.apiKey.limits) == 'table' then limits = record.data.apiKey.limits end
+      counters = {}
+      for _, limit in ipairs(limits) do
+        table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'key:' .. hash })
+      end
+      for _, limit in ipairs(plan.perActor) do
+        table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'actor:' .. fields[5] })
+      end
     end
     outcome = consume(prefix, counters, cost, now, month_start, month_end)
   end
