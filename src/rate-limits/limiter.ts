@@ -11,7 +11,10 @@ import { clientIp, type Emit } from '../events';
 import type { GuardedStore } from '../store/guard';
 import type { SchemeId } from '../schemes/ids';
 import type { ResolvedRateLimits } from './options';
-import { monthWindow, rateLimitHeaders, refusal, type LimitCounter, type LimitOutcome, type LimitSpec, type TokenLimitPlan } from './policy';
+import { limitCounter, monthWindow, rateLimitField, rateLimitHeaders, rateLimitPolicyField, refusal, samePolicy, type CounterState, type LimitCounter, type LimitOutcome, type LimitSpec, type MonthWindow, type TokenLimitPlan } from './policy';
+
+/** How many `RateLimit-Policy` fields a limiter keeps built (one per distinct list of limits in use: the defaults, each class). */
+const KEPT_POLICY_FIELDS = 8;
 
 /** Who a counted request came from, for the `limit.exceeded` event (never the key itself). */
 export interface CountedCredential {
@@ -25,6 +28,13 @@ export interface CountedCredential {
 
 /** Counts API key requests against `rateLimits` (one per `gatehouse()` instance). */
 export class RateLimiter {
+  /** The calendar month of the last check: the same object until the clock leaves it. */
+  private month: MonthWindow | null = null;
+  /** The plan of the last store-issued key's check, handed out again while its month and cost hold (stores only read it). */
+  private lastPlan: TokenLimitPlan | null = null;
+  /** `RateLimit-Policy` fields built, with the counters they describe (most recent last). */
+  private readonly policyFields: Array<{ counters: readonly CounterState[]; field: string }> = [];
+
   constructor(
     /** The resolved `rateLimits` option. */
     readonly config: ResolvedRateLimits,
@@ -46,7 +56,17 @@ export class RateLimiter {
 
   /** The plan of a store-issued key's check, for `findTokenAndConsume`. */
   tokenPlan(kind: string, cost: number): TokenLimitPlan {
-    return { kind, cost, defaults: this.config.limits, perActor: this.config.perActor, month: monthWindow(this.now()) };
+    const month = this.monthOf(this.now());
+    const last = this.lastPlan;
+    if (last !== null && last.month === month && last.cost === cost && last.kind === kind) return last;
+    return (this.lastPlan = { kind, cost, defaults: this.config.limits, perActor: this.config.perActor, month });
+  }
+
+  /** The UTC calendar month `now` falls in, computed again only when the clock has left the last one. */
+  private monthOf(now: number): MonthWindow {
+    const month = this.month;
+    if (month !== null && now >= month.start && now < month.end) return month;
+    return (this.month = monthWindow(now));
   }
 
   /**
@@ -55,8 +75,8 @@ export class RateLimiter {
    */
   async countConfigured(req: Request, subject: string, actorSubject: string, own: readonly LimitSpec[] | undefined, who: CountedCredential): Promise<void> {
     const counters: LimitCounter[] = [
-      ...(own ?? this.config.limits).map((limit) => ({ ...limit, subject: `static:${subject}` })),
-      ...this.config.perActor.map((limit) => ({ ...limit, subject: `actor:${actorSubject}` })),
+      ...(own ?? this.config.limits).map((limit) => limitCounter(limit, `static:${subject}`)),
+      ...this.config.perActor.map((limit) => limitCounter(limit, `actor:${actorSubject}`)),
     ];
     if (counters.length === 0) return;
     const consumeLimits = this.store.consumeLimits;
@@ -65,7 +85,7 @@ export class RateLimiter {
     const now = this.now();
     let outcome: LimitOutcome;
     try {
-      outcome = await consumeLimits(counters, cost, now, monthWindow(now));
+      outcome = await consumeLimits(counters, cost, now, this.monthOf(now));
     } catch (error) {
       if (this.config.failOpen && isGatehouseError(error) && error.code === '503.1') return;
       throw error;
@@ -79,14 +99,28 @@ export class RateLimiter {
    */
   settle(req: Request, outcome: LimitOutcome, cost: number, who: CountedCredential): void {
     const now = this.now();
-    const headers = rateLimitHeaders(outcome, now);
     if (outcome.allowed) {
+      const counters = outcome.counters;
       const res = req.res;
-      if (res && !res.headersSent) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      if (counters.length > 0 && res && !res.headersSent) {
+        res.setHeader('RateLimit-Policy', this.policyField(counters));
+        res.setHeader('RateLimit', rateLimitField(counters, now));
+      }
       return;
     }
+    const headers = rateLimitHeaders(outcome, now);
     const { code, limit, retryAfter } = refusal(outcome, cost, now);
     this.emit?.({ type: 'limit.exceeded', scheme: who.scheme, actorId: who.actorId, ip: clientIp(req), code, limit, credentialId: who.credentialId, cost });
     throw new GatehouseError(code, { extensions: { rateLimit: limit }, headers: { ...headers, 'Retry-After': String(retryAfter) } });
+  }
+
+  /** The `RateLimit-Policy` field of `counters`: kept once built, since a key's limits rarely change. */
+  private policyField(counters: readonly CounterState[]): string {
+    const kept = this.policyFields;
+    for (let i = kept.length - 1; i >= 0; i -= 1) if (samePolicy(kept[i].counters, counters)) return kept[i].field;
+    const field = rateLimitPolicyField(counters);
+    if (kept.length >= KEPT_POLICY_FIELDS) kept.shift();
+    kept.push({ counters: counters.map((c) => ({ ...c })), field });
+    return field;
   }
 }

@@ -67,7 +67,11 @@ export interface LimitOutcome {
   counters: CounterState[];
 }
 
-/** A store-issued key's check: the limits to apply besides those its record carries. */
+/**
+ * A store-issued key's check: the limits to apply besides those its record carries. The
+ * limiter hands one plan to every check of a month with the same cost: a store reads it and
+ * never changes it.
+ */
 export interface TokenLimitPlan {
   /** Only a record of this kind, not expired at `now` and with an actor, is counted. */
   kind: string;
@@ -89,7 +93,7 @@ export function monthWindow(now: number): MonthWindow {
   return { start: Date.UTC(year, month, 1), end: Date.UTC(year, month + 1, 1) };
 }
 
-/** The window of `window` that `now` falls in: `[start, end)`. */
+/** The window of `window` (ms, or the calendar month) that holds `now`. */
 function windowAt(window: number | 'month', now: number, month: MonthWindow): { start: number; end: number } {
   if (window === 'month') return month;
   const start = Math.floor(now / window) * window;
@@ -101,39 +105,72 @@ function counterKey(counter: LimitCounter, start: number): string {
   return `${counter.subject}:${counter.name}:${start}`;
 }
 
+/** The counters of a store, as {@link consumeCounters} reads and adds to them. */
+export interface CounterCells {
+  /** The cost counted in the counter `key` at `now` (0 when there is none, or it has expired). */
+  read(key: string, now: number): number;
+  /** Adds `cost` to the counter `key`, which ends at `expiresAt` (a counter that had expired at `now` starts again from 0). */
+  add(key: string, cost: number, expiresAt: number, now: number): void;
+}
+
 /**
  * The counting rule every store applies, atomically: read each counter of the current
  * window (0 when there is none), accept when every one has room for `cost`, and then add
- * `cost` to each. `read`/`add` are the store's own.
+ * `cost` to each. `cells` are the store's own.
  */
-export function consumeCounters(
-  counters: readonly LimitCounter[],
-  cost: number,
-  now: number,
-  month: MonthWindow,
-  store: { read(key: string): number; add(key: string, cost: number, expiresAt: number): void },
-): LimitOutcome {
-  const states = counters.map((counter) => {
-    const { start, end } = windowAt(counter.window, now, month);
+export function consumeCounters(counters: readonly LimitCounter[], cost: number, now: number, month: MonthWindow, cells: CounterCells): LimitOutcome {
+  // Plain loops into arrays of their final size: this runs on every request of a limited key.
+  const count = counters.length;
+  const keys = new Array<string>(count);
+  const states = new Array<CounterState>(count);
+  let allowed = true;
+  for (let i = 0; i < count; i += 1) {
+    const counter = counters[i];
+    const window = counter.window;
+    let start: number;
+    let end: number;
+    if (window === 'month') {
+      start = month.start;
+      end = month.end;
+    } else {
+      start = Math.floor(now / window) * window;
+      end = start + window;
+    }
     const key = counterKey(counter, start);
-    return { key, state: { name: counter.name, limit: counter.limit, quota: counter.quota, start, resetsAt: end, used: store.read(key) } };
-  });
-  const allowed = states.every(({ state }) => state.used + cost <= state.limit);
+    const used = cells.read(key, now);
+    keys[i] = key;
+    states[i] = { name: counter.name, limit: counter.limit, quota: counter.quota, start, resetsAt: end, used };
+    if (used + cost > counter.limit) allowed = false;
+  }
   if (allowed) {
-    for (const { key, state } of states) {
-      store.add(key, cost, state.resetsAt);
+    for (let i = 0; i < count; i += 1) {
+      const state = states[i];
+      cells.add(keys[i], cost, state.resetsAt, now);
       state.used += cost;
     }
   }
-  return { allowed, counters: states.map(({ state }) => state) };
+  return { allowed, counters: states };
 }
 
 /** The counters a store-issued key's check applies: the record's own limits (or the defaults), then the actor's. */
 export function countersOfRecord(plan: TokenLimitPlan, hash: string, actorId: string, recordLimits: readonly LimitSpec[] | undefined): LimitCounter[] {
-  return [
-    ...(recordLimits ?? plan.defaults).map((limit) => ({ ...limit, subject: `key:${hash}` })),
-    ...plan.perActor.map((limit) => ({ ...limit, subject: `actor:${actorId}` })),
-  ];
+  const own = recordLimits ?? plan.defaults;
+  const shared = plan.perActor;
+  const counters = new Array<LimitCounter>(own.length + shared.length);
+  if (own.length > 0) {
+    const subject = `key:${hash}`;
+    for (let i = 0; i < own.length; i += 1) counters[i] = limitCounter(own[i], subject);
+  }
+  if (shared.length > 0) {
+    const subject = `actor:${actorId}`;
+    for (let i = 0; i < shared.length; i += 1) counters[own.length + i] = limitCounter(shared[i], subject);
+  }
+  return counters;
+}
+
+/** A limit and its counter's subject, field by field (one hidden class for every counter). */
+export function limitCounter(limit: LimitSpec, subject: string): LimitCounter {
+  return { name: limit.name, limit: limit.limit, window: limit.window, quota: limit.quota, subject };
 }
 
 /**
@@ -199,10 +236,42 @@ function quoted(name: string): string {
  */
 export function rateLimitHeaders(outcome: LimitOutcome, now: number): Record<string, string> {
   if (outcome.counters.length === 0) return {};
-  return {
-    'RateLimit-Policy': outcome.counters.map((c) => `${quoted(c.name)};q=${c.limit};w=${Math.round((c.resetsAt - c.start) / 1000)}`).join(', '),
-    RateLimit: outcome.counters.map((c) => `${quoted(c.name)};r=${Math.max(0, c.limit - c.used)};t=${secondsUntil(c.resetsAt, now)}`).join(', '),
-  };
+  return { 'RateLimit-Policy': rateLimitPolicyField(outcome.counters), RateLimit: rateLimitField(outcome.counters, now) };
+}
+
+/** The `RateLimit-Policy` field of `counters`: `"burst";q=100;w=10`, one item per limit. */
+export function rateLimitPolicyField(counters: readonly CounterState[]): string {
+  let field = '';
+  for (let i = 0; i < counters.length; i += 1) {
+    const c = counters[i];
+    field += `${i === 0 ? '' : ', '}${quoted(c.name)};q=${c.limit};w=${Math.round((c.resetsAt - c.start) / 1000)}`;
+  }
+  return field;
+}
+
+/** The `RateLimit` field of `counters` at `now`: `"burst";r=0;t=7`, one item per limit. */
+export function rateLimitField(counters: readonly CounterState[], now: number): string {
+  let field = '';
+  for (let i = 0; i < counters.length; i += 1) {
+    const c = counters[i];
+    field += `${i === 0 ? '' : ', '}${quoted(c.name)};r=${Math.max(0, c.limit - c.used)};t=${secondsUntil(c.resetsAt, now)}`;
+  }
+  return field;
+}
+
+/**
+ * Whether `counters` have the `RateLimit-Policy` field `described` was built for: the same
+ * names, limits and window lengths in the same order (what the field shows). Cheaper than
+ * building the field again, which the limiter does only when no field it keeps matches.
+ */
+export function samePolicy(described: readonly CounterState[], counters: readonly CounterState[]): boolean {
+  if (described.length !== counters.length) return false;
+  for (let i = 0; i < counters.length; i += 1) {
+    const a = described[i];
+    const b = counters[i];
+    if (a.name !== b.name || a.limit !== b.limit || a.resetsAt - a.start !== b.resetsAt - b.start) return false;
+  }
+  return true;
 }
 
 /** A refused outcome's answer: the counters that had no room, the one to name, and when to retry. */

@@ -9,8 +9,9 @@ import { normalizeLogin } from '../login';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { afterFailedAttempt, attemptCounterOver, attemptState, idOnReplace, isCounterOf, revocationReplaces, type AttemptCounter } from './rules';
 import { ANSWERS_IN_PROCESS } from './guard';
+import { copyData } from './copy-data';
 import { assertFitsBcrypt } from '../bcrypt-limits';
-import { consumeCounters, counterWindowsAt, countersOfRecord, limitsOfData, readCounterStates, recordIsCounted, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import { consumeCounters, counterWindowsAt, countersOfRecord, limitsOfData, readCounterStates, recordIsCounted, type CounterCells, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
 import type {
   AttemptPolicy,
   AttemptState,
@@ -108,6 +109,18 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
   /** Rate-limit counters by `counterKey`, each dropped once its window is over. */
   private readonly limitCounters = new Map<string, { used: number; expiresAt: number }>();
   private limitWrites = 0;
+  /** The counters as `consumeCounters` reads and adds to them (one object for every call). */
+  private readonly limitCells: CounterCells = {
+    read: (key, now) => {
+      const counter = this.limitCounters.get(key);
+      return counter === undefined || counter.expiresAt <= now ? 0 : counter.used;
+    },
+    add: (key, added, expiresAt, now) => {
+      const counter = this.limitCounters.get(key);
+      if (counter === undefined || counter.expiresAt <= now) this.limitCounters.set(key, { used: added, expiresAt });
+      else counter.used += added;
+    },
+  };
   /** Counts failed-attempt writes so stale counters are pruned now and then (made-up logins add one each). */
   private attemptWrites = 0;
 
@@ -326,17 +339,7 @@ export class MemoryStore implements GatehouseStore, SecondFactorStore {
     if (this.limitWrites % ATTEMPT_PRUNE_EVERY === 0) {
       for (const [key, counter] of this.limitCounters) if (counter.expiresAt <= now) this.limitCounters.delete(key);
     }
-    return consumeCounters(counters, cost, now, month, {
-      read: (key) => {
-        const counter = this.limitCounters.get(key);
-        return counter === undefined || counter.expiresAt <= now ? 0 : counter.used;
-      },
-      add: (key, added, expiresAt) => {
-        const counter = this.limitCounters.get(key);
-        if (counter === undefined || counter.expiresAt <= now) this.limitCounters.set(key, { used: added, expiresAt });
-        else counter.used += added;
-      },
-    });
+    return consumeCounters(counters, cost, now, month, this.limitCells);
   }
 
   /** How many token records are held (expired ones included until swept). */
@@ -547,8 +550,8 @@ const ATTEMPT_PRUNE_EVERY = 1024;
  * Callers may change what they get without changing what is stored. Field by field into one
  * literal, so every record has the same hidden class: a spread plus an added property gave
  * each stored record its own map and descriptor array once the code was optimised (~370 bytes
- * a record, and slower garbage collection with many sessions), and structuredClone cost more
- * than the rest of a bearer lookup together.
+ * a record, and slower garbage collection with many sessions). `data` by `copyData`:
+ * structuredClone cost more than the rest of a bearer lookup together.
  */
 function copyRecord(record: TokenRecord): TokenRecord {
   return {
@@ -563,7 +566,7 @@ function copyRecord(record: TokenRecord): TokenRecord {
     label: record.label ?? null,
     roles: record.roles ? [...record.roles] : null,
     familyId: record.familyId ?? null,
-    data: record.data === undefined || record.data === null ? record.data : structuredClone(record.data),
+    data: copyData(record.data),
   };
 }
 

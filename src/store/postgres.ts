@@ -15,6 +15,8 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
+import { copyData } from './copy-data';
+import { PassBatches } from './pass-batch';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
 import { counterWindowsAt, outcomeFromAnswer, readCounterStates, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
@@ -176,8 +178,8 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   private readonly limits: string;
   private readonly consumeFunction: string;
   private readonly findAndConsumeFunction: string;
-  /** Open batches of `findTokenAndConsume`, by plan and clock. */
-  private readonly consumeBatches = new Map<string, ConsumeBatch>();
+  /** Open batches of `findTokenAndConsume`, by plan and month. */
+  private readonly consumeBatches = new PassBatches<ConsumeGroup, ConsumeCall, CountedToken | null>((group, calls) => this.sendConsumeBatch(group, calls));
   /**
    * The reads every authenticated request makes (its token, its revocations, its lockout
    * counter), each batched: lookups made during one pass of the event loop go as one
@@ -292,7 +294,7 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     if (row === undefined) return null;
     const record = toRecord(row);
     // Two lookups of one token in a batch share its row: each gets a record of its own.
-    return shared ? { ...record, roles: record.roles && [...record.roles], data: record.data == null ? record.data : structuredClone(record.data) } : record;
+    return shared ? { ...record, roles: record.roles && [...record.roles], data: copyData(record.data) } : record;
   }
 
   async deleteToken(hash: string): Promise<boolean> {
@@ -406,43 +408,24 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
 
   /**
    * One statement for every check made during one pass of the event loop with the same plan
-   * (a hot key under load: one transaction for the batch instead of one each), each
-   * counted in turn as if alone.
+   * (a hot key under load: one transaction for the batch instead of one each, each counter
+   * read and written once), each counted in turn as if alone.
    */
   findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
-    const planJson = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
-    const batchKey = `${planJson}\u0000${plan.month.start}`;
-    return new Promise((resolve, reject) => {
-      let batch = this.consumeBatches.get(batchKey);
-      if (!batch) {
-        batch = { planJson, month: plan.month, calls: [] };
-        this.consumeBatches.set(batchKey, batch);
-        const opened = batch;
-        setImmediate(() => {
-          this.consumeBatches.delete(batchKey);
-          this.sendConsumeBatch(opened);
-        });
-      }
-      batch.calls.push({ hash, cost: plan.cost, now: wholeMs(now), resolve, reject });
-    });
+    const planText = planJson(plan);
+    return this.consumeBatches.add(`${planText}\u0000${plan.month.start}`, { planJson: planText, month: plan.month }, { hash, cost: plan.cost, now: wholeMs(now) });
   }
 
-  private sendConsumeBatch(batch: ConsumeBatch): void {
-    this.query<{ n: number; token_record: Record<string, unknown>; outcome: string | null }>(
+  private async sendConsumeBatch(group: ConsumeGroup, calls: ConsumeCall[]): Promise<Array<CountedToken | null>> {
+    const { rows } = await this.query<{ n: number; token_record: Record<string, unknown>; outcome: string | null }>(
       `SELECT n, token_record, outcome::text AS outcome FROM ${this.findAndConsumeFunction}($1::text[], $2::jsonb, $3::bigint[], $4::bigint[], $5::bigint, $6::bigint)`,
-      [batch.calls.map((call) => call.hash), batch.planJson, batch.calls.map((call) => call.cost), batch.calls.map((call) => call.now), batch.month.start, batch.month.end],
-    ).then(
-      ({ rows }) => {
-        const found = new Map(rows.map((row) => [row.n, row]));
-        batch.calls.forEach((call, index) => {
-          const row = found.get(index + 1);
-          call.resolve(row === undefined ? null : { record: toRecord(row.token_record as unknown as TokenRow), outcome: row.outcome === null ? null : outcomeFromAnswer(row.outcome) });
-        });
-      },
-      (error: unknown) => {
-        for (const call of batch.calls) call.reject(error);
-      },
+      [calls.map((call) => call.hash), group.planJson, calls.map((call) => call.cost), calls.map((call) => call.now), group.month.start, group.month.end],
     );
+    const found = new Map(rows.map((row) => [row.n, row]));
+    return calls.map((_, index) => {
+      const row = found.get(index + 1);
+      return row === undefined ? null : { record: toRecord(row.token_record as unknown as TokenRow), outcome: row.outcome === null ? null : outcomeFromAnswer(row.outcome) };
+    });
   }
 
   // ---- RevocationStore ----
@@ -633,11 +616,29 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
   }
 }
 
-/** The `findTokenAndConsume` calls of one pass of the event loop that share a plan and a clock. */
-interface ConsumeBatch {
+/** What the `findTokenAndConsume` calls of one batch share: the plan's JSON and its month. */
+interface ConsumeGroup {
   planJson: string;
   month: MonthWindow;
-  calls: Array<{ hash: string; cost: number; now: number; resolve: (found: CountedToken | null) => void; reject: (error: unknown) => void }>;
+}
+
+/** One `findTokenAndConsume` call of a batch. */
+interface ConsumeCall {
+  hash: string;
+  cost: number;
+  now: number;
+}
+
+/** The JSON of the plan parts the function reads, made once per plan object (the limiter hands one plan to many checks). */
+const planJsons = new WeakMap<TokenLimitPlan, string>();
+
+function planJson(plan: TokenLimitPlan): string {
+  let text = planJsons.get(plan);
+  if (text === undefined) {
+    text = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
+    planJsons.set(plan, text);
+  }
+  return text;
 }
 
 function isPool(value: unknown): value is Pool {

@@ -269,7 +269,8 @@ local function consume(prefix, counters, cost, now, month_start, month_end)
   for index, state in ipairs(states) do
     if allowed and cost > 0 then
       state.used = redis.call('INCRBY', state.key, cost)
-      redis.call('PEXPIRE', state.key, math.max(1, state.finish - now + 1000))
+      -- Only a counter this call created needs its expiry (one command less on every other request).
+      if state.used == cost then redis.call('PEXPIRE', state.key, math.max(1, state.finish - now + 1000)) end
     end
     answer[index] = { state.counter.name, state.counter.limit, state.counter.quota and 1 or 0, state.start, state.finish, state.used }
   end
@@ -287,39 +288,58 @@ return consume(ARGV[1], cjson.decode(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[
 `);
 
 /**
- * KEYS: token key. ARGV: prefix, hash, plan (JSON: kind, defaults, perActor), cost, now,
- * month start, month end. `findToken` and `consumeLimits` in one script: [r, u, l, i, outcome
- * JSON or nil], or nil when there is no record. Counts only a record of the plan's kind, with
- * an actor, not expired at `now`, not a disabled or expired API key (`recordIsCounted`), in its own limits (`data.apiKey.limits`) or
- * the plan's defaults, and in the actor's shared limits.
+ * KEYS: the token key of each check. ARGV: prefix, plan (JSON: kind, defaults, perActor),
+ * month start, month end, then hash, cost and now of each check. `findToken` and
+ * `consumeLimits` in one script, for every rate-limited key check of one pass of the event
+ * loop, decided in the order given (each as if alone): per check, [r, u, l, i, outcome JSON
+ * or nil], or nil when there is no record. Counts only a record of the plan's kind, with an
+ * actor, not expired at `now`, not a disabled or expired API key (`recordIsCounted`), in its
+ * own limits (`data.apiKey.limits`) or the plan's defaults, and in the actor's shared limits.
  */
-export const FIND_TOKEN_AND_CONSUME = lua(`${CONSUME_HELPERS}
-local fields = redis.call('HMGET', KEYS[1], 'r', 'u', 'l', 'i', 'a')
-if not fields[1] then return false end
-local record = cjson.decode(fields[1])
-local plan = cjson.decode(ARGV[3])
-local now = tonumber(ARGV[5])
-local expires = record.expiresAt
-local outcome = false
-local usable = true
-if type(record.data) == 'table' and type(record.data.apiKey) == 'table' then
-  local details = record.data.apiKey
-  if type(details.disabledAt) == 'number' then usable = false end
-  if type(details.expiresAt) == 'number' and details.expiresAt <= now then usable = false end
-end
-if usable and record.kind == plan.kind and fields[5] and (expires == nil or expires == cjson.null or expires > now) then
-  local limits = plan.defaults
-  if type(record.data) == 'table' and type(record.data.apiKey) == 'table' and type(record.data.apiKey.limits) == 'table' then limits = record.data.apiKey.limits end
-  local counters = {}
-  for _, limit in ipairs(limits) do
-    table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'key:' .. ARGV[2] })
+export const FIND_TOKENS_AND_CONSUME = lua(`${CONSUME_HELPERS}
+-- A hot key fills a batch with one token key: its record is read and decoded, and its
+-- counters listed, once (nothing this script does changes a record).
+local read_key, fields, record, counters
+local function find_and_consume(prefix, token_key, hash, plan, cost, now, month_start, month_end)
+  if token_key ~= read_key then
+    read_key = token_key
+    fields = redis.call('HMGET', token_key, 'r', 'u', 'l', 'i', 'a')
+    record = fields[1] and cjson.decode(fields[1])
+    counters = nil
   end
-  for _, limit in ipairs(plan.perActor) do
-    table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'actor:' .. fields[5] })
+  if not fields[1] then return false end
+  local expires = record.expiresAt
+  local outcome = false
+  local usable = true
+  if type(record.data) == 'table' and type(record.data.apiKey) == 'table' then
+    local details = record.data.apiKey
+    if type(details.disabledAt) == 'number' then usable = false end
+    if type(details.expiresAt) == 'number' and details.expiresAt <= now then usable = false end
   end
-  outcome = consume(ARGV[1], counters, tonumber(ARGV[4]), now, tonumber(ARGV[6]), tonumber(ARGV[7]))
+  if usable and record.kind == plan.kind and fields[5] and (expires == nil or expires == cjson.null or expires > now) then
+    if not counters then
+      local limits = plan.defaults
+      if type(record.data) == 'table' and type(record.data.apiKey) == 'table' and type(record.data.apiKey.limits) == 'table' then limits = record.data.apiKey.limits end
+      counters = {}
+      for _, limit in ipairs(limits) do
+        table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'key:' .. hash })
+      end
+      for _, limit in ipairs(plan.perActor) do
+        table.insert(counters, { name = limit.name, limit = limit.limit, window = limit.window, quota = limit.quota, subject = 'actor:' .. fields[5] })
+      end
+    end
+    outcome = consume(prefix, counters, cost, now, month_start, month_end)
+  end
+  return { fields[1], fields[2], fields[3], fields[4], outcome }
 end
-return { fields[1], fields[2], fields[3], fields[4], outcome }
+local plan = cjson.decode(ARGV[2])
+local month_start, month_end = tonumber(ARGV[3]), tonumber(ARGV[4])
+local answers = {}
+for call = 1, #KEYS do
+  local at = 4 + (call - 1) * 3
+  answers[call] = find_and_consume(ARGV[1], KEYS[call], ARGV[at + 1], plan, tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]), month_start, month_end)
+end
+return answers
 `);
 
 /**

@@ -34,6 +34,7 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
+import { PassBatches } from './pass-batch';
 import { ReadBatch } from './read-batch';
 import { ClusterTokens } from './redis-cluster-tokens';
 import { CLUSTER_LINK_IDENTITY, CLUSTER_UNLINK_IDENTITY } from './redis-cluster-scripts';
@@ -45,7 +46,7 @@ import {
   REFUND_LIMITS,
   DELETE_INDEXED,
   DELETE_TOKEN,
-  FIND_TOKEN_AND_CONSUME,
+  FIND_TOKENS_AND_CONSUME,
   FIND_TOKEN_BY_ID,
   HMGET_EACH,
   LINK_IDENTITY,
@@ -206,6 +207,8 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
     return new Map(keys.map((key, index) => [key, values[index]]));
   });
   private readonly attemptReads = new ReadBatch<Array<string | null>>((keys) => this.hmgetEach(keys, ['c', 'w', 'k']));
+  /** Open batches of `findTokenAndConsume` (single primary), by plan and month: one script per pass. */
+  private readonly consumeBatches = new PassBatches<ConsumeGroup, ConsumeCall, CountedToken | null>((group, calls) => this.sendConsumeBatch(group, calls));
   private readonly keys: RedisKeys;
   /** The token operations spanning slots, on a Redis Cluster; null on a single primary. */
   private readonly cluster: ClusterTokens | null;
@@ -460,17 +463,20 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
       const counts = record.hash === hash && recordIsCounted(record, plan, now);
       return { record, outcome: counts ? await this.consumeLimits(countersOfRecord(plan, hash, record.actorId!, limitsOfData(record.data)), plan.cost, now, plan.month) : null };
     }
-    const found = (await this.runScript(FIND_TOKEN_AND_CONSUME, [this.tokenKey(hash)], [
-      this.scriptPrefix,
-      hash,
-      planJson(plan),
-      String(plan.cost),
-      String(Math.round(now)),
-      String(plan.month.start),
-      String(plan.month.end),
-    ])) as [string, string | null, string | null, string | null, string | null] | null;
-    if (found === null) return null;
-    return { record: toRecord(found[0], found[1], found[2], found[3]), outcome: found[4] === null ? null : parseOutcome(found[4]) };
+    const planText = planJson(plan);
+    return this.consumeBatches.add(`${planText}\u0000${plan.month.start}`, { planJson: planText, month: plan.month }, { hash, cost: plan.cost, now: Math.round(now) });
+  }
+
+  /** One script for the rate-limited key checks of one pass that share a plan and month, decided in the order made. */
+  private async sendConsumeBatch(group: ConsumeGroup, calls: ConsumeCall[]): Promise<Array<CountedToken | null>> {
+    const keys = new Array<string>(calls.length);
+    const args = [this.scriptPrefix, group.planJson, String(group.month.start), String(group.month.end)];
+    calls.forEach((call, index) => {
+      keys[index] = this.tokenKey(call.hash);
+      args.push(call.hash, String(call.cost), String(call.now));
+    });
+    const answers = (await this.runScript(FIND_TOKENS_AND_CONSUME, keys, args)) as Array<[string, string | null, string | null, string | null, string | null] | null>;
+    return answers.map((found) => (found === null ? null : { record: toRecord(found[0], found[1], found[2], found[3]), outcome: found[4] === null ? null : parseOutcome(found[4]) }));
   }
 
   // ---- RevocationStore ----
@@ -777,9 +783,29 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
   return record;
 }
 
-/** The parts of a plan the script reads as JSON. */
+/** What the `findTokenAndConsume` calls of one batch share: the plan's JSON and its month. */
+interface ConsumeGroup {
+  planJson: string;
+  month: MonthWindow;
+}
+
+/** One `findTokenAndConsume` call of a batch. */
+interface ConsumeCall {
+  hash: string;
+  cost: number;
+  now: number;
+}
+
+/** The JSON of the plan parts the script reads, made once per plan object (the limiter hands one plan to many checks). */
+const planJsons = new WeakMap<TokenLimitPlan, string>();
+
 function planJson(plan: TokenLimitPlan): string {
-  return JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
+  let text = planJsons.get(plan);
+  if (text === undefined) {
+    text = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
+    planJsons.set(plan, text);
+  }
+  return text;
 }
 
 /** `text` as a literal in a Redis glob pattern (SCAN MATCH). */

@@ -578,10 +578,23 @@ export class TokenService {
    * Authenticates a token presented as a credential. Rejects with 401.2 for anything that
    * does not check out and 401.4 for an expired token; store failures reject with 503.1.
    */
-  async authenticate(token: string, acceptedKinds: readonly StoredTokenKind[], counting?: TokenCounting): Promise<VerifiedToken> {
-    const claimedKind = claimedTokenKind(token);
-    if (claimedKind === null || !acceptedKinds.includes(claimedKind)) throw new GatehouseError('401.2');
-    const hash = hashSecret(token);
+  authenticate(token: string, acceptedKinds: readonly StoredTokenKind[], counting?: TokenCounting): Promise<VerifiedToken> {
+    try {
+      const claimedKind = claimedTokenKind(token);
+      if (claimedKind === null || !acceptedKinds.includes(claimedKind)) throw new GatehouseError('401.2');
+      return this.authenticateHashed(hashSecret(token), claimedKind, counting);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link TokenService.authenticate} for a caller that has checked the token's format itself
+   * (`claimedKind` is what `claimedTokenKind` answers for it, one of the kinds the caller
+   * accepts) and hashed it (`hashSecret`): the API key scheme hashes a key once, for its
+   * configured map and the store.
+   */
+  async authenticateHashed(hash: string, claimedKind: StoredTokenKind, counting?: TokenCounting): Promise<VerifiedToken> {
     const record = counting ? await this.findCounted(hash, counting) : await this.requireStore('findToken').findToken(hash);
     // The stored kind is authoritative; the prefix only lets us refuse early.
     if (!record || record.kind !== claimedKind || record.actorId === null) throw new GatehouseError('401.2');
