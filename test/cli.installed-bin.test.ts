@@ -212,7 +212,7 @@ describe('the express-gatehouse command, installed from the tarball', () => {
       expect(first.stdout).toContain('001_gatehouse.sql');
       expect(first.stdout).toContain(`schema ${schema}`);
       const tables = await pool.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
-      expect(tables.rows.map((row) => row.table_name)).toEqual(['gatehouse_attempts', 'gatehouse_identities', 'gatehouse_limits', 'gatehouse_migrations', 'gatehouse_one_time_uses', 'gatehouse_recovery_codes', 'gatehouse_revocations', 'gatehouse_second_factors', 'gatehouse_tokens']);
+      expect(tables.rows.map((row) => row.table_name)).toEqual(['gatehouse_attempts', 'gatehouse_identities', 'gatehouse_limits', 'gatehouse_migrations', 'gatehouse_one_time_uses', 'gatehouse_provider_sessions', 'gatehouse_recovery_codes', 'gatehouse_revocations', 'gatehouse_second_factors', 'gatehouse_tokens']);
       const again = cli(['migrate', '--schema', schema], { env: { DATABASE_URL } });
       expect(again.status).toBe(0);
       // Nothing was applied the second time, and it says so.
