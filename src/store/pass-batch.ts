@@ -6,6 +6,7 @@
  * the store answers each call in the order it was made, and a failed send fails every call
  * in it.
  */
+import type { MonthWindow, TokenLimitPlan } from '../rate-limits/policy';
 
 interface Pending<Call, Result> {
   call: Call;
@@ -67,4 +68,30 @@ export class PassBatches<Group, Call, Result> {
       },
     );
   }
+}
+
+/** What the `findTokenAndConsume` calls of one batch share: the plan's JSON and its month. */
+export interface ConsumeGroup {
+  planJson: string;
+  month: MonthWindow;
+}
+
+/** One `findTokenAndConsume` call of a batch. */
+export interface ConsumeCall {
+  hash: string;
+  cost: number;
+  now: number;
+}
+
+/** The JSON of the plan parts a store's statement or script reads, made once per plan object (the limiter hands one plan to many checks). */
+const planJsons = new WeakMap<TokenLimitPlan, string>();
+
+/** The batch a `findTokenAndConsume` call of `plan` joins: checks of the same plan and month go together. */
+export function consumeGroupOf(plan: TokenLimitPlan): { key: string; group: ConsumeGroup } {
+  let planJson = planJsons.get(plan);
+  if (planJson === undefined) {
+    planJson = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
+    planJsons.set(plan, planJson);
+  }
+  return { key: `${planJson}\u0000${plan.month.start}`, group: { planJson, month: plan.month } };
 }

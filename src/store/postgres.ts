@@ -16,7 +16,7 @@ import { Pool, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { checkSchema, migrate, type MigrateResult } from './postgres-migrations';
 import { copyData } from './copy-data';
-import { PassBatches } from './pass-batch';
+import { consumeGroupOf, PassBatches, type ConsumeCall, type ConsumeGroup } from './pass-batch';
 import { ReadBatch } from './read-batch';
 import { attemptState, idOnReplace, ownedConnection } from './rules';
 import { counterWindowsAt, outcomeFromAnswer, readCounterStates, type CounterState, type LimitCounter, type LimitOutcome, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
@@ -412,8 +412,8 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
    * read and written once), each counted in turn as if alone.
    */
   findTokenAndConsume(hash: string, plan: TokenLimitPlan, now: number): Promise<CountedToken | null> {
-    const planText = planJson(plan);
-    return this.consumeBatches.add(`${planText}\u0000${plan.month.start}`, { planJson: planText, month: plan.month }, { hash, cost: plan.cost, now: wholeMs(now) });
+    const { key, group } = consumeGroupOf(plan);
+    return this.consumeBatches.add(key, group, { hash, cost: plan.cost, now: wholeMs(now) });
   }
 
   private async sendConsumeBatch(group: ConsumeGroup, calls: ConsumeCall[]): Promise<Array<CountedToken | null>> {
@@ -614,31 +614,6 @@ export class PostgresStore implements TokenStore, RevocationStore, AttemptStore,
     }
     return name;
   }
-}
-
-/** What the `findTokenAndConsume` calls of one batch share: the plan's JSON and its month. */
-interface ConsumeGroup {
-  planJson: string;
-  month: MonthWindow;
-}
-
-/** One `findTokenAndConsume` call of a batch. */
-interface ConsumeCall {
-  hash: string;
-  cost: number;
-  now: number;
-}
-
-/** The JSON of the plan parts the function reads, made once per plan object (the limiter hands one plan to many checks). */
-const planJsons = new WeakMap<TokenLimitPlan, string>();
-
-function planJson(plan: TokenLimitPlan): string {
-  let text = planJsons.get(plan);
-  if (text === undefined) {
-    text = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
-    planJsons.set(plan, text);
-  }
-  return text;
 }
 
 function isPool(value: unknown): value is Pool {

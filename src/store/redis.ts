@@ -34,7 +34,7 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { newCredentialId } from './credential-id';
-import { PassBatches } from './pass-batch';
+import { consumeGroupOf, PassBatches, type ConsumeCall, type ConsumeGroup } from './pass-batch';
 import { ReadBatch } from './read-batch';
 import { ClusterTokens } from './redis-cluster-tokens';
 import { CLUSTER_LINK_IDENTITY, CLUSTER_UNLINK_IDENTITY } from './redis-cluster-scripts';
@@ -463,8 +463,8 @@ export class RedisStore implements TokenStore, RevocationStore, AttemptStore, Se
       const counts = record.hash === hash && recordIsCounted(record, plan, now);
       return { record, outcome: counts ? await this.consumeLimits(countersOfRecord(plan, hash, record.actorId!, limitsOfData(record.data)), plan.cost, now, plan.month) : null };
     }
-    const planText = planJson(plan);
-    return this.consumeBatches.add(`${planText}\u0000${plan.month.start}`, { planJson: planText, month: plan.month }, { hash, cost: plan.cost, now: Math.round(now) });
+    const { key, group } = consumeGroupOf(plan);
+    return this.consumeBatches.add(key, group, { hash, cost: plan.cost, now: Math.round(now) });
   }
 
   /** One script for the rate-limited key checks of one pass that share a plan and month, decided in the order made. */
@@ -783,32 +783,6 @@ function toRecord(body: string, usedAt: string | null, lastUsedAt: string | null
   return record;
 }
 
-/** What the `findTokenAndConsume` calls of one batch share: the plan's JSON and its month. */
-interface ConsumeGroup {
-  planJson: string;
-  month: MonthWindow;
-}
-
-/** One `findTokenAndConsume` call of a batch. */
-interface ConsumeCall {
-  hash: string;
-  cost: number;
-  now: number;
-}
-
-/** The JSON of the plan parts the script reads, made once per plan object (the limiter hands one plan to many checks). */
-const planJsons = new WeakMap<TokenLimitPlan, string>();
-
-function planJson(plan: TokenLimitPlan): string {
-  let text = planJsons.get(plan);
-  if (text === undefined) {
-    text = JSON.stringify({ kind: plan.kind, defaults: plan.defaults, perActor: plan.perActor });
-    planJsons.set(plan, text);
-  }
-  return text;
-}
-
-/** `text` as a literal in a Redis glob pattern (SCAN MATCH). */
 /** Every key of one node matching `pattern`, by SCAN (which never blocks the server). */
 async function scanAll(node: Redis, pattern: string): Promise<string[]> {
   const found: string[] = [];
