@@ -10,6 +10,8 @@
 // granted for the scopes asked; with `consent: true` the provider asks first, on a consent page
 // (POST /interaction/{uid}/consent grants the scopes asked). POST /__test/tamper with { idToken } replaces the `id_token`
 // of the next token response (what a compromised or mixed-up provider would send).
+// GET /__test/client-assertions lists each `client_assertion` the token endpoint received
+// (`private_key_jwt` clients), with the status and `error` it answered.
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -22,6 +24,7 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 let tamperedIdToken = null;
+const clientAssertions = [];
 
 const provider = new Provider(issuer, {
   clients,
@@ -59,6 +62,8 @@ const provider = new Provider(issuer, {
 
 provider.use(async (ctx, next) => {
   await next();
+  const assertion = ctx.path === '/token' ? ctx.oidc?.params?.client_assertion : undefined;
+  if (assertion) clientAssertions.push({ assertion, status: ctx.status, error: (ctx.body && typeof ctx.body === 'object' && ctx.body.error) || null });
   if (ctx.path === '/token' && tamperedIdToken && ctx.body && typeof ctx.body === 'object' && ctx.body.id_token) {
     ctx.body = { ...ctx.body, id_token: tamperedIdToken };
     tamperedIdToken = null;
@@ -86,6 +91,10 @@ server.on('request', async (req, res) => {
     if (req.method === 'POST' && url.pathname === '/__test/tamper') {
       tamperedIdToken = JSON.parse(await readForm(req)).idToken;
       res.writeHead(204).end();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/__test/client-assertions') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(clientAssertions));
       return;
     }
     if (interaction && req.method === 'GET' && !interaction[2]) {

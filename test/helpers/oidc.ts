@@ -17,7 +17,18 @@ export interface TestProvider {
   tamperNextIdToken(idToken: string): Promise<void>;
   /** Signs an ID token with the provider's own key (what only the provider could do). */
   signIdToken(claims: Record<string, unknown>): string;
+  /** Each `client_assertion` the token endpoint received, in order, with what it answered. */
+  clientAssertions(): Promise<ReceivedClientAssertion[]>;
   stop(): Promise<void>;
+}
+
+/** A `client_assertion` (`private_key_jwt`) the provider's token endpoint received. */
+interface ReceivedClientAssertion {
+  assertion: string;
+  /** The token endpoint's status: 200 when it accepted the client (and the grant). */
+  status: number;
+  /** Its OAuth `error` (`invalid_client`, …), or `null`. */
+  error: string | null;
 }
 
 /** Client metadata as node-oidc-provider takes it. */
@@ -52,6 +63,11 @@ export async function startProviderWith(clients: ClientMetadata[], accounts: Rec
     },
     signIdToken(claims) {
       return jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: kid });
+    },
+    async clientAssertions() {
+      const response = await fetch(`${issuer}/__test/client-assertions`);
+      if (response.status !== 200) throw new Error(`client-assertions: ${response.status}`);
+      return (await response.json()) as ReceivedClientAssertion[];
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -189,6 +205,45 @@ export async function providerFor(servers: Array<{ origin: string }>, extraClien
         backchannel_logout_session_required: true,
         post_logout_redirect_uris: servers.map((server) => `${server.origin}/signed-out`),
         ...extraClient,
+      },
+    ],
+    ACCOUNTS,
+  );
+}
+
+/** A client's key pair for `private_key_jwt`: the private key as PKCS#8 PEM (Gatehouse's `privateKeyJwt.key`), the public one as a JWK (the provider's client `jwks`). */
+export interface ClientKeyPair {
+  privateKeyPem: string;
+  publicJwk: Record<string, unknown>;
+  kid: string;
+}
+
+/** A fresh ES256 (P-256) key pair with a random `kid`. */
+export function clientKeyPair(): ClientKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const kid = randomUUID();
+  return {
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'ES256' },
+    kid,
+  };
+}
+
+/**
+ * A provider with one confidential client `gatehouse-pkjwt` that authenticates at the token
+ * endpoint with `private_key_jwt` (ES256) by the key whose public JWK is `publicJwk`; its
+ * redirect URI is `{origin}/v1/oidc/test/callback` on each of `servers`.
+ */
+export async function providerForPrivateKeyJwt(servers: Array<{ origin: string }>, publicJwk: Record<string, unknown>): Promise<TestProvider> {
+  return startProviderWith(
+    [
+      {
+        client_id: 'gatehouse-pkjwt',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [publicJwk] },
+        redirect_uris: servers.map((server) => `${server.origin}/v1/oidc/test/callback`),
+        require_auth_time: true,
       },
     ],
     ACCOUNTS,
