@@ -344,7 +344,7 @@ export interface AuditEventDetails {
     provider: string;
     /** Which request to the provider failed. */
     stage: 'discovery' | 'tokenExchange' | 'jwks';
-    /** The failure's code or name as the HTTP client gave it (`'ECONNREFUSED'`, `'OAUTH_RESPONSE_BODY_ERROR'`, `'TimeoutError'`), or `null`. */
+    /** The provider's OAuth error code when it refused this client (`'invalid_client'`), else the failure's code or name as the HTTP client gave it (`'ECONNREFUSED'`, `'OAUTH_RESPONSE_BODY_ERROR'`, `'TimeoutError'`), or `null`. */
     reason: string | null;
   };
 }

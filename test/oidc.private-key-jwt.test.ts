@@ -150,7 +150,7 @@ describe('signing in as a private_key_jwt client', () => {
     expect(jwt.decode(assertion, { complete: true })!.header.kid).toBeUndefined();
   });
 
-  it('should answer 401.2 when the provider refuses the assertion of another key, as for any refused exchange, with no secret told', async () => {
+  it('should answer 502.1 and report oidc.providerUnreachable (invalid_client) when the provider refuses the assertion of another key: the deployment failed, not the user; no secret told', async () => {
     const other = clientKeyPair();
     const { alice, store, events } = await appWith({ key: other.privateKeyPem, kid: registered.kid });
     const before = (await provider.clientAssertions()).length;
@@ -162,21 +162,16 @@ describe('signing in as a private_key_jwt client', () => {
     // (the assertion names the registered kid but is signed with the configured, other, key)
     expect(jwt.decode(received[0].assertion, { complete: true })!.header).toMatchObject({ alg: 'ES256', kid: registered.kid });
     expect(jwt.verify(received[0].assertion, createPublicKey({ key: other.publicJwk as JsonWebKey, format: 'jwk' }), { algorithms: ['ES256'] })).toMatchObject({ iss: 'gatehouse-pkjwt' });
-    // …and Gatehouse answers what it answers for a code exchange the provider refuses: 401.2, nothing issued.
-    expect(answer.status).toBe(401);
+    // …and Gatehouse answers what it answers for a provider it cannot use: 502.1, nothing issued.
+    expect(answer.status).toBe(502);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(answer.body)).toEqual({
-      type: 'about:blank',
-      title: 'Unauthorized',
-      status: 401,
-      detail: 'Could not authenticate with the provided credentials.',
-      code: '401.2',
-    });
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 502, code: '502.1' });
     expect(browser.cookie(server.origin, 'gatehouse')).toBeUndefined();
     expect((await browser.visit(`${server.origin}/v1/me`)).status).toBe(401);
     expect(await store.listTokens(alice.id)).toEqual([]);
-    expect(events.map((event) => event.type)).toEqual(['credential.refused']);
-    expect(events[0]).toMatchObject({ code: '401.2', actorId: null });
+    // Told to the operators as the provider refusing this client, not as one more refused sign-in.
+    expect(events.map((event) => event.type)).toEqual(['oidc.providerUnreachable']);
+    expect(events[0]).toMatchObject({ code: '502.1', actorId: null, provider: 'test', stage: 'tokenExchange', reason: 'invalid_client' });
     // Neither the private key nor the assertion reaches the answer or an event.
     const told = answer.body + JSON.stringify(events);
     for (const secret of [other.privateKeyPem, other.privateKeyPem.split('\n')[1], received[0].assertion, received[0].assertion.split('.')[2]]) expect(told).not.toContain(secret);

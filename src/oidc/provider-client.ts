@@ -61,13 +61,23 @@ const REFUSED_CODES = new Set([
   'OAUTH_RESPONSE_BODY_ERROR',
 ]);
 
-/** The problem for an error of the exchange: 401.2 for a refused sign-in, 502.1 for a provider that failed. */
+/**
+ * OAuth error codes (RFC 6749 §5.2) with which a token endpoint refuses this client itself — its
+ * secret or `privateKeyJwt` assertion, or its registration — not what the browser brought.
+ */
+const CLIENT_REFUSED_ERRORS = new Set(['invalid_client', 'unauthorized_client']);
+
+/** The problem for an error of the exchange: 401.2 for a refused sign-in, 502.1 for a provider that failed or refused this client. */
 function problemOf(error: unknown): GatehouseError {
   const code = (error as { code?: unknown }).code;
   const status = (error as { status?: unknown }).status;
   // The provider's 5xx (or an unreadable answer) is its failure; its 4xx (`invalid_grant`: a
   // replayed code, a wrong PKCE verifier) refuses what the browser brought.
   if (code === 'OAUTH_RESPONSE_BODY_ERROR' && typeof status === 'number' && status >= 500) return new GatehouseError('502.1', { cause: error });
+  // A misconfigured client (a wrong secret or key) is the deployment's failure, not the user's:
+  // 502.1 and an `oidc.providerUnreachable` event (reason `invalid_client`), never a 401.2 that
+  // looks like one more refused sign-in.
+  if (code === 'OAUTH_RESPONSE_BODY_ERROR' && CLIENT_REFUSED_ERRORS.has(String((error as { error?: unknown }).error))) return new GatehouseError('502.1', { cause: error });
   if (typeof code === 'string' && (REFUSED_CODES.has(code) || code.startsWith('OAUTH_JWT') || code.startsWith('OAUTH_JWS') || code.startsWith('OAUTH_INVALID'))) {
     return new GatehouseError('401.2', { cause: error });
   }

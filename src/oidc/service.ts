@@ -12,6 +12,9 @@ import { APP_CODE_TTL, type AppCode } from './app-code';
 
 /** The failure's code or name as the HTTP client gave it, for the event: never its message or a response body. */
 function reasonOf(error: unknown): string | null {
+  // The OAuth error code of a provider's refusal (`invalid_client`): RFC 6749's, never its description.
+  const oauthError = (error as { error?: unknown } | null)?.error;
+  if (typeof oauthError === 'string' && /^[a-z_]{1,64}$/.test(oauthError)) return oauthError;
   const cause = (error as { cause?: unknown } | null)?.cause;
   for (const candidate of [error, cause]) {
     const code = (candidate as { code?: unknown } | null)?.code;
