@@ -7,21 +7,16 @@
 import express from 'express';
 import request from 'supertest';
 import { gatehouse, MemoryStore, type Actor, type FirstSignIn, type OidcProviderOptions } from '../src';
-import { Browser, CLIENT_SECRET, COOKIE_SECRET, listening, providerFor, type TestProvider } from './helpers/oidc';
+import { Browser, CLIENT_SECRET, COOKIE_SECRET, startServerAndProvider, stopServerAndProvider, type ServerAndProvider } from './helpers/oidc';
 
-let server: Awaited<ReturnType<typeof listening>>;
-let provider: TestProvider;
+let server: ServerAndProvider['server'];
+let provider: ServerAndProvider['provider'];
 let callbackPrefix: string;
 
 beforeAll(async () => {
-  server = await listening();
-  callbackPrefix = `${server.origin}/v1/oidc/test/callback`;
-  provider = await providerFor([server]);
+  ({ server, provider, callbackPrefix } = await startServerAndProvider());
 });
-afterAll(async () => {
-  await provider.stop();
-  await server.close();
-});
+afterAll(() => stopServerAndProvider({ server, provider, callbackPrefix }));
 
 async function appWith(options: { onFirstSignIn?: (signIn: FirstSignIn) => Promise<Actor | null>; provider?: Partial<OidcProviderOptions> } = {}) {
   const store = new MemoryStore({ passwordCost: 10 });

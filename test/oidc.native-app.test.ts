@@ -15,15 +15,15 @@ import { combineStores, gatehouse, GatehouseConfigError, MemoryStore, type Audit
 import { RedisStore } from '../src/store/redis';
 import { realNow } from './helpers/clock';
 import { runEsmHelper } from './helpers/esm';
-import { Browser, CLIENT_SECRET, JWT_SECRET, listening, providerFor, type TestProvider } from './helpers/oidc';
+import { Browser, CLIENT_SECRET, JWT_SECRET, startServerAndProvider, stopServerAndProvider, type ServerAndProvider } from './helpers/oidc';
 import { connectRedis, deleteRedisKeys, runId } from './helpers/services';
 
 const OIDC_SECRET = 'an-oidc-secret-both-instances-share-for-sealing';
 const APP_SCHEME = 'com.example.app:/oauth2redirect';
 const APP_REDIRECTS = [APP_SCHEME, 'http://127.0.0.1/callback', 'http://[::1]/callback'];
 
-let server: Awaited<ReturnType<typeof listening>>;
-let provider: TestProvider;
+let server: ServerAndProvider['server'];
+let provider: ServerAndProvider['provider'];
 let callbackPrefix: string;
 let clients: Redis[];
 let prefix: string;
@@ -59,9 +59,7 @@ function instance(tokens: RedisStore | MemoryStore, options: Partial<GatehouseOp
 }
 
 beforeAll(async () => {
-  server = await listening();
-  callbackPrefix = `${server.origin}/v1/oidc/test/callback`;
-  provider = await providerFor([server]);
+  ({ server, provider, callbackPrefix } = await startServerAndProvider());
   clients = [await connectRedis(), await connectRedis()];
   prefix = `gatehouse-test:oidc-native-${runId()}:`;
   users = new MemoryStore({ passwordCost: 10 });
@@ -73,8 +71,7 @@ beforeAll(async () => {
   server.serve(a);
 });
 afterAll(async () => {
-  await provider.stop();
-  await server.close();
+  await stopServerAndProvider({ server, provider, callbackPrefix });
   await deleteRedisKeys(clients[0], prefix);
   for (const client of clients) client.disconnect();
 });

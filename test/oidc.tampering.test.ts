@@ -9,10 +9,10 @@
 import express from 'express';
 import { gatehouse, MemoryStore, type AuditEvent } from '../src';
 import { realNow } from './helpers/clock';
-import { Browser, CLIENT_SECRET, COOKIE_SECRET, listening, providerFor, type TestProvider, type Visit } from './helpers/oidc';
+import { Browser, CLIENT_SECRET, COOKIE_SECRET, startServerAndProvider, stopServerAndProvider, type ServerAndProvider, type Visit } from './helpers/oidc';
 
-let server: Awaited<ReturnType<typeof listening>>;
-let provider: TestProvider;
+let server: ServerAndProvider['server'];
+let provider: ServerAndProvider['provider'];
 let callbackPrefix: string;
 let store: MemoryStore;
 let aliceId: string;
@@ -21,14 +21,9 @@ let shift = 0;
 let events: AuditEvent[] = [];
 
 beforeAll(async () => {
-  server = await listening();
-  callbackPrefix = `${server.origin}/v1/oidc/test/callback`;
-  provider = await providerFor([server]);
+  ({ server, provider, callbackPrefix } = await startServerAndProvider());
 });
-afterAll(async () => {
-  await provider.stop();
-  await server.close();
-});
+afterAll(() => stopServerAndProvider({ server, provider, callbackPrefix }));
 beforeEach(async () => {
   store = new MemoryStore({ passwordCost: 10 });
   aliceId = (await store.addUser({ login: 'alice@example.org', password: 'correct horse battery' })).id;

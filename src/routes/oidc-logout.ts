@@ -5,12 +5,10 @@
  * the provider's `postLogoutRedirectUri`), so the provider's session ends too. A POST: a page
  * on another site cannot sign the browser out (the cookie's cross-origin check applies).
  */
-import { GatehouseError } from '../errors';
-import { revokedEvent } from '../events';
 import { handle, type Endpoint } from './endpoint';
 import { badField } from './login-body';
-import { TAGS, problems } from './openapi-operation';
-import { presentedCredential, sendEnded } from './presented-credential';
+import { credentialBearingOperation, problems } from './openapi-operation';
+import { endPresentedCredential, sendEnded } from './presented-credential';
 
 export const OIDC_LOGOUT_ENDPOINT: Endpoint = {
   id: 'gatehouseOidcLogout',
@@ -21,31 +19,24 @@ export const OIDC_LOGOUT_ENDPOINT: Endpoint = {
     handle(async (req, res) => {
       const client = context.oidc!.client(req.params.provider);
       if (!client) throw badField('provider', 'is not a configured identity provider');
-      const authenticated = await presentedCredential(context, req, res);
-      if (!authenticated) return;
-      const { actor, scheme, reference } = authenticated;
-      const ender = reference ? context.enders[scheme] : undefined;
-      if (actor.kind === 'appUser' || !reference || !ender || !(await ender(req, res, reference))) {
-        return context.sendProblem(req, res, new GatehouseError('403.1'));
-      }
-      context.emit?.(revokedEvent(req, actor.id, reference));
-      res.setHeader('Cache-Control', 'no-store');
+      const actor = await endPresentedCredential(context, req, res);
+      if (!actor) return;
       // Signed out here whatever the provider does; a provider that cannot be reached, or has
       // no end-session endpoint, leaves the answer of DELETE /sessions/current.
       const endSession = await client.endSessionUrl(null).catch(() => null);
       if (endSession) res.redirect(303, endSession.href);
       else sendEnded(context, req, res, actor);
     }),
-  openapi: ({ anyCredential }) => ({
-    operationId: 'gatehouseOidcLogout',
-    tags: TAGS,
-    summary: "Log out here and at the provider (RP-initiated logout)",
-    security: anyCredential,
-    parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string' } }],
-    responses: {
-      '303': { description: "Ended; to the provider's end-session endpoint." },
-      '200': { description: 'Ended; the provider has no end-session endpoint or could not be reached.' },
-      ...problems(['400.1', '401.1', '401.2', '403.1', '403.4', '503.1']),
-    },
-  }),
+  openapi: ({ anyCredential }) =>
+    credentialBearingOperation(
+      'gatehouseOidcLogout',
+      'Log out here and at the provider (RP-initiated logout)',
+      anyCredential,
+      {
+        '303': { description: "Ended; to the provider's end-session endpoint." },
+        '200': { description: 'Ended; the provider has no end-session endpoint or could not be reached.' },
+        ...problems(['400.1', '401.1', '401.2', '403.1', '403.4', '503.1']),
+      },
+      { parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string' } }] },
+    ),
 };

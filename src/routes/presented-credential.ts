@@ -6,6 +6,7 @@
 import type { Request, Response } from 'express';
 import type { Actor } from '../actor';
 import { GatehouseError } from '../errors';
+import { revokedEvent } from '../events';
 import type { LogoutResponseBody } from '../responses';
 import { CREDENTIAL_REFERENCE, type CredentialReference } from '../credential-reference';
 import type { SchemeId } from '../schemes/ids';
@@ -38,6 +39,26 @@ export async function presentedCredential(
   const presented = await presentedActor(context, req, res);
   if (!presented) return null;
   return { actor: presented.actor, scheme: presented.info.scheme, reference: presented.info[CREDENTIAL_REFERENCE] };
+}
+
+/**
+ * Ends exactly the credential the request is made with, through its scheme's `end`, and reports
+ * it; the ended credential's actor, or `null` with the failure answered. App users cannot end
+ * their own key (an administrator hands it out and takes it back); Basic and configured API
+ * keys have nothing to end (403.1).
+ */
+export async function endPresentedCredential(context: EndpointContext, req: Request, res: Response): Promise<Actor | null> {
+  const authenticated = await presentedCredential(context, req, res);
+  if (!authenticated) return null;
+  const { actor, scheme, reference } = authenticated;
+  const ender = reference ? context.enders[scheme] : undefined;
+  if (actor.kind === 'appUser' || !reference || !ender || !(await ender(req, res, reference))) {
+    context.sendProblem(req, res, new GatehouseError('403.1'));
+    return null;
+  }
+  context.emit?.(revokedEvent(req, actor.id, reference));
+  res.setHeader('Cache-Control', 'no-store');
+  return actor;
 }
 
 /** The logout body, as `responses.logout` shapes it. */

@@ -211,6 +211,24 @@ export async function providerFor(servers: Array<{ origin: string }>, extraClien
   );
 }
 
+/** A listening test server, the provider for it (`providerFor`) and the callback URL of provider `test` on it. */
+export interface ServerAndProvider {
+  server: Awaited<ReturnType<typeof listening>>;
+  provider: TestProvider;
+  callbackPrefix: string;
+}
+
+/** Starts a server and its provider, for a test file's `beforeAll`; `stopServerAndProvider` ends both. */
+export async function startServerAndProvider(): Promise<ServerAndProvider> {
+  const server = await listening();
+  return { server, provider: await providerFor([server]), callbackPrefix: `${server.origin}/v1/oidc/test/callback` };
+}
+
+export async function stopServerAndProvider({ server, provider }: ServerAndProvider): Promise<void> {
+  await provider.stop();
+  await server.close();
+}
+
 /** A client's key pair for `private_key_jwt`: the private key as PKCS#8 PEM (Gatehouse's `privateKeyJwt.key`), the public one as a JWK (the provider's client `jwks`). */
 export interface ClientKeyPair {
   privateKeyPem: string;
