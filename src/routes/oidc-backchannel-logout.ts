@@ -1,26 +1,77 @@
 /**
  * `POST {oidc}/{provider}/backchannel-logout` (OpenID Connect Back-Channel Logout 1.0): the
  * provider tells of a session that ended there. The logout token is verified
- * (`ProviderClient.verifyLogoutToken`) and used once; then every Gatehouse credential that
+ * (`ProviderClient.verifyLogoutToken`) and used once (`markOneTimeUse`: one request acts on
+ * it, whichever instances it reaches at the same moment); then every Gatehouse credential that
  * sign-ins through that provider session (`sid`) — or, without `sid`, through any session of
  * the subject (`sub`) at that provider — handed out ends through `TokenService.end`, in the
  * store, so on every instance: cookie sessions, session tokens, and JWT pairs (the refresh
  * family, and through its revocation the access tokens bound to it). Found through the actors
  * — the subject's linked actor, and those the store recorded under the provider session at
  * sign-in (`saveProviderSession`: a token may name the session alone) — and `listTokens`:
- * each such credential records the provider session it came from.
+ * each such credential records the provider session it came from (`credentialsToEnd` chooses).
  */
-import { GatehouseError } from '../errors';
-import { schemeOfTokenKind } from '../events';
-import { identityProviderSessionOf } from '../tokens/provider-sessions';
+import { schemeOfTokenKind, type AuditEventInput } from '../events';
+import { credentialsToEnd } from '../oidc/backchannel-selection';
+import type { LogoutRequest } from '../oidc/logout-token';
+import type { GuardedStore } from '../store/guard';
+import type { TokenRecord } from '../store/types';
 import { handle, type Endpoint } from './endpoint';
 import { badField, bodyObject } from './login-body';
 import { TAGS, problems } from './openapi-operation';
 
-/** Where a logout token's single-use entry lives among the revocations. */
+/** What a used logout token's single-use entry starts with: no other one-time use or revocation key does. */
 const USED_LOGOUT_TOKEN_PREFIX = 'oidc-logout-token:';
 /** How long a used logout token's `jti` is remembered: past any logout token's lifetime. */
 const LOGOUT_TOKEN_MEMORY = 24 * 60 * 60 * 1000;
+
+/**
+ * The pseudo-actor under which the store's `markOneTimeUse` records the used logout tokens of
+ * `issuer`. A host's actor could bear the same id, but no one-time use of a real actor (a TOTP
+ * step, a challenge ticket, an app code) has a key starting {@link USED_LOGOUT_TOKEN_PREFIX},
+ * so none is ever taken for a logout token's. JSON quotes the issuer: no NUL byte (PostgreSQL's
+ * `text` refuses one) and no line break (a store may join actor and key with one; MemoryStore does).
+ */
+function logoutTokenPseudoActor(issuer: string): string {
+  return `oidc-backchannel-logout:${JSON.stringify(issuer)}`;
+}
+
+/**
+ * Uses the logout token `jti` of `issuer` once; resolves to `true` for its first use, `false`
+ * when it was used before. With the store's `markOneTimeUse` this is one atomic step on every
+ * instance: of two requests bringing the same token at the same moment, exactly one acts. A
+ * host's store without it gets the revocations' find-then-save, where two requests at the
+ * same moment may both act (a later replay still acts on nothing).
+ */
+async function firstUseOf(store: GuardedStore, issuer: string, jti: string, now: number): Promise<boolean> {
+  const expiresAt = now + LOGOUT_TOKEN_MEMORY;
+  // JSON escapes what the jti (any non-empty string) may hold: a NUL byte, a line break.
+  if (store.markOneTimeUse) return store.markOneTimeUse(logoutTokenPseudoActor(issuer), `${USED_LOGOUT_TOKEN_PREFIX}${JSON.stringify(jti)}`, expiresAt, now);
+  // JSON keeps issuer and jti apart without a NUL byte, which PostgreSQL's text refuses.
+  const key = `${USED_LOGOUT_TOKEN_PREFIX}${JSON.stringify([issuer, jti])}`;
+  const [usedAt] = await store.findRevocations!([key]);
+  if (usedAt !== null && usedAt !== undefined) return false;
+  await store.saveRevocation!(key, now, expiresAt);
+  return true;
+}
+
+/**
+ * The actors whose credentials may come from the ended provider session: the subject's linked
+ * actor, and those the store recorded under the provider session at sign-in (on any instance).
+ */
+async function actorsOf(store: GuardedStore, issuer: string, logout: LogoutRequest, now: number): Promise<string[]> {
+  const [link, sessionActors] = await Promise.all([
+    logout.sub === null ? null : store.findIdentity!(issuer, logout.sub),
+    logout.sid !== null && store.findProviderSessionActors ? store.findProviderSessionActors(issuer, logout.sid, now) : [],
+  ]);
+  return [...new Set([...(link ? [link.actorId] : []), ...sessionActors])];
+}
+
+/** The `token.revoked` event of a credential the provider's logout ended: a browser session is reported as the cookie's. */
+function endedByProvider(record: TokenRecord): AuditEventInput {
+  const cookie = record.kind === 'cookie';
+  return { type: 'token.revoked', scheme: cookie ? 'cookie' : schemeOfTokenKind(record.kind), actorId: record.actorId, ip: null, code: null, kind: cookie ? 'session' : record.kind };
+}
 
 export const OIDC_BACKCHANNEL_LOGOUT_ENDPOINT: Endpoint = {
   id: 'gatehouseOidcBackchannelLogout',
@@ -30,8 +81,7 @@ export const OIDC_BACKCHANNEL_LOGOUT_ENDPOINT: Endpoint = {
   mounted: ({ oidc, store }) => oidc !== null && typeof store.listTokens === 'function',
   handler: (context) =>
     handle(async (req, res) => {
-      const oidc = context.oidc!;
-      const client = oidc.client(req.params.provider);
+      const client = context.oidc!.client(req.params.provider);
       if (!client) throw badField('provider', 'is not a configured identity provider');
       const token = bodyObject(req.body).logout_token;
       if (typeof token !== 'string' || token.length === 0 || token.length > 16 * 1024) throw badField('logout_token', 'must be a logout token');
@@ -40,35 +90,16 @@ export const OIDC_BACKCHANNEL_LOGOUT_ENDPOINT: Endpoint = {
       // Spec §2.8: an invalid logout token is answered 400.
       if (!logout) throw badField('logout_token', 'is not a valid logout token from this provider');
       const issuer = client.provider.issuer;
-      const findSessionActors = context.store.findProviderSessionActors;
+      const store = context.store;
       // Without `sub` the credentials are found only through the store's record of the provider
       // session; a store that keeps none cannot honour the token, and says so (§2.8: 400).
-      if (logout.sub === null && !findSessionActors) throw badField('logout_token', 'names no subject, and the store keeps no provider sessions (saveProviderSession)');
-      // JSON keeps issuer and jti apart without a NUL byte, which PostgreSQL's text refuses.
-      const key = `${USED_LOGOUT_TOKEN_PREFIX}${JSON.stringify([issuer, logout.jti])}`;
-      const [usedAt] = await context.store.findRevocations!([key]);
-      if (usedAt === null || usedAt === undefined) {
-        await context.store.saveRevocation!(key, now, now + LOGOUT_TOKEN_MEMORY);
-        // The actors whose credentials may come from the session: the subject's, and those
-        // recorded under the provider session at sign-in (on any instance).
-        const actorIds = new Set<string>();
-        const link = logout.sub === null ? null : await context.store.findIdentity!(issuer, logout.sub);
-        if (link) actorIds.add(link.actorId);
-        if (logout.sid !== null && findSessionActors) for (const actorId of await findSessionActors(issuer, logout.sid, now)) actorIds.add(actorId);
-        const endedFamilies = new Set<string>();
-        for (const actorId of actorIds) {
-          for (const record of await context.store.listTokens!(actorId)) {
-            const session = identityProviderSessionOf(record);
-            if (!session || session.issuer !== issuer || (logout.sid !== null && session.sid !== logout.sid)) continue;
-            // A refresh family ends once, whichever of its tokens comes first (rotated ones are listed too).
-            if (record.kind === 'refresh' && record.familyId) {
-              if (endedFamilies.has(record.familyId)) continue;
-              endedFamilies.add(record.familyId);
-            }
-            if (await context.tokens.end(record)) {
-              context.emit?.({ type: 'token.revoked', scheme: record.kind === 'cookie' ? 'cookie' : schemeOfTokenKind(record.kind), actorId: record.actorId, ip: null, code: null, kind: record.kind === 'cookie' ? 'session' : record.kind });
-            }
-          }
+      if (logout.sub === null && !store.findProviderSessionActors) throw badField('logout_token', 'names no subject, and the store keeps no provider sessions (saveProviderSession)');
+      // A replayed token is answered 200, as its first delivery was, and ends nothing.
+      if (await firstUseOf(store, issuer, logout.jti, now)) {
+        const actorIds = await actorsOf(store, issuer, logout, now);
+        const listed = (await Promise.all(actorIds.map((actorId) => store.listTokens!(actorId)))).flat();
+        for (const record of credentialsToEnd(listed, { issuer, sid: logout.sid })) {
+          if (await context.tokens.end(record)) context.emit?.(endedByProvider(record));
         }
       }
       res.setHeader('Cache-Control', 'no-store');

@@ -1,0 +1,41 @@
+/**
+ * Which stored credentials a back-channel logout ends (OpenID Connect Back-Channel Logout 1.0):
+ * of the records listed for the actors the logout token leads to, those that sign-ins through
+ * the ended provider session handed out. Pure; the route lists the records and ends the ones
+ * chosen here.
+ */
+import type { TokenRecord } from '../store/types';
+import { identityProviderSessionOf } from '../tokens/provider-sessions';
+
+/** The provider session a logout token ends: `sid` at `issuer`, or with `sid` `null` every session of the subject there. */
+export interface EndedProviderSession {
+  /** The provider's issuer identifier. */
+  issuer: string;
+  /** The ended session's `sid`, or `null` for every session (a logout token without `sid`). */
+  sid: string | null;
+}
+
+/**
+ * The records among `records` that came from the ended provider session, in their order: each
+ * credential that records a provider session of `ended.issuer` — and, when `ended.sid` is set,
+ * that session. A refresh family is chosen once, by its first token listed (rotated ones are
+ * listed too, and ending one ends the family).
+ *
+ * @example
+ * credentialsToEnd(await store.listTokens(actorId), { issuer: 'https://idp.example.org', sid: '3a7c…' })
+ */
+export function credentialsToEnd(records: Iterable<TokenRecord>, ended: EndedProviderSession): TokenRecord[] {
+  const chosen: TokenRecord[] = [];
+  const chosenFamilies = new Set<string>();
+  for (const record of records) {
+    const session = identityProviderSessionOf(record);
+    if (!session || session.issuer !== ended.issuer) continue;
+    if (ended.sid !== null && session.sid !== ended.sid) continue;
+    if (record.kind === 'refresh' && record.familyId) {
+      if (chosenFamilies.has(record.familyId)) continue;
+      chosenFamilies.add(record.familyId);
+    }
+    chosen.push(record);
+  }
+  return chosen;
+}
