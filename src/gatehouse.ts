@@ -328,7 +328,7 @@ export function createGatehouse(options: GatehouseOptions, endpointTable: readon
   };
   // Each endpoint's mount condition is over what construction resolved: decided once.
   const endpoints = endpointTable.filter((endpoint) => endpoint.mounted(endpointContext));
-  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, secondFactor: secondFactors !== null, endpoints, rateLimited: config.rateLimits !== null && schemes.apiKey !== false };
+  const openApiFacts: OpenApiDescription = { schemes: detectedSchemes, cookieName: schemes.cookie ? schemes.cookie.name : null, secondFactor: secondFactors !== null, endpoints, rateLimited: config.rateLimits !== null && schemes.apiKey !== false, rateLimitHeaders: config.rateLimits?.headers };
   const passwordsApi = passwords as PasswordHasher & PasswordChanging;
   Object.defineProperty(passwordsApi, 'change', {
     enumerable: false,

@@ -64,7 +64,7 @@ export { SessionTokenStrategy, type SessionTokenStrategyOptions } from './scheme
 export { AppUserUrlStrategy, type AppUserUrlStrategyOptions } from './schemes/app-user-url/strategy';
 export { ApiKeyStrategy, type ApiKeyStrategyOptions } from './schemes/api-key/strategy';
 export { apiKeyDigest, resolveApiKeys, type ApiKeyEntry, type ApiKeyMap } from './schemes/api-key/options';
-export type { RateLimitOptions, LimitInput, KeyLimitsInput } from './rate-limits/options';
+export type { RateLimitOptions, RateLimitHeaders, LimitInput, KeyLimitsInput } from './rate-limits/options';
 export type { CounterState, LimitCounter, LimitOutcome, LimitSpec, MonthWindow, TokenLimitPlan } from './rate-limits/policy';
 export { SCHEME_GROUPS, SCHEME_IDS, type SchemeGroup } from './schemes/ids';
 export type { SchemeOptions } from './schemes/scheme-options';

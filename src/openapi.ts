@@ -18,6 +18,8 @@ export interface OpenApiDescription extends OpenApiFacts {
   endpoints: readonly Endpoint[];
   /** API keys are rate-limited (`rateLimits`): the 429 answer is described as a reusable response. */
   rateLimited?: boolean;
+  /** `rateLimits.headers`: whether accepted requests carry the header fields too. Default `'always'`. */
+  rateLimitHeaders?: 'always' | 'refused';
 }
 
 /**
@@ -150,18 +152,21 @@ const SCHEMAS: Record<string, OpenApiObject> = {
   },
 };
 
-/** The 429 answer of a rate-limited API key (`rateLimits`), as a reusable response. */
-const RATE_LIMITED: Record<string, OpenApiObject> = {
-  GatehouseRateLimited: {
-    description: 'The API key is over a rate limit (429.1) or has used up a quota (429.2); `rateLimit` names it.',
-    headers: {
-      'Retry-After': { description: 'Seconds until the limits that refused the request reset.', schema: { type: 'integer', minimum: 1 } },
-      'RateLimit-Policy': { description: 'The key\'s limits (draft-ietf-httpapi-ratelimit-headers), e.g. `"burst";q=100;w=10`. Also sent on accepted requests.', schema: { type: 'string' } },
-      RateLimit: { description: 'What is left of each limit and when it resets, e.g. `"burst";r=0;t=7`. Also sent on accepted requests.', schema: { type: 'string' } },
+/** The 429 answer of a rate-limited API key (`rateLimits`), as a reusable response; `headers` is `rateLimits.headers`. */
+function rateLimitedResponses(headers: 'always' | 'refused'): Record<string, OpenApiObject> {
+  const alsoAccepted = headers === 'always' ? ' Also sent on accepted requests.' : '';
+  return {
+    GatehouseRateLimited: {
+      description: 'The API key is over a rate limit (429.1) or has used up a quota (429.2); `rateLimit` names it.',
+      headers: {
+        'Retry-After': { description: 'Seconds until the limits that refused the request reset.', schema: { type: 'integer', minimum: 1 } },
+        'RateLimit-Policy': { description: `The key's limits (draft-ietf-httpapi-ratelimit-headers), e.g. \`"burst";q=100;w=10\`.${alsoAccepted}`, schema: { type: 'string' } },
+        RateLimit: { description: `What is left of each limit and when it resets, e.g. \`"burst";r=0;t=7\`.${alsoAccepted}`, schema: { type: 'string' } },
+      },
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/GatehouseProblem' } } },
     },
-    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/GatehouseProblem' } } },
-  },
-};
+  };
+}
 
 /** The endpoints' operations, by path and method, each from its table entry. */
 function endpoints(facts: OpenApiDescription, paths: RoutePaths, mountPath: string, schemeNames: string[]): Record<string, OpenApiObject> {
@@ -180,7 +185,7 @@ export function buildOpenApi(facts: OpenApiDescription, paths: RoutePaths, mount
   const schemes = securitySchemes(facts, paths, mountPath);
   return {
     paths: endpoints(facts, paths, mountPath, Object.keys(schemes)),
-    components: { securitySchemes: schemes, schemas: structuredClone(SCHEMAS), ...(facts.rateLimited ? { responses: structuredClone(RATE_LIMITED) } : {}) },
+    components: { securitySchemes: schemes, schemas: structuredClone(SCHEMAS), ...(facts.rateLimited ? { responses: rateLimitedResponses(facts.rateLimitHeaders ?? 'always') } : {}) },
   };
 }
 

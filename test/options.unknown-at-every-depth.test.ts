@@ -132,7 +132,7 @@ const COOKIE_NAMES: Names<CookieOptions> = {
   trustedOrigins: true, store: true,
 };
 const API_KEY_ENTRY_NAMES: Names<ApiKeyEntry> = { role: true, roles: true, label: true, actorId: true, scopes: true, limits: true };
-const RATE_LIMITS_NAMES: Names<RateLimitOptions> = { limits: true, classes: true, perActor: true, cost: true, failOpen: true };
+const RATE_LIMITS_NAMES: Names<RateLimitOptions> = { limits: true, classes: true, perActor: true, cost: true, failOpen: true, headers: true };
 const LIMIT_NAMES: Names<LimitInput> = { name: true, limit: true, window: true, quota: true };
 const LIMIT = { name: 'burst', limit: 10, window: '1s' };
 const PATHS_NAMES: Names<NonNullable<RoutesOptions['paths']>> = { sessions: true, login: true, logout: true, reauthenticate: true, jwt: true, jwks: true, secondFactor: true, account: true, admin: true, oidc: true };

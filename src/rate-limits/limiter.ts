@@ -94,15 +94,15 @@ export class RateLimiter {
   }
 
   /**
-   * Answers an outcome: on an accepted request the header fields are set on the response; a
-   * refused one throws the 429 (and reports `limit.exceeded`).
+   * Answers an outcome: on an accepted request the header fields are set on the response
+   * (`headers: 'always'`); a refused one throws the 429 (and reports `limit.exceeded`).
    */
   settle(req: Request, outcome: LimitOutcome, cost: number, who: CountedCredential): void {
     const now = this.now();
     if (outcome.allowed) {
       const counters = outcome.counters;
       const res = req.res;
-      if (counters.length > 0 && res && !res.headersSent) {
+      if (this.config.headers === 'always' && counters.length > 0 && res && !res.headersSent) {
         res.setHeader('RateLimit-Policy', this.policyField(counters));
         res.setHeader('RateLimit', rateLimitField(counters, now));
       }

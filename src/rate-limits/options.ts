@@ -46,7 +46,7 @@ export type KeyLimitsInput = LimitInput[] | string;
  * API key check counts the request's `cost` in the key's limits and its actor's shared
  * limits; over a limit the request is answered 429 (`429.1`, or `429.2` for a quota) with
  * `Retry-After` and the `RateLimit-Policy` / `RateLimit` header fields, which accepted
- * requests carry too.
+ * requests carry too (unless `headers: 'refused'`).
  *
  * @example
  * ```ts
@@ -93,7 +93,19 @@ export interface RateLimitOptions {
    * @example { failOpen: true }
    */
   failOpen?: boolean;
+  /**
+   * Which answers carry the `RateLimit-Policy` / `RateLimit` header fields. `'always'`: every
+   * counted request, accepted or refused, so a client can slow down before it is refused.
+   * `'refused'`: only the 429 answers (with `Retry-After`), for an API that does not show each
+   * caller its limits on every response, or wants the bytes and the time two header fields
+   * cost every accepted request (bench/RESULTS.md). Counting is the same. Default `'always'`.
+   * @example { headers: 'refused' }
+   */
+  headers?: RateLimitHeaders;
 }
+
+/** The answers that carry the `RateLimit-Policy` / `RateLimit` header fields (`rateLimits.headers`). */
+export type RateLimitHeaders = 'always' | 'refused';
 
 /** The `rateLimits` option after validation. */
 export interface ResolvedRateLimits {
@@ -107,9 +119,11 @@ export interface ResolvedRateLimits {
   cost: number | ((req: Request) => number);
   /** `failOpen`. */
   failOpen: boolean;
+  /** `headers`: `'always'` when not given. */
+  headers: RateLimitHeaders;
 }
 
-const OPTION_NAMES: OptionNames<RateLimitOptions> = { limits: true, classes: true, perActor: true, cost: true, failOpen: true };
+const OPTION_NAMES: OptionNames<RateLimitOptions> = { limits: true, classes: true, perActor: true, cost: true, failOpen: true, headers: true };
 const LIMIT_NAMES: OptionNames<LimitInput> = { name: true, limit: true, window: true, quota: true };
 const LIMIT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -165,7 +179,7 @@ export function resolveRateLimits(input: unknown): ResolvedRateLimits | null {
   if (input === undefined || input === false) return null;
   if (!input || typeof input !== 'object' || Array.isArray(input)) fail('rateLimits', "rateLimits must be an object such as { limits: [{ name: 'burst', limit: 100, window: '10s' }] }, or false.");
   knownOptions(input as RateLimitOptions, OPTION_NAMES, 'rateLimits');
-  const { limits, classes, perActor, cost = 1, failOpen = false } = input as RateLimitOptions;
+  const { limits, classes, perActor, cost = 1, failOpen = false, headers = 'always' } = input as RateLimitOptions;
   const where = 'gatehouse()';
   const resolvedClasses = new Map<string, LimitSpec[]>();
   if (classes !== undefined) {
@@ -176,11 +190,13 @@ export function resolveRateLimits(input: unknown): ResolvedRateLimits | null {
     fail('rateLimits.cost', 'rateLimits.cost must be a whole number ≥ 0 or a function (req) => number (default 1).');
   }
   if (typeof failOpen !== 'boolean') fail('rateLimits.failOpen', 'rateLimits.failOpen must be true or false (default false).');
+  if (headers !== 'always' && headers !== 'refused') fail('rateLimits.headers', "rateLimits.headers must be 'always' or 'refused' (default 'always').");
   return {
     limits: limits === undefined ? [] : limitListOption(limits, 'rateLimits.limits', where),
     classes: resolvedClasses,
     perActor: perActor === undefined ? [] : limitListOption(perActor, 'rateLimits.perActor', where),
     cost,
     failOpen,
+    headers,
   };
 }
