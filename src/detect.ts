@@ -148,30 +148,26 @@ export function detectCredentials(
   ) {
     return [];
   }
-  const byGroup = new Map<SchemeGroup, PresentedCredential[]>();
-  const add = (group: SchemeGroup, credential: PresentedCredential) => {
-    const list = byGroup.get(group);
-    if (list) list.push(credential);
-    else byGroup.set(group, [credential]);
-  };
-
-  const fromHeader = credentialFromAuthorization(headers.authorization, enabled, table);
-  if (fromHeader) add(groupOf(fromHeader), fromHeader);
+  // Usually exactly one credential is presented: it is the answer, with no ordering to do.
+  let first = credentialFromAuthorization(headers.authorization, enabled, table);
+  let more: PresentedCredential[] | null = null;
   const input: DetectionInput = { headers, urlCredentials, cookieName: config.cookieName, socket };
   for (const reader of table.readers) {
     if (!enabled.has(reader.group)) continue;
     const found = reader.read(input);
     if (found === null) continue;
-    add(
-      reader.group,
-      found === false ? { scheme: 'malformed', group: reader.group } : { scheme: reader.id, credential: found === true ? undefined : found },
-    );
+    const credential: PresentedCredential = found === false ? { scheme: 'malformed', group: reader.group } : { scheme: reader.id, credential: found === true ? undefined : found };
+    if (first === null) first = credential;
+    else (more ??= []).push(credential);
   }
-
+  if (first === null) return [];
+  // A group that is off presents nothing (an Authorization header of no enabled scheme, when no header scheme is on).
+  if (more === null) return enabled.has(groupOf(first)) ? [first] : [];
+  // Several: by group in precedence order (groups that are off drop out); within a group, the header's first, then the readers' in table order.
+  const presented = [first, ...more];
   const ordered: PresentedCredential[] = [];
   for (const group of config.precedence) {
-    const list = byGroup.get(group);
-    if (list) ordered.push(...list);
+    for (const credential of presented) if (groupOf(credential) === group) ordered.push(credential);
   }
   return ordered;
 }

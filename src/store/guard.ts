@@ -47,6 +47,11 @@ function storeUnavailable(cause: unknown): GatehouseError {
   return new GatehouseError('503.1', { cause });
 }
 
+/** A rejection handler turning any store error into 503.1: one function for every call. */
+function rejectAsUnavailable(error: unknown): Promise<never> {
+  return Promise.reject(storeUnavailable(error));
+}
+
 /** Resolves as `operation` does, or rejects with 503.1 after `timeoutMs`. */
 function withTimeout<T>(operation: Promise<T>, timeoutMs: number, method: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -93,7 +98,7 @@ export function guardStore<S extends object>(store: S, timeoutMs: number = DEFAU
       } catch (error) {
         return Promise.reject(storeUnavailable(error));
       }
-      if (inProcess) return Promise.resolve(result).catch((error: unknown) => Promise.reject(storeUnavailable(error)));
+      if (inProcess) return Promise.resolve(result).catch(rejectAsUnavailable);
       return withTimeout(Promise.resolve(result), timeoutMs, method);
     };
   }
