@@ -43,6 +43,8 @@ const ROWS = [
   { id: 'bearer-memory', label: 'Gatehouse opaque bearer (MemoryStore)', ...gatehouse('bearer-memory'), target: 0.85 },
   // Issue 29: a store-issued API key counted against a rate limit (lookup and counter in one store call).
   { id: 'apiKeyLimited-memory', label: 'Gatehouse API key with a rate limit (MemoryStore)', ...gatehouse('apiKeyLimited-memory'), target: 0.85 },
+  // The same with rateLimits.headers: 'refused': what the two header fields on every accepted answer cost.
+  { id: 'apiKeyLimited-memory-refusedHeaders', label: "Gatehouse API key with a rate limit (MemoryStore), header fields only on 429 (rateLimits.headers: 'refused')", ...gatehouse('apiKeyLimited-memory', { rateLimitHeaders: 'refused' }), diagnostic: true },
   { id: 'jwt', label: 'Gatehouse JWT HS256', ...gatehouse('jwt'), target: 0.8 },
   { id: 'basic-repeated', label: 'Gatehouse Basic, repeated (verification cache)', ...gatehouse('basic-repeated'), target: 0.7 },
   { id: 'basic-first', label: 'Gatehouse Basic, bcrypt every request (cache off, cost 10)', ...gatehouse('basic-first'), pin: false, paired: false, connections: BCRYPT_CONNECTIONS },

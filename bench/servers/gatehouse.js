@@ -125,7 +125,7 @@ async function postgresTokens() {
  * is up, a bearer token's last-use write once a minute) would land in the counted requests as
  * often as the machine's load makes the run slow, and make the count depend on it.
  */
-module.exports = async function create({ scheme: named, sessions = 0, maxQueue, frozenClock = false, redisClusterNodes }) {
+module.exports = async function create({ scheme: named, sessions = 0, maxQueue, frozenClock = false, redisClusterNodes, rateLimitHeaders }) {
   const frozenAt = Date.now();
   const { credential: scheme, storeKind } = parseScheme(named);
   const users = new MemoryStore({ passwordCost: 10 });
@@ -148,7 +148,7 @@ module.exports = async function create({ scheme: named, sessions = 0, maxQueue, 
     basic: scheme === 'basic-first' ? { cache: false } : {},
     ...(frozenClock ? { now: () => frozenAt } : {}),
     // Issue 29: a store-issued key counted against a rate limit it never reaches (one counter per hour).
-    ...(scheme === 'apiKeyLimited' ? { rateLimits: { limits: [{ name: 'bench', limit: 1_000_000_000, window: '1h' }] } } : {}),
+    ...(scheme === 'apiKeyLimited' ? { rateLimits: { limits: [{ name: 'bench', limit: 1_000_000_000, window: '1h' }], ...(rateLimitHeaders ? { headers: rateLimitHeaders } : {}) } } : {}),
   });
 
   if (sessions > 0) await populateSessions(users, alice.id, sessions);
