@@ -1,19 +1,23 @@
 /**
- * A logout token is acted on once, even when the provider (or a retrying proxy) delivers it to
- * two instances at the same moment. Over one RedisStore or PostgresStore, the same logout token
- * is posted to instances A and B together; each request is held right after its single-use
- * check answered, so both checks ran before either request could act on the token. The request
- * whose check found the token unused goes on and ends the provider session's credentials; the
- * same provider session then signs in again; only then does the other request go on. It is
- * answered 200 and ends nothing: the sign-in made since stays signed in, and the audit events
- * tell of one ended set of credentials. A replay after that is answered 200 on either instance
- * and ends nothing new.
+ * A logout token delivered to two instances at the same moment (by the provider, or a retrying
+ * proxy) ends its credentials once and never a sign-in made since. Over one RedisStore or
+ * PostgresStore, the same logout token is posted to instances A and B together; each request is
+ * held right after its single-use check answered, so both checks ran before either request
+ * acted on the token, and both found it unused (it is marked used only once its credentials
+ * ended, so that a delivery the store failed is done by the provider's retry). One request goes
+ * on and ends the provider session's credentials; later (by the instances' clock, past the
+ * logout token's `iat` and the clock skew allowed) the same provider session signs in again;
+ * only then does the other request go on. It is answered 200 and ends nothing: what it would
+ * end is gone, and the sign-in made since is newer than the logout token, so it stays signed in
+ * and the audit events tell of one ended set of credentials. A replay after that is answered
+ * 200 on either instance and ends nothing new, not even a sign-in made within the skew.
  *
- * A host's own store without `markOneTimeUse` still serves the endpoint: there a logout token
+ * A host's own store without `markOneTimeUse` serves the endpoint too: there a logout token
  * replayed after it was acted on ends nothing new either.
  */
 import express from 'express';
 import { gatehouse, MemoryStore, type AuditEvent, type GatehouseStore } from '../src';
+import { LOGOUT_TOKEN_CLOCK_SKEW } from '../src/oidc/logout-token';
 import { hashSecret } from '../src/tokens/format';
 import { useBackends, type BackendName, type bindAll } from './helpers/backends';
 import { Browser, CLIENT_SECRET, COOKIE_SECRET, JWT_SECRET, listening, providerFor, type TestProvider } from './helpers/oidc';
@@ -40,23 +44,37 @@ afterAll(async () => {
   await Promise.all(Object.values(servers).flat().map((server) => server.close()));
 });
 
-/** A logout token for `sid`, signed by the provider, with its own `jti`. */
-function logoutTokenFor(sid: string, jti: string): string {
-  const now = Math.floor(Date.now() / 1000);
+/** A logout token for `sid`, signed by the provider at `issuedAt` (ms, the instances' clock), with its own `jti`. */
+function logoutTokenFor(sid: string, jti: string, issuedAt: number): string {
+  const now = Math.floor(issuedAt / 1000);
   return provider.signIdToken({ iss: provider.issuer, aud: 'gatehouse', iat: now, exp: now + 120, jti, events: LOGOUT_EVENT, sid });
 }
 
 const postLogoutToken = (origin: string, logoutToken: string) =>
   fetch(`${origin}/v1/oidc/test/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: logoutToken }) });
 
-/** Two instances, each over a store object of its own reaching one backend; `wrap` may replace token-store methods of instance `index`. */
+/**
+ * Two instances, each over a store object of its own reaching one backend; `wrap` may replace
+ * token-store methods of instance `index`. Their clock is the real one, moved forward by
+ * `state.advance`.
+ */
 function instancesOver(
   backends: ReturnType<typeof useBackends>,
   backend: BackendName,
   instanceServers: () => Server[],
   wrap: (index: number) => (tokens: TokenMethods) => TokenMethods,
 ) {
-  const state = { stores: [] as GatehouseStore[], origins: [] as string[], events: [] as AuditEvent[], aliceId: '' };
+  let ahead = 0;
+  const state = {
+    stores: [] as GatehouseStore[],
+    origins: [] as string[],
+    events: [] as AuditEvent[],
+    aliceId: '',
+    now: () => Date.now() + ahead,
+    advance: (ms: number) => {
+      ahead += ms;
+    },
+  };
   beforeAll(async () => {
     const users = new MemoryStore({ passwordCost: 10 });
     state.aliceId = (await users.addUser({ login: 'alice@example.org' })).id;
@@ -67,6 +85,7 @@ function instancesOver(
       state.origins.push(server.origin);
       const auth = gatehouse({
         store,
+        now: state.now,
         cookie: { secret: COOKIE_SECRET, secure: false },
         jwt: { secret: JWT_SECRET },
         onEvent: (event) => {
@@ -140,9 +159,9 @@ interface HeldCheck {
 }
 
 /**
- * The gate of the race: the single-use check of a logout token — `markOneTimeUse`, or for a
- * store without it `findRevocations` — naming the armed `jti` is held after it answered,
- * until the test releases it; `bothHeld` resolves once the checks of both instances are held.
+ * The gate of the race: the single-use check of a logout token — `findRevocations` of its
+ * used mark — naming the armed `jti` is held after it answered, until the test releases it;
+ * `bothHeld` resolves once the checks of both instances are held.
  */
 class SingleUseGate {
   private armed: { jti: string; held: HeldCheck[]; bothHeld: (held: HeldCheck[]) => void } | null = null;
@@ -162,7 +181,6 @@ class SingleUseGate {
   wrapFor(index: number) {
     return (tokens: TokenMethods): TokenMethods => ({
       ...tokens,
-      markOneTimeUse: this.holding(index, tokens.markOneTimeUse, (answer) => answer === true),
       findRevocations: this.holding(index, tokens.findRevocations, (answer) => {
         const [usedAt] = answer as Array<number | null | undefined>;
         return usedAt === null || usedAt === undefined;
@@ -194,13 +212,13 @@ describe.each(RACED_BACKENDS)('one logout token posted to two instances over %s 
   const LIVE = { cookie: [200, 200], token: [200, 200], access: [200, 200] };
   const ENDED = { cookie: [401, 401], token: [401, 401], access: [401, 401] };
 
-  it('should be acted on by one request only: the other answers 200 and ends nothing, not even a sign-in made since', async () => {
+  it('should end its credentials once: the other request answers 200 and ends nothing, not even a sign-in made since', async () => {
     const { origins, stores, events, aliceId } = instances;
     const browser = new Browser();
     const before = await signInThrice(browser, origins[0]);
     const sid = await sidOf(stores[0], before.token);
     const jti = `jti-${runId()}`;
-    const logoutToken = logoutTokenFor(sid, jti);
+    const logoutToken = logoutTokenFor(sid, jti, instances.now());
     const eventsBefore = events.length;
 
     const bothHeld = gate.arm(jti);
@@ -216,11 +234,13 @@ describe.each(RACED_BACKENDS)('one logout token posted to two instances over %s 
     expect(await statuses(origins, before)).toEqual(ENDED);
     expect(revokedSchemes(events.slice(eventsBefore), aliceId)).toEqual(['cookie', 'jwt', 'sessionToken']);
 
-    // The browser is still signed in at the provider: the same provider session signs in again.
+    // Later, the browser still signed in at the provider, the same provider session signs in again.
+    instances.advance(LOGOUT_TOKEN_CLOCK_SKEW + 1000);
     const after = await signInThrice(browser, origins[0]);
     expect(await sidOf(stores[1], after.token)).toBe(sid);
 
-    // Then the other request goes on: the logout token was acted on already.
+    // Then the other request goes on: it found the token unused too, but finds nothing of before
+    // the logout left to end.
     const other = held.find((check) => check !== acting)!;
     other.release();
     const otherAnswer = await answers[other.instance];
@@ -235,7 +255,7 @@ describe.each(RACED_BACKENDS)('one logout token posted to two instances over %s 
     const browser = new Browser();
     const before = await signInThrice(browser, origins[0]);
     const sid = await sidOf(stores[0], before.token);
-    const logoutToken = logoutTokenFor(sid, `jti-${runId()}`);
+    const logoutToken = logoutTokenFor(sid, `jti-${runId()}`, instances.now());
     expect((await postLogoutToken(origins[1], logoutToken)).status).toBe(200);
     expect(await statuses(origins, before)).toEqual(ENDED);
 
@@ -269,7 +289,7 @@ describe("a host's own store without markOneTimeUse", () => {
     const browser = new Browser();
     const before = await signInThrice(browser, origins[0]);
     const sid = await sidOf(stores[0], before.token);
-    const logoutToken = logoutTokenFor(sid, `jti-${runId()}`);
+    const logoutToken = logoutTokenFor(sid, `jti-${runId()}`, instances.now());
     const answer = await postLogoutToken(origins[0], logoutToken);
     expect(answer.status).toBe(200);
     expect(await statuses(origins, before)).toEqual({ cookie: [401], token: [401], access: [401] });

@@ -3,6 +3,14 @@
  * after its signature, `iss`, `aud` and `exp` (`provider-client.ts`): pure.
  */
 
+/**
+ * How far the provider's clock may be off ours, in ms (30 s, as `openid-client` allows for ID
+ * tokens): the tolerance on a logout token's `exp`, and how long after its `iat` a credential
+ * may have been created and still be ended by it (`credentialsToEnd`) — a credential created
+ * later is a sign-in made after the logout.
+ */
+export const LOGOUT_TOKEN_CLOCK_SKEW = 30_000;
+
 /** The event member a logout token must carry. */
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -13,6 +21,8 @@ const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-lo
 export type LogoutRequest = {
   /** The token's `jti`, for its single use. */
   jti: string;
+  /** When the provider issued the token (`iat`), in ms: credentials created after it (plus {@link LOGOUT_TOKEN_CLOCK_SKEW}) are not ended. */
+  iat: number;
 } & ({ sub: string; sid: string | null } | { sub: null; sid: string });
 
 /** The request a verified logout token makes, or `null` when its claims are not those of one. */
@@ -29,6 +39,7 @@ export function logoutRequestOf(claims: Record<string, unknown>): LogoutRequest 
   const sub = claims.sub === undefined ? null : claims.sub;
   if (sub !== null && (typeof sub !== 'string' || sub === '')) return null;
   // §2.4: a logout token MUST contain a `sub` or a `sid` claim, and MAY contain both.
-  if (sub !== null) return { jti: claims.jti, sub, sid };
-  return sid === null ? null : { jti: claims.jti, sub: null, sid };
+  const iat = claims.iat * 1000;
+  if (sub !== null) return { jti: claims.jti, iat, sub, sid };
+  return sid === null ? null : { jti: claims.jti, iat, sub: null, sid };
 }

@@ -14,7 +14,7 @@ import type * as OpenIdClient from 'openid-client' with { 'resolution-mode': 'im
 import jwt, { type JwtHeader, type SigningKeyCallback } from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 import { GatehouseError } from '../errors';
-import { logoutRequestOf, type LogoutRequest } from './logout-token';
+import { LOGOUT_TOKEN_CLOCK_SKEW, logoutRequestOf, type LogoutRequest } from './logout-token';
 import type { ResolvedOidcProvider } from './options';
 
 type Client = typeof OpenIdClient;
@@ -220,7 +220,7 @@ export class ProviderClient {
       jwt.verify(
         token,
         getKey,
-        { algorithms: LOGOUT_TOKEN_ALGORITHMS, issuer: this.provider.issuer, audience: this.provider.clientId, clockTimestamp: Math.floor(now / 1000), clockTolerance: 30 },
+        { algorithms: LOGOUT_TOKEN_ALGORITHMS, issuer: this.provider.issuer, audience: this.provider.clientId, clockTimestamp: Math.floor(now / 1000), clockTolerance: LOGOUT_TOKEN_CLOCK_SKEW / 1000 },
         (error, payload) => resolve(error || !payload || typeof payload !== 'object' ? null : (payload as Record<string, unknown>)),
       );
     });

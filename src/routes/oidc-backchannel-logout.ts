@@ -1,15 +1,22 @@
 /**
  * `POST {oidc}/{provider}/backchannel-logout` (OpenID Connect Back-Channel Logout 1.0): the
  * provider tells of a session that ended there. The logout token is verified
- * (`ProviderClient.verifyLogoutToken`) and used once (`markOneTimeUse`: one request acts on
- * it, whichever instances it reaches at the same moment); then every Gatehouse credential that
- * sign-ins through that provider session (`sid`) — or, without `sid`, through any session of
- * the subject (`sub`) at that provider — handed out ends through `TokenService.end`, in the
- * store, so on every instance: cookie sessions, session tokens, and JWT pairs (the refresh
- * family, and through its revocation the access tokens bound to it). Found through the actors
- * — the subject's linked actor, and those the store recorded under the provider session at
- * sign-in (`saveProviderSession`: a token may name the session alone) — and `listTokens`:
- * each such credential records the provider session it came from (`credentialsToEnd` chooses).
+ * (`ProviderClient.verifyLogoutToken`); unless it was used before, every Gatehouse credential
+ * that sign-ins through that provider session (`sid`) — or, without `sid`, through any session
+ * of the subject (`sub`) at that provider — handed out before the token was issued ends through
+ * `TokenService.end`, in the store, so on every instance: cookie sessions, session tokens, and
+ * JWT pairs (the refresh family, and through its revocation the access tokens bound to it).
+ * Found through the actors — the subject's linked actor, and those the store recorded under the
+ * provider session at sign-in (`saveProviderSession`: a token may name the session alone) — and
+ * `listTokens`: each such credential records the provider session it came from
+ * (`credentialsToEnd` chooses).
+ *
+ * The token is marked used (a revocation entry, on every instance) only after every chosen
+ * credential ended: when the store fails first, the answer is 503.1 and the provider's retry
+ * (§2.8: it may retry a delivery that was not answered 200) acts again. Two deliveries acting
+ * at once, or a retry, end the same credentials twice at most — ending is idempotent — and
+ * never a sign-in made since: `credentialsToEnd` takes only credentials created by the token's
+ * `iat` plus the clock skew allowed.
  */
 import { schemeOfTokenKind, type AuditEventInput } from '../events';
 import { credentialsToEnd } from '../oidc/backchannel-selection';
@@ -20,39 +27,18 @@ import { handle, type Endpoint } from './endpoint';
 import { badField, bodyObject } from './login-body';
 import { TAGS, problems } from './openapi-operation';
 
-/** What a used logout token's single-use entry starts with: no other one-time use or revocation key does. */
+/** What a used logout token's entry among the revocations starts with: no other revocation key does. */
 const USED_LOGOUT_TOKEN_PREFIX = 'oidc-logout-token:';
 /** How long a used logout token's `jti` is remembered: past any logout token's lifetime. */
 const LOGOUT_TOKEN_MEMORY = 24 * 60 * 60 * 1000;
 
 /**
- * The pseudo-actor under which the store's `markOneTimeUse` records the used logout tokens of
- * `issuer`. A host's actor could bear the same id, but no one-time use of a real actor (a TOTP
- * step, a challenge ticket, an app code) has a key starting {@link USED_LOGOUT_TOKEN_PREFIX},
- * so none is ever taken for a logout token's. JSON quotes the issuer: no NUL byte (PostgreSQL's
- * `text` refuses one) and no line break (a store may join actor and key with one; MemoryStore does).
+ * The store key (among the revocations, on every instance) marking the logout token `jti` of
+ * `issuer` used. JSON keeps issuer and jti apart and escapes what the jti (any non-empty
+ * string) may hold, a NUL byte or a line break, without one: PostgreSQL's `text` refuses NUL.
  */
-function logoutTokenPseudoActor(issuer: string): string {
-  return `oidc-backchannel-logout:${JSON.stringify(issuer)}`;
-}
-
-/**
- * Uses the logout token `jti` of `issuer` once; resolves to `true` for its first use, `false`
- * when it was used before. With the store's `markOneTimeUse` this is one atomic step on every
- * instance: of two requests bringing the same token at the same moment, exactly one acts. A
- * host's store without it gets the revocations' find-then-save, where two requests at the
- * same moment may both act (a later replay still acts on nothing).
- */
-async function firstUseOf(store: GuardedStore, issuer: string, jti: string, now: number): Promise<boolean> {
-  const expiresAt = now + LOGOUT_TOKEN_MEMORY;
-  // JSON escapes what the jti (any non-empty string) may hold: a NUL byte, a line break.
-  if (store.markOneTimeUse) return store.markOneTimeUse(logoutTokenPseudoActor(issuer), `${USED_LOGOUT_TOKEN_PREFIX}${JSON.stringify(jti)}`, expiresAt, now);
-  // JSON keeps issuer and jti apart without a NUL byte, which PostgreSQL's text refuses.
-  const key = `${USED_LOGOUT_TOKEN_PREFIX}${JSON.stringify([issuer, jti])}`;
-  const [usedAt] = await store.findRevocations!([key]);
-  if (usedAt !== null && usedAt !== undefined) return false;
-  await store.saveRevocation!(key, now, expiresAt);
-  return true;
+function usedLogoutTokenKey(issuer: string, jti: string): string {
+  return `${USED_LOGOUT_TOKEN_PREFIX}${JSON.stringify([issuer, jti])}`;
 }
 
 /**
@@ -94,13 +80,18 @@ export const OIDC_BACKCHANNEL_LOGOUT_ENDPOINT: Endpoint = {
       // Without `sub` the credentials are found only through the store's record of the provider
       // session; a store that keeps none cannot honour the token, and says so (§2.8: 400).
       if (logout.sub === null && !store.findProviderSessionActors) throw badField('logout_token', 'names no subject, and the store keeps no provider sessions (saveProviderSession)');
-      // A replayed token is answered 200, as its first delivery was, and ends nothing.
-      if (await firstUseOf(store, issuer, logout.jti, now)) {
+      // A token used before is answered 200, as its first delivery was, and ends nothing.
+      const used = usedLogoutTokenKey(issuer, logout.jti);
+      const [usedAt] = await store.findRevocations!([used]);
+      if (usedAt === null || usedAt === undefined) {
         const actorIds = await actorsOf(store, issuer, logout, now);
         const listed = (await Promise.all(actorIds.map((actorId) => store.listTokens!(actorId)))).flat();
-        for (const record of credentialsToEnd(listed, { issuer, sid: logout.sid })) {
+        for (const record of credentialsToEnd(listed, { issuer, sid: logout.sid, issuedAt: logout.iat })) {
           if (await context.tokens.end(record)) context.emit?.(endedByProvider(record));
         }
+        // Used only once every credential ended: a store failure above is 503.1 with no mark,
+        // and the provider's retry acts again (ending is idempotent).
+        await store.saveRevocation!(used, now, now + LOGOUT_TOKEN_MEMORY);
       }
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).end();
