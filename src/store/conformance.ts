@@ -25,8 +25,8 @@ import type { Actor } from '../actor';
 import { fail, knownOptions, type OptionNames } from '../config-error';
 import { normalizeLogin } from '../login';
 import { afterFailedAttempt, attemptState, revocationReplaces, type AttemptCounter } from './rules';
-import { monthWindow, type LimitCounter, type LimitSpec, type TokenLimitPlan } from '../rate-limits/policy';
-import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CredentialRecord, CredentialStore, IdentityLink, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
+import { monthWindow, type CounterState, type LimitCounter, type LimitOutcome, type LimitSpec, type MonthWindow, type TokenLimitPlan } from '../rate-limits/policy';
+import type { ApiKeyDetails, ApiKeyRecordData, AttemptPolicy, AttemptStore, CountedToken, CredentialRecord, CredentialStore, IdentityLink, IdentityStore, RevocationStore, SecondFactorRecord, SecondFactorStore, StoredTokenKind, TokenRecord, TokenStore } from './types';
 
 /**
  * The parts of the store interface a case exercises. `'credentials'` is `findCredentials` and
@@ -167,6 +167,56 @@ function nextWindowStart(context: ConformanceContext, ms: number): number {
 
 function counter(subject: string, spec: Partial<LimitSpec> & Pick<LimitSpec, 'limit'>): LimitCounter {
   return { name: 'burst', window: 10_000, quota: false, subject, ...spec };
+}
+
+/** What a `'limits'` case starts from, so that the case itself says only what it checks. */
+interface LimitsFixture {
+  /** The instant the case counts from. */
+  start: number;
+  /** The calendar month `start` falls in, handed to every call below. */
+  month: MonthWindow;
+  /** A fresh counter subject. */
+  subject: string;
+  /** A fresh actor id, the owner of what `saveKey` saves. */
+  actorId: string;
+  /** The store's `consumeLimits` in `month`. */
+  consume(counters: readonly LimitCounter[], cost: number, now: number): Promise<LimitOutcome>;
+  /** The store's optional `findTokenAndConsume`; absent when it has none (the case then passes). */
+  find: ((hash: string, plan: TokenLimitPlan, now: number) => Promise<CountedToken | null>) | undefined;
+  /** The store's optional `readLimits` in `month`; absent when it has none (the case then passes). */
+  read: ((counters: readonly LimitCounter[], now: number) => Promise<CounterState[]>) | undefined;
+  /** A plan counting `apiKey` records in `month`: cost 1, no default or per-actor limits unless given. */
+  limitPlan(overrides: Partial<Pick<TokenLimitPlan, 'cost' | 'defaults' | 'perActor'>>): TokenLimitPlan;
+  /** Saves `record` with `saveToken` and resolves to it. */
+  save(record: TokenRecord): Promise<TokenRecord>;
+  /** Saves an API key of `actorId` that never expires (other fields as {@link tokenRecord} makes them, then `overrides`). */
+  saveKey(overrides: Partial<TokenRecord>): Promise<TokenRecord>;
+}
+
+/**
+ * The setup every `'limits'` case shares. `start` defaults to the start of the next minute,
+ * so the case owns its counters' whole window; fresh subject and actor keep cases apart.
+ */
+function limitsFixture(store: ConformanceStore, context: ConformanceContext, start = nextWindowStart(context, 60_000)): LimitsFixture {
+  const { consumeLimits, findTokenAndConsume, readLimits, saveToken } = limits(store);
+  const month = monthWindow(start);
+  const actorId = context.unique('actor');
+  const save = async (record: TokenRecord): Promise<TokenRecord> => {
+    await saveToken.call(store, record);
+    return record;
+  };
+  return {
+    start,
+    month,
+    subject: context.unique('key'),
+    actorId,
+    consume: (counters, cost, now) => consumeLimits.call(store, counters, cost, now, month),
+    find: findTokenAndConsume && ((hash, plan, now) => findTokenAndConsume.call(store, hash, plan, now)),
+    read: readLimits && ((counters, now) => readLimits.call(store, counters, now, month)),
+    limitPlan: (overrides) => ({ kind: 'apiKey', cost: 1, defaults: [], perActor: [], month, ...overrides }),
+    save,
+    saveKey: (overrides) => save(tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, ...overrides }, context)),
+  };
 }
 
 function revocations(store: ConformanceStore): RevocationStore {
@@ -1240,18 +1290,17 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     name: 'consumeLimits accepts exactly the limit in a window, refuses the next, and starts again in the next window',
     parts: ['limits'],
     async run(store, context) {
-      const start = nextWindowStart(context, 10_000);
-      const counters = [counter(context.unique('key'), { limit: 3 })];
-      const month = monthWindow(start);
+      const { start, subject, consume } = limitsFixture(store, context, nextWindowStart(context, 10_000));
+      const counters = [counter(subject, { limit: 3 })];
       for (let i = 1; i <= 3; i += 1) {
-        const outcome = await limits(store).consumeLimits(counters, 1, start + i, month);
+        const outcome = await consume(counters, 1, start + i);
         assert.equal(outcome.allowed, true, `request ${i} of 3 should be accepted`);
         assert.deepEqual(outcome.counters, [{ name: 'burst', limit: 3, quota: false, start, resetsAt: start + 10_000, used: i }]);
       }
-      const fourth = await limits(store).consumeLimits(counters, 1, start + 9_999, month);
+      const fourth = await consume(counters, 1, start + 9_999);
       assert.equal(fourth.allowed, false, 'the 4th request in the window should be refused');
       assert.equal(fourth.counters[0].used, 3, 'a refused request is not counted');
-      const next = await limits(store).consumeLimits(counters, 1, start + 10_000, month);
+      const next = await consume(counters, 1, start + 10_000);
       assert.equal(next.allowed, true, 'the first request of the next window should be accepted');
       assert.deepEqual(next.counters[0], { name: 'burst', limit: 3, quota: false, start: start + 10_000, resetsAt: start + 20_000, used: 1 });
     },
@@ -1260,19 +1309,17 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     name: 'consumeLimits is all or nothing: a cost over what one counter has left counts in none',
     parts: ['limits'],
     async run(store, context) {
-      const start = nextWindowStart(context, 60_000);
-      const subject = context.unique('key');
-      const month = monthWindow(start);
+      const { start, month, subject, consume } = limitsFixture(store, context);
       const counters = [counter(subject, { name: 'burst', limit: 5, window: 60_000 }), counter(subject, { name: 'monthly', limit: 100, window: 'month', quota: true })];
-      assert.equal((await limits(store).consumeLimits(counters, 3, start, month)).allowed, true);
-      const refused = await limits(store).consumeLimits(counters, 3, start + 1, month);
+      assert.equal((await consume(counters, 3, start)).allowed, true);
+      const refused = await consume(counters, 3, start + 1);
       assert.equal(refused.allowed, false, 'cost 3 with 2 left should be refused');
       assert.deepEqual(refused.counters.map((c) => [c.name, c.used, c.quota]), [['burst', 3, false], ['monthly', 3, true]], 'neither counter should count the refused cost');
       assert.deepEqual([refused.counters[1].start, refused.counters[1].resetsAt], [month.start, month.end], 'a month window runs over the calendar month given');
-      const exact = await limits(store).consumeLimits(counters, 2, start + 2, month);
+      const exact = await consume(counters, 2, start + 2);
       assert.equal(exact.allowed, true, 'a cost of exactly what is left should be accepted');
       assert.deepEqual(exact.counters.map((c) => c.used), [5, 5]);
-      const free = await limits(store).consumeLimits(counters, 0, start + 3, month);
+      const free = await consume(counters, 0, start + 3);
       assert.equal(free.allowed, true, 'a cost of 0 is accepted even when full');
     },
   },
@@ -1280,12 +1327,11 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     name: 'consumeLimits is atomic: of 25 concurrent requests against a limit of 7, exactly 7 are accepted',
     parts: ['limits'],
     async run(store, context) {
-      const start = nextWindowStart(context, 60_000);
-      const counters = [counter(context.unique('key'), { limit: 7, window: 60_000 }), counter(context.unique('actor'), { name: 'shared', limit: 100, window: 60_000 })];
-      const month = monthWindow(start);
-      const outcomes = await Promise.all(Array.from({ length: 25 }, (_, i) => limits(store).consumeLimits(counters, 1, start + i, month)));
+      const { start, subject, actorId, consume } = limitsFixture(store, context);
+      const counters = [counter(subject, { limit: 7, window: 60_000 }), counter(actorId, { name: 'shared', limit: 100, window: 60_000 })];
+      const outcomes = await Promise.all(Array.from({ length: 25 }, (_, i) => consume(counters, 1, start + i)));
       assert.equal(outcomes.filter((o) => o.allowed).length, 7);
-      const after = await limits(store).consumeLimits(counters, 0, start + 30, month);
+      const after = await consume(counters, 0, start + 30);
       assert.deepEqual(after.counters.map((c) => c.used), [7, 7], 'the shared counter counted only the accepted requests');
     },
   },
@@ -1293,80 +1339,62 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     name: 'findTokenAndConsume reads the record and counts its limits (or the defaults) and its actor\'s in one call',
     parts: ['limits'],
     async run(store, context) {
-      const find = limits(store).findTokenAndConsume;
+      const { start, find, limitPlan, saveKey } = limitsFixture(store, context);
       if (!find) return;
-      const start = nextWindowStart(context, 60_000);
-      const actorId = context.unique('actor');
-      const plan: TokenLimitPlan = {
-        kind: 'apiKey',
-        cost: 1,
-        defaults: [{ name: 'burst', limit: 2, window: 60_000, quota: false }],
-        perActor: [{ name: 'account', limit: 3, window: 60_000, quota: false }],
-        month: monthWindow(start),
-      };
-      const own = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 1, window: 60_000, quota: true }]) }, context);
-      const plain = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: null }, context);
-      await limits(store).saveToken(own);
-      await limits(store).saveToken(plain);
-      const first = await find.call(store, own.hash, plan, start);
+      const plan = limitPlan({ defaults: [{ name: 'burst', limit: 2, window: 60_000, quota: false }], perActor: [{ name: 'account', limit: 3, window: 60_000, quota: false }] });
+      const own = await saveKey({ data: limitedKeyData([{ name: 'own', limit: 1, window: 60_000, quota: true }]) });
+      const plain = await saveKey({ data: null });
+      const first = await find(own.hash, plan, start);
       assert.ok(first, 'the record should be found');
       assert.equal(first.record.hash, own.hash);
       assert.deepEqual(JSON.parse(JSON.stringify(first.record.data)), own.data, 'the record comes back whole');
       assert.deepEqual(first.outcome?.counters.map((c) => [c.name, c.used, c.quota]), [['own', 1, true], ['account', 1, false]], 'its own limits replace the defaults; the actor\'s apply too');
-      assert.equal((await find.call(store, own.hash, plan, start + 1))?.outcome?.allowed, false, 'its own limit of 1 is used up');
-      assert.deepEqual((await find.call(store, plain.hash, plan, start + 2))?.outcome?.counters.map((c) => [c.name, c.used]), [['burst', 1], ['account', 2]]);
-      const third = await find.call(store, plain.hash, plan, start + 3);
+      assert.equal((await find(own.hash, plan, start + 1))?.outcome?.allowed, false, 'its own limit of 1 is used up');
+      assert.deepEqual((await find(plain.hash, plan, start + 2))?.outcome?.counters.map((c) => [c.name, c.used]), [['burst', 1], ['account', 2]]);
+      const third = await find(plain.hash, plan, start + 3);
       assert.deepEqual(third?.outcome?.counters.map((c) => [c.name, c.used]), [['burst', 2], ['account', 3]]);
-      const refused = await find.call(store, plain.hash, plan, start + 4);
+      const refused = await find(plain.hash, plan, start + 4);
       assert.equal(refused?.outcome?.allowed, false, "the actor's shared limit of 3 refuses the key's 3rd request");
-      assert.equal(await find.call(store, randomHash(), plan, start), null, 'an unknown hash resolves to null');
+      assert.equal(await find(randomHash(), plan, start), null, 'an unknown hash resolves to null');
     },
   },
   {
     name: 'findTokenAndConsume counts nothing for a record of another kind or an expired one',
     parts: ['limits'],
     async run(store, context) {
-      const find = limits(store).findTokenAndConsume;
+      const { start: now, find, limitPlan, save, saveKey } = limitsFixture(store, context, context.now());
       if (!find) return;
-      const now = context.now();
-      const plan: TokenLimitPlan = { kind: 'apiKey', cost: 1, defaults: [{ name: 'burst', limit: 5, window: 60_000, quota: false }], perActor: [], month: monthWindow(now) };
-      const session = tokenRecord({ actorId: context.unique('actor'), kind: 'session' }, context);
-      const expired = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: now + HOUR }, context);
-      await limits(store).saveToken(session);
-      await limits(store).saveToken(expired);
-      const found = await find.call(store, session.hash, plan, now);
+      const plan = limitPlan({ defaults: [{ name: 'burst', limit: 5, window: 60_000, quota: false }] });
+      const session = await save(tokenRecord({ actorId: context.unique('actor'), kind: 'session' }, context));
+      const expired = await saveKey({ actorId: context.unique('actor'), expiresAt: now + HOUR });
+      const found = await find(session.hash, plan, now);
       assert.equal(found?.record.kind, 'session', 'the record is still returned');
       assert.equal(found?.outcome, null, 'a record of another kind is not counted');
-      const late = await find.call(store, expired.hash, plan, now + HOUR);
+      const late = await find(expired.hash, plan, now + HOUR);
       assert.ok(late === null || late.outcome === null, 'a record expired at now is not counted');
       // An API key kept (and listed) past its own expiry, or disabled, is refused: it is not counted either.
       const keyData = limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]);
-      const pastOwnExpiry = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: now + HOUR, data: { apiKey: { ...keyData.apiKey!, expiresAt: now - 1 } } }, context);
-      const disabled = tokenRecord({ actorId: context.unique('actor'), kind: 'apiKey', expiresAt: null, data: { apiKey: { ...keyData.apiKey!, disabledAt: now - 1 } } }, context);
-      await limits(store).saveToken(pastOwnExpiry);
-      await limits(store).saveToken(disabled);
-      assert.equal((await find.call(store, pastOwnExpiry.hash, plan, now))?.outcome, null, 'an API key past its own expiry is not counted');
-      assert.equal((await find.call(store, disabled.hash, plan, now))?.outcome, null, 'a disabled API key is not counted');
+      const pastOwnExpiry = await saveKey({ actorId: context.unique('actor'), expiresAt: now + HOUR, data: { apiKey: { ...keyData.apiKey!, expiresAt: now - 1 } } });
+      const disabled = await saveKey({ actorId: context.unique('actor'), data: { apiKey: { ...keyData.apiKey!, disabledAt: now - 1 } } });
+      assert.equal((await find(pastOwnExpiry.hash, plan, now))?.outcome, null, 'an API key past its own expiry is not counted');
+      assert.equal((await find(disabled.hash, plan, now))?.outcome, null, 'a disabled API key is not counted');
     },
   },
   {
     name: "findTokenAndConsume: a request refused by its actor's shared limit is counted in none of its key's own limits",
     parts: ['limits'],
     async run(store, context) {
-      const find = limits(store).findTokenAndConsume;
+      const { start, find, limitPlan, saveKey } = limitsFixture(store, context);
       if (!find) return;
-      const start = nextWindowStart(context, 60_000);
-      const actorId = context.unique('actor');
-      const plan: TokenLimitPlan = { kind: 'apiKey', cost: 1, defaults: [], perActor: [{ name: 'account', limit: 1, window: 60_000, quota: false }], month: monthWindow(start) };
-      const first = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]) }, context);
-      const second = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([{ name: 'own', limit: 5, window: 60_000, quota: false }]) }, context);
-      await limits(store).saveToken(first);
-      await limits(store).saveToken(second);
-      assert.equal((await find.call(store, first.hash, plan, start))?.outcome?.allowed, true);
-      const refused = await find.call(store, second.hash, plan, start + 1);
+      const plan = limitPlan({ perActor: [{ name: 'account', limit: 1, window: 60_000, quota: false }] });
+      const own: LimitSpec = { name: 'own', limit: 5, window: 60_000, quota: false };
+      const first = await saveKey({ data: limitedKeyData([own]) });
+      const second = await saveKey({ data: limitedKeyData([own]) });
+      assert.equal((await find(first.hash, plan, start))?.outcome?.allowed, true);
+      const refused = await find(second.hash, plan, start + 1);
       assert.equal(refused?.outcome?.allowed, false, "the actor's limit of 1 is used up");
       assert.deepEqual(refused?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], 'the refusal reports the counts before it');
-      const read = await find.call(store, second.hash, { ...plan, cost: 0 }, start + 2);
+      const read = await find(second.hash, { ...plan, cost: 0 }, start + 2);
       assert.deepEqual(read?.outcome?.counters.map((c) => [c.name, c.used]), [['own', 0], ['account', 1]], "the refused request is not in the key's own counter");
     },
   },
@@ -1374,46 +1402,39 @@ export const storeConformanceCases: readonly StoreConformanceCase[] = Object.fre
     name: 'readLimits answers what each counter holds in the window now falls in, and counts nothing',
     parts: ['limits'],
     async run(store, context) {
-      const read = limits(store).readLimits;
+      const { start, month, subject, consume, read } = limitsFixture(store, context);
       if (!read) return;
-      const start = nextWindowStart(context, 60_000);
-      const month = monthWindow(start);
-      const subject = context.unique('key');
       const counters = [counter(subject, { name: 'burst', limit: 5, window: 60_000 }), counter(subject, { name: 'monthly', limit: 100, window: 'month', quota: true }), counter(context.unique('unused'), { limit: 9 })];
-      assert.equal((await limits(store).consumeLimits(counters.slice(0, 2), 3, start, month)).allowed, true);
+      assert.equal((await consume(counters.slice(0, 2), 3, start)).allowed, true);
       const expected = [
         { name: 'burst', limit: 5, quota: false, start, resetsAt: start + 60_000, used: 3 },
         { name: 'monthly', limit: 100, quota: true, start: month.start, resetsAt: month.end, used: 3 },
         { name: 'burst', limit: 9, quota: false, start, resetsAt: start + 10_000, used: 0 },
       ];
-      for (let i = 0; i < 3; i += 1) assert.deepEqual(await read.call(store, counters, start + 5, month), expected, 'each counter as it stands, in the order given; 0 for one never counted');
-      const exact = await limits(store).consumeLimits(counters.slice(0, 2), 2, start + 6, month);
+      for (let i = 0; i < 3; i += 1) assert.deepEqual(await read(counters, start + 5), expected, 'each counter as it stands, in the order given; 0 for one never counted');
+      const exact = await consume(counters.slice(0, 2), 2, start + 6);
       assert.equal(exact.allowed, true, 'reading counted nothing: the 2 left are still there');
       assert.deepEqual(exact.counters.map((c) => c.used), [5, 5]);
-      assert.deepEqual((await read.call(store, counters.slice(0, 1), start + 60_000, month)).map((c) => [c.start, c.used]), [[start + 60_000, 0]], 'the next window reads 0');
-      assert.deepEqual(await read.call(store, [], start, month), [], 'no counters, no answer');
+      assert.deepEqual((await read(counters.slice(0, 1), start + 60_000)).map((c) => [c.start, c.used]), [[start + 60_000, 0]], 'the next window reads 0');
+      assert.deepEqual(await read([], start), [], 'no counters, no answer');
     },
   },
   {
     name: 'readLimits reads the counters findTokenAndConsume counts: the key\'s own and its actor\'s',
     parts: ['limits'],
     async run(store, context) {
-      const read = limits(store).readLimits;
-      const find = limits(store).findTokenAndConsume;
+      const { start, month, actorId, find, read, limitPlan, saveKey } = limitsFixture(store, context);
       if (!read || !find) return;
-      const start = nextWindowStart(context, 60_000);
-      const actorId = context.unique('actor');
       const own: LimitSpec = { name: 'own', limit: 10, window: 60_000, quota: false };
       const account: LimitSpec = { name: 'account', limit: 20, window: 'month', quota: true };
-      const plan: TokenLimitPlan = { kind: 'apiKey', cost: 4, defaults: [], perActor: [account], month: monthWindow(start) };
-      const key = tokenRecord({ actorId, kind: 'apiKey', expiresAt: null, data: limitedKeyData([own]) }, context);
-      await limits(store).saveToken(key);
-      assert.equal((await find.call(store, key.hash, plan, start))?.outcome?.allowed, true);
-      assert.equal((await find.call(store, key.hash, plan, start + 1))?.outcome?.allowed, true);
+      const plan = limitPlan({ cost: 4, perActor: [account] });
+      const key = await saveKey({ data: limitedKeyData([own]) });
+      assert.equal((await find(key.hash, plan, start))?.outcome?.allowed, true);
+      assert.equal((await find(key.hash, plan, start + 1))?.outcome?.allowed, true);
       const counters: LimitCounter[] = [{ ...own, subject: `key:${key.hash}` }, { ...account, subject: `actor:${actorId}` }];
-      const states = await read.call(store, counters, start + 2, plan.month);
-      assert.deepEqual(states.map((c) => [c.name, c.used, c.resetsAt]), [['own', 8, start + 60_000], ['account', 8, plan.month.end]]);
-      assert.deepEqual((await find.call(store, key.hash, { ...plan, cost: 0 }, start + 3))?.outcome?.counters.map((c) => c.used), [8, 8], 'reading counted nothing');
+      const states = await read(counters, start + 2);
+      assert.deepEqual(states.map((c) => [c.name, c.used, c.resetsAt]), [['own', 8, start + 60_000], ['account', 8, month.end]]);
+      assert.deepEqual((await find(key.hash, { ...plan, cost: 0 }, start + 3))?.outcome?.counters.map((c) => c.used), [8, 8], 'reading counted nothing');
     },
   },
 ] satisfies StoreConformanceCase[]);
