@@ -17,7 +17,7 @@ export const APP_CODE_TTL = 60_000;
  * How far in this instance's future a code's `issuedAt` may lie (ms): the code may be traded on
  * another instance than the one whose callback made it, and their clocks differ a little.
  */
-const CLOCK_SKEW = 5_000;
+export const APP_CODE_CLOCK_SKEW = 5_000;
 
 /** The purpose the code is sealed for (never opens as a transaction, nor a transaction as a code). */
 const PURPOSE = 'app code';
@@ -36,6 +36,8 @@ export interface AppCode {
   amr: string[];
   /** The provider's session, kept on the credential issued. */
   identityProvider: IdentityProviderSession;
+  /** The provider's subject (`sub`): a back-channel logout that names only the subject ends the code too. */
+  subject: string;
   /** What the trade hands out. */
   credentials: 'token' | 'jwt';
   /** The app's PKCE S256 challenge. */
@@ -64,8 +66,8 @@ export function sealAppCode(code: AppCode, secret: string): string {
 /** The code in `value`, or `null` when it is malformed, altered, sealed with another key or for another purpose, or older than {@link APP_CODE_TTL}. */
 export function openAppCode(value: string, secret: string, now: number): AppCode | null {
   const code = openSealedValue(value, secret, PURPOSE, MAX_APP_CODE_LENGTH) as Partial<AppCode> | null;
-  if (!code || typeof code !== 'object' || typeof code.issuedAt !== 'number' || code.issuedAt > now + CLOCK_SKEW || now - code.issuedAt >= APP_CODE_TTL) return null;
-  if (typeof code.id !== 'string' || typeof code.actorId !== 'string' || typeof code.codeChallenge !== 'string' || typeof code.provider !== 'string') return null;
+  if (!code || typeof code !== 'object' || typeof code.issuedAt !== 'number' || code.issuedAt > now + APP_CODE_CLOCK_SKEW || now - code.issuedAt >= APP_CODE_TTL) return null;
+  if (typeof code.id !== 'string' || typeof code.actorId !== 'string' || typeof code.codeChallenge !== 'string' || typeof code.provider !== 'string' || typeof code.subject !== 'string') return null;
   return code as AppCode;
 }
 

@@ -6,6 +6,9 @@
  * of the subject (`sub`) at that provider — handed out before the token was issued ends through
  * `TokenService.end`, in the store, so on every instance: cookie sessions, session tokens, and
  * JWT pairs (the refresh family, and through its revocation the access tokens bound to it).
+ * The ended session (or subject) is recorded first, among the revocations, for as long as a
+ * native app's code of it may still be traded (`oidc/ended-provider-sessions.ts`): the code
+ * has no credential yet to end, and `POST {oidc}/token` refuses it.
  * Found through the actors — the subject's linked actor, and those the store recorded under the
  * provider session at sign-in (`saveProviderSession`: a token may name the session alone) — and
  * `listTokens`: each such credential records the provider session it came from
@@ -20,6 +23,7 @@
  */
 import { schemeOfTokenKind, type AuditEventInput } from '../events';
 import { credentialsToEnd } from '../oidc/backchannel-selection';
+import { endedProviderSessionEntry } from '../oidc/ended-provider-sessions';
 import type { LogoutRequest } from '../oidc/logout-token';
 import type { GuardedStore } from '../store/guard';
 import type { TokenRecord } from '../store/types';
@@ -84,6 +88,10 @@ export const OIDC_BACKCHANNEL_LOGOUT_ENDPOINT: Endpoint = {
       const used = usedLogoutTokenKey(issuer, logout.jti);
       const [usedAt] = await store.findRevocations!([used]);
       if (usedAt === null || usedAt === undefined) {
+        // First the ended session is recorded, on every instance: a native app's code of it,
+        // which has no credential yet for this logout to end, is refused when traded later.
+        const ended = endedProviderSessionEntry(issuer, logout, now);
+        await store.saveRevocation!(ended.key, ended.endedAt, ended.expiresAt);
         const actorIds = await actorsOf(store, issuer, logout, now);
         const listed = (await Promise.all(actorIds.map((actorId) => store.listTokens!(actorId)))).flat();
         for (const record of credentialsToEnd(listed, { issuer, sid: logout.sid, issuedAt: logout.iat })) {

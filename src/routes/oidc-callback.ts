@@ -60,6 +60,7 @@ async function signIn(context: EndpointContext, req: Request, res: Response): Pr
       provenAt,
       amr,
       identityProvider,
+      subject: String(claims.sub),
       credentials: transaction.credentials,
       codeChallenge: app.codeChallenge,
       issuedAt: context.now(),

@@ -4,13 +4,15 @@
  * the `codeChallenge` it started with for its token or JWT pair, through the one login-issuing
  * path, answered as the callback answers a browser's `credentials=token` or `jwt`. A missing
  * or malformed field is 400.1; a code that is altered, expired, used, of a provider this
- * instance no longer has, or a wrong verifier, is 401.2 (a refused credential), and nothing
- * is issued.
+ * instance no longer has, of a provider session (or subject) the provider's back-channel
+ * logout ended since (`oidc/ended-provider-sessions.ts`), or a wrong verifier, is 401.2 (a
+ * refused credential), and nothing is issued.
  */
 import type { Request, Response } from 'express';
 import { GatehouseError, isGatehouseError } from '../errors';
 import { refusalEvent } from '../events';
 import { CODE_VERIFIER, MAX_APP_CODE_LENGTH, openAppCode, verifierMatches } from '../oidc/app-code';
+import { appCodeSessionEnded, endedProviderSessionKeysOf } from '../oidc/ended-provider-sessions';
 import { handle, type Endpoint, type EndpointContext } from './endpoint';
 import { badField, bodyObject, requiredString } from './login-body';
 import { credentialFreeOperation, problems } from './openapi-operation';
@@ -31,6 +33,11 @@ async function trade(context: EndpointContext, req: Request, res: Response): Pro
   // Before the code is used up: someone who intercepted it, without the verifier, cannot spend it.
   if (!verifierMatches(verifier, code.codeChallenge)) throw new GatehouseError('401.2');
   if (code.credentials === 'jwt' ? !context.jwt?.issuer : context.config.schemes.sessionToken === false) throw new GatehouseError('401.2');
+  // A back-channel logout of the code's provider session (or subject) since the callback found
+  // nothing issued to end, and recorded the session instead: its code is refused like any
+  // unusable one. Read before the code is used up, so a store failure (503.1) leaves it unused.
+  const endedAt = await context.store.findRevocations!(endedProviderSessionKeysOf(code));
+  if (appCodeSessionEnded(code, endedAt)) throw new GatehouseError('401.2');
   if (!(await oidc.useAppCode(code, now))) throw new GatehouseError('401.2');
   const actor = await context.store.findActor!(code.actorId);
   if (!actor) throw new GatehouseError('401.2');
