@@ -15,43 +15,28 @@
  * A host's own store without `markOneTimeUse` serves the endpoint too: there a logout token
  * replayed after it was acted on ends nothing new either.
  */
-import express from 'express';
 import { gatehouse, MemoryStore, type AuditEvent, type GatehouseStore } from '../src';
 import { LOGOUT_TOKEN_CLOCK_SKEW } from '../src/oidc/logout-token';
 import { hashSecret } from '../src/tokens/format';
 import { useBackends, type BackendName, type bindAll } from './helpers/backends';
-import { Browser, CLIENT_SECRET, COOKIE_SECRET, JWT_SECRET, listening, providerFor, type TestProvider } from './helpers/oidc';
+import { Browser, COOKIE_SECRET, instanceApp, JWT_SECRET, LOGOUT_EVENT, OIDC_SECRET, postLogoutToken, testProviderOn, useServersAndProvider, type TestServer } from './helpers/oidc';
 import { runId } from './helpers/services';
 
-const OIDC_SECRET = 'an-oidc-transaction-secret-shared-by-both-instances';
-const LOGOUT_EVENT = { 'http://schemas.openid.net/event/backchannel-logout': {} };
 const RACED_BACKENDS = ['RedisStore', 'PostgresStore'] as const satisfies readonly BackendName[];
 
-type Server = Awaited<ReturnType<typeof listening>>;
+type Server = TestServer;
 type TokenMethods = ReturnType<typeof bindAll>;
 
-/** Two servers per raced store and one for the store without `markOneTimeUse`, all known to the one provider. */
-const servers: Record<string, Server[]> = {};
-let provider: TestProvider;
-
-beforeAll(async () => {
-  for (const name of RACED_BACKENDS) servers[name] = [await listening(), await listening()];
-  servers.withoutOneTimeUse = [await listening()];
-  provider = await providerFor(Object.values(servers).flat());
-});
-afterAll(async () => {
-  await provider?.stop();
-  await Promise.all(Object.values(servers).flat().map((server) => server.close()));
-});
+/** Two servers per raced store and one for the store without `markOneTimeUse`, all known to the one shared.provider. */
+const shared = useServersAndProvider({ ...Object.fromEntries(RACED_BACKENDS.map((name) => [name, 2])), withoutOneTimeUse: 1 });
+const servers = shared.servers;
 
 /** A logout token for `sid`, signed by the provider at `issuedAt` (ms, the instances' clock), with its own `jti`. */
 function logoutTokenFor(sid: string, jti: string, issuedAt: number): string {
   const now = Math.floor(issuedAt / 1000);
-  return provider.signIdToken({ iss: provider.issuer, aud: 'gatehouse', iat: now, exp: now + 120, jti, events: LOGOUT_EVENT, sid });
+  return shared.provider.signIdToken({ iss: shared.provider.issuer, aud: 'gatehouse', iat: now, exp: now + 120, jti, events: LOGOUT_EVENT, sid });
 }
 
-const postLogoutToken = (origin: string, logoutToken: string) =>
-  fetch(`${origin}/v1/oidc/test/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: logoutToken }) });
 
 /**
  * Two instances, each over a store object of its own reaching one backend; `wrap` may replace
@@ -78,7 +63,7 @@ function instancesOver(
   beforeAll(async () => {
     const users = new MemoryStore({ passwordCost: 10 });
     state.aliceId = (await users.addUser({ login: 'alice@example.org' })).id;
-    await users.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: state.aliceId, linkedAt: Date.now() });
+    await users.linkIdentity({ issuer: shared.provider.issuer, subject: 'alice', actorId: state.aliceId, linkedAt: Date.now() });
     instanceServers().forEach((server, index) => {
       const store = backends.storeFor(backend, users, wrap(index));
       state.stores.push(store);
@@ -93,14 +78,10 @@ function instancesOver(
         },
         oidc: {
           secret: OIDC_SECRET,
-          providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: `${server.origin}/v1/oidc/test/callback` } },
+          providers: testProviderOn(shared.provider, server),
         },
       });
-      const app = express();
-      app.use('/v1', auth.routes());
-      app.use('/v1', auth.authenticate());
-      app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user!.id }));
-      server.serve(app);
+      server.serve(instanceApp(auth));
     });
   });
   return state;

@@ -7,34 +7,20 @@
  * cookie session, the session token and the JWT pair — is refused on both instances, and gone
  * from the store. Only then is the token used: a replay after that ends nothing new.
  */
-import express from 'express';
 import { gatehouse, MemoryStore, type GatehouseStore } from '../src';
 import { identityProviderSessionOf } from '../src/tokens/provider-sessions';
-import { hashSecret } from '../src/tokens/format';
 import { useBackends, type BackendName, type bindAll } from './helpers/backends';
-import { Browser, CLIENT_SECRET, COOKIE_SECRET, JWT_SECRET, listening, providerFor, type TestProvider } from './helpers/oidc';
+import { Browser, instanceApp, instanceOptions, LOGOUT_EVENT, postLogoutToken, sidOfToken, signInThrice, statusesOn, useServersAndProvider, type SignedInThrice } from './helpers/oidc';
 import { runId } from './helpers/services';
 
-const OIDC_SECRET = 'an-oidc-transaction-secret-shared-by-both-instances';
-const LOGOUT_EVENT = { 'http://schemas.openid.net/event/backchannel-logout': {} };
 const RETRIED_BACKENDS = ['RedisStore', 'PostgresStore'] as const satisfies readonly BackendName[];
 /** The token-store calls that end credentials (`TokenService.end`): one of them fails. */
 const ENDING_METHODS = ['deleteToken', 'deleteTokenFamily'];
 
-type Server = Awaited<ReturnType<typeof listening>>;
 type TokenMethods = ReturnType<typeof bindAll>;
 
-const servers: Record<string, Server[]> = {};
-let provider: TestProvider;
-
-beforeAll(async () => {
-  for (const name of RETRIED_BACKENDS) servers[name] = [await listening(), await listening()];
-  provider = await providerFor(Object.values(servers).flat());
-});
-afterAll(async () => {
-  await provider?.stop();
-  await Promise.all(Object.values(servers).flat().map((server) => server.close()));
-});
+const shared = useServersAndProvider({ ...Object.fromEntries(RETRIED_BACKENDS.map((name) => [name, 2])) });
+const servers = shared.servers;
 
 /**
  * A store failure to come: once armed, the next call ending a credential on the instance it
@@ -70,18 +56,9 @@ class FailingEnd {
 /** A logout token for `sid`, signed by the provider, with its own `jti`. */
 function logoutTokenFor(sid: string): string {
   const now = Math.floor(Date.now() / 1000);
-  return provider.signIdToken({ iss: provider.issuer, aud: 'gatehouse', iat: now, exp: now + 120, jti: `jti-${runId()}`, events: LOGOUT_EVENT, sid });
+  return shared.provider.signIdToken({ iss: shared.provider.issuer, aud: 'gatehouse', iat: now, exp: now + 120, jti: `jti-${runId()}`, events: LOGOUT_EVENT, sid });
 }
 
-const postLogoutToken = (origin: string, logoutToken: string) =>
-  fetch(`${origin}/v1/oidc/test/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: logoutToken }) });
-
-/** The credentials one provider session hands out on instance A: a cookie session, a session token and a JWT pair. */
-interface SignedIn {
-  cookie: string;
-  token: string;
-  access: string;
-}
 
 describe.each(RETRIED_BACKENDS)('a back-channel logout the store failed, retried by the provider, over %s', (backend) => {
   const backends = useBackends(`oidc-bcl-retry-${backend}`);
@@ -93,46 +70,20 @@ describe.each(RETRIED_BACKENDS)('a back-channel logout the store failed, retried
   beforeAll(async () => {
     const users = new MemoryStore({ passwordCost: 10 });
     aliceId = (await users.addUser({ login: 'alice@example.org' })).id;
-    await users.linkIdentity({ issuer: provider.issuer, subject: 'alice', actorId: aliceId, linkedAt: Date.now() });
+    await users.linkIdentity({ issuer: shared.provider.issuer, subject: 'alice', actorId: aliceId, linkedAt: Date.now() });
     // Instance A's store fails when armed; instance B's reaches the same backend unharmed.
     stores = [backends.storeFor(backend, users, (tokens) => failing.wrap(tokens)), backends.storeFor(backend, users)];
     origins = servers[backend].map((server) => server.origin);
     servers[backend].forEach((server, index) => {
-      const auth = gatehouse({
-        store: stores[index],
-        cookie: { secret: COOKIE_SECRET, secure: false },
-        jwt: { secret: JWT_SECRET },
-        oidc: {
-          secret: OIDC_SECRET,
-          providers: { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: `${server.origin}/v1/oidc/test/callback` } },
-        },
-      });
-      const app = express();
-      app.use('/v1', auth.routes());
-      app.use('/v1', auth.authenticate());
-      app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user!.id }));
-      server.serve(app);
+      const auth = gatehouse(instanceOptions(stores[index], shared.provider, server));
+      server.serve(instanceApp(auth));
     });
   });
 
   /** Signs alice in through the provider in `browser` (one provider session) three times on instance A. */
-  async function signInThrice(browser: Browser): Promise<SignedIn> {
-    const callback = (credentials: string) =>
-      browser.signInAtProvider(`${origins[0]}/v1/oidc/test/start?credentials=${credentials}`, 'alice', { callbackPrefix: `${origins[0]}/v1/oidc/test/callback` });
-    expect((await browser.visit(await callback('cookie'))).status).toBe(303);
-    const cookie = `gatehouse=${browser.cookie(origins[0], 'gatehouse')}`;
-    const { token } = JSON.parse((await browser.visit(await callback('token'))).body) as { token: string };
-    const { access } = JSON.parse((await browser.visit(await callback('jwt'))).body) as { access: string };
-    return { cookie, token, access };
-  }
+  const signInThriceOnA = (browser: Browser) => signInThrice(browser, origins[0]);
 
-  /** The provider session (`sid`) a session token came from, as its stored record keeps it. */
-  async function sidOf(token: string): Promise<string> {
-    const record = await stores[1].findToken(hashSecret(token));
-    const sid = (record?.data as { identityProvider?: { sid?: unknown } } | undefined)?.identityProvider?.sid;
-    if (typeof sid !== 'string') throw new Error('the session token records no provider session');
-    return sid;
-  }
+  const sidOf = (token: string) => sidOfToken(stores[1], token);
 
   /** The kinds of alice's stored credentials that record provider session `sid`, sorted. */
   async function storedKindsOf(sid: string): Promise<string[]> {
@@ -144,22 +95,15 @@ describe.each(RETRIED_BACKENDS)('a back-channel logout the store failed, retried
   }
 
   /** `GET /v1/me` on both instances with each credential: the statuses, by credential. */
-  async function statuses(signedIn: SignedIn): Promise<Record<keyof SignedIn, number[]>> {
-    const on = (headers: Record<string, string>) => Promise.all(origins.map(async (origin) => (await fetch(`${origin}/v1/me`, { headers })).status));
-    return {
-      cookie: await on({ cookie: signedIn.cookie }),
-      token: await on({ authorization: `Bearer ${signedIn.token}` }),
-      access: await on({ authorization: `Bearer ${signedIn.access}` }),
-    };
-  }
+  const statuses = (signedIn: SignedInThrice) => statusesOn(origins, signedIn);
 
   const LIVE = { cookie: [200, 200], token: [200, 200], access: [200, 200] };
   const ENDED = { cookie: [401, 401], token: [401, 401], access: [401, 401] };
 
   it("should answer 503.1 when the store fails while ending the session's credentials, and end every one of them on the provider's retry", async () => {
     const browser = new Browser();
-    const signedIn = await signInThrice(browser);
-    const other = await signInThrice(new Browser());
+    const signedIn = await signInThriceOnA(browser);
+    const other = await signInThriceOnA(new Browser());
     const sid = await sidOf(signedIn.token);
     expect(await storedKindsOf(sid)).toEqual(['cookie', 'refresh', 'session']);
     const logoutToken = logoutTokenFor(sid);
@@ -180,7 +124,7 @@ describe.each(RETRIED_BACKENDS)('a back-channel logout the store failed, retried
 
     // Now the token is used: delivered again, it ends nothing, not even a sign-in made since
     // through the same provider session (the browser is still signed in at the provider).
-    const after = await signInThrice(browser);
+    const after = await signInThriceOnA(browser);
     expect(await sidOf(after.token)).toBe(sid);
     const replayed = await postLogoutToken(origins[0], logoutToken);
     expect(replayed.status).toBe(200);
@@ -188,7 +132,7 @@ describe.each(RETRIED_BACKENDS)('a back-channel logout the store failed, retried
   });
 
   it('should answer 503.1 when the store fails on the first credential, and the retry to the same instance ends them all', async () => {
-    const signedIn = await signInThrice(new Browser());
+    const signedIn = await signInThriceOnA(new Browser());
     const sid = await sidOf(signedIn.token);
     const logoutToken = logoutTokenFor(sid);
     const failedBefore = failing.failed;

@@ -8,7 +8,9 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import express from 'express';
 import jwt from 'jsonwebtoken';
+import { hashSecret } from '../../src/tokens/format';
 
 /** A running provider. */
 export interface TestProvider {
@@ -266,4 +268,100 @@ export async function providerForPrivateKeyJwt(servers: Array<{ origin: string }
     ],
     ACCOUNTS,
   );
+}
+
+/** A test server made by {@link listening}. */
+export type TestServer = Awaited<ReturnType<typeof listening>>;
+
+/** The `oidc.secret` of the instances in the multi-instance files: one secret, so a transaction started on one is finished on another. */
+export const OIDC_SECRET = 'an-oidc-transaction-secret-shared-by-both-instances';
+/** The `events` claim of a back-channel logout token. */
+export const LOGOUT_EVENT = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+
+/**
+ * Test servers under each name (`counts[name]` of them: two instances over one store, say), all
+ * known to one provider (`providerFor`): started before the file's tests, stopped after. The
+ * servers are there from the file's `beforeAll` on, the provider through `provider`.
+ */
+export function useServersAndProvider(counts: Record<string, number>): { servers: Record<string, TestServer[]>; readonly provider: TestProvider } {
+  const servers: Record<string, TestServer[]> = {};
+  let provider: TestProvider | undefined;
+  beforeAll(async () => {
+    for (const [name, count] of Object.entries(counts)) {
+      servers[name] = [];
+      for (let i = 0; i < count; i += 1) servers[name].push(await listening());
+    }
+    provider = await providerFor(Object.values(servers).flat());
+  });
+  afterAll(async () => {
+    await provider?.stop();
+    await Promise.all(Object.values(servers).flat().map((server) => server.close()));
+  });
+  return {
+    servers,
+    get provider() {
+      if (!provider) throw new Error('the provider starts in beforeAll');
+      return provider;
+    },
+  };
+}
+
+/** Gatehouse's `oidc.providers` with the provider as `test`, its callback on `server`. */
+export function testProviderOn(provider: TestProvider, server: { origin: string }) {
+  return { test: { issuer: provider.issuer, clientId: 'gatehouse', clientSecret: CLIENT_SECRET, redirectUri: `${server.origin}/v1/oidc/test/callback` } };
+}
+
+/** The app each instance serves: Gatehouse's routes and middleware under `/v1`, and `GET /v1/me` answering the actor's id. */
+export function instanceApp(auth: { routes(): express.Router; authenticate(): express.RequestHandler; require(): express.RequestHandler }): express.Express {
+  const app = express();
+  app.use('/v1', auth.routes());
+  app.use('/v1', auth.authenticate());
+  app.get('/v1/me', auth.require(), (req, res) => res.json({ id: req.user!.id }));
+  return app;
+}
+
+/** Posts `logoutToken` to the back-channel logout endpoint of provider `test` at `origin`. */
+export function postLogoutToken(origin: string, logoutToken: string): Promise<globalThis.Response> {
+  return fetch(`${origin}/v1/oidc/test/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: logoutToken }) });
+}
+
+/** The options of an instance in the multi-instance files: its store, cookie sessions, JWT, and provider `test` under the shared {@link OIDC_SECRET}. */
+export function instanceOptions<S>(store: S, provider: TestProvider, server: { origin: string }) {
+  return { store, cookie: { secret: COOKIE_SECRET, secure: false }, jwt: { secret: JWT_SECRET }, oidc: { secret: OIDC_SECRET, providers: testProviderOn(provider, server) } };
+}
+
+/** What one provider session handed out on an instance: a cookie session, a session token and a JWT pair. */
+export interface SignedInThrice {
+  cookie: string;
+  token: string;
+  access: string;
+  refresh: string;
+}
+
+/** Signs alice in through provider `test` in `browser` (one provider session) three times at `origin`: a cookie session, a session token, a JWT pair. */
+export async function signInThrice(browser: Browser, origin: string): Promise<SignedInThrice> {
+  const callback = (credentials: string) => browser.signInAtProvider(`${origin}/v1/oidc/test/start?credentials=${credentials}`, 'alice', { callbackPrefix: `${origin}/v1/oidc/test/callback` });
+  expect((await browser.visit(await callback('cookie'))).status).toBe(303);
+  const cookie = `gatehouse=${browser.cookie(origin, 'gatehouse')}`;
+  const { token } = JSON.parse((await browser.visit(await callback('token'))).body) as { token: string };
+  const { access, refresh } = JSON.parse((await browser.visit(await callback('jwt'))).body) as { access: string; refresh: string };
+  return { cookie, token, access, refresh };
+}
+
+/** The provider session (`sid`) a session token came from, as its record in `store` keeps it. */
+export async function sidOfToken(store: { findToken(hash: string): Promise<{ data?: unknown } | null> }, token: string): Promise<string> {
+  const record = await store.findToken(hashSecret(token));
+  const sid = (record?.data as { identityProvider?: { sid?: unknown } } | undefined)?.identityProvider?.sid;
+  if (typeof sid !== 'string') throw new Error('the session token records no provider session');
+  return sid;
+}
+
+/** `GET /v1/me` on each of `origins` with each credential of `signedIn`: the statuses, by credential. */
+export async function statusesOn(origins: readonly string[], signedIn: Pick<SignedInThrice, 'cookie' | 'token' | 'access'>): Promise<Record<'cookie' | 'token' | 'access', number[]>> {
+  const on = (headers: Record<string, string>) => Promise.all(origins.map(async (origin) => (await fetch(`${origin}/v1/me`, { headers })).status));
+  return {
+    cookie: await on({ cookie: signedIn.cookie }),
+    token: await on({ authorization: `Bearer ${signedIn.token}` }),
+    access: await on({ authorization: `Bearer ${signedIn.access}` }),
+  };
 }
