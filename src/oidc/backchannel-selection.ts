@@ -6,7 +6,7 @@
  */
 import type { TokenRecord } from '../store/types';
 import { identityProviderSessionOf } from '../tokens/provider-sessions';
-import { LOGOUT_TOKEN_CLOCK_SKEW } from './logout-token';
+import { LOGOUT_TOKEN_CLOCK_SKEW, madeBeforeLogout } from './logout-token';
 
 /** The provider session a logout token ends: `sid` at `issuer`, or with `sid` `null` every session of the subject there. */
 export interface EndedProviderSession {
@@ -33,14 +33,13 @@ export interface EndedProviderSession {
  * credentialsToEnd(await store.listTokens(actorId), { issuer: 'https://idp.example.org', sid: '3a7c…', issuedAt: logout.iat })
  */
 export function credentialsToEnd(records: Iterable<TokenRecord>, ended: EndedProviderSession): TokenRecord[] {
-  const createdBy = ended.issuedAt + LOGOUT_TOKEN_CLOCK_SKEW;
   const chosen: TokenRecord[] = [];
   const chosenFamilies = new Set<string>();
   for (const record of records) {
     const session = identityProviderSessionOf(record);
     if (!session || session.issuer !== ended.issuer) continue;
     if (ended.sid !== null && session.sid !== ended.sid) continue;
-    if (!(record.createdAt <= createdBy)) continue;
+    if (!madeBeforeLogout(record.createdAt, ended.issuedAt)) continue;
     if (record.kind === 'refresh' && record.familyId) {
       if (chosenFamilies.has(record.familyId)) continue;
       chosenFamilies.add(record.familyId);

@@ -8,7 +8,7 @@
  * store's reads and writes.
  */
 import { APP_CODE_CLOCK_SKEW, APP_CODE_TTL, type AppCode } from './app-code';
-import { LOGOUT_TOKEN_CLOCK_SKEW, type LogoutRequest } from './logout-token';
+import { LOGOUT_TOKEN_CLOCK_SKEW, madeBeforeLogout, type LogoutRequest } from './logout-token';
 
 /** What an ended provider session's entry among the revocations starts with: no other revocation key does. */
 const ENDED_PROVIDER_SESSION_PREFIX = 'oidc-ended-session:';
@@ -66,5 +66,5 @@ export function endedProviderSessionKeysOf(code: AppCode): string[] {
  * sign-in — the provider may give it the same `sid` — and stands.
  */
 export function appCodeSessionEnded(code: AppCode, endedAt: ReadonlyArray<number | null | undefined>): boolean {
-  return endedAt.some((logoutIssuedAt) => typeof logoutIssuedAt === 'number' && code.issuedAt <= logoutIssuedAt + LOGOUT_TOKEN_CLOCK_SKEW);
+  return endedAt.some((logoutIssuedAt) => typeof logoutIssuedAt === 'number' && madeBeforeLogout(code.issuedAt, logoutIssuedAt));
 }

@@ -11,6 +11,16 @@
  */
 export const LOGOUT_TOKEN_CLOCK_SKEW = 30_000;
 
+/**
+ * Whether something made at `madeAt` (ms: a credential's `createdAt`, a native app code's
+ * `issuedAt`) belongs to the sign-in a logout token issued at `logoutIssuedAt` ended: made no
+ * later than that `iat` plus {@link LOGOUT_TOKEN_CLOCK_SKEW}. What is made later is a sign-in
+ * after the logout, which the token leaves alone.
+ */
+export function madeBeforeLogout(madeAt: number, logoutIssuedAt: number): boolean {
+  return madeAt <= logoutIssuedAt + LOGOUT_TOKEN_CLOCK_SKEW;
+}
+
 /** The event member a logout token must carry. */
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
