@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
+import ts from 'typescript';
 import { gatehouse, MemoryStore } from '../src';
 import { prepareRequestForNewProperties } from '../src/middleware/request-shape';
 
@@ -11,6 +16,9 @@ import { prepareRequestForNewProperties } from '../src/middleware/request-shape'
 describe('request-shape step', () => {
   const descriptorsOf = (object: object) =>
     Reflect.ownKeys(object).map((key) => [key, Object.getOwnPropertyDescriptor(object, key)] as const);
+  /** Each own property's key and attributes, in order (values change as Express routes a request). */
+  const layoutOf = (descriptors: ReturnType<typeof descriptorsOf>) =>
+    descriptors.map(([key, d]) => [String(key), ...(['enumerable', 'writable', 'configurable'] as const).filter((name) => d?.[name])].join(' '));
 
   it('leaves every own property, its descriptor and the key order as they were, and adds none', () => {
     const tag = Symbol('host tag');
@@ -29,6 +37,37 @@ describe('request-shape step', () => {
     req.user = { id: 'alice' };
     expect(Object.keys(req).at(-1)).toBe('user');
     expect(JSON.stringify(req)).toBe('{"method":"GET","url":"/projects","computed":"from a getter","user":{"id":"alice"}}');
+  });
+
+  it("leaves an Express-like request's `res` where it was: value, descriptor and place in the key order", () => {
+    const response = { statusCode: 200 };
+    const req: Record<string, unknown> = Object.create({ inherited: true });
+    req.url = '/projects';
+    req.res = response;
+    req.next = () => undefined;
+    req.baseUrl = '/v1';
+    const before = descriptorsOf(req);
+
+    prepareRequestForNewProperties(req);
+
+    expect(descriptorsOf(req)).toEqual(before);
+    expect(req.res).toBe(response);
+    expect(Object.keys(req)).toEqual(['url', 'res', 'next', 'baseUrl']);
+    expect(Object.getOwnPropertySymbols(req)).toEqual([]);
+  });
+
+  it('takes the symbol path when `res` is an accessor or not enumerable, and leaves it as it was', () => {
+    const accessor: Record<string, unknown> = { url: '/a' };
+    Object.defineProperty(accessor, 'res', { get: () => 'from a getter', enumerable: true, configurable: true });
+    accessor.next = 1;
+    const hidden: Record<string, unknown> = { url: '/b' };
+    Object.defineProperty(hidden, 'res', { value: 'hidden', enumerable: false, writable: true, configurable: true });
+    hidden.next = 1;
+    for (const req of [accessor, hidden]) {
+      const before = descriptorsOf(req);
+      prepareRequestForNewProperties(req);
+      expect(descriptorsOf(req)).toEqual(before);
+    }
   });
 
   it('does nothing to an object that cannot take properties (no TypeError)', () => {
@@ -68,5 +107,73 @@ describe('request-shape step', () => {
     expect(response.body.keysAfterHostField).toEqual(expect.arrayContaining(['hostField', 'user', 'authInfo']));
     expect(response.body.keysAfterHostField.indexOf('user')).toBeGreaterThan(0);
     expect(response.body.symbols.filter((name: string) => name.includes('requestShape'))).toEqual([]);
+  });
+
+  it("keeps every own property of a real Express request as the host saw it before Gatehouse, in its order", async () => {
+    const auth = gatehouse({ store: new MemoryStore({ passwordCost: 10 }), apiKeys: { 'request-shape-key-0002': { role: 'reader' } } });
+    const app = express();
+    let before: ReturnType<typeof descriptorsOf> = [];
+    app.use((req, _res, next) => {
+      before = descriptorsOf(req);
+      next();
+    });
+    app.use(auth.authenticate());
+    app.get('/whoami', (req, res) => {
+      const added = new Set<string | symbol>(['user', 'authInfo', 'route']);
+      res.json({ before: layoutOf(before), after: layoutOf(descriptorsOf(req).filter(([key]) => !added.has(key))), resIsResponse: req.res === res });
+    });
+
+    const response = await request(app).get('/whoami').set('Authorization', 'ApiKey request-shape-key-0002');
+
+    expect(response.status).toBe(200);
+    expect(response.body.before).toContain('res enumerable writable configurable');
+    expect(response.body.after).toEqual(response.body.before);
+    expect(response.body.resIsResponse).toBe(true);
+  });
+
+  /**
+   * What the step is for, read from V8 itself (`--allow-natives-syntax`, in a child process):
+   * after it, an Express request is in dictionary mode, and consecutive requests share one
+   * hidden class again; without it, each request has a hidden class of its own.
+   */
+  it('moves an Express request to dictionary mode, one shared hidden class for every request (read from V8)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-request-shape-'));
+    try {
+      const source = readFileSync(path.join(__dirname, '../src/middleware/request-shape.ts'), 'utf8');
+      writeFileSync(path.join(dir, 'request-shape.js'), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+      const script = `
+        const express = require(${JSON.stringify(require.resolve('express'))});
+        const http = require('node:http');
+        const { prepareRequestForNewProperties } = require('./request-shape.js');
+        const report = { shaped: [], plain: [] };
+        const last = {};
+        const app = express();
+        app.use((req, res, next) => {
+          const kind = req.url === '/shaped' ? 'shaped' : 'plain';
+          if (kind === 'shaped') prepareRequestForNewProperties(req);
+          req.user = { id: 'alice' };
+          req.authInfo = { scheme: 'apiKey' };
+          report[kind].push({ fast: %HasFastProperties(req), sameMapAsLast: last[kind] ? %HaveSameMap(last[kind], req) : null });
+          last[kind] = req;
+          next();
+        });
+        app.get(['/shaped', '/plain'], (req, res) => res.end('ok'));
+        const server = http.createServer(app).listen(0, '127.0.0.1', async () => {
+          const { port } = server.address();
+          for (let i = 0; i < 3; i += 1) for (const kind of ['shaped', 'plain']) await fetch('http://127.0.0.1:' + port + '/' + kind).then((r) => r.text());
+          server.close();
+          console.log(JSON.stringify(report));
+        });`;
+      writeFileSync(path.join(dir, 'probe.js'), script);
+      const report = JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', path.join(dir, 'probe.js')], { encoding: 'utf8', timeout: 60_000 }));
+
+      expect(report.shaped.map((entry: { fast: boolean }) => entry.fast)).toEqual([false, false, false]);
+      expect(report.shaped.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([true, true]);
+      // The problem the step solves: without it every request's hidden class is new.
+      expect(report.plain.map((entry: { fast: boolean }) => entry.fast)).toEqual([true, true, true]);
+      expect(report.plain.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([false, false]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
