@@ -116,9 +116,8 @@ export class Authenticator {
   }
 
   /** Runs the chosen strategy. */
-  async run(selection: Selection, req: Request): Promise<Resolution> {
-    const outcome = await runStrategy(selection.strategy, req, { credential: selection.credential, session: false });
-    return this.reported(req, selection.scheme, resolutionOf(outcome, selection.scheme));
+  run(selection: Selection, req: Request): Promise<Resolution> {
+    return runStrategy(selection.strategy, req, { credential: selection.credential, session: false }).then((outcome) => this.reported(req, selection.scheme, resolutionOf(outcome, selection.scheme)));
   }
 
   /** Passes `resolution` on, reporting it first when it is a refusal. */
