@@ -133,10 +133,12 @@ describe('request-shape step', () => {
 
   /**
    * What the step is for, read from V8 itself (`--allow-natives-syntax`, in a child process):
-   * after it, an Express request is in dictionary mode, and consecutive requests share one
-   * hidden class again; without it, each request has a hidden class of its own.
+   * after it, an Express request is in dictionary mode, where added properties are hash-table
+   * inserts; without it, each request has a hidden class of its own (a new one per property
+   * added). Whether two dictionary-mode requests share a map is not asserted: V8 drops its
+   * cache of those maps at a garbage collection, which may fall between two requests.
    */
-  it('moves an Express request to dictionary mode, one shared hidden class for every request (read from V8)', () => {
+  it('moves an Express request to dictionary mode, where without it every request builds hidden classes of its own (read from V8)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-request-shape-'));
     try {
       const source = readFileSync(path.join(__dirname, '../src/middleware/request-shape.ts'), 'utf8');
@@ -168,7 +170,6 @@ describe('request-shape step', () => {
       const report = JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', path.join(dir, 'probe.js')], { encoding: 'utf8', timeout: 60_000 }));
 
       expect(report.shaped.map((entry: { fast: boolean }) => entry.fast)).toEqual([false, false, false]);
-      expect(report.shaped.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([true, true]);
       // The problem the step solves: without it every request's hidden class is new.
       expect(report.plain.map((entry: { fast: boolean }) => entry.fast)).toEqual([true, true, true]);
       expect(report.plain.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([false, false]);
