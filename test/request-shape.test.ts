@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import ts from 'typescript';
 import { gatehouse, MemoryStore } from '../src';
 import { prepareRequestForNewProperties } from '../src/middleware/request-shape';
+import { ensureBuilt, ROOT } from './helpers/build';
 
 /**
  * The request-shape step (src/middleware/request-shape.ts) changes only how V8 lays out
@@ -139,42 +137,38 @@ describe('request-shape step', () => {
    * cache of those maps at a garbage collection, which may fall between two requests.
    */
   it('moves an Express request to dictionary mode, where without it every request builds hidden classes of its own (read from V8)', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-request-shape-'));
-    try {
-      const source = readFileSync(path.join(__dirname, '../src/middleware/request-shape.ts'), 'utf8');
-      writeFileSync(path.join(dir, 'request-shape.js'), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
-      const script = `
-        const express = require(${JSON.stringify(require.resolve('express'))});
-        const http = require('node:http');
-        const { prepareRequestForNewProperties } = require('./request-shape.js');
-        const report = { shaped: [], plain: [] };
-        const last = {};
-        const app = express();
-        app.use((req, res, next) => {
-          const kind = req.url === '/shaped' ? 'shaped' : 'plain';
-          if (kind === 'shaped') prepareRequestForNewProperties(req);
-          req.user = { id: 'alice' };
-          req.authInfo = { scheme: 'apiKey' };
-          report[kind].push({ fast: %HasFastProperties(req), sameMapAsLast: last[kind] ? %HaveSameMap(last[kind], req) : null });
-          last[kind] = req;
-          next();
-        });
-        app.get(['/shaped', '/plain'], (req, res) => res.end('ok'));
-        const server = http.createServer(app).listen(0, '127.0.0.1', async () => {
-          const { port } = server.address();
-          for (let i = 0; i < 3; i += 1) for (const kind of ['shaped', 'plain']) await fetch('http://127.0.0.1:' + port + '/' + kind).then((r) => r.text());
-          server.close();
-          console.log(JSON.stringify(report));
-        });`;
-      writeFileSync(path.join(dir, 'probe.js'), script);
-      const report = JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', path.join(dir, 'probe.js')], { encoding: 'utf8', timeout: 60_000 }));
+    ensureBuilt();
+    const probe = `
+      const express = require(${JSON.stringify(require.resolve('express'))});
+      const http = require('node:http');
+      const { prepareRequestForNewProperties } = require(${JSON.stringify(path.join(ROOT, 'dist', 'middleware', 'request-shape.js'))});
+      const report = { shaped: [], plain: [] };
+      let lastPlain = null;
+      const app = express();
+      app.use((req, res, next) => {
+        const shaped = req.url === '/shaped';
+        if (shaped) prepareRequestForNewProperties(req);
+        req.user = { id: 'alice' };
+        req.authInfo = { scheme: 'apiKey' };
+        if (shaped) report.shaped.push({ fast: %HasFastProperties(req) });
+        else {
+          report.plain.push({ fast: %HasFastProperties(req), sameMapAsLast: lastPlain ? %HaveSameMap(lastPlain, req) : null });
+          lastPlain = req;
+        }
+        next();
+      });
+      app.get(['/shaped', '/plain'], (req, res) => res.end('ok'));
+      const server = http.createServer(app).listen(0, '127.0.0.1', async () => {
+        const { port } = server.address();
+        for (let i = 0; i < 3; i += 1) for (const kind of ['shaped', 'plain']) await fetch('http://127.0.0.1:' + port + '/' + kind).then((r) => r.text());
+        server.close();
+        console.log(JSON.stringify(report));
+      });`;
+    const report = JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', '-e', probe], { encoding: 'utf8', timeout: 60_000 }));
 
-      expect(report.shaped.map((entry: { fast: boolean }) => entry.fast)).toEqual([false, false, false]);
-      // The problem the step solves: without it every request's hidden class is new.
-      expect(report.plain.map((entry: { fast: boolean }) => entry.fast)).toEqual([true, true, true]);
-      expect(report.plain.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([false, false]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(report.shaped.map((entry: { fast: boolean }) => entry.fast)).toEqual([false, false, false]);
+    // The problem the step solves: without it every request's hidden class is new.
+    expect(report.plain.map((entry: { fast: boolean }) => entry.fast)).toEqual([true, true, true]);
+    expect(report.plain.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([false, false]);
   });
 });
