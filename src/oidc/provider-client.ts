@@ -12,7 +12,8 @@
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import type * as OpenIdClient from 'openid-client' with { 'resolution-mode': 'import' };
 import jwt, { type JwtHeader, type SigningKeyCallback } from 'jsonwebtoken';
-import { JwksClient } from 'jwks-rsa';
+import type { JwksClient } from 'jwks-rsa';
+import { jwksClientFor } from '../jwks-client';
 import { GatehouseError } from '../errors';
 import { LOGOUT_TOKEN_CLOCK_SKEW, logoutRequestOf, type LogoutRequest } from './logout-token';
 import type { ResolvedOidcProvider } from './options';
@@ -203,7 +204,7 @@ export class ProviderClient {
   async verifyLogoutToken(token: string, now: number): Promise<LogoutRequest | null> {
     const metadata = await this.metadata();
     if (typeof metadata.jwks_uri !== 'string') throw this.unreachable('jwks', new Error('The provider names no jwks_uri.'));
-    this.keys ??= new JwksClient({ jwksUri: metadata.jwks_uri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: PROVIDER_TIMEOUT_SECONDS * 1000 });
+    this.keys ??= jwksClientFor(metadata.jwks_uri, PROVIDER_TIMEOUT_SECONDS * 1000);
     const keys = this.keys;
     // The provider's keys could not be read (not: the token names a key the provider lacks).
     let keysFailed: unknown = null;

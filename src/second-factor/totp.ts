@@ -4,7 +4,13 @@
  * and one step either side (clock drift, RFC 6238 §5.2), and the step it matched is returned
  * so the caller can refuse that step a second time.
  */
-import { Secret, TOTP } from 'otpauth';
+import type { TOTP } from 'otpauth';
+
+/** otpauth, loaded when a second factor is first used: an instance whose users never enrol one never loads it. */
+let otpauthModule: typeof import('otpauth') | undefined;
+function otpauth(): typeof import('otpauth') {
+  return (otpauthModule ??= require('otpauth') as typeof import('otpauth'));
+}
 
 /** Seconds per step. */
 const TOTP_PERIOD = 30;
@@ -14,10 +20,11 @@ const DIGITS = 6;
 
 /** A new random 160-bit secret, base32 (RFC 4226 §4 asks for at least 128 bits; 160 is SHA-1's size). */
 export function newTotpSecret(): string {
-  return new Secret({ size: 20 }).base32;
+  return new (otpauth().Secret)({ size: 20 }).base32;
 }
 
 function totp(secret: string, issuer: string, label: string): TOTP {
+  const { Secret, TOTP } = otpauth();
   return new TOTP({ issuer, label, algorithm: 'SHA1', digits: DIGITS, period: TOTP_PERIOD, secret: Secret.fromBase32(secret) });
 }
 

@@ -4,7 +4,13 @@
  * MIT), and the client address only when the host opts in (`selfService.recordIp`). Pure: the
  * login path records it (`issue-login.ts`), the list reads it back out of the record.
  */
-import { UAParser } from 'ua-parser-js';
+import type { UAParser } from 'ua-parser-js';
+
+/** ua-parser-js (~0.4 MB of heap), loaded when a device is first described: most requests never list sign-ins. */
+let uaParser: typeof UAParser | undefined;
+function parserClass(): typeof UAParser {
+  return (uaParser ??= (require('ua-parser-js') as typeof import('ua-parser-js')).UAParser);
+}
 
 /** What a sign-in records about the client that made it; kept in the credential record's `data` as `signIn`. */
 export interface SignInOrigin {
@@ -46,7 +52,7 @@ export function readSignInOrigin(value: unknown): SignInOrigin | null {
 /** The device a User-Agent names, for people to recognise a sign-in by. */
 export function describeDevice(userAgent: string | null): DeviceDescription {
   if (!userAgent) return { description: 'Unknown device', browser: null, os: null, type: null };
-  const { browser, os, device } = new UAParser(userAgent).getResult();
+  const { browser, os, device } = new (parserClass())(userAgent).getResult();
   const browserName = browser.name ? `${browser.name}${browser.major ? ` ${browser.major}` : ''}` : null;
   const parts = [browserName, os.name ? `on ${os.name}` : null, device.type ? `(${device.type})` : null].filter((part): part is string => part !== null);
   return {

@@ -31,7 +31,7 @@ export const LAYERS: readonly Layer[] = [
     ],
   },
   { name: 'store', files: ['store/'] },
-  { name: 'services', files: ['tokens/', 'passwords/', 'second-factor/', 'oidc/', 'events.ts', 'responses.ts', 'rate-limits/limiter.ts'] },
+  { name: 'services', files: ['tokens/', 'passwords/', 'second-factor/', 'oidc/', 'events.ts', 'responses.ts', 'jwks-client.ts', 'rate-limits/limiter.ts'] },
   { name: 'schemes', files: ['schemes/', 'detect.ts', 'context.ts', 'resolved-options.ts'] },
   { name: 'middleware', files: ['middleware/'] },
   { name: 'routes', files: ['routes/'] },

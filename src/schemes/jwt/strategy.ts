@@ -13,7 +13,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Request } from 'express';
 import jwt, { type Algorithm, type VerifyOptions } from 'jsonwebtoken';
-import { JwksClient, SigningKeyNotFoundError, type SigningKey } from 'jwks-rsa';
+import type { JwksClient, SigningKey } from 'jwks-rsa';
 import { JwtStrategyBase, type PassportStrategy } from '../passport-base';
 import type { Actor } from '../../actor';
 import { GatehouseError, isGatehouseError } from '../../errors';
@@ -26,6 +26,7 @@ import { scopesOfClaims } from '../../scopes';
 import { proofInfo, storedMethods } from '../../authentication-proof';
 import { authInfoFor, bearerChallenge, ownAuthorizationCredential, reportRejection, type StandaloneAuthenticateOptions } from '../outcome';
 import { sha256 } from '../../sha256';
+import { jwksClientFor } from '../../jwks-client';
 import { fail, knownOptions, type OptionNames } from '../../config-error';
 
 /** Options of {@link JwtStrategy}. */
@@ -176,7 +177,7 @@ export class JwtStrategy extends JwtStrategyBase {
     this.issuersByIss = new Map(
       config.issuers.map((issuer) => [
         issuer.issuer,
-        { issuer, client: new JwksClient({ jwksUri: issuer.jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 }) },
+        { issuer, client: jwksClientFor(issuer.jwksUri, 5000) },
       ]),
     );
     const local = { issuer: config.issuer, audience: config.audience as VerifyOptions['audience'] };
@@ -322,7 +323,7 @@ export class JwtStrategy extends JwtStrategyBase {
       const name = (error as Error | undefined)?.name;
       // An unknown kid, or too many unknown kids this minute (someone sending made-up ones):
       // the token cannot be checked against a key of this issuer, so it is refused, not an outage.
-      if (error instanceof SigningKeyNotFoundError || name === 'SigningKeyNotFoundError' || name === 'JwksError' || name === 'JwksRateLimitError') {
+      if (name === 'SigningKeyNotFoundError' || name === 'JwksError' || name === 'JwksRateLimitError') {
         throw new GatehouseError('401.2');
       }
       // The issuer's key endpoint is unreachable: fail closed, and say so as an outage.
