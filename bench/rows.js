@@ -36,6 +36,7 @@ const ROWS = [
   { id: 'bare', label: 'bare Express route (baseline)', server: 'bare' },
   { id: 'bare-again', label: 'bare Express route, a second server (the method\'s own bias)', server: 'bare', diagnostic: true },
   { id: 'layers', label: 'Express floor: three no-op middlewares where Gatehouse mounts its three', server: 'layers', diagnostic: true },
+  { id: 'bare-loaded', label: 'bare Express route in a process that has loaded express-gatehouse (nothing mounted): what the package\'s heap costs', server: 'bare', options: { load: ['express-gatehouse'] }, diagnostic: true },
   { id: 'floor-user', label: 'Express floor: a middleware that only sets req.user and req.authInfo', server: 'floor', diagnostic: true },
   { id: 'floor-user-shaped', label: 'Express floor: the same after Gatehouse\'s request-shape step', server: 'floor', options: { prepare: true }, diagnostic: true },
   { id: 'none', label: 'Gatehouse, no credential, public route', ...gatehouse('none'), target: 0.95 },

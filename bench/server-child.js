@@ -27,9 +27,12 @@ async function main() {
   });
   server.keepAliveTimeout = 60_000;
   process.on('disconnect', stop);
-  // The harness asks before and after each window, to report CPU time per request.
+  // The harness asks before and after each window, to report CPU time (and page faults) per request.
   process.on('message', (message) => {
-    if (message?.type === 'cpu') process.send({ type: 'cpu', ...process.cpuUsage() });
+    if (message?.type === 'cpu') {
+      const { minorPageFault, majorPageFault } = process.resourceUsage();
+      process.send({ type: 'cpu', ...process.cpuUsage(), pageFaults: minorPageFault + majorPageFault });
+    }
   });
 }
 

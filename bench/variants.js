@@ -3,7 +3,8 @@
 // several servers at once — builds of one row side by side (this checkout and an older one
 // checked out elsewhere), or a row beside bare Express — in alternating 2 s windows after a 3 s
 // warm-up each, and the median server CPU time per request of each (user + system, and the
-// system part alone), with req/s. A difference between builds of one row is then read in
+// system part alone), with req/s and the page faults a request (minor and major, of the server
+// process: on a VM each costs microseconds; bench/profiling.md, round 14). A difference between builds of one row is then read in
 // the same minutes of the same machine. Only 127.0.0.1 is contacted.
 //
 //   ROOT     a checkout with dist/ built and node_modules (a symlink to this one's will do)
@@ -74,7 +75,14 @@ async function window(server, seconds) {
     requestsPerSecond: requests / result.duration,
     cpuMicros: (after.user + after.system - before.user - before.system) / requests,
     systemMicros: (after.system - before.system) / requests,
+    // A checkout from before round 14 does not report page faults.
+    pageFaults: typeof after.pageFaults === 'number' ? (after.pageFaults - before.pageFaults) / requests : null,
   };
+}
+
+function faultsColumn(faults) {
+  if (faults.includes(null)) return '—';
+  return `${median(faults).toFixed(2)} (${Math.min(...faults).toFixed(2)}–${Math.max(...faults).toFixed(2)})`;
 }
 
 async function main() {
@@ -95,12 +103,12 @@ async function main() {
       const order = round % 2 === 0 ? [...servers.keys()] : [...servers.keys()].reverse();
       for (const i of order) windows[i].push(await window(servers[i], WINDOW_SECONDS));
     }
-    console.log('| variant | server CPU µs/req (median, range) | of which system | req/s |');
-    console.log('|---|---:|---:|---:|');
+    console.log('| variant | server CPU µs/req (median, range) | of which system | req/s | page faults/req (median, range) |');
+    console.log('|---|---:|---:|---:|---:|');
     servers.forEach((server, i) => {
       const cpuMicros = windows[i].map((w) => w.cpuMicros);
       console.log(
-        `| ${server.variant.label} | ${median(cpuMicros).toFixed(1)} (${Math.min(...cpuMicros).toFixed(1)}–${Math.max(...cpuMicros).toFixed(1)}) | ${median(windows[i].map((w) => w.systemMicros)).toFixed(1)} | ${Math.round(median(windows[i].map((w) => w.requestsPerSecond)))} |`,
+        `| ${server.variant.label} | ${median(cpuMicros).toFixed(1)} (${Math.min(...cpuMicros).toFixed(1)}–${Math.max(...cpuMicros).toFixed(1)}) | ${median(windows[i].map((w) => w.systemMicros)).toFixed(1)} | ${Math.round(median(windows[i].map((w) => w.requestsPerSecond)))} | ${faultsColumn(windows[i].map((w) => w.pageFaults))} |`,
       );
     });
   } finally {

@@ -35,7 +35,17 @@ describe('bench tools and the rate-limited rows', () => {
     }
   });
 
-  it('bench/variants.js drives each server and prints its CPU per request, system part and req/s', async () => {
+  it('the bare-loaded row serves the bare route from a process that has loaded express-gatehouse, and mounts nothing of it', async () => {
+    const options = row('bare-loaded').options;
+    const create = require(path.join(ROOT, 'bench', 'servers', 'bare.js'));
+    const { app } = await create(options);
+    expect(options).toEqual({ load: ['express-gatehouse'] });
+    expect(typeof app.locals.loadedModules[0].gatehouse).toBe('function');
+    const plain = await create({});
+    expect(app.router.stack.length).toBe(plain.app.router.stack.length);
+  });
+
+  it('bench/variants.js drives each server and prints its CPU per request, system part, req/s and page faults per request', async () => {
     const spec = `bare=${ROOT}:bare;limited=${ROOT}:gatehouse:${JSON.stringify({ scheme: 'apiKeyLimited-memory' })}`;
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'bench', 'variants.js'), spec, '1'], {
       env: { ...process.env, CONNECTIONS: '4', WARMUP_SECONDS: '1', WINDOW_SECONDS: '1' },
@@ -43,10 +53,11 @@ describe('bench tools and the rate-limited rows', () => {
     });
     const rows = stdout.trim().split('\n').slice(2).map((line) => line.split('|').map((cell) => cell.trim()).filter(Boolean));
     expect(rows.map(([label]) => label)).toEqual(['bare', 'limited']);
-    for (const [, cpu, system, requestsPerSecond] of rows) {
+    for (const [, cpu, system, requestsPerSecond, pageFaults] of rows) {
       expect(Number.parseFloat(cpu)).toBeGreaterThan(0);
       expect(Number.parseFloat(system)).toBeGreaterThanOrEqual(0);
       expect(Number(requestsPerSecond)).toBeGreaterThan(0);
+      expect(pageFaults).toMatch(/^\d+\.\d\d \(\d+\.\d\d–\d+\.\d\d\)$/);
     }
   }, 150_000);
 
