@@ -8,14 +8,14 @@
  * loads it, and a larger heap makes every garbage collection of the host dearer.
  */
 import type { JwksClient } from 'jwks-rsa';
+import { onFirstUse } from './on-first-use';
 
 /** Fetches of a key set a minute, for kids not in the cache (someone sending made-up kids). */
 const FETCHES_PER_MINUTE = 10;
 
-let jwksRsa: typeof import('jwks-rsa') | undefined;
+const jwksRsa = onFirstUse(() => require('jwks-rsa') as typeof import('jwks-rsa'));
 
 /** A new client of `jwksUri` whose fetches give up after `timeoutMs`. */
 export function jwksClientFor(jwksUri: string, timeoutMs: number): JwksClient {
-  jwksRsa ??= require('jwks-rsa') as typeof import('jwks-rsa');
-  return new jwksRsa.JwksClient({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: FETCHES_PER_MINUTE, timeout: timeoutMs });
+  return new (jwksRsa().JwksClient)({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: FETCHES_PER_MINUTE, timeout: timeoutMs });
 }

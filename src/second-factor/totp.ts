@@ -5,12 +5,10 @@
  * so the caller can refuse that step a second time.
  */
 import type { TOTP } from 'otpauth';
+import { onFirstUse } from '../on-first-use';
 
 /** otpauth, loaded when a second factor is first used: an instance whose users never enrol one never loads it. */
-let otpauthModule: typeof import('otpauth') | undefined;
-function otpauth(): typeof import('otpauth') {
-  return (otpauthModule ??= require('otpauth') as typeof import('otpauth'));
-}
+const otpauth = onFirstUse(() => require('otpauth') as typeof import('otpauth'));
 
 /** Seconds per step. */
 const TOTP_PERIOD = 30;

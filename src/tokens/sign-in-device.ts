@@ -4,13 +4,10 @@
  * MIT), and the client address only when the host opts in (`selfService.recordIp`). Pure: the
  * login path records it (`issue-login.ts`), the list reads it back out of the record.
  */
-import type { UAParser } from 'ua-parser-js';
+import { onFirstUse } from '../on-first-use';
 
 /** ua-parser-js (~0.4 MB of heap), loaded when a device is first described: most requests never list sign-ins. */
-let uaParser: typeof UAParser | undefined;
-function parserClass(): typeof UAParser {
-  return (uaParser ??= (require('ua-parser-js') as typeof import('ua-parser-js')).UAParser);
-}
+const parserClass = onFirstUse(() => (require('ua-parser-js') as typeof import('ua-parser-js')).UAParser);
 
 /** What a sign-in records about the client that made it; kept in the credential record's `data` as `signIn`. */
 export interface SignInOrigin {

@@ -26,7 +26,7 @@ export const LAYERS: readonly Layer[] = [
     name: 'leaf modules',
     files: [
       'actor.ts', 'authentication-proof.ts', 'bcrypt-limits.ts', 'config-error.ts', 'credential-reference.ts', 'cross-origin.ts', 'errors.ts', 'login.ts',
-      'openapi-facts.ts', 'request-secure.ts', 'schemes/ids.ts', 'scopes.ts', 'sha256.ts', 'url-credentials.ts',
+      'on-first-use.ts', 'openapi-facts.ts', 'request-secure.ts', 'schemes/ids.ts', 'scopes.ts', 'sha256.ts', 'url-credentials.ts',
       'rate-limits/policy.ts', 'rate-limits/options.ts',
     ],
   },
