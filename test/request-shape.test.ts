@@ -3,12 +3,12 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { gatehouse, MemoryStore } from '../src';
-import { prepareRequestForNewProperties } from '../src/middleware/request-shape';
+import { prepareExchangeForNewProperties, prepareRequestForNewProperties } from '../src/middleware/request-shape';
 import { ensureBuilt, ROOT } from './helpers/build';
 
 /**
- * The request-shape step (src/middleware/request-shape.ts) changes only how V8 lays out
- * the request object; what host code can observe of the request must stay the same.
+ * The shape steps (src/middleware/request-shape.ts) change only how V8 lays out the request
+ * and response objects; what host code can observe of them must stay the same.
  * Its speed is measured in bench/ (the "Express floor" rows), not here.
  */
 describe('request-shape step', () => {
@@ -65,6 +65,66 @@ describe('request-shape step', () => {
       const before = descriptorsOf(req);
       prepareRequestForNewProperties(req);
       expect(descriptorsOf(req)).toEqual(before);
+    }
+  });
+
+  it("leaves an Express-like exchange's `req.res` and `res.req` where they were, and says the request moved", () => {
+    const res: Record<string, unknown> = Object.create({ inherited: 'response' });
+    res.statusCode = 200;
+    const req: Record<string, unknown> = Object.create({ inherited: 'request' });
+    req.url = '/projects';
+    req.res = res;
+    res.req = req;
+    res.locals = Object.create(null);
+    req.next = () => undefined;
+    const beforeReq = descriptorsOf(req);
+    const beforeRes = descriptorsOf(res);
+
+    expect(prepareExchangeForNewProperties(req, res)).toBe(true);
+
+    expect(descriptorsOf(req)).toEqual(beforeReq);
+    expect(descriptorsOf(res)).toEqual(beforeRes);
+    expect(Object.keys(req)).toEqual(['url', 'res', 'next']);
+    expect(Object.keys(res)).toEqual(['statusCode', 'req', 'locals']);
+    expect([...Object.getOwnPropertySymbols(req), ...Object.getOwnPropertySymbols(res)]).toEqual([]);
+  });
+
+  it('leaves a request without `res` and a response without `req` untouched, and says the request did not move', () => {
+    const req: Record<string, unknown> = { url: '/projects' };
+    const res: Record<string, unknown> = { statusCode: 200 };
+    const frozenReq = Object.freeze({ url: '/frozen', res });
+    const hiddenRes: Record<string, unknown> = {};
+    Object.defineProperty(hiddenRes, 'req', { value: req, enumerable: false, writable: true, configurable: true });
+    const before = [req, res, hiddenRes].map(descriptorsOf);
+
+    expect(prepareExchangeForNewProperties(req, res)).toBe(false);
+    expect(prepareExchangeForNewProperties(frozenReq, hiddenRes)).toBe(false);
+
+    expect([req, res, hiddenRes].map(descriptorsOf)).toEqual(before);
+    expect(Object.getOwnPropertyDescriptor(hiddenRes, 'req')?.enumerable).toBe(false);
+  });
+
+  it("keeps every own property of a real Express response, anonymous or authenticated, as the host saw it before Gatehouse, in its order", async () => {
+    const auth = gatehouse({ store: new MemoryStore({ passwordCost: 10 }), apiKeys: { 'request-shape-key-0003': { role: 'reader' } } });
+    const app = express();
+    let before: ReturnType<typeof descriptorsOf> = [];
+    app.use((_req, res, next) => {
+      before = descriptorsOf(res);
+      next();
+    });
+    app.use(auth.authenticate());
+    app.get('/layout', (req, res) => {
+      res.json({ before: layoutOf(before), after: layoutOf(descriptorsOf(res)), reqIsRequest: res.req === req, user: req.user?.kind ?? null });
+    });
+
+    for (const [authorization, user] of [[undefined, null], ['ApiKey request-shape-key-0003', 'apiKey']] as const) {
+      const sent = request(app).get('/layout');
+      const response = await (authorization ? sent.set('Authorization', authorization) : sent);
+      expect(response.status).toBe(200);
+      expect(response.body.before).toContain('req enumerable writable configurable');
+      expect(response.body.after).toEqual(response.body.before);
+      expect(response.body.reqIsRequest).toBe(true);
+      expect(response.body.user).toBe(user);
     }
   });
 
@@ -170,5 +230,48 @@ describe('request-shape step', () => {
     // The problem the step solves: without it every request's hidden class is new.
     expect(report.plain.map((entry: { fast: boolean }) => entry.fast)).toEqual([true, true, true]);
     expect(report.plain.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([false, false]);
+  });
+  /**
+   * The exchange step, end to end through `auth.authenticate()` and read from V8: the request
+   * and the response of anonymous and authenticated requests alike are in dictionary mode in
+   * the host's route. On a route Gatehouse does not guard, every response has a hidden class
+   * of its own, which is what makes the megamorphic property accesses of Node's and Express's
+   * response code miss V8's stub cache on every request (bench/profiling.md, round 15).
+   */
+  it('moves the request and the response of every request through authenticate() to dictionary mode (read from V8)', () => {
+    ensureBuilt();
+    const probe = `
+      const express = require(${JSON.stringify(require.resolve('express'))});
+      const http = require('node:http');
+      const { gatehouse, MemoryStore } = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
+      const auth = gatehouse({ store: new MemoryStore({ passwordCost: 10 }), apiKeys: { 'request-shape-key-0004': { role: 'reader' } } });
+      const report = { guarded: [], unguarded: [] };
+      let lastUnguarded = null;
+      const app = express();
+      app.get('/unguarded', (req, res) => {
+        report.unguarded.push({ fast: %HasFastProperties(res), sameMapAsLast: lastUnguarded ? %HaveSameMap(lastUnguarded, res) : null });
+        lastUnguarded = res;
+        res.end('ok');
+      });
+      app.use(auth.authenticate());
+      app.get('/guarded', (req, res) => {
+        report.guarded.push({ user: req.user ? req.user.kind : null, req: %HasFastProperties(req), res: %HasFastProperties(res) });
+        res.end('ok');
+      });
+      const server = http.createServer(app).listen(0, '127.0.0.1', async () => {
+        const base = 'http://127.0.0.1:' + server.address().port;
+        for (let i = 0; i < 3; i += 1) {
+          await fetch(base + '/guarded').then((r) => r.text());
+          await fetch(base + '/guarded', { headers: { Authorization: 'ApiKey request-shape-key-0004' } }).then((r) => r.text());
+          await fetch(base + '/unguarded').then((r) => r.text());
+        }
+        server.close();
+        console.log(JSON.stringify(report));
+      });`;
+    const report = JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', '-e', probe], { encoding: 'utf8', timeout: 60_000 }));
+
+    expect(report.guarded).toEqual([null, 'apiKey', null, 'apiKey', null, 'apiKey'].map((user) => ({ user, req: false, res: false })));
+    expect(report.unguarded.map((entry: { fast: boolean }) => entry.fast)).toEqual([true, true, true]);
+    expect(report.unguarded.slice(1).map((entry: { sameMapAsLast: boolean }) => entry.sameMapAsLast)).toEqual([false, false]);
   });
 });

@@ -15,7 +15,7 @@ import { refusalEvent, type Emit } from '../events';
 import type { AuthInfoWithReference } from '../schemes/outcome';
 import type { UrlCredentialConfig } from '../url-credentials';
 import { renderProblem, type RenderConfig } from './render-problem';
-import { prepareRequestForNewProperties } from './request-shape';
+import { prepareExchangeForNewProperties, prepareRequestForNewProperties } from './request-shape';
 import { runStrategy, type StrategyOutcome } from './run-strategy';
 import { takeUrlCredentials } from './take-url-credentials';
 
@@ -143,10 +143,13 @@ export function authenticateMiddleware(authenticator: Authenticator, render: Ren
       req.authInfo = resolution.info;
       next();
     };
+    // Every request, anonymous ones too: what Express and Node do to the exchange after this
+    // layer (and the host's routes) is cheaper on it (request-shape.ts, bench/profiling.md round 15).
+    const requestShaped = prepareExchangeForNewProperties(req, res);
     const selected = authenticator.select(req, res);
     if (selected.type !== 'run') return finish(selected);
     // A credential is presented: the strategy (express-session, for one) and `finish` add properties to req.
-    prepareRequestForNewProperties(req);
+    if (!requestShaped) prepareRequestForNewProperties(req);
     authenticator.run(selected, req).then(finish, next);
   };
 }

@@ -1,39 +1,58 @@
 /**
- * Makes adding properties to an Express request cheap.
+ * Makes adding properties to an Express request and its response cheap.
  *
- * Express (4 and 5) swaps every request's prototype (`Object.setPrototypeOf(req,
- * app.request)`). V8 then keeps no shared hidden class for what is added afterwards, so
- * each new property on each request builds a hidden class of its own: a few microseconds
- * apiece, for Express's own additions as for `req.user` and `req.authInfo`. An object in
- * V8's dictionary mode takes new properties as hash-table inserts instead.
+ * Express (4 and 5) swaps every request's and response's prototype
+ * (`Object.setPrototypeOf(req, app.request)`, the same for `res`). V8 then keeps no shared
+ * hidden class for what happens to them afterwards, so each property added to one exchange,
+ * and each field whose kind of value changes (`res._header` from `null` to a string, for one),
+ * builds a hidden class of its own: microseconds apiece, for what Express and Node do to the
+ * request and response as for `req.user` and `req.authInfo`. An object in V8's dictionary
+ * mode takes such changes as hash-table writes instead.
  *
- * On an Express request the move is made by hiding `req.res` from enumeration and showing
- * it again: changing a property's attributes moves the object to dictionary mode without a
- * hidden class built on the way (about 1.6 KB a request). On any other request two symbol
- * properties are added and the first deleted, which builds two hidden classes first (about
- * 4 KB). Either way nothing the host can observe changes: every own property keeps its
- * value, its descriptor and its place in the key order.
+ * On an Express exchange the move is made through the two objects' references to each other,
+ * which Express sets before it swaps the prototypes: `req.res` and `res.req` are each hidden
+ * from enumeration and shown again. Changing a property's attributes moves the object to
+ * dictionary mode without a hidden class built on the way (about 1.6 KB a request). A request
+ * without such a `res`, about to take properties, gets two symbol properties, the first then
+ * deleted, which builds two hidden classes first (about 4 KB). Either way nothing the host can
+ * observe changes: every own property keeps its value, its descriptor and its place in the key
+ * order.
  *
  * `bench/` measures this: the "Express floor" rows set `req.user` and `req.authInfo` on a
- * bare route with and without this step.
+ * bare route without this step, after the request's step, and after the exchange's.
  */
 
-/** Express's own `req.res` (set before it swaps the prototype), toggled to change the layout. */
-const RESPONSE = 'res';
 const HIDDEN: PropertyDescriptor = { enumerable: false };
 const SHOWN: PropertyDescriptor = { enumerable: true };
 const FIRST = Symbol('gatehouse.requestShape.first');
 const SECOND = Symbol('gatehouse.requestShape.second');
 
+/**
+ * Moves `object` to dictionary mode by hiding its own property `key` and showing it again,
+ * when `key` is an own, enumerable, writable and configurable data property; false otherwise.
+ */
+function toDictionaryModeThrough(object: object, key: string): boolean {
+  if (!Object.isExtensible(object)) return false;
+  const own = Object.getOwnPropertyDescriptor(object, key);
+  if (!(own?.configurable && own.enumerable && own.writable)) return false;
+  Object.defineProperty(object, key, HIDDEN);
+  Object.defineProperty(object, key, SHOWN);
+  return true;
+}
+
+/**
+ * Prepares an Express request and its response for what the rest of the exchange does to them
+ * (see the module note), through Express's `req.res` and `res.req`. True when the request
+ * moved; a request or response without that reference is left as it is.
+ */
+export function prepareExchangeForNewProperties(req: object, res: object): boolean {
+  toDictionaryModeThrough(res, 'req');
+  return toDictionaryModeThrough(req, 'res');
+}
+
 /** Prepares `req` for the properties authentication is about to add (see the module note). */
 export function prepareRequestForNewProperties(req: object): void {
-  if (!Object.isExtensible(req)) return;
-  const response = Object.getOwnPropertyDescriptor(req, RESPONSE);
-  if (response?.configurable && response.enumerable && response.writable) {
-    Object.defineProperty(req, RESPONSE, HIDDEN);
-    Object.defineProperty(req, RESPONSE, SHOWN);
-    return;
-  }
+  if (!Object.isExtensible(req) || toDictionaryModeThrough(req, 'res')) return;
   const slots = req as Record<symbol, unknown>;
   slots[FIRST] = undefined;
   slots[SECOND] = undefined;
