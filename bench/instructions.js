@@ -258,7 +258,7 @@ async function main() {
     const extra = values.map((value, i) => value - bare[i]);
     // With several runs, the median row over the median bare run.
     const percent = runs > 1 ? (100 * (median(values) - median(bare))) / median(bare) : (100 * extra[0]) / bare[0];
-    lines.push(`| ${row.label} | ${values.map(k).join(' | ')} | ${row.id === 'bare' ? values.map(() => '').join(' | ') : extra.map((e) => `+${k(e)}`).join(' | ')} | ${row.id === 'bare' ? '' : `${percent.toFixed(1)} %`} |`);
+    lines.push(`| ${row.label} | ${values.map(k).join(' | ')} | ${row.id === 'bare' ? values.map(() => '').join(' | ') : extra.map((e) => `${e < 0 ? '−' : '+'}${k(Math.abs(e))}`).join(' | ')} | ${row.id === 'bare' ? '' : `${percent < 0 ? '−' : '+'}${Math.abs(percent).toFixed(1)} %`} |`);
   }
   console.log(lines.join('\n'));
   if (runs > 1) {

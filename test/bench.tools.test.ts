@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import request from 'supertest';
 import { ensureBuilt, ROOT } from './helpers/build';
 
 const run = promisify(execFile);
@@ -43,6 +44,18 @@ describe('bench tools and the rate-limited rows', () => {
     expect(typeof app.locals.loadedModules[0].gatehouse).toBe('function');
     const plain = await create({});
     expect(app.router.stack.length).toBe(plain.app.router.stack.length);
+  });
+
+  it('the floor rows run no shape step, the request step and the exchange step, and the floor server refuses any other', async () => {
+    const create = require(path.join(ROOT, 'bench', 'servers', 'floor.js'));
+    expect(['floor-user', 'floor-user-shaped', 'floor-user-exchange'].map((id) => row(id).options ?? {})).toEqual([{}, { prepare: 'request' }, { prepare: 'exchange' }]);
+    for (const prepare of ['none', 'request', 'exchange']) {
+      const { app } = await create({ prepare });
+      const response = await request(app).get('/v1/projects');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ projects: ['demo'] });
+    }
+    await expect(create({ prepare: true })).rejects.toThrow('floor: prepare must be one of none, request, exchange');
   });
 
   it('bench/variants.js drives each server and prints its CPU per request, system part, req/s and page faults per request', async () => {

@@ -97,8 +97,9 @@ export interface RateLimitOptions {
    * Which answers carry the `RateLimit-Policy` / `RateLimit` header fields. `'always'`: every
    * counted request, accepted or refused, so a client can slow down before it is refused.
    * `'refused'`: only the 429 answers (with `Retry-After`), for an API that does not show each
-   * caller its limits on every response, or wants the bytes and the time two header fields
-   * cost every accepted request (bench/RESULTS.md). Counting is the same. Default `'always'`.
+   * caller its limits on every response, or wants the bytes two header fields add to every
+   * accepted answer (their time is within the bench's noise, bench/RESULTS.md). Counting is
+   * the same. Default `'always'`.
    * @example { headers: 'refused' }
    */
   headers?: RateLimitHeaders;
