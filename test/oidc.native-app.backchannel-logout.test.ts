@@ -8,7 +8,10 @@
  * alone. The refusal is 401.2 as for any other unusable code, and nothing is issued. A code of
  * another provider session (or subject) still trades; a credential traded before the logout is
  * ended by it, as before; a sign-in made after the logout, into the same provider session,
- * trades. The order is driven by awaiting each step; no test sleeps.
+ * trades. A logout that runs while a trade is between its read of the store and the write of
+ * its credential ends that credential too (the trade reads again once it has stored it), for a
+ * session token and a JWT pair. The order is driven by awaiting each step and, for that race,
+ * by an explicit gate; no test sleeps.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import express from 'express';
@@ -122,9 +125,9 @@ describe.each(SHARED_BACKENDS)('a back-channel logout between the callback and t
   }
 
   /** Signs `sub` in at the provider in `browser` for the app: the code the callback sends the app (nothing is issued yet), and the app's verifier. */
-  async function codeFor(browser: Browser, sub: string): Promise<{ code: string; verifier: string }> {
+  async function codeFor(browser: Browser, sub: string, credentials: 'token' | 'jwt' = 'token'): Promise<{ code: string; verifier: string }> {
     const { verifier, challenge } = pkce();
-    const start = `${server().origin}/v1/oidc/test/start?${new URLSearchParams({ credentials: 'token', appRedirect: APP_REDIRECT, codeChallenge: challenge })}`;
+    const start = `${server().origin}/v1/oidc/test/start?${new URLSearchParams({ credentials, appRedirect: APP_REDIRECT, codeChallenge: challenge })}`;
     const callback = await browser.signInAtProvider(start, sub, { callbackPrefix: `${server().origin}/v1/oidc/test/callback` });
     const answer = await browser.visit(callback);
     expect(answer.status).toBe(303);
@@ -226,6 +229,75 @@ describe.each(SHARED_BACKENDS)('a back-channel logout between the callback and t
       expect(await sidOf(later)).toBe(sid);
       expect(await me(later)).toEqual([200, 200]);
     });
+  });
+
+  /**
+   * The narrow race: the trade reads the store (no logout yet), the whole logout runs (records
+   * the ended session, lists the credentials to end: none yet), then the trade stores its
+   * token. The trade asks again once its token is stored, finds the logout, ends the token and
+   * refuses the code. An explicit gate holds the trade between its first read and its write.
+   */
+  it.each([
+    ['sid', 'token', false],
+    ['sub', 'token', true],
+    ['sid', 'jwt', false],
+  ] as const)('should end the credential of a trade that read the store just before a logout by %s and stored it (a %s) after the logout listed', async (_claim, credentials, bySub) => {
+    const { sub, actorId } = await person();
+    const browser = new Browser();
+    const sid = await sidOf(await traded(1, await codeFor(browser, sub)));
+    const code = await codeFor(browser, sub, credentials);
+    let held = false;
+    let reached!: () => void;
+    const firstReadDone = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const logoutDone = new Promise<void>((resolve) => (release = resolve));
+    const gated = instance(
+      backends.storeFor(backend, users, (tokens) => ({
+        ...tokens,
+        findRevocations: async (...args: unknown[]) => {
+          const keys = args[0] as string[];
+          const found = await tokens.findRevocations(keys);
+          // The trade's first read of the ended sessions: answered, then held until the logout has run.
+          if (!held && keys.some((key) => key.startsWith('oidc-ended-session:'))) {
+            held = true;
+            reached();
+            await logoutDone;
+          }
+          return found;
+        },
+      })),
+    );
+
+    const tradeAnswer = request(gated).post('/v1/oidc/token').send({ code: code.code, codeVerifier: code.verifier }).then((answer) => answer);
+    await firstReadDone;
+    expect((await logout(0, bySub ? { sub } : { sid })).status).toBe(200);
+    release();
+    const answer = await tradeAnswer;
+
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ code: '401.2' });
+    expect(answer.body).not.toHaveProperty('token');
+    expect(answer.body).not.toHaveProperty('access');
+    expect(answer.body).not.toHaveProperty('refresh');
+    expect(await stores[1].listTokens!(actorId)).toEqual([]);
+  });
+
+  it('should fail closed (503.1) and end the stored token when the store fails on the second read, after the token was stored', async () => {
+    const { sub, actorId } = await person();
+    const code = await codeFor(new Browser(), sub);
+    let reads = 0;
+    const failing = instance(
+      backends.storeFor(backend, users, (tokens) => ({
+        ...tokens,
+        findRevocations: (...args: unknown[]) => ((args[0] as string[]).some((key) => key.startsWith('oidc-ended-session:')) && ++reads === 2 ? Promise.reject(new Error('store down')) : tokens.findRevocations(...args)),
+      })),
+    );
+    const answer = await request(failing).post('/v1/oidc/token').send({ code: code.code, codeVerifier: code.verifier });
+    expect(reads).toBe(2);
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ code: '503.1' });
+    expect(answer.body.token).toBeUndefined();
+    expect(await stores[1].listTokens!(actorId)).toEqual([]);
   });
 
   it('should fail closed (503.1) when the store cannot tell whether the provider session ended, and leave the code unused', async () => {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Actor } from '../actor';
 import type { RoutesContext } from '../context';
+import { GatehouseError } from '../errors';
 import { issuedEvent } from '../events';
 import type { LoginResponseBody } from '../responses';
 import type { CookieSessions } from '../schemes/cookie/strategy';
@@ -53,6 +54,15 @@ interface LoginProof {
    * same-origin path instead of the JSON body (the identity provider's callback).
    */
   redirectTo?: string;
+  /**
+   * Asked once the credentials are stored, before the answer: `false` ends what this login
+   * issued and refuses it (401.2); a rejection ends it too and is passed on (503.1). A native
+   * app's code trade asks again whether a back-channel logout ended its provider session: a
+   * logout records the ended session before it lists the credentials to end, so either this
+   * second read sees the record or the logout's listing sees the credentials. Only for logins
+   * that hand out a session token or a JWT pair.
+   */
+  stillValid?: () => Promise<boolean>;
 }
 
 /** A session token's lifetime when `sessionToken` is off (the token service's default). */
@@ -111,6 +121,7 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
       if (loginId) await deps.tokens.endLogin(loginId).catch(() => undefined);
       throw error;
     }
+    if (issued) await confirmed(proof, () => deps.tokens.revoke(issued.token));
     if (cookieSessions) deps.emit?.(issuedEvent(req, 'cookie', 'session', actor.id, null));
     res.setHeader('Cache-Control', 'no-store');
     if (proof.redirectTo !== undefined && !issued) {
@@ -129,11 +140,32 @@ export function createIssueLogin(deps: LoginIssuerDependencies): IssueLogin {
   async function issueJwtPair(actor: Actor, proof: LoginProof, req: Request, res: Response): Promise<void> {
     const issuer = deps.jwt?.issuer;
     if (!issuer) throw new TypeError('issueLogin: a JWT login needs local JWT keys.');
-    const refresh = await deps.jwt!.refreshTokens.issue(actor.id, proof.provenAt, undefined, undefined, proofMethods(proof.amr), originOf(req), proof.identityProvider ?? null);
+    const refreshTokens = deps.jwt!.refreshTokens;
+    const refresh = await refreshTokens.issue(actor.id, proof.provenAt, undefined, undefined, proofMethods(proof.amr), originOf(req), proof.identityProvider ?? null);
+    await confirmed(proof, () => refreshTokens.revokeFamily(refresh.familyId));
     deps.emit?.(issuedEvent(req, 'jwt', 'jwt', actor.id, refresh.expiresAt));
     sendJwtPair({ req, res, actor, endpoint: 'authenticate', shape: config.responses.jwt }, issuer.sign(actor, refresh.familyId, refresh.proof), refresh);
   }
 
-  return (actor, proof, req, res) =>
-    proof.credentials.type === 'jwt' ? issueJwtPair(actor, proof, req, res) : issueSession(actor, proof as LoginProof & { credentials: { type: 'session' } }, req, res);
+  return (actor, proof, req, res) => {
+    if (proof.stillValid && proof.credentials.type === 'session' && !proof.credentials.token) {
+      return Promise.reject(new TypeError('issueLogin: proof.stillValid needs a login that hands out a session token or a JWT pair.'));
+    }
+    return proof.credentials.type === 'jwt' ? issueJwtPair(actor, proof, req, res) : issueSession(actor, proof as LoginProof & { credentials: { type: 'session' } }, req, res);
+  };
+}
+
+/** Asks `proof.stillValid`, once the login's credentials are stored: ends them (`end`) unless it answers true. */
+async function confirmed(proof: LoginProof, end: () => Promise<unknown>): Promise<void> {
+  if (!proof.stillValid) return;
+  let valid: boolean;
+  try {
+    valid = await proof.stillValid();
+  } catch (error) {
+    await end().catch(() => undefined);
+    throw error;
+  }
+  if (valid) return;
+  await end();
+  throw new GatehouseError('401.2');
 }

@@ -6,7 +6,8 @@
  * or malformed field is 400.1; a code that is altered, expired, used, of a provider this
  * instance no longer has, of a provider session (or subject) the provider's back-channel
  * logout ended since (`oidc/ended-provider-sessions.ts`), or a wrong verifier, is 401.2 (a
- * refused credential), and nothing is issued.
+ * refused credential), and nothing is issued. The ended sessions are read again once the
+ * credential is stored: a logout during the trade ends it there (`LoginProof.stillValid`).
  */
 import type { Request, Response } from 'express';
 import { GatehouseError, isGatehouseError } from '../errors';
@@ -36,8 +37,9 @@ async function trade(context: EndpointContext, req: Request, res: Response): Pro
   // A back-channel logout of the code's provider session (or subject) since the callback found
   // nothing issued to end, and recorded the session instead: its code is refused like any
   // unusable one. Read before the code is used up, so a store failure (503.1) leaves it unused.
-  const endedAt = await context.store.findRevocations!(endedProviderSessionKeysOf(code));
-  if (appCodeSessionEnded(code, endedAt)) throw new GatehouseError('401.2');
+  const endedKeys = endedProviderSessionKeysOf(code);
+  const sessionStands = async () => !appCodeSessionEnded(code, await context.store.findRevocations!(endedKeys));
+  if (!(await sessionStands())) throw new GatehouseError('401.2');
   if (!(await oidc.useAppCode(code, now))) throw new GatehouseError('401.2');
   const actor = await context.store.findActor!(code.actorId);
   if (!actor) throw new GatehouseError('401.2');
@@ -48,6 +50,9 @@ async function trade(context: EndpointContext, req: Request, res: Response): Pro
       amr: code.amr,
       credentials: code.credentials === 'jwt' ? { type: 'jwt' } : { type: 'session', token: true, cookie: null },
       identityProvider: code.identityProvider,
+      // Asked again once the credential is stored: a logout between the read above and the
+      // store's write would otherwise list no credential of this sign-in to end.
+      stillValid: sessionStands,
     },
     req,
     res,
